@@ -1,0 +1,199 @@
+"""The headless grader: run each submitted notebook with papermill and score its exercises.
+
+Each notebook runs in its own subprocess (``python -m papermill NB OUT -k python3 --cwd DIR``),
+its output written to a temporary directory (never over the submission), with a wall-clock
+timeout after which the whole process group is killed, so a runaway submission cannot hang the
+grading of the others.  The kernel inherits ``$DISTLAB_GRADING_RESULTS``; every `check(...)` and
+`start(...)` in the notebook appends a JSON line there, and that file -- not the notebook's
+printed output -- is what we score.
+
+Which exercises does a notebook contain?  The union of (1) what its setup cell declared with
+``start("<notebook>")``, (2) the registry's exercises for a ``start("...")`` call found in its
+source, and (3) every literal ``check("<id>", ...)`` in its code cells.  An expected exercise that
+never reported (the kernel died, timed out, or the cell was deleted) is scored 0 with status
+``error``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import registry
+from .checks import RESULTS_ENV
+
+DEFAULT_TIMEOUT_S = 300.0
+_CHECK_CALL = re.compile(r"""\bcheck\(\s*(['"])([^'"]+)\1""")
+_START_CALL = re.compile(r"""\bstart\(\s*(['"])([^'"]+)\1""")
+
+
+@dataclass
+class ExerciseScore:
+    id: str
+    score: int
+    max: int
+    status: str
+    message: str = ""
+
+
+@dataclass
+class NotebookReport:
+    """The grade of one notebook.  `executed` is False when it errored or timed out."""
+
+    notebook: str
+    executed: bool
+    error: str | None = None
+    exercises: list[ExerciseScore] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def max(self) -> int:
+        return sum(e.max for e in self.exercises)
+
+    def to_json(self) -> dict:
+        return {"notebook": self.notebook, "score": self.score, "max": self.max,
+                "exercises": [{"id": e.id, "score": e.score, "max": e.max, "status": e.status}
+                              for e in self.exercises],
+                "executed": self.executed, "error": self.error}
+
+    def to_text(self) -> str:
+        state = "executed" if self.executed else f"NOT executed: {self.error}"
+        lines = [f"{self.notebook}: {self.score}/{self.max} ({state})"]
+        symbols = {"passed": "✓", "failed": "✗", "not-attempted": "–", "error": "!"}
+        for e in self.exercises:
+            lines.append(f"  {symbols.get(e.status, '?')} {e.id}  {e.score}/{e.max}  {e.status}")
+        if not self.exercises:
+            lines.append("  (no exercises found)")
+        return "\n".join(lines)
+
+
+def declared_in_source(notebook: Path) -> list[tuple[str, int]]:
+    """``(id, max)`` of the exercises a notebook's code cells name, without running it."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    found: dict[str, int] = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        for m in _START_CALL.finditer(src):
+            for ex in registry.exercises_for(m.group(2)):
+                found.setdefault(ex.id, ex.points)
+        for m in _CHECK_CALL.finditer(src):
+            ex = registry.get(m.group(2))
+            found.setdefault(m.group(2), ex.points if ex else 1)
+    return list(found.items())
+
+
+def score_events(events: list[dict], expected: list[tuple[str, int]]) -> list[ExerciseScore]:
+    """Combine the recorded JSON events with the statically expected exercises.  The last check
+    of an exercise counts; an expected exercise with no check is an ``error`` (never reached)."""
+    order: dict[str, int] = {}
+    for ev in events:
+        if ev.get("event") == "declare":
+            for item in ev.get("exercises", []):
+                order.setdefault(item["id"], int(item.get("max", 1)))
+    for ex_id, points in expected:
+        order.setdefault(ex_id, points)
+    latest: dict[str, dict] = {}
+    for ev in events:
+        if ev.get("event") == "check":
+            latest[ev["id"]] = ev
+            order.setdefault(ev["id"], int(ev.get("max", 1)))
+    scores = []
+    for ex_id, points in order.items():
+        ev = latest.get(ex_id)
+        if ev is None:
+            scores.append(ExerciseScore(ex_id, 0, points, "error", "never reached"))
+        else:
+            status = ev.get("status", "error")
+            score = int(ev.get("score", 0)) if status == "passed" else 0
+            scores.append(ExerciseScore(ex_id, score, int(ev.get("max", points)), status,
+                                        ev.get("message", "")))
+    return scores
+
+
+def run_notebook(notebook: Path, workdir: Path, results_file: Path, timeout: float,
+                 kernel: str = "python3") -> str | None:
+    """Execute `notebook` with papermill into `workdir`; returns None on success or an error."""
+    out = workdir / f"{notebook.stem}.out.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "-k", kernel,
+           "--cwd", str(notebook.parent), "--no-progress-bar"]
+    env = dict(os.environ, **{RESULTS_ENV: str(results_file)})
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        _stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return f"timed out after {timeout:g} s"
+    if proc.returncode != 0:
+        return _last_error_line(stderr) or f"papermill exited with {proc.returncode}"
+    return None
+
+
+def grade_notebook(notebook: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
+                   kernel: str = "python3") -> NotebookReport:
+    """Execute and score one notebook."""
+    path = Path(notebook).resolve()
+    expected = declared_in_source(path)
+    workdir = Path(tempfile.mkdtemp(prefix="distlab-grade-"))
+    try:
+        results_file = workdir / "results.jsonl"
+        error = run_notebook(path, workdir, results_file, timeout, kernel)
+        events = _read_events(results_file)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return NotebookReport(str(notebook), error is None, error, score_events(events, expected))
+
+
+def write_gradebook(reports: list[NotebookReport], path: str | Path) -> None:
+    """One row per submission; a score column per exercise seen in any submission."""
+    ids = sorted({e.id for r in reports for e in r.exercises})
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["notebook", "score", "max", "executed", *ids])
+        for r in reports:
+            by_id = {e.id: e.score for e in r.exercises}
+            writer.writerow([r.notebook, r.score, r.max, "yes" if r.executed else "no",
+                             *[by_id.get(i, "") for i in ids]])
+
+
+def _read_events(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut short by a kill
+    return events
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if "Error" in ln or "Exception" in ln:
+            return ln[:300]
+    return lines[-1][:300] if lines else ""

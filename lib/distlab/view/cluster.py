@@ -1,0 +1,255 @@
+"""The cluster drawing: who is up, who leads, which links are cut, which messages are in flight.
+
+A chapter turns its simulation state into a plain `ClusterPicture` (no widgets, no simulator
+objects) and `render_cluster` draws it with networkx on a circular layout, so the same nodes always
+sit in the same places.  Conventions (each carries a shape or a word, not only a colour):
+
+* a node's role (leader / candidate / follower, or any other word) sets its marker and fill, and
+  the role is printed under the node;
+* a crashed node is grey with a ✗ and the word "crashed"; a paused node is faded with ‖ and "paused";
+* a link cut both ways (a partition) is a dashed vermillion line; a link cut one way only is a
+  dashed orange arrow pointing in the direction whose messages are dropped;
+* a message in flight is a dot on the line from sender to receiver, `progress` of the way along.
+
+The drawing follows RaftScope's picture of a Raft cluster (Ongaro, raft.github.io), redrawn here
+with our own code.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import networkx as nx
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from .style import BAD, CRASHED_FILL, OKABE_ITO, prepare, role_style
+
+MESSAGE_COLOR = OKABE_ITO["yellow"]
+ONE_WAY_COLOR = OKABE_ITO["orange"]
+LINK_COLOR = "#BBBBBB"
+
+
+@dataclass(frozen=True)
+class NodePic:
+    """One node as drawn: `id`, `role` (any word), an optional `label` (e.g. ``"term 3"``)."""
+
+    id: str
+    role: str = "follower"
+    label: str = ""
+    up: bool = True
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class MsgPic:
+    """A message from `src` to `dst`, drawn `progress` (0 = just sent, 1 = arriving) of the way."""
+
+    src: str
+    dst: str
+    label: str = ""
+    progress: float = 0.5
+
+    def __post_init__(self):
+        if not 0.0 <= self.progress <= 1.0:
+            raise ValueError(f"progress must be in [0, 1], got {self.progress!r}")
+
+
+@dataclass(frozen=True)
+class ClusterPicture:
+    """Everything `render_cluster` needs.  ``blocked`` holds directed pairs ``(src, dst)`` whose
+    messages are dropped; both directions blocked is a partition of that link."""
+
+    nodes: list[NodePic]
+    blocked: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    in_flight: list[MsgPic] = field(default_factory=list)
+    title: str = "Cluster"
+
+    def __post_init__(self):
+        ids = [n.id for n in self.nodes]
+        if not ids:
+            raise ValueError("nodes must contain at least one node")
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"nodes must have distinct ids, got {ids!r}")
+        known = set(ids)
+        for src, dst in self.blocked:
+            if src not in known or dst not in known or src == dst:
+                raise ValueError(f"blocked must hold pairs of distinct node ids from {sorted(known)!r},"
+                                 f" got {(src, dst)!r}")
+        for m in self.in_flight:
+            if m.src not in known or m.dst not in known:
+                raise ValueError(f"in_flight messages must go between node ids {sorted(known)!r},"
+                                 f" got {m.src!r} -> {m.dst!r}")
+        object.__setattr__(self, "blocked", frozenset(self.blocked))
+
+
+def classify_links(picture: ClusterPicture):
+    """Split every pair of nodes into ``(open, partitioned, one_way)``; `one_way` holds the
+    directed pair whose messages are dropped.  Pure, so tests can check the drawing's logic."""
+    ids = [n.id for n in picture.nodes]
+    open_, both, one_way = [], [], []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            ab, ba = (a, b) in picture.blocked, (b, a) in picture.blocked
+            if ab and ba:
+                both.append((a, b))
+            elif ab:
+                one_way.append((a, b))
+            elif ba:
+                one_way.append((b, a))
+            else:
+                open_.append((a, b))
+    return open_, both, one_way
+
+
+def layout(picture: ClusterPicture) -> dict:
+    """Circular positions, node order as given, so the same cluster is always drawn the same way."""
+    graph = nx.Graph()
+    graph.add_nodes_from(n.id for n in picture.nodes)
+    return nx.circular_layout(graph)
+
+
+def message_position(pos: dict, msg: MsgPic):
+    """Where a message dot sits: `progress` of the way from its sender to its receiver."""
+    (x0, y0), (x1, y1) = pos[msg.src], pos[msg.dst]
+    return x0 + msg.progress * (x1 - x0), y0 + msg.progress * (y1 - y0)
+
+
+def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure:
+    """Draw `picture` into `fig` (cleared) or a new figure; returns the figure."""
+    fig = prepare(fig)
+    ax = fig.add_axes((0.01, 0.02, 0.66, 0.88))
+    pos = layout(picture)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(pos)
+    open_, both, one_way = classify_links(picture)
+    nx.draw_networkx_edges(graph, pos, edgelist=open_, ax=ax, edge_color=LINK_COLOR, width=1.0,
+                           arrows=False)
+    if both:
+        nx.draw_networkx_edges(graph, pos, edgelist=both, ax=ax, edge_color=BAD, width=2.0,
+                               style="dashed", arrows=False)
+    if one_way:
+        nx.draw_networkx_edges(graph, pos, edgelist=one_way, ax=ax, edge_color=ONE_WAY_COLOR,
+                               width=2.0, style="dashed", arrows=True, arrowstyle="-|>",
+                               arrowsize=18, node_size=900)
+    _draw_nodes(ax, graph, pos, picture.nodes)
+    _draw_messages(ax, pos, picture.in_flight)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.35)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(picture.title)
+    fig.legend(handles=_legend_handles(picture, both, one_way), loc="upper left",
+               bbox_to_anchor=(0.68, 0.9), fontsize=8, frameon=False, title="legend",
+               title_fontsize=8)
+    return fig
+
+
+def _draw_nodes(ax, graph, pos, nodes) -> None:
+    groups: dict[tuple, list[NodePic]] = {}
+    for n in nodes:
+        style = role_style(n.role)
+        groups.setdefault((style.marker,), []).append(n)
+    for (marker,), members in groups.items():
+        colors = [role_style(n.role).color if n.up else CRASHED_FILL for n in members]
+        alphas = [0.45 if (n.paused and n.up) else 1.0 for n in members]
+        nx.draw_networkx_nodes(graph, pos, nodelist=[n.id for n in members], ax=ax,
+                               node_shape=marker, node_color=colors, alpha=alphas,
+                               edgecolors="black", linewidths=1.2,
+                               node_size=1500 if marker == "*" else 900)
+    for n in nodes:
+        x, y = pos[n.id]
+        state = "crashed" if not n.up else ("paused" if n.paused else "")
+        mark = "✗" if not n.up else ("‖" if n.paused else "")
+        ax.text(x, y, f"{n.id}{mark}", ha="center", va="center", fontsize=9, fontweight="bold")
+        words = " · ".join(w for w in (role_style(n.role).word, state, n.label) if w)
+        ax.text(x, y - 0.24, words, ha="center", va="top", fontsize=7.5)
+
+
+def _draw_messages(ax, pos, messages) -> None:
+    if not messages:
+        return
+    points = [message_position(pos, m) for m in messages]
+    ax.scatter([p[0] for p in points], [p[1] for p in points], s=70, c=MESSAGE_COLOR,
+               edgecolors="black", linewidths=1.0, zorder=5)
+    for (x, y), m in zip(points, messages):
+        if m.label:
+            ax.text(x + 0.05, y + 0.05, m.label, fontsize=7, zorder=6)
+
+
+def _legend_handles(picture, both, one_way) -> list:
+    handles, seen = [], set()
+    for n in picture.nodes:
+        style = role_style(n.role)
+        if style.word not in seen:
+            seen.add(style.word)
+            handles.append(Line2D([], [], marker=style.marker, color="none", markersize=10,
+                                  markerfacecolor=style.color, markeredgecolor="black",
+                                  label=style.word))
+    if any(not n.up for n in picture.nodes):
+        handles.append(Line2D([], [], marker="o", color="none", markersize=10,
+                              markerfacecolor=CRASHED_FILL, markeredgecolor="black",
+                              label="✗ crashed"))
+    if any(n.paused and n.up for n in picture.nodes):
+        handles.append(Line2D([], [], marker="o", color="none", markersize=10, alpha=0.45,
+                              markerfacecolor="#999999", markeredgecolor="black", label="‖ paused"))
+    handles.append(Line2D([], [], color=LINK_COLOR, label="link"))
+    if both:
+        handles.append(Line2D([], [], color=BAD, linestyle="--", lw=2, label="partitioned link"))
+    if one_way:
+        handles.append(Line2D([], [], color=ONE_WAY_COLOR, linestyle="--", lw=2,
+                              label="one-way cut\n(arrow: dropped direction)"))
+    if picture.in_flight:
+        handles.append(Line2D([], [], marker="o", color="none", markerfacecolor=MESSAGE_COLOR,
+                              markeredgecolor="black", label="message in flight"))
+    return handles
+
+
+def example_picture(n_nodes: int = 5, seed: int = 0, fault: str = "none",
+                    n_messages: int | None = None) -> ClusterPicture:
+    """A representative cluster for demos and the view benchmark: one leader, heartbeats in
+    flight, and optionally a fault (``"crash"``, ``"partition"``, ``"one-way partition"``,
+    ``"pause"``).  Deterministic in `seed`."""
+    if not 1 <= n_nodes <= 26:
+        raise ValueError(f"n_nodes must be in [1, 26], got {n_nodes!r}")
+    rng = random.Random(seed)
+    ids = [f"n{i + 1}" for i in range(n_nodes)]
+    leader = rng.choice(ids)
+    down = {rng.choice([i for i in ids if i != leader])} if fault == "crash" and n_nodes > 1 else set()
+    paused = {rng.choice([i for i in ids if i != leader])} if fault == "pause" and n_nodes > 1 else set()
+    nodes = [NodePic(i, "leader" if i == leader else "follower", f"term {1 + seed % 5}",
+                     up=i not in down, paused=i in paused) for i in ids]
+    half = ids[: (n_nodes + 1) // 2]
+    blocked: set = set()
+    if fault in ("partition", "one-way partition"):
+        for a in half:
+            for b in ids:
+                if b not in half:
+                    blocked.add((a, b))
+                    if fault == "partition":
+                        blocked.add((b, a))
+    count = n_nodes - 1 if n_messages is None else n_messages
+    others = [i for i in ids if i != leader] or [leader]
+    msgs = [MsgPic(leader, others[k % len(others)], "AppendEntries", round(rng.uniform(0.3, 0.8), 3))
+            for k in range(count)]
+    return ClusterPicture(nodes, frozenset(blocked), msgs,
+                          title=f"{n_nodes}-node cluster, fault: {fault} (seed {seed})")
+
+
+def render_example(config: dict, fig: Figure | None = None) -> Figure:
+    """``render(config)`` for the demo panel: config keys ``nodes``, ``seed``, ``fault``."""
+    return render_cluster(example_picture(config["nodes"], config.get("seed", 0),
+                                          config.get("fault", "none")), fig=fig)
+
+
+def cluster_panel(nodes: int = 5, seed: int = 0, fault: str = "none"):
+    """The demo panel: a node-count slider (3..9), a seed box and a fault menu."""
+    from .controls import fault_control, seed_control, size_control
+    from .panel import Panel
+
+    return Panel(render_example, {
+        "nodes": size_control(nodes, min=3, max=9),
+        "seed": seed_control(seed),
+        "fault": fault_control(("none", "crash", "pause", "partition", "one-way partition"), fault),
+    })

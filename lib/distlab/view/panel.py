@@ -1,0 +1,134 @@
+"""`Panel`: the thin wiring between a row of controls and a pure ``render(config, fig=...)``.
+
+The pattern every chapter panel follows (DESIGN.md "Views and widgets")::
+
+    def render(config, fig=None) -> Figure:      # pure: config in, figure out; testable alone
+        ...
+
+    def my_panel(**defaults) -> Panel:           # thin wiring
+        return Panel(render, {"nodes": size_control(5, min=3, max=9), "seed": seed_control()})
+
+When any control changes, the panel builds a fresh config (a dict of control values, or whatever
+`make_config` turns them into), redraws **one reused Figure**, rasterises it to PNG and replaces the
+`Output` widget's contents in a single assignment.  That is the effect of
+``clear_output(wait=True)`` followed by ``display(...)`` -- no flicker -- but it needs no running
+kernel, so plain pytest can set ``slider.value = 5`` and inspect `last_config`, `last_result`,
+`last_png` and `last_render_ms`.
+
+`render` may also return a ``str`` (shown as HTML) or any other object (shown as text).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Mapping
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from .style import DEFAULT_DPI, DEFAULT_FIGSIZE, figure_png
+
+
+class Panel:
+    """Controls + ``render`` + an `ipywidgets.Output`, redrawn on every control change.
+
+    Attributes read by tests and benchmarks: ``last_config``, ``last_result``, ``last_png``,
+    ``last_render_ms`` (config -> finished PNG, in milliseconds), ``render_count``, ``last_error``.
+    `clock` returns seconds; it is injectable so tests can make render times deterministic.
+    """
+
+    def __init__(self, render: Callable, controls: Mapping[str, widgets.ValueWidget], *,
+                 make_config: Callable[..., object] | None = None, figsize=DEFAULT_FIGSIZE,
+                 dpi: int = DEFAULT_DPI, extra: widgets.Widget | None = None,
+                 clock: Callable[[], float] = time.perf_counter, draw_now: bool = True):
+        if not callable(render):
+            raise ValueError(f"render must be callable, got {render!r}")
+        self.render = render
+        self.controls = dict(controls)
+        self.make_config = make_config
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.output = widgets.Output()
+        self.clock = clock
+        self.last_config = None
+        self.last_result = None
+        self.last_png: bytes | None = None
+        self.last_render_ms: float | None = None
+        self.last_error: str | None = None
+        self.render_count = 0
+        self._listeners: list[Callable[[Panel], None]] = []
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        children = [widgets.HBox(list(self.controls.values()))]
+        if extra is not None:
+            children.append(extra)
+        children.append(self.output)
+        self.widget = widgets.VBox(children)
+        if draw_now:
+            self.redraw()
+
+    # -- config ---------------------------------------------------------------------------------
+    def values(self) -> dict:
+        """The current value of every control, by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def config(self):
+        """The config handed to ``render``: `make_config(**values)` or the values dict itself."""
+        values = self.values()
+        return self.make_config(**values) if self.make_config else values
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def on_redraw(self, listener: Callable[[Panel], None]) -> None:
+        """Call `listener(panel)` after every redraw (e.g. to update badges next to the plot)."""
+        self._listeners.append(listener)
+
+    def _on_change(self, change) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Render the current config and show it.  Errors are shown in the panel, never raised,
+        so a learner's bad combination of settings cannot turn a cell red."""
+        start = self.clock()
+        try:
+            config = self.config()
+            self.figure.clear()
+            result = self.render(config, fig=self.figure)
+            output = self._to_output(result)
+            self.last_error = None
+        except ValueError as exc:  # bad input is reported by the library as ValueError
+            config, result = None, None
+            self.last_error = str(exc)
+            output = {"output_type": "display_data", "metadata": {},
+                      "data": {"text/plain": f"Cannot draw this: {exc}",
+                               "text/html": f"<b>Cannot draw this:</b> {_escape(str(exc))}"}}
+        self.output.outputs = (output,)
+        self.last_config, self.last_result = config, result
+        self.last_render_ms = (self.clock() - start) * 1000.0
+        self.render_count += 1
+        for listener in self._listeners:
+            listener(self)
+
+    def _to_output(self, result) -> dict:
+        if isinstance(result, Figure):
+            self.last_png = figure_png(result)
+            data = {"image/png": base64.b64encode(self.last_png).decode("ascii"),
+                    "text/plain": f"<Figure: {_suptitle(result)}>"}
+        elif isinstance(result, str):
+            data = {"text/html": result, "text/plain": result}
+        else:
+            data = {"text/plain": repr(result)}
+        return {"output_type": "display_data", "data": data, "metadata": {}}
+
+    def _ipython_display_(self):  # pragma: no cover - needs a front end
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _suptitle(fig: Figure) -> str:
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return "; ".join(titles) or "figure"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

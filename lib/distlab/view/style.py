@@ -1,0 +1,104 @@
+"""House style for every figure and badge: one colour-blind-safe palette, roles drawn with a
+shape, a colour *and* a word, and small helpers that give each plot a title, labelled axes and a
+legend.
+
+The palette is Okabe & Ito's eight colours ("Color Universal Design", 2002), chosen so that the
+common forms of colour blindness can still tell them apart.  Colour is never the only signal:
+every role also has a marker shape and a text label, and every badge a symbol and a word.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from matplotlib.figure import Figure
+
+#: Okabe–Ito colours by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: The order in which a multi-series plot should pick colours.
+CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion",
+                                 "reddish_purple", "sky_blue", "yellow", "black")]
+
+GOOD = OKABE_ITO["bluish_green"]      #: "holds / passed"
+BAD = OKABE_ITO["vermillion"]         #: "violated / failed"
+NEUTRAL = "#7F7F7F"                    #: "not attempted / crashed / unknown"
+CRASHED_FILL = "#D9D9D9"
+
+DEFAULT_FIGSIZE = (6.4, 4.4)   #: inches; small enough for a fast PNG redraw
+DEFAULT_DPI = 80
+
+
+@dataclass(frozen=True)
+class RoleStyle:
+    """How one role is drawn: fill colour, matplotlib marker and the word printed under the node."""
+
+    color: str
+    marker: str
+    word: str
+
+
+#: The roles of the consensus chapter; any other role string gets a style from `role_style`.
+ROLE_STYLES = {
+    "leader": RoleStyle(OKABE_ITO["vermillion"], "*", "leader"),
+    "candidate": RoleStyle(OKABE_ITO["orange"], "D", "candidate"),
+    "follower": RoleStyle(OKABE_ITO["sky_blue"], "o", "follower"),
+}
+
+_SPARE_MARKERS = ["s", "^", "v", "p", "h", "<", ">"]
+_SPARE_COLORS = [OKABE_ITO[k] for k in ("blue", "bluish_green", "reddish_purple", "yellow")]
+
+
+def role_style(role: str) -> RoleStyle:
+    """The style for `role`; unknown roles get a stable (hash-free) shape and colour of their own."""
+    if role in ROLE_STYLES:
+        return ROLE_STYLES[role]
+    # A deterministic pick: the sum of code points does not depend on PYTHONHASHSEED.
+    k = sum(map(ord, role))
+    return RoleStyle(_SPARE_COLORS[k % len(_SPARE_COLORS)],
+                     _SPARE_MARKERS[k % len(_SPARE_MARKERS)], role)
+
+
+def new_figure(figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI) -> Figure:
+    """A standalone figure for a notebook cell.
+
+    Created through pyplot so that a cell ending in ``plt.show()`` displays it; panels instead keep
+    one `matplotlib.figure.Figure` of their own (see `distlab.view.panel`) so nothing is shown twice.
+    """
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize, dpi=dpi)
+
+
+def prepare(fig: Figure | None, figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI) -> Figure:
+    """Return `fig` emptied for a redraw, or a new standalone figure when `fig` is None."""
+    if fig is None:
+        return new_figure(figsize, dpi)
+    fig.clear()
+    return fig
+
+
+def label_axes(ax, *, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
+    """Title and axis labels in one call; units belong in the labels, e.g. ``"latency (ms)"``."""
+    ax.set_title(title)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+
+
+def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
+    """The figure rasterised to PNG bytes (PNG, not SVG: see DESIGN.md "Notebooks and their checks")."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+    return buf.getvalue()
