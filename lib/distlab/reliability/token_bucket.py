@@ -1,0 +1,39 @@
+"""Token bucket: tokens drip in at ``rate`` up to ``capacity``; a request spends ``cost`` tokens.
+
+A full bucket lets a burst of ``capacity`` through at once; after that callers are throttled to the
+refill rate. Over any interval of length t it admits at most ``capacity + rate * t`` units -- the
+guarantee :func:`distlab.reliability.invariants.bucket_bound_holds` checks. State is two numbers:
+the token count and when it was last refilled (refill is computed lazily on each request, so no
+timer runs). The Redis version is ``token_bucket.lua``: read, refill, spend, write in one script.
+"""
+from __future__ import annotations
+
+import math
+
+from .limits_spec import RateLimit
+from .strategy import EPS, LimitStats, Strategy
+
+
+class TokenBucket(Strategy):
+    name = "token-bucket"
+    lua = "token_bucket.lua"
+
+    def _tokens(self, state, limit: RateLimit, now: float) -> float:
+        if state is None:
+            return float(limit.capacity)
+        tokens, last = state
+        elapsed = now - last
+        if elapsed <= 0:
+            return tokens
+        return min(float(limit.capacity), tokens + elapsed * limit.rate)
+
+    def apply(self, state, limit, cost, now, consume):
+        tokens = self._tokens(state, limit, now)
+        if tokens + EPS >= cost:
+            return True, ((tokens - cost, now) if consume else None)
+        return False, None
+
+    def stats(self, state, limit, now):
+        tokens = self._tokens(state, limit, now)
+        wait = 0.0 if tokens + EPS >= 1 else (1 - tokens) / limit.rate
+        return LimitStats(limit, max(0, math.floor(tokens + EPS)), wait)
