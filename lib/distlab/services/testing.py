@@ -9,6 +9,8 @@ Load it from a conftest with ``pytest_plugins = ["distlab.services.testing"]``. 
 ``sql_backend``
     A :class:`distlab.services.sql.SQLBackend` with an empty schema, parametrized over ``sqlite``
     (a fresh file per test) and ``postgresql`` (a cluster started once per session).
+``postgres_url``
+    The URL of that PostgreSQL alone, with an empty schema, for engine-specific tests.
 ``etcd_endpoint``
     The URL of an etcd started once per session, with every key deleted before each test.
 
@@ -102,3 +104,44 @@ def redis_client(request, _distlab_redis_server):
         yield client
     finally:
         client.close()
+
+
+# ---------------------------------------------------------------- SQL
+@pytest.fixture(scope="session")
+def _distlab_postgres_server():
+    from distlab.services.launch import postgres_server
+
+    with _lazy(postgres_server) as lazy:
+        yield lazy
+
+
+def _fresh_sql_url(kind: str, tmp_path, lazy_postgres) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'distlab.db'}"
+    from distlab.services import sql
+
+    url = _server_or_skip(lazy_postgres).url
+    with sql.connect(url) as admin:  # every test starts from an empty public schema
+        admin.script("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    return url
+
+
+@pytest.fixture
+def postgres_url(_distlab_postgres_server):
+    """The URL of the session's PostgreSQL with an empty public schema (mark tests ``services``)."""
+    return _fresh_sql_url("postgresql", None, _distlab_postgres_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def sql_backend(request, tmp_path, _distlab_postgres_server):
+    """An empty SQL backend: SQLite on a temp file, or PostgreSQL started for the session.
+
+    ``sql.connect(sql_backend.url)`` opens a second connection to the same database.
+    """
+    from distlab.services import sql
+
+    backend = sql.connect(_fresh_sql_url(request.param, tmp_path, _distlab_postgres_server))
+    try:
+        yield backend
+    finally:
+        backend.close()
