@@ -1,0 +1,120 @@
+"""Quiz widgets: multiple choice (single or multi-select) and numeric questions with instant
+feedback and an explanation.  No sign-in, nothing leaves the notebook.
+
+The judging is pure and lives in `distlab.grading.quiz`; this module only builds widgets::
+
+    Quiz.from_data([
+        {"kind": "choice", "prompt": "How many crashes does a 5-node Raft cluster survive?",
+         "options": ["1", "2", "3"], "answer": 1,
+         "explanation": "2f+1 = 5 gives f = 2."},
+        {"kind": "numeric", "prompt": "Round trip Frankfurt–Sydney at 2/3 c (16,500 km)?",
+         "answer": 165, "tolerance": 15, "unit": "ms", "explanation": "..."},
+    ])
+
+Tests drive it without a browser: set ``question.input.value`` (or tick ``question.boxes[i]``),
+call ``question.check_button.click()`` and read ``question.feedback.value`` / ``question.last``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from distlab.grading.quiz import Choice, Feedback, Numeric, judge, quiz_from_data
+
+from .style import BAD, GOOD, NEUTRAL
+
+
+def feedback_html(fb: Feedback) -> str:
+    """Feedback as HTML: a symbol and a word as well as a colour."""
+    if fb.correct is True:
+        symbol, word, colour = "✓", "correct", GOOD
+    elif fb.correct is False:
+        symbol, word, colour = "✗", "not quite", BAD
+    else:
+        symbol, word, colour = "?", "no answer", NEUTRAL
+    explanation = (f'<div style="margin-top:4px"><i>Why:</i> {html.escape(fb.explanation)}</div>'
+                   if fb.explanation and fb.correct is not None else "")
+    return (f'<div class="distlab-feedback" data-correct="{word}" style="border-left:4px solid '
+            f'{colour};padding:4px 8px"><b style="color:{colour}">{symbol} {word}</b> '
+            f"{html.escape(fb.message)}{explanation}</div>")
+
+
+class QuestionWidget:
+    """One question: prompt, an input, a "check" button and a feedback area."""
+
+    def __init__(self, question: Choice | Numeric, number: int = 1):
+        self.question = question
+        self.last: Feedback | None = None
+        self.prompt = widgets.HTML(f"<b>Q{number}.</b> {html.escape(question.prompt)}")
+        self.boxes: list[widgets.Checkbox] = []
+        if isinstance(question, Numeric):
+            # FloatText only ever holds a number; `touched` tells "0.0 typed" from "untouched".
+            self.input = widgets.FloatText(value=0.0, description="answer",
+                                           layout=widgets.Layout(width="220px"))
+            self.touched = False
+            self.input.observe(self._touch, names="value")
+            body = widgets.HBox([self.input, widgets.Label(question.unit)])
+        elif question.multi:
+            self.boxes = [widgets.Checkbox(value=False, description=opt, indent=False)
+                          for opt in question.options]
+            self.input = None
+            body = widgets.VBox([widgets.Label("Tick every correct option:"), *self.boxes])
+        else:
+            self.input = widgets.RadioButtons(
+                options=[(opt, i) for i, opt in enumerate(question.options)], value=None,
+                layout=widgets.Layout(width="auto"))
+            body = self.input
+        self.check_button = widgets.Button(description="check", button_style="info")
+        self.check_button.on_click(lambda _b: self.check())
+        self.feedback = widgets.HTML("")
+        self.widget = widgets.VBox([self.prompt, body, self.check_button, self.feedback])
+
+    def _touch(self, _change) -> None:
+        self.touched = True
+
+    def response(self):
+        """What the learner has entered, in the form `judge` expects (None: nothing yet)."""
+        if self.boxes:
+            return {i for i, box in enumerate(self.boxes) if box.value}
+        if isinstance(self.question, Numeric) and not self.touched:
+            return None
+        return self.input.value
+
+    def check(self) -> Feedback:
+        self.last = judge(self.question, self.response())
+        self.feedback.value = feedback_html(self.last)
+        return self.last
+
+
+class Quiz:
+    """Several questions and a running score line ("2 of 3 correct")."""
+
+    def __init__(self, questions, title: str = "Quick check"):
+        questions = list(questions)
+        if not questions:
+            raise ValueError("questions must contain at least one question")
+        self.questions = [QuestionWidget(q, i + 1) for i, q in enumerate(questions)]
+        self.score = widgets.HTML()
+        for q in self.questions:
+            q.check_button.on_click(lambda _b: self._update_score())
+        self._update_score()
+        self.widget = widgets.VBox([widgets.HTML(f"<h4>{html.escape(title)}</h4>"),
+                                    *[q.widget for q in self.questions], self.score])
+
+    @classmethod
+    def from_data(cls, items: list[dict], title: str = "Quick check") -> Quiz:
+        return cls(quiz_from_data(items), title)
+
+    @property
+    def correct_count(self) -> int:
+        return sum(1 for q in self.questions if q.last is not None and q.last.correct)
+
+    def _update_score(self) -> None:
+        self.score.value = f"<b>{self.correct_count} of {len(self.questions)} correct</b>"
+
+    def _ipython_display_(self):  # pragma: no cover - needs a front end
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,21 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent / "data"
+SOLUTIONS = Path(__file__).resolve().parent / "solutions"
+
+# The demo exercises live with the demo notebooks (they import them from their own folder).
+if str(DATA) not in sys.path:
+    sys.path.insert(0, str(DATA))
+
+
+@pytest.fixture(autouse=True)
+def _clean_grading_state(monkeypatch):
+    from distlab.grading import checks
+
+    monkeypatch.delenv(checks.RESULTS_ENV, raising=False)
+    checks.reset()
+    yield
+    checks.reset()

@@ -1,0 +1,52 @@
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from distlab.grading.quiz import Choice, Numeric, judge, question_from_data, quiz_from_data
+
+
+def test_single_choice():
+    q = Choice("2f+1 = 5, f = ?", ["1", "2", "3"], 1, "solve for f")
+    assert judge(q, 1).correct and judge(q, 1).explanation == "solve for f"
+    assert judge(q, 0).correct is False
+    assert judge(q, None).correct is None
+    assert judge(q, 7).correct is None and "Not an option" in judge(q, 7).message
+    assert judge(q, {0, 1}).correct is None  # single choice: exactly one
+
+
+@settings(max_examples=60)
+@given(answer=st.sets(st.integers(0, 4), min_size=1), picked=st.sets(st.integers(0, 4)))
+def test_multi_select_is_right_only_for_the_exact_set(answer, picked):
+    q = Choice("pick", ["a", "b", "c", "d", "e"], answer)
+    fb = judge(q, picked)
+    if not picked:
+        assert fb.correct is None
+    else:
+        assert fb.correct == (picked == answer)
+
+
+@settings(max_examples=60)
+@given(answer=st.floats(-1e6, 1e6), tol=st.floats(0, 100), delta=st.floats(-300, 300))
+def test_numeric_tolerance_and_direction(answer, tol, delta):
+    q = Numeric("x?", answer, tol, "ms")
+    fb = judge(q, answer + delta)
+    err = abs((answer + delta) - answer)
+    assert fb.correct == (err <= tol)
+    if not fb.correct:
+        assert ("too high" if answer + delta > answer else "too low") in fb.message
+
+
+def test_from_data_and_validation():
+    qs = quiz_from_data([{"kind": "choice", "prompt": "p", "options": ["a", "b"], "answer": [0]},
+                         {"kind": "numeric", "prompt": "n", "answer": 3, "tolerance": 0.5}])
+    assert qs[0].multi and isinstance(qs[1], Numeric)
+    assert judge(qs[1], "3.2").correct and judge(qs[1], "three").correct is None
+    with pytest.raises(ValueError, match="kind"):
+        question_from_data({"kind": "essay"})
+    with pytest.raises(ValueError, match="answer must be option indices"):
+        Choice("p", ["a", "b"], 2)
+    with pytest.raises(ValueError, match="tolerance"):
+        Numeric("p", 1.0, -1)
+    with pytest.raises(ValueError, match="why"):
+        Choice("p", ["a", "b"], 0, why=["only one"])
+    with pytest.raises(ValueError, match="at least one"):
+        quiz_from_data([])
