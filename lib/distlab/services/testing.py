@@ -145,3 +145,25 @@ def sql_backend(request, tmp_path, _distlab_postgres_server):
         yield backend
     finally:
         backend.close()
+
+
+# ---------------------------------------------------------------- etcd
+@pytest.fixture(scope="session")
+def _distlab_etcd_server():
+    from distlab.services.launch import etcd_server
+
+    with _lazy(etcd_server) as lazy:
+        yield lazy
+
+
+@pytest.fixture(params=[pytest.param("etcd", marks=pytest.mark.services)])
+def etcd_endpoint(_distlab_etcd_server):
+    """The client URL of the session's etcd, with every key deleted before the test.
+
+    A one-value parametrization so that every test using it carries ``pytest.mark.services``.
+    """
+    from distlab.services import etcd
+
+    url = _server_or_skip(_distlab_etcd_server).url
+    etcd.connect(url).delete_all()
+    return url
