@@ -1,0 +1,96 @@
+"""Sequential specifications: what a single, unreplicated object would answer.
+
+A consistency model says *which orders* of the operations are acceptable; the sequential
+specification says *what each order means*. Each model here is a pure function
+``step(state, op) -> (legal, new_state)``:
+
+* ``register``      -- ``read``/``write``; a register never written reads ``None`` (Jepsen's nil);
+* ``cas-register``  -- adds ``cas`` with value ``(expected, new)``: it succeeds only if the register
+  holds ``expected``. An ``ok`` cas means it did; an indeterminate (``info``) cas either swapped or
+  did nothing, which is the same as never happening;
+* ``kv``            -- string values per key: ``get``/``put``/``append``; an absent key reads ``""``
+  and an append to it starts from ``""``. A kv history is checked key by key.
+
+Only ``ok`` operations constrain results; ``info`` operations contribute their effect (if any).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from distlab.sim.history import History, Op
+
+__all__ = ["Model", "MODELS", "get_model", "infer_model"]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A sequential object: its name, initial state, functions, and ``step``."""
+
+    name: str
+    init: Any
+    functions: tuple[str, ...]
+    step: Callable[[Any, Op], tuple[bool, Any]]
+    per_key: bool = False
+
+    def validate(self, history: History) -> None:
+        """Raise ``ValueError`` if an operation's function does not belong to this model."""
+        for o in history:
+            if o.f not in self.functions:
+                raise ValueError(f"model {self.name!r} supports functions {self.functions}; "
+                                 f"operation {o.index} (process {o.process!r}) is {o.f!r}")
+            if o.f == "cas" and o.status != "fail" and not (isinstance(o.value, tuple) and len(o.value) == 2):
+                raise ValueError(f"cas value must be a pair (expected, new); operation {o.index} has {o.value!r}")
+
+    def read_value(self, result: Any) -> Any:
+        """What a read result means as a state (kv: a missing value is the empty string)."""
+        return self.init if result is None else result
+
+
+def _register_step(state: Any, op: Op) -> tuple[bool, Any]:
+    f = op.f
+    if f == "read":
+        return (op.status != "ok" or op.result == state), state
+    if f == "write":
+        return True, op.value
+    if f == "cas":
+        expected, new = op.value
+        if state == expected:
+            return True, new
+        return False, state
+    raise ValueError(f"register model has no function {f!r}")
+
+
+def _kv_step(state: Any, op: Op) -> tuple[bool, Any]:
+    f = op.f
+    if f == "get":
+        result = "" if op.result is None else op.result
+        return (op.status != "ok" or result == state), state
+    if f == "put":
+        return True, op.value
+    if f == "append":
+        return True, state + op.value
+    raise ValueError(f"kv model has no function {f!r}")
+
+
+MODELS = {
+    "register": Model("register", None, ("read", "write"), _register_step),
+    "cas-register": Model("cas-register", None, ("read", "write", "cas"), _register_step),
+    "kv": Model("kv", "", ("get", "put", "append"), _kv_step, per_key=True),
+}
+
+
+def get_model(name: str | Model) -> Model:
+    if isinstance(name, Model):
+        return name
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {name!r}") from None
+
+
+def infer_model(history: History) -> Model:
+    """``kv`` if any operation is get/put/append, otherwise ``cas-register``."""
+    if any(o.f in ("get", "put", "append") for o in history):
+        return MODELS["kv"]
+    return MODELS["cas-register"]

@@ -1,0 +1,180 @@
+"""One function per rung of the ladder: ``check(history, rung) -> Verdict``.
+
+* ``linearizable`` -- :mod:`distlab.consistency.linearizability` (any values);
+* ``sequential`` -- one order of all operations respecting every process's program order, legal
+  for the object (Lamport 1979); any values;
+* ``consistent-prefix`` -- as the lecture puts it, "you see writes in a prefix of the true order":
+  one total order of all writes, respecting real time between writes that do not overlap, such
+  that each process's reads, in program order, observe non-decreasing prefixes of it;
+* ``causal``, ``pram`` and the session guarantees -- one view per process
+  (:mod:`distlab.consistency.session`).
+
+All but the first two assume unique written values and answer ``unknown`` (saying why) otherwise.
+A violated view is explained by the shortest prefix of that process's operations that already
+fails: its last operation is the first one the process cannot explain.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from distlab.consistency.linearizability import check_linearizable
+from distlab.consistency.models import Model, get_model, infer_model
+from distlab.consistency.observations import NotUnique, Observations, ThinAir, is_write, observe
+from distlab.consistency.serialization import find_serialization
+from distlab.consistency.session import EDGES, causal_order, view_members
+from distlab.consistency.verdict import (HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict,
+                                         describe)
+from distlab.sim.history import History
+
+__all__ = ["RUNGS", "check", "RULES"]
+
+RUNGS = ("linearizable", "sequential", "causal", "pram", "read-your-writes", "monotonic-reads",
+         "monotonic-writes", "writes-follow-reads", "consistent-prefix")
+
+RULES = {
+    "sequential": "one order of all operations that keeps each process's own order",
+    "consistent-prefix": "one real-time order of all writes, each process's reads seeing growing prefixes of it",
+    "causal": "an order of all writes and its own operations that respects cause and effect "
+              "(program order and reads-from, transitively)",
+    "pram": "an order of all writes and its own operations that keeps every process's program order",
+    "read-your-writes": "an order of all writes and its own operations in which its writes precede its later operations",
+    "monotonic-reads": "an order in which each of its reads comes after the writes its earlier reads saw",
+    "monotonic-writes": "an order that keeps each process's writes in issue order and never shows it an "
+                        "older write of a process after a newer one",
+    "writes-follow-reads": "an order in which each write follows the writes its author had read, and its "
+                           "later reads never lose a write that an observed write followed",
+}
+
+
+def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
+    ops = [o for o in history if o.status == "ok" or (o.status == "info" and not o.is_read)]
+    optional = {i for i, o in enumerate(ops) if o.status == "info"}
+    by_p: dict[Any, list[int]] = {}
+    for i in sorted(range(len(ops)), key=lambda i: (ops[i].invoke, ops[i].index)):
+        by_p.setdefault(ops[i].process, []).append(i)
+    preds = [set() for _ in ops]
+    for seq in by_p.values():
+        for a, b in zip(seq, seq[1:]):
+            preds[b].add(a)
+    order = find_serialization(ops, preds, m, optional, budget)
+    if order is not None:
+        return Verdict(HOLDS, f"found {RULES['sequential']} ({len(order)} operations)",
+                       rung="sequential", model=m.name, witness=[ops[i].index for i in order])
+    return Verdict(VIOLATED, f"there is no {RULES['sequential']}: the processes cannot agree on "
+                             "any single history of the object", rung="sequential", model=m.name)
+
+
+def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list, list]:
+    ops = obs.ops
+    preds: list[set[int]] = [set() for _ in ops]
+    writes = obs.writes
+    for a in writes:
+        for b in writes:
+            if a != b and ops[a].precedes(ops[b]):
+                preds[b].add(a)
+    for seq in obs.by_process.values():
+        reads = [i for i in seq if i in obs.rf]
+        for a, b in zip(reads, reads[1:]):
+            preds[b].add(a)
+    return ops, preds
+
+
+def _view_check(obs: Observations, m: Model, rung: str, budget: Budget) -> Verdict:
+    anc = None
+    if rung == "causal":
+        anc = causal_order(obs)
+        if anc is None:
+            return Verdict(VIOLATED, "cause and effect form a cycle: following program order and "
+                                     "reads-from leads from an operation back to itself (a read saw a "
+                                     "write that happened only after it)", rung=rung, model=m.name)
+    witness = []
+    for p in sorted(obs.by_process, key=repr):
+        edges = EDGES[rung](obs, p, anc) if anc is not None else EDGES[rung](obs, p)
+        members = sorted(view_members(obs, p))
+        failing = _first_failure(obs, m, members, edges, p, budget)
+        if failing is not None:
+            op = obs.ops[failing]
+            return Verdict(VIOLATED, f"process {p!r} has no view that explains what it saw: there is no "
+                                     f"{RULES[rung]}. The first of its operations it cannot explain is "
+                                     f"{describe(op)}.", rung=rung, model=m.name,
+                           window=[o for o in _window(obs, p, failing)],
+                           details={"process": p, "failed_op": op.index})
+        witness.append(p)
+    return Verdict(HOLDS, f"every process has {RULES[rung]} ({len(witness)} views found)",
+                   rung=rung, model=m.name)
+
+
+def _window(obs: Observations, p, failing: int) -> list:
+    mine = obs.by_process[p]
+    upto = mine[: mine.index(failing) + 1]
+    involved = set(upto) | {obs.rf[i] for i in upto if obs.rf.get(i) is not None}
+    return sorted((obs.ops[i] for i in involved), key=lambda o: (o.invoke, o.index))
+
+
+def _solve(obs, m, members, edges, budget) -> bool:
+    pos = {g: j for j, g in enumerate(members)}
+    nodes = [obs.ops[g] for g in members]
+    preds = []
+    for g in members:
+        e = edges.get(g, 0)
+        if isinstance(e, int):
+            preds.append({pos[b] for b in _iter_bits(e) if b in pos})
+        else:
+            preds.append({pos[b] for b in e if b in pos})
+    return find_serialization(nodes, preds, m, budget=budget) is not None
+
+
+def _iter_bits(m: int):
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+def _first_failure(obs, m, members, edges, p, budget) -> int | None:
+    """None if p's view exists, else p's first operation in the shortest failing prefix."""
+    if _solve(obs, m, members, edges, budget):
+        return None
+    mine = [i for i in obs.by_process[p] if i in set(members)]
+    others = [g for g in members if g not in set(mine)]
+    lo, hi = 1, len(mine)            # smallest k such that the prefix of length k fails
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _solve(obs, m, sorted(others + mine[:mid]), edges, budget):
+            lo = mid + 1
+        else:
+            hi = mid
+    return mine[lo - 1] if mine else members[0]
+
+
+def check(history: History, rung: str, model: str | Model | None = None,
+          budget: Budget | None = None) -> Verdict:
+    """Check one rung of the ladder; see :data:`RUNGS`."""
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    m = infer_model(history) if model is None else get_model(model)
+    m.validate(history)
+    budget = budget or Budget()
+    if rung == "linearizable":
+        v = check_linearizable(history, m, budget)
+        v.rung = rung
+        return v
+    try:
+        if rung == "sequential":
+            return _sequential(history, m, budget)
+        try:
+            obs = observe(history, m)
+        except NotUnique as exc:
+            return Verdict(UNKNOWN, f"cannot decide: {exc}", rung=rung, model=m.name)
+        except ThinAir as exc:
+            return Verdict(VIOLATED, f"{exc} -- out of thin air", rung=rung, model=m.name)
+        if rung == "consistent-prefix":
+            ops, preds = _prefix(obs, m, budget)
+            if find_serialization(ops, preds, m, budget=budget) is not None:
+                return Verdict(HOLDS, f"found {RULES[rung]}", rung=rung, model=m.name)
+            return Verdict(VIOLATED, f"there is no {RULES[rung]}: some process saw a write without "
+                                     "a write that really came before it, or saw the order change",
+                           rung=rung, model=m.name)
+        return _view_check(obs, m, rung, budget)
+    except BudgetExceeded as exc:
+        return Verdict(UNKNOWN, f"gave up: {exc} after {budget.steps} search steps", rung=rung, model=m.name)

@@ -1,0 +1,194 @@
+"""Per-process views: causal consistency, PRAM and the four session guarantees.
+
+Below sequential consistency, processes no longer have to agree on one order. Each process ``p``
+only needs its own *view*: an order of **all writes plus p's own operations** that is legal for the
+object and respects some must-come-before edges. The rungs differ only in those edges (Brzeziński,
+Sobaniec & Wawrzyniak, "Session guarantees to achieve PRAM consistency of replicated shared
+objects", 2003; Ahamad et al., "Causal memory", 1995; Terry et al. 1994 for the guarantees):
+
+* **read-your-writes** -- p's writes come before p's later operations ("I saved it and it vanished"
+  is the violation);
+* **monotonic reads** -- once p has read from write w, p's later reads come after w ("refresh
+  travelled back in time");
+* **monotonic writes** -- every process's writes stay in that process's order, and once p has seen
+  one of a process's writes, p's later reads of that process's writes come after it;
+* **writes-follow-reads** -- a write comes after every write its process had read before it, and
+  once p saw a write, p's later reads come after everything that write followed ("a reply before
+  the message it answers");
+* **PRAM** (pipelined RAM) -- every process's program order, in every view;
+* **causal** -- the causal order: program order plus reads-from, transitively.
+
+Each stronger rung's edges include the weaker rung's, so "causal holds ⇒ PRAM holds ⇒ the
+session guarantees hold" is true by construction. These checkers assume unique written values
+(:mod:`distlab.consistency.observations`).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from distlab.consistency.observations import Observations, is_write
+
+__all__ = ["EDGES", "causal_order"]
+
+
+def _chain_preds(seq: list[int], pick: Callable[[int], bool] = lambda i: True) -> dict[int, set[int]]:
+    """For each element of ``seq``, the earlier elements selected by ``pick``."""
+    out: dict[int, set[int]] = {}
+    before: set[int] = set()
+    for i in seq:
+        out[i] = set(before)
+        if pick(i):
+            before.add(i)
+    return out
+
+
+def causal_order(obs: Observations) -> list[int] | None:
+    """Ancestor bitmasks of (program order ∪ reads-from)+, or ``None`` if it has a cycle."""
+    n = len(obs.ops)
+    direct = [0] * n
+    for seq in obs.by_process.values():
+        for a, b in zip(seq, seq[1:]):
+            direct[b] |= 1 << a
+    for r, w in obs.rf.items():
+        if w is not None:
+            direct[r] |= 1 << w
+    anc = [0] * n
+    state = [0] * n                       # 0 new, 1 on stack, 2 done
+    for root in range(n):
+        if state[root]:
+            continue
+        stack = [(root, False)]
+        while stack:
+            v, done = stack.pop()
+            if done:
+                m = 0
+                for u in _bits(direct[v]):
+                    m |= anc[u] | (1 << u)
+                anc[v] = m
+                state[v] = 2
+                continue
+            if state[v] == 2:
+                continue
+            if state[v] == 1:
+                return None
+            state[v] = 1
+            stack.append((v, True))
+            for u in _bits(direct[v]):
+                if state[u] == 1:
+                    return None
+                if state[u] == 0:
+                    stack.append((u, False))
+    return anc
+
+
+def _bits(m: int):
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+# Each builder returns {position: set of positions that must precede it} for process p's view.
+def _ryw(obs: Observations, p) -> dict[int, set[int]]:
+    return _chain_preds(obs.by_process[p], lambda i: is_write(obs.ops[i]))
+
+
+def _mr(obs: Observations, p) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    seen: set[int] = set()
+    for r in obs.reads_of(p):
+        out[r] = set(seen)
+        if obs.rf[r] is not None:
+            seen.add(obs.rf[r])
+    return out
+
+
+def _session_write_order(obs: Observations) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for seq in obs.by_process.values():
+        out.update(_chain_preds([i for i in seq if is_write(obs.ops[i])]))
+    return out
+
+
+def _merge(*parts: dict[int, set[int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for part in parts:
+        for k, v in part.items():
+            out.setdefault(k, set()).update(v)
+    return out
+
+
+def _mw(obs: Observations, p) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    seen: set[int] = set()
+    for r in obs.reads_of(p):
+        w = obs.rf[r]
+        out[r] = {s for s in seen if w is not None and obs.ops[s].process == obs.ops[w].process}
+        if w is not None:
+            seen.add(w)
+    return _merge(_session_write_order(obs), out)
+
+
+def _wfr_base(obs: Observations) -> dict[int, set[int]]:
+    """Write w2 of process j follows every write j read before issuing w2 (transitively)."""
+    follows: dict[int, set[int]] = {}
+    for seq in obs.by_process.values():
+        read_so_far: set[int] = set()
+        for i in seq:
+            if is_write(obs.ops[i]):
+                follows[i] = set(read_so_far)
+            w = obs.rf.get(i)
+            if w is not None:
+                read_so_far.add(w)
+    closed: dict[int, set[int]] = {}
+
+    def close(w: int, depth: int = 0) -> set[int]:
+        if w not in closed:
+            closed[w] = set()
+            acc = set(follows.get(w, ()))
+            for u in list(acc):
+                acc |= close(u, depth + 1)
+            closed[w] = acc
+        return closed[w]
+
+    for w in follows:
+        close(w)
+    return closed
+
+
+def _wfr(obs: Observations, p) -> dict[int, set[int]]:
+    base = _wfr_base(obs)
+    out: dict[int, set[int]] = {}
+    seen: set[int] = set()
+    for r in obs.reads_of(p):
+        out[r] = set(seen)
+        w = obs.rf[r]
+        if w is not None:
+            seen |= base.get(w, set())
+    return _merge(base, out)
+
+
+def _pram(obs: Observations, p) -> dict[int, set[int]]:
+    view = view_members(obs, p)
+    return _merge(*(_chain_preds([i for i in seq if i in view]) for seq in obs.by_process.values()))
+
+
+def _causal(obs: Observations, p, anc: list[int]) -> dict[int, int]:
+    view = view_members(obs, p)
+    vmask = sum(1 << i for i in view)
+    return {i: anc[i] & vmask for i in view}
+
+
+def view_members(obs: Observations, p) -> set[int]:
+    """All writes plus process ``p``'s own operations."""
+    return set(obs.writes) | set(obs.by_process[p])
+
+
+EDGES = {
+    "read-your-writes": _ryw,
+    "monotonic-reads": _mr,
+    "monotonic-writes": _mw,
+    "writes-follow-reads": _wfr,
+    "pram": _pram,
+    "causal": _causal,
+}
