@@ -36,11 +36,11 @@ def services_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "") == "1"
 
 
-def _missing(exc: ServerNotInstalled):
-    message = f"{exc} (set {REQUIRE_ENV}=1 to make this a failure)"
+def missing_server(exc: ServerNotInstalled):
+    """Skip the current test for a missing server program -- or fail it under ``DISTLAB_REQUIRE_SERVICES=1``."""
     if services_required():
         pytest.fail(f"{exc}; {REQUIRE_ENV}=1 requires every service", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(f"{exc} (set {REQUIRE_ENV}=1 to make this a failure)")
 
 
 class _LazyServer:
@@ -80,7 +80,8 @@ def _server_or_skip(lazy):
     try:
         return lazy.get()
     except ServerNotInstalled as exc:
-        _missing(exc)
+        missing = exc
+    missing_server(missing)  # outside the except block: a clean skip/fail message
 
 
 # ---------------------------------------------------------------- Redis
