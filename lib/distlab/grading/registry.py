@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: Modules of this package that are framework, not chapter exercise definitions.
-CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "testing", "report"})
+CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "testing"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def register(ex: Exercise) -> Exercise:
     replaces it; a different function under a taken id is a `ValueError`."""
     old = _REGISTRY.get(ex.id)
     if old is not None and _qualname(old.check_fn) != _qualname(ex.check_fn):
-        raise ValueError(f"exercise id {ex.id!r} is already registered by {_qualname(old.check_fn)}")
+        raise ValueError(f"exercise id {ex.id!r} is already registered by "
+                         f"{_qualname(old.check_fn)}")
     _REGISTRY[ex.id] = ex
     return ex
 

@@ -6,15 +6,17 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 * `style` -- Okabe–Ito palette, role styles, figure helpers (PNG output).
 * `controls` -- validated seed / size / fraction / fault controls.
 * `panel.Panel` -- wires controls to a pure ``render(config, fig=None)``; records render times.
-* `cluster` -- `ClusterPicture` and `render_cluster`: roles, crashes, partitions, messages.
+* `cluster` -- `ClusterPicture` and `render_cluster`: roles, crashes, partitions, messages;
+  `cluster_snapshot.picture_from_sim` builds the picture from a `distlab.sim.Simulation`.
 * `player.Player` -- play / step / seek over frames, with a "fork here" hook.
 * `badges` -- invariant badges (✓ holds / ✗ violated).
 * `quiz.Quiz` and `exercise.ExerciseBox` -- quiz and exercise widgets.
 * `timing.measure_updates` -- control change → finished redraw, median and p95.
 """
 
-from .badges import Badges, badges_html, badges_text
+from .badges import UNCHECKED, Badges, badges_html, badges_text
 from .cluster import ClusterPicture, MsgPic, NodePic, cluster_panel, render_cluster
+from .cluster_snapshot import picture_from_sim
 from .controls import fault_control, fraction_control, seed_control, size_control
 from .exercise import ExerciseBox
 from .panel import Panel
@@ -22,7 +24,7 @@ from .player import Player
 from .quiz import Quiz
 from .timing import measure_updates
 
-__all__ = ["Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "NodePic", "Panel", "Player",
-           "Quiz", "badges_html", "badges_text", "cluster_panel", "fault_control",
-           "fraction_control", "measure_updates", "render_cluster", "seed_control",
-           "size_control"]
+__all__ = ["UNCHECKED", "Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "NodePic", "Panel",
+           "Player", "Quiz", "badges_html", "badges_text", "cluster_panel", "fault_control",
+           "fraction_control", "measure_updates", "picture_from_sim", "render_cluster",
+           "seed_control", "size_control"]

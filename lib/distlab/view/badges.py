@@ -1,12 +1,12 @@
 """Invariant badges: one pill per named invariant, with a symbol, a word and a colour.
 
-Input is ``{name: outcome}`` where outcome is
+Input is ``{name: outcome}`` -- exactly what ``distlab.sim.InvariantSet.evaluate(sim)`` returns --
+where outcome is
 
-* ``True`` -- the invariant holds: ``✓ holds`` on green;
+* ``True`` or ``None`` -- the invariant holds: ``✓ holds`` on green (None is the kernel's "holds");
 * ``False`` -- it is violated: ``✗ violated`` on vermillion;
 * a ``str`` -- it is violated and the string says how (e.g. ``"two leaders in term 3"``);
-  an empty string counts as "holds" (nothing to report);
-* ``None`` -- not checked yet: ``– unchecked`` on grey.
+* `UNCHECKED` -- not checked yet: ``– unchecked`` on grey.
 
 Symbol and word carry the meaning; the colour (Okabe–Ito) only repeats it.  `badges_html` is the
 pure part (tests assert on its text); `Badges` is the widget that a panel updates after each step.
@@ -22,15 +22,24 @@ import ipywidgets as widgets
 from .style import BAD, GOOD, NEUTRAL
 
 
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+#: The outcome of an invariant that has not been evaluated yet.
+UNCHECKED = _Unchecked()
+
+
 def badge_state(outcome) -> tuple[str, str, str, str]:
     """``(symbol, word, colour, detail)`` for one outcome; anything else is a `ValueError`."""
-    if outcome is True or outcome == "":
+    if outcome is True or outcome is None:
         return "✓", "holds", GOOD, ""
     if outcome is False:
         return "✗", "violated", BAD, ""
     if isinstance(outcome, str):
         return "✗", "violated", BAD, outcome
-    if outcome is None:
+    if outcome is UNCHECKED:
         return "–", "unchecked", NEUTRAL, ""
     raise ValueError(f"outcome must be True, False, a message str or None, got {outcome!r}")
 
@@ -47,7 +56,7 @@ def badges_html(results: Mapping[str, object]) -> str:
             f"margin:2px 4px;padding:2px 8px;border-radius:10px;border:1px solid {colour};"
             f'background:{colour}22;color:#000;font-family:sans-serif;font-size:90%">'
             f'<b style="color:{colour}">{symbol}</b> {html.escape(str(name))} '
-            f"<b>{word}</b>{tail}</span>")
+            f"<b>{word}</b>{tail}</span>")  # background: the colour at 13% opacity
     return f'<div class="distlab-badges">{"".join(pills)}</div>'
 
 

@@ -6,7 +6,8 @@ sit in the same places.  Conventions (each carries a shape or a word, not only a
 
 * a node's role (leader / candidate / follower, or any other word) sets its marker and fill, and
   the role is printed under the node;
-* a crashed node is grey with a ✗ and the word "crashed"; a paused node is faded with ‖ and "paused";
+* a crashed node is grey with a ✗ and the word "crashed"; a paused node is faded, with ‖ and
+  the word "paused";
 * a link cut both ways (a partition) is a dashed vermillion line; a link cut one way only is a
   dashed orange arrow pointing in the direction whose messages are dropped;
 * a message in flight is a dot on the line from sender to receiver, `progress` of the way along.
@@ -75,8 +76,8 @@ class ClusterPicture:
         known = set(ids)
         for src, dst in self.blocked:
             if src not in known or dst not in known or src == dst:
-                raise ValueError(f"blocked must hold pairs of distinct node ids from {sorted(known)!r},"
-                                 f" got {(src, dst)!r}")
+                raise ValueError(f"blocked must hold pairs of distinct node ids from "
+                                 f"{sorted(known)!r}, got {(src, dst)!r}")
         for m in self.in_flight:
             if m.src not in known or m.dst not in known:
                 raise ValueError(f"in_flight messages must go between node ids {sorted(known)!r},"
@@ -193,7 +194,8 @@ def _legend_handles(picture, both, one_way) -> list:
                               label="✗ crashed"))
     if any(n.paused and n.up for n in picture.nodes):
         handles.append(Line2D([], [], marker="o", color="none", markersize=10, alpha=0.45,
-                              markerfacecolor="#999999", markeredgecolor="black", label="‖ paused"))
+                              markerfacecolor="#999999", markeredgecolor="black",
+                              label="‖ paused"))
     handles.append(Line2D([], [], color=LINK_COLOR, label="link"))
     if both:
         handles.append(Line2D([], [], color=BAD, linestyle="--", lw=2, label="partitioned link"))
@@ -206,6 +208,9 @@ def _legend_handles(picture, both, one_way) -> list:
     return handles
 
 
+EXAMPLE_FAULTS = ("none", "crash", "pause", "partition", "one-way partition")
+
+
 def example_picture(n_nodes: int = 5, seed: int = 0, fault: str = "none",
                     n_messages: int | None = None) -> ClusterPicture:
     """A representative cluster for demos and the view benchmark: one leader, heartbeats in
@@ -213,11 +218,14 @@ def example_picture(n_nodes: int = 5, seed: int = 0, fault: str = "none",
     ``"pause"``).  Deterministic in `seed`."""
     if not 1 <= n_nodes <= 26:
         raise ValueError(f"n_nodes must be in [1, 26], got {n_nodes!r}")
+    if fault not in EXAMPLE_FAULTS:
+        raise ValueError(f"fault must be one of {EXAMPLE_FAULTS!r}, got {fault!r}")
     rng = random.Random(seed)
     ids = [f"n{i + 1}" for i in range(n_nodes)]
     leader = rng.choice(ids)
-    down = {rng.choice([i for i in ids if i != leader])} if fault == "crash" and n_nodes > 1 else set()
-    paused = {rng.choice([i for i in ids if i != leader])} if fault == "pause" and n_nodes > 1 else set()
+    victim = rng.choice([i for i in ids if i != leader] or ids)
+    down = {victim} if fault == "crash" else set()
+    paused = {victim} if fault == "pause" else set()
     nodes = [NodePic(i, "leader" if i == leader else "follower", f"term {1 + seed % 5}",
                      up=i not in down, paused=i in paused) for i in ids]
     half = ids[: (n_nodes + 1) // 2]
@@ -231,8 +239,8 @@ def example_picture(n_nodes: int = 5, seed: int = 0, fault: str = "none",
                         blocked.add((b, a))
     count = n_nodes - 1 if n_messages is None else n_messages
     others = [i for i in ids if i != leader] or [leader]
-    msgs = [MsgPic(leader, others[k % len(others)], "AppendEntries", round(rng.uniform(0.3, 0.8), 3))
-            for k in range(count)]
+    msgs = [MsgPic(leader, others[k % len(others)], "AppendEntries",
+                   round(rng.uniform(0.3, 0.8), 3)) for k in range(count)]
     return ClusterPicture(nodes, frozenset(blocked), msgs,
                           title=f"{n_nodes}-node cluster, fault: {fault} (seed {seed})")
 
@@ -251,5 +259,5 @@ def cluster_panel(nodes: int = 5, seed: int = 0, fault: str = "none"):
     return Panel(render_example, {
         "nodes": size_control(nodes, min=3, max=9),
         "seed": seed_control(seed),
-        "fault": fault_control(("none", "crash", "pause", "partition", "one-way partition"), fault),
+        "fault": fault_control(EXAMPLE_FAULTS, fault),
     })

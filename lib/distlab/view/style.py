@@ -60,7 +60,7 @@ _SPARE_COLORS = [OKABE_ITO[k] for k in ("blue", "bluish_green", "reddish_purple"
 
 
 def role_style(role: str) -> RoleStyle:
-    """The style for `role`; unknown roles get a stable (hash-free) shape and colour of their own."""
+    """The style for `role`; an unknown role gets a stable (hash-free) shape and colour."""
     if role in ROLE_STYLES:
         return ROLE_STYLES[role]
     # A deterministic pick: the sum of code points does not depend on PYTHONHASHSEED.
@@ -73,7 +73,7 @@ def new_figure(figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI) -> Figure:
     """A standalone figure for a notebook cell.
 
     Created through pyplot so that a cell ending in ``plt.show()`` displays it; panels instead keep
-    one `matplotlib.figure.Figure` of their own (see `distlab.view.panel`) so nothing is shown twice.
+    one `matplotlib.figure.Figure` of their own (see `distlab.view.panel`), never shown twice.
     """
     import matplotlib.pyplot as plt
 
@@ -98,7 +98,7 @@ def label_axes(ax, *, title: str, xlabel: str | None = None, ylabel: str | None 
 
 
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
-    """The figure rasterised to PNG bytes (PNG, not SVG: see DESIGN.md "Notebooks and their checks")."""
+    """The figure rasterised to PNG bytes (PNG, not SVG: DESIGN.md "Notebooks and their checks")."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
     return buf.getvalue()

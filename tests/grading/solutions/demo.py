@@ -2,7 +2,8 @@
 
 Every file in this folder follows the same shape; `tests/grading/test_solutions.py` picks it up:
 ``SOLUTIONS = {exercise_id: answer}`` and ``MUTATIONS = {exercise_id: {name: wrong_answer}}``.
-Importing the module must register its exercises (chapter files import ``distlab.grading.<chapter>``).
+Importing the module must register its exercises (a chapter file imports
+``distlab.grading.<chapter>``).
 """
 
 import demo_exercises  # noqa: F401  (tests/grading/data is put on sys.path by conftest)
