@@ -1,0 +1,128 @@
+"""Raft's message handlers, one per RPC (Figure 2, "RequestVote RPC" and "AppendEntries RPC").
+
+Every handler first applies the universal rule: a message with a higher term makes the receiver a
+follower of that term; a request with a lower term is refused with the receiver's term, which tells
+the stale sender to step down.
+"""
+from __future__ import annotations
+
+from .messages import AppendEntriesReply, RequestVoteReply
+from .state import CANDIDATE, FOLLOWER, LEADER, is_up_to_date
+
+
+class HandlersMixin:
+    """Message handlers of a :class:`~distlab.consensus.raft.node.RaftNode`."""
+
+    def handle_request_vote(self, src, m) -> None:
+        if m.pre_vote:
+            self.handle_pre_vote(src, m)
+            return
+        if m.term > self.current_term:
+            self.become_follower(m.term)
+        grant = (m.term == self.current_term
+                 and self.voted_for in (None, m.candidate_id)
+                 and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
+        if grant:
+            self.voted_for = m.candidate_id
+            self.persist()  # the vote reaches stable storage before the reply leaves
+            self.reset_election_timer()
+        self.send(src, RequestVoteReply(self.current_term, grant), 32)
+
+    def handle_pre_vote(self, src, m) -> None:
+        """Grant a poll only to an up-to-date log, and only if no leader was heard from lately
+        (so a rejoining server cannot depose a working leader). Nothing is changed or persisted."""
+        heard_leader = (self.role == LEADER or
+                        self.now - self.leader_seen < self.config.election_timeout[0])
+        grant = (m.term > self.current_term and not heard_leader
+                 and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
+        self.send(src, RequestVoteReply(self.current_term, grant, True), 32)
+
+    def handle_request_vote_reply(self, src, m) -> None:
+        if m.term > self.current_term:
+            self.become_follower(m.term)
+            return
+        if m.pre_vote:
+            votes = self.pre_votes
+            if votes is not None and m.vote_granted and src not in votes:
+                votes.append(src)
+                if len(votes) >= self.majority:
+                    self.start_election()
+            return
+        if self.role == CANDIDATE and m.term == self.current_term and m.vote_granted \
+                and src not in self.votes:
+            self.votes.append(src)
+            if len(self.votes) >= self.majority:
+                self.become_leader()
+
+    def handle_append_entries(self, src, m) -> None:
+        term = self.current_term
+        if m.term < term:
+            self.send(src, AppendEntriesReply(term, False, 0), 32)
+            return
+        if m.term > term or self.role != FOLLOWER:
+            self.become_follower(m.term)
+        self.leader_id = m.leader_id
+        self.leader_seen = self.now
+        self.reset_election_timer()
+        log = self.log
+        prev = m.prev_log_index
+        if prev > len(log):  # consistency check fails: we lack the previous entry
+            self.send(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1), 32)
+            return
+        if prev > 0 and log[prev - 1].term != m.prev_log_term:
+            bad = log[prev - 1].term
+            first = prev
+            while first > 1 and log[first - 2].term == bad:
+                first -= 1
+            self.send(src, AppendEntriesReply(m.term, False, 0, bad, first), 32)
+            return
+        entries = m.entries
+        if entries:
+            # Append, deleting our suffix only from the first entry that conflicts: a delayed,
+            # shorter AppendEntries must never truncate entries a later one already added.
+            for k, entry in enumerate(entries):
+                index = prev + 1 + k
+                if index > len(log):
+                    log.extend(entries[k:])
+                    break
+                if log[index - 1].term != entry.term:
+                    del log[index - 1:]
+                    log.extend(entries[k:])
+                    break
+        match = prev + len(entries)
+        if m.leader_commit > self.commit_index:
+            new_commit = min(m.leader_commit, match)
+            if new_commit > self.commit_index:
+                self.commit_index = new_commit
+                self.apply_committed()
+        self.send(src, AppendEntriesReply(m.term, True, match), 32)
+
+    def handle_append_entries_reply(self, src, m) -> None:
+        if m.term > self.current_term:
+            self.become_follower(m.term)
+            return
+        if self.role != LEADER or m.term != self.current_term:
+            return
+        self.heard[src] = self.now
+        if m.success:
+            if m.match_index > self.match_index[src]:
+                self.match_index[src] = m.match_index
+                self.advance_commit_index()
+            if m.match_index + 1 > self.next_index[src]:
+                self.next_index[src] = m.match_index + 1
+            if self.next_index[src] <= len(self.log) and m.match_index >= self.match_index[src]:
+                self.send_append_entries(src)  # keep catching this follower up
+            return
+        # Fast backtracking: skip the follower's whole conflicting term in one step.
+        log = self.log
+        if m.conflict_term == 0:
+            nxt = m.conflict_index
+        else:
+            i = len(log)
+            while i > 0 and log[i - 1].term > m.conflict_term:
+                i -= 1
+            nxt = i + 1 if i > 0 and log[i - 1].term == m.conflict_term else m.conflict_index
+        nxt = max(self.match_index[src] + 1, min(nxt, len(log) + 1))
+        if nxt < self.next_index[src]:
+            self.next_index[src] = nxt
+            self.send_append_entries(src)

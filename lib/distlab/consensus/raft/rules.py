@@ -1,0 +1,175 @@
+"""Raft's rules: the guarded actions a server takes on its own (Figure 2, "Rules for Servers").
+
+Named as in the paper and in Ongaro's TLA+ spec: ``start_election`` when the election timer
+expires, ``become_leader`` on a majority of votes, ``become_follower`` on seeing a higher term,
+``send_append_entries`` (replication and heartbeats), ``advance_commit_index`` (commit only entries of
+the leader's *current* term, counted on a majority -- §5.4.2, the Figure 8 rule), and
+``apply_committed`` (hand committed commands to the state machine in log order).
+
+Time is data: a follower keeps an ``election_deadline`` and pushes it forward on every heartbeat;
+the single ``election`` timer, when it fires early, just re-arms itself for the rest.
+"""
+from __future__ import annotations
+
+from .messages import AppendEntries, RequestVote, size_of
+from .state import CANDIDATE, FOLLOWER, LEADER, Entry, last_log_term, term_at
+
+_EPS = 1e-12
+
+
+class RulesMixin:
+    """Spontaneous actions of a :class:`~distlab.consensus.raft.node.RaftNode`."""
+
+    # ------------------------------------------------------------------ persistence
+    def persist(self) -> None:
+        """Write currentTerm and votedFor to stable storage (the log list lives there already)."""
+        st = self.stable
+        st["current_term"] = self.current_term
+        st["voted_for"] = self.voted_for
+
+    # ------------------------------------------------------------------ election timer
+    def reset_election_timer(self) -> None:
+        """Wait a fresh random timeout from ``config.election_timeout`` before suspecting the leader."""
+        low, high = self.config.election_timeout
+        timeout = low + (high - low) * self.rng.random()
+        deadline = self.now + timeout
+        self.election_deadline = deadline
+        if self._election_fire_at is None or self._election_fire_at > deadline:
+            self._election_fire_at = deadline
+            self.set_timer("election", timeout)
+
+    def election_timer_fired(self) -> None:
+        self._election_fire_at = None
+        if self.role == LEADER:
+            return
+        remaining = self.election_deadline - self.now
+        if remaining > _EPS:
+            self._election_fire_at = self.election_deadline
+            self.set_timer("election", remaining)
+            return
+        if self.config.pre_vote:
+            self.start_pre_vote()
+        else:
+            self.start_election()
+
+    # ------------------------------------------------------------------ elections
+    def start_pre_vote(self) -> None:
+        """Ask "would you vote for me in the next term?" without changing anything (§9.6)."""
+        self.pre_votes = [self.pid]
+        self.reset_election_timer()
+        msg = RequestVote(self.current_term + 1, self.pid, len(self.log), last_log_term(self.log),
+                          True)
+        for peer in self.others:
+            self.send(peer, msg, size_of(msg))
+        if len(self.pre_votes) >= self.majority:
+            self.start_election()
+
+    def start_election(self) -> None:
+        """Increment the term, vote for yourself, ask every other server for its vote (§5.2)."""
+        self.pre_votes = None
+        self.current_term += 1
+        self.voted_for = self.pid
+        self.persist()
+        self.role = CANDIDATE
+        self.leader_id = None
+        self.votes = [self.pid]
+        if self.sim.trace.enabled:
+            self.record(role=CANDIDATE, term=self.current_term)
+        self.reset_election_timer()
+        msg = RequestVote(self.current_term, self.pid, len(self.log), last_log_term(self.log))
+        for peer in self.others:
+            self.send(peer, msg, size_of(msg))
+        if len(self.votes) >= self.majority:
+            self.become_leader()
+
+    def become_follower(self, term: int) -> None:
+        """Adopt a newer term (forgetting the vote) or just stop being candidate/leader."""
+        if term > self.current_term:
+            self.current_term = term
+            self.voted_for = None
+            self.persist()
+        if self.role != FOLLOWER:
+            self.role = FOLLOWER
+            if self._election_fire_at is None:
+                self.reset_election_timer()
+            if self.sim.trace.enabled:
+                self.record(role=FOLLOWER, term=self.current_term)
+        self.pre_votes = None
+
+    def become_leader(self) -> None:
+        """Won a majority: take over replication and assert leadership with heartbeats at once."""
+        self.role = LEADER
+        self.leader_id = self.pid
+        self.pre_votes = None
+        self.leader_since = self.now
+        nxt = len(self.log) + 1
+        self.next_index = {p: nxt for p in self.others}
+        self.match_index = {p: 0 for p in self.others}
+        self.heard = {p: self.now for p in self.others}
+        if self.sim.trace.enabled:
+            self.record(role=LEADER, term=self.current_term)
+        self.broadcast_append_entries()
+        self.set_timer("heartbeat", self.config.heartbeat_interval)
+
+    # ------------------------------------------------------------------ replication
+    def entries_for(self, peer, next_index: int) -> tuple:
+        """The entries to send ``peer`` from ``next_index`` on (at most ``config.max_entries``)."""
+        return tuple(self.log[next_index - 1: next_index - 1 + self.config.max_entries])
+
+    def send_append_entries(self, peer) -> None:
+        ni = self.next_index[peer]
+        prev = ni - 1
+        msg = AppendEntries(self.current_term, self.pid, prev, term_at(self.log, prev),
+                            self.entries_for(peer, ni), self.commit_index)
+        self.send(peer, msg, size_of(msg))
+
+    def broadcast_append_entries(self) -> None:
+        for peer in self.others:
+            self.send_append_entries(peer)
+
+    def heartbeat_timer_fired(self) -> None:
+        if self.role != LEADER:
+            return
+        if self.config.check_quorum and not self.quorum_recently_heard():
+            self.become_follower(self.current_term)
+            return
+        self.broadcast_append_entries()
+        self.set_timer("heartbeat", self.config.heartbeat_interval)
+
+    def quorum_recently_heard(self) -> bool:
+        """Check-quorum: has a majority answered within the last maximum election timeout?"""
+        window = self.config.election_timeout[1]
+        if self.now - self.leader_since < window:
+            return True
+        fresh = 1 + sum(1 for p in self.others if self.now - self.heard[p] < window)
+        return fresh >= self.majority
+
+    def start(self, command) -> tuple:
+        """A client's command: a leader appends it and returns ``(index, term, True)``; any other
+        server refuses with ``(0, term, False)`` so the client can go to the leader (MIT's Start)."""
+        if self.role != LEADER or not self.up:
+            return 0, self.current_term, False
+        self.log.append(Entry(self.current_term, command))
+        index = len(self.log)
+        self.broadcast_append_entries()
+        self.advance_commit_index()
+        return index, self.current_term, True
+
+    def advance_commit_index(self) -> None:
+        """Commit the highest index stored on a majority -- if it is from the current term (§5.4.2).
+        Older-term entries then commit indirectly, by the Log Matching property."""
+        values = sorted(self.match_index.values(), reverse=True)
+        values.insert(0, len(self.log))
+        n = values[self.majority - 1]  # at least `majority` servers store index n
+        if n > self.commit_index and self.log[n - 1].term == self.current_term:
+            self.commit_index = n
+            self.apply_committed()
+
+    def apply_committed(self) -> None:
+        """Apply entries last_applied+1 .. commit_index to the state machine, in order."""
+        apply = self.apply_fn
+        log = self.log
+        while self.last_applied < self.commit_index:
+            self.last_applied += 1
+            if apply is not None:
+                apply(self.pid, self.last_applied, log[self.last_applied - 1].command)

@@ -1,0 +1,93 @@
+"""Raft's state (Figure 2 of the paper): what each server persists and what it may forget.
+
+Persistent state, written to stable storage before answering any RPC (``Process.stable``, which
+survives ``crash``/``restart``): ``current_term``, ``voted_for`` and the ``log``. Volatile state,
+rebuilt in ``on_start`` after a restart: ``commit_index``, ``last_applied``, the ``role``, and on a
+leader ``next_index``/``match_index`` per follower.
+
+The log is a Python list of :class:`Entry`; Raft's indices start at 1, so entry ``i`` is
+``log[i - 1]`` and index 0 with term 0 is the empty prefix every log shares.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from distlab.sim import ms
+
+FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
+ROLES = (FOLLOWER, CANDIDATE, LEADER)
+
+
+class Entry(NamedTuple):
+    """One log entry: the ``term`` in which a leader created it, and the client's ``command``."""
+
+    term: int
+    command: Any
+
+
+def term_at(log: list, index: int) -> int:
+    """The term of entry ``index`` (0 for index 0, the empty prefix)."""
+    return log[index - 1].term if index > 0 else 0
+
+
+def last_log_term(log: list) -> int:
+    return log[-1].term if log else 0
+
+
+def is_up_to_date(last_term: int, last_index: int, log: list) -> bool:
+    """The RequestVote up-to-date check (§5.4.1): a log ending in a later term is more up to date;
+    with equal last terms, the longer log is. A voter grants only if the candidate's log is at least
+    as up to date as its own -- this is what gives every new leader all committed entries."""
+    mine = last_log_term(log)
+    return last_term > mine or (last_term == mine and last_index >= len(log))
+
+
+def _check_positive(name: str, value: Any) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 \
+            or value == float("inf"):
+        raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RaftConfig:
+    """Timing and features of every server in a cluster (a frozen config: sliders edit only this).
+
+    ``election_timeout``  (low, high) seconds: each server waits a fresh uniform draw from this range
+                          without hearing from a leader before it starts an election (§5.2).
+    ``heartbeat_interval`` seconds between a leader's AppendEntries; must be below ``low`` (default
+                          ``low / 3``). The paper's rule: broadcast time << election timeout << MTBF.
+    ``max_entries``       entries per AppendEntries (bounds a message's size while catching up).
+    ``pre_vote``          poll before standing for election, so a rejoining server cannot disrupt
+                          a healthy leader by bumping the term (dissertation §9.6).
+    ``check_quorum``      a leader steps down after an election timeout without hearing from a
+                          majority (dissertation §6.2), so a partitioned leader stops serving.
+    """
+
+    election_timeout: tuple = (ms(150), ms(300))
+    heartbeat_interval: float | None = None
+    max_entries: int = 64
+    pre_vote: bool = False
+    check_quorum: bool = False
+
+    def __post_init__(self) -> None:
+        et = self.election_timeout
+        if not isinstance(et, (tuple, list)) or len(et) != 2:
+            raise ValueError(f"election_timeout must be a (low, high) pair of seconds, got {et!r}")
+        low, high = et
+        _check_positive("election_timeout low", low)
+        _check_positive("election_timeout high", high)
+        if high < low:
+            raise ValueError(f"election_timeout high must be >= low ({low}), got {high!r}")
+        object.__setattr__(self, "election_timeout", (float(low), float(high)))
+        hb = self.heartbeat_interval
+        if hb is None:
+            object.__setattr__(self, "heartbeat_interval", low / 3)
+        else:
+            _check_positive("heartbeat_interval", hb)
+            if not hb < low:
+                raise ValueError(f"heartbeat_interval must be below the minimum election timeout "
+                                 f"({low} s), got {hb!r}")
+        if not isinstance(self.max_entries, int) or isinstance(self.max_entries, bool) \
+                or self.max_entries < 1:
+            raise ValueError(f"max_entries must be an integer >= 1, got {self.max_entries!r}")
