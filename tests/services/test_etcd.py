@@ -151,3 +151,15 @@ def prefix_contains(prefix: bytes, key: bytes) -> bool:
 def test_prefix_end_bounds_exactly_the_keys_with_the_prefix(prefix, suffix):
     assert prefix_contains(prefix, prefix + suffix)
     assert prefix_contains(prefix, suffix)
+
+
+def test_silent_endpoint_times_out_instead_of_hanging():
+    import socket
+
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        started = time.monotonic()
+        with pytest.raises(ServiceUnavailable):
+            etcd.connect(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
+        assert time.monotonic() - started < 5

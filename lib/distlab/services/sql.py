@@ -231,3 +231,11 @@ def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> SQLBackend:
         f"{parameter}: unsupported scheme {parts.scheme!r}; use postgresql://user@127.0.0.1:5432/db, "
         "sqlite:///path/to/file.db, sqlite:///:memory: or a plain file path"
     )
+
+
+def describe(backend: Optional[SQLBackend] = None) -> str:
+    """One line naming the SQL engine in use (that of :func:`connect` when *backend* is None)."""
+    if backend is not None:
+        return backend.describe()
+    with connect() as fresh:
+        return fresh.describe()
