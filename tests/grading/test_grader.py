@@ -87,3 +87,26 @@ def test_exit_zero_when_every_notebook_ran_whatever_the_scores(capsys):
                                   [__file__], [str(DATA / "demo_crash.ipynb"), "--timeout", "0"]])
 def test_bad_usage_exits_2(argv, capsys):
     assert main(argv) == 2
+
+
+def test_killing_a_runaway_reaches_grandchildren_in_other_sessions():
+    import os
+    import time
+
+    # sh (own group) -> setsid sleep (a new session, like a Jupyter kernel)
+    proc = subprocess.Popen(["sh", "-c", "setsid sleep 30 & sleep 30"], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while len(grader._descendants(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    victims = grader._descendants(proc.pid)
+    assert len(victims) >= 2
+    grader._kill_group(proc)
+    time.sleep(0.2)
+    for pid in victims:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        # a zombie reaped by init is acceptable; a live process is not
+        with open(f"/proc/{pid}/stat") as fh:
+            assert fh.read().rsplit(")", 1)[1].split()[0] == "Z"

@@ -184,11 +184,36 @@ def _read_events(path: Path) -> list[dict]:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill papermill's process group and every descendant.  The kernel runs in a session of
+    its own (jupyter_client starts it that way), so the group alone would miss it."""
+    victims = _descendants(proc.pid)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     proc.communicate()
+
+
+def _descendants(root: int) -> list[int]:
+    """Process ids below `root`, read from /proc (empty where there is no /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def _last_error_line(stderr: str) -> str:

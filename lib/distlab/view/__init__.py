@@ -12,6 +12,7 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 * `badges` -- invariant badges (✓ holds / ✗ violated).
 * `quiz.Quiz` and `exercise.ExerciseBox` -- quiz and exercise widgets.
 * `timing.measure_updates` -- control change → finished redraw, median and p95.
+* `progress.sweep` -- a long loop with a progress bar that the interrupt button stops cleanly.
 """
 
 from .badges import UNCHECKED, Badges, badges_html, badges_text
@@ -22,9 +23,10 @@ from .exercise import ExerciseBox
 from .panel import Panel
 from .player import Player
 from .quiz import Quiz
+from .progress import sweep
 from .timing import measure_updates
 
 __all__ = ["UNCHECKED", "Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "NodePic", "Panel",
            "Player", "Quiz", "badges_html", "badges_text", "cluster_panel", "fault_control",
            "fraction_control", "measure_updates", "picture_from_sim", "render_cluster",
-           "seed_control", "size_control"]
+           "seed_control", "size_control", "sweep"]
