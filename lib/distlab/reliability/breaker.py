@@ -1,0 +1,204 @@
+"""Circuit breaker: stop calling a dependency that is failing, and probe it again after a cooldown.
+
+State table (one class per state, as pybreaker does; listeners hear every transition):
+
+=========  ==============================================  ==========================================
+state      calls                                           transition
+=========  ==============================================  ==========================================
+closed     all pass; results recorded                      -> open when a trip rule fires
+open       all rejected at once (:class:`CircuitOpen`)     -> half-open when ``cooldown`` has passed
+half-open  only ``probes`` calls pass                      -> open on any failed or slow probe;
+                                                           -> closed when all ``probes`` succeed
+=========  ==============================================  ==========================================
+
+Trip rules (any may be enabled): ``consecutive_failures`` in a row; a ``failure_rate`` at or above
+the threshold over the last ``window`` calls (``window_type="count"``) or seconds (``"time"``),
+once at least ``minimum_calls`` are in the window; a ``slow_call_rate`` likewise, a call being slow
+when it took at least ``slow_call_duration`` (resilience4j's sliding-window breaker).
+The clock is injected; nothing here sleeps.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+
+class CircuitOpen(RuntimeError):
+    """The breaker rejected the call without trying it."""
+
+
+@dataclass(frozen=True)
+class BreakerConfig:
+    consecutive_failures: int | None = 5
+    failure_rate: float | None = None
+    slow_call_rate: float | None = None
+    slow_call_duration: float | None = None
+    window_type: str = "count"
+    window: float = 20
+    minimum_calls: int = 10
+    cooldown: float = 30.0
+    probes: int = 1
+
+    def __post_init__(self) -> None:
+        if self.consecutive_failures is not None and self.consecutive_failures < 1:
+            raise ValueError(f"consecutive_failures must be >= 1 or None, got {self.consecutive_failures!r}")
+        for name in ("failure_rate", "slow_call_rate"):
+            v = getattr(self, name)
+            if v is not None and not 0 < v <= 1:
+                raise ValueError(f"{name} must be in (0, 1] or None, got {v!r}")
+        if self.slow_call_rate is not None and not (self.slow_call_duration or 0) > 0:
+            raise ValueError("slow_call_duration must be > 0 seconds when slow_call_rate is set")
+        if self.window_type not in ("count", "time"):
+            raise ValueError(f"window_type must be 'count' or 'time', got {self.window_type!r}")
+        if not self.window > 0:
+            raise ValueError(f"window must be > 0 (calls or seconds), got {self.window!r}")
+        if self.minimum_calls < 1:
+            raise ValueError(f"minimum_calls must be >= 1, got {self.minimum_calls!r}")
+        if not self.cooldown > 0:
+            raise ValueError(f"cooldown must be > 0 seconds, got {self.cooldown!r}")
+        if not isinstance(self.probes, int) or self.probes < 1:
+            raise ValueError(f"probes must be an integer >= 1, got {self.probes!r}")
+
+
+class _State:
+    name = "?"
+
+    def __init__(self, breaker: "CircuitBreaker") -> None:
+        self.b = breaker
+
+
+class Closed(_State):
+    name = "closed"
+
+    def __init__(self, breaker):
+        super().__init__(breaker)
+        self.streak = 0
+        self.calls: deque = deque()  # (time, failed, slow)
+
+    def allow(self, now):
+        return True
+
+    def on_result(self, failed, slow, now):
+        cfg = self.b.config
+        self.streak = self.streak + 1 if failed else 0
+        self.calls.append((now, failed, slow))
+        if cfg.window_type == "count":
+            while len(self.calls) > cfg.window:
+                self.calls.popleft()
+        else:
+            while self.calls and self.calls[0][0] <= now - cfg.window:
+                self.calls.popleft()
+        reason = self._trip_reason()
+        if reason:
+            self.b._enter(Open(self.b, now), reason)
+
+    def _trip_reason(self):
+        cfg = self.b.config
+        if cfg.consecutive_failures is not None and self.streak >= cfg.consecutive_failures:
+            return f"{self.streak} consecutive failures"
+        n = len(self.calls)
+        if n < cfg.minimum_calls:
+            return None
+        if cfg.failure_rate is not None:
+            rate = sum(1 for _, f, _ in self.calls if f) / n
+            if rate >= cfg.failure_rate:
+                return f"failure rate {rate:.0%} over {n} calls"
+        if cfg.slow_call_rate is not None:
+            rate = sum(1 for _, _, s in self.calls if s) / n
+            if rate >= cfg.slow_call_rate:
+                return f"slow-call rate {rate:.0%} over {n} calls"
+        return None
+
+
+class Open(_State):
+    name = "open"
+
+    def __init__(self, breaker, now):
+        super().__init__(breaker)
+        self.opened_at = now
+
+    def allow(self, now):
+        if now >= self.opened_at + self.b.config.cooldown:
+            half = HalfOpen(self.b)
+            self.b._enter(half, "cooldown elapsed")
+            return half.allow(now)
+        return False
+
+    def on_result(self, failed, slow, now):
+        pass  # a call that started before the breaker opened; nothing to learn
+
+
+class HalfOpen(_State):
+    name = "half-open"
+
+    def __init__(self, breaker):
+        super().__init__(breaker)
+        self.admitted = 0
+        self.succeeded = 0
+
+    def allow(self, now):
+        if self.admitted < self.b.config.probes:
+            self.admitted += 1
+            return True
+        return False
+
+    def on_result(self, failed, slow, now):
+        if failed or slow:
+            self.b._enter(Open(self.b, now), "probe failed" if failed else "probe slow")
+            return
+        self.succeeded += 1
+        if self.succeeded >= self.b.config.probes:
+            self.b._enter(Closed(self.b), f"{self.succeeded} probe(s) succeeded")
+
+
+class CircuitBreaker:
+    """``allow()`` before a call, ``record(failed, duration)`` after it -- or ``call(fn)`` for both."""
+
+    def __init__(self, config: BreakerConfig | None = None, *, clock: Callable[[], float], name: str = "breaker",
+                 listeners=()) -> None:
+        if not callable(clock):
+            raise ValueError(f"clock must be a zero-argument callable, got {clock!r}")
+        self.config = config or BreakerConfig()
+        self.clock = clock
+        self.name = name
+        self.listeners = list(listeners)
+        self.state: _State = Closed(self)
+        self.rejected = 0
+
+    @property
+    def state_name(self) -> str:
+        return self.state.name
+
+    def add_listener(self, fn) -> None:
+        """``fn(breaker, old_state_name, new_state_name, reason, now)`` on every transition."""
+        self.listeners.append(fn)
+
+    def _enter(self, new: _State, reason: str) -> None:
+        old, self.state = self.state, new
+        now = self.clock()
+        for fn in self.listeners:
+            fn(self, old.name, new.name, reason, now)
+
+    def allow(self) -> bool:
+        ok = self.state.allow(self.clock())
+        if not ok:
+            self.rejected += 1
+        return ok
+
+    def record(self, failed: bool, duration: float = 0.0) -> None:
+        cfg = self.config
+        slow = cfg.slow_call_duration is not None and duration >= cfg.slow_call_duration
+        self.state.on_result(bool(failed), slow, self.clock())
+
+    def call(self, fn, *args, **kwargs):
+        if not self.allow():
+            raise CircuitOpen(f"circuit {self.name!r} is {self.state.name}; call rejected")
+        start = self.clock()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception:
+            self.record(True, self.clock() - start)
+            raise
+        self.record(False, self.clock() - start)
+        return result

@@ -1,0 +1,51 @@
+"""Deadlines propagated down the call chain: every call knows how long its caller will still wait.
+
+A request enters with a budget (say 800 ms). Each hop passes on what is *left*, minus a margin for
+its own work, so a dependency never works on an answer nobody is waiting for any more -- the cheapest
+load to shed is the load whose caller has already given up (gRPC's deadline propagation; Google SRE
+book, "Handling Overload"). Deadlines are absolute times on the injected clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+class DeadlineExceeded(TimeoutError):
+    """The time budget ran out before the named step could start."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    expires_at: float
+    clock: Callable[[], float]
+
+    @classmethod
+    def after(cls, budget: float, clock: Callable[[], float]) -> "Deadline":
+        if not budget > 0:
+            raise ValueError(f"budget must be > 0 seconds, got {budget!r}")
+        return cls(clock() + budget, clock)
+
+    def remaining(self) -> float:
+        return max(0.0, self.expires_at - self.clock())
+
+    @property
+    def expired(self) -> bool:
+        return self.clock() >= self.expires_at
+
+    def child(self, timeout: float | None = None, margin: float = 0.0) -> "Deadline":
+        """The deadline to pass to a callee: ours minus ``margin``, and no later than ``timeout`` from now."""
+        if margin < 0:
+            raise ValueError(f"margin must be >= 0 seconds, got {margin!r}")
+        expires = self.expires_at - margin
+        if timeout is not None:
+            if not timeout > 0:
+                raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+            expires = min(expires, self.clock() + timeout)
+        return Deadline(expires, self.clock)
+
+    def check(self, step: str = "call") -> None:
+        """Raise :class:`DeadlineExceeded` naming ``step`` if no time is left."""
+        if self.expired:
+            late = self.clock() - self.expires_at
+            raise DeadlineExceeded(f"deadline exceeded before {step} ({late:.3f} s late)")
