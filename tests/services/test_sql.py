@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from distlab.services import ServiceUnavailable, sql
 from distlab.services.loopback import free_port
@@ -278,3 +279,41 @@ def test_module_describe_defaults_to_sqlite_in_memory(monkeypatch):
 
 def test_module_describe_of_a_backend_is_its_own_line(sql_backend):
     assert sql.describe(sql_backend) == sql_backend.describe()
+
+
+PARAM = "\x00"
+
+
+def decode_psycopg(text):
+    """Read *text* as psycopg does: ``%s`` is a parameter (shown as NUL), ``%%`` a literal ``%``."""
+    out, i = [], 0
+    while i < len(text):
+        pair = text[i:i + 2]
+        if pair in ("%s", "%%"):
+            out.append(PARAM if pair == "%s" else "%")
+            i += 2
+        else:
+            assert text[i] != "%", "a lone % would be read as a placeholder by psycopg"
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def mark_qmark_parameters(text):
+    """Reference model: *text* with each ``?`` outside quotes shown as a parameter (NUL)."""
+    out, quote = [], None
+    for char in text:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            char = PARAM
+        out.append(char)
+    return "".join(out)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="?%'\"s ab", max_size=30))
+def test_placeholder_rewrite_means_the_same_to_psycopg(text):
+    assert decode_psycopg(sql.qmark_to_format(text)) == mark_qmark_parameters(text)
