@@ -9,7 +9,7 @@ sit in the same places.  Conventions (each carries a shape or a word, not only a
 * a crashed node is grey with a ✗ and the word "crashed"; a paused node is faded, with ‖ and
   the word "paused";
 * a link cut both ways (a partition) is a dashed vermillion line; a link cut one way only is a
-  dashed orange arrow pointing in the direction whose messages are dropped;
+  dashed vermillion arrow pointing in the direction whose messages are dropped;
 * a message in flight is a dot on the line from sender to receiver, `progress` of the way along.
 
 The drawing follows RaftScope's picture of a Raft cluster (Ongaro, raft.github.io), redrawn here
@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from .style import BAD, CRASHED_FILL, OKABE_ITO, prepare, role_style
 
 MESSAGE_COLOR = OKABE_ITO["yellow"]
-ONE_WAY_COLOR = OKABE_ITO["orange"]
+ONE_WAY_COLOR = BAD  # a cut is a cut; the arrow is what tells one-way from both ways
 LINK_COLOR = "#BBBBBB"
 
 

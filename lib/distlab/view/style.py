@@ -50,13 +50,14 @@ class RoleStyle:
 
 #: The roles of the consensus chapter; any other role string gets a style from `role_style`.
 ROLE_STYLES = {
-    "leader": RoleStyle(OKABE_ITO["vermillion"], "*", "leader"),
+    "leader": RoleStyle(OKABE_ITO["blue"], "*", "leader"),
     "candidate": RoleStyle(OKABE_ITO["orange"], "D", "candidate"),
     "follower": RoleStyle(OKABE_ITO["sky_blue"], "o", "follower"),
 }
 
 _SPARE_MARKERS = ["s", "^", "v", "p", "h", "<", ">"]
-_SPARE_COLORS = [OKABE_ITO[k] for k in ("blue", "bluish_green", "reddish_purple", "yellow")]
+# Vermillion means "violated / cut" and yellow marks messages, so roles never use them.
+_SPARE_COLORS = [OKABE_ITO[k] for k in ("bluish_green", "reddish_purple")]
 
 
 def role_style(role: str) -> RoleStyle:
