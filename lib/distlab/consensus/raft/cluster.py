@@ -31,19 +31,29 @@ class ScenarioError(AssertionError):
     """An expectation of a scenario failed (no leader elected, a command never committed...)."""
 
 
-class _RpcCounter:
-    """Counts RPC requests (not replies) and their bytes, as MIT's labrpc counts calls."""
+class _Wire:
+    """Counts RPC requests (not replies) and bytes, as MIT's labrpc counts calls, and -- like
+    labrpc's "long reordering" -- can hold back a fraction of *replies* by 0.2-2.2 s. (The kernel's
+    own ``reorder`` setting applies to every message; labrpc delays replies only.)"""
 
-    def __init__(self, network):
-        self.network = network
+    def __init__(self, sim):
+        self.sim = sim
+        self.network = sim.network
         self.rpcs = 0
         self.bytes = 0
-        self._send = network.send
-        network.send = self.send  # an instance attribute wrapping the kernel's method
+        self.reply_reorder = 0.0
+        self._send = sim.network.send
+        sim.network.send = self.send  # an instance attribute wrapping the kernel's method
 
     def send(self, src, dst, payload, size=0):
         if type(payload) in RPC_REQUESTS:
             self.rpcs += 1
+        elif self.reply_reorder:
+            rng = self.sim.rng("long-reordering")
+            if rng.random() < self.reply_reorder:
+                self.sim.schedule(0.2 + 2.0 * rng.random(), self._send, src, dst, payload, size)
+                self.bytes += size
+                return
         self.bytes += size
         self._send(src, dst, payload, size)
 
@@ -61,7 +71,7 @@ class Cluster:
         self.config = config if config is not None else RaftConfig()
         self.sim = Simulation(seed, trace=trace, check_invariants=check_invariants)
         self.sim.network.configure(latency=latency if latency is not None else Uniform(ms(1), ms(5)))
-        self.counter = _RpcCounter(self.sim.network)
+        self.counter = _Wire(self.sim)
         self.pids = list(range(n))
         self.applied: dict = {p: {} for p in self.pids}  # pid -> {index: command}, kept over crashes
         self.apply_errors: list[str] = []
@@ -301,6 +311,8 @@ class Cluster:
             self.sim.network.configure(loss=0.0, latency=self._reliable_latency)
 
     def set_long_reordering(self, on: bool, probability: float = 2 / 3) -> None:
-        """Hold back a fraction of messages by 0.2-2.2 s, so late ones overtake them."""
-        self.sim.network.configure(reorder=probability if on else 0.0,
-                                   reorder_delay=Uniform(0.2, 2.2))
+        """Hold back a fraction of replies by 0.2-2.2 s, so later ones overtake them (labrpc's
+        long reordering: two replies in three when on)."""
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {probability!r}")
+        self.counter.reply_reorder = probability if on else 0.0

@@ -1,0 +1,26 @@
+"""The MIT 6.5840 Raft tests (3A, 3B, 3C), ported onto the Cluster scenario API: 3 seeds each in CI
+(``make bench`` runs 20 seeds each)."""
+import pytest
+
+from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
+from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
+
+SEEDS = (0, 1, 2)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(SCENARIOS_3A))
+def test_3a(name, seed):
+    SCENARIOS_3A[name](seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(SCENARIOS_3B))
+def test_3b(name, seed):
+    SCENARIOS_3B[name](seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(SCENARIOS_3C))
+def test_3c(name, seed):
+    SCENARIOS_3C[name](seed)
