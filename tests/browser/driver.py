@@ -1,0 +1,304 @@
+"""Drive one notebook in JupyterLab (or Notebook 7) the way a learner would, and check what shows.
+
+`NotebookInBrowser` opens a notebook, runs every cell, waits for the kernel to go idle, and then
+checks: no cell errored, every widget output rendered, moving a slider and pressing a button
+redraw the plot next to them (the PNG bytes of the image change), and a quiz question gives
+"correct" and "not quite" feedback.
+
+Waiting is never a fixed sleep: the helpers in ``lab_helpers.js`` count the kernel's iopub
+``idle`` status messages, so after a click or a key press we wait until the kernel has gone idle
+at least once and stayed idle for a short grace period (for the front end to apply the widget
+update), bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import base64
+import pathlib
+import time
+from dataclasses import dataclass, field
+
+from .hints import BrowserHints
+
+HELPERS_JS = (pathlib.Path(__file__).with_name("lab_helpers.js")).read_text()
+GRACE_MS = 750           #: the kernel must have been idle this long before we read the page
+ACTION_TIMEOUT_S = 90.0  #: one widget event (a redraw) must finish within this
+APP_TIMEOUT_S = 120.0    #: page load until the app and its kernel are ready
+
+
+class NotebookProblem(AssertionError):
+    """The notebook, as a learner sees it, is broken (an error, an unrendered widget, ...)."""
+
+
+class PlotUnchanged(NotebookProblem):
+    """A control was operated and its plot did not change (or did not change back)."""
+
+
+@dataclass
+class Control:
+    id: str
+    label: str
+    scope: str | None
+    readout: str = ""
+    quiz: bool = False
+    disabled: bool = False
+
+
+@dataclass
+class Interaction:
+    """What happened when a control was operated; kept for the report and the artifacts."""
+
+    control: str
+    before: str
+    after: str
+    detail: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def png_bytes(signature: str) -> list[bytes]:
+    """The PNG images of a plot signature (data URLs, one per line)."""
+    out = []
+    for url in signature.splitlines():
+        if url.startswith("data:image/png;base64,"):
+            out.append(base64.b64decode(url.split(",", 1)[1]))
+    return out
+
+
+class NotebookInBrowser:
+    def __init__(self, page, base_url: str, path: str, hints: BrowserHints):
+        self.page, self.base_url, self.path, self.hints = page, base_url, path, hints
+        self.page_errors: list[str] = []
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.add_init_script(HELPERS_JS)
+
+    # -- opening and running -----------------------------------------------------------------
+    def open(self, route: str = "lab/tree") -> None:
+        """Open the notebook (``lab/tree`` for JupyterLab, ``notebooks`` for Notebook 7) and wait
+        until its kernel is idle."""
+        query = "?reset" if route.startswith("lab") else ""
+        self.page.goto(f"{self.base_url}/{route}/{self.path}{query}")
+        self.wait_until_ready()
+
+    def wait_until_ready(self) -> None:
+        self.page.wait_for_function(
+            "() => window.__distlab && window.__distlab.panel() !== null"
+            " && window.__distlab.kernelStatus() === 'idle'",
+            timeout=APP_TIMEOUT_S * 1000, polling=200)
+
+    def run_all(self) -> None:
+        """Run every cell (the "Run All Cells" command) and wait for the kernel and the widgets."""
+        ms = int(self.hints.timeout_s * 1000)
+        result = self.page.evaluate(
+            "(ms) => Promise.race([window.__distlab.runAll(),"
+            " new Promise((r) => setTimeout(() => r('timeout'), ms))])", ms)
+        if result == "timeout":
+            raise NotebookProblem(f"{self.path}: Run All did not finish in {self.hints.timeout_s:g} s"
+                                  " (raise metadata.distlab.browser.timeout_s if that is expected)")
+        self.page.wait_for_function(
+            "() => !window.__distlab.pending() && window.__distlab.kernelStatus() === 'idle'",
+            timeout=ms, polling=200)
+        # widget views render asynchronously after their cell finished
+        try:
+            self.page.wait_for_function(
+                "() => window.__distlab.report().every((c) => !c.outputs"
+                " || c.outputs.every((o) => !o.widget || o.rendered || o.broken))",
+                timeout=60_000, polling=250)
+        except Exception:  # noqa: BLE001 - the report below names the widget that never rendered
+            pass
+
+    # -- checks ---------------------------------------------------------------------------------
+    def check_cells(self) -> list[dict]:
+        """Every non-empty code cell ran, none shows an error, every widget output rendered, and
+        the page raised no uncaught exception."""
+        report = self.page.evaluate("() => window.__distlab.report()")
+        problems = []
+        for cell in report:
+            if cell["type"] != "code" or not cell["source"].strip():
+                continue
+            where = f"cell {cell['index']} ({cell['source'].splitlines()[0][:60]!r})"
+            if cell["executionCount"] is None:
+                problems.append(f"{where} did not run")
+            for out in cell["outputs"]:
+                if out["type"] == "error":
+                    problems.append(f"{where} shows {out['ename']}: {out['evalue']}")
+                if out.get("widget") and (out["broken"] or not out["rendered"]):
+                    problems.append(f"{where}: a widget did not render in the browser")
+        problems += [f"uncaught page error: {e}" for e in self.page_errors]
+        if problems:
+            raise NotebookProblem(f"{self.path}:\n  " + "\n  ".join(problems))
+        return report
+
+    def inventory(self) -> dict:
+        return self.page.evaluate("() => window.__distlab.inventory()")
+
+    # -- waiting for the kernel -------------------------------------------------------------------
+    def _idle_count(self) -> int:
+        return self.page.evaluate("() => (window.__distlab.kernelStatus(),"
+                                  " window.__distlab.idleCount())")
+
+    def _settle(self, since: int, what: str) -> None:
+        try:
+            self.page.wait_for_function(
+                "([since, grace]) => window.__distlab.settled(since, grace)", arg=[since, GRACE_MS],
+                timeout=ACTION_TIMEOUT_S * 1000, polling=100)
+        except Exception as exc:  # noqa: BLE001 - rephrase Playwright's timeout for the reader
+            raise NotebookProblem(f"{self.path}: the kernel did not finish handling {what} "
+                                  f"within {ACTION_TIMEOUT_S:g} s") from exc
+        errors = self.page.evaluate("() => window.__distlab.callbackErrors()")
+        if errors:
+            raise NotebookProblem(f"{self.path}: a widget callback raised while handling {what}: "
+                                  + "; ".join(errors))
+
+    def signature(self, scope: str) -> str:
+        return self.page.evaluate("(s) => window.__distlab.plotSignature(s)", scope) or ""
+
+    def _locator(self, control_id: str, inner: str = ""):
+        return self.page.locator(f'[data-distlab-id="{control_id}"] {inner}'.strip())
+
+    # -- the slider ---------------------------------------------------------------------------------
+    def _press_slider(self, slider: Control, key: str) -> str:
+        since = self._idle_count()
+        self._locator(slider.id, ".noUi-handle").press(key)
+        self._settle(since, f"the slider {slider.label!r}")
+        return self._locator(slider.id, ".widget-readout").inner_text().strip()
+
+    def move_slider(self, slider: Control) -> Interaction:
+        """Move `slider` one step (right, or left at its maximum) and check the plot changed;
+        then, unless the hint says otherwise, move it back and check the plot is restored
+        byte for byte (the plot is a function of the control, not just "something moved")."""
+        handle = self._locator(slider.id, ".noUi-handle")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        there, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+        before = self.signature(slider.scope)
+        start = slider.readout or self._locator(slider.id, ".widget-readout").inner_text().strip()
+        value = self._press_slider(slider, there)
+        after = self.signature(slider.scope)
+        step = Interaction(f"slider {slider.label!r}", before, after,
+                           {"from": start, "to": value})
+        if value == start:
+            raise NotebookProblem(f"{self.path}: pressing {there} did not move the slider "
+                                  f"{slider.label!r} (still {value})")
+        if not after or after == before:
+            raise PlotUnchanged(f"{self.path}: moving the slider {slider.label!r} from {start} "
+                                f"to {value} did not change its plot")
+        if self.hints.reflect is not None:
+            result = self.page.evaluate("(e) => window.__distlab.evalInKernel(e)",
+                                        self.hints.reflect.expr)
+            expected = self.hints.reflect.expected(value)
+            step.detail["reflect"] = result
+            if result["error"] or expected not in result["text"]:
+                raise NotebookProblem(
+                    f"{self.path}: after moving {slider.label!r} to {value}, "
+                    f"{self.hints.reflect.expr} gave {result['text'] or result['error']!r}, "
+                    f"which does not contain {expected!r}")
+        if self.hints.roundtrip:
+            restored = self._press_slider(slider, back)
+            again = self.signature(slider.scope)
+            step.detail["restored"] = restored
+            if restored != start:
+                raise NotebookProblem(f"{self.path}: the slider {slider.label!r} did not return "
+                                      f"to {start} (shows {restored})")
+            if again != before:
+                raise PlotUnchanged(f"{self.path}: moving {slider.label!r} back to {start} did "
+                                    "not restore the original plot: the plot does not follow the "
+                                    "slider (set roundtrip: false if it is meant to accumulate)")
+        return step
+
+    # -- the button ----------------------------------------------------------------------------------
+    def press_button(self, button: Control) -> Interaction:
+        before = self.signature(button.scope)
+        since = self._idle_count()
+        self._locator(button.id).click()
+        self._settle(since, f"the button {button.label!r}")
+        after = self.signature(button.scope)
+        step = Interaction(f"button {button.label!r}", before, after)
+        if not after or after == before:
+            raise PlotUnchanged(f"{self.path}: pressing the button {button.label!r} did not change "
+                                "its plot")
+        return step
+
+    # -- the quiz --------------------------------------------------------------------------------------
+    def answer_quiz(self, question: dict) -> dict:
+        """Pick options of one single-choice question in turn, pressing "check" each time, until
+        one was judged correct and one wrong; finish on the correct one.  Returns the verdicts."""
+        verdicts: dict[int, str] = {}
+        radios = self._locator(question["id"], ".widget-radio-box input")
+        for i in range(question["options"]):
+            verdicts[i] = self._check_option(question, radios, i)
+            seen = set(verdicts.values())
+            if {"correct", "not quite"} <= seen:
+                break
+        right = [i for i, v in verdicts.items() if v == "correct"]
+        wrong = [i for i, v in verdicts.items() if v == "not quite"]
+        if not right or not wrong:
+            raise NotebookProblem(f"{self.path}: quiz feedback never said both 'correct' and "
+                                  f"'not quite' (got {verdicts})")
+        if verdicts[max(verdicts)] != "correct":
+            self._check_option(question, radios, right[0])
+        final = self.page.evaluate("(q) => window.__distlab.feedback(q)", question["id"])
+        if final["verdict"] != "correct":
+            raise NotebookProblem(f"{self.path}: re-picking the right option shows {final}")
+        if final["score"] is not None and not final["score"].startswith("1 of"):
+            raise NotebookProblem(f"{self.path}: the quiz score reads {final['score']!r} after "
+                                  "one right answer")
+        return {"verdicts": verdicts, "final": final}
+
+    def _check_option(self, question: dict, radios, index: int) -> str | None:
+        since = self._idle_count()
+        radios.nth(index).check()
+        self._settle(since, "a quiz option")
+        since = self._idle_count()
+        self._locator(question["check"]).click()
+        self._settle(since, "the quiz check button")
+        return self.page.evaluate("(q) => window.__distlab.feedback(q)", question["id"])["verdict"]
+
+    # -- artifacts -----------------------------------------------------------------------------------
+    def screenshot(self, path: pathlib.Path, scope: str | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if scope:
+            self._locator(scope).scroll_into_view_if_needed()
+        self.page.screenshot(path=str(path))
+
+
+def controls(items: list[dict]) -> list[Control]:
+    return [Control(**{k: v for k, v in item.items() if k in Control.__dataclass_fields__})
+            for item in items]
+
+
+def pick(candidates: list[Control], label: str | None, kind: str, path: str) -> list[Control]:
+    """The controls to try: the one the hint names, else every one that sits next to a plot."""
+    if label is not None:
+        named = [c for c in candidates if c.label == label]
+        if not named:
+            raise NotebookProblem(f"{path}: no {kind} labelled {label!r} (found "
+                                  f"{[c.label for c in candidates]})")
+        if named[0].scope is None:
+            raise NotebookProblem(f"{path}: the {kind} {label!r} has no plot (an image in an "
+                                  "Output widget) in its cell")
+        return named[:1]
+    usable = [c for c in candidates if c.scope is not None and not c.quiz and not c.disabled]
+    if not usable:
+        raise NotebookProblem(f"{path}: no {kind} next to a plot (an image in an Output widget);"
+                              f" found {[c.label for c in candidates]}. Add one, or opt out with "
+                              f"metadata.distlab.browser.skip.{kind} and a reason")
+    return usable
+
+
+def first_that_changes(candidates: list[Control], operate, limit: int = 3) -> Interaction:
+    """Operate candidates in page order until one changes its plot (at most `limit`)."""
+    failures = []
+    for control in candidates[:limit]:
+        try:
+            return operate(control)
+        except PlotUnchanged as exc:
+            failures.append(str(exc))
+    raise PlotUnchanged("\n".join(failures))
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - start
