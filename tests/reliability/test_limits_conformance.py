@@ -4,6 +4,12 @@
 runs a background timer that prunes expired entries; the timer only deletes what ``acquire_entry``
 would ignore anyway, except for an entry exactly one window old, where it would race with the
 decision -- so we stop the timer and let the decisions speak alone.
+
+One quirk of ``limits`` 5.8 found here: for the moving window, ``hit`` counts an entry exactly one
+window old (``atime >= now - expiry``) but ``test`` does not (its bisect keeps ``atime > now -
+expiry``), so at that exact instant its ``test`` may say yes while its ``hit`` says no. Ours uses the
+closed window for both verbs; the ``test`` comparison skips that instant, and
+:func:`test_limits_moving_window_test_and_hit_disagree_at_the_boundary` pins the quirk down.
 """
 from __future__ import annotations
 
@@ -56,16 +62,34 @@ def run_both(name, limit_string, trace, start=1_700_000_000.25):
     item = limits.parse(limit_string)
     ours = RateLimiter(ours_factory(), limits=limit_string, clock=clock)
     got_ours, got_theirs = [], []
+    stamps: dict = {}
     with mock.patch("time.time", clock):
         for gap, cost, key, is_hit in trace:
             clock.advance(gap)
             if is_hit:
                 got_theirs.append(theirs.hit(item, key, cost=cost))
                 got_ours.append(ours.hit(key, cost))
+                if got_ours[-1]:
+                    stamps.setdefault(key, set()).add(clock.now)
+            elif name == "sliding-log" and clock.now - item.get_expiry() in stamps.get(key, ()):
+                got_theirs.append(None)  # the boundary instant where limits' test and hit disagree
+                got_ours.append(None)
             else:
                 got_theirs.append(theirs.test(item, key, cost=cost))
                 got_ours.append(ours.test(key, cost))
     return got_ours, got_theirs
+
+
+def test_limits_moving_window_test_and_hit_disagree_at_the_boundary():
+    clock = ManualClock(1_000_000.0)
+    theirs = MovingWindowRateLimiter(_quiet_storage())
+    item = limits.parse("1/second")
+    ours = RateLimiter(SlidingLog(), limits="1/second", clock=clock)
+    with mock.patch("time.time", clock):
+        assert theirs.hit(item, "k") and ours.hit("k")
+        clock.advance(1.0)
+        assert theirs.test(item, "k") is True and theirs.hit(item, "k") is False
+        assert ours.test("k") is False and ours.hit("k") is False
 
 
 @pytest.mark.parametrize("name", sorted(PAIRS))
@@ -82,7 +106,8 @@ def test_busy_trace_exercises_both_outcomes(name):
     trace = [(0.05 * (i % 7), 1 + (i % 3), "k", i % 5 != 0) for i in range(400)]
     ours, theirs = run_both(name, "5/second", trace)
     assert ours == theirs
-    assert 0 < sum(ours) < len(ours)
+    decided = [d for d in ours if d is not None]
+    assert 0 < sum(decided) < len(decided)
 
 
 def test_default_conventions_differ_where_documented():
