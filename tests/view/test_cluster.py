@@ -98,5 +98,8 @@ def test_panel_node_slider_redraws_the_cluster():
     assert p.figure.axes[0].get_title().startswith("8-node cluster")
     p.controls["fault"].value = "crash"
     assert sum("✗" in t for t in _texts(p.figure)) == 1
+    legend = [t.get_text() for t in p.figure.legends[0].get_texts()]
+    assert "in flight:\nAppendEntries ×7" in legend  # 7 messages: counted, not labelled
+    assert "AppendEntries" not in _texts(p.figure)
     p.controls["nodes"].value = 42  # clamped by the slider, never invalid
     assert p.last_config["nodes"] == 9

@@ -1,17 +1,16 @@
 import itertools
 
 import pytest
-from matplotlib.figure import Figure
-
 from distlab.view.controls import seed_control, size_control
 from distlab.view.panel import Panel
+from distlab.view.style import prepare
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def render_bars(config, fig=None):
     """A toy pure render: `n` bars whose heights depend on the seed."""
-    fig = fig or Figure()
+    fig = prepare(fig)
     ax = fig.add_subplot()
     n = config["n"]
     if n == 4:

@@ -10,7 +10,9 @@ sit in the same places.  Conventions (each carries a shape or a word, not only a
   the word "paused";
 * a link cut both ways (a partition) is a dashed vermillion line; a link cut one way only is a
   dashed vermillion arrow pointing in the direction whose messages are dropped;
-* a message in flight is a dot on the line from sender to receiver, `progress` of the way along.
+* a message in flight is a dot on the line from sender to receiver, `progress` of the way along;
+  with up to `MAX_MESSAGE_LABELS` messages each dot carries its label, with more the labels would
+  pile up, so the legend counts them instead ("AppendEntries ×6").
 
 The drawing follows RaftScope's picture of a Raft cluster (Ongaro, raft.github.io), redrawn here
 with our own code.
@@ -25,11 +27,12 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import BAD, CRASHED_FILL, OKABE_ITO, prepare, role_style
+from .style import BAD, CRASHED_FILL, OKABE_ITO, reuse_axes, role_style
 
 MESSAGE_COLOR = OKABE_ITO["yellow"]
 ONE_WAY_COLOR = BAD  # a cut is a cut; the arrow is what tells one-way from both ways
 LINK_COLOR = "#BBBBBB"
+MAX_MESSAGE_LABELS = 4
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,7 @@ def message_position(pos: dict, msg: MsgPic):
 
 def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure:
     """Draw `picture` into `fig` (cleared) or a new figure; returns the figure."""
-    fig = prepare(fig)
-    ax = fig.add_axes((0.01, 0.02, 0.66, 0.88))
+    fig, ax = reuse_axes(fig, (0.01, 0.02, 0.66, 0.88))
     pos = layout(picture)
     graph = nx.DiGraph()
     graph.add_nodes_from(pos)
@@ -142,8 +144,7 @@ def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure
     ax.set_axis_off()
     ax.set_title(picture.title)
     fig.legend(handles=_legend_handles(picture, both, one_way), loc="upper left",
-               bbox_to_anchor=(0.68, 0.9), fontsize=8, frameon=False, title="legend",
-               title_fontsize=8)
+               bbox_to_anchor=(0.68, 0.9), fontsize=8, frameon=False)
     return fig
 
 
@@ -174,9 +175,21 @@ def _draw_messages(ax, pos, messages) -> None:
     points = [message_position(pos, m) for m in messages]
     ax.scatter([p[0] for p in points], [p[1] for p in points], s=70, c=MESSAGE_COLOR,
                edgecolors="black", linewidths=1.0, zorder=5)
+    if len(messages) > MAX_MESSAGE_LABELS:
+        return
     for (x, y), m in zip(points, messages):
         if m.label:
             ax.text(x + 0.05, y + 0.05, m.label, fontsize=7, zorder=6)
+
+
+def message_legend(messages) -> str:
+    """The legend entry for messages: per-label counts once there are too many to label."""
+    if len(messages) <= MAX_MESSAGE_LABELS:
+        return "message in flight"
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m.label or "unlabelled"] = counts.get(m.label or "unlabelled", 0) + 1
+    return "in flight:\n" + "\n".join(f"{k} ×{v}" for k, v in counts.items())
 
 
 def _legend_handles(picture, both, one_way) -> list:
@@ -204,7 +217,7 @@ def _legend_handles(picture, both, one_way) -> list:
                               label="one-way cut\n(arrow: dropped direction)"))
     if picture.in_flight:
         handles.append(Line2D([], [], marker="o", color="none", markerfacecolor=MESSAGE_COLOR,
-                              markeredgecolor="black", label="message in flight"))
+                              markeredgecolor="black", label=message_legend(picture.in_flight)))
     return handles
 
 

@@ -15,6 +15,10 @@ When any control changes, the panel builds a fresh config (a dict of control val
 kernel, so plain pytest can set ``slider.value = 5`` and inspect `last_config`, `last_result`,
 `last_png` and `last_render_ms`.
 
+The contract for ``render(config, fig)``: draw the whole picture into `fig` from scratch, starting
+with `style.prepare(fig)` (clears everything) or `style.reuse_axes(fig, rect)` (keeps the one
+axes and removes only its artists: much faster, for renders that set their own limits).  The
+panel does not clear the figure itself, so a render can take the fast path.
 `render` may also return a ``str`` (shown as HTML) or any other object (shown as text).
 """
 
@@ -91,7 +95,6 @@ class Panel:
         start = self.clock()
         try:
             config = self.config()
-            self.figure.clear()
             result = self.render(config, fig=self.figure)
             output = self._to_output(result)
             self.last_error = None
