@@ -317,3 +317,16 @@ def mark_qmark_parameters(text):
 @given(st.text(alphabet="?%'\"s ab", max_size=30))
 def test_placeholder_rewrite_means_the_same_to_psycopg(text):
     assert decode_psycopg(sql.qmark_to_format(text)) == mark_qmark_parameters(text)
+
+
+@pytest.mark.services
+def test_fixture_reset_survives_a_leaked_connection_holding_a_lock(postgres_url, _distlab_postgres_server):
+    from distlab.services.testing import _fresh_sql_url
+
+    leaked = sql.connect(postgres_url)
+    leaked.script(SCHEMA)
+    leaked.begin()
+    leaked.execute("LOCK TABLE account IN ACCESS EXCLUSIVE MODE")  # never committed, never closed
+    assert _fresh_sql_url("postgresql", None, _distlab_postgres_server) == postgres_url
+    with sql.connect(postgres_url) as check:
+        assert check.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'") == []

@@ -123,6 +123,10 @@ def _fresh_sql_url(kind: str, tmp_path, lazy_postgres) -> str:
 
     url = _server_or_skip(lazy_postgres).url
     with sql.connect(url) as admin:  # every test starts from an empty public schema
+        # connections a previous test leaked would block DROP SCHEMA forever: end them first
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE pid <> pg_backend_pid() AND datname = current_database()")
+        admin.execute("SET lock_timeout = '10s'")
         admin.script("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
     return url
 
