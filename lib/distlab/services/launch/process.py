@@ -51,10 +51,25 @@ def log_tail(path: str, lines: int = 15) -> str:
         return "(no log written)"
 
 
+def _shared_temp_root() -> Optional[str]:
+    """``/tmp`` when the default temp dir would be hidden from other users (TMPDIR under /root).
+
+    PostgreSQL runs as the ``postgres`` user, who must be able to reach its data directory; the
+    short path also keeps unix-socket paths under their 107-byte limit.
+    """
+    default = tempfile.gettempdir()
+    probe = default
+    while probe not in ("/", ""):
+        if not os.stat(probe).st_mode & 0o001:  # others may not traverse this directory
+            return "/tmp" if os.path.isdir("/tmp") else None
+        probe = os.path.dirname(probe)
+    return None
+
+
 @contextlib.contextmanager
 def temp_dir(prefix: str) -> Iterator[str]:
-    """A fresh temporary directory, removed on exit whatever happened."""
-    path = tempfile.mkdtemp(prefix=prefix)
+    """A fresh temporary directory that other local users can reach; removed on exit whatever happened."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=_shared_temp_root())
     try:
         yield path
     finally:
