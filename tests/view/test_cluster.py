@@ -103,3 +103,15 @@ def test_panel_node_slider_redraws_the_cluster():
     assert "AppendEntries" not in _texts(p.figure)
     p.controls["nodes"].value = 42  # clamped by the slider, never invalid
     assert p.last_config["nodes"] == 9
+
+
+def test_redrawing_into_a_reused_figure_equals_a_fresh_drawing():
+    from matplotlib.figure import Figure
+
+    used = Figure(figsize=(6.4, 4.4), dpi=80)
+    render_cluster(example_picture(9, seed=1, fault="one-way partition"), fig=used)
+    render_cluster(example_picture(4, seed=2, fault="crash"), fig=used)
+    fresh = Figure(figsize=(6.4, 4.4), dpi=80)
+    render_cluster(example_picture(4, seed=2, fault="crash"), fig=fresh)
+    assert len(used.axes) == 1 and len(used.legends) == 1
+    assert figure_png(used) == figure_png(fresh)

@@ -10,6 +10,7 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
   `cluster_snapshot.picture_from_sim` builds the picture from a `distlab.sim.Simulation`.
 * `player.Player` -- play / step / seek over frames, with a "fork here" hook.
 * `badges` -- invariant badges (✓ holds / ✗ violated).
+* `replay.Replay` -- Player + one reused figure + badges over a recorded run, with forks.
 * `quiz.Quiz` and `exercise.ExerciseBox` -- quiz and exercise widgets.
 * `timing.measure_updates` -- control change → finished redraw, median and p95.
 * `progress.sweep` -- a long loop with a progress bar that the interrupt button stops cleanly.
@@ -23,10 +24,11 @@ from .exercise import ExerciseBox
 from .panel import Panel
 from .player import Player
 from .quiz import Quiz
+from .replay import Replay
 from .progress import sweep
 from .timing import measure_updates
 
 __all__ = ["UNCHECKED", "Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "NodePic", "Panel",
-           "Player", "Quiz", "badges_html", "badges_text", "cluster_panel", "fault_control",
+           "Player", "Quiz", "Replay", "badges_html", "badges_text", "cluster_panel", "fault_control",
            "fraction_control", "measure_updates", "picture_from_sim", "render_cluster",
            "seed_control", "size_control", "sweep"]
