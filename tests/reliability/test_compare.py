@@ -36,7 +36,6 @@ def test_token_bucket_burst_then_refill(runs):
     tb = r["token-bucket"]
     assert tb.max_in_any_window <= 10 + 10  # capacity plus one window of refill
     assert tb.decisions == r["gcra"].decisions  # GCRA is the same algorithm stored as one timestamp
-    assert tb.decisions[:10] == [True] * 10 or not all(tb.decisions[:10])
 
 
 def test_trace_is_seeded_and_validated():
