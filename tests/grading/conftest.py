@@ -6,6 +6,10 @@ import pytest
 DATA = Path(__file__).resolve().parent / "data"
 SOLUTIONS = Path(__file__).resolve().parent / "solutions"
 
+# The demo notebooks are grader fixtures (one crashes, one never finishes), not course notebooks:
+# `make test` runs pytest --nbval over tests/, which must not collect them.
+collect_ignore_glob = ["data/*.ipynb"]
+
 # The demo exercises live with the demo notebooks (they import them from their own folder).
 if str(DATA) not in sys.path:
     sys.path.insert(0, str(DATA))
