@@ -24,6 +24,7 @@ class ExerciseBox:
         self.get_answer = get_answer
         ex = registry.get(exercise_id)
         self.hints: tuple[str, ...] = ex.hints if ex else ()
+        self.points = ex.points if ex else 1
         self.hints_shown = 0
         self.last: checks.Verdict | None = None
         title = ex.title if ex else exercise_id
@@ -44,7 +45,7 @@ class ExerciseBox:
         except NotImplementedError:
             answer = ...
         except Exception as exc:  # noqa: BLE001 - e.g. a NameError before the cell ran
-            self.last = checks.Verdict(self.exercise_id, "failed", 0, 1,
+            self.last = checks.Verdict(self.exercise_id, "failed", 0, self.points,
                                        f"could not read your answer: {type(exc).__name__}: {exc}")
         else:
             self.last = checks.evaluate(self.exercise_id, answer)
