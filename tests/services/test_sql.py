@@ -232,7 +232,7 @@ def test_non_loopback_postgres_is_refused_before_connecting():
 
 @pytest.mark.parametrize("attempts", [0, -2, 1.5])
 def test_bad_attempt_count_names_the_parameter(attempts):
-    with sql.connect() as backend:
+    with sql.connect(":memory:") as backend:
         with pytest.raises(ValueError, match="^max_attempts: "):
             backend.run_transaction(lambda b: None, max_attempts=attempts)
 

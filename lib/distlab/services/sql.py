@@ -67,7 +67,10 @@ class SQLBackend:
         """Run one statement written with ``?`` placeholders; return the cursor."""
         try:
             cursor = self.connection.cursor()
-            cursor.execute(self._native(sql), tuple(params)) if params else cursor.execute(sql)
+            if params:
+                cursor.execute(self._native(sql), tuple(params))
+            else:  # no parameters: the text goes as written (a literal % needs no escaping)
+                cursor.execute(sql)
             return cursor
         except Exception as exc:
             raise self._translate(exc) from exc

@@ -98,7 +98,10 @@ def redis_client(request, _distlab_redis_server):
     """A flushed Redis client on the embedded server or on Debian's redis-server."""
     from distlab.services import redis as dredis
 
-    url = None if request.param == "embedded" else _server_or_skip(_distlab_redis_server).url
+    if request.param == "embedded":  # explicit, so a DISTLAB_REDIS_URL in the environment cannot redirect it
+        url = f"unix://{dredis.embedded_socket()}"
+    else:
+        url = _server_or_skip(_distlab_redis_server).url
     client = dredis.connect(url)
     client.flushall()
     try:
