@@ -50,6 +50,7 @@ class _Event:
     value: Any
     key: Any
     time: float
+    seq: int = 0
 
 
 def _freeze(v: Any) -> Any:
@@ -62,7 +63,8 @@ def _pair(events: Iterable[_Event]) -> History:
     """Pair invoke/completion events by process into operations."""
     open_: dict[Any, _Event] = {}
     ops: list[Op] = []
-    for e in events:
+    for seq, e in enumerate(events):
+        e.seq = seq
         if e.type == "invoke":
             if e.process in open_:
                 prev = open_[e.process]
@@ -96,7 +98,7 @@ def _make_op(inv: _Event, done: _Event | None) -> Op:
         value = done.value
     complete = None if status == "info" else done.time
     return Op(inv.process, inv.f, value, key, invoke=inv.time, complete=complete, status=status,
-              result=result)
+              result=result, index=inv.seq)     # ties in time keep the order of invocation
 
 
 # ----------------------------------------------------------------- etcd text logs (Jepsen 0.0.x)

@@ -47,8 +47,15 @@ RULES = {
 
 
 def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
-    ops = [o for o in history if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    optional = {i for i, o in enumerate(ops) if o.status == "info"}
+    rf = None
+    try:                             # unique values: drop unobserved info writes, saturate with rf
+        obs = observe(history, m)
+        ops, optional, rf = obs.ops, set(), obs.rf
+    except ThinAir as exc:
+        return Verdict(VIOLATED, f"{exc} -- out of thin air", rung="sequential", model=m.name)
+    except NotUnique:
+        ops = [o for o in history if o.status == "ok" or (o.status == "info" and not o.is_read)]
+        optional = {i for i, o in enumerate(ops) if o.status == "info"}
     by_p: dict[Any, list[int]] = {}
     for i in sorted(range(len(ops)), key=lambda i: (ops[i].invoke, ops[i].index)):
         by_p.setdefault(ops[i].process, []).append(i)
@@ -56,7 +63,7 @@ def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
     for seq in by_p.values():
         for a, b in zip(seq, seq[1:]):
             preds[b].add(a)
-    order = find_serialization(ops, preds, m, optional, budget)
+    order = find_serialization(ops, preds, m, optional, budget, reads_from=rf)
     if order is not None:
         return Verdict(HOLDS, f"found {RULES['sequential']} ({len(order)} operations)",
                        rung="sequential", model=m.name, witness=[ops[i].index for i in order])
@@ -121,7 +128,8 @@ def _solve(obs, m, members, edges, budget) -> bool:
             preds.append({pos[b] for b in _iter_bits(e) if b in pos})
         else:
             preds.append({pos[b] for b in e if b in pos})
-    return find_serialization(nodes, preds, m, budget=budget) is not None
+    rf = {pos[r]: (None if w is None else pos[w]) for r, w in obs.rf.items() if r in pos}
+    return find_serialization(nodes, preds, m, budget=budget, reads_from=rf) is not None
 
 
 def _iter_bits(m: int):
@@ -170,7 +178,7 @@ def check(history: History, rung: str, model: str | Model | None = None,
             return Verdict(VIOLATED, f"{exc} -- out of thin air", rung=rung, model=m.name)
         if rung == "consistent-prefix":
             ops, preds = _prefix(obs, m, budget)
-            if find_serialization(ops, preds, m, budget=budget) is not None:
+            if find_serialization(ops, preds, m, budget=budget, reads_from=obs.rf) is not None:
                 return Verdict(HOLDS, f"found {RULES[rung]}", rung=rung, model=m.name)
             return Verdict(VIOLATED, f"there is no {RULES[rung]}: some process saw a write without "
                                      "a write that really came before it, or saw the order change",
