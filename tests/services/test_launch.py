@@ -96,3 +96,29 @@ def test_plugin_skips_or_fails_when_redis_server_is_missing(pytester, monkeypatc
     result = pytester.runpytest_inprocess("-p", "distlab.services.testing", "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(**outcome)
     result.stdout.fnmatch_lines(["*redis-server is not installed*apt-get install redis-server*"])
+
+
+@pytest.mark.services
+def test_redis_server_retries_when_its_port_is_taken(monkeypatch):
+    import socket
+
+    from distlab.services.launch import process
+
+    real, handed = process.free_ports, []
+    with socket.socket() as squatter:  # a port somebody else is already listening on
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen(1)
+        taken = squatter.getsockname()[1]
+
+        def first_taken(count):
+            handed.append([taken] if not handed else real(count))
+            return handed[-1]
+
+        monkeypatch.setattr(process, "free_ports", first_taken)
+        try:
+            with redis_server() as server:
+                assert len(handed) == 2
+                assert server.url == f"redis://127.0.0.1:{handed[1][0]}/0" != f"redis://127.0.0.1:{taken}/0"
+                assert dredis.connect(server.url).ping()
+        except ServerNotInstalled as exc:
+            missing_server(exc)

@@ -13,9 +13,9 @@ package to install.
 Debian packages: ``redis-server``, ``postgresql``, ``etcd-server``.
 """
 
-from distlab.services.launch.etcd_server import etcd_server
-from distlab.services.launch.postgres_server import postgres_server
+from distlab.services.launch.etcd_launcher import etcd_server
+from distlab.services.launch.postgres_launcher import postgres_server
 from distlab.services.launch.process import RunningServer
-from distlab.services.launch.redis_server import redis_server
+from distlab.services.launch.redis_launcher import redis_server
 
 __all__ = ["RunningServer", "redis_server", "postgres_server", "etcd_server"]

@@ -15,10 +15,18 @@ import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, ContextManager, Iterator, Optional, Sequence
 
 from distlab.services.errors import ServerNotInstalled, ServiceUnavailable
-from distlab.services.loopback import wait_until
+from distlab.services.loopback import free_ports, wait_until
+
+
+class StartupFailed(ServiceUnavailable):
+    """The server did not become ready; ``exited`` tells a crash at start from a timeout."""
+
+    def __init__(self, message: str, *, exited: bool):
+        self.exited = exited
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,28 @@ def managed_process(
         try:
             wait_until(ready, timeout=timeout, what=what, alive=lambda: proc.poll() is None)
         except (TimeoutError, RuntimeError) as exc:
-            raise ServiceUnavailable(f"{exc}; its log ends with:\n{log_tail(log_path)}") from exc
+            raise StartupFailed(f"{exc}; its log ends with:\n{log_tail(log_path)}",
+                                exited=isinstance(exc, RuntimeError)) from exc
         yield proc
     finally:
         stop_process(proc)
+
+
+@contextlib.contextmanager
+def on_free_ports(start: Callable[..., ContextManager], count: int = 1, attempts: int = 3) -> Iterator:
+    """Enter ``start(*ports)`` on *count* fresh loopback ports; retry if the server exits at once.
+
+    Between choosing a free port and the server binding it, another process may take it; the
+    server then exits during start-up, and we simply try new ports (at most *attempts* times).
+    """
+    for attempt in range(1, attempts + 1):
+        stack = contextlib.ExitStack()
+        try:
+            value = stack.enter_context(start(*free_ports(count)))
+        except StartupFailed as exc:
+            if not exc.exited or attempt == attempts:
+                raise
+            continue
+        with stack:
+            yield value
+        return

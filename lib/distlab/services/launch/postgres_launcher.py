@@ -80,14 +80,17 @@ def postgres_server(*, timeout: float = 60.0) -> Iterator[RunningServer]:
         log_path = os.path.join(root_dir, "postgres.log")
         _run(prefix + [os.path.join(bin_dir, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
                        "-E", "UTF8", "--no-sync"], "initdb", timeout)
-        port = free_port()
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root_dir} {SERVER_OPTIONS}"
         pg_ctl = prefix + [os.path.join(bin_dir, "pg_ctl"), "-D", data]
-        try:
-            _run(pg_ctl + ["-l", log_path, "-o", options, "-w", "-t", str(int(timeout)), "start"],
-                 f"pg_ctl start on port {port}", timeout + 10)
-        except ServiceUnavailable as exc:
-            raise ServiceUnavailable(f"{exc}\nserver log:\n{log_tail(log_path)}") from exc
+        for attempt in range(1, 4):  # a port chosen free may be taken before the server binds it
+            port = free_port()
+            options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root_dir} {SERVER_OPTIONS}"
+            try:
+                _run(pg_ctl + ["-l", log_path, "-o", options, "-w", "-t", str(int(timeout)), "start"],
+                     f"pg_ctl start on port {port}", timeout + 10)
+                break
+            except ServiceUnavailable as exc:
+                if attempt == 3 or "already in use" not in log_tail(log_path):
+                    raise ServiceUnavailable(f"{exc}\nserver log:\n{log_tail(log_path)}") from exc
         try:
             yield RunningServer(
                 name=f"postgresql {version} at 127.0.0.1:{port}",

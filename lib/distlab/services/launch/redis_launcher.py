@@ -9,9 +9,8 @@ import subprocess
 from typing import Iterator
 
 from distlab.services.launch.process import (
-    RunningServer, managed_process, require_program, temp_dir,
+    RunningServer, managed_process, on_free_ports, require_program, temp_dir,
 )
-from distlab.services.loopback import free_port
 
 INSTALL_HINT = "apt-get install redis-server"
 
@@ -37,16 +36,19 @@ def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
     binary = require_program("redis-server", INSTALL_HINT)
     version = server_version(binary)
     with temp_dir("distlab-redis-") as data_dir:
-        port = free_port()
-        argv = [
-            binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", data_dir,
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
-        ]
-        log_path = os.path.join(data_dir, "redis.log")
-        with managed_process(
-            argv, what=f"redis-server on port {port}", log_path=log_path,
-            ready=lambda: _answers_ping(port), timeout=timeout,
-        ) as proc:
+
+        def start(port: int):
+            argv = [
+                binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", data_dir,
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
+            ]
+            return managed_process(
+                argv, what=f"redis-server on port {port}", log_path=os.path.join(data_dir, f"redis-{port}.log"),
+                ready=lambda: _answers_ping(port), timeout=timeout,
+            )
+
+        with on_free_ports(start, count=1) as proc:
+            port = int(proc.args[proc.args.index("--port") + 1])
             yield RunningServer(
                 name=f"redis-server {version} at 127.0.0.1:{port}",
                 url=f"redis://127.0.0.1:{port}/0", pid=proc.pid, data_dir=data_dir,

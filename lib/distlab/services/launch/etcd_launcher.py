@@ -15,8 +15,9 @@ import subprocess
 import urllib.request
 from typing import Iterator
 
-from distlab.services.launch.process import RunningServer, managed_process, require_program, temp_dir
-from distlab.services.loopback import free_port
+from distlab.services.launch.process import (
+    RunningServer, managed_process, on_free_ports, require_program, temp_dir,
+)
 
 INSTALL_HINT = "apt-get install etcd-server"
 
@@ -43,18 +44,22 @@ def etcd_server(*, timeout: float = 30.0) -> Iterator[RunningServer]:
     if platform.machine() in ("aarch64", "arm64"):
         env["ETCD_UNSUPPORTED_ARCH"] = "arm64"  # etcd 3.4 asks for this on arm64
     with temp_dir("distlab-etcd-") as root_dir:
-        client_port, peer_port = free_port(), free_port()
-        client_url = f"http://127.0.0.1:{client_port}"
-        peer_url = f"http://127.0.0.1:{peer_port}"
-        argv = [
-            binary, "--name", "distlab", "--data-dir", os.path.join(root_dir, "data"),
-            "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
-            "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-            "--initial-cluster", f"distlab={peer_url}", "--initial-cluster-state", "new",
-        ]
-        with managed_process(
-            argv, what=f"etcd on {client_url}", log_path=os.path.join(root_dir, "etcd.log"),
-            ready=lambda: _healthy(client_url), timeout=timeout, env=env,
-        ) as proc:
-            yield RunningServer(name=f"etcd {version} at 127.0.0.1:{client_port}", url=client_url,
+
+        def start(client_port: int, peer_port: int):
+            client_url = f"http://127.0.0.1:{client_port}"
+            peer_url = f"http://127.0.0.1:{peer_port}"
+            argv = [
+                binary, "--name", "distlab", "--data-dir", os.path.join(root_dir, f"data-{client_port}"),
+                "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
+                "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+                "--initial-cluster", f"distlab={peer_url}", "--initial-cluster-state", "new",
+            ]
+            return managed_process(
+                argv, what=f"etcd on {client_url}", log_path=os.path.join(root_dir, f"etcd-{client_port}.log"),
+                ready=lambda: _healthy(client_url), timeout=timeout, env=env,
+            )
+
+        with on_free_ports(start, count=2) as proc:
+            client_url = proc.args[proc.args.index("--listen-client-urls") + 1]
+            yield RunningServer(name=f"etcd {version} at {client_url[len('http://'):]}", url=client_url,
                                 pid=proc.pid, data_dir=root_dir)
