@@ -22,6 +22,7 @@ class Request:
     priority: int = field(compare=False)
     deadline: float = field(compare=False, default=float("inf"))
     id: int = field(compare=False, default=0)
+    item: object = field(compare=False, default=None)  # the caller's payload, handed back by take()
 
     def __post_init__(self) -> None:
         self.sort_key = (-self.priority, self.id)
@@ -30,20 +31,21 @@ class Request:
 class PriorityShedder:
     """Bounded admission queue: ``offer`` may shed, ``take`` serves the most important live request."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, on_expire=None) -> None:
         if not isinstance(capacity, int) or capacity < 1:
             raise ValueError(f"capacity must be an integer >= 1, got {capacity!r}")
         self.capacity = capacity
         self._heap: list[Request] = []
         self._ids = itertools.count()
         self.log: list[tuple] = []  # (event, priority, queued priorities at that moment)
+        self.on_expire = on_expire  # called with each Request dropped for its deadline
 
     def __len__(self) -> int:
         return len(self._heap)
 
-    def offer(self, priority: int, now: float, deadline: float = float("inf")) -> Request | None:
+    def offer(self, priority: int, now: float, deadline: float = float("inf"), item=None) -> Request | None:
         """Queue a request; return the request shed to make room (maybe this one), or None."""
-        req = Request(priority, deadline, next(self._ids))
+        req = Request(priority, deadline, next(self._ids), item)
         if len(self._heap) < self.capacity:
             heapq.heappush(self._heap, req)
             self.log.append(("queued", priority, None))
@@ -64,6 +66,8 @@ class PriorityShedder:
             req = heapq.heappop(self._heap)
             if req.deadline <= now:
                 self.log.append(("expired", req.priority, None))
+                if self.on_expire is not None:
+                    self.on_expire(req)
                 continue
             self.log.append(("served", req.priority, [r.priority for r in self._heap]))
             return req

@@ -1,0 +1,146 @@
+"""Configuration and results of the cascade simulator (:mod:`.cascade`).
+
+The default service graph (networkx): a gateway in front of three request kinds,
+
+    gateway -> checkout -> payments, inventory      (kind "checkout",  priority 2)
+    gateway -> catalog  -> inventory                (kind "browse",    priority 1)
+    gateway -> analytics                            (kind "analytics", priority 0)
+
+Each node has a thread pool (``workers``), a bounded queue (``queue``) and a mean own work time
+(``work``, exponential); an edge's ``kinds`` says which request kinds make that call. One
+:class:`Fault` slows a dependency down (``factor``) or makes it fail (``error_rate``) for a while.
+Every pattern has a switch, so the notebook can show each failure before its fix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .breaker import BreakerConfig
+
+KINDS = {"checkout": 2, "browse": 1, "analytics": 0}  # kind -> priority
+
+
+def default_graph(queue: int = 1000, workers: dict | None = None) -> nx.DiGraph:
+    """The course's service graph; ``queue`` bounds every queue (large by default: the usual mistake),
+    ``workers`` overrides pool sizes by service name."""
+    g = nx.DiGraph()
+    nodes = {
+        "gateway": dict(workers=40, queue=queue, work=0.001),
+        "checkout": dict(workers=20, queue=queue, work=0.005),
+        "catalog": dict(workers=20, queue=queue, work=0.004),
+        "analytics": dict(workers=10, queue=queue, work=0.003),
+        "payments": dict(workers=20, queue=queue, work=0.010),
+        "inventory": dict(workers=30, queue=queue, work=0.005),
+    }
+    for name, n in (workers or {}).items():
+        if name not in nodes or not isinstance(n, int) or n < 1:
+            raise ValueError(f"workers must map services {sorted(nodes)} to integers >= 1, got {name!r}: {n!r}")
+        nodes[name]["workers"] = n
+    for name, attrs in nodes.items():
+        g.add_node(name, **attrs)
+    for u, v, kinds in [("gateway", "checkout", {"checkout"}), ("gateway", "catalog", {"browse"}),
+                        ("gateway", "analytics", {"analytics"}), ("checkout", "payments", {"checkout"}),
+                        ("checkout", "inventory", {"checkout"}), ("catalog", "inventory", {"browse"})]:
+        g.add_edge(u, v, kinds=kinds)
+    return g
+
+
+@dataclass(frozen=True)
+class Fault:
+    service: str = "payments"
+    start: float = 10.0
+    end: float = 25.0
+    factor: float = 30.0  # work time multiplier while the fault lasts
+    error_rate: float = 0.0  # probability a call fails outright while the fault lasts
+
+    def __post_init__(self) -> None:
+        if not self.end >= self.start >= 0:
+            raise ValueError(f"need 0 <= start <= end, got start={self.start!r}, end={self.end!r}")
+        if not self.factor >= 1:
+            raise ValueError(f"factor must be >= 1, got {self.factor!r}")
+        if not 0 <= self.error_rate <= 1:
+            raise ValueError(f"error_rate must be in [0, 1], got {self.error_rate!r}")
+
+
+@dataclass(frozen=True)
+class CascadeConfig:
+    seed: int = 0
+    duration: float = 60.0
+    arrival_rate: float = 400.0  # requests per second at the gateway
+    mix: tuple = (("checkout", 0.3), ("browse", 0.5), ("analytics", 0.2))
+    fault: Fault | None = field(default_factory=Fault)
+    client_timeout: float = 1.0  # the end user gives up after this
+    call_timeout: float = 0.5  # every service-to-service call
+    # pattern switches
+    breakers: bool = False
+    bulkheads: bool = False
+    retries: bool = False
+    retry_budget: bool = False
+    deadlines: bool = False
+    shedding: bool = False
+    # pattern parameters
+    breaker: BreakerConfig = field(default_factory=lambda: BreakerConfig(
+        consecutive_failures=None, failure_rate=0.5, slow_call_rate=0.5, slow_call_duration=0.2, window_type="time",
+        window=2.0, minimum_calls=10, cooldown=2.0,
+        probes=3))
+    bulkhead_size: int = 10
+    max_attempts: int = 3
+    backoff_base: float = 0.02
+    backoff_cap: float = 0.5
+    budget_tokens: float = 10.0
+    budget_ratio: float = 0.1
+    bin_width: float = 1.0
+    graph: object = None  # a networkx DiGraph; None = default_graph()
+
+    def __post_init__(self) -> None:
+        for name in ("duration", "arrival_rate", "client_timeout", "call_timeout", "bin_width"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        unknown = [k for k, _ in self.mix if k not in KINDS]
+        if unknown or not self.mix or any(w < 0 for _, w in self.mix) or sum(w for _, w in self.mix) <= 0:
+            raise ValueError(f"mix must be (kind, weight) pairs over {sorted(KINDS)} with a positive total")
+        if not isinstance(self.bulkhead_size, int) or self.bulkhead_size < 1:
+            raise ValueError(f"bulkhead_size must be an integer >= 1, got {self.bulkhead_size!r}")
+        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be an integer >= 1, got {self.max_attempts!r}")
+
+
+@dataclass
+class CascadeResult:
+    config: CascadeConfig
+    bins: list  # bin start times
+    arrivals: list  # per bin
+    successes: list  # per bin (answered within the client timeout)
+    latency_p50: list  # per bin, seconds, of successful requests (nan when none)
+    latency_p99: list
+    retries: list  # per bin, retry attempts made anywhere
+    calls: dict  # service -> per-bin calls arriving (the load each one sees)
+    queue: dict  # service -> per-bin max queue length
+    breaker_state: dict  # "caller->callee" -> per-bin state name at the end of the bin
+    by_kind: dict  # kind -> (arrivals, successes)
+
+    @property
+    def availability(self) -> list:
+        return [s / a if a else float("nan") for s, a in zip(self.successes, self.arrivals)]
+
+    def overall(self, start: float = 0.0, end: float = float("inf")) -> float:
+        """Availability over the bins in [start, end)."""
+        pairs = [(a, s) for b, a, s in zip(self.bins, self.arrivals, self.successes) if start <= b < end]
+        total = sum(a for a, _ in pairs)
+        return sum(s for _, s in pairs) / total if total else float("nan")
+
+
+def slow_dependency(**overrides) -> CascadeConfig:
+    """Payments slows 30x for 15 s: its callers' threads pile up and the gateway starves every kind."""
+    return CascadeConfig(**overrides)
+
+
+def retry_storm(**overrides) -> CascadeConfig:
+    """Inventory slows 10x for 5 s. Big upstream pools push retries (3 per layer, two layers) into it;
+    without a budget or deadlines the queue stays full of abandoned work after the trigger ends."""
+    base = dict(fault=Fault("inventory", 5.0, 10.0, factor=10.0), duration=30.0,
+                graph=default_graph(workers={"gateway": 1000, "checkout": 500, "catalog": 500, "inventory": 4}))
+    base.update(overrides)
+    return CascadeConfig(**base)
