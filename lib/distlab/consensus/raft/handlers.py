@@ -26,7 +26,7 @@ class HandlersMixin:
             self.voted_for = m.candidate_id
             self.persist()  # the vote reaches stable storage before the reply leaves
             self.reset_election_timer()
-        self.send(src, RequestVoteReply(self.current_term, grant), 32)
+        self.reply(src, RequestVoteReply(self.current_term, grant))
 
     def handle_pre_vote(self, src, m) -> None:
         """Grant a poll only to an up-to-date log, and only if no leader was heard from lately
@@ -35,7 +35,7 @@ class HandlersMixin:
                         self.now - self.leader_seen < self.config.election_timeout[0])
         grant = (m.term > self.current_term and not heard_leader
                  and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
-        self.send(src, RequestVoteReply(self.current_term, grant, True), 32)
+        self.reply(src, RequestVoteReply(self.current_term, grant, True))
 
     def handle_request_vote_reply(self, src, m) -> None:
         if m.term > self.current_term:
@@ -57,7 +57,7 @@ class HandlersMixin:
     def handle_append_entries(self, src, m) -> None:
         term = self.current_term
         if m.term < term:
-            self.send(src, AppendEntriesReply(term, False, 0), 32)
+            self.reply(src, AppendEntriesReply(term, False, 0))
             return
         if m.term > term or self.role != FOLLOWER:
             self.become_follower(m.term)
@@ -67,14 +67,14 @@ class HandlersMixin:
         log = self.log
         prev = m.prev_log_index
         if prev > len(log):  # consistency check fails: we lack the previous entry
-            self.send(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1), 32)
+            self.reply(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1))
             return
         if prev > 0 and log[prev - 1].term != m.prev_log_term:
             bad = log[prev - 1].term
             first = prev
             while first > 1 and log[first - 2].term == bad:
                 first -= 1
-            self.send(src, AppendEntriesReply(m.term, False, 0, bad, first), 32)
+            self.reply(src, AppendEntriesReply(m.term, False, 0, bad, first))
             return
         entries = m.entries
         if entries:
@@ -89,13 +89,14 @@ class HandlersMixin:
                     del log[index - 1:]
                     log.extend(entries[k:])
                     break
+            self.dirty = True
         match = prev + len(entries)
         if m.leader_commit > self.commit_index:
             new_commit = min(m.leader_commit, match)
             if new_commit > self.commit_index:
                 self.commit_index = new_commit
                 self.apply_committed()
-        self.send(src, AppendEntriesReply(m.term, True, match), 32)
+        self.reply(src, AppendEntriesReply(m.term, True, match))
 
     def handle_append_entries_reply(self, src, m) -> None:
         if m.term > self.current_term:
@@ -105,12 +106,13 @@ class HandlersMixin:
             return
         self.heard[src] = self.now
         if m.success:
-            if m.match_index > self.match_index[src]:
+            progressed = m.match_index > self.match_index[src]
+            if progressed:
                 self.match_index[src] = m.match_index
                 self.advance_commit_index()
             if m.match_index + 1 > self.next_index[src]:
                 self.next_index[src] = m.match_index + 1
-            if self.next_index[src] <= len(self.log) and m.match_index >= self.match_index[src]:
+            if progressed and self.next_index[src] <= len(self.log):
                 self.send_append_entries(src)  # keep catching this follower up
             return
         # Fast backtracking: skip the follower's whole conflicting term in one step.

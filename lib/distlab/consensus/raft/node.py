@@ -69,6 +69,9 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         self.leader_since = 0.0
         self.election_deadline = 0.0
         self._election_fire_at: float | None = None
+        self.dirty = False          # stable state changed in this step (a write is due)
+        self.disk_free_at = 0.0     # when the (simulated) disk finishes its queued writes
+        self.incarnation = getattr(self, "incarnation", 0) + 1
 
     # ------------------------------------------------------------------ Process hooks
     def on_start(self) -> None:
@@ -84,6 +87,7 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         self.reset_election_timer()
 
     def on_message(self, src, msg) -> None:
+        self.dirty = False
         handler = self._dispatch.get(type(msg))
         if handler is None:
             self.on_other_message(src, msg)
@@ -94,6 +98,7 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         """Messages that are not Raft RPCs (client requests in subclasses); ignored here."""
 
     def on_timer(self, name: str, data: Any) -> None:
+        self.dirty = False
         if name == "election":
             self.election_timer_fired()
         elif name == "heartbeat":

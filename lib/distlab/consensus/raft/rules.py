@@ -26,6 +26,23 @@ class RulesMixin:
         st = self.stable
         st["current_term"] = self.current_term
         st["voted_for"] = self.voted_for
+        self.dirty = True
+
+    def reply(self, dst, msg, size: int = 32) -> None:
+        """Send a reply; if this step changed stable state and the disk is slow
+        (``config.disk_write``), the reply leaves only once the write has completed."""
+        disk = self.config.disk_write
+        if disk is None or not self.dirty:
+            self.send(dst, msg, size)
+            return
+        self.dirty = False
+        done = max(self.now, self.disk_free_at) + disk.sample(self.rng)
+        self.disk_free_at = done
+        self.sim.schedule(done - self.now, self._send_after_write, self.incarnation, dst, msg, size)
+
+    def _send_after_write(self, incarnation: int, dst, msg, size: int) -> None:
+        if self.up and incarnation == self.incarnation:  # not if it crashed mid-write
+            self.send(dst, msg, size)
 
     # ------------------------------------------------------------------ election timer
     def reset_election_timer(self) -> None:

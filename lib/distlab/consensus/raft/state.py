@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from distlab.sim import ms
+from distlab.sim import Latency, ms
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 ROLES = (FOLLOWER, CANDIDATE, LEADER)
@@ -62,6 +62,10 @@ class RaftConfig:
                           a healthy leader by bumping the term (dissertation §9.6).
     ``check_quorum``      a leader steps down after an election timeout without hearing from a
                           majority (dissertation §6.2), so a partitioned leader stops serving.
+    ``disk_write``        a latency distribution for one fsync, or None for an instant disk: a
+                          reply that depends on newly persisted state (a granted vote, appended
+                          entries, a new term) leaves only after the write completes. A candidate
+                          writes its own vote in parallel with sending RequestVote (§10.2.1).
     """
 
     election_timeout: tuple = (ms(150), ms(300))
@@ -69,8 +73,12 @@ class RaftConfig:
     max_entries: int = 64
     pre_vote: bool = False
     check_quorum: bool = False
+    disk_write: Any = None
 
     def __post_init__(self) -> None:
+        if self.disk_write is not None and not isinstance(self.disk_write, Latency):
+            raise ValueError(f"disk_write must be None or a distlab.sim latency distribution, "
+                             f"got {self.disk_write!r}")
         et = self.election_timeout
         if not isinstance(et, (tuple, list)) or len(et) != 2:
             raise ValueError(f"election_timeout must be a (low, high) pair of seconds, got {et!r}")

@@ -1,0 +1,81 @@
+"""Consensus benchmarks: Figure 16 of the Raft paper (full sweep), the ported MIT 6.5840 Raft tests
+for 20 seeds each, and 10,000 random fault schedules checked for safety and liveness.
+
+Prints ``bench <name> <value> <unit>`` lines only (details of any failure go to stderr).
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from distlab.consensus.raft import fig16
+from distlab.consensus.raft.chaos import run_trial
+from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
+from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
+
+MIT_SEEDS = 20
+SCHEDULES = 10_000
+
+
+def bench(name: str, value, unit: str) -> None:
+    print(f"bench {name} {value} {unit}", flush=True)
+
+
+def figure16() -> None:
+    start = time.perf_counter()
+    results = fig16.sweep(seed=0)
+    elapsed = time.perf_counter() - start
+    paper = fig16.published()
+    for (lo, hi), values in results.items():
+        s = fig16.summary(values)
+        bench(f"raft_fig16_{lo}_{hi}_median_ms", f"{s.median_ms:.1f}", "ms")
+        bench(f"raft_fig16_{lo}_{hi}_p90_ms", f"{s.p90_ms:.1f}", "ms")
+        err = s.median_ms / paper[(lo, hi)].median_ms - 1
+        print(f"fig16 {lo}-{hi}: median {s.median_ms:.1f} ms vs paper "
+              f"{paper[(lo, hi)].median_ms} ms ({err:+.0%})", file=sys.stderr)
+    bench("raft_fig16_sweep_s", f"{elapsed:.1f}", "s")
+
+
+def mit() -> None:
+    runs = failures = 0
+    start = time.perf_counter()
+    for scenarios in (SCENARIOS_3A, SCENARIOS_3B, SCENARIOS_3C):
+        for name, fn in scenarios.items():
+            for seed in range(MIT_SEEDS):
+                runs += 1
+                try:
+                    fn(seed)
+                except Exception as e:  # noqa: BLE001 - every failure is counted and shown
+                    failures += 1
+                    print(f"mit {name} seed={seed}: {type(e).__name__}: {e}", file=sys.stderr)
+    bench("raft_mit_runs", runs, "count")
+    bench("raft_mit_failures", failures, "count")
+    bench("raft_mit_s", f"{time.perf_counter() - start:.1f}", "s")
+
+
+def safety() -> None:
+    violations = stuck = 0
+    start = time.perf_counter()
+    for seed in range(SCHEDULES):
+        r = run_trial(seed, n=(3, 5)[seed % 2], faults=seed % 25,
+                      loss=(0.0, 0.1, 0.3)[seed % 3], duration=2.0 + seed % 2)
+        if r.violations:
+            violations += 1
+            print(f"safety seed={seed}: {r.violations[0]} under {r.schedule}", file=sys.stderr)
+        elif not r.recovered:
+            stuck += 1
+            print(f"liveness seed={seed}: {r.detail} under {r.schedule}", file=sys.stderr)
+    bench("raft_safety_schedules", SCHEDULES, "count")
+    bench("raft_safety_violations", violations, "count")
+    bench("raft_liveness_failures", stuck, "count")
+    bench("raft_safety_s", f"{time.perf_counter() - start:.1f}", "s")
+
+
+def main() -> None:
+    figure16()
+    mit()
+    safety()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Figure 16 of the Raft paper (extended version, §9.3; dissertation ch. 9): how long a 5-server
+cluster is without a leader after its leader crashes, for ranges of randomized election timeouts.
+
+The published setup, re-created on the simulator:
+
+* 5 servers; broadcast time (round trip plus disk write) about 15 ms -- here a LAN's one-way
+  latency ``Uniform(1 ms, 2 ms)`` plus a disk write of ``Uniform(10 ms, 14 ms)`` before a server
+  answers with newly persisted state (a granted vote, a new term, appended entries);
+* heartbeat interval = half the minimum election timeout;
+* the leader sends a synchronized heartbeat and crashes uniformly at random within the next
+  heartbeat interval;
+* 2 of the 4 survivors are not eligible to lead: their logs lack the last entry. Here they are
+  :class:`SlowDisk` followers whose log writes never complete during the trial (they acknowledge
+  heartbeats but keep a shorter log, so the up-to-date check denies them the election);
+* downtime runs from the crash until every other survivor has received an AppendEntries from the
+  new leader; a trial is capped at 120 simulated seconds.
+
+``downtime(seed, low, high)`` runs one trial; ``sweep`` runs them all and ``summary`` gives the
+quantiles that ``raft-fig16.tsv`` (bundled in ``distlab/consensus/data``) lists for the paper.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+
+from distlab.sim import Latency, Simulation, Uniform, derive_seed, ms
+
+from .node import RaftNode
+from .state import Entry, RaftConfig
+
+RANGES_MS = ((150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 300),
+             (12, 24), (25, 50), (50, 100), (100, 200))
+PAPER_TRIALS = {(150, 150): 100}  # every other range: 1000
+DEFAULT_LATENCY = Uniform(ms(1), ms(2))
+DEFAULT_DISK = Uniform(ms(10), ms(14))
+CAP = 120.0
+SERVERS = (0, 1, 2, 3, 4)
+LEADER, ELIGIBLE, INELIGIBLE = 0, (1, 2), (3, 4)
+DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "raft-fig16.tsv")
+
+
+class SlowDisk(RaftNode):
+    """A follower whose log writes do not finish in time: it acknowledges AppendEntries without
+    storing their entries, so its log stays shorter and it cannot win an election."""
+
+    def handle_append_entries(self, src, m):
+        if m.entries:
+            m = m._replace(entries=())
+        super().handle_append_entries(src, m)
+
+
+class _Watch:
+    """Notes when each survivor first hears AppendEntries from a leader newer than term 1."""
+
+    def __init__(self):
+        self.heard: dict = {}
+        self.new_leader = None
+
+
+class _Survivor(RaftNode):
+    watch: _Watch
+
+    def handle_append_entries(self, src, m):
+        if m.term > 1 and self.pid not in self.watch.heard:
+            self.watch.heard[self.pid] = self.sim.now
+            self.watch.new_leader = src
+        super().handle_append_entries(src, m)
+
+
+class _SlowSurvivor(SlowDisk, _Survivor):
+    pass
+
+
+def _check_range(low_ms: float, high_ms: float) -> None:
+    if not isinstance(low_ms, (int, float)) or not 0 < low_ms:
+        raise ValueError(f"low_ms must be a number of milliseconds > 0, got {low_ms!r}")
+    if not isinstance(high_ms, (int, float)) or not high_ms >= low_ms:
+        raise ValueError(f"high_ms must be >= low_ms ({low_ms}), got {high_ms!r}")
+
+
+def downtime(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAULT_LATENCY,
+             disk: Latency | None = DEFAULT_DISK, warmup_heartbeats: int = 4,
+             cap: float = CAP) -> float:
+    """One trial: seconds without a leader after the leader crashes (at most ``cap``)."""
+    _check_range(low_ms, high_ms)
+    cfg = RaftConfig(election_timeout=(ms(low_ms), ms(high_ms)), heartbeat_interval=ms(low_ms) / 2,
+                     disk_write=disk)
+    sim = Simulation(seed, trace=False)
+    sim.network.configure(latency=latency)
+    watch = _Watch()
+    nodes = {}
+    for pid in SERVERS:
+        cls = _SlowSurvivor if pid in INELIGIBLE else _Survivor
+        node = cls(pid, SERVERS, cfg)
+        node.watch = watch
+        full = pid not in INELIGIBLE
+        node.stable.update(current_term=1, voted_for=LEADER,
+                           log=[Entry(1, "x"), Entry(1, "y")] if full else [Entry(1, "x")])
+        nodes[pid] = sim.add(node)
+    sim.schedule(0.0, nodes[LEADER].become_leader)  # the leader of term 1, already elected
+    hb = cfg.heartbeat_interval
+    crash_at = (warmup_heartbeats + sim.rng("crash").random()) * hb
+    sim.run(crash_at)
+    sim.crash(LEADER)
+    others = [p for p in SERVERS if p != LEADER]
+    limit = crash_at + cap
+
+    def done(s: Simulation) -> bool:
+        if s.now >= limit:
+            return True
+        nl = watch.new_leader
+        return nl is not None and all(p in watch.heard for p in others if p != nl)
+
+    sim.run(done)
+    nl = watch.new_leader
+    if nl is None or not all(p in watch.heard for p in others if p != nl):
+        return cap
+    return min(cap, max(watch.heard[p] for p in others if p != nl) - crash_at)
+
+
+def trials_for(rng_ms: tuple, scale: float = 1.0) -> int:
+    """The paper's trial count for a range (100 for 150-150, else 1000), times ``scale``."""
+    return max(1, int(round(PAPER_TRIALS.get(tuple(rng_ms), 1000) * scale)))
+
+
+def sweep(seed: int = 0, scale: float = 1.0, ranges=RANGES_MS, **kw) -> dict:
+    """Downtimes (seconds) per range: ``{(low, high): [..]}``; ``scale`` < 1 runs fewer trials."""
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must be in (0, 1], got {scale!r}")
+    out = {}
+    for lo, hi in ranges:
+        base = derive_seed(seed, f"fig16/{lo}-{hi}") % (2**62)
+        out[(lo, hi)] = [downtime(base + t, lo, hi, **kw) for t in range(trials_for((lo, hi), scale))]
+    return out
+
+
+def quantile(sorted_values: list, q: float) -> float:
+    """The q-quantile by linear interpolation between order statistics."""
+    if not sorted_values:
+        raise ValueError("sorted_values must not be empty")
+    pos = q * (len(sorted_values) - 1)
+    i = int(pos)
+    j = min(i + 1, len(sorted_values) - 1)
+    return sorted_values[i] + (sorted_values[j] - sorted_values[i]) * (pos - i)
+
+
+@dataclass(frozen=True)
+class Summary:
+    trials: int
+    p10_ms: float
+    p25_ms: float
+    median_ms: float
+    p75_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+
+
+def summary(downtimes: list) -> Summary:
+    v = sorted(x * 1000 for x in downtimes)
+    qs = [quantile(v, q) for q in (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)]
+    return Summary(len(v), *qs, v[-1], sum(v) / len(v))
+
+
+def published() -> dict:
+    """The paper's quantiles per range, from the bundled ``raft-fig16.tsv``."""
+    out = {}
+    with open(DATA, newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            lo, hi = (int(x) for x in row["range_ms"].split("-"))
+            out[(lo, hi)] = Summary(int(row["trials"]), *(float(row[k]) for k in (
+                "p10_ms", "p25_ms", "median_ms", "p75_ms", "p90_ms", "p99_ms", "max_ms",
+                "mean_ms")))
+    return out
+
+
+def tolerance(rng_ms: tuple) -> float:
+    """Allowed relative error of the median: 30 % for the steep 150-155 ms curve, else 25 %."""
+    return 0.30 if tuple(rng_ms) == (150, 155) else 0.25
