@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from distlab.reliability import STRATEGIES, ManualClock, RateLimiter, RedisStore, StoreUnavailable
 from distlab.reliability.local_budget import RedisCounter
 
-pytestmark = pytest.mark.services
 
 VARIANTS = [(name, {}) for name in sorted(STRATEGIES)] + [
     ("fixed-window", {"align": "first-hit", "charge_rejected": True}),
@@ -136,3 +135,13 @@ def test_failure_mode_is_explicit(mode, expected):
         raising.hit("k")
     with pytest.raises(ValueError, match="on_error"):
         RedisStore(client, on_error="maybe", check=False)
+
+
+def test_connect_uses_the_services_layer(rl_prefix):
+    from distlab.services.errors import ServiceUnavailable
+
+    store = RedisStore.connect(prefix=rl_prefix)
+    assert RateLimiter("gcra", store, "1/second", clock=ManualClock()).hit("k")
+    client, port = _unreachable()
+    with pytest.raises(ServiceUnavailable, match=str(port)):
+        RedisStore.connect(f"redis://127.0.0.1:{port}/0")

@@ -57,6 +57,14 @@ class RedisStore:
             except self._errors as exc:
                 raise StoreUnavailable(f"Redis at {self._where()} is unreachable: {exc}") from exc
 
+    @classmethod
+    def connect(cls, url: str | None = None, **options) -> "RedisStore":
+        """A store on ``distlab.services.redis.connect(url)``: the embedded server unless a URL (or
+        ``DISTLAB_REDIS_URL``) names another; raises ``ServiceUnavailable`` naming it if unreachable."""
+        from distlab.services import redis as dredis
+
+        return cls(dredis.connect(url), **options)
+
     def _where(self) -> str:
         kwargs = getattr(getattr(self.client, "connection_pool", None), "connection_kwargs", {})
         if "path" in kwargs:
