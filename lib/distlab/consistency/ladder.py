@@ -37,7 +37,8 @@ from distlab.consistency.rungs import RUNGS, check
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, Verdict
 from distlab.sim.history import History
 
-__all__ = ["IMPLIES", "AVAILABILITY", "Classification", "classify", "implied_by", "implies_all"]
+__all__ = ["IMPLIES", "AVAILABILITY", "Classification", "classify", "implied_by", "implies_all",
+           "ladder_respected"]
 
 IMPLIES: dict[str, tuple[str, ...]] = {
     "linearizable": ("sequential",),
@@ -118,3 +119,14 @@ def classify(history: History, model: str | Model | None = None, timeout: float 
                     rungs[upper] = VIOLATED
                     expl[upper] = f"violated because it implies {rung}, which is violated"
     return Classification(rungs, expl, verdicts)
+
+
+def ladder_respected(c: Classification) -> bool:
+    """Invariant: no rung holds while a rung it implies is violated (or unknown), and no rung is
+    violated while a rung implying it holds."""
+    for rung, verdict in c.rungs.items():
+        if verdict == HOLDS and any(c.rungs[lower] != HOLDS for lower in implies_all(rung)):
+            return False
+        if verdict == VIOLATED and any(c.rungs[upper] != VIOLATED for upper in implied_by(rung)):
+            return False
+    return True

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from distlab.consistency.models import Model, get_model, infer_model
+from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict
 from distlab.sim.history import History, Op
 
@@ -222,6 +222,7 @@ def check_linearizable(history: History, model: str | Model | None = None,
 
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
+    history = one_at_a_time(history)
     budget = budget or Budget()
     chains: list[list[int]] = []
     try:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from distlab.sim.history import History, Op
 
-__all__ = ["Model", "MODELS", "get_model", "infer_model"]
+__all__ = ["Model", "MODELS", "get_model", "infer_model", "one_at_a_time"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,34 @@ def infer_model(history: History) -> Model:
     if any(o.f in ("get", "put", "append") for o in history):
         return MODELS["kv"]
     return MODELS["cas-register"]
+
+
+def one_at_a_time(history: History) -> History:
+    """Check that each process issues one operation at a time; return the history to check.
+
+    Overlapping operations of one process are malformed (``ValueError``). A process that carries
+    on after an indeterminate (``info``) operation is, as in Jepsen, a *new* process from then on
+    -- the old operation may still take effect later -- so its later operations are given the
+    process id ``(p, n)`` for its n-th restart.
+    """
+    from dataclasses import replace
+
+    last: dict = {}
+    restarts: dict = {}
+    renamed = []
+    changed = False
+    for o in history:
+        p = o.process
+        prev = last.get(p)
+        if prev is not None and prev.status != "info" and prev.complete is not None and o.invoke < prev.complete:
+            raise ValueError(f"process {p!r} has overlapping operations #{prev.index} and #{o.index}: "
+                             "a process issues one operation at a time")
+        if prev is not None and prev.status == "info":
+            restarts[p] = restarts.get(p, 0) + 1
+        last[p] = o
+        if restarts.get(p):
+            renamed.append(replace(o, process=(p, restarts[p])))
+            changed = True
+        else:
+            renamed.append(o)
+    return History(tuple(renamed), dict(history.meta)) if changed else history

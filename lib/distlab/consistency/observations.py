@@ -78,15 +78,23 @@ def observe(history: History, model: Model) -> Observations:
             writer_of[k] = o
     readers = [o for o in cand if o.status == "ok" and (o.is_read or o.f == "cas")]
     observed_writers: dict[int, Op | None] = {}
-    for r in readers:
-        v = _observed(r, model)
-        if v == model.init:
-            observed_writers[r.index] = None
-        elif (r.key, v) in writer_of:
-            observed_writers[r.index] = writer_of[(r.key, v)]
-        else:
-            raise ThinAir(f"{describe(r)} observed {v!r}, which no operation ever wrote")
-    used_info = {w.index for w in observed_writers.values() if w is not None}
+    used_info: set[int] = set()
+    while readers:                   # an observed indeterminate cas also read: close transitively
+        more = []
+        for r in readers:
+            v = _observed(r, model)
+            if v == model.init:
+                observed_writers[r.index] = None
+                continue
+            w = writer_of.get((r.key, v))
+            if w is None:
+                raise ThinAir(f"{describe(r)} observed {v!r}, which no operation ever wrote")
+            observed_writers[r.index] = w
+            if w.status == "info" and w.index not in used_info:
+                used_info.add(w.index)
+                if w.f == "cas":
+                    more.append(w)
+        readers = more
     eff = [o for o in cand if o.status == "ok" or o.index in used_info]
     pos = {o.index: i for i, o in enumerate(eff)}
     rf = {pos[r]: (None if w is None else pos[w.index]) for r, w in observed_writers.items()}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from distlab.consistency.linearizability import check_linearizable
-from distlab.consistency.models import Model, get_model, infer_model
+from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.observations import NotUnique, Observations, ThinAir, is_write, observe
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, causal_order, view_members
@@ -128,7 +128,9 @@ def _solve(obs, m, members, edges, budget) -> bool:
             preds.append({pos[b] for b in _iter_bits(e) if b in pos})
         else:
             preds.append({pos[b] for b in e if b in pos})
-    rf = {pos[r]: (None if w is None else pos[w]) for r, w in obs.rf.items() if r in pos}
+    rf = {pos[r]: (None if w is None else pos.get(w, -1)) for r, w in obs.rf.items() if r in pos}
+    if -1 in rf.values():            # a read of a write left out of this prefix (its own future write)
+        return False
     return find_serialization(nodes, preds, m, budget=budget, reads_from=rf) is not None
 
 
@@ -162,6 +164,7 @@ def check(history: History, rung: str, model: str | Model | None = None,
         raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
+    history = one_at_a_time(history)
     budget = budget or Budget()
     if rung == "linearizable":
         v = check_linearizable(history, m, budget)
