@@ -48,3 +48,8 @@ def test_sweep_shape_and_bad_input():
         simulate("full", 0, 0)
     with pytest.raises(ValueError, match="base"):
         simulate("full", 5, 0, base=0)
+
+
+def test_parallel_sweep_gives_the_serial_numbers():
+    serial = sweep(strategies=("full", "decorrelated"), clients=(20,), runs=3, seed=2)
+    assert sweep(strategies=("full", "decorrelated"), clients=(20,), runs=3, seed=2, workers=2) == serial

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from distlab.reliability import (
     GCRA,
+    STRATEGIES,
     ManualClock,
     RateLimit,
     RateLimiter,
@@ -187,3 +188,29 @@ def test_bad_limiter_arguments():
         rl.hit("k", 0)
     with pytest.raises(ValueError, match="cost"):
         rl.test("k", -1)
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_memory_store_is_thread_safe(name):
+    """8 threads race for 2,000 units; a tiny switch interval makes an unlocked store over-admit."""
+    import sys
+    import threading
+
+    clock = ManualClock(7.0)
+    rl = RateLimiter(name, limits="2000/minute", clock=clock)
+    admitted = []
+
+    def worker():
+        admitted.append(sum(rl.hit("shared") for _ in range(500)))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sum(admitted) == 2000
