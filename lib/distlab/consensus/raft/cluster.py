@@ -282,7 +282,8 @@ class Cluster:
         self._apply_partition()
 
     def _apply_partition(self) -> None:
-        groups = [[p for p in self.pids if p not in self.disconnected]]
+        # processes that are not servers (clients) stay with the connected servers
+        groups = [[p for p in self.sim.processes if p not in self.disconnected]]
         groups += [[p] for p in self.disconnected]
         self.sim.network.partition([g for g in groups if g])
 

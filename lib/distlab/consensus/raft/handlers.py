@@ -67,14 +67,14 @@ class HandlersMixin:
         log = self.log
         prev = m.prev_log_index
         if prev > len(log):  # consistency check fails: we lack the previous entry
-            self.reply(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1))
+            self.reply(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1, m.round))
             return
         if prev > 0 and log[prev - 1].term != m.prev_log_term:
             bad = log[prev - 1].term
             first = prev
             while first > 1 and log[first - 2].term == bad:
                 first -= 1
-            self.reply(src, AppendEntriesReply(m.term, False, 0, bad, first))
+            self.reply(src, AppendEntriesReply(m.term, False, 0, bad, first, m.round))
             return
         entries = m.entries
         if entries:
@@ -96,7 +96,7 @@ class HandlersMixin:
             if new_commit > self.commit_index:
                 self.commit_index = new_commit
                 self.apply_committed()
-        self.reply(src, AppendEntriesReply(m.term, True, match))
+        self.reply(src, AppendEntriesReply(m.term, True, match, 0, 0, m.round))
 
     def handle_append_entries_reply(self, src, m) -> None:
         if m.term > self.current_term:
@@ -105,6 +105,9 @@ class HandlersMixin:
         if self.role != LEADER or m.term != self.current_term:
             return
         self.heard[src] = self.now
+        if m.round > self.acked_round.get(src, 0):
+            self.acked_round[src] = m.round
+            self.on_leadership_confirmed()
         if m.success:
             progressed = m.match_index > self.match_index[src]
             if progressed:

@@ -42,6 +42,7 @@ class AppendEntries(NamedTuple):
     prev_log_term: int
     entries: tuple
     leader_commit: int
+    round: int = 0  # the leader's broadcast counter, echoed back: confirms leadership for reads
 
 
 class AppendEntriesReply(NamedTuple):
@@ -55,6 +56,7 @@ class AppendEntriesReply(NamedTuple):
     match_index: int
     conflict_term: int = 0
     conflict_index: int = 0
+    round: int = 0
 
 
 RPC_REQUESTS = (RequestVote, AppendEntries)

@@ -63,6 +63,8 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         self.next_index: dict = {}
         self.match_index: dict = {}
         self.heard: dict = {}
+        self.acked_round: dict = {}
+        self.round = 0
         self.votes: list = []
         self.pre_votes: list | None = None
         self.leader_seen = float("-inf")

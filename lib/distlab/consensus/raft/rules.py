@@ -123,6 +123,7 @@ class RulesMixin:
         self.next_index = {p: nxt for p in self.others}
         self.match_index = {p: 0 for p in self.others}
         self.heard = {p: self.now for p in self.others}
+        self.acked_round = {}
         if self.sim.trace.enabled:
             self.record(role=LEADER, term=self.current_term)
         self.broadcast_append_entries()
@@ -137,10 +138,11 @@ class RulesMixin:
         ni = self.next_index[peer]
         prev = ni - 1
         msg = AppendEntries(self.current_term, self.pid, prev, term_at(self.log, prev),
-                            self.entries_for(peer, ni), self.commit_index)
+                            self.entries_for(peer, ni), self.commit_index, self.round)
         self.send(peer, msg, size_of(msg))
 
     def broadcast_append_entries(self) -> None:
+        self.round += 1
         for peer in self.others:
             self.send_append_entries(peer)
 
@@ -184,9 +186,23 @@ class RulesMixin:
 
     def apply_committed(self) -> None:
         """Apply entries last_applied+1 .. commit_index to the state machine, in order."""
-        apply = self.apply_fn
         log = self.log
         while self.last_applied < self.commit_index:
             self.last_applied += 1
-            if apply is not None:
-                apply(self.pid, self.last_applied, log[self.last_applied - 1].command)
+            self.on_apply(self.last_applied, log[self.last_applied - 1].command)
+
+    def on_apply(self, index: int, command) -> None:
+        """Hand one committed command to the state machine (here: the ``apply_fn`` callback)."""
+        if self.apply_fn is not None:
+            self.apply_fn(self.pid, index, command)
+
+    def on_leadership_confirmed(self) -> None:
+        """A follower acknowledged a newer heartbeat round (read-index servers act on this)."""
+
+    def confirmed_round(self) -> int:
+        """The latest broadcast round a majority (counting this leader) has acknowledged."""
+        acks = sorted(self.acked_round.values(), reverse=True)
+        need = self.majority - 1  # followers needed besides the leader itself
+        if need == 0:
+            return self.round
+        return acks[need - 1] if len(acks) >= need else 0
