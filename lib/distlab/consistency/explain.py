@@ -20,7 +20,7 @@ from typing import Any
 
 from distlab.consistency.linearizability import linearize_ops
 from distlab.consistency.models import Model
-from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, Verdict, describe
+from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, describe
 from distlab.sim.history import History, Op
 
 __all__ = ["explain_violation", "window_fails"]
@@ -55,10 +55,15 @@ def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset
 
 def explain_violation(history: History, ops: list[Op], key: Any, model: Model, budget: Budget) -> Verdict:
     """Re-run the failing key with state recording, then find and describe the smallest window."""
-    full = linearize_ops(ops, model, budget=budget, record_states=True)
+    where = "the register" if key is None else f"key {key!r}"
+    try:
+        full = linearize_ops(ops, model, budget=budget.child(2_000_000), record_states=True)
+    except StepLimit:
+        return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
+                                 "(exhaustive search); finding the smallest failing window ran out of budget",
+                       model=model.name, details={"key": key})
     x = full.failed_op
     assert x is not None, "explain_violation called on a linearizable key"
-    where = "the register" if key is None else f"key {key!r}"
     candidates = sorted((o for o in ops if o.invoke <= x.invoke and o.status in ("ok", "info")
                          and o.index in full.states_at_invoke),
                         key=lambda o: (o.invoke, o.index), reverse=True)

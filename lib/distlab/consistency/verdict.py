@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from distlab.sim.history import Op
 
-__all__ = ["Verdict", "Budget", "BudgetExceeded", "HOLDS", "VIOLATED", "UNKNOWN", "describe"]
+__all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "HOLDS", "VIOLATED", "UNKNOWN", "describe"]
 
 HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
@@ -54,6 +54,10 @@ class BudgetExceeded(Exception):
     """Raised inside a search when its budget runs out; checkers turn it into ``unknown``."""
 
 
+class StepLimit(BudgetExceeded):
+    """A child budget's own step limit ran out (the parent budget may still have time)."""
+
+
 class Budget:
     """A time limit (seconds, on an injected clock) and an optional step limit."""
 
@@ -74,6 +78,22 @@ class Budget:
             raise BudgetExceeded(f"step budget of {self.max_steps} exhausted")
         if self.deadline is not None and (self.steps & 255) < n and self.clock() > self.deadline:
             raise BudgetExceeded(f"time budget of {self.timeout:g} s exhausted")
+
+    def child(self, max_steps: int) -> "Budget":
+        """A budget that also charges this one, and raises :class:`StepLimit` after ``max_steps``."""
+        return _Child(self, max_steps)
+
+
+class _Child(Budget):
+    def __init__(self, parent: Budget, max_steps: int):
+        self.parent, self.max_steps, self.steps = parent, max_steps, 0
+        self.timeout, self.deadline, self.clock = parent.timeout, None, parent.clock
+
+    def tick(self, n: int = 1) -> None:
+        self.parent.tick(n)
+        self.steps += n
+        if self.steps > self.max_steps:
+            raise StepLimit(f"step limit {self.max_steps} reached")
 
 
 def describe(op: Op) -> str:
