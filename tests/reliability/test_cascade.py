@@ -4,7 +4,14 @@ from __future__ import annotations
 import pytest
 
 from distlab.reliability.cascade import simulate_cascade
-from distlab.reliability.cascade_config import CascadeConfig, Fault, default_graph, retry_storm, slow_dependency
+from distlab.reliability.cascade_config import (
+    CascadeConfig,
+    Fault,
+    default_graph,
+    overload,
+    retry_storm,
+    slow_dependency,
+)
 
 
 def kind_availability(r, kind):
@@ -73,3 +80,10 @@ def test_bad_config(kw, word):
         default_graph(workers={"gateway": 0})
     with pytest.raises(ValueError, match="factor"):
         Fault(factor=0.5)
+
+
+def test_priority_shedding_keeps_checkout_whole_under_overload():
+    fifo, shed = simulate_cascade(overload(duration=8.0)), simulate_cascade(overload(duration=8.0, shedding=True))
+    assert kind_availability(fifo, "checkout") < 0.6  # FIFO: every kind fails alike
+    assert kind_availability(shed, "checkout") > 0.98
+    assert kind_availability(shed, "analytics") <= kind_availability(shed, "browse") < 0.2

@@ -252,5 +252,6 @@ def test_shedding_prefers_checkout_over_analytics_and_drops_expired():
     assert q.take(1.0).priority == 9
     q.offer(5, 1.0, deadline=2.0)
     assert q.take(3.0).priority == 0  # the priority-5 request expired and was dropped
-    assert ("expired", 5, None) in q.log
-    assert not no_priority_inversion([("served", 1, [3])])
+    assert ("expired", 5, 0, 0) in q.log
+    assert not no_priority_inversion([("served", 1, 1, 3)])
+    assert not no_priority_inversion([("shed", 2, 1, 3)])

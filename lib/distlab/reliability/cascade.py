@@ -41,7 +41,7 @@ class Service:
     def __init__(self, model, name, workers, queue, work, shedder):
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
         self.busy = 0
-        self.queue = PriorityShedder(queue, on_expire=self._expired) if shedder else deque()
+        self.queue = PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque()
 
     def _expired(self, req):
         self.m.sim.schedule(0.0, req.item.on_done, False)

@@ -22,9 +22,9 @@ from .breaker import BreakerConfig
 KINDS = {"checkout": 2, "browse": 1, "analytics": 0}  # kind -> priority
 
 
-def default_graph(queue: int = 1000, workers: dict | None = None) -> nx.DiGraph:
+def default_graph(queue: int = 1000, workers: dict | None = None, work: dict | None = None) -> nx.DiGraph:
     """The course's service graph; ``queue`` bounds every queue (large by default: the usual mistake),
-    ``workers`` overrides pool sizes by service name."""
+    ``workers`` overrides pool sizes and ``work`` mean own work times (seconds) by service name."""
     g = nx.DiGraph()
     nodes = {
         "gateway": dict(workers=40, queue=queue, work=0.001),
@@ -38,6 +38,10 @@ def default_graph(queue: int = 1000, workers: dict | None = None) -> nx.DiGraph:
         if name not in nodes or not isinstance(n, int) or n < 1:
             raise ValueError(f"workers must map services {sorted(nodes)} to integers >= 1, got {name!r}: {n!r}")
         nodes[name]["workers"] = n
+    for name, t in (work or {}).items():
+        if name not in nodes or not t > 0:
+            raise ValueError(f"work must map services {sorted(nodes)} to seconds > 0, got {name!r}: {t!r}")
+        nodes[name]["work"] = t
     for name, attrs in nodes.items():
         g.add_node(name, **attrs)
     for u, v, kinds in [("gateway", "checkout", {"checkout"}), ("gateway", "catalog", {"browse"}),
@@ -142,5 +146,13 @@ def retry_storm(**overrides) -> CascadeConfig:
     without a budget or deadlines the queue stays full of abandoned work after the trigger ends."""
     base = dict(fault=Fault("inventory", 5.0, 10.0, factor=10.0), duration=30.0,
                 graph=default_graph(workers={"gateway": 1000, "checkout": 500, "catalog": 500, "inventory": 4}))
+    base.update(overrides)
+    return CascadeConfig(**base)
+
+
+def overload(**overrides) -> CascadeConfig:
+    """No fault, but 3,000 req/s at a gateway that can serve about 1,300: FIFO fails every kind alike;
+    priority shedding at the door keeps checkout whole and drops analytics first."""
+    base = dict(fault=None, arrival_rate=3000.0, duration=15.0, graph=default_graph(queue=200, work={"gateway": 0.02}))
     base.update(overrides)
     return CascadeConfig(**base)

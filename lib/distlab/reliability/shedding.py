@@ -11,74 +11,90 @@ is never shed while a lower-priority one stays queued, and never served while a 
 """
 from __future__ import annotations
 
-import heapq
-import itertools
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 
 
-@dataclass(order=True)
+@dataclass
 class Request:
-    sort_key: tuple = field(init=False, repr=False)
-    priority: int = field(compare=False)
-    deadline: float = field(compare=False, default=float("inf"))
-    id: int = field(compare=False, default=0)
-    item: object = field(compare=False, default=None)  # the caller's payload, handed back by take()
-
-    def __post_init__(self) -> None:
-        self.sort_key = (-self.priority, self.id)
+    priority: int
+    deadline: float = float("inf")
+    id: int = 0
+    item: object = None  # the caller's payload, handed back by take()
 
 
 class PriorityShedder:
-    """Bounded admission queue: ``offer`` may shed, ``take`` serves the most important live request."""
+    """Bounded admission queue: ``offer`` may shed, ``take`` serves the most important live request.
 
-    def __init__(self, capacity: int, on_expire=None) -> None:
+    One FIFO per priority level, so both operations cost O(number of levels). ``log`` records every
+    event as ``(event, priority, lowest queued, highest queued)`` for the invariant check; pass
+    ``keep_log=False`` in long simulations.
+    """
+
+    def __init__(self, capacity: int, on_expire=None, keep_log: bool = True) -> None:
         if not isinstance(capacity, int) or capacity < 1:
             raise ValueError(f"capacity must be an integer >= 1, got {capacity!r}")
         self.capacity = capacity
-        self._heap: list[Request] = []
-        self._ids = itertools.count()
-        self.log: list[tuple] = []  # (event, priority, queued priorities at that moment)
         self.on_expire = on_expire  # called with each Request dropped for its deadline
+        self.keep_log = keep_log
+        self.log: list[tuple] = []
+        self._levels: dict[int, deque] = {}
+        self._size = 0
+        self._next_id = 0
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return self._size
+
+    def _bounds(self):
+        live = [p for p, q in self._levels.items() if q]
+        return (min(live), max(live)) if live else (None, None)
+
+    def _record(self, event, priority):
+        if self.keep_log:
+            self.log.append((event, priority, *self._bounds()))
 
     def offer(self, priority: int, now: float, deadline: float = float("inf"), item=None) -> Request | None:
         """Queue a request; return the request shed to make room (maybe this one), or None."""
-        req = Request(priority, deadline, next(self._ids), item)
-        if len(self._heap) < self.capacity:
-            heapq.heappush(self._heap, req)
-            self.log.append(("queued", priority, None))
-            return None
-        victim = max(self._heap)  # lowest priority, newest among equals
-        if victim.priority >= priority:  # the newcomer is the least important (ties: newest goes)
-            self.log.append(("shed", priority, [r.priority for r in self._heap]))
-            return req
-        self._heap.remove(victim)
-        heapq.heapify(self._heap)
-        heapq.heappush(self._heap, req)
-        self.log.append(("shed", victim.priority, [r.priority for r in self._heap]))
+        req = Request(priority, deadline, self._next_id, item)
+        self._next_id += 1
+        if self._size >= self.capacity:
+            lowest = min(p for p, q in self._levels.items() if q)
+            if lowest >= priority:  # the newcomer is the least important (ties: the newest goes)
+                self._record("shed", priority)
+                return req
+            victim = self._levels[lowest].pop()  # newest of the least important level
+            self._size -= 1
+            self._record("shed", victim.priority)
+        else:
+            victim = None
+        self._levels.setdefault(priority, deque()).append(req)
+        self._size += 1
+        if victim is None:
+            self._record("queued", priority)
         return victim
 
     def take(self, now: float) -> Request | None:
         """The most important request whose deadline has not passed; expired ones are dropped."""
-        while self._heap:
-            req = heapq.heappop(self._heap)
-            if req.deadline <= now:
-                self.log.append(("expired", req.priority, None))
-                if self.on_expire is not None:
-                    self.on_expire(req)
-                continue
-            self.log.append(("served", req.priority, [r.priority for r in self._heap]))
-            return req
+        for p in sorted((p for p, q in self._levels.items() if q), reverse=True):
+            q = self._levels[p]
+            while q:
+                req = q.popleft()
+                self._size -= 1
+                if req.deadline <= now:
+                    self._record("expired", p)
+                    if self.on_expire is not None:
+                        self.on_expire(req)
+                    continue
+                self._record("served", p)
+                return req
         return None
 
 
 def no_priority_inversion(log) -> bool:
     """Named invariant: never shed p while something below p stays queued; never serve p while more waits."""
-    for event, p, queued in log:
-        if event == "shed" and queued and min(queued) < p:
+    for event, p, lowest, highest in log:
+        if event == "shed" and lowest is not None and lowest < p:
             return False
-        if event == "served" and queued and max(queued) > p:
+        if event == "served" and highest is not None and highest > p:
             return False
     return True
