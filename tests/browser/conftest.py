@@ -22,6 +22,7 @@ from .lab_server import lab_server
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DATA = pathlib.Path(__file__).resolve().with_name("data")
+FIXTURE = DATA / "fixture_widgets.ipynb"  #: slider + button + plot in an Output + a quiz
 ARTIFACTS = ROOT / "artifacts" / "browser"
 FIXTURES = "_browser_fixtures"  #: folder of the fixture notebooks inside the served copy
 CHROMIUM = os.environ.get("DISTLAB_CHROMIUM", "/usr/bin/chromium")

@@ -68,8 +68,12 @@ def png_bytes(signature: str) -> list[bytes]:
 
 
 class NotebookInBrowser:
-    def __init__(self, page, base_url: str, path: str, hints: BrowserHints):
+    def __init__(self, page, base_url: str, path: str, hints: BrowserHints, *,
+                 tolerated_errors: tuple[str, ...] = ()):
+        """`tolerated_errors`: prefixes of uncaught page errors that are the front end's own
+        known bugs (see test_notebook7.py); every other uncaught error fails the notebook."""
         self.page, self.base_url, self.path, self.hints = page, base_url, path, hints
+        self.tolerated_errors = tuple(tolerated_errors)
         self.page_errors: list[str] = []
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
         page.add_init_script(HELPERS_JS)
@@ -83,6 +87,9 @@ class NotebookInBrowser:
         self.wait_until_ready()
 
     def wait_until_ready(self) -> None:
+        """Wait for the app, the notebook panel and an idle kernel (works for a page opened by
+        something else too, e.g. a click in Notebook 7's file browser)."""
+        self.page.evaluate(HELPERS_JS)  # idempotent; the init script covers later navigations
         self.page.wait_for_function(
             "() => window.__distlab && window.__distlab.panel() !== null"
             " && window.__distlab.kernelStatus() === 'idle'",
@@ -126,7 +133,8 @@ class NotebookInBrowser:
                     problems.append(f"{where} shows {out['ename']}: {out['evalue']}")
                 if out.get("widget") and (out["broken"] or not out["rendered"]):
                     problems.append(f"{where}: a widget did not render in the browser")
-        problems += [f"uncaught page error: {e}" for e in self.page_errors]
+        problems += [f"uncaught page error: {e}" for e in self.page_errors
+                     if not e.startswith(self.tolerated_errors or ("\0",))]
         if problems:
             raise NotebookProblem(f"{self.path}:\n  " + "\n  ".join(problems))
         return report
@@ -159,27 +167,50 @@ class NotebookInBrowser:
         return self.page.locator(f'[data-distlab-id="{control_id}"] {inner}'.strip())
 
     # -- the slider ---------------------------------------------------------------------------------
-    def _press_slider(self, slider: Control, key: str) -> str:
+    def _drag_slider(self, slider: Control, x: float) -> str:
+        """Drag the slider's handle with the mouse to page coordinate `x`, as a learner does
+        (Notebook 7 swallows arrow keys before they reach the handle); returns the readout."""
+        handle = self._locator(slider.id, ".noUi-handle")
+        handle.scroll_into_view_if_needed()
+        box = handle.bounding_box()
+        y = box["y"] + box["height"] / 2
+        readout = self._locator(slider.id, ".widget-readout")
+        old = readout.inner_text().strip()
         since = self._idle_count()
-        self._locator(slider.id, ".noUi-handle").press(key)
+        self.page.mouse.move(box["x"] + box["width"] / 2, y)
+        self.page.mouse.down()
+        self.page.mouse.move(x, y, steps=4)
+        self.page.mouse.up()
+        try:  # the readout follows the handle at once, kernel or not
+            self.page.wait_for_function(
+                "([sel, old]) => document.querySelector(sel).textContent.trim() !== old",
+                arg=[f'[data-distlab-id="{slider.id}"] .widget-readout', old], timeout=5_000)
+        except Exception:  # noqa: BLE001 - the caller reports a slider that did not move
+            return old
         self._settle(since, f"the slider {slider.label!r}")
-        return self._locator(slider.id, ".widget-readout").inner_text().strip()
+        return readout.inner_text().strip()
 
     def move_slider(self, slider: Control) -> Interaction:
-        """Move `slider` one step (right, or left at its maximum) and check the plot changed;
-        then, unless the hint says otherwise, move it back and check the plot is restored
-        byte for byte (the plot is a function of the control, not just "something moved")."""
+        """Drag `slider` a quarter of its range (towards the wider side) and check the plot
+        changed; then, unless the hint says otherwise, drag it back and check the plot is
+        restored byte for byte (the plot is a function of the control, not just "it moved")."""
         handle = self._locator(slider.id, ".noUi-handle")
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        there, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+        handle.scroll_into_view_if_needed()
+        lo, hi, now = (float(handle.get_attribute(a))
+                       for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
+        track = self._locator(slider.id, ".noUi-base").bounding_box()
+        home = handle.bounding_box()
+        home_x = home["x"] + home["width"] / 2
+        fraction = (now - lo) / (hi - lo) if hi > lo else 0.0
+        target = fraction + 0.25 if fraction < 0.5 else fraction - 0.25
         before = self.signature(slider.scope)
-        start = slider.readout or self._locator(slider.id, ".widget-readout").inner_text().strip()
-        value = self._press_slider(slider, there)
+        start = self._locator(slider.id, ".widget-readout").inner_text().strip()
+        value = self._drag_slider(slider, track["x"] + target * track["width"])
         after = self.signature(slider.scope)
         step = Interaction(f"slider {slider.label!r}", before, after,
                            {"from": start, "to": value})
         if value == start:
-            raise NotebookProblem(f"{self.path}: pressing {there} did not move the slider "
+            raise NotebookProblem(f"{self.path}: dragging did not move the slider "
                                   f"{slider.label!r} (still {value})")
         if not after or after == before:
             raise PlotUnchanged(f"{self.path}: moving the slider {slider.label!r} from {start} "
@@ -195,7 +226,7 @@ class NotebookInBrowser:
                     f"{self.hints.reflect.expr} gave {result['text'] or result['error']!r}, "
                     f"which does not contain {expected!r}")
         if self.hints.roundtrip:
-            restored = self._press_slider(slider, back)
+            restored = self._drag_slider(slider, home_x)
             again = self.signature(slider.scope)
             step.detail["restored"] = restored
             if restored != start:

@@ -16,9 +16,12 @@ from .driver import (NotebookInBrowser, NotebookProblem, controls, first_that_ch
 
 
 def learner_run(nb: NotebookInBrowser, artifacts: pathlib.Path, name: str, *,
-                route: str = "lab/tree") -> dict:
+                route: str | None = "lab/tree") -> dict:
     """Run the whole learner flow on `nb`; raises `NotebookProblem` (an AssertionError) on the
-    first thing a learner would find broken.  Returns the summary also written as JSON."""
+    first thing a learner would find broken.  Returns the summary also written as JSON.
+
+    `route` is where to open the notebook (``lab/tree`` or Notebook 7's ``notebooks``); None
+    means the page already shows it (opened from a file browser)."""
     hints = nb.hints
     summary: dict = {"notebook": nb.path, "route": route, "skipped": hints.skip}
     clock = time.perf_counter()
@@ -30,7 +33,10 @@ def learner_run(nb: NotebookInBrowser, artifacts: pathlib.Path, name: str, *,
         clock = now
 
     try:
-        nb.open(route)
+        if route is None:
+            nb.wait_until_ready()
+        else:
+            nb.open(route)
         lap("open")
         nb.run_all()
         lap("run_all")

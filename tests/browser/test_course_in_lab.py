@@ -9,14 +9,12 @@ import pathlib
 
 import pytest
 
-from .conftest import ARTIFACTS, DATA, FIXTURES, NOTEBOOKS_DIR
+from .conftest import ARTIFACTS, DATA, FIXTURE, FIXTURES, NOTEBOOKS_DIR
 from .driver import NotebookInBrowser
 from .flow import learner_run
 from .hints import parse_hints
 
 pytestmark = pytest.mark.browser
-
-FIXTURE = DATA / "fixture_widgets.ipynb"
 
 
 def chapter_notebooks() -> list[pathlib.Path]:

@@ -1,0 +1,89 @@
+"""The browser test notices what a learner would notice: a control wired to nothing.
+
+Broken copies of the fixture notebook are written into the served folder at test time (the
+committed fixture stays intact): one with the slider's ``observe`` removed, one with the button's
+``on_click`` removed.  Everything else about them is healthy -- every cell runs, every widget
+renders -- so only the "the plot changed" check can catch them, and it must.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import FIXTURE, FIXTURES
+from .driver import (NotebookInBrowser, NotebookProblem, PlotUnchanged, controls,
+                     first_that_changes, pick)
+from .hints import parse_hints
+
+pytestmark = pytest.mark.browser
+
+#: how each broken copy differs from the fixture: (line in the fixture, what replaces it)
+BREAKS = {
+    "slider": ('slider.observe(redraw, names="value")', "pass  # the slider is wired to nothing"),
+    "button": ("reseed.on_click(next_seed)", "pass  # the button is wired to nothing"),
+    # the slider redraws, but the picture ignores its value (a fresh seed each time instead)
+    "ignored": ('picture = example_picture(slider.value, state["seed"])',
+                'state["seed"] += 1; picture = example_picture(nodes, state["seed"])'),
+}
+
+
+def write_broken_copy(lab, part: str) -> str:
+    original, replacement = BREAKS[part]
+    nb = json.loads(FIXTURE.read_text())
+    hits = 0
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if original in source:
+            cell["source"] = source.replace(original, replacement)
+            hits += 1
+    assert hits == 1, f"the fixture no longer contains {original!r}; update BREAKS"
+    name = f"{FIXTURES}/broken_{part}.ipynb"
+    (lab.root / name).write_text(json.dumps(nb))
+    return name
+
+
+def open_and_run(lab, page, part: str, hinted: bool) -> tuple[NotebookInBrowser, dict]:
+    meta = json.loads(FIXTURE.read_text())["metadata"] if hinted else {}
+    nb = NotebookInBrowser(page, lab.url, write_broken_copy(lab, part), parse_hints(meta))
+    nb.open()
+    nb.run_all()
+    nb.check_cells()  # nothing else is wrong with the broken copy
+    return nb, nb.inventory()
+
+
+@pytest.mark.parametrize("hinted", [True, False], ids=["hinted", "generic"])
+def test_slider_wired_to_nothing_fails_the_plot_check(lab, page, hinted):
+    nb, inventory = open_and_run(lab, page, "slider", hinted)
+    sliders = pick(controls(inventory["sliders"]), nb.hints.slider, "slider", nb.path)
+    with pytest.raises(PlotUnchanged, match="did not change its plot"):
+        first_that_changes(sliders, nb.move_slider)
+    # the button still works in this copy, so the failure is the slider's alone
+    buttons = pick(controls(inventory["buttons"]), nb.hints.button, "button", nb.path)
+    assert first_that_changes(buttons, nb.press_button).changed
+
+
+def test_button_wired_to_nothing_fails_the_plot_check(lab, page):
+    nb, inventory = open_and_run(lab, page, "button", hinted=True)
+    buttons = pick(controls(inventory["buttons"]), nb.hints.button, "button", nb.path)
+    with pytest.raises(PlotUnchanged, match="did not change its plot"):
+        first_that_changes(buttons, nb.press_button)
+
+
+def test_plot_that_ignores_the_slider_fails_the_round_trip(lab, page):
+    """The plot changes on every move, but not as a function of the slider: moving the slider back
+    does not bring the original picture back, and the generic check says so."""
+    nb, inventory = open_and_run(lab, page, "ignored", hinted=False)
+    sliders = pick(controls(inventory["sliders"]), nb.hints.slider, "slider", nb.path)
+    with pytest.raises(PlotUnchanged, match="did not restore the original plot"):
+        first_that_changes(sliders, nb.move_slider)
+
+
+def test_plot_that_ignores_the_slider_fails_the_reflect_hint(lab, page):
+    """With the fixture's hint, the kernel-side check catches the same bug: the title does not
+    name the slider's node count."""
+    nb, inventory = open_and_run(lab, page, "ignored", hinted=True)
+    slider = pick(controls(inventory["sliders"]), nb.hints.slider, "slider", nb.path)[0]
+    with pytest.raises(NotebookProblem, match=r"does not contain '\d-node cluster'"):
+        nb.move_slider(slider)
