@@ -26,7 +26,8 @@ def kv_history(seed: int = 7):
     except ImportError:
         from distlab.consistency.generate import linearizable_history
         return linearizable_history(seed, 2000, 50, model="kv", keys=10, p_info=0.02), "in-memory model"
-    cfg = StoreConfig(clients=50, keys=10, ops_per_client=40, read_policy="leader", seed=seed)
+    cfg = StoreConfig(clients=50, keys=10, ops_per_client=40, read_fraction=0.4, append_fraction=0.5,
+                      read_policy="leader", seed=seed)
     return run_store(cfg).history, "store simulator"
 
 

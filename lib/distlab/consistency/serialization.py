@@ -85,6 +85,53 @@ def saturate(nodes: Sequence[Op], masks: list[int], reads_from: dict[int, int | 
     return anc
 
 
+def _conflict(nodes, anc, reads_from, writes_by_key):
+    """A read r (writer w) and a same-key write x not yet ordered before w or after r."""
+    for r, w in reads_from.items():
+        if w is None:
+            continue
+        for x in writes_by_key.get(nodes[r].key, ()):
+            if x == w or x == r:
+                continue
+            if (anc[w] >> x) & 1 or (anc[x] >> r) & 1:
+                continue
+            return r, w, x
+    return None
+
+
+def _resolve(nodes, masks, reads_from, budget) -> list[int] | None:
+    """Decide every coherence choice (x before w, or x after r) with saturation after each one.
+
+    A depth-first search over *choices*, not over orders: once no choice is open, every linear
+    extension of the saturated order is legal, so we return a topological order.
+    """
+    writes_by_key: dict = {}
+    for i, o in enumerate(nodes):
+        if not o.is_read:
+            writes_by_key.setdefault(o.key, []).append(i)
+    stack = [masks]
+    while stack:
+        budget.tick()
+        anc = saturate(nodes, stack.pop(), reads_from)
+        if anc is None:
+            continue
+        open_ = _conflict(nodes, anc, reads_from, writes_by_key)
+        if open_ is None:
+            return _topological(anc, nodes)
+        r, w, x = open_
+        after = list(anc)
+        after[x] |= 1 << r                 # x after the read
+        before = list(anc)
+        before[w] |= 1 << x                # x before the write the read saw
+        stack.extend([after, before])
+    return None
+
+
+def _topological(anc: list[int], nodes) -> list[int]:
+    """Nodes ordered so that each comes after all its ancestors (ties by invocation)."""
+    return sorted(range(len(anc)), key=lambda i: (bin(anc[i]).count("1"), nodes[i].invoke, i))
+
+
 def _closure(masks: list[int]) -> list[int] | None:
     n = len(masks)
     anc = [0] * n
@@ -139,10 +186,7 @@ def find_serialization(nodes: Sequence[Op], preds: Sequence[set[int] | int], mod
     if reads_from is not None:
         if optional:
             raise ValueError("reads_from saturation needs every node mandatory (optional must be empty)")
-        sat = saturate(nodes, masks, reads_from)
-        if sat is None:
-            return None
-        masks = sat
+        return _resolve(nodes, masks, reads_from, budget)
     keys = sorted({o.key for o in nodes}, key=repr)
     kpos = {k: i for i, k in enumerate(keys)}
     nk = [kpos[o.key] for o in nodes]

@@ -1,0 +1,242 @@
+"""A leader with asynchronously replicated followers, and the clients that use them.
+
+The store of the lecture: every write goes to the **leader**, which applies it, gives it the next
+**version** (its position in the leader's log) and ships it to each follower after a random
+**replication lag**. Followers apply entries strictly in log order, so a follower's state is always
+a *prefix* of the leader's log -- it is just late. Clients pick where to read with a **read policy**:
+
+* ``any``     -- any replica, chosen at random per read (eventual consistency);
+* ``sticky``  -- always the client's home replica; writes go through it too, and it answers a write
+  only once it has applied it (a pinned session);
+* ``token``   -- any replica, but the client carries the highest version it has seen; a replica
+  that is behind *waits* until it catches up, or *redirects* the client to the leader;
+* ``leader``  -- only the leader;
+* ``quorum``  -- ask every replica, use the freshest of the first majority to answer.
+
+``write_ack="majority"`` makes the leader acknowledge a write only once a majority of replicas
+(itself included) applied it. Messages are tuples; the handlers are named for what they handle.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from distlab.sim import Process
+
+__all__ = ["Replica", "Client"]
+
+
+class Replica(Process):
+    """Leader (``is_leader``) or follower; state is a key -> (value, version) map plus a log."""
+
+    def __init__(self, pid: Any, is_leader: bool, cfg: Any, leader: Any = None, peers: tuple = ()):
+        super().__init__(pid)
+        self.is_leader, self.cfg, self.leader, self.replicas = is_leader, cfg, leader, peers
+
+    def on_start(self) -> None:
+        self.data: dict[Any, tuple[Any, int]] = {}
+        self.applied = 0                      # versions 1..applied are applied here
+        self.log: list[tuple] = []            # leader: every entry; follower: unused
+        self.buffer: dict[int, tuple] = {}    # follower: entries that arrived ahead of order
+        self.waiting: list[tuple] = []        # reads/acks waiting for `applied` to reach a version
+        self.acks: dict[int, set] = {}        # leader, majority mode: version -> replicas applied
+        if not self.is_leader:                # anti-entropy: ask the leader for anything missed
+            self.set_timer("sync", self.cfg.sync_interval)
+
+    def on_timer(self, name: str, data: Any) -> None:
+        if name == "sync":
+            self.send(self.leader, ("sync", self.pid, self.applied))
+            self.set_timer("sync", self.cfg.sync_interval)
+
+    def handle_sync(self, peer: Any, applied: int) -> None:
+        """Re-send entries a follower lacks (lost to a partition), a bounded batch at a time."""
+        for entry in self.log[applied: applied + 64]:
+            self.send(peer, ("replicate", entry))
+
+    # -- writes ---------------------------------------------------------------------------
+    def apply(self, entry: tuple) -> None:
+        version, key, f, value = entry
+        if f == "append":
+            value = self.data.get(key, ("", 0))[0] + value
+        self.data[key] = (value, version)
+        self.applied = version
+        self.release()
+
+    def handle_write(self, src: Any, req: int, key: Any, f: str, value: Any, reply_to: Any) -> None:
+        version = len(self.log) + 1
+        entry = (version, key, f, value)
+        self.log.append(entry)
+        self.apply(entry)
+        for peer in self.replicas:
+            if peer != self.pid:
+                self.sim.schedule(self.cfg.replication_lag.sample(self.rng), self.ship, peer, entry)
+        if self.cfg.write_ack == "majority" and len(self.replicas) > 1:
+            self.acks[version] = {self.pid}
+            self.waiting.append(("majority", version, src, req, reply_to))
+        else:
+            self.send(src, ("write_ok", req, version, reply_to))
+
+    def ship(self, peer: Any, entry: tuple) -> None:
+        if self.up:
+            self.send(peer, ("replicate", entry))
+
+    def handle_replicate(self, entry: tuple) -> None:
+        if entry[0] <= self.applied:
+            return                                  # a duplicate (re-sent after a sync)
+        self.buffer[entry[0]] = entry
+        while self.applied + 1 in self.buffer:
+            self.apply(self.buffer.pop(self.applied + 1))
+        if self.cfg.write_ack == "majority":
+            self.send(self.leader, ("applied", self.pid, self.applied))
+
+    def handle_applied(self, peer: Any, upto: int) -> None:
+        for version, who in self.acks.items():
+            if version <= upto:
+                who.add(peer)
+        self.release()
+
+    # -- reads ----------------------------------------------------------------------------
+    def answer_read(self, src: Any, req: int, key: Any) -> None:
+        value, version = self.data.get(key, (None, 0))
+        self.send(src, ("read_ok", req, value, version, self.applied))
+
+    def handle_read(self, src: Any, req: int, key: Any, min_version: int) -> None:
+        if self.applied >= min_version:
+            self.answer_read(src, req, key)
+        elif self.cfg.token_mode == "redirect":
+            self.send(src, ("redirect", req))
+        else:
+            self.waiting.append(("read", min_version, src, req, key))
+
+    def release(self) -> None:
+        """Answer whatever was waiting for this replica (or a majority) to reach a version."""
+        if not self.waiting:
+            return
+        majority = len(self.replicas) // 2 + 1
+        still = []
+        for item in self.waiting:
+            kind, version, src, req, extra = item
+            if kind == "read" and self.applied >= version:
+                self.answer_read(src, req, extra)
+            elif kind == "write" and self.applied >= version:
+                self.send(src, ("write_ok", req, version, None))
+            elif kind == "majority" and len(self.acks.get(version, ())) >= majority:
+                self.acks.pop(version, None)
+                self.send(src, ("write_ok", req, version, extra))
+            else:
+                still.append(item)
+        self.waiting = still
+
+    # -- dispatch -------------------------------------------------------------------------
+    def on_message(self, src: Any, msg: tuple) -> None:
+        kind = msg[0]
+        if kind == "write":                         # ("write", req, key, f, value)
+            if self.is_leader:
+                self.handle_write(src, msg[1], msg[2], msg[3], msg[4], None)
+            else:                                   # sticky session: forward, answer when applied
+                self.send(self.leader, ("forward", src, *msg[1:]))
+        elif kind == "forward":                     # ("forward", client, req, key, f, value)
+            self.handle_write(src, msg[2], msg[3], msg[4], msg[5], msg[1])
+        elif kind == "write_ok" and msg[3] is not None:   # our forwarded write: wait to apply it
+            self.waiting.append(("write", msg[2], msg[3], msg[1], None))
+            self.release()
+        elif kind == "read":                        # ("read", req, key, min_version)
+            self.handle_read(src, msg[1], msg[2], msg[3])
+        elif kind == "replicate":
+            self.handle_replicate(msg[1])
+        elif kind == "applied":
+            self.handle_applied(msg[1], msg[2])
+        elif kind == "sync" and self.is_leader:
+            self.handle_sync(msg[1], msg[2])
+
+
+class Client(Process):
+    """Issues ``cfg.ops_per_client`` operations one at a time and records them in ``recorder``."""
+
+    def __init__(self, pid: Any, home: Any, cfg: Any, leader: Any, replicas: tuple, recorder: Any,
+                 log: list):
+        super().__init__(pid)
+        self.home, self.cfg, self.leader, self.replicas = home, cfg, leader, replicas
+        self.recorder, self.outcomes = recorder, log
+
+    def on_start(self) -> None:
+        self.session, self.restarts, self.done, self.req = str(self.pid), 0, 0, 0
+        self.token = 0                      # highest version seen (token policy)
+        self.current: dict | None = None
+        self.set_timer("next", self.cfg.think_time.sample(self.rng))
+
+    def on_timer(self, name: str, data: Any) -> None:
+        if name == "next":
+            self.issue()
+        elif name == "timeout" and self.current is not None and self.current["req"] == data:
+            self.finish("timeout", None, None)
+
+    def issue(self) -> None:
+        cfg, rng = self.cfg, self.rng
+        key = f"k{rng.randrange(cfg.keys)}"
+        self.req += 1
+        if rng.random() < cfg.read_fraction:
+            f, value = "get", None
+        else:
+            f = "append" if rng.random() < cfg.append_fraction else "put"
+            value = f"{self.pid}.{self.req};" if f == "append" else f"{self.pid}.{self.req}"
+        op = self.recorder.invoke(self.session, f, value, key)
+        self.current = {"op": op, "req": self.req, "f": f, "key": key, "start": self.sim.now,
+                        "replies": [], "target": None}
+        self.set_timer("timeout", cfg.client_timeout, self.req)
+        if f == "get":
+            self.send_read()
+        else:
+            target = self.home if cfg.read_policy == "sticky" else self.leader
+            self.current["target"] = target
+            self.send(target, ("write", self.req, key, f, value))
+
+    def send_read(self) -> None:
+        cfg, cur = self.cfg, self.current
+        policy = cfg.read_policy
+        if policy == "quorum":
+            targets = list(self.replicas)
+        elif policy == "leader":
+            targets = [self.leader]
+        elif policy == "sticky":
+            targets = [self.home]
+        else:
+            targets = [self.replicas[self.rng.randrange(len(self.replicas))]]
+        cur["target"] = targets[0] if len(targets) == 1 else "quorum"
+        need = self.token if policy == "token" else 0
+        for t in targets:
+            self.send(t, ("read", cur["req"], cur["key"], need))
+
+    def on_message(self, src: Any, msg: tuple) -> None:
+        cur = self.current
+        if cur is None or msg[1] != cur["req"]:
+            return                                   # a late answer to an abandoned request
+        if msg[0] == "write_ok":
+            self.token = max(self.token, msg[2])
+            self.finish("ok", None, msg[2])
+        elif msg[0] == "redirect":
+            self.send(self.leader, ("read", cur["req"], cur["key"], 0))
+        elif msg[0] == "read_ok":
+            cur["replies"].append(msg)
+            if self.cfg.read_policy == "quorum" and len(cur["replies"]) < len(self.replicas) // 2 + 1:
+                return
+            best = max(cur["replies"], key=lambda m: m[3])
+            self.token = max(self.token, best[3])
+            self.finish("ok", "" if best[2] is None else best[2], best[3])
+
+    def finish(self, outcome: str, result: Any, version: Any) -> None:
+        cur, self.current = self.current, None
+        self.cancel_timer("timeout")
+        if outcome == "ok":
+            self.recorder.ok(cur["op"], result)
+        elif cur["f"] == "get":
+            self.recorder.fail(cur["op"])            # a read that never answered changed nothing
+        else:
+            self.recorder.info(cur["op"])            # a write may still take effect
+            self.restarts += 1
+            self.session = f"{self.pid}#{self.restarts}"
+        self.outcomes.append({"op": cur["op"], "f": cur["f"], "key": cur["key"], "client": self.pid,
+                              "outcome": outcome, "start": cur["start"], "end": self.sim.now,
+                              "version": version, "target": cur["target"]})
+        self.done += 1
+        if self.done < self.cfg.ops_per_client:
+            self.set_timer("next", self.cfg.think_time.sample(self.rng))
