@@ -12,6 +12,7 @@ from distlab.consensus.raft import fig16
 from distlab.consensus.raft.chaos import run_trial
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
+from distlab.consensus.raft.mit_lab_snapshot import SCENARIOS_3D
 
 MIT_SEEDS = 20
 SCHEDULES = 10_000
@@ -39,7 +40,7 @@ def figure16() -> None:
 def mit() -> None:
     runs = failures = 0
     start = time.perf_counter()
-    for scenarios in (SCENARIOS_3A, SCENARIOS_3B, SCENARIOS_3C):
+    for scenarios in (SCENARIOS_3A, SCENARIOS_3B, SCENARIOS_3C, SCENARIOS_3D):
         for name, fn in scenarios.items():
             for seed in range(MIT_SEEDS):
                 runs += 1
@@ -58,7 +59,8 @@ def safety() -> None:
     start = time.perf_counter()
     for seed in range(SCHEDULES):
         r = run_trial(seed, n=(3, 5)[seed % 2], faults=seed % 25,
-                      loss=(0.0, 0.1, 0.3)[seed % 3], duration=2.0 + seed % 2)
+                      loss=(0.0, 0.1, 0.3)[seed % 3], duration=2.0 + seed % 2,
+                      snapshot_every=(None, 5, 20)[seed % 3])
         if r.violations:
             violations += 1
             print(f"safety seed={seed}: {r.violations[0]} under {r.schedule}", file=sys.stderr)

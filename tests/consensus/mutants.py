@@ -28,7 +28,8 @@ class VotesTwice(RaftNode):
         if m.term > self.current_term:
             self.become_follower(m.term)
         grant = (m.term == self.current_term and self.role != CANDIDATE
-                 and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
+                 and is_up_to_date(m.last_log_term, m.last_log_index, self.last_term(),
+                                  self.last_index()))
         if grant:
             self.reset_election_timer()
         self.send(src, RequestVoteReply(self.current_term, grant), 32)

@@ -3,7 +3,7 @@ non-leader refused (never silently lost), persistence, one-way partitions, pre-v
 import pytest
 
 from distlab.consensus.raft import LEADER, Cluster, RaftConfig, RaftNode, ScenarioError
-from distlab.consensus.raft.state import Entry, is_up_to_date
+from distlab.consensus.raft.state import is_up_to_date
 from distlab.sim import Uniform, ms
 
 
@@ -60,11 +60,11 @@ def test_a_command_sent_to_a_follower_is_refused_not_lost():
 
 
 def test_up_to_date_rule():
-    log = [Entry(1, "a"), Entry(2, "b")]
-    assert is_up_to_date(3, 1, log)        # later last term wins, even if shorter
-    assert is_up_to_date(2, 2, log)        # same last term, as long
-    assert not is_up_to_date(2, 1, log)    # same last term, shorter
-    assert not is_up_to_date(1, 5, log)    # earlier last term loses, even if longer
+    mine = (2, 2)  # my log ends at index 2 in term 2
+    assert is_up_to_date(3, 1, *mine)        # later last term wins, even if shorter
+    assert is_up_to_date(2, 2, *mine)        # same last term, as long
+    assert not is_up_to_date(2, 1, *mine)    # same last term, shorter
+    assert not is_up_to_date(1, 5, *mine)    # earlier last term loses, even if longer
 
 
 def test_state_survives_crash_and_restart():

@@ -32,6 +32,14 @@ def test_histories_are_linearizable_and_appends_exactly_once(seed, faults, reads
     assert r.completed == 60  # every client finished after the heal
 
 
+@settings(max_examples=20)
+@given(seed=st.integers(0, 2**32 - 1), faults=st.integers(0, 12), max_log=st.sampled_from([3, 8]))
+def test_kv_with_snapshots_stays_linearizable_and_exactly_once(seed, faults, max_log):
+    r = run_kv_trial(seed, faults=faults, duplicate=0.05, max_log=max_log)
+    assert r.violations == [] and r.verdict.holds, str(r.verdict)
+    assert r.duplicated == [] and r.lost == [] and r.completed == 60
+
+
 def test_without_sessions_retries_apply_twice():
     dups = [run_kv_trial(s, sessions=False, duplicate=0.2).duplicated for s in range(5)]
     assert any(dups)

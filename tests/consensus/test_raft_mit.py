@@ -1,9 +1,10 @@
-"""The MIT 6.5840 Raft tests (3A, 3B, 3C), ported onto the Cluster scenario API: 3 seeds each in CI
+"""The MIT 6.5840 Raft tests (3A, 3B, 3C, 3D), ported onto the Cluster scenario API: 3 seeds each in CI
 (``make bench`` runs 20 seeds each)."""
 import pytest
 
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
+from distlab.consensus.raft.mit_lab_snapshot import SCENARIOS_3D
 
 SEEDS = (0, 1, 2)
 
@@ -24,3 +25,9 @@ def test_3b(name, seed):
 @pytest.mark.parametrize("name", list(SCENARIOS_3C))
 def test_3c(name, seed):
     SCENARIOS_3C[name](seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(SCENARIOS_3D))
+def test_3d(name, seed):
+    SCENARIOS_3D[name](seed)

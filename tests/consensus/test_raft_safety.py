@@ -40,6 +40,13 @@ def test_random_schedules_with_prevote_and_check_quorum(seed, faults):
     _check(run_trial(seed, n=5, faults=faults, config=cfg))
 
 
+@settings(max_examples=60)
+@given(seed=st.integers(0, 2**32 - 1), faults=st.integers(0, 20),
+       every=st.sampled_from([3, 5, 10]))
+def test_random_schedules_with_snapshots(seed, faults, every):
+    _check(run_trial(seed, n=5, faults=faults, loss=0.1, snapshot_every=every))
+
+
 def test_same_seed_same_trial():
     a, b = run_trial(7, faults=12, loss=0.1), run_trial(7, faults=12, loss=0.1)
     assert (a.schedule, a.committed) == (b.schedule, b.committed)

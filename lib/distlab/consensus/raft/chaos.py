@@ -53,13 +53,14 @@ class _Clients:
 
 def run_trial(seed: int, *, n: int = 5, faults: int = 10, duration: float = 2.0,
               loss: float = 0.0, recovery: float = 10.0, config: RaftConfig | None = None,
-              node_class: type = RaftNode, client_period: float = ms(30)) -> ChaosResult:
+              node_class: type = RaftNode, client_period: float = ms(30),
+              snapshot_every: int | None = None) -> ChaosResult:
     """Run one random fault schedule; never raises for a Raft failure, reports it instead."""
     if not isinstance(faults, int) or faults < 0:
         raise ValueError(f"faults must be an integer >= 0, got {faults!r}")
     if not 0.0 <= loss <= 1.0:
         raise ValueError(f"loss must be a probability between 0 and 1, got {loss!r}")
-    c = Cluster(n, seed=seed, config=config, node_class=node_class)
+    c = Cluster(n, seed=seed, config=config, node_class=node_class, snapshot_every=snapshot_every)
     if loss:
         c.sim.network.configure(loss=loss)
     schedule = FaultSchedule.random(random.Random(seed), c.pids, duration, count=faults,

@@ -22,6 +22,7 @@ from distlab.sim import Simulation, Uniform, ms
 from .invariants import RaftSafety
 from .messages import RPC_REQUESTS
 from .node import RaftNode
+from .snapshots import Snapshot
 from .state import LEADER, RaftConfig
 
 MAX_NODES = 15
@@ -64,9 +65,15 @@ class Cluster:
 
     def __init__(self, n: int = 3, *, seed: int = 0, config: RaftConfig | None = None,
                  latency=None, unreliable: bool = False, check_invariants: bool = True,
-                 trace: bool = False, node_class: type = RaftNode):
+                 trace: bool = False, node_class: type = RaftNode,
+                 snapshot_every: int | None = None):
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_NODES:
             raise ValueError(f"n (cluster size) must be an integer from 1 to {MAX_NODES}, got {n!r}")
+        if snapshot_every is not None and (not isinstance(snapshot_every, int)
+                                           or snapshot_every < 1):
+            raise ValueError(f"snapshot_every must be None or an integer >= 1, got "
+                             f"{snapshot_every!r}")
+        self.snapshot_every = snapshot_every
         self.n = n
         self.config = config if config is not None else RaftConfig()
         self.sim = Simulation(seed, trace=trace, check_invariants=check_invariants)
@@ -86,8 +93,13 @@ class Cluster:
 
     # ------------------------------------------------------------------ applying (MIT's applier)
     def _on_apply(self, pid, index, command) -> None:
+        if type(command) is Snapshot:  # the server's state machine was replaced by a snapshot
+            self.applied[pid] = {}
+            for i, cmd in enumerate(command.data, start=1):
+                self._on_apply(pid, i, cmd)
+            return
         log = self.applied[pid]
-        if index > 1 and index - 1 not in log:
+        if index > 1 and index - 1 not in log and index - 1 > self.nodes[pid].base_index:
             self.apply_errors.append(f"server {pid} applied index {index} out of order")
         for other in self.pids:
             have = self.applied[other].get(index, command)
@@ -95,6 +107,10 @@ class Cluster:
                 self.apply_errors.append(f"commit index={index} server={pid} {command!r} != "
                                          f"server={other} {have!r}")
         log[index] = command
+        every = self.snapshot_every
+        if every and index % every == 0 and self.nodes[pid].last_applied == index:
+            # like the lab's applierSnap: the service snapshots every `every` entries
+            self.nodes[pid].take_snapshot(index, tuple(log[i] for i in range(1, index + 1)))
 
     # ------------------------------------------------------------------ running
     @property
@@ -188,6 +204,10 @@ class Cluster:
     def committed_log(self, pid) -> list:
         """The commands of ``pid``'s committed log prefix."""
         return self.node(pid).committed_commands()
+
+    def log_size(self) -> int:
+        """The longest log (entries after the snapshot) any server keeps."""
+        return max(len(nd.log) for nd in self.nodes.values())
 
     def rpc_count(self) -> int:
         """RPC requests sent so far (RequestVote + AppendEntries; replies not counted)."""

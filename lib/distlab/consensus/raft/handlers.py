@@ -21,7 +21,8 @@ class HandlersMixin:
             self.become_follower(m.term)
         grant = (m.term == self.current_term
                  and self.voted_for in (None, m.candidate_id)
-                 and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
+                 and is_up_to_date(m.last_log_term, m.last_log_index, self.last_term(),
+                                   self.last_index()))
         if grant:
             self.voted_for = m.candidate_id
             self.persist()  # the vote reaches stable storage before the reply leaves
@@ -34,7 +35,8 @@ class HandlersMixin:
         heard_leader = (self.role == LEADER or
                         self.now - self.leader_seen < self.config.election_timeout[0])
         grant = (m.term > self.current_term and not heard_leader
-                 and is_up_to_date(m.last_log_term, m.last_log_index, self.log))
+                 and is_up_to_date(m.last_log_term, m.last_log_index, self.last_term(),
+                                   self.last_index()))
         self.reply(src, RequestVoteReply(self.current_term, grant, True))
 
     def handle_request_vote_reply(self, src, m) -> None:
@@ -65,19 +67,26 @@ class HandlersMixin:
         self.leader_seen = self.now
         self.reset_election_timer()
         log = self.log
+        base = self.base_index
         prev = m.prev_log_index
-        if prev > len(log):  # consistency check fails: we lack the previous entry
-            self.reply(src, AppendEntriesReply(m.term, False, 0, 0, len(log) + 1, m.round))
+        entries = m.entries
+        match = prev + len(entries)
+        last = base + len(log)
+        if prev > last:  # consistency check fails: we lack the previous entry
+            self.reply(src, AppendEntriesReply(m.term, False, 0, 0, last + 1, m.round))
             return
-        if prev > 0 and log[prev - 1].term != m.prev_log_term:
-            bad = log[prev - 1].term
+        if prev < base:  # the start is inside our snapshot: committed, hence matching
+            entries = entries[base - prev:]
+            prev = base
+        elif prev > base and log[prev - base - 1].term != m.prev_log_term:
+            bad = log[prev - base - 1].term
             first = prev
-            while first > 1 and log[first - 2].term == bad:
+            while first > base + 1 and log[first - base - 2].term == bad:
                 first -= 1
             self.reply(src, AppendEntriesReply(m.term, False, 0, bad, first, m.round))
             return
-        entries = m.entries
         if entries:
+            prev -= base  # from here on, positions in the list
             # Append, deleting our suffix only from the first entry that conflicts: a delayed,
             # shorter AppendEntries must never truncate entries a later one already added.
             for k, entry in enumerate(entries):
@@ -90,7 +99,6 @@ class HandlersMixin:
                     log.extend(entries[k:])
                     break
             self.dirty = True
-        match = prev + len(entries)
         if m.leader_commit > self.commit_index:
             new_commit = min(m.leader_commit, match)
             if new_commit > self.commit_index:
@@ -115,19 +123,19 @@ class HandlersMixin:
                 self.advance_commit_index()
             if m.match_index + 1 > self.next_index[src]:
                 self.next_index[src] = m.match_index + 1
-            if progressed and self.next_index[src] <= len(self.log):
+            if progressed and self.next_index[src] <= self.last_index():
                 self.send_append_entries(src)  # keep catching this follower up
             return
         # Fast backtracking: skip the follower's whole conflicting term in one step.
-        log = self.log
         if m.conflict_term == 0:
             nxt = m.conflict_index
         else:
-            i = len(log)
-            while i > 0 and log[i - 1].term > m.conflict_term:
+            i = self.last_index()
+            while i > self.base_index and self.term_of(i) > m.conflict_term:
                 i -= 1
-            nxt = i + 1 if i > 0 and log[i - 1].term == m.conflict_term else m.conflict_index
-        nxt = max(self.match_index[src] + 1, min(nxt, len(log) + 1))
+            found = i > self.base_index and self.term_of(i) == m.conflict_term
+            nxt = i + 1 if found else m.conflict_index
+        nxt = max(self.match_index[src] + 1, min(nxt, self.last_index() + 1))
         if nxt < self.next_index[src]:
             self.next_index[src] = nxt
             self.send_append_entries(src)

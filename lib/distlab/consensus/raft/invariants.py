@@ -34,11 +34,12 @@ NAMES = ("election_safety", "leader_append_only", "log_matching", "leader_comple
 class _Seen:
     """What the checker last saw of one server."""
 
-    __slots__ = ("log", "chain", "lead_term", "truncated_at", "applied_ok")
+    __slots__ = ("log", "chain", "base", "lead_term", "truncated_at", "applied_ok")
 
     def __init__(self) -> None:
         self.log: list = []
-        self.chain: list = [0]  # chain[i] = fingerprint of the first i entries
+        self.base = 0           # the server's snapshot index when last read
+        self.chain: list = [0]  # chain[k] = fingerprint of the entries up to index base + k
         self.lead_term = -1      # term in which it was leader at the last check (-1: not leader)
         self.truncated_at = 0    # >0: index of the first entry removed since the last check
         self.applied_ok = 0      # applied entries already checked
@@ -86,6 +87,17 @@ class RaftSafety:
             s = self.seen[node.pid] = _Seen()
         log, old = node.log, s.log
         s.truncated_at = 0
+        base = node.base_index
+        if base != s.base:  # compacted, or a snapshot installed: read again from the new base
+            if s.base <= base < s.base + len(s.chain):
+                base_fp = s.chain[base - s.base]
+                # a snapshot holds applied, hence committed, entries: note them before they go
+                self._commit_from(node.pid, s, min(base, node.commit_index), node.current_term)
+            elif base <= self.committed_index:
+                base_fp = self.committed_chain[base]
+            else:
+                base_fp = ("snapshot", base, node.base_term)
+            s.base, s.chain, s.log, old = base, [base_fp], [], []
         if len(log) == len(old) and log == old:
             return
         if len(log) >= len(old) and log[: len(old)] == old:
@@ -105,29 +117,34 @@ class RaftSafety:
             e = log[i]
             h = hash((h, e.term, e.command))
             chain.append(h)
-            known = fp.setdefault((i + 1, e.term), h)
+            known = fp.setdefault((base + i + 1, e.term), h)
             if known != h:
                 self.problems.append(
-                    f"log_matching: {node.pid!r} holds index {i + 1} term {e.term} with a "
-                    f"different prefix than another server did")
+                    f"log_matching: {node.pid!r} holds index {base + i + 1} term {e.term} with "
+                    f"a different prefix than another server did")
         s.log = list(log)
 
     def _read_commits(self, sim) -> None:
         for node in self._nodes(sim):
-            c = min(node.commit_index, len(node.log))
-            if c <= self.committed_index:
-                continue
-            chain = self.seen[node.pid].chain
-            if chain[self.committed_index] != self.committed_chain[self.committed_index]:
-                self.problems.append(
-                    f"state_machine_safety: {node.pid!r} committed a different entry at or "
-                    f"before index {self.committed_index} than was committed before")
-                continue
-            bound = max(self.committed_bound[-1], node.current_term)
-            for i in range(self.committed_index + 1, c + 1):
-                self.committed_chain.append(chain[i])
-                self.committed_bound.append(bound)
-            self.committed_index = c
+            s = self.seen[node.pid]
+            self._commit_from(node.pid, s, node.commit_index, node.current_term)
+
+    def _commit_from(self, pid, s: _Seen, commit_index: int, term: int) -> None:
+        """Extend the committed prefix with what server ``pid`` (read as ``s``) has committed."""
+        c = min(commit_index, s.base + len(s.chain) - 1)
+        if c <= self.committed_index or s.base > self.committed_index:
+            return
+        chain = s.chain
+        if chain[self.committed_index - s.base] != self.committed_chain[self.committed_index]:
+            self.problems.append(
+                f"state_machine_safety: {pid!r} committed a different entry at or "
+                f"before index {self.committed_index} than was committed before")
+            return
+        bound = max(self.committed_bound[-1], term)
+        for i in range(self.committed_index + 1, c + 1):
+            self.committed_chain.append(chain[i - s.base])
+            self.committed_bound.append(bound)
+        self.committed_index = c
 
     # ------------------------------------------------------------------ the five properties
     def election_safety(self, sim):
@@ -165,8 +182,11 @@ class RaftSafety:
             i = bisect.bisect_left(self.committed_bound, node.current_term) - 1
             if i <= 0:
                 continue
-            chain = self.seen[node.pid].chain
-            if len(chain) <= i or chain[i] != self.committed_chain[i]:
+            s = self.seen[node.pid]
+            if i <= s.base:
+                continue  # inside its snapshot, which holds only committed state
+            chain = s.chain
+            if len(chain) <= i - s.base or chain[i - s.base] != self.committed_chain[i]:
                 return (f"leader {node.pid!r} of term {node.current_term} lacks committed "
                         f"entry {i} (or holds a different one)")
         return None
@@ -179,12 +199,12 @@ class RaftSafety:
         applied = self.applied
         for node in self._nodes(sim):
             s = self.seen[node.pid]
-            upto = min(node.last_applied, len(s.chain) - 1)
+            upto = min(node.last_applied, s.base + len(s.chain) - 1)
             if upto < s.applied_ok:
-                s.applied_ok = 0  # restarted: it re-applies from the beginning
-            for i in range(s.applied_ok + 1, upto + 1):
-                h = applied.setdefault(i, s.chain[i])
-                if h != s.chain[i]:
+                s.applied_ok = 0  # restarted: it re-applies from its snapshot on
+            for i in range(max(s.applied_ok, s.base) + 1, upto + 1):
+                h = applied.setdefault(i, s.chain[i - s.base])
+                if h != s.chain[i - s.base]:
                     return f"{node.pid!r} applied a different command at index {i}"
             s.applied_ok = max(s.applied_ok, upto)
         return None

@@ -34,12 +34,14 @@ def _tokens(value: str) -> list:
 
 def run_kv_trial(seed: int, *, n: int = 5, clients: int = 3, ops: int = 20, faults: int = 8,
                  duration: float = 3.0, loss: float = 0.1, duplicate: float = 0.0,
-                 reads: str = "read_index", sessions: bool = True) -> KVResult:
+                 reads: str = "read_index", sessions: bool = True,
+                 max_log: int | None = None) -> KVResult:
     """Clients run random get/put/append on two keys while faults strike; then heal and finish."""
     from distlab.consistency.linearizability import check_linearizable
 
     rng = random.Random(seed)
-    c = Cluster(n, seed=seed, node_class=partial(KVServer, reads=reads, sessions=sessions))
+    c = Cluster(n, seed=seed, node_class=partial(KVServer, reads=reads, sessions=sessions,
+                                                 max_log=max_log))
     c.sim.network.configure(loss=loss, duplicate=duplicate)
     rec = HistoryRecorder(lambda: c.sim.now)
     procs = []

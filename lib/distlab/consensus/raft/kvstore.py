@@ -81,9 +81,12 @@ class KVServer(RaftNode):
     """A Raft server that runs :class:`KVStateMachine` and answers :class:`ClientRequest` s."""
 
     def __init__(self, pid, members, config=None, apply_fn=None, *, reads: str = "read_index",
-                 sessions: bool = True):
+                 sessions: bool = True, max_log: int | None = None):
         if reads not in READ_MODES:
             raise ValueError(f"reads must be one of {READ_MODES}, got {reads!r}")
+        if max_log is not None and (not isinstance(max_log, int) or max_log < 1):
+            raise ValueError(f"max_log must be None or an integer >= 1, got {max_log!r}")
+        self.max_log = max_log  # snapshot the store once the log holds more entries than this
         self.reads_mode = reads
         self.sessions_on = sessions
         super().__init__(pid, members, config, apply_fn)
@@ -129,19 +132,26 @@ class KVServer(RaftNode):
             self.send(src, ClientReply(msg.client, msg.seq, True, result))
             return
         self.log.append(Entry(self.current_term, (msg.client, msg.seq, msg.op, msg.key, msg.value)))
-        self.waiting[len(self.log)] = (src, msg.client, msg.seq)
+        self.waiting[self.last_index()] = (src, msg.client, msg.seq)
         self.broadcast_append_entries()
         self.advance_commit_index()
 
     def on_apply(self, index: int, command) -> None:
         result = self.kv.apply(command)
         super().on_apply(index, command)
+        if self.max_log is not None and len(self.log) > self.max_log and index == self.last_applied:
+            self.take_snapshot(index, (dict(self.kv.data), dict(self.kv.sessions)))
         waiter = self.waiting.pop(index, None)
         if waiter is not None and self.role == LEADER:
             src, client, seq = waiter
             ok = command is not None and command[0] == client and command[1] == seq
             self.send(src, ClientReply(client, seq, ok, result if ok else None))
         self.serve_reads()
+
+    def on_snapshot(self, index: int, data) -> None:
+        """Replace the store (and its sessions, so dedup survives compaction) with a snapshot."""
+        values, sessions = data
+        self.kv.data, self.kv.sessions = dict(values), dict(sessions)
 
     # ------------------------------------------------------------------ reads
     def read(self, src, msg) -> None:
@@ -158,7 +168,7 @@ class KVServer(RaftNode):
     def serve_reads(self) -> None:
         if not self.pending_reads or self.role != LEADER:
             return
-        if self.log[self.commit_index - 1].term != self.current_term if self.commit_index else True:
+        if self.commit_index == 0 or self.term_of(self.commit_index) != self.current_term:
             return  # our no-op is not committed yet: commit_index may be stale
         confirmed = self.confirmed_round()
         keep = []

@@ -59,7 +59,23 @@ class AppendEntriesReply(NamedTuple):
     round: int = 0
 
 
-RPC_REQUESTS = (RequestVote, AppendEntries)
+class InstallSnapshot(NamedTuple):
+    """Leader -> follower that lags behind the leader's snapshot: "here is the state machine as of
+    (last_included_index, last_included_term)" (§7; sent whole, as MIT 6.5840 does)."""
+
+    term: int
+    leader_id: Any
+    last_included_index: int
+    last_included_term: int
+    data: Any
+
+
+class InstallSnapshotReply(NamedTuple):
+    term: int
+    last_included_index: int
+
+
+RPC_REQUESTS = (RequestVote, AppendEntries, InstallSnapshot)
 HEADER_BYTES = 32  # term, ids, indices: a handful of 4-8 byte integers
 
 
@@ -77,4 +93,6 @@ def size_of(msg: Any) -> int:
     command."""
     if type(msg) is AppendEntries and msg.entries:
         return HEADER_BYTES + sum(8 + command_size(e.command) for e in msg.entries)
+    if type(msg) is InstallSnapshot:
+        return HEADER_BYTES + command_size(msg.data)
     return HEADER_BYTES

@@ -12,14 +12,16 @@ from typing import Any, Callable, Hashable, Sequence
 from distlab.sim import Process
 
 from .handlers import HandlersMixin
-from .messages import AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply
+from .messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
+                       RequestVote, RequestVoteReply)
 from .rules import RulesMixin
+from .snapshots import SnapshotMixin
 from .state import FOLLOWER, LEADER, RaftConfig
 
 ApplyFn = Callable[[Hashable, int, Any], None]
 
 
-class RaftNode(RulesMixin, HandlersMixin, Process):
+class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, Process):
     """One Raft server.
 
     ``members``  every server of the cluster (including this one), fixed for the node's life.
@@ -51,9 +53,12 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
             RequestVoteReply: self.handle_request_vote_reply,
             AppendEntries: self.handle_append_entries,
             AppendEntriesReply: self.handle_append_entries_reply,
+            InstallSnapshot: self.handle_install_snapshot,
+            InstallSnapshotReply: self.handle_install_snapshot_reply,
         }
         self._reset_volatile()
         self.current_term, self.voted_for, self.log = 0, None, []
+        self.base_index = self.base_term = 0
 
     def _reset_volatile(self) -> None:
         self.role = FOLLOWER
@@ -84,6 +89,7 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         self.voted_for = st["voted_for"]
         self.log = st["log"]  # the persisted list itself: appending to it is the fsync
         self._reset_volatile()
+        self.restore_snapshot()
         if self.sim.trace.enabled:
             self.record(role=FOLLOWER, term=self.current_term)
         self.reset_election_timer()
@@ -106,15 +112,30 @@ class RaftNode(RulesMixin, HandlersMixin, Process):
         elif name == "heartbeat":
             self.heartbeat_timer_fired()
 
+    # ------------------------------------------------------------------ the log, by Raft index
+    def last_index(self) -> int:
+        return self.base_index + len(self.log)
+
+    def last_term(self) -> int:
+        return self.log[-1].term if self.log else self.base_term
+
+    def term_of(self, index: int) -> int:
+        """Term of entry ``index`` (the snapshot's term at ``base_index``; 0 at index 0)."""
+        if index == self.base_index:
+            return self.base_term
+        if index < self.base_index:
+            raise ValueError(f"index {index} is compacted into the snapshot (<= {self.base_index})")
+        return self.log[index - self.base_index - 1].term
+
     # ------------------------------------------------------------------ views
     @property
     def is_leader(self) -> bool:
         return self.up and self.role == LEADER
 
     def committed_commands(self) -> list:
-        """The commands of this node's committed prefix (what it knows is decided)."""
-        return [e.command for e in self.log[: self.commit_index]]
+        """The commands of this node's committed entries still in its log (after the snapshot)."""
+        return [e.command for e in self.log[: self.commit_index - self.base_index]]
 
     def __repr__(self) -> str:
         return (f"RaftNode({self.pid!r} {self.role} term={self.current_term} "
-                f"log={len(self.log)} commit={self.commit_index})")
+                f"log={self.last_index()} commit={self.commit_index})")

@@ -12,7 +12,7 @@ the single ``election`` timer, when it fires early, just re-arms itself for the 
 from __future__ import annotations
 
 from .messages import AppendEntries, RequestVote, size_of
-from .state import CANDIDATE, FOLLOWER, LEADER, Entry, last_log_term, term_at
+from .state import CANDIDATE, FOLLOWER, LEADER, Entry
 
 _EPS = 1e-12
 
@@ -74,7 +74,7 @@ class RulesMixin:
         """Ask "would you vote for me in the next term?" without changing anything (§9.6)."""
         self.pre_votes = [self.pid]
         self.reset_election_timer()
-        msg = RequestVote(self.current_term + 1, self.pid, len(self.log), last_log_term(self.log),
+        msg = RequestVote(self.current_term + 1, self.pid, self.last_index(), self.last_term(),
                           True)
         for peer in self.others:
             self.send(peer, msg, size_of(msg))
@@ -93,7 +93,7 @@ class RulesMixin:
         if self.sim.trace.enabled:
             self.record(role=CANDIDATE, term=self.current_term)
         self.reset_election_timer()
-        msg = RequestVote(self.current_term, self.pid, len(self.log), last_log_term(self.log))
+        msg = RequestVote(self.current_term, self.pid, self.last_index(), self.last_term())
         for peer in self.others:
             self.send(peer, msg, size_of(msg))
         if len(self.votes) >= self.majority:
@@ -119,7 +119,7 @@ class RulesMixin:
         self.leader_id = self.pid
         self.pre_votes = None
         self.leader_since = self.now
-        nxt = len(self.log) + 1
+        nxt = self.last_index() + 1
         self.next_index = {p: nxt for p in self.others}
         self.match_index = {p: 0 for p in self.others}
         self.heard = {p: self.now for p in self.others}
@@ -132,12 +132,16 @@ class RulesMixin:
     # ------------------------------------------------------------------ replication
     def entries_for(self, peer, next_index: int) -> tuple:
         """The entries to send ``peer`` from ``next_index`` on (at most ``config.max_entries``)."""
-        return tuple(self.log[next_index - 1: next_index - 1 + self.config.max_entries])
+        start = next_index - self.base_index - 1
+        return tuple(self.log[start: start + self.config.max_entries])
 
     def send_append_entries(self, peer) -> None:
         ni = self.next_index[peer]
+        if ni <= self.base_index:  # what it needs was compacted away: send the snapshot
+            self.send_install_snapshot(peer)
+            return
         prev = ni - 1
-        msg = AppendEntries(self.current_term, self.pid, prev, term_at(self.log, prev),
+        msg = AppendEntries(self.current_term, self.pid, prev, self.term_of(prev),
                             self.entries_for(peer, ni), self.commit_index, self.round)
         self.send(peer, msg, size_of(msg))
 
@@ -169,7 +173,7 @@ class RulesMixin:
         if self.role != LEADER or not self.up:
             return 0, self.current_term, False
         self.log.append(Entry(self.current_term, command))
-        index = len(self.log)
+        index = self.last_index()
         self.broadcast_append_entries()
         self.advance_commit_index()
         return index, self.current_term, True
@@ -178,9 +182,9 @@ class RulesMixin:
         """Commit the highest index stored on a majority -- if it is from the current term (§5.4.2).
         Older-term entries then commit indirectly, by the Log Matching property."""
         values = sorted(self.match_index.values(), reverse=True)
-        values.insert(0, len(self.log))
+        values.insert(0, self.last_index())
         n = values[self.majority - 1]  # at least `majority` servers store index n
-        if n > self.commit_index and self.log[n - 1].term == self.current_term:
+        if n > self.commit_index and self.term_of(n) == self.current_term:
             self.commit_index = n
             self.apply_committed()
 
@@ -189,7 +193,7 @@ class RulesMixin:
         log = self.log
         while self.last_applied < self.commit_index:
             self.last_applied += 1
-            self.on_apply(self.last_applied, log[self.last_applied - 1].command)
+            self.on_apply(self.last_applied, log[self.last_applied - self.base_index - 1].command)
 
     def on_apply(self, index: int, command) -> None:
         """Hand one committed command to the state machine (here: the ``apply_fn`` callback)."""

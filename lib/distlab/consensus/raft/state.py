@@ -5,8 +5,10 @@ survives ``crash``/``restart``): ``current_term``, ``voted_for`` and the ``log``
 rebuilt in ``on_start`` after a restart: ``commit_index``, ``last_applied``, the ``role``, and on a
 leader ``next_index``/``match_index`` per follower.
 
-The log is a Python list of :class:`Entry`; Raft's indices start at 1, so entry ``i`` is
-``log[i - 1]`` and index 0 with term 0 is the empty prefix every log shares.
+The log is a Python list of :class:`Entry`; Raft's indices start at 1. After log compaction the
+list holds only the entries after the snapshot: with ``base_index``/``base_term`` the snapshot's
+last included entry, entry ``i`` is ``log[i - base_index - 1]`` (index 0, term 0 without a
+snapshot: the empty prefix every log shares).
 """
 from __future__ import annotations
 
@@ -35,12 +37,12 @@ def last_log_term(log: list) -> int:
     return log[-1].term if log else 0
 
 
-def is_up_to_date(last_term: int, last_index: int, log: list) -> bool:
+def is_up_to_date(last_term: int, last_index: int, my_last_term: int, my_last_index: int) -> bool:
     """The RequestVote up-to-date check (§5.4.1): a log ending in a later term is more up to date;
-    with equal last terms, the longer log is. A voter grants only if the candidate's log is at least
-    as up to date as its own -- this is what gives every new leader all committed entries."""
-    mine = last_log_term(log)
-    return last_term > mine or (last_term == mine and last_index >= len(log))
+    with equal last terms, the longer log is. A voter grants only if the candidate's log (ending at
+    ``last_index`` in ``last_term``) is at least as up to date as its own -- this is what gives
+    every new leader all committed entries."""
+    return last_term > my_last_term or (last_term == my_last_term and last_index >= my_last_index)
 
 
 def _check_positive(name: str, value: Any) -> None:
