@@ -106,4 +106,5 @@ def describe(op: Op) -> str:
     else:
         body = f"{op.f}{key} {op.value!r}"
     tail = "" if op.status == "ok" else f" ({op.status})"
-    return f"#{op.index} p{op.process} {body}{tail}"
+    who = f"p{op.process}" if isinstance(op.process, int) else str(op.process)
+    return f"#{op.index} {who} {body}{tail}"

@@ -1,0 +1,100 @@
+"""The replicated store: deterministic, and each read policy lands where the lecture says."""
+import pytest
+
+from distlab.consistency.store import READ_POLICIES, StoreConfig, run_store
+from distlab.sim import Constant
+
+
+def run(**kw):
+    base = dict(clients=5, keys=2, ops_per_client=20, seed=3)
+    base.update(kw)
+    return run_store(StoreConfig(**base))
+
+
+def test_same_seed_same_numbers_and_different_seed_differs():
+    a, b, c = run(read_policy="any"), run(read_policy="any"), run(read_policy="any", seed=4)
+    assert a.metrics == b.metrics and a.history == b.history
+    assert a.history != c.history
+
+
+@pytest.mark.parametrize("policy", READ_POLICIES)
+def test_every_run_records_a_history_and_converges(policy):
+    r = run(read_policy=policy)
+    assert len(r.history) == 5 * 20
+    assert r.metrics["converged"] is True
+    assert all(o.status in ("ok", "fail", "info") for o in r.history)
+
+
+def test_leader_reads_are_linearizable_and_never_stale():
+    for seed in range(3):
+        r = run(read_policy="leader", seed=seed)
+        assert r.metrics["stale_read_rate"] == 0
+        assert r.classify().rungs["linearizable"] == "holds"
+
+
+def test_any_replica_reads_go_stale_and_break_session_guarantees():
+    r = run(read_policy="any", replication_lag=Constant(0.2))
+    assert r.metrics["stale_read_rate"] > 0.2 and r.metrics["ryw_violations"] > 0
+    c = r.classify()
+    assert c.rungs["linearizable"] == "violated" and c.rungs["read-your-writes"] == "violated"
+
+
+@pytest.mark.parametrize("policy", ["sticky", "token"])
+def test_session_policies_fix_read_your_writes_and_monotonic_reads(policy):
+    r = run(read_policy=policy, replication_lag=Constant(0.2))
+    assert r.metrics["ryw_violations"] == 0 and r.metrics["mr_violations"] == 0
+    c = r.classify()
+    for rung in ("read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads"):
+        assert c.rungs[rung] == "holds", (rung, c.explanations[rung])
+
+
+def test_token_waiting_costs_latency_that_any_does_not_pay():
+    slow = run(read_policy="token", replication_lag=Constant(0.2))
+    fast = run(read_policy="any", replication_lag=Constant(0.2))
+    assert slow.metrics["read_latency_ms"]["p95"] > 3 * fast.metrics["read_latency_ms"]["p95"]
+
+
+def test_partition_leader_reads_lose_availability_any_reads_keep_some():
+    kw = dict(partition=(0.05, 3.0), client_timeout=0.3, ops_per_client=30, replication_lag=Constant(0.01))
+    leader, anywhere = run(read_policy="leader", **kw), run(read_policy="any", **kw)
+    assert leader.metrics["read_availability_during_partition"] < 1.0
+    assert anywhere.metrics["write_availability_during_partition"] < 1.0   # writes need the leader
+    assert leader.metrics["converged"] and anywhere.metrics["converged"]
+
+
+def test_majority_write_ack_makes_quorum_reads_see_acknowledged_writes():
+    r = run(read_policy="quorum", write_ack="majority", replication_lag=Constant(0.05))
+    assert r.metrics["stale_read_rate"] == 0
+
+
+def test_bad_config_names_the_parameter():
+    with pytest.raises(ValueError, match="read_policy must be one of"):
+        StoreConfig(read_policy="nearest")
+    with pytest.raises(ValueError, match="replicas must be an integer >= 1"):
+        StoreConfig(replicas=0)
+    with pytest.raises(ValueError, match="partition must be"):
+        StoreConfig(partition=(1.0, -1.0))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25)
+@given(st.integers(0, 10_000), st.integers(1, 5), st.integers(1, 8), st.integers(1, 3),
+       st.floats(0.0, 1.0), st.sampled_from(["leader", "majority"]))
+def test_leader_reads_always_linearizable(seed, replicas, clients, keys, append, ack):
+    """Property: a store read only at its single leader is a truly linearizable register map."""
+    r = run_store(StoreConfig(replicas=replicas, clients=clients, keys=keys, ops_per_client=12,
+                              append_fraction=append, read_policy="leader", write_ack=ack, seed=seed))
+    from distlab.consistency import check
+    assert check(r.history, "linearizable", "kv").status == "holds"
+
+
+@settings(max_examples=25)
+@given(st.integers(0, 10_000), st.sampled_from(READ_POLICIES), st.floats(0.0, 0.5), st.floats(0.05, 1.0))
+def test_replicas_converge_once_writes_stop(seed, policy, start, duration):
+    """Eventual consistency: after the partition heals and writes stop, every replica agrees."""
+    r = run_store(StoreConfig(clients=4, keys=2, ops_per_client=10, read_policy=policy, seed=seed,
+                              partition=(start, duration), client_timeout=0.2))
+    assert r.metrics["converged"] is True
