@@ -78,13 +78,15 @@ class NotebookInBrowser:
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
         page.add_init_script(HELPERS_JS)
 
-    # -- opening and running -----------------------------------------------------------------
+    # -- opening and running -------------------------------------------------------------------
     def open(self, route: str = "lab/tree") -> None:
         """Open the notebook (``lab/tree`` for JupyterLab, ``notebooks`` for Notebook 7) and wait
         until its kernel is idle."""
-        query = "?reset" if route.startswith("lab") else ""
-        self.page.goto(f"{self.base_url}/{route}/{self.path}{query}")
+        in_lab = route.startswith("lab")
+        self.page.goto(f"{self.base_url}/{route}/{self.path}{'?reset' if in_lab else ''}")
         self.wait_until_ready()
+        if in_lab:  # the file browser would take a fifth of every screenshot
+            self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
 
     def wait_until_ready(self) -> None:
         """Wait for the app, the notebook panel and an idle kernel (works for a page opened by
@@ -102,8 +104,9 @@ class NotebookInBrowser:
             "(ms) => Promise.race([window.__distlab.runAll(),"
             " new Promise((r) => setTimeout(() => r('timeout'), ms))])", ms)
         if result == "timeout":
-            raise NotebookProblem(f"{self.path}: Run All did not finish in {self.hints.timeout_s:g} s"
-                                  " (raise metadata.distlab.browser.timeout_s if that is expected)")
+            raise NotebookProblem(f"{self.path}: Run All did not finish in "
+                                  f"{self.hints.timeout_s:g} s (raise "
+                                  "metadata.distlab.browser.timeout_s if that is expected)")
         self.page.wait_for_function(
             "() => !window.__distlab.pending() && window.__distlab.kernelStatus() === 'idle'",
             timeout=ms, polling=200)
@@ -116,7 +119,7 @@ class NotebookInBrowser:
         except Exception:  # noqa: BLE001 - the report below names the widget that never rendered
             pass
 
-    # -- checks ---------------------------------------------------------------------------------
+    # -- checks --------------------------------------------------------------------------------
     def check_cells(self) -> list[dict]:
         """Every non-empty code cell ran, none shows an error, every widget output rendered, and
         the page raised no uncaught exception."""
@@ -142,7 +145,7 @@ class NotebookInBrowser:
     def inventory(self) -> dict:
         return self.page.evaluate("() => window.__distlab.inventory()")
 
-    # -- waiting for the kernel -------------------------------------------------------------------
+    # -- waiting for the kernel ----------------------------------------------------------------
     def _idle_count(self) -> int:
         return self.page.evaluate("() => (window.__distlab.kernelStatus(),"
                                   " window.__distlab.idleCount())")
@@ -166,7 +169,7 @@ class NotebookInBrowser:
     def _locator(self, control_id: str, inner: str = ""):
         return self.page.locator(f'[data-distlab-id="{control_id}"] {inner}'.strip())
 
-    # -- the slider ---------------------------------------------------------------------------------
+    # -- the slider ----------------------------------------------------------------------------
     def _drag_slider(self, slider: Control, x: float) -> str:
         """Drag the slider's handle with the mouse to page coordinate `x`, as a learner does
         (Notebook 7 swallows arrow keys before they reach the handle); returns the readout."""
@@ -238,7 +241,7 @@ class NotebookInBrowser:
                                     "slider (set roundtrip: false if it is meant to accumulate)")
         return step
 
-    # -- the button ----------------------------------------------------------------------------------
+    # -- the button ----------------------------------------------------------------------------
     def press_button(self, button: Control) -> Interaction:
         before = self.signature(button.scope)
         since = self._idle_count()
@@ -251,7 +254,7 @@ class NotebookInBrowser:
                                 "its plot")
         return step
 
-    # -- the quiz --------------------------------------------------------------------------------------
+    # -- the quiz ------------------------------------------------------------------------------
     def answer_quiz(self, question: dict) -> dict:
         """Pick options of one single-choice question in turn, pressing "check" each time, until
         one was judged correct and one wrong; finish on the correct one.  Returns the verdicts."""
@@ -286,7 +289,7 @@ class NotebookInBrowser:
         self._settle(since, "the quiz check button")
         return self.page.evaluate("(q) => window.__distlab.feedback(q)", question["id"])["verdict"]
 
-    # -- artifacts -----------------------------------------------------------------------------------
+    # -- artifacts -----------------------------------------------------------------------------
     def screenshot(self, path: pathlib.Path, scope: str | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if scope:
@@ -318,7 +321,7 @@ def pick(candidates: list[Control], label: str | None, kind: str, path: str) -> 
     return usable
 
 
-def first_that_changes(candidates: list[Control], operate, limit: int = 3) -> Interaction:
+def first_that_changes(candidates: list[Control], operate, limit: int = 5) -> Interaction:
     """Operate candidates in page order until one changes its plot (at most `limit`)."""
     failures = []
     for control in candidates[:limit]:

@@ -1,4 +1,4 @@
-"""The per-notebook browser hint: ``metadata.distlab.browser`` (documented in docs/browser-tests.md).
+"""The per-notebook browser hint ``metadata.distlab.browser`` (see docs/browser-tests.md).
 
 Without a hint the browser test finds the first slider, button and quiz question by their DOM
 classes.  A chapter author can name the controls instead, say what text the kernel should report
