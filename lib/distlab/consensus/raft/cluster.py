@@ -82,6 +82,7 @@ class Cluster:
         self.pids = list(range(n))
         self.applied: dict = {p: {} for p in self.pids}  # pid -> {index: command}, kept over crashes
         self.apply_errors: list[str] = []
+        self._node_class = node_class
         self.nodes = {p: node_class(p, self.pids, self.config, self._on_apply) for p in self.pids}
         for p in self.pids:
             self.sim.add(self.nodes[p])
@@ -273,6 +274,46 @@ class Cluster:
         if count < n:
             raise ScenarioError(f"only {count} decided for index {index}; wanted {n}")
         return cmd
+
+    # ------------------------------------------------------------------ membership
+    def add_server(self, timeout: float = 10.0) -> Hashable:
+        """Start a new, empty server and add it to the configuration (one server at a time);
+        returns its pid once the change is committed."""
+        pid = max(self.pids) + 1
+        node = self.nodes[pid] = self._node_class(pid, [], self.config, self._on_apply)
+        self.pids.append(pid)
+        self.applied[pid] = {}
+        self.n = len(self.pids)
+        self.safety.pids.append(pid)
+        self.sim.add(node)
+        self._change(lambda members: members + [pid], timeout)
+        return pid
+
+    def remove_server(self, pid, timeout: float = 10.0) -> None:
+        """Remove ``pid`` from the configuration (it keeps running, outside the cluster)."""
+        self.node(pid)
+        self._change(lambda members: [m for m in members if m != pid], timeout)
+
+    def members(self) -> list:
+        """The configuration the current leader (or any server) uses."""
+        leader = self.leader()
+        return list(self.nodes[leader if leader is not None else self.pids[0]].members)
+
+    def _change(self, edit, timeout: float) -> None:
+        end = self.sim.now + timeout
+        while self.sim.now < end:
+            leader = self.leader()
+            if leader is not None:
+                nd = self.nodes[leader]
+                index, term, ok = nd.change_membership(edit(list(nd.members)))
+                if ok:
+                    self.run_until(lambda c: nd.commit_index >= index or nd.current_term != term,
+                                   timeout=max(0.0, end - self.sim.now))
+                    if nd.current_term == term and nd.commit_index >= index:
+                        return  # committed by the leader that appended it: it stays
+                    continue
+            self.run(ms(20))
+        raise ScenarioError("membership change did not commit in time")
 
     # ------------------------------------------------------------------ faults
     def crash(self, pid) -> None:

@@ -6,6 +6,7 @@ the stale sender to step down.
 """
 from __future__ import annotations
 
+from .membership import ConfigChange
 from .messages import AppendEntriesReply, RequestVoteReply
 from .state import CANDIDATE, FOLLOWER, LEADER, is_up_to_date
 
@@ -47,13 +48,13 @@ class HandlersMixin:
             votes = self.pre_votes
             if votes is not None and m.vote_granted and src not in votes:
                 votes.append(src)
-                if len(votes) >= self.majority:
+                if self.quorum(votes):
                     self.start_election()
             return
         if self.role == CANDIDATE and m.term == self.current_term and m.vote_granted \
                 and src not in self.votes:
             self.votes.append(src)
-            if len(self.votes) >= self.majority:
+            if self.quorum(self.votes):
                 self.become_leader()
 
     def handle_append_entries(self, src, m) -> None:
@@ -97,8 +98,13 @@ class HandlersMixin:
                 if log[index - 1].term != entry.term:
                     del log[index - 1:]
                     log.extend(entries[k:])
+                    self.refresh_config()  # a truncated suffix may have held a configuration
                     break
             self.dirty = True
+            for entry in entries:
+                if type(entry.command) is ConfigChange:
+                    self.refresh_config()
+                    break
         if m.leader_commit > self.commit_index:
             new_commit = min(m.leader_commit, match)
             if new_commit > self.commit_index:

@@ -68,6 +68,7 @@ class InstallSnapshot(NamedTuple):
     last_included_index: int
     last_included_term: int
     data: Any
+    members: Any = None  # the configuration as of the snapshot
 
 
 class InstallSnapshotReply(NamedTuple):

@@ -14,6 +14,7 @@ from distlab.sim import Process
 from .handlers import HandlersMixin
 from .messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
                        RequestVote, RequestVoteReply)
+from .membership import MembershipMixin
 from .rules import RulesMixin
 from .snapshots import SnapshotMixin
 from .state import FOLLOWER, LEADER, RaftConfig
@@ -21,7 +22,7 @@ from .state import FOLLOWER, LEADER, RaftConfig
 ApplyFn = Callable[[Hashable, int, Any], None]
 
 
-class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, Process):
+class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, MembershipMixin, Process):
     """One Raft server.
 
     ``members``  every server of the cluster (including this one), fixed for the node's life.
@@ -37,10 +38,12 @@ class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, Process):
                  apply_fn: ApplyFn | None = None):
         super().__init__(pid)
         members = list(members)
-        if pid not in members:
-            raise ValueError(f"members must include the node's own pid {pid!r}, got {members!r}")
+        if pid not in members and members:
+            raise ValueError(f"members must include the node's own pid {pid!r} (or be empty for a "
+                             f"server that will be added), got {members!r}")
         if len(set(map(repr, members))) != len(members):
             raise ValueError(f"members must be distinct, got {members!r}")
+        self.initial_members = members  # the configuration before any ConfigChange entry
         self.members = members
         self.others = [m for m in members if m != pid]
         self.majority = len(members) // 2 + 1
@@ -90,6 +93,8 @@ class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, Process):
         self.log = st["log"]  # the persisted list itself: appending to it is the fsync
         self._reset_volatile()
         self.restore_snapshot()
+        self.members = None
+        self.refresh_config()
         if self.sim.trace.enabled:
             self.record(role=FOLLOWER, term=self.current_term)
         self.reset_election_timer()

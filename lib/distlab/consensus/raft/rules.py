@@ -64,6 +64,9 @@ class RulesMixin:
             self._election_fire_at = self.election_deadline
             self.set_timer("election", remaining)
             return
+        if not self.is_member():  # not a voter (yet, or any more): keep quiet
+            self.reset_election_timer()
+            return
         if self.config.pre_vote:
             self.start_pre_vote()
         else:
@@ -78,7 +81,7 @@ class RulesMixin:
                           True)
         for peer in self.others:
             self.send(peer, msg, size_of(msg))
-        if len(self.pre_votes) >= self.majority:
+        if self.quorum(self.pre_votes):
             self.start_election()
 
     def start_election(self) -> None:
@@ -96,7 +99,7 @@ class RulesMixin:
         msg = RequestVote(self.current_term, self.pid, self.last_index(), self.last_term())
         for peer in self.others:
             self.send(peer, msg, size_of(msg))
-        if len(self.votes) >= self.majority:
+        if self.quorum(self.votes):
             self.become_leader()
 
     def become_follower(self, term: int) -> None:
@@ -164,8 +167,8 @@ class RulesMixin:
         window = self.config.election_timeout[1]
         if self.now - self.leader_since < window:
             return True
-        fresh = 1 + sum(1 for p in self.others if self.now - self.heard[p] < window)
-        return fresh >= self.majority
+        fresh = [p for p in self.others if self.now - self.heard[p] < window]
+        return self.quorum(fresh + [self.pid])
 
     def start(self, command) -> tuple:
         """A client's command: a leader appends it and returns ``(index, term, True)``; any other
@@ -181,12 +184,17 @@ class RulesMixin:
     def advance_commit_index(self) -> None:
         """Commit the highest index stored on a majority -- if it is from the current term (§5.4.2).
         Older-term entries then commit indirectly, by the Log Matching property."""
-        values = sorted(self.match_index.values(), reverse=True)
-        values.insert(0, self.last_index())
-        n = values[self.majority - 1]  # at least `majority` servers store index n
+        values = [self.match_index[p] for p in self.others]
+        if self.pid in self.members:  # a leader removing itself does not count itself
+            values.append(self.last_index())
+        if len(values) < self.majority:
+            return
+        values.sort(reverse=True)
+        n = values[self.majority - 1]  # at least `majority` members store index n
         if n > self.commit_index and self.term_of(n) == self.current_term:
             self.commit_index = n
             self.apply_committed()
+            self.step_down_if_removed()
 
     def apply_committed(self) -> None:
         """Apply entries last_applied+1 .. commit_index to the state machine, in order."""
@@ -206,7 +214,7 @@ class RulesMixin:
     def confirmed_round(self) -> int:
         """The latest broadcast round a majority (counting this leader) has acknowledged."""
         acks = sorted(self.acked_round.values(), reverse=True)
-        need = self.majority - 1  # followers needed besides the leader itself
+        need = self.majority - (1 if self.pid in self.members else 0)  # besides the leader
         if need == 0:
             return self.round
         return acks[need - 1] if len(acks) >= need else 0

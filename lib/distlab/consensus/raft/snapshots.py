@@ -37,8 +37,10 @@ class SnapshotMixin:
         if index <= self.base_index:
             return False
         term = self.term_of(index)
+        members = self.config_at(index)
         del self.log[: index - self.base_index]
         self.base_index, self.base_term = index, term
+        self.stable["snapshot_members"] = members
         self.stable["snapshot"] = (index, term, data)
         return True
 
@@ -59,7 +61,8 @@ class SnapshotMixin:
 
     def send_install_snapshot(self, peer) -> None:
         index, term, data = self.stable["snapshot"]
-        msg = InstallSnapshot(self.current_term, self.pid, index, term, data)
+        msg = InstallSnapshot(self.current_term, self.pid, index, term, data,
+                              self.stable.get("snapshot_members"))
         self.send(peer, msg, size_of(msg))
 
     def handle_install_snapshot(self, src, m) -> None:
@@ -78,7 +81,9 @@ class SnapshotMixin:
             else:
                 del self.log[:]
             self.base_index, self.base_term = index, m.last_included_term
+            self.stable["snapshot_members"] = m.members
             self.stable["snapshot"] = (index, m.last_included_term, m.data)
+            self.refresh_config()
             self.dirty = True
             self.commit_index = self.last_applied = index
             self.on_snapshot(index, m.data)
