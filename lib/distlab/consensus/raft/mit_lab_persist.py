@@ -10,7 +10,7 @@ import random
 
 from distlab.sim import ms
 
-from .cluster import Cluster, ScenarioError
+from .cluster import Cluster
 from .mit_lab import ET, _expect
 
 
