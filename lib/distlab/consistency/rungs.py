@@ -67,8 +67,8 @@ def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
     if order is not None:
         return Verdict(HOLDS, f"found {RULES['sequential']} ({len(order)} operations)",
                        rung="sequential", model=m.name, witness=[ops[i].index for i in order])
-    return Verdict(VIOLATED, f"there is no {RULES['sequential']}: the processes cannot agree on "
-                             "any single history of the object", rung="sequential", model=m.name)
+    return Verdict(VIOLATED, "the processes cannot agree on any single history of the object: there "
+                             f"is no {RULES['sequential']}", rung="sequential", model=m.name)
 
 
 def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list, list]:
@@ -101,8 +101,8 @@ def _view_check(obs: Observations, m: Model, rung: str, budget: Budget) -> Verdi
         failing = _first_failure(obs, m, members, edges, p, budget)
         if failing is not None:
             op = obs.ops[failing]
-            return Verdict(VIOLATED, f"process {p!r} has no view that explains what it saw: there is no "
-                                     f"{RULES[rung]}. The first of its operations it cannot explain is "
+            return Verdict(VIOLATED, f"process {p!r} has no view that explains what it saw (it needs "
+                                     f"{RULES[rung]}). The first of its operations it cannot explain is "
                                      f"{describe(op)}.", rung=rung, model=m.name,
                            window=[o for o in _window(obs, p, failing)],
                            details={"process": p, "failed_op": op.index})
@@ -183,8 +183,8 @@ def check(history: History, rung: str, model: str | Model | None = None,
             ops, preds = _prefix(obs, m, budget)
             if find_serialization(ops, preds, m, budget=budget, reads_from=obs.rf) is not None:
                 return Verdict(HOLDS, f"found {RULES[rung]}", rung=rung, model=m.name)
-            return Verdict(VIOLATED, f"there is no {RULES[rung]}: some process saw a write without "
-                                     "a write that really came before it, or saw the order change",
+            return Verdict(VIOLATED, "some process saw a write without a write that really came "
+                                     f"before it, or saw the order change: there is no {RULES[rung]}",
                            rung=rung, model=m.name)
         return _view_check(obs, m, rung, budget)
     except BudgetExceeded as exc:

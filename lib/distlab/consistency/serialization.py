@@ -41,61 +41,111 @@ class _Cycle(Exception):
     pass
 
 
-def saturate(nodes: Sequence[Op], masks: list[int], reads_from: dict[int, int | None]) -> list[int] | None:
-    """Ancestor bitmasks closed under program edges and the coherence rule; ``None`` on a cycle."""
-    n = len(nodes)
-    anc = _closure(masks)
-    if anc is None:
-        return None
-    writes_by_key: dict = {}
-    for i, o in enumerate(nodes):
-        if not o.is_read:
-            writes_by_key.setdefault(o.key, []).append(i)
+def _bits(m: int):
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
 
-    def add(a: int, b: int) -> bool:
-        new = anc[a] | (1 << a)
-        if new & ~anc[b] == 0:
-            return False
-        bit_b = 1 << b
-        for x in range(n):
-            if x == b or anc[x] & bit_b:
-                anc[x] |= new
-                if (anc[x] >> x) & 1:
-                    raise _Cycle
-        return True
 
-    try:
+class _Order:
+    """A strict partial order kept transitively closed: ancestor and descendant bitmasks."""
+
+    def __init__(self, anc: list[int], desc: list[int]):
+        self.anc, self.desc = anc, desc
+
+    @classmethod
+    def of(cls, masks: list[int]) -> "_Order | None":
+        anc = _closure(masks)
+        if anc is None:
+            return None
+        desc = [0] * len(anc)
+        for i, m in enumerate(anc):
+            for a in _bits(m):
+                desc[a] |= 1 << i
+        return cls(anc, desc)
+
+    def copy(self) -> "_Order":
+        return _Order(list(self.anc), list(self.desc))
+
+    def order(self, sources: int, targets: int) -> bool:
+        """Every node in ``sources`` before every node in ``targets``; True if anything changed.
+        Raises :class:`_Cycle` if that contradicts the order."""
+        anc, desc = self.anc, self.desc
+        up = 0
+        for a in _bits(sources):
+            up |= anc[a] | (1 << a)
+        down = 0
+        for d in _bits(targets):
+            down |= desc[d] | (1 << d)
+        if up & down:
+            raise _Cycle
+        changed = False
+        for d in _bits(down):
+            if up & ~anc[d]:
+                anc[d] |= up
+                changed = True
+        if changed:
+            for u in _bits(up):
+                desc[u] |= down
+        return changed
+
+    def saturate(self, nodes: Sequence[Op], reads_from: dict, key_mask: dict, budget: Budget) -> None:
+        """Add every edge the coherence rule forces, to a fixpoint. Raises :class:`_Cycle`."""
+        anc, desc = self.anc, self.desc
         changed = True
         while changed:
             changed = False
             for r, w in reads_from.items():
-                others = [x for x in writes_by_key.get(nodes[r].key, ()) if x != w and x != r]
-                if w is None:
-                    for x in others:
-                        changed |= add(r, x)
+                budget.tick()
+                rb = 1 << r
+                same = key_mask.get(nodes[r].key, 0) & ~rb
+                if w is None:                       # read the initial value: every write after it
+                    if same & ~desc[r]:
+                        changed |= self.order(rb, same)
                     continue
-                changed |= add(w, r)
-                for x in others:
-                    if (anc[r] >> x) & 1:
-                        changed |= add(x, w)
-                    if (anc[x] >> w) & 1:
-                        changed |= add(r, x)
+                wb = 1 << w
+                same &= ~wb
+                if not (anc[r] & wb):
+                    changed |= self.order(wb, rb)
+                before = anc[r] & same              # written before the read: before its write too
+                if before & ~anc[w]:
+                    changed |= self.order(before, wb)
+                after = desc[w] & same              # written after its write: after the read too
+                if after & ~desc[r]:
+                    changed |= self.order(rb, after)
+
+
+def _key_masks(nodes: Sequence[Op]) -> dict:
+    key_mask: dict = {}
+    for i, o in enumerate(nodes):
+        if not o.is_read:
+            key_mask[o.key] = key_mask.get(o.key, 0) | (1 << i)
+    return key_mask
+
+
+def saturate(nodes: Sequence[Op], masks: list[int], reads_from: dict[int, int | None],
+             budget: Budget | None = None) -> list[int] | None:
+    """Ancestor bitmasks closed under the edges and the coherence rule; ``None`` on a cycle."""
+    start = _Order.of(masks)
+    if start is None:
+        return None
+    try:
+        start.saturate(nodes, reads_from, _key_masks(nodes), budget or Budget(None))
     except _Cycle:
         return None
-    return anc
+    return start.anc
 
 
-def _conflict(nodes, anc, reads_from, writes_by_key):
+def _conflict(nodes, order: _Order, reads_from, key_mask):
     """A read r (writer w) and a same-key write x not yet ordered before w or after r."""
+    anc, desc = order.anc, order.desc
     for r, w in reads_from.items():
         if w is None:
             continue
-        for x in writes_by_key.get(nodes[r].key, ()):
-            if x == w or x == r:
-                continue
-            if (anc[w] >> x) & 1 or (anc[x] >> r) & 1:
-                continue
-            return r, w, x
+        open_ = key_mask.get(nodes[r].key, 0) & ~(1 << r) & ~(1 << w) & ~anc[w] & ~desc[r]
+        if open_:
+            return r, w, (open_ & -open_).bit_length() - 1
     return None
 
 
@@ -105,25 +155,26 @@ def _resolve(nodes, masks, reads_from, budget) -> list[int] | None:
     A depth-first search over *choices*, not over orders: once no choice is open, every linear
     extension of the saturated order is legal, so we return a topological order.
     """
-    writes_by_key: dict = {}
-    for i, o in enumerate(nodes):
-        if not o.is_read:
-            writes_by_key.setdefault(o.key, []).append(i)
-    stack = [masks]
+    start = _Order.of(masks)
+    if start is None:
+        return None
+    key_mask = _key_masks(nodes)
+    stack: list[tuple[_Order, tuple | None]] = [(start, None)]
     while stack:
         budget.tick()
-        anc = saturate(nodes, stack.pop(), reads_from)
-        if anc is None:
+        order, edge = stack.pop()
+        try:
+            if edge is not None:
+                order.order(1 << edge[0], 1 << edge[1])
+            order.saturate(nodes, reads_from, key_mask, budget)
+        except _Cycle:
             continue
-        open_ = _conflict(nodes, anc, reads_from, writes_by_key)
+        open_ = _conflict(nodes, order, reads_from, key_mask)
         if open_ is None:
-            return _topological(anc, nodes)
+            return _topological(order.anc, nodes)
         r, w, x = open_
-        after = list(anc)
-        after[x] |= 1 << r                 # x after the read
-        before = list(anc)
-        before[w] |= 1 << x                # x before the write the read saw
-        stack.extend([after, before])
+        stack.append((order.copy(), (r, x)))       # x after the read
+        stack.append((order, (x, w)))              # x before the write the read saw
     return None
 
 
