@@ -115,3 +115,24 @@ def test_generated_history_round_trips_through_json():
     h = linearizable_history(3, 60, 5, model="kv", keys=3)
     assert _normal(read_history(to_json_lines(h, model="kv"))) == _normal(h)
     assert read_history(to_json_lines(h, model="kv")).meta == {"model": "kv"}
+
+
+def test_jepsen_independent_register_tuples_become_keys():
+    text = """{:process 0, :type :invoke, :f :write, :value [7 1]}
+{:process 0, :type :ok, :f :write, :value [7 1]}
+{:process 1, :type :invoke, :f :cas, :value [8 [nil 2]]}
+{:process 1, :type :ok, :f :cas, :value [8 [nil 2]]}
+{:process 2, :type :invoke, :f :read, :value [7 nil]}
+{:process 2, :type :ok, :f :read, :value [7 1]}
+"""
+    h = read_history(text)
+    assert [(o.f, o.key, o.value, o.result) for o in h] == [
+        ("write", 7, 1, None), ("cas", 8, (None, 2), None), ("read", 7, None, 1)]
+    from distlab.consistency import check
+    assert check(h, "linearizable").status == "holds"
+
+
+def test_plain_register_writes_of_pairs_stay_values():
+    h = read_history("{:process 0, :type :invoke, :f :write, :value [1 2]}\n"
+                     "{:process 0, :type :ok, :f :write, :value [1 2]}\n")
+    assert h[0].key is None and h[0].value == (1, 2)

@@ -98,3 +98,12 @@ def test_replicas_converge_once_writes_stop(seed, policy, start, duration):
     r = run_store(StoreConfig(clients=4, keys=2, ops_per_client=10, read_policy=policy, seed=seed,
                               partition=(start, duration), client_timeout=0.2))
     assert r.metrics["converged"] is True
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 10_000), st.sampled_from(READ_POLICIES), st.sampled_from(["leader", "majority"]))
+def test_classify_of_store_runs_respects_the_ladder(seed, policy, ack):
+    from distlab.consistency.ladder import ladder_respected
+    r = run_store(StoreConfig(clients=4, keys=2, ops_per_client=12, read_policy=policy, write_ack=ack,
+                              seed=seed, replication_lag=Constant(0.05)))
+    assert ladder_respected(r.classify())

@@ -165,7 +165,22 @@ def _read_edn(text: str) -> History:
         if key is None and f in KV_FS and isinstance(value, tuple) and len(value) == 2:
             key, value = value            # Jepsen's independent-key [k v] tuples
         events.append(_Event(line, proc, str(typ), str(f), value, key, float(pos if t is None else t)))
+    _unpack_independent(events)
     return _pair(events)
+
+
+def _unpack_independent(events: list[_Event]) -> None:
+    """Jepsen's independent registers write ``:value [k v]`` (``[k [a b]]`` for cas): if every
+    register event carries such a pair and at least one is unmistakable (a cas pair, or a read
+    pair), move ``k`` into ``key``."""
+    reg = [e for e in events if e.f in REGISTER_FS and e.key is None]
+    if not reg or not all(isinstance(e.value, tuple) and len(e.value) == 2 for e in reg):
+        return
+    telltale = any((e.f == "cas" and isinstance(e.value[1], tuple) and len(e.value[1]) == 2)
+                   or e.f == "read" for e in reg)
+    if telltale:
+        for e in reg:
+            e.key, e.value = e.value
 
 
 # --------------------------------------------------------------------------- our JSON Lines
