@@ -136,3 +136,20 @@ def test_plain_register_writes_of_pairs_stay_values():
     h = read_history("{:process 0, :type :invoke, :f :write, :value [1 2]}\n"
                      "{:process 0, :type :ok, :f :write, :value [1 2]}\n")
     assert h[0].key is None and h[0].value == (1, 2)
+
+
+def test_completed_status_without_completion_time_is_rejected():
+    with pytest.raises(HistoryFormatError, match="line 1: a 'ok' operation needs a completion"):
+        read_history('{"process": 0, "f": "read", "invoke": 1.0, "status": "ok"}\n')
+
+
+def test_deeply_nested_edn_is_a_format_error_not_a_crash():
+    with pytest.raises(HistoryFormatError, match="nested too deeply"):
+        read_history("{:process 0 :type :invoke :f :write :value " + "[" * 5000 + "]" * 5000 + "}")
+
+
+def test_programmatic_ok_op_without_completion_is_rejected_by_checkers():
+    from distlab.consistency import check
+    from distlab.sim.history import History, Op
+    with pytest.raises(ValueError, match="has no completion time"):
+        check(History.of([Op(0, "write", 1, status="ok")]), "linearizable", "register")

@@ -209,8 +209,10 @@ def _read_json_lines(text: str) -> History:
         extra = obj.keys() - _OP_FIELDS
         if extra:
             raise HistoryFormatError(n, f"unknown field(s) {', '.join(sorted(extra))}")
+        if obj.get("status", "info") in ("ok", "fail") and obj.get("complete") is None:
+            raise HistoryFormatError(n, f"a {obj['status']!r} operation needs a completion time 'complete'")
         try:
-            ops.append(Op(obj["process"], obj["f"], _freeze(obj.get("value")), _freeze(obj.get("key")),
+            ops.append(Op(_freeze(obj["process"]), obj["f"], _freeze(obj.get("value")), _freeze(obj.get("key")),
                           invoke=obj["invoke"], complete=obj.get("complete"),
                           status=obj.get("status", "info"), result=_freeze(obj.get("result"))))
         except (ValueError, TypeError) as err:
@@ -237,12 +239,15 @@ def detect_format(text: str) -> str:
 def read_history(text: str) -> History:
     """Parse a history in any supported format (recognised from the content)."""
     fmt = detect_format(text)
-    if fmt == "etcd-log":
-        return _read_etcd_log(text)
-    if fmt == "edn":
-        return _read_edn(text)
-    if fmt == "json":
-        return _read_json_lines(text)
+    try:
+        if fmt == "etcd-log":
+            return _read_etcd_log(text)
+        if fmt == "edn":
+            return _read_edn(text)
+        if fmt == "json":
+            return _read_json_lines(text)
+    except RecursionError:
+        raise HistoryFormatError(0, "values are nested too deeply to read") from None
     if not text.strip():
         return History.of([])
     first = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip()), 1)

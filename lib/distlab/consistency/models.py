@@ -111,6 +111,9 @@ def one_at_a_time(history: History) -> History:
     renamed = []
     changed = False
     for o in history:
+        if o.status != "info" and o.complete is None:
+            raise ValueError(f"operation #{o.index} is {o.status!r} but has no completion time; "
+                             "only an indeterminate ('info') operation may lack one")
         p = o.process
         prev = last.get(p)
         if prev is not None and prev.status != "info" and prev.complete is not None and o.invoke < prev.complete:
