@@ -1,0 +1,101 @@
+"""Fencing tokens, shown: a paused lock holder corrupts storage -- unless the storage fences.
+
+The story (Kleppmann, "How to do distributed locking", 2016): client A takes the lock (token 33),
+checks that it holds it, and is then frozen by a long garbage-collection pause. Its lease runs out;
+the store deletes its lock key; client B takes the lock (token 34) and writes. A wakes up, still
+sure it holds the lock, and writes too -- *after* B. Storage that ignores tokens accepts it: B's
+write is silently overwritten by a holder that lost the lock seconds ago
+(:func:`~distlab.consensus.coordination.invariants.no_stale_write_accepted` fails). Storage that
+remembers the highest token it has seen rejects 33 after 34, and the lock means something again.
+
+:func:`paused_holder` runs that story on any :class:`CoordinationStore` -- on the simulated store
+it is a reproducible simulation (same seed, same numbers); on etcd it takes a few real seconds.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+from .invariants import last_write_from_latest_holder, no_stale_write_accepted
+from .lock import Lock
+from .session import Session
+from .store import CoordinationStore
+
+
+class Write(NamedTuple):
+    time: float
+    client: str
+    token: int
+    value: str
+    accepted: bool
+
+
+class UnfencedStorage:
+    """Storage that takes every write (it sees the token but ignores it)."""
+
+    fencing = False
+
+    def __init__(self) -> None:
+        self.value: Optional[str] = None
+        self.highest = 0          # the highest token among accepted writes
+        self.writes: list = []
+
+    def admits(self, token: int) -> bool:
+        return True
+
+    def write(self, client: str, token: int, value: str, now: float) -> bool:
+        if not isinstance(token, int) or token < 1:
+            raise ValueError(f"token must be a fencing token (an integer >= 1), got {token!r}")
+        ok = self.admits(token)
+        if ok:
+            self.value, self.highest = value, max(self.highest, token)
+        self.writes.append(Write(now, client, token, value, ok))
+        return ok
+
+
+class FencedStorage(UnfencedStorage):
+    """Storage that rejects a token lower than the highest it has accepted."""
+
+    fencing = True
+
+    def admits(self, token: int) -> bool:
+        return token >= self.highest
+
+
+def storage(fencing: bool) -> UnfencedStorage:
+    return FencedStorage() if fencing else UnfencedStorage()
+
+
+class FencingResult(NamedTuple):
+    fencing: bool
+    tokens: dict          # client -> fencing token
+    writes: list          # Write records in storage order
+    final_value: Optional[str]
+    verdicts: dict        # invariant name -> None (holds) or the violation
+
+
+def verdicts(store_writes: list, final_value) -> dict:
+    return {"no_stale_write_accepted": no_stale_write_accepted(store_writes),
+            "last_write_from_latest_holder": last_write_from_latest_holder(store_writes,
+                                                                           final_value)}
+
+
+def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
+                  pause: Optional[float] = None, poll: float = 0.1) -> FencingResult:
+    """A takes the lock, checks it, pauses ``pause`` seconds (default ``2 * ttl + 2``: well past
+    its lease), B takes the lock meanwhile and writes, A wakes and writes."""
+    pause = 2.0 * ttl + 2.0 if pause is None else pause
+    if not isinstance(pause, (int, float)) or not 0 <= pause <= 600:
+        raise ValueError(f"pause must be between 0 and 600 seconds, got {pause!r}")
+    disk = storage(fencing)
+    a = Lock(store, "demo", "A", Session(store, ttl))
+    b = Lock(store, "demo", "B", Session(store, ttl))
+    token_a = a.acquire(timeout=ttl)
+    assert a.holds()                      # A's check passes -- and then A freezes
+    wake = store.now() + pause
+    token_b = b.acquire(timeout=pause)    # B waits for A's lease to run out
+    disk.write("B", token_b, "written by B", store.now())
+    store.sleep(max(0.0, wake - store.now()))
+    disk.write("A", token_a, "written by A", store.now())  # the zombie write
+    b.release()
+    return FencingResult(fencing, {"A": token_a, "B": token_b}, list(disk.writes), disk.value,
+                         verdicts(disk.writes, disk.value))

@@ -1,0 +1,64 @@
+"""The coordination guarantees as named functions of what happened (a record, not a live state).
+
+Each returns None when the guarantee holds and a message naming the first counterexample when it
+does not -- the convention of :class:`distlab.sim.InvariantSet`, so the same functions serve the
+Hypothesis tests, the benchmark and the notebook's badges.
+
+Writes are :class:`~distlab.consensus.coordination.fencing.Write` records in the order the storage
+saw them; wins are ``(time, candidate, epoch)`` in the order the campaigns succeeded.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+NAMES = ("no_stale_write_accepted", "last_write_from_latest_holder", "one_leader_per_epoch",
+         "epochs_increase")
+
+
+def no_stale_write_accepted(writes: Sequence) -> Optional[str]:
+    """Every write the storage accepted carried a token >= every token it had accepted before:
+    the accepted writes follow the order of the lock's holders. A paused ex-holder whose write lands
+    after its successor's is exactly the write this forbids."""
+    highest = 0
+    for w in writes:
+        if not w.accepted:
+            continue
+        if w.token < highest:
+            return (f"{w.client} wrote with stale token {w.token} at t={w.time:.3f} s after a write "
+                    f"with token {highest} had been accepted")
+        highest = w.token
+    return None
+
+
+def last_write_from_latest_holder(writes: Sequence, final_value) -> Optional[str]:
+    """The value left in storage is the one written by the highest token that wrote -- the newest
+    lock holder's work is not overwritten by an older holder's."""
+    accepted = [w for w in writes if w.accepted]
+    if not accepted:
+        return None
+    top = max(w.token for w in accepted)
+    latest = [w for w in accepted if w.token == top][-1]
+    if final_value != latest.value:
+        return (f"storage holds {final_value!r}, but the latest holder (token {top}, "
+                f"{latest.client}) wrote {latest.value!r}")
+    return None
+
+
+def one_leader_per_epoch(wins: Sequence) -> Optional[str]:
+    """No two candidates ever won with the same epoch (the leader key's create_revision)."""
+    owner: dict = {}
+    for time, candidate, epoch in wins:
+        if owner.setdefault(epoch, candidate) != candidate:
+            return f"epoch {epoch} won by both {owner[epoch]} and {candidate} (t={time:.3f} s)"
+    return None
+
+
+def epochs_increase(wins: Sequence) -> Optional[str]:
+    """Each new leadership has a larger epoch than every earlier one, so an epoch orders leaders
+    and storage can fence off an old one."""
+    last = 0
+    for time, candidate, epoch in wins:
+        if epoch < last:
+            return f"{candidate} won epoch {epoch} at t={time:.3f} s after epoch {last}"
+        last = max(last, epoch)
+    return None

@@ -1,0 +1,115 @@
+"""A coordination server: a Raft server (:class:`~distlab.consensus.raft.RaftNode`) whose state
+machine is :class:`~distlab.consensus.coordination.state_machine.CoordinationStateMachine`.
+
+Built on Raft by composition and subclassing only -- the Raft package is not touched:
+
+* a client's :class:`CoordRequest` reaching a follower is refused with a ``leader_hint`` (redirect,
+  never dropped silently); on the leader it becomes a log entry stamped with the leader's clock,
+  and is answered once applied;
+* every new leader first appends a ``promote`` entry (it doubles as the no-op that commits the new
+  term, dissertation §6.4) which extends every lease by its ttl from the leader's clock;
+* every ``lease_check`` seconds the leader looks for leases whose deadline its clock has passed and
+  proposes an ``expire`` entry for each. Expiry is thus a decision *in the log*: every replica
+  deletes the same keys at the same revision, and a leader crash loses nothing -- the next leader
+  has the deadlines in its replicated state and proposes the expiry itself.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from distlab.consensus.raft import LEADER, Entry, RaftNode
+from distlab.sim import ms
+
+from .state_machine import OPS, CoordinationStateMachine
+
+
+class CoordRequest(NamedTuple):
+    client: Any
+    seq: int
+    op: str
+    args: tuple
+
+
+class CoordReply(NamedTuple):
+    client: Any
+    seq: int
+    ok: bool
+    result: Any = None
+    leader_hint: Any = None  # on refusal: whom this server believes leads
+
+
+class CoordinationServer(RaftNode):
+    """One replica of the coordination store. ``lease_check``: seconds between the leader's scans
+    for expired leases (the expiry granularity; etcd's lessor checks every 500 ms)."""
+
+    def __init__(self, pid, members, config=None, apply_fn=None, *, lease_check: float = ms(50)):
+        if not isinstance(lease_check, (int, float)) or not 0 < lease_check <= 5:
+            raise ValueError(f"lease_check must be between 0 and 5 seconds, got {lease_check!r}")
+        self.lease_check = float(lease_check)
+        super().__init__(pid, members, config, apply_fn)
+
+    def on_start(self) -> None:
+        self.machine = CoordinationStateMachine()  # rebuilt by re-applying the log after a restart
+        self.waiting: dict = {}                    # log index -> (src, client, seq)
+        self.proposed_expiry: set = set()          # (lease, deadline) this leader already proposed
+        super().on_start()
+
+    # ------------------------------------------------------------------ leadership
+    def become_leader(self) -> None:
+        super().become_leader()
+        self.waiting = {}
+        self.proposed_expiry = set()
+        self.log.append(Entry(self.current_term, ("promote", self.now)))
+        self.broadcast_append_entries()
+        self.advance_commit_index()
+        self.set_timer("lease_check", self.lease_check)
+
+    def on_timer(self, name: str, data: Any) -> None:
+        if name == "lease_check":
+            if self.role == LEADER:
+                self.propose_expiries()
+                self.set_timer("lease_check", self.lease_check)
+            return
+        super().on_timer(name, data)
+
+    def propose_expiries(self) -> None:
+        """Propose ``expire`` for every lease past its deadline on this leader's clock."""
+        now = self.now
+        for lease_id in self.machine.due(now):
+            mark = (lease_id, self.machine.leases[lease_id].deadline)
+            if mark in self.proposed_expiry:
+                continue
+            self.proposed_expiry.add(mark)
+            self.log.append(Entry(self.current_term, ("expire", lease_id, now)))
+        if self.last_index() > self.commit_index:
+            self.broadcast_append_entries()
+            self.advance_commit_index()
+
+    # ------------------------------------------------------------------ clients
+    def on_other_message(self, src, msg) -> None:
+        if type(msg) is not CoordRequest:
+            return
+        if msg.op not in OPS:
+            self.send(src, CoordReply(msg.client, msg.seq, False, f"op must be one of {OPS}"))
+            return
+        if self.role != LEADER:
+            self.send(src, CoordReply(msg.client, msg.seq, False, None, self.leader_id))
+            return
+        done, result = self.machine.answered(msg.client, msg.seq)
+        if done:
+            self.send(src, CoordReply(msg.client, msg.seq, True, result))
+            return
+        command = ("req", msg.client, msg.seq, msg.op, msg.args, self.now)
+        self.log.append(Entry(self.current_term, command))
+        self.waiting[self.last_index()] = (src, msg.client, msg.seq)
+        self.broadcast_append_entries()
+        self.advance_commit_index()
+
+    def on_apply(self, index: int, command) -> None:
+        result = self.machine.apply(command)
+        super().on_apply(index, command)
+        waiter = self.waiting.pop(index, None)
+        if waiter is not None and self.role == LEADER:
+            src, client, seq = waiter
+            if command[0] == "req" and command[1] == client and command[2] == seq:
+                self.send(src, CoordReply(client, seq, True, result))

@@ -1,0 +1,163 @@
+"""Single-decree Paxos: proposers, acceptors and learners agreeing on one value.
+
+Every :class:`PaxosNode` is an acceptor and a learner; nodes given a ``value`` are proposers too.
+
+* **Acceptor** (persistent state in ``self.stable``: ``promised``, ``accepted``): promises to ignore
+  ballots below the highest Prepare it answered; accepts ``Accept(b, v)`` unless it promised a
+  higher ballot. Its promise carries the value it accepted last -- this is what keeps a chosen value
+  chosen.
+* **Proposer**: phase 1 collects promises from a majority; phase 2 proposes the value of the
+  highest-ballot acceptance among them (its own value only if none). A refusal (``Nack``) or a
+  timeout starts over with a higher ballot, after the ``retry`` policy's delay.
+* **Learner**: a value is chosen once a majority of acceptors accepted it in the same ballot.
+
+Retry policies show the liveness problem FLP says no protocol escapes entirely: ``"immediate"``
+lets two proposers pre-empt each other forever (duelling proposers, a livelock); ``"backoff"``
+waits a random, growing delay; ``"leader"`` lets only a distinguished proposer (the lowest pid
+still proposing) retry.
+"""
+from __future__ import annotations
+
+from typing import Any, Hashable, Sequence
+
+from distlab.sim import Process, ms
+
+from .messages import NO_BALLOT, Accept, Accepted, Nack, Prepare, Promise
+
+RETRY_POLICIES = ("immediate", "backoff", "leader")
+
+
+class PaxosNode(Process):
+    def __init__(self, pid: Hashable, members: Sequence[Hashable], value: Any = None, *,
+                 retry: str = "backoff", timeout: float = ms(50), start_delay: float = 0.0):
+        super().__init__(pid)
+        if retry not in RETRY_POLICIES:
+            raise ValueError(f"retry must be one of {RETRY_POLICIES}, got {retry!r}")
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        self.members = list(members)
+        if pid not in self.members:
+            raise ValueError(f"members must include {pid!r}, got {self.members!r}")
+        self.majority = len(self.members) // 2 + 1
+        self.value, self.retry, self.timeout, self.start_delay = value, retry, timeout, start_delay
+        self.proposers: list = []  # set by the scenario: who proposes (for the "leader" policy)
+        self.ballots_tried = 0
+        self.chosen = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_start(self) -> None:
+        st = self.stable
+        st.setdefault("promised", NO_BALLOT)
+        st.setdefault("accepted", (NO_BALLOT, None))
+        st.setdefault("round", 0)
+        self.phase = 0            # proposer: 0 idle, 1 preparing, 2 accepting
+        self.ballot = NO_BALLOT
+        self.promises: dict = {}
+        self.votes: dict = {}     # learner: ballot -> {acceptor: value}
+        self.chosen = None
+        self.attempt = 0
+        if self.value is not None:
+            self.set_timer("propose", self.start_delay)
+
+    def on_timer(self, name: str, data: Any) -> None:
+        if name == "propose" and self.chosen is None:
+            self.start_phase1()
+        elif name == "timeout" and self.chosen is None and self.phase:
+            self.give_up(self.ballot)  # an impatient proposer: no answer in time
+
+    # ------------------------------------------------------------------ proposer
+    def start_phase1(self) -> None:
+        """Pick a ballot above any seen and ask every acceptor for a promise."""
+        st = self.stable
+        st["round"] += 1
+        self.ballot = (st["round"], self.pid)
+        self.ballots_tried += 1
+        self.phase, self.promises = 1, {}
+        for m in self.members:
+            self.send(m, Prepare(self.ballot))
+        self.set_timer("timeout", self.timeout)
+
+    def give_up(self, ballot) -> None:
+        """This ballot failed: retry according to the policy."""
+        self.phase = 0
+        self.attempt += 1
+        if self.retry == "immediate":
+            delay = 0.0
+        elif self.retry == "backoff":
+            delay = self.rng.random() * self.timeout * min(2 ** self.attempt, 32)
+        else:  # "leader": only the distinguished proposer keeps trying
+            live = [p for p in self.proposers if self.sim.processes[p].up] or [self.pid]
+            if min(live, key=repr) != self.pid:
+                self.set_timer("propose", self.timeout * 4)  # check again later
+                return
+            delay = 0.0
+        self.set_timer("propose", delay)
+
+    def handle_promise(self, src, m: Promise) -> None:
+        if self.phase != 1 or m.ballot != self.ballot:
+            return
+        self.promises[src] = m
+        if len(self.promises) >= self.majority:
+            best = max(self.promises.values(), key=lambda p: p.accepted_ballot)
+            value = best.accepted_value if best.accepted_ballot != NO_BALLOT else self.value
+            self.phase = 2
+            for a in self.members:
+                self.send(a, Accept(self.ballot, value))
+
+    def handle_nack(self, src, m: Nack) -> None:
+        if m.ballot != self.ballot or not self.phase:
+            return
+        st = self.stable
+        st["round"] = max(st["round"], m.promised[0])
+        self.cancel_timer("timeout")
+        self.give_up(m.ballot)
+
+    # ------------------------------------------------------------------ acceptor
+    def handle_prepare(self, src, m: Prepare) -> None:
+        st = self.stable
+        if m.ballot > st["promised"]:
+            st["promised"] = m.ballot  # persisted before the promise leaves
+            ab, av = st["accepted"]
+            self.send(src, Promise(m.ballot, ab, av))
+        else:
+            self.send(src, Nack(m.ballot, st["promised"]))
+
+    def handle_accept(self, src, m: Accept) -> None:
+        st = self.stable
+        if m.ballot >= st["promised"]:
+            st["promised"] = m.ballot
+            st["accepted"] = (m.ballot, m.value)
+            msg = Accepted(m.ballot, m.value, self.pid)
+            for learner in self.members:
+                self.send(learner, msg)
+        else:
+            self.send(src, Nack(m.ballot, st["promised"]))
+
+    # ------------------------------------------------------------------ learner
+    def handle_accepted(self, src, m: Accepted) -> None:
+        votes = self.votes.setdefault(m.ballot, {})
+        votes[m.acceptor] = m.value
+        if self.chosen is None and len(votes) >= self.majority:
+            self.chosen = m.value
+            self.phase = 0
+            self.cancel_timer("timeout")
+            self.cancel_timer("propose")
+            if self.sim.trace.enabled:
+                self.record(chosen=m.value)
+
+    def learned_items(self):
+        """(slot, value) pairs this learner has learned (one slot: 0)."""
+        return [(0, self.chosen)] if self.chosen is not None else []
+
+    def on_message(self, src, msg) -> None:
+        kind = type(msg)
+        if kind is Prepare:
+            self.handle_prepare(src, msg)
+        elif kind is Promise:
+            self.handle_promise(src, msg)
+        elif kind is Accept:
+            self.handle_accept(src, msg)
+        elif kind is Accepted:
+            self.handle_accepted(src, msg)
+        elif kind is Nack:
+            self.handle_nack(src, msg)
