@@ -1,5 +1,6 @@
 """Consensus benchmarks: Figure 16 of the Raft paper (full sweep), the ported MIT 6.5840 Raft tests
-for 20 seeds each, and 10,000 random fault schedules checked for safety and liveness.
+for 20 seeds each, 10,000 random fault schedules checked for safety and liveness, Paxos under random
+faults, and Raft and Multi-Paxos on the same schedules.
 
 Prints ``bench <name> <value> <unit>`` lines only (details of any failure go to stderr).
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 import sys
 import time
 
+from distlab.consensus.compare import side_by_side
+from distlab.consensus.paxos import scenarios as paxos_scenarios
 from distlab.consensus.raft import fig16
 from distlab.consensus.raft.chaos import run_trial
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
@@ -73,10 +76,40 @@ def safety() -> None:
     bench("raft_safety_s", f"{time.perf_counter() - start:.1f}", "s")
 
 
+def paxos(schedules: int = 2000, shared: int = 100) -> None:
+    violations = undecided = 0
+    start = time.perf_counter()
+    for seed in range(schedules):
+        run = paxos_scenarios.random_faults(seed, faults=seed % 20, proposers=1 + seed % 5)
+        violations += bool(run.violations)
+        undecided += run.chosen_at is None
+        if run.violations:
+            print(f"paxos seed={seed}: {run.violations[0]}", file=sys.stderr)
+    bench("paxos_safety_schedules", schedules, "count")
+    bench("paxos_safety_violations", violations, "count")
+    bench("paxos_undecided_after_heal", undecided, "count")
+    duel = paxos_scenarios.duel("immediate")
+    bench("paxos_duel_immediate_ballots_2s", duel.ballots, "count")
+    bench("paxos_duel_backoff_chosen_ms", f"{paxos_scenarios.duel('backoff').chosen_at * 1000:.1f}",
+          "ms")
+    unsafe = stuck = 0
+    for seed in range(shared):
+        for outcome in side_by_side(seed, faults=seed % 15, loss=0.05 * (seed % 3)):
+            unsafe += not outcome.safe
+            stuck += not outcome.recovered
+            if not outcome.safe or not outcome.recovered:
+                print(f"compare seed={seed}: {outcome}", file=sys.stderr)
+    bench("raft_vs_paxos_schedules", shared, "count")
+    bench("raft_vs_paxos_violations", unsafe, "count")
+    bench("raft_vs_paxos_unrecovered", stuck, "count")
+    bench("paxos_s", f"{time.perf_counter() - start:.1f}", "s")
+
+
 def main() -> None:
     figure16()
     mit()
     safety()
+    paxos()
 
 
 if __name__ == "__main__":
