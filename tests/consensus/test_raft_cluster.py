@@ -158,3 +158,23 @@ def test_disk_writes_delay_replies_but_keep_safety():
         c.one(i, expected=5)
     with pytest.raises(ScenarioError):
         Cluster(3, seed=11).check_one_leader(timeout=0.05)
+
+
+def test_state_is_plain_data_for_views():
+    c = Cluster(3, seed=12)
+    c.one("x", expected=3)
+    c.start(c.leader(), "y")
+    st = c.state()
+    assert [n["pid"] for n in st["nodes"]] == [0, 1, 2]
+    assert sum(n["role"] == LEADER for n in st["nodes"]) == 1
+    assert all(n["log"][0] == (n["log"][0][0], "x") for n in st["nodes"])
+    assert st["in_flight"] and all(kind == "AppendEntries" for _, _, _, kind, _, _ in st["in_flight"])
+    assert set(st["invariants"]) >= {"election_safety", "log_matching"}
+    assert all(v is None for v in st["invariants"].values())
+
+
+def test_module_examples_run():
+    import doctest
+
+    import distlab.consensus.raft.cluster as cluster
+    assert doctest.testmod(cluster).failed == 0

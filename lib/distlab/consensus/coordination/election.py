@@ -24,7 +24,7 @@ from typing import NamedTuple, Optional
 
 from .ownership import check_name, claim, give_up
 from .session import Session
-from .store import CoordinationStore
+from .store import CoordinationStore, LeaseExpired
 
 PREFIX = "election/"
 
@@ -51,7 +51,11 @@ class LeaderElection:
         if self.session.lost:
             self.epoch = None
             return False
-        won = claim(self.store, self.key, self.candidate, self.session.lease)
+        try:
+            won = claim(self.store, self.key, self.candidate, self.session.lease)
+        except LeaseExpired:  # our lease ran out before we noticed: open a new Session
+            self.session.lost, self.epoch = True, None
+            return False
         if won.won:
             self.epoch = won.revision
         elif won.holder is not None and won.holder.lease == self.session.lease:

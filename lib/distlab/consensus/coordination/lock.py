@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 
 from .ownership import check_name, claim, give_up
 from .session import Session
-from .store import CoordinationStore
+from .store import CoordinationStore, LeaseExpired
 
 PREFIX = "locks/"
 
@@ -47,7 +47,11 @@ class Lock:
         if self.session.lost:
             self.token = None
             return None
-        got = claim(self.store, self.key, self.owner, self.session.lease)
+        try:
+            got = claim(self.store, self.key, self.owner, self.session.lease)
+        except LeaseExpired:  # our lease ran out before we noticed: open a new Session
+            self.session.lost, self.token = True, None
+            return None
         if got.won:
             self.token = got.revision
         elif got.holder is not None and got.holder.lease == self.session.lease:

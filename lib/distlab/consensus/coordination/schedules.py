@@ -158,7 +158,7 @@ def random_plan(rng: random.Random, *, steps: int = 40, clients: int = 3, server
         raise ValueError(f"rng must be a random.Random, got {rng!r}")
     plan = []
     for _ in range(steps):
-        kind = rng.choices(KINDS, weights=(4, 6, 2, 0.3, 1, 0.5, 0.5))[0]
+        kind = rng.choices(KINDS, weights=(3, 6, 3, 0.3, 1, 0.5, 0.5))[0]
         if kind == "tick":
             plan.append((kind, None, round(rng.uniform(0.05, 1.5), 3)))
         elif kind == "gc":

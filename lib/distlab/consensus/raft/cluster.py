@@ -203,6 +203,20 @@ class Cluster(ClusterActions):
         """The commands of ``pid``'s committed log prefix."""
         return self.node(pid).committed_commands()
 
+    def state(self) -> dict:
+        """Plain data for a view: every server's role, term, log and commit index, the messages
+        in flight, blocked links and the invariant verdicts (``None`` = holds)."""
+        nodes = [{"pid": p, "role": nd.role, "term": nd.current_term, "voted_for": nd.voted_for,
+                  "log": [(e.term, e.command) for e in nd.log], "base_index": nd.base_index,
+                  "commit_index": nd.commit_index, "last_applied": nd.last_applied,
+                  "up": nd.up, "paused": nd.paused, "election_deadline": nd.election_deadline,
+                  "members": list(nd.members)} for p, nd in self.nodes.items()]
+        flight = [(e.id, e.src, e.dst, type(e.payload).__name__, e.sent_at, e.due)
+                  for e in self.sim.network.in_flight.values()]
+        return {"time": self.sim.now, "nodes": nodes, "in_flight": flight,
+                "blocked": self.sim.network.blocked_pairs(),
+                "invariants": self.sim.invariants.evaluate(self.sim)}
+
     def log_size(self) -> int:
         """The longest log (entries after the snapshot) any server keeps."""
         return max(len(nd.log) for nd in self.nodes.values())
