@@ -1,0 +1,252 @@
+"""Chapter 5 panels, part 2: backpressure, circuit breakers, bulkheads, shedding and the cascade.
+
+The cascade plots run `distlab.reliability.cascade.simulate_cascade` on the library's presets
+(`slow_dependency`, `retry_storm`, `overload`), shortened so a notebook runs them in well under a
+second each; the breaker panel drives a `CircuitBreaker` over a synthetic call stream on a
+`ManualClock`, so its sliders redraw instantly.
+"""
+from __future__ import annotations
+
+import math
+import random
+
+import ipywidgets as widgets
+
+from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock
+from distlab.reliability import simulate_backpressure
+from distlab.reliability.cascade import simulate_cascade
+from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
+from distlab.reliability.cascade_config import Fault, default_graph, overload, slow_dependency
+
+from .controls import seed_control, size_control
+from .panel import Panel
+from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
+
+_STYLE = {"description_width": "initial"}
+
+# ----------------------------------------------------------------------------------- backpressure
+
+
+def render_backpressure(config, fig=None):
+    """Queue length over time and end-to-end latency for one queue mode; Little's law in the title."""
+    cfg = BackpressureConfig(arrival_rate=float(config["arrival_rate"]),
+                             service_rate=float(config["service_rate"]),
+                             capacity=int(config["capacity"]), mode=config["mode"],
+                             duration=float(config.get("duration", 60.0)), seed=int(config["seed"]))
+    r = simulate_backpressure(cfg)
+    fig = prepare(fig)
+    top, bottom = fig.subplots(2, 1)
+    top.plot(r.sample_times, r.queue_lengths, color=CYCLE[0], label=f"queue ({cfg.mode})")
+    if cfg.mode != "unbounded":
+        top.axhline(cfg.capacity, color=NEUTRAL, ls="--", lw=1, label=f"capacity {cfg.capacity}")
+    label_axes(top, title=(f"{cfg.mode}: served {r.served}, dropped {r.dropped}, producer blocked "
+                           f"{r.blocked_time:.1f} s"), xlabel="time (s)", ylabel="queued (count)")
+    top.legend(loc="upper left", fontsize=8)
+    bottom.plot(range(len(r.latencies)), [x * 1000 for x in r.latencies], color=CYCLE[1], lw=1,
+                label="latency of each served item")
+    lw = r.throughput * r.mean_time_in_system
+    label_axes(bottom, title=f"Little's law: L = {r.mean_in_system:.1f}, λW = {lw:.1f} "
+               f"(gap {100 * r.littles_law_gap:.1f} %)", xlabel="served item (index)",
+               ylabel="latency (ms)")
+    bottom.legend(loc="upper left", fontsize=8)
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.1, hspace=0.55)
+    return fig
+
+
+def backpressure_panel(arrival_rate=120, service_rate=100, capacity=50, mode="unbounded", seed=0) -> Panel:
+    """Sliders: arrival rate, service rate, queue capacity; a mode menu (unbounded / shed / block)."""
+    return Panel(render_backpressure, {
+        "arrival_rate": size_control(arrival_rate, min=10, max=300, step=10, description="arrivals (/s)"),
+        "service_rate": size_control(service_rate, min=10, max=300, step=10, description="service (/s)"),
+        "capacity": size_control(capacity, min=1, max=500, description="queue capacity"),
+        "mode": widgets.Dropdown(options=("unbounded", "shed", "block"), value=mode, description="mode"),
+        "seed": seed_control(seed)})
+
+
+# ----------------------------------------------------------------------------------- breaker
+BREAKER_SECONDS, BROKEN = 40.0, (10.0, 25.0)
+CALL_EVERY, TIMEOUT, FAST = 0.05, 1.0, 0.02
+_STATE_LEVEL = {"closed": 0, "half-open": 1, "open": 2}
+
+
+def breaker_run(config) -> dict:
+    """Calls every 50 ms to a dependency that fails (after a 1 s timeout) from 10 s to 25 s.
+
+    ``threshold`` consecutive failures trip the breaker (0 = no breaker); after ``cooldown``
+    seconds ``probes`` calls test the dependency.  Returns per-call times, states and outcomes."""
+    threshold, cooldown, probes = int(config["threshold"]), float(config["cooldown"]), int(config["probes"])
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0 (0 = no breaker), got {threshold!r}")
+    rng = random.Random(int(config["seed"]))
+    clock = ManualClock(0.0)
+    breaker = None
+    if threshold:
+        breaker = CircuitBreaker(BreakerConfig(consecutive_failures=threshold, cooldown=cooldown,
+                                               probes=probes), clock=clock)
+    times, states, outcomes = [], [], []  # outcome: "ok", "failed" (waited a timeout), "rejected"
+    for i in range(int(BREAKER_SECONDS / CALL_EVERY)):
+        t = i * CALL_EVERY
+        clock.set(t)
+        if breaker is not None and not breaker.allow():
+            outcome = "rejected"
+        else:
+            broken = BROKEN[0] <= t < BROKEN[1]
+            failed = rng.random() < (0.95 if broken else 0.01)
+            if breaker is not None:
+                breaker.record(failed, TIMEOUT if failed else FAST)
+            outcome = "failed" if failed else "ok"
+        times.append(t)
+        states.append(breaker.state_name if breaker else "none")
+        outcomes.append(outcome)
+    waited = sum(TIMEOUT if o == "failed" else FAST if o == "ok" else 0.0 for o in outcomes)
+    return {"times": times, "states": states, "outcomes": outcomes, "waited": waited,
+            "reached_while_broken": sum(1 for t, o in zip(times, outcomes)
+                                        if o != "rejected" and BROKEN[0] <= t < BROKEN[1])}
+
+
+def render_breaker(config, fig=None):
+    run = breaker_run(config)
+    fig = prepare(fig)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]})
+    if run["states"][0] == "none":
+        top.text(0.5, 0.5, "no breaker: every call goes through", ha="center", va="center",
+                 transform=top.transAxes)
+    else:
+        top.step(run["times"], [_STATE_LEVEL[s] for s in run["states"]], where="post", color=CYCLE[0])
+    top.set_yticks([0, 1, 2], ["closed", "half-open", "open"])
+    top.set_ylim(-0.3, 2.3)
+    top.axvspan(*BROKEN, color=BAD, alpha=0.12, label="dependency broken")
+    label_axes(top, title="Breaker state", ylabel="state")
+    top.legend(loc="upper right", fontsize=8)
+    bins = range(int(BREAKER_SECONDS))
+    count = {o: [0] * len(bins) for o in ("ok", "failed", "rejected")}
+    for t, o in zip(run["times"], run["outcomes"]):
+        count[o][int(t)] += 1
+    edges = list(range(len(bins) + 1))
+    ok_failed = [a + b for a, b in zip(count["ok"], count["failed"])]
+    everything = [a + b for a, b in zip(ok_failed, count["rejected"])]
+    bottom.stairs(everything, edges, baseline=ok_failed, fill=True, color=NEUTRAL, label="rejected at once (open)")
+    bottom.stairs(ok_failed, edges, baseline=count["ok"], fill=True, color=BAD, label="failed after a 1 s timeout")
+    bottom.stairs(count["ok"], edges, fill=True, color=GOOD, label="succeeded")
+    label_axes(bottom, title=(f"caller time spent waiting: {run['waited']:.0f} s; calls that reached "
+                              f"the broken dependency: {run['reached_while_broken']}"),
+               xlabel="time (s)", ylabel="calls per second (count)")
+    bottom.title.set_fontsize(9)
+    bottom.legend(loc="upper left", fontsize=7)
+    bottom.set_ylim(0, 1.5 / CALL_EVERY)
+    fig.subplots_adjust(left=0.15, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
+    return fig
+
+
+def breaker_panel(threshold=5, cooldown=3.0, probes=1, seed=0) -> Panel:
+    """Sliders: failure threshold (0 = no breaker), cooldown (s), half-open probes, seed."""
+    cool = widgets.FloatSlider(value=cooldown, min=0.5, max=15.0, step=0.5, description="cooldown (s)",
+                               style=_STYLE)
+    return Panel(render_breaker, {
+        "threshold": size_control(threshold, min=0, max=50, description="failure threshold"),
+        "cooldown": cool, "probes": size_control(probes, min=1, max=10, description="probes"),
+        "seed": seed_control(seed)})
+
+
+# ----------------------------------------------------------------------------------- cascade
+def render_cascade(results: dict, fig=None, *, queue_of: str | None = None, title: str = ""):
+    """Availability over time for each labelled `CascadeResult`, plus retries/s and a queue."""
+    fig = prepare(fig, figsize=(6.8, 6.0))
+    axes = fig.subplots(3, 1, sharex=True)
+    first = next(iter(results.values()))
+    fault = first.config.fault
+    for i, (label, r) in enumerate(results.items()):
+        mid = [b + r.config.bin_width / 2 for b in r.bins]
+        axes[0].plot(mid, r.availability, color=CYCLE[i], marker="o", ms=3, label=label)
+        axes[1].plot(mid, [max(x, 0.5) for x in r.retries], color=CYCLE[i], label=label)
+        service = queue_of or (fault.service if fault else "gateway")
+        axes[2].plot(mid, r.queue[service], color=CYCLE[i], label=label)
+    for ax in axes:
+        if fault is not None:
+            ax.axvspan(fault.start, fault.end, color=BAD, alpha=0.1)
+    axes[0].set_ylim(-0.05, 1.05)
+    label_axes(axes[0], title=title or "Availability (answered within the client timeout)",
+               ylabel="availability")
+    axes[0].legend(fontsize=7, loc="lower left")
+    axes[1].set_yscale("log")
+    label_axes(axes[1], title="Retries (log scale)", ylabel="retries / s")
+    label_axes(axes[2], title=f"Longest queue at {service}", xlabel="time (s); shaded: the fault",
+               ylabel="queued (count)")
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.08, hspace=0.45)
+    return fig
+
+
+def compare_scenario(name: str, variants: dict, seed: int = 0) -> dict:
+    """Run ``{label: switches}`` on one scenario: ``{label: CascadeResult}`` (plot or tabulate it)."""
+    return {label: run_scenario(name, seed, **sw) for label, sw in variants.items()}
+
+
+def availability_table(results: dict) -> str:
+    """Availability before, during and (5 s after) the fault, and total retries, per variant."""
+    lines = [f"{'':24}{'before':>8}{'during':>8}{'after':>8}{'retries':>9}"]
+    for label, r in results.items():
+        f = r.config.fault
+        lines.append(f"{label:24}{r.overall(0, f.start):>8.2f}{r.overall(f.start, f.end):>8.2f}"
+                     f"{r.overall(f.end + 5, math.inf):>8.2f}{sum(r.retries):>9}")
+    return "\n".join(lines)
+
+
+def render_bulkheads(config, fig=None):
+    """Availability per request kind while payments is slow, for one bulkhead size (0 = none)."""
+    size, gateway = int(config["bulkhead_size"]), int(config["gateway_pool"])
+    graph = default_graph(workers={"gateway": gateway})
+    r = simulate_cascade(slow_dependency(duration=12.0, fault=Fault("payments", 3.0, 9.0, 30.0), graph=graph,
+                                         bulkheads=size > 0, bulkhead_size=max(size, 1),
+                                         seed=int(config["seed"])))
+    return _kind_bars(r, fig, f"Payments 30× slower: bulkhead {size or 'off'}, gateway pool {gateway}")
+
+
+def bulkhead_panel(bulkhead_size=0, gateway_pool=40, seed=0) -> Panel:
+    """Sliders: bulkhead size per dependency (0 = none), gateway pool size.  Redraws on release."""
+    controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=20, description="bulkhead size"),
+                "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, description="gateway pool"),
+                "seed": seed_control(seed)}
+    for c in controls.values():
+        c.continuous_update = False
+    return Panel(render_bulkheads, controls)
+
+
+def render_shedding(config, fig=None):
+    """Served fraction per request kind under 2× overload, FIFO or shedding by priority."""
+    checkout, analytics = float(config["checkout_share"]), float(config["analytics_share"])
+    if checkout + analytics > 1 + 1e-9:
+        raise ValueError(f"checkout_share + analytics_share must be <= 1, got {checkout + analytics:.2f}")
+    mix = (("checkout", checkout), ("browse", max(0.0, 1 - checkout - analytics)), ("analytics", analytics))
+    r = simulate_cascade(overload(duration=4.0, arrival_rate=600.0, mix=mix, shedding=bool(config["shedding"]),
+                                  graph=default_graph(queue=200, work={"gateway": 0.1}), seed=int(config["seed"])))
+    mode = "shedding by priority" if config["shedding"] else "FIFO, no shedding"
+    return _kind_bars(r, fig, f"2× overload at the gateway: {mode}")
+
+
+def shedding_panel(checkout_share=0.3, analytics_share=0.2, shedding=False, seed=0) -> Panel:
+    """Sliders: the priority mix (checkout and analytics shares; browse gets the rest); a shedding switch."""
+    controls = {
+        "checkout_share": widgets.FloatSlider(value=checkout_share, min=0.0, max=1.0, step=0.05,
+                                              description="checkout share", style=_STYLE),
+        "analytics_share": widgets.FloatSlider(value=analytics_share, min=0.0, max=1.0, step=0.05,
+                                               description="analytics share", style=_STYLE),
+        "shedding": widgets.Checkbox(value=shedding, description="shed by priority"),
+        "seed": seed_control(seed)}
+    for c in controls.values():
+        c.continuous_update = False
+    return Panel(render_shedding, controls)
+
+
+def _kind_bars(r, fig, title):
+    fig = prepare(fig)
+    ax = fig.add_subplot()
+    kinds = list(r.by_kind)
+    served = [r.by_kind[k][1] / r.by_kind[k][0] if r.by_kind[k][0] else 0.0 for k in kinds]
+    ax.bar(kinds, served, color=[GOOD if s >= 0.95 else BAD for s in served])
+    for i, (k, s) in enumerate(zip(kinds, served)):
+        ax.annotate(f"{s:.0%} of {r.by_kind[k][0]}", (i, s), ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, 1.15)
+    label_axes(ax, title=title, xlabel="request kind (priority: checkout > browse > analytics)",
+               ylabel="answered in time (fraction)")
+    ax.title.set_fontsize(10)
+    return fig
