@@ -246,9 +246,16 @@ def find_serialization(nodes: Sequence[Op], preds: Sequence[set[int] | int], mod
     full = (1 << n) - 1
     mandatory = full & ~sum(1 << i for i in optional)
     step = model.step
+    all_preds = 0
+    for m in masks:
+        all_preds |= m
+    # an optional node nothing depends on can simply stay unplaced ("never took effect"), and two
+    # such nodes doing the same thing are interchangeable: try only the first of each kind
+    free = {i: (nodes[i].f, nodes[i].key, nodes[i].value) for i in optional if not (all_preds >> i) & 1}
 
+    free_mask = sum(1 << i for i in free)
     start = (0, (model.init,) * len(keys), None)
-    seen: set[tuple[int, tuple]] = set()
+    seen: dict[tuple[int, tuple], list[int]] = {}
     stack = [start]
     while stack:
         placed, state, chain = stack.pop()
@@ -269,19 +276,28 @@ def find_serialization(nodes: Sequence[Op], preds: Sequence[set[int] | int], mod
                 out.append(chain[0])
                 chain = chain[1]
             return out[::-1]
-        if (placed, state) in seen:
+        # memo with dominance: having used fewer of the free optional nodes is never worse
+        used = placed & free_mask
+        earlier = seen.setdefault((placed & ~free_mask, state), [])
+        if any(u & ~used == 0 for u in earlier):
             continue
-        seen.add((placed, state))
+        earlier[:] = [u for u in earlier if used & ~u != 0]
+        earlier.append(used)
         budget.tick()
         moves = []
+        kinds = set()
         for i in order:
             if (placed >> i) & 1 or (masks[i] & ~placed):
                 continue
+            if i in free:
+                if free[i] in kinds:
+                    continue
+                kinds.add(free[i])
             k = nk[i]
             legal, s2 = step(state[k], nodes[i])
             if legal and not is_read[i]:
                 moves.append((placed | 1 << i, state[:k] + (s2,) + state[k + 1:], (i, chain)))
-            if i in optional:
+            if i in optional and i not in free:
                 moves.append((placed | 1 << i, state, chain))        # it never took effect
         stack.extend(reversed(moves))
     return None
