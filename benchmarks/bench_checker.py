@@ -53,6 +53,14 @@ def main() -> None:
     print(f"bench checker_kv_2000ops_ops {len(h)} count")
     print(f"# kv history from the {source}: {v.status}")
 
+    # a denser one: the in-memory atomic model overlaps operations far more than the store does
+    from distlab.consistency.generate import linearizable_history
+    dense = linearizable_history(7, 2000, 50, model="kv", keys=10, p_info=0.02)
+    t = time.perf_counter()
+    v = check_linearizable(dense, "kv")
+    print(f"bench checker_kv_2000ops_dense_s {time.perf_counter() - t:.3f} s")
+    print(f"# dense kv history from the in-memory model: {v.status}")
+
 
 if __name__ == "__main__":
     main()
