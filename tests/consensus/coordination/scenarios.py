@@ -115,7 +115,7 @@ def txn_and_revisions(store):
 def leases_expire_and_refuse(store):
     lease = store.grant(TTL)
     store.put("held", "x", lease=lease)
-    assert store.keepalive(lease) == TTL
+    assert store.keepalive(lease) >= TTL   # etcd renews to at least its minimum TTL (2 s)
     wait_until(store, lambda: store.get("held") is None)
     for call in (lambda: store.keepalive(lease), lambda: store.put("y", "1", lease=lease)):
         try:
