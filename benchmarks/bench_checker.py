@@ -7,6 +7,7 @@ history > 0.5 s, the kv history < 5 s.
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def main() -> None:
     dt = time.perf_counter() - t
     print(f"bench checker_kv_2000ops_s {dt:.3f} s")
     print(f"bench checker_kv_2000ops_ops {len(h)} count")
-    print(f"# kv history from the {source}: {v.status}")
+    print(f"# kv history from the {source}: {v.status}", file=sys.stderr)
 
     # a denser one: the in-memory atomic model overlaps operations far more than the store does
     from distlab.consistency.generate import linearizable_history
@@ -59,7 +60,7 @@ def main() -> None:
     t = time.perf_counter()
     v = check_linearizable(dense, "kv")
     print(f"bench checker_kv_2000ops_dense_s {time.perf_counter() - t:.3f} s")
-    print(f"# dense kv history from the in-memory model: {v.status}")
+    print(f"# dense kv history from the in-memory model: {v.status}", file=sys.stderr)
 
 
 if __name__ == "__main__":
