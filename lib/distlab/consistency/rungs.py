@@ -19,7 +19,7 @@ from typing import Any
 
 from distlab.consistency.linearizability import check_linearizable
 from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
-from distlab.consistency.observations import NotUnique, Observations, ThinAir, is_write, observe
+from distlab.consistency.observations import NotUnique, Observations, ThinAir, observe
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, causal_order, view_members
 from distlab.consistency.verdict import (HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict,

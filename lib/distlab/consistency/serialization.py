@@ -28,7 +28,7 @@ checkers). A cycle proves the violation at once; otherwise the search runs on a 
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from distlab.consistency.models import Model
 from distlab.consistency.verdict import Budget
