@@ -27,7 +27,8 @@ from .election import Leader, LeaderElection
 from .etcd_store import EtcdStore, connect_etcd_store
 from .fencing import FencedStorage, FencingResult, UnfencedStorage, paused_holder
 from .invariants import (NAMES as INVARIANTS, epochs_increase, last_write_from_latest_holder,
-                         no_stale_write_accepted, one_leader_per_epoch)
+                         no_stale_write_accepted, one_leader_per_epoch,
+                         one_owner_at_a_time)
 from .lock import Holder, Lock, LockTimeout
 from .registry import Change, ServiceRegistry, Watcher
 from .schedules import random_plan, run_plan
@@ -45,5 +46,5 @@ __all__ = [
     "ServiceRegistry", "Session", "SimulatedStore", "StoreUnavailable", "TxnResult",
     "UnfencedStorage", "WatchEvent", "Watcher", "choose_coordination", "connect_etcd_store",
     "epochs_increase", "last_write_from_latest_holder", "no_stale_write_accepted",
-    "one_leader_per_epoch", "open_store", "paused_holder", "random_plan", "run_plan", "table",
+    "one_leader_per_epoch", "one_owner_at_a_time", "open_store", "paused_holder", "random_plan", "run_plan", "table",
 ]

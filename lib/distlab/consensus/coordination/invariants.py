@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 NAMES = ("no_stale_write_accepted", "last_write_from_latest_holder", "one_leader_per_epoch",
-         "epochs_increase")
+         "epochs_increase", "one_owner_at_a_time")
 
 
 def no_stale_write_accepted(writes: Sequence) -> Optional[str]:
@@ -61,4 +61,26 @@ def epochs_increase(wins: Sequence) -> Optional[str]:
         if epoch < last:
             return f"{candidate} won epoch {epoch} at t={time:.3f} s after epoch {last}"
         last = max(last, epoch)
+    return None
+
+
+def one_owner_at_a_time(grants: Sequence, events: Sequence) -> Optional[str]:
+    """In the store's own history of the ownership key, every PUT creates the key afresh (it is
+    never overwritten while someone owns it: creation and deletion alternate), and every token or
+    epoch handed to a client is one of those creations. So, as far as the store is concerned, two
+    clients never owned the key at once."""
+    creations: set = set()
+    owned_since = None
+    for e in events:
+        if e.type == "PUT":
+            if owned_since is not None or e.kv.create_revision != e.kv.mod_revision:
+                return (f"{e.kv.key} written at revision {e.kv.mod_revision} while owned since "
+                        f"revision {owned_since or e.kv.create_revision}")
+            owned_since = e.kv.create_revision
+            creations.add(owned_since)
+        else:
+            owned_since = None
+    for time, client, token in grants:
+        if token not in creations:
+            return f"{client} was handed {token} at t={time:.3f} s, a revision that created no key"
     return None

@@ -141,11 +141,13 @@ def run_plan(store: CoordinationStore, plan, *, recipe: str = "lock", fencing: b
             unavailable += 1
     for pid in down:
         store.cluster.restart(pid)
+    history = store.events(owners[0].r.key, start_revision=1)
     verdicts = {"no_stale_write_accepted": invariants.no_stale_write_accepted(disk.writes),
                 "last_write_from_latest_holder":
                     invariants.last_write_from_latest_holder(disk.writes, disk.value),
                 "one_leader_per_epoch": invariants.one_leader_per_epoch(grants),
-                "epochs_increase": invariants.epochs_increase(grants)}
+                "epochs_increase": invariants.epochs_increase(grants),
+                "one_owner_at_a_time": invariants.one_owner_at_a_time(grants, history)}
     return PlanResult(recipe, fencing, grants, list(disk.writes), disk.value, verdicts,
                       unavailable)
 

@@ -89,12 +89,13 @@ class RaftSafety:
         s.truncated_at = 0
         base = node.base_index
         if base != s.base:  # compacted, or a snapshot installed: read again from the new base
-            if s.base <= base < s.base + len(s.chain):
-                base_fp = s.chain[base - s.base]
-                # a snapshot holds applied, hence committed, entries: note them before they go
-                self._commit_from(node.pid, s, min(base, node.commit_index), node.current_term)
-            elif base <= self.committed_index:
+            if base <= self.committed_index:
                 base_fp = self.committed_chain[base]
+            elif s.base <= base < s.base + len(s.chain):
+                # it committed and compacted within one step (a leader does): the entries it
+                # snapshotted are the ones read one step earlier -- note them as committed
+                base_fp = s.chain[base - s.base]
+                self._commit_from(node.pid, s, min(base, node.commit_index), node.current_term)
             else:
                 base_fp = ("snapshot", base, node.base_term)
             s.base, s.chain, s.log, old = base, [base_fp], [], []
