@@ -97,3 +97,15 @@ def test_append_histories_weak_rungs_unknown_with_reason():
 def test_unknown_rung_name_is_rejected():
     with pytest.raises(ValueError, match="rung must be one of"):
         check(History.of([]), "eventual")
+
+
+def test_sequential_and_prefix_violations_name_the_first_breaking_operation():
+    h = History.of([W(0, 1, 0, 1), W(1, 2, 0, 1), R(2, 1, 2, 3), R(2, 2, 4, 5), R(3, 2, 2, 3),
+                    R(3, 1, 4, 5), W(4, 9, 10, 11)])
+    v = check(h, "sequential", "register")
+    assert v.status == "violated" and v.details["failed_op"] == 5 and "#5" in v.explanation
+    assert 9 not in [o.value for o in v.window]            # the later, unrelated write is not blamed
+    cp = History.of([W(0, "Q", 0, 1, "q"), W(1, "A", 2, 3, "a"), R(2, "A", 4, 5, "a"),
+                     R(2, None, 6, 7, "q"), W(0, "Z", 8, 9, "z")])
+    v = check(cp, "consistent-prefix", "register")
+    assert v.details["failed_op"] == 3 and len(v.window) == 4

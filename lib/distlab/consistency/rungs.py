@@ -67,8 +67,57 @@ def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
     if order is not None:
         return Verdict(HOLDS, f"found {RULES['sequential']} ({len(order)} operations)",
                        rung="sequential", model=m.name, witness=[ops[i].index for i in order])
-    return Verdict(VIOLATED, "the processes cannot agree on any single history of the object: there "
-                             f"is no {RULES['sequential']}", rung="sequential", model=m.name)
+    text = f"the processes cannot agree on any single history of the object: there is no {RULES['sequential']}"
+    return _with_culprit(Verdict(VIOLATED, text, rung="sequential", model=m.name),
+                         obs if rf is not None else None, preds, m, budget)
+
+
+def _with_culprit(v: Verdict, obs: Observations | None, preds: list[set[int]], m: Model,
+                  budget: Budget) -> Verdict:
+    """Add the first operation (in invocation order) whose arrival makes the rung fail.
+
+    The candidate sub-histories are prefixes by invocation, closed under program order and
+    reads-from; any order of the whole history restricted to one stays legal, so failing is
+    monotone and a binary search finds the shortest failing one.
+    """
+    if obs is None:
+        return v
+    ops = obs.ops
+    order = sorted(range(len(ops)), key=lambda i: (ops[i].invoke, ops[i].index))
+    po_pred = {b: a for seq in obs.by_process.values() for a, b in zip(seq, seq[1:])}
+
+    def closure(k: int) -> list[int]:
+        members, todo = set(), list(order[:k])
+        while todo:
+            i = todo.pop()
+            if i in members:
+                continue
+            members.add(i)
+            todo.extend(j for j in (po_pred.get(i), obs.rf.get(i)) if j is not None)
+        return sorted(members)
+
+    def fails(k: int) -> bool:
+        members = closure(k)
+        pos = {g: j for j, g in enumerate(members)}
+        sub_preds = [{pos[a] for a in preds[g] if a in pos} for g in members]
+        rf = {pos[r]: (None if w is None else pos[w]) for r, w in obs.rf.items() if r in pos}
+        return find_serialization([ops[g] for g in members], sub_preds, m, budget=budget,
+                                  reads_from=rf) is None
+
+    lo, hi = 1, len(order)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fails(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    culprit = ops[order[lo - 1]]
+    v.window = sorted((ops[g] for g in closure(lo)), key=lambda o: (o.invoke, o.index))
+    v.details["failed_op"] = culprit.index
+    v.explanation += (f". The first operation (in invocation order) that makes it impossible is "
+                      f"{describe(culprit)}: the {len(v.window)} operations up to it, with the writes "
+                      "they read, already fail")
+    return v
 
 
 def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list, list]:
@@ -183,9 +232,10 @@ def check(history: History, rung: str, model: str | Model | None = None,
             ops, preds = _prefix(obs, m, budget)
             if find_serialization(ops, preds, m, budget=budget, reads_from=obs.rf) is not None:
                 return Verdict(HOLDS, f"found {RULES[rung]}", rung=rung, model=m.name)
-            return Verdict(VIOLATED, "some process saw a write without a write that really came "
-                                     f"before it, or saw the order change: there is no {RULES[rung]}",
-                           rung=rung, model=m.name)
+            return _with_culprit(Verdict(VIOLATED, "some process saw a write without a write that "
+                                                   "really came before it, or saw the order change: "
+                                                   f"there is no {RULES[rung]}", rung=rung, model=m.name),
+                                 obs, preds, m, budget)
         return _view_check(obs, m, rung, budget)
     except BudgetExceeded as exc:
         return Verdict(UNKNOWN, f"gave up: {exc} after {budget.steps} search steps", rung=rung, model=m.name)
