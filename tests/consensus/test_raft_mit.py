@@ -31,3 +31,10 @@ def test_3c(name, seed):
 @pytest.mark.parametrize("name", list(SCENARIOS_3D))
 def test_3d(name, seed):
     SCENARIOS_3D[name](seed)
+
+
+@pytest.mark.parametrize("name, seed", [("snapshot_install", 9), ("snapshot_install", 14),
+                                        ("snapshot_install_unreliable", 18)])
+def test_3d_seeds_where_a_follower_overwrites_and_compacts_in_one_step(name, seed):
+    """Once flagged falsely by the checker (see invariants._read); must pass."""
+    SCENARIOS_3D[name](seed)
