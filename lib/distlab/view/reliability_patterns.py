@@ -150,29 +150,33 @@ def breaker_panel(threshold=5, cooldown=3.0, probes=1, seed=0) -> Panel:
 
 # ----------------------------------------------------------------------------------- cascade
 def render_cascade(results: dict, fig=None, *, queue_of: str | None = None, title: str = ""):
-    """Availability over time for each labelled `CascadeResult`, plus retries/s and a queue."""
-    fig = prepare(fig, figsize=(6.8, 6.0))
-    axes = fig.subplots(3, 1, sharex=True)
-    first = next(iter(results.values()))
-    fault = first.config.fault
+    """Availability over time for each labelled `CascadeResult`, retries/s (when any variant
+    retried) and the longest queue at the faulty service."""
+    retried = any(sum(r.retries) for r in results.values())
+    fig = prepare(fig, figsize=(6.8, 6.0 if retried else 4.6))
+    axes = list(fig.subplots(3 if retried else 2, 1, sharex=True))
+    avail, queue = axes[0], axes[-1]
+    fault = next(iter(results.values())).config.fault
+    service = queue_of or (fault.service if fault else "gateway")
     for i, (label, r) in enumerate(results.items()):
         mid = [b + r.config.bin_width / 2 for b in r.bins]
-        axes[0].plot(mid, r.availability, color=CYCLE[i], marker="o", ms=3, label=label)
-        axes[1].plot(mid, [max(x, 0.5) for x in r.retries], color=CYCLE[i], label=label)
-        service = queue_of or (fault.service if fault else "gateway")
-        axes[2].plot(mid, r.queue[service], color=CYCLE[i], label=label)
+        avail.plot(mid, r.availability, color=CYCLE[i], marker="o", ms=3, label=label)
+        if retried:
+            axes[1].plot(mid, [max(x, 0.5) for x in r.retries], color=CYCLE[i], label=label)
+        queue.plot(mid, r.queue[service], color=CYCLE[i], label=label)
     for ax in axes:
         if fault is not None:
             ax.axvspan(fault.start, fault.end, color=BAD, alpha=0.1)
-    axes[0].set_ylim(-0.05, 1.05)
-    label_axes(axes[0], title=title or "Availability (answered within the client timeout)",
+    avail.set_ylim(-0.05, 1.05)
+    label_axes(avail, title=title or "Availability (answered within the client timeout)",
                ylabel="availability")
-    axes[0].legend(fontsize=7, loc="lower left")
-    axes[1].set_yscale("log")
-    label_axes(axes[1], title="Retries (log scale)", ylabel="retries / s")
-    label_axes(axes[2], title=f"Longest queue at {service}", xlabel="time (s); shaded: the fault",
+    avail.legend(fontsize=7, loc="lower left")
+    if retried:
+        axes[1].set_yscale("log")
+        label_axes(axes[1], title="Retries (log scale; 0 drawn at 0.5)", ylabel="retries / s")
+    label_axes(queue, title=f"Longest queue at {service}", xlabel="time (s); shaded: the fault",
                ylabel="queued (count)")
-    fig.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.08, hspace=0.45)
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.94, bottom=0.1, hspace=0.5)
     return fig
 
 
@@ -220,7 +224,7 @@ def render_shedding(config, fig=None):
     r = simulate_cascade(overload(duration=4.0, arrival_rate=600.0, mix=mix, shedding=bool(config["shedding"]),
                                   graph=default_graph(queue=200, work={"gateway": 0.1}), seed=int(config["seed"])))
     mode = "shedding by priority" if config["shedding"] else "FIFO, no shedding"
-    return _kind_bars(r, fig, f"2× overload at the gateway: {mode}")
+    return _kind_bars(r, fig, f"600 req/s at a gateway that serves ~350/s: {mode}")
 
 
 def shedding_panel(checkout_share=0.3, analytics_share=0.2, shedding=False, seed=0) -> Panel:
