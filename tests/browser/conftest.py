@@ -23,6 +23,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DATA = pathlib.Path(__file__).resolve().with_name("data")
 FIXTURE = DATA / "fixture_widgets.ipynb"  #: slider + button + plot in an Output + a quiz
+PANEL_FIXTURE = DATA / "fixture_panel.ipynb"  #: distlab.view Panel + Player, no hint, no quiz
 ARTIFACTS = ROOT / "artifacts" / "browser"
 FIXTURES = "_browser_fixtures"  #: folder of the fixture notebooks inside the served copy
 CHROMIUM = os.environ.get("DISTLAB_CHROMIUM", "/usr/bin/chromium")

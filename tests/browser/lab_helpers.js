@@ -99,10 +99,11 @@
     return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
   }
 
+  // What a learner reads: a button's caption, a slider's description label.
   function labelOf(el) {
+    if (el.tagName === 'BUTTON') return (el.textContent || el.getAttribute('title') || '').trim();
     const label = el.querySelector(':scope > .widget-label');
-    const text = label ? label.textContent : '';
-    return (text || el.getAttribute('title') || el.textContent || '').trim();
+    return ((label && label.textContent) || el.getAttribute('title') || '').trim();
   }
 
   // The plot a control drives: the images in Output widgets of the smallest box around the

@@ -9,7 +9,7 @@ import pathlib
 
 import pytest
 
-from .conftest import ARTIFACTS, DATA, FIXTURE, FIXTURES, NOTEBOOKS_DIR
+from .conftest import ARTIFACTS, DATA, FIXTURE, FIXTURES, NOTEBOOKS_DIR, PANEL_FIXTURE
 from .driver import NotebookInBrowser
 from .flow import learner_run
 from .hints import parse_hints
@@ -30,13 +30,25 @@ def metadata(source: pathlib.Path) -> dict:
     return json.loads(source.read_text())["metadata"]
 
 
-@pytest.mark.parametrize("source", chapter_notebooks() + [FIXTURE],
-                         ids=[p.stem for p in chapter_notebooks()] + ["fixture_widgets"])
+#: what the generic discovery must pick in the fixtures (chapters are checked by the flow alone)
+EXPECTED_CONTROLS = {
+    "fixture_widgets": ("slider 'nodes'", "button 'new seed'"),
+    # the Player's frame slider comes first; "⏮ first" and "◀ step" change nothing at frame 0,
+    # so "step ▶" is the first button that redraws
+    "fixture_panel": ("slider 'seed'", "button 'step ▶'"),
+}
+
+
+@pytest.mark.parametrize("source", [*chapter_notebooks(), FIXTURE, PANEL_FIXTURE],
+                         ids=lambda p: p.stem)
 def test_learner_flow_in_jupyterlab(source, lab, page):
     nb = NotebookInBrowser(page, lab.url, served(source), parse_hints(metadata(source)))
     summary = learner_run(nb, ARTIFACTS, source.stem)
     assert summary["result"] == "passed"
     assert (ARTIFACTS / f"{source.stem}.png").stat().st_size > 0
+    if source.stem in EXPECTED_CONTROLS:
+        slider, button = EXPECTED_CONTROLS[source.stem]
+        assert (summary["slider"]["control"], summary["button"]["control"]) == (slider, button)
 
 
 def test_fixture_without_hints_finds_its_controls(lab, page):
