@@ -76,7 +76,7 @@ def safety() -> None:
     bench("raft_safety_s", f"{time.perf_counter() - start:.1f}", "s")
 
 
-def paxos(schedules: int = 2000, shared: int = 100) -> None:
+def paxos(schedules: int = 2000, shared: int = 50) -> None:
     violations = undecided = 0
     start = time.perf_counter()
     for seed in range(schedules):
