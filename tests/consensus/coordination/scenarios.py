@@ -22,7 +22,7 @@ def wait_until(store, predicate, timeout=PATIENCE, poll=0.1):
 def election_takeover_after_expiry(store):
     a = LeaderElection(store, "db", "alice", Session(store, TTL))
     b = LeaderElection(store, "db", "bob", Session(store, TTL))
-    start = store.revision()
+    start = store.revision() + 1         # changes from now on
     assert a.campaign() and a.is_leader()
     assert not b.campaign() and not b.is_leader()
     assert a.leader() == (("alice", a.epoch, a.session.lease))
@@ -145,6 +145,10 @@ def fencing_story(store):
     assert [w.accepted for w in fenced.writes] == [True, False]
     assert fenced.final_value == "written by B"
     assert all(v is None for v in fenced.verdicts.values())
+    assert [actor for _, actor, _ in fenced.timeline] == ["A", "A", "B", "B", "A"]
+    assert fenced.timeline[-1][2].endswith("REJECTED")
+    times = [t for t, _, _ in fenced.timeline]
+    assert times == sorted(times) and times[-1] - times[1] >= 2 * TTL + 2 - 0.01  # the pause
 
 
 SCENARIOS = [election_takeover_after_expiry, election_resign_hands_over,

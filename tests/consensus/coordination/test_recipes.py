@@ -5,6 +5,7 @@ import pytest
 from distlab.consensus.coordination import EtcdStore, SimulatedStore
 from distlab.services import etcd
 
+from .replicas import replicas_agree
 from .scenarios import SCENARIOS
 
 
@@ -14,9 +15,7 @@ def test_on_simulated_raft_store(scenario):
     scenario(store)
     cluster = store.cluster
     assert cluster.sim.check_invariants() == []          # Raft's safety held throughout
-    machines = [cluster.node(p).machine for p in cluster.pids if cluster.node(p).up]
-    cluster.run(0.5)                                       # let followers apply the tail
-    assert len({(m.revision, tuple(sorted(m.kvs.items()))) for m in machines}) == 1
+    assert replicas_agree(store)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)

@@ -71,6 +71,7 @@ class FencingResult(NamedTuple):
     writes: list          # Write records in storage order
     final_value: Optional[str]
     verdicts: dict        # invariant name -> None (holds) or the violation
+    timeline: list        # (time, actor, what happened), for a view to draw
 
 
 def verdicts(store_writes: list, final_value) -> dict:
@@ -87,15 +88,27 @@ def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
     if not isinstance(pause, (int, float)) or not 0 <= pause <= 600:
         raise ValueError(f"pause must be between 0 and 600 seconds, got {pause!r}")
     disk = storage(fencing)
+    timeline: list = []
+
+    def note(actor: str, what: str) -> None:
+        timeline.append((store.now(), actor, what))
+
     a = Lock(store, "demo", "A", Session(store, ttl))
     b = Lock(store, "demo", "B", Session(store, ttl))
     token_a = a.acquire(timeout=ttl)
-    assert a.holds()                      # A's check passes -- and then A freezes
+    note("A", f"takes the lock, token {token_a}, lease {ttl} s")
+    if not a.holds():
+        raise RuntimeError("A lost the lock before its check: the store is too slow for this ttl")
+    note("A", f"checks it holds the lock: yes -- then a {pause:g} s GC pause begins")
     wake = store.now() + pause
     token_b = b.acquire(timeout=pause)    # B waits for A's lease to run out
-    disk.write("B", token_b, "written by B", store.now())
+    note("B", f"takes the lock, token {token_b} (A's lease expired)")
+    ok = disk.write("B", token_b, "written by B", store.now())
+    note("B", f"writes with token {token_b}: {'accepted' if ok else 'rejected'}")
     store.sleep(max(0.0, wake - store.now()))
-    disk.write("A", token_a, "written by A", store.now())  # the zombie write
+    ok = disk.write("A", token_a, "written by A", store.now())  # the zombie write
+    note("A", f"wakes, still sure it holds the lock, writes with token {token_a}: "
+              f"{'accepted' if ok else 'REJECTED'}")
     b.release()
     return FencingResult(fencing, {"A": token_a, "B": token_b}, list(disk.writes), disk.value,
-                         verdicts(disk.writes, disk.value))
+                         verdicts(disk.writes, disk.value), timeline)
