@@ -24,7 +24,7 @@ from distlab.services.errors import ServiceUnavailable
 from distlab.services.etcd import EtcdClient, EtcdError, KeyValue, _b64, prefix_end
 
 from .store import (Compare, CoordinationStore, Delete, Get, LeaseExpired, Put, StoreUnavailable,
-                    TxnResult, check_key, check_op, check_ttl)
+                    TxnResult, check_branch, check_key, check_op, check_ttl)
 
 _TARGETS = {"create_revision": "CREATE", "mod_revision": "MOD", "version": "VERSION",
             "value": "VALUE"}
@@ -111,7 +111,7 @@ class EtcdStore(CoordinationStore):
     def txn(self, compares: Sequence[Compare], then: Sequence = (),
             otherwise: Sequence = ()) -> TxnResult:
         compares = [Compare(*c).check() for c in compares]
-        then, otherwise = list(map(check_op, then)), list(map(check_op, otherwise))
+        then, otherwise = check_branch(then, "then"), check_branch(otherwise, "otherwise")
         reply = self._do(self.client.txn, [self._compare_json(c) for c in compares],
                          [self._op_json(o) for o in then], [self._op_json(o) for o in otherwise])
         succeeded = bool(reply.get("succeeded", False))

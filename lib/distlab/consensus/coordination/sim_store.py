@@ -28,7 +28,7 @@ from distlab.sim import Process, ms
 from .server import CoordinationServer, CoordReply, CoordRequest
 from .state_machine import Failure
 from .store import (Compare, CoordinationStore, KeyValue, LeaseExpired, Put,
-                    StoreUnavailable, TxnResult, check_key, check_op, check_ttl)
+                    StoreUnavailable, TxnResult, check_branch, check_key, check_op, check_ttl)
 
 GATEWAY = "gateway"
 
@@ -160,7 +160,7 @@ class SimulatedStore(CoordinationStore):
     def txn(self, compares: Sequence[Compare], then: Sequence = (),
             otherwise: Sequence = ()) -> TxnResult:
         compares = tuple(Compare(*c).check() for c in compares)
-        then, otherwise = tuple(map(check_op, then)), tuple(map(check_op, otherwise))
+        then, otherwise = check_branch(then, "then"), check_branch(otherwise, "otherwise")
         return self.call("txn", compares, then, otherwise)
 
     def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list:

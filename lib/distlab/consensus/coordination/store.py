@@ -27,7 +27,8 @@ from distlab.services.etcd import KeyValue, WatchEvent
 
 __all__ = [
     "COMPARE_OPS", "COMPARE_TARGETS", "Compare", "CoordinationStore", "Delete", "Get", "KeyValue",
-    "LeaseExpired", "Put", "StoreUnavailable", "TxnResult", "WatchEvent", "check_key", "check_ttl",
+    "LeaseExpired", "Put", "StoreUnavailable", "TxnResult", "WatchEvent", "check_branch", "check_key",
+    "check_ttl",
 ]
 
 COMPARE_TARGETS = ("create_revision", "mod_revision", "version", "value")
@@ -121,6 +122,20 @@ def check_op(op: Any) -> Any:
         if not isinstance(op.lease, int) or op.lease < 0:
             raise ValueError(f"put lease must be an integer >= 0 (0: none), got {op.lease!r}")
     return op
+
+
+def check_branch(ops: Sequence, parameter: str) -> tuple:
+    """Validate one branch of a transaction. Like etcd, refuse a branch that writes a key twice (two
+    Puts of one key, or a Put inside a Delete's range): its outcome would depend on op order."""
+    ops = tuple(map(check_op, ops))
+    puts = [op.key for op in ops if type(op) is Put]
+    deletes = [op for op in ops if type(op) is Delete]
+    for i, key in enumerate(puts):
+        if key in puts[:i] or any(key.startswith(d.key) if d.prefix else key == d.key
+                                  for d in deletes):
+            raise ValueError(f"{parameter}: key {key!r} is written twice in one transaction branch "
+                             f"(etcd refuses it too: 'duplicate key given in txn request')")
+    return ops
 
 
 class TxnResult(NamedTuple):
