@@ -11,13 +11,16 @@ import time
 
 from distlab.consensus.compare import side_by_side
 from distlab.consensus.paxos import scenarios as paxos_scenarios
-from distlab.consensus.raft import fig16
+from distlab.consensus.raft import RaftConfig, fig16
 from distlab.consensus.raft.chaos import run_trial
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
+from distlab.sim import Uniform, ms
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
 from distlab.consensus.raft.mit_lab_snapshot import SCENARIOS_3D
 
 MIT_SEEDS = 20
+VARIANTS = (None, RaftConfig(pre_vote=True, check_quorum=True),
+            RaftConfig(disk_write=Uniform(ms(1), ms(5))), None)
 SCHEDULES = 10_000
 
 
@@ -61,9 +64,11 @@ def safety() -> None:
     violations = stuck = 0
     start = time.perf_counter()
     for seed in range(SCHEDULES):
-        r = run_trial(seed, n=(3, 5)[seed % 2], faults=seed % 25,
+        variant = (seed // 6) % 4  # plain; pre-vote + check-quorum; slow disk; reconfiguring
+        r = run_trial(seed, n=5 if variant == 3 else (3, 5)[seed % 2], faults=seed % 25,
                       loss=(0.0, 0.1, 0.3)[seed % 3], duration=2.0 + seed % 2,
-                      snapshot_every=(None, 5, 20)[seed % 3])
+                      snapshot_every=(None, 5, 20)[seed % 3], config=VARIANTS[variant],
+                      membership=variant == 3)
         if r.violations:
             violations += 1
             print(f"safety seed={seed}: {r.violations[0]} under {r.schedule}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """Single-server membership change: grow 3 -> 5, remove the leader, refusals."""
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from distlab.consensus.raft import LEADER, Cluster
+from distlab.consensus.raft import LEADER, Cluster, RaftConfig
+from distlab.consensus.raft.chaos import run_trial
 
 
 def test_grow_from_three_to_five_then_survive_two_crashes():
@@ -79,3 +81,18 @@ def test_membership_changes_under_faults_keep_safety():
             c.one(("x", step), expected=len(c.members()) // 2 + 1)
             c.restart(victim)
         c.one("end", expected=len(c.members()) // 2 + 1)
+
+
+@settings(max_examples=60)
+@given(seed=st.integers(0, 2**32 - 1), faults=st.integers(0, 15),
+       sticky=st.booleans())
+def test_random_reconfigurations_under_random_faults(seed, faults, sticky):
+    cfg = RaftConfig(pre_vote=True, check_quorum=True) if sticky else None
+    r = run_trial(seed, n=5, faults=faults, loss=0.05, membership=True, config=cfg)
+    assert r.violations == [], r.schedule
+    assert r.recovered, (r.detail, r.schedule)
+
+
+def test_bad_voters_is_refused():
+    with pytest.raises(ValueError, match="voters"):
+        Cluster(3, voters=4)

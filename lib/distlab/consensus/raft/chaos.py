@@ -51,16 +51,43 @@ class _Clients:
         self.c.sim.schedule(self.period, self.tick)
 
 
+class _Reconfigurer:
+    """Every 200 ms during the faults, asks the current leader to add a spare server or remove
+    a member (one at a time; keeping at least 3 members when the cluster has that many)."""
+
+    def __init__(self, cluster: Cluster, rng: random.Random, until: float):
+        self.c, self.rng, self.until = cluster, rng, until
+
+    def tick(self) -> None:
+        c = self.c
+        if c.sim.now >= self.until:
+            return
+        leaders = [(nd.current_term, p) for p, nd in c.nodes.items()
+                   if nd.up and not nd.paused and nd.role == LEADER]
+        if leaders:
+            nd = c.nodes[max(leaders)[1]]
+            members = list(nd.members)
+            spares = [p for p in c.pids if p not in members]
+            floor = min(3, len(c.pids))
+            if spares and (len(members) <= floor or self.rng.random() < 0.5):
+                nd.change_membership(members + [self.rng.choice(spares)])
+            elif len(members) > floor:
+                victim = self.rng.choice(members)
+                nd.change_membership([m for m in members if m != victim])
+        c.sim.schedule(0.2, self.tick)
+
+
 def run_trial(seed: int, *, n: int = 5, faults: int = 10, duration: float = 2.0,
               loss: float = 0.0, recovery: float = 10.0, config: RaftConfig | None = None,
               node_class: type = RaftNode, client_period: float = ms(30),
-              snapshot_every: int | None = None) -> ChaosResult:
+              snapshot_every: int | None = None, membership: bool = False) -> ChaosResult:
     """Run one random fault schedule; never raises for a Raft failure, reports it instead."""
     if not isinstance(faults, int) or faults < 0:
         raise ValueError(f"faults must be an integer >= 0, got {faults!r}")
     if not 0.0 <= loss <= 1.0:
         raise ValueError(f"loss must be a probability between 0 and 1, got {loss!r}")
-    c = Cluster(n, seed=seed, config=config, node_class=node_class, snapshot_every=snapshot_every)
+    c = Cluster(n, seed=seed, config=config, node_class=node_class, snapshot_every=snapshot_every,
+                voters=(n + 1) // 2 if membership and n >= 3 else None)
     if loss:
         c.sim.network.configure(loss=loss)
     schedule = FaultSchedule.random(random.Random(seed), c.pids, duration, count=faults,
@@ -69,6 +96,8 @@ def run_trial(seed: int, *, n: int = 5, faults: int = 10, duration: float = 2.0,
     result = ChaosResult(seed, repr(schedule))
     clients = _Clients(c, client_period)
     clients.tick()
+    if membership:
+        _Reconfigurer(c, random.Random(seed ^ 0x5EED), duration).tick()
     try:
         c.run(duration)
         clients.stopped = True

@@ -63,13 +63,15 @@ class Cluster(ClusterActions):
     def __init__(self, n: int = 3, *, seed: int = 0, config: RaftConfig | None = None,
                  latency=None, unreliable: bool = False, check_invariants: bool = True,
                  trace: bool = False, node_class: type = RaftNode,
-                 snapshot_every: int | None = None):
+                 snapshot_every: int | None = None, voters: int | None = None):
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_NODES:
             raise ValueError(f"n (cluster size) must be an integer from 1 to {MAX_NODES}, got {n!r}")
         if snapshot_every is not None and (not isinstance(snapshot_every, int)
                                            or snapshot_every < 1):
             raise ValueError(f"snapshot_every must be None or an integer >= 1, got "
                              f"{snapshot_every!r}")
+        if voters is not None and (not isinstance(voters, int) or not 1 <= voters <= n):
+            raise ValueError(f"voters must be None or an integer from 1 to n ({n}), got {voters!r}")
         self.snapshot_every = snapshot_every
         self.n = n
         self.config = config if config is not None else RaftConfig()
@@ -80,7 +82,10 @@ class Cluster(ClusterActions):
         self.applied: dict = {p: {} for p in self.pids}  # pid -> {index: command}, kept over crashes
         self.apply_errors: list[str] = []
         self._node_class = node_class
-        self.nodes = {p: node_class(p, self.pids, self.config, self._on_apply) for p in self.pids}
+        # the first `voters` servers form the initial configuration; the rest wait as spares
+        initial = self.pids[:voters] if voters is not None else self.pids
+        self.nodes = {p: node_class(p, initial if p in initial else [], self.config,
+                                    self._on_apply) for p in self.pids}
         for p in self.pids:
             self.sim.add(self.nodes[p])
         self.safety = RaftSafety(self.nodes.values()).install(self.sim)

@@ -18,6 +18,12 @@ class HandlersMixin:
         if m.pre_vote:
             self.handle_pre_vote(src, m)
             return
+        if (self.config.check_quorum and m.term > self.current_term
+                and (self.role == LEADER or
+                     self.now - self.leader_seen < self.config.election_timeout[0])):
+            # leader stickiness (dissertation §4.2.3): a server that heard from a live leader
+            # lately ignores the request -- a removed or cut-off server cannot depose it
+            return
         if m.term > self.current_term:
             self.become_follower(m.term)
         grant = (m.term == self.current_term
@@ -116,8 +122,8 @@ class HandlersMixin:
         if m.term > self.current_term:
             self.become_follower(m.term)
             return
-        if self.role != LEADER or m.term != self.current_term:
-            return
+        if self.role != LEADER or m.term != self.current_term or src not in self.match_index:
+            return  # stale, or from a server no longer in the configuration
         self.heard[src] = self.now
         if m.round > self.acked_round.get(src, 0):
             self.acked_round[src] = m.round

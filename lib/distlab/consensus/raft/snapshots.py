@@ -93,7 +93,7 @@ class SnapshotMixin:
         if m.term > self.current_term:
             self.become_follower(m.term)
             return
-        if self.role != "leader" or m.term != self.current_term:
+        if self.role != "leader" or m.term != self.current_term or src not in self.match_index:
             return
         self.heard[src] = self.now
         if m.last_included_index > self.match_index[src]:

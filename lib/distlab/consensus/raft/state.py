@@ -63,7 +63,9 @@ class RaftConfig:
     ``pre_vote``          poll before standing for election, so a rejoining server cannot disrupt
                           a healthy leader by bumping the term (dissertation §9.6).
     ``check_quorum``      a leader steps down after an election timeout without hearing from a
-                          majority (dissertation §6.2), so a partitioned leader stops serving.
+                          majority (dissertation §6.2), so a partitioned leader stops serving;
+                          and servers that heard from a leader within the minimum election
+                          timeout ignore RequestVote (§4.2.3), so removed servers cannot disrupt.
     ``disk_write``        a latency distribution for one fsync, or None for an instant disk: a
                           reply that depends on newly persisted state (a granted vote, appended
                           entries, a new term) leaves only after the write completes. A candidate
