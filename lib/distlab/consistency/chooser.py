@@ -1,0 +1,129 @@
+"""The lecture's rule of thumb as data and one pure function: which rung does this data need?
+
+*Default to eventual consistency plus session guarantees; spend linearizability only on invariants
+that must never bend.* :func:`choose_rung` turns four yes/no questions about a piece of data into
+the weakest rung that still protects it -- the cheapest one, since every step down the ladder
+forbids fewer orderings, needs less coordination and stays available under more partitions:
+
+1. an **invariant across all clients** that must hold at every instant (never sell the last item
+   twice, never two owners of one name, never two leaders) -> ``linearizable``: only one real-time
+   order of all operations can guarantee it, and it is unavailable on the minority side of a
+   partition -- the price you pay on purpose;
+2. some writes **answer or depend on** others, and a reader must never see the effect without its
+   cause (a reply without the message it answers) -> ``causal`` (sticky available);
+3. the **author must see their own write** ("I saved it and it vanished") -> ``read-your-writes``
+   (sticky available: pin the session, or carry a version token);
+4. a reader must never see the value **go back in time** on refresh -> ``monotonic-reads``
+   (totally available);
+5. otherwise -> ``eventual``: replicas converge once writes stop; no rung of ``classify`` at all
+   (it is a property of a store's runs, see :mod:`distlab.consistency.store`).
+
+:data:`ITEMS` places the lecture's examples (balances, inventory, usernames, leader identity,
+likes, bios, chat messages) with their needs and a reason; :data:`ACCEPTABLE` lists, for each, the
+rungs a reasonable design may use (the graded exercise accepts any of them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from distlab.consistency.ladder import AVAILABILITY
+
+__all__ = ["NEEDS", "Choice", "choose_rung", "Item", "ITEMS", "ACCEPTABLE", "place", "place_all"]
+
+#: The questions, in the order the rule of thumb asks them (the first "yes" decides).
+NEEDS = {
+    "invariant": "an invariant across all clients must hold at every instant",
+    "causal": "some writes answer others: never show an effect without its cause",
+    "own_writes": "the author must see their own write at once",
+    "no_going_back": "a reader must never see the value go back in time",
+}
+
+_RULES = (
+    ("invariant", "linearizable",
+     "one real-time order of every operation is the only way to keep an invariant that must never bend; "
+     "it costs a round trip to a leader or quorum, and the minority side of a partition must wait"),
+    ("causal", "causal",
+     "readers must see causes before effects; a session that carries what it has seen gets this "
+     "without global coordination (sticky available)"),
+    ("own_writes", "read-your-writes",
+     "only the author needs their write at once; pin the session to a replica or carry a version "
+     "token -- everyone else may lag (sticky available)"),
+    ("no_going_back", "monotonic-reads",
+     "a little staleness is fine as long as a refresh never goes back in time (totally available)"),
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    rung: str
+    availability: str
+    reason: str
+    rule: str            # which question decided ("default" when none did)
+
+
+def choose_rung(*, invariant: bool = False, causal: bool = False, own_writes: bool = False,
+                no_going_back: bool = False) -> Choice:
+    """The weakest rung that protects data with these needs (the first need that applies wins)."""
+    given = {"invariant": invariant, "causal": causal, "own_writes": own_writes,
+             "no_going_back": no_going_back}
+    for name, value in given.items():
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+    for need, rung, reason in _RULES:
+        if given[need]:
+            return Choice(rung, AVAILABILITY[rung], reason, need)
+    return Choice("eventual", "totally-available",
+                  "nothing breaks if readers lag for a while: replicas converge once writes stop, "
+                  "and every replica can answer every request", "default")
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    needs: tuple[str, ...]
+    why: str
+
+
+#: The lecture's examples, with the needs that decide their rung and a reason in our own words.
+ITEMS = (
+    Item("account balance", ("invariant",),
+         "two withdrawals that both read the old balance can overdraw the account"),
+    Item("inventory count", ("invariant",),
+         "two buyers who both see 'one left' sell the last item twice"),
+    Item("unique username", ("invariant",),
+         "two sign-ups who both see the name free would both get it"),
+    Item("leader identity", ("invariant",),
+         "two nodes that both believe they lead corrupt what they guard (split brain)"),
+    Item("like count", ("no_going_back",),
+         "a count a few seconds old harms nobody, but a refresh should not make likes disappear"),
+    Item("profile bio", ("own_writes",),
+         "the author must see the edit they just saved; other readers can catch up later"),
+    Item("chat message", ("causal",),
+         "a reply must never appear before the message it answers"),
+)
+
+#: Rungs a reasonable design may use for each item (weakest sufficient first).
+ACCEPTABLE = {
+    "account balance": ("linearizable",),
+    "inventory count": ("linearizable",),
+    "unique username": ("linearizable",),
+    "leader identity": ("linearizable",),
+    "like count": ("monotonic-reads", "eventual"),
+    "profile bio": ("read-your-writes", "pram", "causal"),
+    "chat message": ("causal", "consistent-prefix"),
+}
+
+
+def place(item: Item | str) -> Choice:
+    """The rung for one of :data:`ITEMS` (by name or value), decided by :func:`choose_rung`."""
+    if isinstance(item, str):
+        found = [i for i in ITEMS if i.name == item]
+        if not found:
+            raise ValueError(f"item must be one of {[i.name for i in ITEMS]}, got {item!r}")
+        item = found[0]
+    return choose_rung(**{n: True for n in item.needs})
+
+
+def place_all() -> list[tuple[Item, Choice]]:
+    """Every item of :data:`ITEMS` with its choice, in the lecture's order."""
+    return [(i, place(i)) for i in ITEMS]

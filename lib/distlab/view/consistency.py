@@ -1,0 +1,124 @@
+"""Chapter 1's view: every widget and plot of ``notebooks/01_consistency_ladder.ipynb``.
+
+One import for the notebook (``from distlab.view import consistency as cv``); the pieces live in:
+
+* `consistency_ladder` -- the ladder as a networkx lattice with availability classes; history timelines;
+* `consistency_timeline` -- the editable timeline of the lecture's example with live verdicts;
+* `consistency_sessions` -- the three user-visible bugs, each failing and then fixed by a session guarantee;
+* `consistency_store` -- the replicated-store experiment panel and the measured trade-off;
+* this module -- a real Jepsen history, the rule-of-thumb chooser, and the quiz.
+"""
+from __future__ import annotations
+
+import html
+import pathlib
+
+import ipywidgets as widgets
+
+from distlab.consistency import RUNGS, read_file
+from distlab.consistency.chooser import ITEMS, NEEDS, choose_rung, place_all
+from distlab.consistency.quiz import QUIZ
+
+from .consistency_ladder import (VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph,
+                                 open_indeterminate, render_ladder)
+from .consistency_sessions import POLICIES, STORIES, play, render_scene, scene_panel, scene_report, scene_verdicts
+from .consistency_store import (LADDER_ORDER, SESSION_MODES, render_store, render_tradeoff, store_config,
+                                store_panel, store_run, tradeoff, tradeoff_table)
+from .consistency_timeline import (EXAMPLE, example_history, render_timeline, timeline_panel,
+                                   timeline_verdicts)
+from .panel import Panel
+from .quiz import Quiz
+from .style import GOOD, prepare
+
+__all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items", "chooser_panel",
+           "chooser_table", "classify_history", "draw_history", "draw_ladder", "example_history",
+           "jepsen_report", "ladder_graph", "open_indeterminate", "play", "quiz", "render_choice",
+           "render_jepsen", "render_ladder", "render_scene", "render_store", "render_timeline",
+           "render_tradeoff", "scene_panel", "scene_report", "scene_verdicts", "store_config", "store_panel",
+           "store_run", "timeline_panel", "timeline_verdicts", "tradeoff", "tradeoff_table"]
+
+
+# ----------------------------------------------------------------------------------- a real history
+def jepsen_report(path) -> str:
+    """Read a Jepsen history (format recognised from the content) and classify it: every rung's
+    verdict, and for linearizability the reason and the smallest failing window."""
+    path = pathlib.Path(path)
+    h = read_file(path)
+    c = classify_history(h)
+    ok = sum(o.status == "ok" for o in h)
+    lines = [f"{path.name}: {len(h)} operations ({ok} ok) from {len(h.processes())} processes",
+             f"strongest: {', '.join(c.strongest) or 'none'}"]
+    for rung in RUNGS:
+        lines.append(f"  {VERDICT_MARKS[c.rungs[rung]][0]} {rung:20} {c.rungs[rung]}")
+    lin = c.verdicts["linearizable"]
+    lines.append(f"linearizable: {lin.explanation}")
+    return "\n".join(lines)
+
+
+def render_jepsen(path, fig=None):
+    """The smallest failing window of a non-linearizable history (or its first operations)."""
+    h = read_file(pathlib.Path(path))
+    v = classify_history(h).verdicts["linearizable"]
+    window = v.window or []
+    if window:
+        lo = min(o.invoke for o in window)
+        hi = max(o.end for o in window if o.complete is not None)
+        lo -= 14                               # the operations just before: what the read should have seen
+        near = [o for o in h if o.invoke <= hi and (o.complete is None or o.complete >= lo)]
+        shown, bad = near, {o.index for o in window}
+    else:
+        shown, bad = list(h)[:12], set()
+    from distlab.sim.history import History
+
+    sub = History(tuple(shown))
+    fig = prepare(fig, figsize=(9.0, 0.5 * len(sub.processes()) + 1.8))
+    ax = fig.add_subplot()
+    right = max(o.complete for o in shown if o.complete is not None) + 2
+    fig.subplots_adjust(bottom=0.18)
+    draw_history(ax, sub, highlight=bad, xmax=right, unit="position in the log (line number)",
+                 title=f"{pathlib.Path(path).name}: linearizable {v.status}"
+                       + (f" -- smallest failing window, {len(window)} operations in vermillion" if window else ""))
+    return fig
+
+
+# ----------------------------------------------------------------------------------- the chooser
+def chooser_items() -> dict[str, list[str]]:
+    """Rung -> the data items the rule of thumb places there (for :func:`render_ladder`)."""
+    out: dict[str, list[str]] = {}
+    for item, choice in place_all():
+        out.setdefault(choice.rung, []).append(item.name)
+    return out
+
+
+def chooser_table() -> str:
+    """One line per item: the rung, its availability class and the reason."""
+    lines = []
+    for item, choice in place_all():
+        lines.append(f"{item.name:16} -> {choice.rung:17} ({choice.availability}): {item.why}")
+    return "\n".join(lines)
+
+
+def render_choice(config, fig=None) -> str:
+    """The chooser's answer as HTML: the rung, its availability, why, and which question decided."""
+    choice = choose_rung(**{k: bool(config[k]) for k in NEEDS})
+    rows = "".join(
+        f"<li style=\"{'font-weight:bold;color:' + GOOD if k == choice.rule else 'color:#555'}\">"
+        f"{'→ ' if k == choice.rule else ''}{html.escape(q)}</li>" for k, q in NEEDS.items())
+    matches = [i.name for i in ITEMS if choose_rung(**{n: True for n in i.needs}).rung == choice.rung]
+    like = f"<br>Like: {html.escape(', '.join(matches))}" if matches else ""
+    return (f'<div class="distlab-choice"><b>Use: {html.escape(choice.rung)}</b> '
+            f"({html.escape(choice.availability)})<br><i>{html.escape(choice.reason)}</i>{like}"
+            f'<ol style="margin-top:6px">{rows}</ol></div>')
+
+
+def chooser_panel(**needs) -> Panel:
+    """One checkbox per question of the rule of thumb; the first "yes" decides the rung."""
+    return Panel(render_choice, {k: widgets.Checkbox(value=bool(needs.get(k, False)), description=q,
+                                                     indent=False, layout=widgets.Layout(width="auto"))
+                                 for k, q in NEEDS.items()})
+
+
+# ----------------------------------------------------------------------------------- quiz
+def quiz() -> Quiz:
+    """The chapter's five questions (data in `distlab.consistency.quiz`)."""
+    return Quiz.from_data(QUIZ, title="Chapter 1: quick check")

@@ -1,0 +1,191 @@
+"""Session guarantees as fixes for the bugs users notice -- each story shown failing, then fixed.
+
+A tiny, deterministic replicated store tells each story (the full simulator is
+:mod:`distlab.consistency.store`; here every time is chosen so the picture is easy to read):
+a leader applies each write a quarter second after it is sent, gives it the next version and
+acknowledges it; follower *r* applies version *v* ``lag[r]`` seconds after the leader did, in log
+order. A read is served a quarter second after it is sent, by a replica picked by the read policy:
+
+* ``any``    -- the replica the story names (whatever the load balancer picked): eventual;
+* ``sticky`` -- always the client's home replica (a pinned session);
+* ``token``  -- the named replica, but the client carries the highest version it has seen (its own
+  acknowledged writes and what it read); a replica that is behind waits until it reaches it.
+
+The stories are the lecture's: "I saved it and it vanished" (read-your-writes), "refresh travelled
+back in time" (monotonic reads), "a reply before the message it answers" (writes-follow-reads,
+causal, consistent prefix). :func:`play` returns the history and notes; the checkers judge it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from distlab.consistency import check
+from distlab.sim.history import History, Op
+
+from .consistency_ladder import VERDICT_MARKS, draw_history, open_indeterminate
+from .panel import Panel
+from .style import BAD, GOOD, prepare
+
+__all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "scene_verdicts", "scene_report", "render_scene",
+           "scene_panel"]
+
+POLICIES = ("any", "sticky", "token")
+_HOP = 0.25          # one network hop (s)
+
+
+@dataclass(frozen=True)
+class Step:
+    client: str
+    f: str               # "put" or "get"
+    key: str
+    value: str | None
+    at: float            # when the client sends it (s)
+    replica: str = "r1"  # the replica a read goes to under the "any" and "token" policies
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    bug: str
+    rungs: tuple[str, ...]      # the guarantees that catch the bug, the first one named in the lecture
+    fix: str                    # the policy that fixes it
+    steps: tuple[Step, ...]
+    lags: tuple[tuple[str, float], ...]
+    homes: tuple[tuple[str, str], ...]
+    slow: str = "r2"            # the lagging replica (its lag is what the panel's slider moves)
+
+
+STORIES = {
+    "saved it and it vanished": Story(
+        "Alice saves a new bio, then refreshes her profile", "I saved it and it vanished",
+        ("read-your-writes",), "token",
+        (Step("Alice", "put", "bio", "old bio", 0.0), Step("Alice", "put", "bio", "new bio", 3.0),
+         Step("Alice", "get", "bio", None, 4.0, "r2")),
+        (("r1", 0.3), ("r2", 6.0)), (("Alice", "r1"),)),
+    "refresh went back in time": Story(
+        "Bob refreshes a thread three times", "refresh travelled back in time",
+        ("monotonic-reads",), "sticky",
+        (Step("Carol", "put", "thread", "1 comment", 0.0), Step("Carol", "put", "thread", "2 comments", 3.0),
+         Step("Bob", "get", "thread", None, 2.0, "r1"), Step("Bob", "get", "thread", None, 4.0, "r1"),
+         Step("Bob", "get", "thread", None, 5.0, "r2")),
+        (("r1", 0.3), ("r2", 6.0)), (("Bob", "r1"), ("Carol", "r1"))),
+    "a reply before its question": Story(
+        "Alice asks, Bob answers, Carol reads the chat", "a reply before the message it answers",
+        ("writes-follow-reads", "causal", "consistent-prefix"), "token",
+        (Step("Alice", "put", "question", "lunch?", 0.0), Step("Bob", "get", "question", None, 1.0, "r1"),
+         Step("Bob", "put", "answer", "yes!", 3.0), Step("Carol", "get", "answer", None, 4.0, "r1"),
+         Step("Carol", "get", "question", None, 5.5, "r2")),
+        (("r1", 0.3), ("r2", 6.0)), (("Alice", "r1"), ("Bob", "r1"), ("Carol", "r1"))),
+}
+
+
+def play(story: Story | str, policy: str, slow_lag: float | None = None):
+    """Run a story under ``policy``: ``(history, notes)``, notes keyed by operation index."""
+    story = STORIES[story] if isinstance(story, str) else story
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
+    lags = dict(story.lags)
+    if slow_lag is not None:
+        if not 0.0 <= slow_lag <= 10.0:
+            raise ValueError(f"slow_lag must be in [0, 10] seconds, got {slow_lag!r}")
+        lags[story.slow] = float(slow_lag)
+    homes = dict(story.homes)
+    writes: list[tuple[float, str, str, int]] = []      # (leader apply time, key, value, version)
+    token: dict[str, int] = {}
+    done: dict[str, float] = {}
+    ops, notes = [], []
+
+    def applied(replica: str, at: float) -> int:
+        return max([v for t, _, _, v in writes if t + lags[replica] <= at] + [0])
+
+    for step in sorted(story.steps, key=lambda s: s.at):
+        start = max(step.at, done.get(step.client, -1e9))
+        if step.f == "put":
+            t_apply = start + _HOP
+            version = len(writes) + 1
+            writes.append((t_apply, step.key, step.value, version))
+            end = t_apply + _HOP
+            if policy == "sticky":              # the home replica answers once it applied the write
+                end = max(end, t_apply + lags[homes[step.client]] + _HOP)
+            token[step.client] = max(token.get(step.client, 0), version)
+            ops.append(Op(step.client, "put", step.value, step.key, start, end, "ok"))
+            notes.append(f"v{version}")
+        else:
+            replica = homes[step.client] if policy == "sticky" else step.replica
+            served = start + _HOP
+            need = token.get(step.client, 0) if policy == "token" else 0
+            waited = False
+            if applied(replica, served) < need:
+                served = next(t + lags[replica] for t, _, _, v in writes if v == need)
+                waited = True
+            seen = [(v, val) for t, k, val, v in writes if k == step.key and t + lags[replica] <= served]
+            version, value = max(seen) if seen else (0, "")
+            token[step.client] = max(token.get(step.client, 0), version)
+            end = served + _HOP
+            ops.append(Op(step.client, "get", None, step.key, start, end, "ok", result=value))
+            notes.append(f"{replica}{' waited' if waited else ''}, has v{applied(replica, served)}")
+        done[step.client] = end
+    h = History.of(ops)
+    # History.of sorts by invocation; carry the notes along by matching operations
+    by_op = {(o.process, o.f, o.key, o.invoke): n for o, n in zip(ops, notes)}
+    return h, {o.index: by_op[(o.process, o.f, o.key, o.invoke)] for o in h}
+
+
+def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = None) -> dict:
+    """The story's rungs checked on its history: rung -> Verdict."""
+    story = STORIES[story] if isinstance(story, str) else story
+    h, _ = play(story, policy, slow_lag)
+    return {rung: check(open_indeterminate(h), rung, "kv") for rung in story.rungs}
+
+
+def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
+    """Text: what each read returned and each rung's verdict with its explanation."""
+    h, notes = play(story, policy, slow_lag)
+    lines = [f"{STORIES[story].title} -- read policy {policy!r}"]
+    for o in h:
+        if o.f == "get":
+            shown = repr(o.result) if o.result != "" else "nothing"
+            lines.append(f"  {o.process} reads {o.key} at {o.invoke:g} s from {notes[o.index]}: {shown}"
+                         f" (answered after {o.complete - o.invoke:g} s)")
+    for rung, v in scene_verdicts(story, policy, slow_lag).items():
+        lines.append(f"  {VERDICT_MARKS[v.status][0]} {rung}: {v.status}"
+                     + ("" if v.status == "holds" else f" -- {v.explanation}"))
+    return "\n".join(lines)
+
+
+def render_scene(config, fig=None):
+    """One story under one policy: the timeline (notes name the replica and its version) and the
+    verdict of the rung that catches the bug in the title."""
+    name, policy = config["story"], config["policy"]
+    if name not in STORIES:
+        raise ValueError(f"story must be one of {sorted(STORIES)}, got {name!r}")
+    story = STORIES[name]
+    lag = config.get("lag")
+    h, notes = play(story, policy, lag)
+    verdicts = scene_verdicts(story, policy, lag)
+    failed = [r for r, v in verdicts.items() if v.status == "violated"]
+    fig = prepare(fig, figsize=(8.0, 3.6))
+    ax = fig.add_axes((0.1, 0.15, 0.87, 0.68))
+    bad = {o.index for o in h if o.f == "get" and failed}
+    bad = {max(bad)} if bad else set()
+    draw_history(ax, h, highlight=bad, notes=notes, unit="time (s)",
+                 xmax=max(o.complete for o in h) + 0.8)
+    first = story.rungs[0]
+    verdict = verdicts[first]
+    mark, colour = VERDICT_MARKS[verdict.status]
+    lag_now = dict(story.lags)[story.slow] if lag is None else lag
+    ax.set_title(f"\u201c{story.bug}\u201d -- policy {policy!r}, {story.slow} lags {lag_now:g} s\n"
+                 f"{mark} {first} {verdict.status}", fontsize=10, color=BAD if failed else GOOD)
+    return fig
+
+
+def scene_panel(story: str = "saved it and it vanished", policy: str = "any", lag: float = 6.0) -> Panel:
+    """Pick a story and a read policy; the slider sets how far the slow replica lags."""
+    style = {"description_width": "initial"}
+    return Panel(render_scene, {
+        "story": widgets.Dropdown(options=tuple(STORIES), value=story, description="story", style=style),
+        "policy": widgets.ToggleButtons(options=POLICIES, value=policy, description="read policy", style=style),
+        "lag": widgets.FloatSlider(value=lag, min=0.0, max=8.0, step=0.25, description="slow replica lag (s)",
+                                   style=style, continuous_update=False)}, figsize=(8.0, 3.6))

@@ -1,0 +1,179 @@
+"""The chapter-wide experiment: the replicated store under sliders, and the measured trade-off.
+
+:func:`store_config` turns the panel's controls (replicas, mean replication lag, read policy,
+partition length, session mode) into a :class:`distlab.consistency.StoreConfig`;
+:func:`render_store` runs it and plots what users would notice (anomalies, as a share of reads)
+and what they pay (latency percentiles), with the strongest rung ``classify`` finds for the run in
+the title. :func:`tradeoff` runs every read policy on the same workload and partition;
+:func:`render_tradeoff` shows anomalies, tail latency and availability side by side.
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from distlab.consistency import READ_POLICIES, StoreConfig, run_store
+from distlab.sim import Exponential
+
+from .consistency_ladder import classify_history
+from .panel import Panel
+from .style import BAD, CYCLE, GOOD, OKABE_ITO, label_axes, prepare
+
+__all__ = ["SESSION_MODES", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
+           "tradeoff", "tradeoff_table", "render_tradeoff"]
+
+#: What a replica that is behind a session's version token does (only the ``token`` policy uses it).
+SESSION_MODES = ("wait", "redirect")
+#: Read policies from the top of the ladder down (policy, write acknowledgement).
+LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
+                ("any", "leader"))
+_WORKLOAD = dict(clients=5, keys=3, ops_per_client=24, client_timeout=0.3)
+_PARTITION_START = 0.2
+
+
+def store_config(config) -> StoreConfig:
+    """Controls -> StoreConfig. ``lag_ms`` is the mean replication lag; ``partition_s`` 0 means none."""
+    lag = float(config["lag_ms"])
+    if not 1.0 <= lag <= 2000.0:
+        raise ValueError(f"lag_ms must be in [1, 2000] ms, got {lag!r}")
+    part = float(config.get("partition_s", 0.0))
+    if part < 0:
+        raise ValueError(f"partition_s must be >= 0 seconds, got {part!r}")
+    return StoreConfig(replicas=int(config["replicas"]), read_policy=config["policy"],
+                       token_mode=config.get("session", "wait"), write_ack=config.get("write_ack", "leader"),
+                       replication_lag=Exponential(tail_mean=(lag - 1.0) / 1000.0, offset=0.001),
+                       partition=(_PARTITION_START, part) if part > 0 else None,
+                       seed=int(config.get("seed", 0)), **_WORKLOAD)
+
+
+def store_run(config) -> dict:
+    """One run: the library's metrics plus the classification of its history."""
+    result = run_store(store_config(config))
+    c = classify_history(result.history, "kv")
+    reads = sum(1 for o in result.outcomes if o["outcome"] == "ok" and o["f"] == "get")
+    return {"metrics": result.metrics, "classification": c, "strongest": c.strongest,
+            "history": result.history, "reads": reads}
+
+
+def _anomalies(m: dict, reads: int) -> dict[str, float]:
+    reads = max(1, reads)
+    return {"stale reads": 100.0 * m["stale_read_rate"],
+            "read-your-writes violations": 100.0 * m["ryw_violations"] / reads,
+            "monotonic-reads violations": 100.0 * m["mr_violations"] / reads,
+            "reads unavailable": 100.0 * (1.0 - (m["read_availability"] or 0.0)),
+            "writes unavailable": 100.0 * (1.0 - (m["write_availability"] or 0.0))}
+
+
+def render_store(config, fig=None):
+    """Anomalies (left, % of reads or of operations) and latency percentiles (right, ms)."""
+    run = store_run(config)
+    m = run["metrics"]
+    fig = prepare(fig, figsize=(10.0, 4.2))
+    left = fig.add_axes((0.25, 0.14, 0.3, 0.7))
+    an = _anomalies(m, run["reads"])
+    names = list(an)
+    left.barh(names, [an[n] for n in names], color=[BAD, BAD, BAD, OKABE_ITO["reddish_purple"],
+                                                    OKABE_ITO["reddish_purple"]])
+    for i, n in enumerate(names):
+        left.text(an[n] + 1, i, f"{an[n]:.0f}%", va="center", fontsize=8)
+    left.set_xlim(0, 105)
+    left.invert_yaxis()
+    label_axes(left, title="What users notice", xlabel="share of operations (%)")
+    right = fig.add_axes((0.64, 0.14, 0.34, 0.7))
+    width = 0.38
+    for j, (kind, colour) in enumerate((("read", CYCLE[0]), ("write", CYCLE[1]))):
+        lat = m[f"{kind}_latency_ms"]
+        values = [lat[p] or 0.0 for p in ("p50", "p95", "p99")]
+        right.bar([i + (j - 0.5) * width for i in range(3)], values, width, color=colour, label=f"{kind}s")
+    right.set_xticks(range(3))
+    right.set_xticklabels(["p50", "p95", "p99"])
+    right.legend(fontsize=8)
+    label_axes(right, title="What they pay", xlabel="percentile", ylabel="latency (ms)")
+    strongest = ", ".join(run["strongest"]) or "none"
+    part = float(config.get("partition_s", 0.0))
+    fig.suptitle(f"read policy {config['policy']!r}, {config['replicas']} replicas, lag ~{float(config['lag_ms']):g} ms"
+                 f"{f', partition {part:g} s' if part else ''}: strongest rung {strongest}; "
+                 f"converged {'yes' if m['converged'] else 'NO'}", fontsize=10,
+                 color=GOOD if run["strongest"] else BAD)
+    return fig
+
+
+def store_panel(replicas=3, lag_ms=50.0, policy="any", partition_s=0.0, session="wait", seed=0) -> Panel:
+    """The experiment's sliders and menus; every change re-runs the store and re-checks its history."""
+    style = {"description_width": "initial"}
+    controls = {
+        "replicas": widgets.IntSlider(value=replicas, min=1, max=7, description="replicas", style=style,
+                                      continuous_update=False),
+        "lag_ms": widgets.FloatSlider(value=lag_ms, min=5.0, max=500.0, step=5.0, description="mean lag (ms)",
+                                      style=style, continuous_update=False),
+        "policy": widgets.Dropdown(options=READ_POLICIES, value=policy, description="read policy", style=style,
+                                   layout=widgets.Layout(width="190px")),
+        "partition_s": widgets.FloatSlider(value=partition_s, min=0.0, max=1.5, step=0.1,
+                                           description="partition (s)", style=style, continuous_update=False),
+        "session": widgets.Dropdown(options=SESSION_MODES, value=session, description="behind the token:",
+                                    style=style, layout=widgets.Layout(width="210px")),
+        "seed": widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed", style=style,
+                                       layout=widgets.Layout(width="130px")),
+    }
+    panel = Panel(render_store, controls, figsize=(10.0, 4.2))
+    panel.widget.children[0].layout.flex_flow = "row wrap"
+    return panel
+
+
+def tradeoff(seeds=(0, 1, 2), lag_ms=50.0, partition_s=1.0, replicas=3) -> list[dict]:
+    """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``."""
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    rows = []
+    for policy, ack in LADDER_ORDER:
+        runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
+                           "partition_s": partition_s, "seed": s}) for s in seeds]
+        mean = lambda f: sum(f(r["metrics"]) for r in runs) / len(runs)  # noqa: E731
+        answers = [", ".join(r["strongest"]) or "none" for r in runs]
+        strongest = sorted(set(answers), key=lambda a: (-answers.count(a), a))
+        rows.append({"policy": policy, "write_ack": ack, "strongest": " / ".join(strongest),
+                     "stale_pct": mean(lambda m: 100 * m["stale_read_rate"]),
+                     "session_violations": mean(lambda m: m["ryw_violations"] + m["mr_violations"]),
+                     "read_p99_ms": mean(lambda m: m["read_latency_ms"]["p99"] or 0.0),
+                     "write_p99_ms": mean(lambda m: m["write_latency_ms"]["p99"] or 0.0),
+                     "read_avail_pct": mean(lambda m: 100 * (m["read_availability"] or 0.0)),
+                     "write_avail_pct": mean(lambda m: 100 * (m["write_availability"] or 0.0))})
+    return rows
+
+
+def tradeoff_table(rows) -> str:
+    head = (f"{'policy':8}{'acks':>9}  {'stale %':>7}{'RYW+MR':>7}{'read p99':>9}{'write p99':>10}"
+            f"{'reads ok':>9}{'writes ok':>10}  strongest rung")
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r['policy']:8}{r['write_ack']:>9}  {r['stale_pct']:7.0f}{r['session_violations']:7.1f}"
+                     f"{r['read_p99_ms']:7.0f}ms{r['write_p99_ms']:8.0f}ms{r['read_avail_pct']:8.0f}%"
+                     f"{r['write_avail_pct']:9.0f}%  {r['strongest']}")
+    return "\n".join(lines)
+
+
+_SHORT = {"linearizable": "lin.", "sequential": "seq.", "causal": "causal", "pram": "PRAM",
+          "read-your-writes": "RYW", "monotonic-reads": "MR", "monotonic-writes": "MW",
+          "writes-follow-reads": "WFR", "consistent-prefix": "prefix", "none": "none"}
+
+
+def render_tradeoff(rows, fig=None):
+    """Three panels over the policies, strongest first: anomalies, p99 latency, availability."""
+    fig = prepare(fig, figsize=(11.0, 4.0))
+    labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]
+    x = range(len(rows))
+    specs = (("Anomalies users notice", "stale reads (% of reads)", [("stale_pct", "stale reads", BAD)]),
+             ("Tail latency", "p99 latency (ms)", [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
+             ("Availability (partition 0.2 s in)", "operations answered (%)",
+              [("read_avail_pct", "reads", CYCLE[0]), ("write_avail_pct", "writes", CYCLE[1])]))
+    for k, (title, ylabel, series) in enumerate(specs):
+        ax = fig.add_subplot(1, 3, k + 1)
+        w = 0.8 / len(series)
+        for j, (field, name, colour) in enumerate(series):
+            ax.bar([i + (j - (len(series) - 1) / 2) * w for i in x], [r[field] for r in rows], w,
+                   color=colour, label=name)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(labels, fontsize=8)
+        label_axes(ax, title=title, xlabel="read policy (most common strongest rung)", ylabel=ylabel)
+        ax.legend(fontsize=7)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.25, top=0.88, wspace=0.3)
+    return fig

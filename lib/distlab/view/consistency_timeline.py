@@ -1,0 +1,135 @@
+"""The editable timeline: a small history whose operations you move and whose results you change,
+with every rung's verdict redrawn on the ladder next to it.
+
+It starts from the lecture's example: Alice's ``write 1`` completes at *t1*; Bob's read begins
+after *t1*, so under linearizability it must return 1. Controls move *t1* and Bob's first read,
+and change what Bob's two reads and Alice's read-back return; :func:`example_history` builds the
+history, :func:`render_timeline` draws it with the ladder, :func:`timeline_verdicts` gives the
+text (the strongest rungs and why the first failing rungs fail).
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from distlab.consistency import RUNGS
+from distlab.sim.history import History, Op
+
+from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder
+from .panel import Panel
+from .style import prepare
+
+__all__ = ["EXAMPLE", "RESULTS", "example_history", "timeline_classification", "timeline_verdicts",
+           "render_timeline", "timeline_panel"]
+
+#: The lecture's starting point: the read begins after t1 and returns 1 (linearizable).
+EXAMPLE = {"t1": 2.0, "read_start": 3.0, "read_result": "1", "second_read": "2", "alice_reads": "2"}
+RESULTS = ("nothing", "1", "2")
+NAMES = {0: "Alice", 1: "Bob"}
+_WRITE2 = (5.0, 6.0)        # Alice's write 2
+_ALICE_READ = (7.0, 8.0)    # Alice reads her data back
+_BOB_READ2 = (9.0, 10.0)    # Bob's second read
+_READ_LEN = 1.0
+
+
+def _result(name: str):
+    if name not in RESULTS:
+        raise ValueError(f"a read result must be one of {RESULTS}, got {name!r}")
+    return None if name == "nothing" else int(name)
+
+
+def example_history(config) -> History:
+    """Alice writes 1 (ends at ``t1``) and 2, then reads back; Bob reads twice (the first at
+    ``read_start``). Results are ``"nothing"`` (never written), ``"1"`` or ``"2"``."""
+    t1, start = float(config["t1"]), float(config["read_start"])
+    if not 0.5 <= t1 <= _WRITE2[0] - 0.5:
+        raise ValueError(f"t1 must be in [0.5, {_WRITE2[0] - 0.5}], got {t1!r}")
+    if not 0.0 <= start <= _BOB_READ2[0] - _READ_LEN - 0.25:
+        raise ValueError(f"read_start must be in [0, {_BOB_READ2[0] - _READ_LEN - 0.25}], got {start!r}")
+    ops = [Op(0, "write", 1, None, 0.0, t1, "ok"),
+           Op(0, "write", 2, None, *_WRITE2, "ok"),
+           Op(0, "read", None, None, *_ALICE_READ, "ok", result=_result(config["alice_reads"])),
+           Op(1, "read", None, None, start, start + _READ_LEN, "ok", result=_result(config["read_result"])),
+           Op(1, "read", None, None, *_BOB_READ2, "ok", result=_result(config["second_read"]))]
+    return History.of(ops)
+
+
+def timeline_classification(config):
+    return classify_history(example_history(config), "register")
+
+
+def timeline_verdicts(config, classification=None) -> list[str]:
+    """Plain-text lines: the strongest rungs that hold, then each *directly* failing rung and why."""
+    c = classification or timeline_classification(config)
+    lines = [f"strongest: {', '.join(c.strongest) or 'none'}"]
+    for rung in RUNGS:
+        status = c.rungs[rung]
+        mark = VERDICT_MARKS[status][0]
+        why = c.explanations[rung]
+        if status != "holds" and not why.startswith("violated because it implies"):
+            lines.append(f"{mark} {rung}: {why}")
+    if len(lines) == 1:
+        lines.append("✓ every rung holds: there is one real-time order in which every read returns "
+                     "the latest write")
+    return lines
+
+
+def render_timeline(config, fig=None):
+    """The history (left) and the ladder with every rung's verdict (right)."""
+    h = example_history(config)
+    c = classify_history(h, "register")
+    v = c.verdicts.get("linearizable")
+    window = {o.index for o in (v.window or [])} if v is not None and v.status == "violated" else set()
+    fig = prepare(fig, figsize=(11.0, 4.4))
+    ax = fig.add_axes((0.07, 0.13, 0.43, 0.75))
+    t1 = float(config["t1"])
+    ax.axvline(t1, color="#888888", ls=":", lw=1)
+    ax.text(t1, -1.55, " t1", color="#555555", fontsize=8, va="bottom")
+    draw_history(ax, h, highlight=window, names=NAMES, xmax=10.8, unit="time (s)",
+                 title=f"Alice's write 1 ends at t1 = {t1:g} s; Bob reads from {float(config['read_start']):g} s")
+    ax.set_ylim(-1.6, 0.7)
+    right = fig.add_axes((0.52, 0.0, 0.48, 0.95))
+    draw_ladder(right, c, compact=True, title=f"strongest: {', '.join(c.strongest) or 'none'}")
+    return fig
+
+
+def _explain_html(panel) -> str:
+    if panel.last_config is None:
+        return ""
+    lines = timeline_verdicts(panel.last_config)
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[1:])
+    return (f'<div class="distlab-verdicts"><b>{html.escape(lines[0])}</b>'
+            f'<ul style="margin:2px 0">{items}</ul></div>')
+
+
+def timeline_panel(**overrides) -> Panel:
+    """Sliders move *t1* and Bob's first read; menus change what each read returns."""
+    cfg = {**EXAMPLE, **overrides}
+    style = {"description_width": "initial"}
+    controls = {
+        "t1": widgets.FloatSlider(value=cfg["t1"], min=0.5, max=4.5, step=0.5, description="t1 (write 1 ends, s)",
+                                  style=style, continuous_update=False),
+        "read_start": widgets.FloatSlider(value=cfg["read_start"], min=0.0, max=7.5, step=0.5,
+                                          description="Bob's read starts (s)", style=style,
+                                          continuous_update=False),
+        "read_result": widgets.Dropdown(options=RESULTS, value=cfg["read_result"], description="it returns",
+                                        style=style, layout=widgets.Layout(width="160px")),
+        "second_read": widgets.Dropdown(options=RESULTS, value=cfg["second_read"],
+                                        description="Bob's 2nd read", style=style,
+                                        layout=widgets.Layout(width="190px")),
+        "alice_reads": widgets.Dropdown(options=RESULTS, value=cfg["alice_reads"],
+                                        description="Alice reads back", style=style,
+                                        layout=widgets.Layout(width="200px")),
+    }
+    explanation = widgets.HTML()
+    panel = Panel(render_timeline, controls, figsize=(11.0, 4.4), extra=explanation)
+    panel.widget.children[0].layout.flex_flow = "row wrap"
+    panel.explanation = explanation
+
+    def update(p):
+        explanation.value = _explain_html(p)
+
+    panel.on_redraw(update)
+    update(panel)
+    return panel

@@ -1,0 +1,82 @@
+"""Reference solutions and known-wrong answers for chapter 1's exercises (see demo.py for the shape)."""
+import distlab.grading.consistency  # noqa: F401  (registers the exercises)
+
+
+def read_with_token(replicas, key, token):
+    for r in replicas:
+        if r["applied"] >= token:
+            value, version = r["data"].get(key, ("", 0))
+            return value, version, max(token, version)
+    return None
+
+
+def _ignores_token(replicas, key, token):
+    value, version = replicas[0]["data"].get(key, ("", 0))
+    return value, version, max(token, version)
+
+
+def _strictly_newer(replicas, key, token):
+    for r in replicas:
+        if r["applied"] > token:
+            value, version = r["data"].get(key, ("", 0))
+            return value, version, max(token, version)
+    return None
+
+
+def _token_never_advances(replicas, key, token):
+    got = read_with_token(replicas, key, token)
+    return None if got is None else (got[0], got[1], token)
+
+
+def _freshest(replicas, key, token):
+    best = max(replicas, key=lambda r: r["applied"])
+    if best["applied"] < token:
+        return None
+    value, version = best["data"].get(key, ("", 0))
+    return value, version, max(token, version)
+
+
+def _absent_is_none(replicas, key, token):
+    for r in replicas:
+        if r["applied"] >= token:
+            value, version = r["data"].get(key, (None, 0))
+            return value, version, max(token, version)
+    return None
+
+
+ANSWERS = {"A": ["linearizable"], "B": ["sequential"],
+           "C": ["monotonic-reads", "monotonic-writes", "writes-follow-reads", "consistent-prefix"],
+           "D": ["read-your-writes", "monotonic-writes"]}
+RUNGS = {"account balance": "linearizable", "inventory count": "linearizable",
+         "unique username": "linearizable", "leader identity": "linearizable",
+         "like count": "monotonic-reads", "profile bio": "read-your-writes", "chat message": "causal"}
+
+SOLUTIONS = {
+    "consistency.token_read": read_with_token,
+    "consistency.classify": lambda: ANSWERS,
+    "consistency.choose_rungs": lambda: RUNGS,
+}
+
+MUTATIONS = {
+    "consistency.token_read": {
+        "ignores_token": _ignores_token,
+        "strictly_newer": _strictly_newer,
+        "token_never_advances": _token_never_advances,
+        "always_freshest": _freshest,
+        "absent_key_is_none": _absent_is_none,
+    },
+    "consistency.classify": {
+        "stale_read_linearizable": lambda: {**ANSWERS, "B": ["linearizable"]},
+        "implied_rung_listed": lambda: {**ANSWERS, "A": ["linearizable", "sequential"]},
+        "lost_write_keeps_ryw": lambda: {**ANSWERS, "C": ANSWERS["C"] + ["read-your-writes"]},
+        "missing_key": lambda: {"A": ["linearizable"]},
+        "not_a_rung": lambda: {**ANSWERS, "D": ["strong"]},
+    },
+    "consistency.choose_rungs": {
+        "everything_linearizable": lambda: {k: "linearizable" for k in RUNGS},
+        "everything_eventual": lambda: {k: "eventual" for k in RUNGS},
+        "bio_eventual": lambda: {**RUNGS, "profile bio": "eventual"},
+        "balance_causal": lambda: {**RUNGS, "account balance": "causal"},
+        "chat_monotonic_reads": lambda: {**RUNGS, "chat message": "monotonic-reads"},
+    },
+}
