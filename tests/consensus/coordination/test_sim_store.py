@@ -152,3 +152,25 @@ def test_bad_input_names_the_parameter(call, match):
 def test_bad_store_config(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SimulatedStore(**kwargs)
+
+
+def test_a_minority_partition_cannot_commit_and_the_majority_carries_on():
+    store = SimulatedStore(seed=3, timeout=2.0)
+    lease = store.grant(2)
+    store.put("k", "before", lease=lease)
+    old = store.cluster.leader()
+    rest = [p for p in store.cluster.pids if p != old]
+    store.partition([[old], rest], gateway_side=0)        # the client is stuck with the old leader
+    with pytest.raises(StoreUnavailable):
+        store.put("k", "minority")
+    store.partition([[old], rest])                        # default: the client joins the majority
+    assert store.keepalive(lease) == 2                    # served by the new leader
+    assert store.cluster.leader() in rest
+    store.put("k", "majority", lease=lease)
+    store.heal()
+    assert replicas_agree(store)
+    assert store.cluster.node(old).machine.kvs["k"].value == "majority"
+    with pytest.raises(ValueError, match="gateway_side"):
+        store.partition([[0], [1, 2]], gateway_side=2)
+    with pytest.raises(ValueError, match="pid"):
+        store.partition([[0], [7]])

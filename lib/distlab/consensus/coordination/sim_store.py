@@ -128,6 +128,29 @@ class SimulatedStore(CoordinationStore):
             pid = self.cluster.pids[0] if pid is None else pid
         return self.cluster.node(pid).machine
 
+    # ------------------------------------------------------------------ faults
+    def partition(self, groups: Sequence[Sequence], gateway_side: int | None = None) -> None:
+        """Split the servers into ``groups``; the clients' gateway joins group ``gateway_side``
+        (default: the largest group). ``store.cluster.partition`` alone would cut the gateway off
+        from every server, since it is not one of the cluster's servers."""
+        groups = [list(g) for g in groups]
+        if not groups:
+            raise ValueError("groups must name at least one group of servers")
+        for g in groups:
+            for p in g:
+                self.cluster.node(p)  # ValueError for an unknown pid
+        if gateway_side is None:
+            gateway_side = max(range(len(groups)), key=lambda i: len(groups[i]))
+        if not isinstance(gateway_side, int) or not 0 <= gateway_side < len(groups):
+            raise ValueError(f"gateway_side must be a group index from 0 to {len(groups) - 1}, "
+                             f"got {gateway_side!r}")
+        groups[gateway_side].append(GATEWAY)
+        self.cluster.disconnected = []
+        self.cluster.sim.network.partition(groups)
+
+    def heal(self) -> None:
+        self.cluster.heal()
+
     # ------------------------------------------------------------------ keys
     def put(self, key: str, value: str, *, lease: int = 0) -> int:
         check_op(Put(key, value, lease))
