@@ -36,6 +36,20 @@ def test_run_until_predicate_and_max_events():
     assert sim.run(max_events=1) == "max_events" and seen == [0, 1, 2, 3]
 
 
+def test_run_until_predicate_gives_up_at_a_deadline():
+    sim = Simulation(seed=0)
+    seen = []
+    for i in range(10):
+        sim.schedule(i, seen.append, i)
+    assert sim.run(until=lambda s: len(seen) > 100, deadline=4.5) == "time"
+    assert seen == [0, 1, 2, 3, 4] and sim.now == 4.5
+    assert sim.run(until=lambda s: len(seen) == 7, deadline=100) == "predicate"
+    with pytest.raises(ValueError, match="deadline"):
+        sim.run(until=5.0, deadline=6.0)
+    with pytest.raises(ValueError, match="deadline"):
+        sim.run(until=lambda s: False, deadline=1.0)
+
+
 def test_cancelled_events_do_not_run_and_do_not_leak_past_the_limit():
     sim = Simulation(seed=0)
     seen = []

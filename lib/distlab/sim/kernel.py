@@ -130,24 +130,33 @@ class Simulation:
             return True
         return False
 
-    def run(self, until: Until = None, *, max_events: int | None = None) -> str:
+    def run(self, until: Until = None, *, max_events: int | None = None,
+            deadline: float | None = None) -> str:
         """Run events until a time, a predicate of the simulation, or exhaustion.
 
         ``until`` a number: run every event at or before that time, then set ``now`` to it.
-        ``until`` a callable: stop as soon as ``until(sim)`` is true (checked before each event).
+        ``until`` a callable: stop as soon as ``until(sim)`` is true (checked before each event);
+        with ``deadline``, give up at that simulated time (``now`` is then the deadline).
         Returns why it stopped: ``"time"``, ``"predicate"``, ``"idle"`` or ``"max_events"``.
         """
         if max_events is not None and (not isinstance(max_events, int) or max_events < 1):
             raise ValueError(f"max_events must be an integer >= 1, got {max_events!r}")
+        if deadline is not None and not (callable(until) and deadline >= self.now):
+            raise ValueError(f"deadline must go with a predicate `until` and be >= now ({self.now}), "
+                             f"got {deadline!r}")
         budget = max_events if max_events is not None else -1
         if callable(until):
+            limit = float("inf") if deadline is None else deadline
             while True:
                 if until(self):
                     return "predicate"
                 if budget == 0:
                     return "max_events"
-                if not self.step():
-                    return "idle"
+                if not self.step(limit):
+                    if deadline is None or not self._heap:
+                        return "idle"
+                    self.now = deadline
+                    return "time"
                 budget -= 1
         if until is not None:
             if not until >= self.now:
