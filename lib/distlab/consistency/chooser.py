@@ -2,8 +2,9 @@
 
 *Default to eventual consistency plus session guarantees; spend linearizability only on invariants
 that must never bend.* :func:`choose_rung` turns four yes/no questions about a piece of data into
-the weakest rung that still protects it -- the cheapest one, since every step down the ladder
-forbids fewer orderings, needs less coordination and stays available under more partitions:
+the **weakest rung that gives every guarantee the data needs** -- the cheapest one, since every step
+down the ladder forbids fewer orderings, needs less coordination and stays available under more
+partitions. Each question asks for one rung:
 
 1. an **invariant across all clients** that must hold at every instant (never sell the last item
    twice, never two owners of one name, never two leaders) -> ``linearizable``: only one real-time
@@ -15,8 +16,12 @@ forbids fewer orderings, needs less coordination and stays available under more 
    (sticky available: pin the session, or carry a version token);
 4. a reader must never see the value **go back in time** on refresh -> ``monotonic-reads``
    (totally available);
-5. otherwise -> ``eventual``: replicas converge once writes stop; no rung of ``classify`` at all
-   (it is a property of a store's runs, see :mod:`distlab.consistency.store`).
+
+and the answer is the weakest rung implying all of them (:data:`distlab.consistency.IMPLIES`):
+read-your-writes *and* monotonic reads give ``pram``. No need at all -> ``eventual``: replicas
+converge once writes stop; not a rung of ``classify`` (a property of a store's runs, see
+:mod:`distlab.consistency.store`). Invariant :func:`choice_covers`: the chosen rung implies every
+rung asked for (property-tested).
 
 :data:`ITEMS` places the lecture's examples (balances, inventory, usernames, leader identity,
 likes, bios, chat messages) with their needs and a reason; :data:`ACCEPTABLE` lists, for each, the
@@ -26,31 +31,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from distlab.consistency.ladder import AVAILABILITY
+from distlab.consistency.ladder import AVAILABILITY, implies_all
+from distlab.consistency.rungs import RUNGS
 
-__all__ = ["NEEDS", "Choice", "choose_rung", "Item", "ITEMS", "ACCEPTABLE", "place", "place_all"]
+__all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "ACCEPTABLE",
+           "place", "place_all"]
 
-#: The questions, in the order the rule of thumb asks them (the first "yes" decides).
+#: The questions, from the most to the least demanding.
 NEEDS = {
     "invariant": "an invariant across all clients must hold at every instant",
     "causal": "some writes answer others: never show an effect without its cause",
     "own_writes": "the author must see their own write at once",
     "no_going_back": "a reader must never see the value go back in time",
 }
-
-_RULES = (
-    ("invariant", "linearizable",
-     "one real-time order of every operation is the only way to keep an invariant that must never bend; "
-     "it costs a round trip to a leader or quorum, and the minority side of a partition must wait"),
-    ("causal", "causal",
-     "readers must see causes before effects; a session that carries what it has seen gets this "
-     "without global coordination (sticky available)"),
-    ("own_writes", "read-your-writes",
-     "only the author needs their write at once; pin the session to a replica or carry a version "
-     "token -- everyone else may lag (sticky available)"),
-    ("no_going_back", "monotonic-reads",
-     "a little staleness is fine as long as a refresh never goes back in time (totally available)"),
-)
+#: The rung each question asks for.
+REQUIRES = {"invariant": "linearizable", "causal": "causal", "own_writes": "read-your-writes",
+            "no_going_back": "monotonic-reads"}
+_REASONS = {
+    "invariant": "one real-time order of every operation is the only way to keep an invariant that must "
+                 "never bend; it costs a round trip to a leader or quorum, and the minority side of a "
+                 "partition must wait",
+    "causal": "readers must see causes before effects; a session that carries what it has seen gets this "
+              "without global coordination (sticky available)",
+    "own_writes": "only the author needs their write at once; pin the session to a replica or carry a "
+                  "version token -- everyone else may lag (sticky available)",
+    "no_going_back": "a little staleness is fine as long as a refresh never goes back in time "
+                     "(totally available)",
+}
 
 
 @dataclass(frozen=True)
@@ -58,23 +65,37 @@ class Choice:
     rung: str
     availability: str
     reason: str
-    rule: str            # which question decided ("default" when none did)
+    needs: tuple[str, ...]      # the questions answered "yes" (empty: eventual)
 
 
 def choose_rung(*, invariant: bool = False, causal: bool = False, own_writes: bool = False,
                 no_going_back: bool = False) -> Choice:
-    """The weakest rung that protects data with these needs (the first need that applies wins)."""
+    """The weakest rung that implies every rung the data's needs ask for."""
     given = {"invariant": invariant, "causal": causal, "own_writes": own_writes,
              "no_going_back": no_going_back}
     for name, value in given.items():
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be True or False, got {value!r}")
-    for need, rung, reason in _RULES:
-        if given[need]:
-            return Choice(rung, AVAILABILITY[rung], reason, need)
-    return Choice("eventual", "totally-available",
-                  "nothing breaks if readers lag for a while: replicas converge once writes stop, "
-                  "and every replica can answer every request", "default")
+    needs = tuple(k for k in NEEDS if given[k])
+    if not needs:
+        return Choice("eventual", "totally-available",
+                      "nothing breaks if readers lag for a while: replicas converge once writes stop, "
+                      "and every replica can answer every request", ())
+    required = {REQUIRES[k] for k in needs}
+    candidates = [r for r in RUNGS if required <= ({r} | implies_all(r))]
+    weakest = [c for c in candidates if not any(o != c and o in implies_all(c) for o in candidates)]
+    rung = weakest[-1]
+    reason = _REASONS[needs[0]]
+    if len(required) > 1 and rung not in required:
+        asked = " and ".join(REQUIRES[k] for k in needs)
+        reason = f"it needs {asked}: {rung} is the weakest rung that gives all of them"
+    return Choice(rung, AVAILABILITY[rung], reason, needs)
+
+
+def choice_covers(needs: dict[str, bool], choice: Choice) -> bool:
+    """Invariant: the chosen rung is, or implies, every rung the needs ask for."""
+    got = {choice.rung} | implies_all(choice.rung) if choice.rung != "eventual" else set()
+    return all(REQUIRES[k] in got for k, v in needs.items() if v)
 
 
 @dataclass(frozen=True)

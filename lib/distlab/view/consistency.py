@@ -102,8 +102,8 @@ def render_choice(config, fig=None) -> str:
     """The chooser's answer as HTML: the rung, its availability, why, and which question decided."""
     choice = choose_rung(**{k: bool(config[k]) for k in NEEDS})
     rows = "".join(
-        f"<li style=\"{'font-weight:bold;color:' + GOOD if k == choice.rule else 'color:#555'}\">"
-        f"{'→ ' if k == choice.rule else ''}{html.escape(q)}</li>" for k, q in NEEDS.items())
+        f"<li style=\"{'font-weight:bold;color:' + GOOD if k in choice.needs else 'color:#555'}\">"
+        f"{'→ ' if k in choice.needs else ''}{html.escape(q)}</li>" for k, q in NEEDS.items())
     matches = [i.name for i in ITEMS if choose_rung(**{n: True for n in i.needs}).rung == choice.rung]
     like = f"<br>Like: {html.escape(', '.join(matches))}" if matches else ""
     return (f'<div class="distlab-choice"><b>Use: {html.escape(choice.rung)}</b> '
@@ -112,7 +112,7 @@ def render_choice(config, fig=None) -> str:
 
 
 def chooser_panel(**needs) -> Panel:
-    """One checkbox per question of the rule of thumb; the first "yes" decides the rung."""
+    """One checkbox per question of the rule of thumb; the weakest rung giving every "yes" wins."""
     return Panel(render_choice, {k: widgets.Checkbox(value=bool(needs.get(k, False)), description=q,
                                                      indent=False, layout=widgets.Layout(width="auto"))
                                  for k, q in NEEDS.items()})
@@ -122,3 +122,23 @@ def chooser_panel(**needs) -> Panel:
 def quiz() -> Quiz:
     """The chapter's five questions (data in `distlab.consistency.quiz`)."""
     return Quiz.from_data(QUIZ, title="Chapter 1: quick check")
+
+
+# ----------------------------------------------------------------------------------- exercise 2
+def render_puzzles(fig=None):
+    """The four histories of exercise 2 (``distlab.grading.consistency.puzzles``), one per row."""
+    from distlab.grading.consistency import puzzles
+
+    hs = puzzles()
+    fig = prepare(fig, figsize=(10.0, 8.4))
+    for i, (name, h) in enumerate(hs.items()):
+        ax = fig.add_subplot(len(hs), 1, i + 1)
+        draw_history(ax, h, unit="time (s)", title=f"history {name}")
+    fig.subplots_adjust(hspace=1.0, left=0.1, right=0.98, top=0.95, bottom=0.07)
+    return fig
+
+
+def describe_backend() -> str:
+    """Where this chapter's numbers come from (no external service: the simulated store)."""
+    return ("backend: embedded -- the simulated replicated store (distlab.consistency.store) on the "
+            "course's kernel; checkers run in-process")

@@ -61,15 +61,15 @@ STORIES = {
     "saved it and it vanished": Story(
         "Alice saves a new bio, then refreshes her profile", "I saved it and it vanished",
         ("read-your-writes",), "token",
-        (Step("Alice", "put", "bio", "old bio", 0.0), Step("Alice", "put", "bio", "new bio", 3.0),
-         Step("Alice", "get", "bio", None, 4.0, "r2")),
+        (Step("Alice", "put", "bio", "old bio", 0.0), Step("Alice", "put", "bio", "new bio", 7.0),
+         Step("Alice", "get", "bio", None, 8.0, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Alice", "r1"),)),
     "refresh went back in time": Story(
         "Bob refreshes a thread three times", "refresh travelled back in time",
         ("monotonic-reads",), "sticky",
-        (Step("Carol", "put", "thread", "1 comment", 0.0), Step("Carol", "put", "thread", "2 comments", 3.0),
-         Step("Bob", "get", "thread", None, 2.0, "r1"), Step("Bob", "get", "thread", None, 4.0, "r1"),
-         Step("Bob", "get", "thread", None, 5.0, "r2")),
+        (Step("Carol", "put", "thread", "1 comment", 0.0), Step("Carol", "put", "thread", "2 comments", 7.0),
+         Step("Bob", "get", "thread", None, 6.0, "r1"), Step("Bob", "get", "thread", None, 8.0, "r1"),
+         Step("Bob", "get", "thread", None, 9.0, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Bob", "r1"), ("Carol", "r1"))),
     "a reply before its question": Story(
         "Alice asks, Bob answers, Carol reads the chat", "a reply before the message it answers",

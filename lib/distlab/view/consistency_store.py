@@ -174,6 +174,8 @@ def render_tradeoff(rows, fig=None):
         ax.set_xticks(list(x))
         ax.set_xticklabels(labels, fontsize=8)
         label_axes(ax, title=title, xlabel="read policy (most common strongest rung)", ylabel=ylabel)
-        ax.legend(fontsize=7)
+        if field.endswith("_pct") and k == 2:
+            ax.set_ylim(0, 118)
+        ax.legend(fontsize=7, ncol=2, loc="upper center")
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.25, top=0.88, wspace=0.3)
     return fig

@@ -10,6 +10,7 @@ text (the strongest rungs and why the first failing rungs fail).
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import ipywidgets as widgets
 
@@ -56,7 +57,14 @@ def example_history(config) -> History:
 
 
 def timeline_classification(config):
-    return classify_history(example_history(config), "register")
+    """Every rung's verdict for the edited history (memoised: the panel's picture and its text
+    both need it, and a learner often returns to a setting)."""
+    return _classify(tuple(sorted((k, str(config[k])) for k in EXAMPLE)))
+
+
+@lru_cache(maxsize=256)
+def _classify(items):
+    return classify_history(example_history(dict(items)), "register")
 
 
 def timeline_verdicts(config, classification=None) -> list[str]:
@@ -78,7 +86,7 @@ def timeline_verdicts(config, classification=None) -> list[str]:
 def render_timeline(config, fig=None):
     """The history (left) and the ladder with every rung's verdict (right)."""
     h = example_history(config)
-    c = classify_history(h, "register")
+    c = timeline_classification(config)
     v = c.verdicts.get("linearizable")
     window = {o.index for o in (v.window or [])} if v is not None and v.status == "violated" else set()
     fig = prepare(fig, figsize=(11.0, 4.4))

@@ -1,0 +1,229 @@
+"""Chapter 1's panels (`distlab.view.consistency`): every control redraws with the new config, the
+picture and the verdicts follow it, bad values are refused, and the stories fail before their fix."""
+import pathlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from traitlets import TraitError
+
+from distlab.consistency import IMPLIES, RUNGS, StoreConfig, classify, run_store
+from distlab.view import consistency as cv
+from distlab.view.consistency_ladder import ladder_graph, ladder_positions
+from distlab.view.style import BAD
+
+PNG = b"\x89PNG\r\n\x1a\n"
+DATA = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "data"
+
+
+def texts(fig):
+    return " | ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+def titles(fig):
+    return " | ".join(ax.get_title() for ax in fig.axes) + " | " + (fig._suptitle.get_text() if fig._suptitle else "")
+
+
+# ----------------------------------------------------------------------------- the ladder
+def test_the_lattice_is_the_implication_order_drawn_top_down():
+    g = ladder_graph()
+    assert set(g.nodes) == set(RUNGS)
+    assert set(g.edges) == {(a, b) for a, bs in IMPLIES.items() for b in bs}
+    pos = ladder_positions(g)
+    assert all(pos[a][1] > pos[b][1] for a, b in g.edges)  # stronger rungs above weaker ones
+
+
+def test_the_ladder_marks_verdicts_and_places_items():
+    h = cv.example_history(dict(cv.EXAMPLE, read_result="nothing"))
+    fig = cv.render_ladder({"classification": cv.classify_history(h), "items": cv.chooser_items()})
+    words = texts(fig)
+    assert "✗ linearizable" in words and "✓ sequential" in words
+    assert "account balance" in words and "chat message" in words
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "sticky available" in legend and "✗ violated" in legend
+
+
+# ----------------------------------------------------------------------------- the editable timeline
+def test_the_lectures_example_is_linearizable_and_a_stale_read_is_only_sequential():
+    assert cv.classify_history(cv.example_history(cv.EXAMPLE)).strongest == ["linearizable"]
+    stale = dict(cv.EXAMPLE, read_result="nothing")
+    lines = cv.timeline_verdicts(stale)
+    assert lines[0] == "strongest: sequential"
+    assert lines[1].startswith("✗ linearizable") and "read→None" in lines[1]
+
+
+def test_timeline_panel_follows_its_controls():
+    p = cv.timeline_panel()
+    assert p.last_png.startswith(PNG) and "strongest: linearizable" in titles(p.figure)
+    p.controls["read_result"].value = "nothing"
+    assert p.last_config["read_result"] == "nothing"
+    assert "strongest: sequential" in titles(p.figure)
+    assert "✗ linearizable" in texts(p.figure)
+    assert "linearizable" in p.explanation.value and "read→None" in p.explanation.value
+    # a read that overlaps write 1 may take effect before it: linearizable again
+    p.controls["read_start"].value = 1.0
+    assert p.last_config["read_start"] == 1.0 and "strongest: linearizable" in titles(p.figure)
+    # Alice reads back her older write: read-your-writes fails, and every rung implying it
+    p.controls["read_start"].value = 3.0
+    p.controls["read_result"].value = "1"
+    p.controls["alice_reads"].value = "1"
+    c = cv.classify_history(cv.example_history(p.last_config))
+    assert c.rungs["read-your-writes"] == "violated" and c.rungs["pram"] == "violated"
+    assert "read-your-writes" not in c.strongest and "✗ read-your-writes" in texts(p.figure)
+
+
+def test_timeline_refuses_bad_values():
+    with pytest.raises(ValueError, match="t1 must be in"):
+        cv.example_history(dict(cv.EXAMPLE, t1=9.0))
+    with pytest.raises(ValueError, match="a read result must be one of"):
+        cv.example_history(dict(cv.EXAMPLE, read_result="3"))
+    p = cv.timeline_panel()
+    p.controls["t1"].value = 99.0              # the slider clamps
+    assert p.last_config["t1"] == 4.5 and p.last_error is None
+    with pytest.raises(TraitError):
+        p.controls["second_read"].value = "7"  # not an option: refused by the menu
+
+
+# ----------------------------------------------------------------------------- session guarantees
+@pytest.mark.parametrize("story", list(cv.STORIES))
+def test_each_bug_fails_before_its_fix(story):
+    rungs = cv.STORIES[story].rungs
+    before = cv.scene_verdicts(story, "any")
+    after = cv.scene_verdicts(story, cv.STORIES[story].fix)
+    assert before[rungs[0]].status == "violated"
+    assert all(v.status == "holds" for v in after.values())
+    # the token fix is paid in latency: the read that failed waits for the slow replica
+    h_any, _ = cv.play(story, "any")
+    h_tok, notes = cv.play(story, "token")
+    dur = lambda h: max(o.complete - o.invoke for o in h if o.f == "get")  # noqa: E731
+    assert dur(h_tok) > dur(h_any) and any("waited" in n for n in notes.values())
+
+
+@given(story=st.sampled_from(list(cv.STORIES)), lag=st.floats(0.0, 10.0), policy=st.sampled_from(["sticky", "token"]))
+@settings(max_examples=40, deadline=None)
+def test_session_policies_never_break_the_storys_guarantees(story, lag, policy):
+    assert all(v.status == "holds" for v in cv.scene_verdicts(story, policy, lag).values())
+
+
+def test_without_lag_there_is_no_bug():
+    for story in cv.STORIES:
+        assert all(v.status == "holds" for v in cv.scene_verdicts(story, "any", 0.0).values())
+
+
+def test_scene_panel_follows_its_controls():
+    p = cv.scene_panel()
+    assert "violated" in titles(p.figure) and p.last_png.startswith(PNG)
+    p.controls["policy"].value = "token"
+    assert p.last_config["policy"] == "token" and "✓ read-your-writes holds" in titles(p.figure)
+    p.controls["story"].value = "a reply before its question"
+    p.controls["policy"].value = "any"
+    assert "writes-follow-reads violated" in titles(p.figure)
+    p.controls["lag"].value = 0.5
+    assert p.last_config["lag"] == 0.5 and "writes-follow-reads holds" in titles(p.figure)
+    with pytest.raises(ValueError, match="policy must be one of"):
+        cv.play("saved it and it vanished", "leader")
+    with pytest.raises(ValueError, match="slow_lag must be in"):
+        cv.play("saved it and it vanished", "any", -1.0)
+
+
+# ----------------------------------------------------------------------------- the store experiment
+def test_store_config_maps_the_controls():
+    cfg = cv.store_config({"replicas": 5, "lag_ms": 100.0, "policy": "token", "partition_s": 0.5,
+                           "session": "redirect", "seed": 3})
+    assert (cfg.replicas, cfg.read_policy, cfg.token_mode, cfg.seed) == (5, "token", "redirect", 3)
+    assert cfg.partition == (0.2, 0.5) and cfg.replication_lag.mean == pytest.approx(0.1)
+    assert cv.store_config({"replicas": 3, "lag_ms": 50.0, "policy": "any"}).partition is None
+    with pytest.raises(ValueError, match="lag_ms must be in"):
+        cv.store_config({"replicas": 3, "lag_ms": 0.0, "policy": "any"})
+    with pytest.raises(ValueError, match="read_policy must be one of"):
+        cv.store_config({"replicas": 3, "lag_ms": 50.0, "policy": "nearest"})
+
+
+def test_store_panel_follows_its_controls():
+    p = cv.store_panel()
+    assert "read policy 'any'" in titles(p.figure)
+    p.controls["policy"].value = "leader"
+    assert p.last_config["policy"] == "leader" and "strongest rung linearizable" in titles(p.figure)
+    stale = {b.get_width() for b in p.figure.axes[0].patches[:1]}
+    assert stale == {0.0}                      # leader reads are never stale
+    p.controls["replicas"].value = 5
+    p.controls["partition_s"].value = 0.6
+    assert "5 replicas" in titles(p.figure) and "partition 0.6 s" in titles(p.figure)
+    p.controls["lag_ms"].value = 1.0           # below the slider's minimum: clamped
+    assert p.last_config["lag_ms"] == 5.0 and p.last_error is None
+
+
+def test_down_the_ladder_is_a_measured_trade_off():
+    rows = {r["policy"]: r for r in cv.tradeoff(seeds=(0,), partition_s=1.0)}
+    assert [r for r in rows] == [p for p, _ in cv.LADDER_ORDER]
+    assert rows["leader"]["stale_pct"] == 0 and rows["leader"]["strongest"] == "linearizable"
+    assert rows["any"]["stale_pct"] > 10 and rows["any"]["session_violations"] > 0
+    assert rows["token"]["session_violations"] == 0 and rows["sticky"]["session_violations"] == 0
+    assert rows["token"]["read_p99_ms"] > 3 * rows["any"]["read_p99_ms"]        # waiting for the token
+    assert rows["quorum"]["write_p99_ms"] > 3 * rows["leader"]["write_p99_ms"]  # majority acks
+    assert rows["sticky"]["read_avail_pct"] > rows["leader"]["read_avail_pct"] - 1e-9
+    lines = cv.tradeoff_table(list(rows.values())).splitlines()
+    assert len(lines) == 6 and lines[1].startswith("leader")
+    fig = cv.render_tradeoff(list(rows.values()))
+    assert [ax.get_title() for ax in fig.axes][0] == "Anomalies users notice"
+    with pytest.raises(ValueError, match="seeds"):
+        cv.tradeoff(seeds=())
+
+
+# ----------------------------------------------------------------------------- a real history
+def test_jepsen_histories_from_the_notebook_folder():
+    good = cv.jepsen_report(DATA / "etcd_002.log")
+    assert "strongest: linearizable" in good
+    bad = cv.jepsen_report(DATA / "etcd_022.log")
+    assert "strongest: sequential" in bad and "✗ linearizable" in bad and "Smallest failing window" in bad
+    fig = cv.render_jepsen(DATA / "etcd_022.log")
+    assert "linearizable violated" in fig.axes[0].get_title()
+    assert any(t.get_color() == BAD for t in fig.axes[0].texts)  # the window is highlighted
+    assert (DATA / "README.md").read_text().count("MIT") >= 1
+
+
+# ----------------------------------------------------------------------------- chooser, quiz, puzzles
+def test_chooser_panel():
+    p = cv.chooser_panel()
+    assert "Use: eventual" in p.last_result
+    p.controls["own_writes"].value = True
+    assert "Use: read-your-writes" in p.last_result and "profile bio" in p.last_result
+    p.controls["no_going_back"].value = True
+    assert "Use: pram" in p.last_result
+    p.controls["invariant"].value = True
+    assert p.last_config["invariant"] is True and "Use: linearizable" in p.last_result
+    assert p.output.outputs[0]["data"]["text/html"] == p.last_result
+
+
+def test_quiz_has_five_questions_and_grades_them():
+    q = cv.quiz()
+    assert len(q.questions) == 5
+    first = q.questions[0]
+    first.input.value = 0                      # "linearizable": the stale read rules it out
+    first.check_button.click()
+    assert first.last.correct is False
+    first.input.value = 1                      # "sequential"
+    first.check_button.click()
+    assert first.last.correct is True
+    assert sum(1 for question in q.questions if question.boxes) == 2  # two multi-select questions
+
+
+def test_exercise_puzzles_are_drawn():
+    fig = cv.render_puzzles()
+    assert [ax.get_title() for ax in fig.axes] == ["history A", "history B", "history C", "history D"]
+
+
+# ----------------------------------------------------------------------------- library bug (worked around)
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="distlab.consistency.explain.window_fails moves an info op's invocation past its "
+                          "completion; the view opens info ops first (open_indeterminate)")
+def test_library_bug_explaining_a_violation_with_a_completed_info_op():
+    r = run_store(StoreConfig(read_policy="quorum", replicas=3, clients=5, keys=2, ops_per_client=20,
+                              partition=(0.1, 0.5), seed=1))
+    classify(r.history, "kv", timeout=5)
+
+
+def test_the_workaround_gives_a_verdict_for_that_history():
+    r = run_store(StoreConfig(read_policy="quorum", replicas=3, clients=5, keys=2, ops_per_client=20,
+                              partition=(0.1, 0.5), seed=1))
+    assert cv.classify_history(r.history, "kv").rungs["linearizable"] == "violated"
