@@ -1,0 +1,177 @@
+"""Chapter 2's graded exercises (``notebooks/02_consensus.ipynb``).
+
+* ``consensus.vote_rule`` -- write Raft's RequestVote rule (§5.2, §5.4.1): refuse stale terms,
+  one vote per term (a higher term clears the old vote), and only for a candidate whose log is at
+  least as up-to-date. Checked against the rule built on the library's `is_up_to_date` over
+  seeded random cases, plus the classic mistakes with a hint each.
+* ``consensus.quorum`` -- quorum size and fault tolerance of an n-server cluster.
+* ``consensus.livelock`` -- find a schedule (timeout, start of the second proposer) on which two
+  Paxos proposers with immediate retry livelock, although one alone would decide.
+
+Each check returns True, or a string saying what went wrong (`distlab.grading.registry`).
+"""
+from __future__ import annotations
+
+import random
+
+from distlab.grading.registry import exercise
+
+NOTEBOOK = "02_consensus"
+LATENCY_MS = 5.0   #: the livelock exercise's constant one-way latency
+DURATION = 2.0     #: simulated seconds a livelock must last
+
+
+# ----------------------------------------------------------------------------- vote rule
+def reference_grant_vote(state: dict, request: dict) -> bool:
+    from distlab.consensus.raft import is_up_to_date
+
+    if request["term"] < state["term"]:
+        return False
+    voted_for = state["voted_for"] if request["term"] == state["term"] else None
+    if voted_for not in (None, request["candidate"]):
+        return False
+    return is_up_to_date(request["last_log_term"], request["last_log_index"],
+                         state["last_log_term"], state["last_log_index"])
+
+
+def _case(term, voted_for, my_t, my_i, c_term, cand, c_t, c_i):
+    return ({"term": term, "voted_for": voted_for, "last_log_term": my_t, "last_log_index": my_i},
+            {"term": c_term, "candidate": cand, "last_log_term": c_t, "last_log_index": c_i})
+
+
+#: (case, hint when the answer differs from the rule's)
+VOTE_TRAPS = [
+    (_case(5, None, 3, 4, 4, "B", 3, 4),
+     "A candidate from an older term (4 < 5) must be refused: its election is already over."),
+    (_case(5, "A", 3, 4, 5, "B", 3, 9),
+     "You already voted for A in term 5: one vote per term, or two leaders could win it."),
+    (_case(5, "B", 3, 4, 5, "B", 3, 4),
+     "A repeated RequestVote from the candidate you voted for (a retry) must be granted again."),
+    (_case(5, "A", 3, 4, 6, "B", 3, 4),
+     "A higher term (6) starts a new election: your vote for A was in term 5 and no longer counts."),
+    (_case(5, None, 3, 4, 5, "B", 4, 1),
+     "Compare the last log *terms* first: a later last term is more up-to-date, whatever the length."),
+    (_case(5, None, 3, 4, 5, "B", 2, 9),
+     "A candidate whose last entry has an older term lacks entries you have: refuse it (§5.4.1)."),
+    (_case(5, None, 3, 4, 5, "B", 3, 3),
+     "Same last term, shorter log: the candidate may miss a committed entry; refuse it."),
+    (_case(5, None, 3, 4, 5, "B", 3, 4),
+     "Same last term and same length is 'at least as up-to-date': grant it."),
+]
+
+
+def vote_cases(seed: int = 0, count: int = 300) -> list:
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        term = rng.randint(1, 6)
+        cases.append(_case(term, rng.choice([None, "A", "B", "C"]), rng.randint(0, term),
+                           rng.randint(0, 6), term + rng.randint(-2, 2), rng.choice(["A", "B"]),
+                           rng.randint(0, term + 1), rng.randint(0, 6)))
+    return cases
+
+
+@exercise("consensus.vote_rule", notebook=NOTEBOOK, points=2, title="Raft's vote-granting rule",
+          hints=["Three conditions, in order: the term, the vote already cast, the logs.",
+                 "Up-to-date: compare (last_log_term, last_log_index) as a pair, term first.",
+                 "When the request's term is higher, you adopt it and have not voted in it yet."])
+def check_vote_rule(grant_vote):
+    for state, request in [c for c, _ in VOTE_TRAPS] + vote_cases():
+        got = grant_vote(dict(state), dict(request))
+        if not isinstance(got, bool):
+            return f"grant_vote must return True or False, got {got!r}"
+        want = reference_grant_vote(state, request)
+        if got != want:
+            for (s, r), hint in VOTE_TRAPS:
+                if (s, r) == (state, request):
+                    return hint
+            return (f"wrong for state={state}, request={request}: expected "
+                    f"{'grant' if want else 'refuse'}")
+    return True
+
+
+# ----------------------------------------------------------------------------- quorum
+@exercise("consensus.quorum", notebook=NOTEBOOK, points=1, title="Quorums and fault tolerance",
+          hints=["A majority is strictly more than half of n.",
+                 "The servers that may fail are those not needed for a majority."])
+def check_quorum(fault_tolerance):
+    for n in range(1, 16):
+        got = fault_tolerance(n)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            return f"fault_tolerance({n}) must return a pair (majority, tolerated), got {got!r}"
+        majority, tolerated = got
+        if n == 4 and majority == 2:
+            return "For n = 4, 2 is only half: two halves of a partition could both 'win'."
+        if majority != n // 2 + 1:
+            return f"fault_tolerance({n}): the majority of {n} servers is not {majority}"
+        if n == 6 and tolerated == 3:
+            return "With 6 servers and 3 down, the 3 left are not a majority of 6."
+        if tolerated != n - majority:
+            return (f"fault_tolerance({n}): with majority {majority}, {tolerated} failures is "
+                    f"wrong -- how many servers are left after them?")
+    return True
+
+
+# ----------------------------------------------------------------------------- livelock
+def paxos_run(proposers: int = 1, *, n: int = 5, latency_ms: float = LATENCY_MS,
+              timeout_ms: float = 15.0, second_start_ms: float = 7.5, retry: str = "immediate",
+              duration: float = DURATION, seed: int = 0, trace: bool = False):
+    """`n` single-decree Paxos nodes on a constant-latency network, the first `proposers` (1 or
+    2) proposing ``v0``/``v1`` (the second starting `second_start_ms` later); returns
+    ``(sim, nodes, safety)`` after `duration` simulated seconds."""
+    from distlab.consensus.paxos import PaxosNode, PaxosSafety
+    from distlab.sim import Constant, Simulation, ms
+
+    if proposers not in (1, 2):
+        raise ValueError(f"proposers must be 1 or 2, got {proposers!r}")
+    if not 0 < latency_ms <= 100:
+        raise ValueError(f"latency_ms must be in (0, 100], got {latency_ms!r}")
+    if not 0 < timeout_ms <= 1000:
+        raise ValueError(f"timeout_ms must be in (0, 1000], got {timeout_ms!r}")
+    if not 0 <= second_start_ms <= 1000:
+        raise ValueError(f"second_start_ms must be in [0, 1000], got {second_start_ms!r}")
+    sim = Simulation(seed, trace=trace)
+    sim.network.configure(latency=Constant(ms(latency_ms)))
+    pids = list(range(n))
+    nodes = []
+    for p in pids:
+        node = PaxosNode(p, pids, f"v{p}" if p < proposers else None, retry=retry,
+                         timeout=ms(timeout_ms),
+                         start_delay=ms(second_start_ms) if p == 1 else 0.0)
+        node.proposers = list(range(proposers))
+        nodes.append(sim.add(node))
+    safety = PaxosSafety(pids, n // 2 + 1).install(sim)
+    sim.run(duration)
+    return sim, nodes, safety
+
+
+@exercise("consensus.livelock", notebook=NOTEBOOK, points=2,
+          title="A schedule that livelocks two proposers",
+          hints=["A round trip is 10 ms; both phases of one ballot take 20 ms.",
+                 "The second proposer's Prepare must reach the acceptors after the first one's "
+                 "promises but before its Accept.",
+                 "Try a timeout between 10 and 15 ms and a start offset of a fraction of it."])
+def check_livelock(livelock_schedule):
+    plan = livelock_schedule()
+    if not isinstance(plan, dict) or set(plan) != {"timeout_ms", "second_start_ms"}:
+        return "return a dict with exactly the keys 'timeout_ms' and 'second_start_ms'"
+    timeout, start = plan["timeout_ms"], plan["second_start_ms"]
+    for name, value in plan.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{name} must be a number of milliseconds, got {value!r}"
+    try:
+        _, alone, _ = paxos_run(1, timeout_ms=timeout, second_start_ms=start)
+        _, duel, safety = paxos_run(2, timeout_ms=timeout, second_start_ms=start)
+    except ValueError as exc:
+        return str(exc)
+    if alone[0].chosen is None:
+        return (f"with a {timeout} ms timeout even a single proposer never decides: that is a "
+                f"timeout too short for a round trip, not two proposers duelling")
+    chosen = {nd.chosen for nd in duel if nd.chosen is not None}
+    if chosen:
+        return (f"the two proposers agreed on {sorted(chosen)[0]!r}: no livelock with this "
+                f"schedule")
+    ballots = sum(nd.ballots_tried for nd in duel)
+    if ballots < 20:
+        return f"only {ballots} ballots in {DURATION} s: the proposers stopped, not duelled"
+    return True

@@ -1,0 +1,167 @@
+"""Chapter 2's view: every widget and plot of ``notebooks/02_consensus.ipynb``.
+
+The panels live in four modules, re-exported here so the notebook imports one name::
+
+    from distlab.view import consensus as cv
+
+* `consensus_cluster` -- the live Raft cluster: settings, per-server faults, client requests,
+  play / step / seek and "fork here", invariant badges;
+* `consensus_experiments` -- majority and f + 1, the minority partition, split votes, Figure 16;
+* `consensus_paxos` -- the two rounds of Paxos as a sequence diagram, duelling proposers;
+* `consensus_logs` -- the log grid (committed prefix) the others draw with;
+* this module -- "you rent it": the coordination backend, the fencing-token story, etcd /
+  ZooKeeper / Consul side by side with the chooser, and the quiz.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from distlab.consensus.compare import side_by_side
+from distlab.consensus.coordination import open_store, paused_holder
+from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, table
+from distlab.consensus.quiz import QUIZ
+
+from .badges import badges_text
+from .consensus_cluster import ClusterLab, ClusterLabView, cluster_lab, render_frame
+from .consensus_experiments import (fig16_data, fig16_table, partition_run, quorum_run,
+                                    render_fig16, render_partition, render_quorum, render_split,
+                                    split_panel, split_run, split_vote_table)
+from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
+from .panel import Panel
+from .quiz import Quiz
+from .style import BAD, GOOD, NEUTRAL, label_axes, prepare
+
+_STYLE = {"description_width": "initial"}
+
+
+# ----------------------------------------------------------------------------------- backend
+def coordination_store(etcd_endpoint: str = "", seed: int = 0):
+    """The store the coordination recipes run on: a real etcd when `etcd_endpoint` (or
+    ``$DISTLAB_ETCD_ENDPOINT``) is set, else the simulated Raft store (seeded)."""
+    return open_store(etcd_endpoint or None, seed=seed)
+
+
+def backend_line(store) -> str:
+    kind = "simulated Raft store" if type(store).__name__ == "SimulatedStore" else "real etcd"
+    return f"backend: {kind} -- {store.describe()}"
+
+
+# ----------------------------------------------------------------------------------- fencing
+def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict:
+    """The paused-holder story without and with fencing, each on a fresh store."""
+    return {fenced: paused_holder(coordination_store(etcd_endpoint, seed), fencing=fenced)
+            for fenced in (False, True)}
+
+
+def fencing_text(result) -> str:
+    lines = [f"--- {'WITH' if result.fencing else 'WITHOUT'} fencing ---"]
+    lines += [f"t={t:6.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
+    lines.append(f"storage holds: {result.final_value!r}")
+    for name, verdict in result.verdicts.items():
+        lines.append(f"  {'✓' if verdict is None else '✗'} {name}"
+                     + ("" if verdict is None else f": {verdict}"))
+    return "\n".join(lines)
+
+
+def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
+    """Who held the lock when, and which writes storage accepted, without and with fencing."""
+    fig = prepare(fig, figsize=(7.2, 4.6))
+    for row, fenced in enumerate((False, True)):
+        r = results[fenced]
+        ax = fig.add_subplot(2, 1, row + 1)
+        t = [e[0] for e in r.timeline]
+        t_a, t_pause, t_b, t_bw, t_aw = t[0], t[1], t[2], t[3], t[4]
+        ax.barh(1, t_b - t_a, left=t_a, color=NEUTRAL, alpha=0.5, edgecolor="black",
+                label="A believes it holds the lock")
+        ax.barh(1, t_aw - t_pause, left=t_pause, color="none", hatch="//", edgecolor="black",
+                label="A frozen (GC pause)")
+        ax.barh(0, t_aw + 0.5 - t_b, left=t_b, color=GOOD, alpha=0.5, edgecolor="black",
+                label="B holds the lock")
+        for w in r.writes:
+            y = 1 if w.client == "A" else 0
+            ax.plot(w.time, y, marker="o" if w.accepted else "X", ms=11,
+                    color=BAD if (w.accepted and w.client == "A") else (GOOD if w.accepted else BAD),
+                    markeredgecolor="black")
+            ax.text(w.time + 0.1, y + 0.3, f"write token {w.token}: "
+                    f"{'accepted' if w.accepted else 'REJECTED'}", fontsize=7.5)
+        ax.set_yticks([0, 1])
+        ax.set_yticklabels(["client B", "client A"])
+        ax.set_ylim(-0.6, 1.9)
+        ax.set_xlim(t_a - 0.2, t_aw + 2.5)
+        label_axes(ax, title=("without fencing: A's stale write is accepted" if not fenced else
+                              "with fencing: storage rejects the old token"),
+                   xlabel="time (s)" if row else None)
+        if row == 0:
+            ax.legend(fontsize=7, loc="upper right", ncol=3, bbox_to_anchor=(1.0, 1.45))
+    fig.subplots_adjust(hspace=0.6, top=0.84, left=0.13)
+    return fig
+
+
+# ----------------------------------------------------------------------------------- chooser
+def systems_html() -> str:
+    """etcd, ZooKeeper and Consul side by side (`coordination.systems.table`)."""
+    rows = table()
+    head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left;vertical-align:top'>"
+                                    f"{'<b>' if i == 0 else ''}{html.escape(c)}"
+                                    f"{'</b>' if i == 0 else ''}</td>" for i, c in enumerate(r))
+                   + "</tr>" for r in rows[1:])
+    return f"<table class='distlab-systems'><tr>{head}</tr>{body}</table>"
+
+
+def systems_text(aspects=("consensus", "liveness", "watches")) -> str:
+    """A few rows of the comparison as plain text (for stored outputs)."""
+    lines = []
+    for aspect in aspects:
+        lines.append(f"{aspect}:")
+        for s in SYSTEMS.values():
+            lines.append(f"  {s.name:9} {getattr(s, aspect)}")
+    return "\n".join(lines)
+
+
+def render_choice(config, fig=None) -> str:
+    choice = choose_coordination(**config)
+    name = {"none": "no coordination service", "database": "a database"}.get(
+        choice.system, SYSTEMS[choice.system].name if choice.system in SYSTEMS else choice.system)
+    return (f"<div class='distlab-choice'><b>Use: {html.escape(name)}</b><br>"
+            f"<i>{html.escape(choice.reason)}</i></div>")
+
+
+def chooser_panel(**values) -> Panel:
+    """One control per question of `systems.NEEDS`; the answer of `choose_coordination`."""
+    controls = {}
+    for name, (kind, choices, question) in NEEDS.items():
+        default = values.get(name)
+        if kind == "bool":
+            controls[name] = widgets.Checkbox(value=bool(default), description=question,
+                                              style=_STYLE, layout={"width": "460px"})
+        elif kind == "choice":
+            controls[name] = widgets.Dropdown(options=choices, value=default or choices[0],
+                                              description=question, style=_STYLE)
+        else:
+            base = {"data_mb": 1.0, "writes_per_second": 100.0}[name]
+            controls[name] = widgets.FloatLogSlider(value=default or base, base=10, min=-1,
+                                                    max=5 if name == "data_mb" else 6, step=0.25,
+                                                    description=question, style=_STYLE,
+                                                    layout={"width": "460px"})
+    panel = Panel(render_choice, controls, draw_now=False)
+    panel.widget.children = (widgets.VBox(list(controls.values())), panel.output)
+    panel.redraw()
+    return panel
+
+
+# ----------------------------------------------------------------------------------- quiz
+def quiz() -> Quiz:
+    """The chapter's five questions (data in `distlab.consensus.quiz`)."""
+    return Quiz.from_data(QUIZ, title="Chapter 2: quick check")
+
+
+__all__ = ["ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
+           "coordination_store", "duel_table", "fencing_story", "fencing_text", "fig16_data",
+           "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_run", "render_choice",
+           "render_duel", "render_fencing", "render_fig16", "render_frame", "render_partition",
+           "render_quorum", "render_sequence", "render_split", "side_by_side", "split_panel", "split_run",
+           "split_vote_table", "systems_html", "systems_text"]

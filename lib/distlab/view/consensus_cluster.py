@@ -1,0 +1,342 @@
+"""The live Raft cluster of chapter 2: settings, per-server faults, client requests, and a replay
+with play / step / seek and "fork here".
+
+`ClusterLab` drives a `distlab.consensus.raft.Cluster` in steps of `FRAME` simulated seconds and
+records one plain-data frame per step (roles, terms, election timers, logs with their committed
+prefix, messages in flight, cut links and the five safety verdicts).  The frames go to a
+`distlab.view.Replay`, so a learner can play them back, step, seek -- and act at any frame:
+
+* **settings** (servers 3/5/7, election timeout range, one-way latency, loss) rebuild the run from
+  the seed, so the same settings always give the same picture;
+* **actions** (crash / restart / isolate a server, heal, a client request, run on) happen *at the
+  frame on screen*; if that is not the last frame, the later frames are dropped first -- the run
+  forks there, as the "fork here" button does explicitly.
+
+Forking is exact because the simulation is deterministic: the lab keeps a deep copy of the cluster
+(`Simulation.fork` copies only the kernel; the `Cluster` wrapper holds the servers' bookkeeping
+too) every `CHECKPOINT_EVERY` frames and at every action, and re-runs the few frames in between.
+"""
+from __future__ import annotations
+
+import copy
+from typing import NamedTuple
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from distlab.consensus.raft import Cluster, RaftConfig
+from distlab.sim import Uniform, ms
+
+from .cluster import ClusterPicture, MsgPic, NodePic, render_cluster
+from .consensus_logs import LogRow, draw_logs, log_legend_handles
+from .replay import Replay
+
+FRAME = ms(10)              #: simulated seconds between frames
+STEP = 0.5                  #: simulated seconds an action runs on for
+WARMUP = 1.0                #: simulated seconds recorded when the settings change
+CHECKPOINT_EVERY = 20       #: frames between stored copies of the cluster
+NODE_CHOICES = (3, 5, 7)
+TIMEOUT_BOUNDS_MS = (10, 1000)
+LATENCY_BOUNDS_MS = (1, 100)
+LOSS_BOUNDS = (0.0, 0.5)
+MESSAGE_WORDS = {"RequestVote": "vote?", "RequestVoteReply": "vote", "AppendEntriesReply": "ack",
+                 "InstallSnapshot": "snapshot", "InstallSnapshotReply": "ack"}
+
+
+class Settings(NamedTuple):
+    nodes: int = 5
+    timeout_ms: tuple = (150, 300)
+    latency_ms: float = 5.0
+    loss: float = 0.0
+    seed: int = 0
+
+
+def check_settings(nodes=5, timeout_ms=(150, 300), latency_ms=5.0, loss=0.0, seed=0) -> Settings:
+    """Validated settings; anything out of range is a `ValueError` naming the parameter."""
+    if nodes not in NODE_CHOICES or isinstance(nodes, bool):
+        raise ValueError(f"nodes must be one of {NODE_CHOICES}, got {nodes!r}")
+    lo_b, hi_b = TIMEOUT_BOUNDS_MS
+    if not isinstance(timeout_ms, (tuple, list)) or len(timeout_ms) != 2:
+        raise ValueError(f"timeout_ms must be a (low, high) pair of milliseconds, got {timeout_ms!r}")
+    low, high = timeout_ms
+    if not lo_b <= low <= hi_b:
+        raise ValueError(f"timeout_ms low must be in [{lo_b}, {hi_b}] ms, got {low!r}")
+    if not low <= high <= hi_b:
+        raise ValueError(f"timeout_ms high must be in [low={low}, {hi_b}] ms, got {high!r}")
+    if not LATENCY_BOUNDS_MS[0] <= latency_ms <= LATENCY_BOUNDS_MS[1]:
+        raise ValueError(f"latency_ms must be in {list(LATENCY_BOUNDS_MS)} ms, got {latency_ms!r}")
+    if not LOSS_BOUNDS[0] <= loss <= LOSS_BOUNDS[1]:
+        raise ValueError(f"loss must be in {list(LOSS_BOUNDS)}, got {loss!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    return Settings(nodes, (int(low), int(high)), float(latency_ms), float(loss), seed)
+
+
+def build_cluster(s: Settings) -> Cluster:
+    """A cluster for these settings: latency Uniform(0.5, 1.5) x the mean one-way latency."""
+    low, high = s.timeout_ms
+    cfg = RaftConfig(election_timeout=(ms(low), ms(high)))
+    c = Cluster(s.nodes, seed=s.seed, config=cfg,
+                latency=Uniform(ms(s.latency_ms) * 0.5, ms(s.latency_ms) * 1.5))
+    if s.loss:
+        c.sim.network.configure(loss=s.loss)
+    return c
+
+
+def message_word(payload) -> str:
+    name = type(payload).__name__
+    if name == "AppendEntries":
+        return "append" if getattr(payload, "entries", ()) else "heartbeat"
+    return MESSAGE_WORDS.get(name, name)
+
+
+def capture(c: Cluster, note: str = "") -> dict:
+    """One frame: plain data only (no simulator objects), so frames never change afterwards."""
+    now = c.sim.now
+    nodes = []
+    for p, nd in c.nodes.items():
+        nodes.append({"pid": p, "role": nd.role, "term": nd.current_term, "up": nd.up,
+                      "isolated": p in c.disconnected,
+                      "timer_ms": max(0.0, (nd.election_deadline - now) * 1000.0),
+                      "log": [(e.term, e.command) for e in nd.log], "base": nd.base_index,
+                      "commit": nd.commit_index})
+    msgs = []
+    for e in c.sim.network.in_flight.values():
+        span = e.due - e.sent_at
+        progress = 1.0 if span <= 0 else min(1.0, max(0.0, (now - e.sent_at) / span))
+        msgs.append((e.src, e.dst, message_word(e.payload), round(progress, 3)))
+    return {"time": now, "note": note, "nodes": nodes, "msgs": msgs,
+            "blocked": sorted(c.sim.network.blocked_pairs()),
+            "invariants": dict(c.sim.invariants.evaluate(c.sim))}
+
+
+def frame_picture(frame: dict) -> ClusterPicture:
+    nodes = []
+    for n in frame["nodes"]:
+        label = f"T{n['term']}"
+        if n["up"] and n["role"] != "leader":
+            label += f" · timer {n['timer_ms']:.0f} ms"
+        nodes.append(NodePic(str(n["pid"]), n["role"], label, up=n["up"]))
+    return ClusterPicture(nodes, frozenset((str(a), str(b)) for a, b in frame["blocked"]),
+                          [MsgPic(str(s), str(d), w, p) for s, d, w, p in frame["msgs"]],
+                          title=f"t = {frame['time']:.2f} s")
+
+
+def render_frame(frame: dict, fig: Figure | None = None) -> Figure:
+    """The cluster (top) and every server's log with its committed prefix (bottom)."""
+    if fig is not None and tuple(fig.get_size_inches()) != (7.6, 6.4):
+        fig.set_size_inches(7.6, 6.4)
+    if fig is None:
+        from .style import new_figure
+        fig = new_figure(figsize=(7.6, 6.4))
+    render_cluster(frame_picture(frame), fig=fig)
+    fig.axes[0].set_position([0.0, 0.36, 0.62, 0.58])
+    if frame["note"]:
+        fig.text(0.01, 0.975, frame["note"], fontsize=8, va="top")
+    ax = fig.add_axes([0.13, 0.06, 0.84, 0.26])
+    rows = [LogRow(str(n["pid"]), n["log"], n["commit"], n["up"], n["base"]) for n in frame["nodes"]]
+    draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
+    fig.legend(handles=log_legend_handles(), loc="lower right", bbox_to_anchor=(0.99, 0.33),
+               fontsize=7, frameon=False)
+    return fig
+
+
+class ClusterLab:
+    """A recorded, forkable run of a Raft cluster (plain Python: tests drive it without widgets)."""
+
+    def __init__(self, nodes=5, timeout_ms=(150, 300), latency_ms=5.0, loss=0.0, seed=0):
+        self.configure(nodes=nodes, timeout_ms=timeout_ms, latency_ms=latency_ms, loss=loss,
+                       seed=seed)
+
+    # -- building --------------------------------------------------------------------------
+    def configure(self, **settings) -> None:
+        """New settings: rebuild the run from the seed and record `WARMUP` seconds."""
+        base = self.settings._asdict() if hasattr(self, "settings") else {}
+        self.settings = check_settings(**{**base, **settings})
+        self.cluster = build_cluster(self.settings)
+        self.requests = 0
+        self.frames: list = []
+        self.checkpoints: dict = {}
+        self._record("start", checkpoint=True)
+        self.run(WARMUP, note="")
+
+    def _record(self, note: str, checkpoint: bool = False) -> None:
+        index = len(self.frames)
+        if checkpoint or index % CHECKPOINT_EVERY == 0:
+            self.checkpoints[index] = (copy.deepcopy(self.cluster), self.requests)
+        self.frames.append(capture(self.cluster, note))
+
+    def run(self, duration: float = STEP, note: str = "") -> None:
+        for _ in range(max(1, round(duration / FRAME))):
+            self.cluster.run(FRAME)
+            self._record(note)
+
+    def fork(self, index: int) -> list:
+        """Go back to frame `index`: later frames are dropped and the live cluster is the one
+        shown there (re-created from the nearest copy and re-run: exact, the run is seeded)."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.frames):
+            raise ValueError(f"index must be a frame in [0, {len(self.frames) - 1}], got {index!r}")
+        k = max(i for i in self.checkpoints if i <= index)
+        cluster, requests = self.checkpoints[k]
+        self.cluster, self.requests = copy.deepcopy(cluster), requests
+        for _ in range(index - k):
+            self.cluster.run(FRAME)
+        self.frames = self.frames[:index + 1]
+        self.checkpoints = {i: v for i, v in self.checkpoints.items() if i <= index}
+        return self.frames
+
+    # -- actions (at the last frame) ------------------------------------------------------------
+    def act(self, action: str, pid=None, run: float = STEP) -> str:
+        """Apply `action` (crash, restart, isolate, reconnect, heal, request, run) now, record it
+        as a frame, then run on for `run` seconds. Returns what happened, in words."""
+        c = self.cluster
+        if action in ("crash", "restart", "isolate", "reconnect"):
+            c.node(pid)  # refuses an unknown server with a message naming pid
+        if action == "crash":
+            c.crash(pid)
+            what = f"server {pid} crashed"
+        elif action == "restart":
+            c.restart(pid)
+            what = f"server {pid} restarted from its stable storage"
+        elif action == "isolate":
+            c.disconnect(pid)
+            what = f"server {pid} cut off from the others"
+        elif action == "reconnect":
+            c.connect(pid)
+            what = f"server {pid} reconnected"
+        elif action == "heal":
+            c.heal()
+            what = "network healed"
+        elif action == "request":
+            what = self.request()
+        elif action == "run":
+            what = ""
+        else:
+            raise ValueError(f"action must be one of crash, restart, isolate, reconnect, heal, "
+                             f"request, run; got {action!r}")
+        if what:
+            self._record(what, checkpoint=True)
+        self.run(run, note=what)
+        return what
+
+    def request(self) -> str:
+        """A client command, tried on each server in turn (as MIT's clients do): a follower or
+        a crashed server refuses it, the first server that believes it leads appends it."""
+        self.requests += 1
+        command = f"x{self.requests}"
+        refused = []
+        for p in self.cluster.pids:
+            index, term, ok = self.cluster.start(p, command)
+            if ok:
+                tail = f" (refused by {', '.join(refused)})" if refused else ""
+                return f"{command} appended by leader {p} at index {index}, term {term}{tail}"
+            refused.append(str(p))
+        return f"{command} refused: no server believes it leads (retry later)"
+
+
+class ClusterLabView:
+    """The widgets over a `ClusterLab`: settings, per-server buttons, actions, and the replay."""
+
+    def __init__(self, lab: ClusterLab):
+        self.lab = lab
+        s = lab.settings
+        style = {"description_width": "initial"}
+        self.controls = {
+            "nodes": widgets.SelectionSlider(options=list(NODE_CHOICES), value=s.nodes,
+                                             description="servers", style=style,
+                                             continuous_update=False),
+            "timeout_ms": widgets.IntRangeSlider(value=list(s.timeout_ms), min=TIMEOUT_BOUNDS_MS[0],
+                                                 max=500, step=1, description="election timeout (ms)",
+                                                 style=style, continuous_update=False),
+            "latency_ms": widgets.IntSlider(value=int(s.latency_ms), min=1, max=50,
+                                            description="latency (ms)", style=style,
+                                            continuous_update=False),
+            "loss": widgets.FloatSlider(value=s.loss, min=0.0, max=0.5, step=0.05,
+                                        description="loss", style=style, continuous_update=False),
+        }
+        for name, control in self.controls.items():
+            control.observe(self._on_setting, names="value")
+        self.status = widgets.HTML()
+        self.node_buttons = widgets.HBox()
+        actions = []
+        for label, action in (("client request", "request"), ("heal", "heal"),
+                              ("run 0.5 s", "run")):
+            b = widgets.Button(description=label, tooltip=f"{action} at the frame on screen")
+            b.on_click(lambda _b, a=action: self.press(a))
+            actions.append(b)
+        self.replay = Replay(lab.frames, render_frame, invariants=lambda f: f["invariants"],
+                             on_fork=lambda i, f: self._fork(i))
+        self._build_node_buttons()
+        self.replay.player.seek(len(lab.frames) - 1)
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.node_buttons,
+                                    widgets.HBox(actions), self.status, self.replay.widget])
+
+    @property
+    def panel(self):
+        return self.replay.panel
+
+    @property
+    def settings(self) -> dict:
+        return self.lab.settings._asdict()
+
+    def _build_node_buttons(self) -> None:
+        columns = []
+        for p in self.lab.cluster.pids:
+            col = []
+            for label, action in (("crash", "crash"), ("restart", "restart"),
+                                  ("isolate", "isolate"), ("reconnect", "reconnect")):
+                b = widgets.Button(description=f"{label} {p}", layout={"width": "96px"})
+                b.on_click(lambda _b, a=action, q=p: self.press(a, q))
+                col.append(b)
+            columns.append(widgets.VBox(col))
+        self.node_buttons.children = columns
+
+    def _on_setting(self, change) -> None:
+        values = {k: (tuple(c.value) if k == "timeout_ms" else c.value)
+                  for k, c in self.controls.items()}
+        try:
+            self.lab.configure(**values)
+        except ValueError as exc:
+            self.status.value = f"<b>Refused:</b> {exc}"
+            return
+        self.status.value = ""
+        self._build_node_buttons()
+        self._show(len(self.lab.frames) - 1)
+
+    def press(self, action: str, pid=None) -> str:
+        """What a button does: fork at the frame on screen if needed, then act there."""
+        if self.replay.player.index < len(self.lab.frames) - 1:
+            self.lab.fork(self.replay.player.index)
+        what = self.lab.act(action, pid)
+        self.status.value = what
+        self._show(len(self.lab.frames) - 1)
+        return what
+
+    def _fork(self, index: int) -> list:
+        frames = self.lab.fork(index)
+        self.status.value = f"forked at t = {frames[-1]['time']:.2f} s: act from here"
+        return frames
+
+    def _show(self, index: int) -> None:
+        """Swap in the lab's frames and show `index`, redrawing exactly once."""
+        replay, player = self.replay, self.replay.player
+        count = replay.panel.render_count
+        replay.frames = self.lab.frames
+        n = len(self.lab.frames)
+        for w in (player.play, player.slider):
+            w.max = max(w.max, n - 1)
+        player.slider.value = index
+        for w in (player.slider, player.play):
+            w.max = n - 1
+        if replay.panel.render_count == count:
+            replay.panel.redraw()
+
+    def _ipython_display_(self):  # pragma: no cover - needs a front end
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def cluster_lab(nodes=5, timeout_ms=(150, 300), latency_ms=5, loss=0.0, seed=0) -> ClusterLabView:
+    """The chapter's live cluster: `ClusterLabView(ClusterLab(...))`."""
+    return ClusterLabView(ClusterLab(nodes, timeout_ms, latency_ms, loss, seed))

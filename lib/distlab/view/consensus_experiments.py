@@ -1,0 +1,250 @@
+"""Chapter 2's Raft experiments, each a run function (plain data) plus a pure render:
+
+* `quorum_run` -- servers crash one per second: commits go on with f down and stop at f + 1;
+  restarting one server brings them back;
+* `partition_run` -- a leader cut off with a minority keeps accepting commands it can never commit;
+  the majority elects a new leader and commits; on heal the minority's entries are rolled back;
+* `split_run` -- every server's term over time: with one fixed timeout (150-150 ms) every election
+  splits the vote, forever; a randomized range elects a leader at once;
+* `fig16_*` -- Figure 16 of the Raft paper from `distlab.consensus.raft.fig16`, beside the
+  published quantiles, and the dissertation's split-vote formula.
+"""
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from distlab.consensus.raft import Cluster, RaftConfig
+from distlab.consensus.raft import fig16
+from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
+from distlab.sim import ms
+
+from .consensus_logs import LogRow, draw_logs, log_legend_handles
+from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
+
+
+# ------------------------------------------------------------------------ majority and f + 1
+def _leader(c: Cluster):
+    found = [(nd.current_term, p) for p, nd in c.nodes.items() if nd.up and nd.role == "leader"]
+    return max(found)[1] if found else None
+
+
+def quorum_run(n: int = 5, seed: int = 0, every: float = 0.05) -> dict:
+    """Crash f + 1 followers one per second (f = (n - 1) // 2), then restart one; a client offers
+    a command every `every` seconds. Returns times, committed counts and the events."""
+    if n not in (3, 5, 7):
+        raise ValueError(f"n must be 3, 5 or 7, got {n!r}")
+    c = Cluster(n, seed=seed)
+    c.check_one_leader()
+    f = (n - 1) // 2
+    start = c.now
+    leader = _leader(c)
+    victims = [p for p in reversed(c.pids) if p != leader][:f + 1]
+    plan = {round(start + 1.0 + k, 3): ("crash", p) for k, p in enumerate(victims)}
+    plan[round(start + f + 2.0 + 1.0, 3)] = ("restart", victims[-1])
+    end = start + f + 2.0 + 2.5
+    times, commits, events, k = [], [], [], 0
+    while c.now < end - 1e-9:
+        t = round(c.now, 3)
+        if t in plan:
+            action, p = plan.pop(t)
+            getattr(c, action)(p)
+            events.append((c.now - start, f"{action} {p}"))
+        k += 1
+        for p in c.pids:
+            if c.start(p, f"c{k}")[2]:
+                break
+        c.run(every)
+        times.append(c.now - start)
+        commits.append(max(nd.commit_index for nd in c.nodes.values() if nd.up))
+    return {"n": n, "f": f, "times": times, "commits": commits, "events": events,
+            "invariants": dict(c.sim.invariants.evaluate(c.sim))}
+
+
+def render_quorum(run: dict, fig: Figure | None = None) -> Figure:
+    fig = prepare(fig)
+    ax = fig.add_subplot()
+    ax.step(run["times"], run["commits"], where="post", color=CYCLE[0], lw=2,
+            label="committed entries (highest commit index)")
+    down = 0
+    for t, what in run["events"]:
+        down += 1 if what.startswith("crash") else -1
+        colour = BAD if down > run["f"] else (GOOD if what.startswith("restart") else NEUTRAL)
+        ax.axvline(t, color=colour, ls="--", lw=1.2)
+        ax.text(t + 0.03, 0.97, f"{what}\n({down} down)", transform=ax.get_xaxis_transform(),
+                va="top", fontsize=8, color=colour)
+    n, f = run["n"], run["f"]
+    label_axes(ax, title=f"{n} servers, majority {n // 2 + 1}: commits go on with {f} down, "
+                         f"stop with {f + 1}", xlabel="time (s)", ylabel="committed entries (count)")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+# ------------------------------------------------------------------------ minority partition
+def _rows(c: Cluster) -> list:
+    return [LogRow(str(p), [(e.term, e.command) for e in nd.log], nd.commit_index, nd.up,
+                   nd.base_index) for p, nd in c.nodes.items()]
+
+
+def partition_run(seed: int = 0) -> dict:
+    """5 servers; the leader and one follower are cut off from the other three. The old leader
+    accepts three commands it can never commit; the majority elects a leader that commits two.
+    Then the partition heals. Returns the logs during and after, and what was rolled back."""
+    c = Cluster(5, seed=seed)
+    c.one("a", expected=5)
+    old = _leader(c)
+    buddy = next(p for p in c.pids if p != old)
+    minority = [old, buddy]
+    c.partition([minority, [p for p in c.pids if p not in minority]])
+    stale = []
+    for k in range(3):
+        index, term, ok = c.start(old, f"m{k + 1}")
+        if ok:
+            stale.append((index, f"m{k + 1}"))
+        c.run(0.05)
+    c.run(1.0)
+    new = _leader(c) if _leader(c) != old else max(
+        (nd.current_term, p) for p, nd in c.nodes.items() if nd.role == "leader")[1]
+    for k in range(2):
+        for p in c.pids:
+            if p not in minority and c.start(p, f"M{k + 1}")[2]:
+                break
+        c.run(0.1)
+    c.run(0.5)
+    during = _rows(c)
+    old_commit = c.nodes[old].commit_index
+    c.heal()
+    c.run(1.5)
+    after = _rows(c)
+    survivors = {cmd for cmd in c.committed_log(old)}
+    rolled_back = [cmd for _, cmd in stale if cmd not in survivors]
+    return {"old_leader": old, "new_leader": new, "minority": minority, "stale": stale,
+            "old_commit_during": old_commit, "during": during, "after": after,
+            "rolled_back": rolled_back, "log_after": c.committed_log(old),
+            "invariants": dict(c.sim.invariants.evaluate(c.sim))}
+
+
+def render_partition(run: dict, fig: Figure | None = None) -> Figure:
+    fig = prepare(fig, figsize=(7.2, 5.2))
+    top, bottom = fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)
+    m = ", ".join(str(p) for p in run["minority"])
+    draw_logs(top, run["during"], max_cells=8, show_commands=True,
+              title=f"partitioned: minority {{{m}}} (old leader {run['old_leader']}) cannot commit")
+    draw_logs(bottom, run["after"], max_cells=8, show_commands=True,
+              title=f"healed: {', '.join(run['rolled_back']) or 'nothing'} rolled back, "
+                    f"every log now matches leader {run['new_leader']}'s")
+    fig.legend(handles=log_legend_handles(), loc="lower center", ncol=3, fontsize=8,
+               frameon=False)
+    fig.subplots_adjust(hspace=0.65, bottom=0.16, left=0.14, right=0.97)
+    return fig
+
+
+# ------------------------------------------------------------------------ split votes
+def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict:
+    """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
+    if not 10 <= low_ms <= high_ms <= 1000:
+        raise ValueError(f"the timeout range must satisfy 10 <= low_ms <= high_ms <= 1000 ms, "
+                         f"got {low_ms}-{high_ms}")
+    c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
+    times, terms, elected = [], {p: [] for p in c.pids}, None
+    while c.now < duration - 1e-9:
+        c.run(ms(5))
+        times.append(c.now)
+        for p, nd in c.nodes.items():
+            terms[p].append(nd.current_term)
+        if elected is None and _leader(c) is not None:
+            elected = c.now
+    return {"range": (low_ms, high_ms), "times": times, "terms": terms, "elected": elected,
+            "elections": max(max(v) for v in terms.values())}
+
+
+def render_split(config: dict, fig: Figure | None = None) -> Figure:
+    """``config``: ``low``, ``high`` (ms), ``seed``."""
+    run = split_run(int(config["low"]), int(config["high"]), int(config.get("seed", 0)))
+    fig = prepare(fig)
+    ax = fig.add_subplot()
+    for k, (p, ts) in enumerate(run["terms"].items()):
+        ax.step(run["times"], [t + 0.06 * (k - 2) for t in ts], where="post", lw=1.4,
+                color=CYCLE[k % len(CYCLE)], label=f"server {p}")
+    lo, hi = run["range"]
+    if run["elected"] is not None:
+        ax.axvline(run["elected"], color=GOOD, ls="--")
+        what = f"leader after {run['elected'] * 1000:.0f} ms"
+    else:
+        what = f"no leader in {run['times'][-1]:.0f} s: every vote split"
+    label_axes(ax, title=f"election timeout {lo}-{hi} ms: {what}", xlabel="time (s)",
+               ylabel="current term (elections started)")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def split_panel(low: int = 150, high: int = 150, seed: int = 0):
+    import ipywidgets as widgets
+
+    from .controls import seed_control
+    from .panel import Panel
+
+    style = {"description_width": "initial"}
+    return Panel(render_split, {
+        "low": widgets.IntSlider(value=low, min=50, max=300, description="timeout low (ms)",
+                                 style=style, continuous_update=False),
+        "high": widgets.IntSlider(value=high, min=50, max=600, description="timeout high (ms)",
+                                  style=style, continuous_update=False),
+        "seed": seed_control(seed)})
+
+
+# ------------------------------------------------------------------------ Figure 16
+def fig16_data(scale: float = 0.05, seed: int = 0) -> dict:
+    """Downtimes per range (`fig16.sweep`): ``scale`` of the paper's trials (1000; 100 for
+    150-150), at least one trial per range."""
+    return fig16.sweep(seed=seed, scale=scale)
+
+
+def fig16_table(data: dict) -> str:
+    paper = fig16.published()
+    lines = [f"{'range (ms)':>11} {'trials':>6} {'median (sim)':>13} {'median (paper)':>15}"
+             f" {'diff':>6}"]
+    for rng, values in data.items():
+        s, p = fig16.summary(values), paper[rng]
+        lines.append(f"{rng[0]:>5}-{rng[1]:<5} {s.trials:>6} {s.median_ms:>10.0f} ms "
+                     f"{p.median_ms:>12.0f} ms {100 * (s.median_ms / p.median_ms - 1):>+5.0f}%")
+    return "\n".join(lines)
+
+
+def render_fig16(data: dict, fig: Figure | None = None) -> Figure:
+    """CDFs of simulated downtime (lines) beside the paper's quantiles (markers), as in the
+    paper's two panels: 150-x ms ranges on top, scaled ranges below."""
+    fig = prepare(fig, figsize=(7.2, 6.4))
+    paper = fig16.published()
+    panels = [[r for r in data if r[0] == 150], [r for r in data if r[0] != 150]]
+    quantiles = (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
+    for row, ranges in enumerate(panels):
+        ax = fig.add_subplot(2, 1, row + 1)
+        for k, rng in enumerate(ranges):
+            colour = CYCLE[k % len(CYCLE)]
+            v = sorted(x * 1000 for x in data[rng])
+            ax.step(v, [(i + 1) / len(v) for i in range(len(v))], where="post", color=colour,
+                    lw=1.6, label=f"{rng[0]}-{rng[1]} ms (sim, {len(v)} trials)")
+            p = paper[rng]
+            ax.plot([p.p10_ms, p.p25_ms, p.median_ms, p.p75_ms, p.p90_ms, p.p99_ms], quantiles,
+                    ls="none", marker="x", color=colour, ms=6)
+        ax.plot([], [], ls="none", marker="x", color="black", label="paper (quantiles)")
+        ax.set_xscale("log")
+        ax.set_xlim(10, 150_000)
+        ax.set_ylim(0, 1.02)
+        label_axes(ax, title=("Figure 16 (top): 150 ms minimum, more randomness" if row == 0 else
+                              "Figure 16 (bottom): scaled ranges"),
+                   xlabel="time without a leader (ms, log scale)", ylabel="cumulative fraction")
+        ax.legend(fontsize=6.5, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def split_vote_table(n: int = 5, s: int = 4, latencies=(0.01, 0.10, 0.20)) -> str:
+    """The dissertation's split-vote probability for a few one-way latencies (as fractions of
+    the timeout range)."""
+    c = votes_to_split(n, s)
+    lines = [f"n = {n} servers, s = {s} up: a split needs c = {c} timeouts within l of the first"]
+    for l in latencies:
+        lines.append(f"  l = {l:>4.0%} of the range -> P(split vote) = "
+                     f"{100 * split_vote_probability(n, s, l):.2f} %")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Paxos for chapter 2: the two rounds as a message-sequence diagram, and duelling proposers.
+
+"First check you have the floor, then call the vote": phase 1 (Prepare -> Promise) asks a majority
+of acceptors to ignore older ballots and to report what they already accepted; phase 2
+(Accept -> Accepted) asks them to accept one value. `paxos_run` (shared with the livelock
+exercise, `distlab.grading.consensus`) runs `PaxosNode`s on a constant-latency network with the
+kernel's trace on, and `render_sequence` draws who sent what to whom, and when.
+
+Two impatient proposers with immediate retry pre-empt each other forever (a livelock: safety
+holds, nothing is ever chosen); `duel_table` runs the library's `duel` scenario with each retry
+policy -- the failure first, then the fixes (random backoff, a distinguished proposer).
+"""
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from distlab.consensus.paxos.scenarios import duel
+from distlab.grading.consensus import paxos_run
+from distlab.sim import ms
+
+from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
+
+KIND_COLOURS = {"Prepare": CYCLE[0], "Promise": CYCLE[2], "Accept": CYCLE[1],
+                "Accepted": CYCLE[4], "Nack": BAD}
+RETRIES = ("immediate", "backoff", "leader")
+
+
+def message_arrows(sim, until: float, to_proposers_only: bool = True) -> list:
+    """``(sent_at, delivered_at, src, dst, kind)`` from the trace; with `to_proposers_only`,
+    Accepted messages are kept only on their way to a proposer (the learners' copies would bury
+    the picture)."""
+    pending: dict = {}
+    arrows = []
+    proposers = {p.pid for p in sim.processes.values() if p.value is not None}
+    for rec in sim.trace:
+        if rec.time > until:
+            break
+        msg = rec.data.get("msg")
+        if rec.kind == "send":
+            pending.setdefault((rec.pid, rec.data["dst"], msg), []).append(rec.time)
+        elif rec.kind == "deliver":
+            key = (rec.data["src"], rec.pid, msg)
+            if pending.get(key):
+                sent = pending[key].pop(0)
+                kind = type(msg).__name__
+                if to_proposers_only and kind == "Accepted" and rec.pid not in proposers:
+                    continue
+                if rec.data["src"] != rec.pid:
+                    arrows.append((sent, rec.time, rec.data["src"], rec.pid, kind))
+    return arrows
+
+
+def render_sequence(config: dict, fig: Figure | None = None) -> Figure:
+    """``config``: ``proposers`` (1 or 2), ``until_ms``, and optional `paxos_run` keywords."""
+    kw = {k: v for k, v in config.items() if k not in ("until_ms",)}
+    until = ms(config.get("until_ms", 25))
+    sim, nodes, _ = paxos_run(duration=until, trace=True, **kw)
+    arrows = message_arrows(sim, until)
+    fig = prepare(fig, figsize=(7.2, 4.6))
+    ax = fig.add_subplot()
+    pids = [nd.pid for nd in nodes]
+    x = {p: i for i, p in enumerate(pids)}
+    for p in pids:
+        ax.axvline(x[p], color=NEUTRAL, lw=0.8)
+    seen = set()
+    for sent, got, src, dst, kind in arrows:
+        colour = KIND_COLOURS.get(kind, NEUTRAL)
+        ax.annotate("", xy=(x[dst], got * 1000), xytext=(x[src], sent * 1000),
+                    arrowprops=dict(arrowstyle="->", color=colour, lw=1.0))
+        if kind not in seen:
+            seen.add(kind)
+            ax.plot([], [], color=colour, label=kind)
+    names = [f"{p}\n{'proposer' if nd.value is not None else 'acceptor'}" for p, nd in
+             zip(pids, nodes)]
+    ax.set_xticks(range(len(pids)))
+    ax.set_xticklabels(names, fontsize=8)
+    ax.set_ylim(until * 1000, 0)
+    chosen = {nd.chosen for nd in nodes if nd.chosen is not None}
+    what = f"chosen: {chosen.pop()}" if chosen else "nothing chosen yet"
+    n_prop = config.get("proposers", 1)
+    label_axes(ax, title=(f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {what} "
+                          f"(first {until * 1000:.0f} ms)"),
+               xlabel="server", ylabel="time (ms, downwards)")
+    if n_prop == 1 and chosen_first(nodes):
+        lat = config.get("latency_ms", 5.0)
+        for k, text in enumerate(("phase 1: do I have the floor?\n(Prepare / Promise)",
+                                  "phase 2: call the vote\n(Accept / Accepted)")):
+            ax.axhspan(2 * k * lat, 2 * (k + 1) * lat, color=CYCLE[5], alpha=0.08 + 0.08 * k)
+            ax.text(-0.15, (2 * k + 1) * lat, text, fontsize=8, va="center", ha="right")
+        ax.set_xlim(-2.6, len(pids) - 0.6)
+    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    fig.subplots_adjust(bottom=0.17)
+    return fig
+
+
+def chosen_first(nodes) -> bool:
+    return any(nd.chosen is not None for nd in nodes)
+
+
+def duel_table(seed: int = 0) -> str:
+    """The library's duelling-proposers scenario under each retry policy."""
+    lines = [f"{'retry policy':>12} {'ballots tried':>14} {'value chosen':>13} {'decided after':>14}"]
+    for retry in RETRIES:
+        r = duel(retry, seed=seed)
+        values = {v for v in r.chosen.values() if v is not None}
+        chosen = ", ".join(sorted(values)) or "none"
+        at = f"{r.chosen_at * 1000:.1f} ms" if r.chosen_at is not None else "never (2 s)"
+        lines.append(f"{retry:>12} {r.ballots:>14} {chosen:>13} {at:>14}")
+    return "\n".join(lines)
+
+
+def render_duel(seed: int = 0, fig: Figure | None = None) -> Figure:
+    """Ballots tried before a value was chosen (log scale), per retry policy."""
+    fig = prepare(fig)
+    ax = fig.add_subplot()
+    runs = [duel(r, seed=seed) for r in RETRIES]
+    colours = [BAD if r.chosen_at is None else GOOD for r in runs]
+    ax.bar(RETRIES, [r.ballots for r in runs], color=colours, edgecolor="black")
+    for i, r in enumerate(runs):
+        word = "livelock: never chosen" if r.chosen_at is None else \
+            f"chosen after {r.chosen_at * 1000:.0f} ms"
+        ax.text(i, r.ballots * 1.15, word, ha="center", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylim(1, max(r.ballots for r in runs) * 5)
+    label_axes(ax, title="duelling proposers over 2 s: the livelock and two fixes",
+               xlabel="retry policy", ylabel="ballots tried (count, log scale)")
+    ax.bar([0], [0], color=BAD, label="nothing chosen")
+    ax.bar([0], [0], color=GOOD, label="a value chosen")
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
