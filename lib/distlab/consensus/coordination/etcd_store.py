@@ -8,7 +8,7 @@ The mapping is one call each -- the interface was cut to etcd's shape on purpose
 ``txn``          ``/v3/kv/txn`` with ``CREATE``/``MOD``/``VERSION``/``VALUE`` compares
 ``grant`` ...    ``/v3/lease/grant``, ``keepalive``, ``revoke``
 ``events``       ``/v3/watch`` from ``start_revision``, read until the stream is idle for
-                 ``watch_idle`` seconds (the replay of history arrives at once)
+                 ``watch_idle`` seconds (the replay of history arrives right after "created")
 ==============  ===========================================================================
 
 Time is the wall clock, *injected*: ``clock`` (default ``time.monotonic``) and ``sleep`` (default
@@ -16,12 +16,16 @@ Time is the wall clock, *injected*: ``clock`` (default ``time.monotonic``) and `
 """
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 import time
 from typing import Callable, Optional, Sequence
+from urllib.parse import urlsplit
 
 from distlab.services import etcd as etcd_service
 from distlab.services.errors import ServiceUnavailable
-from distlab.services.etcd import EtcdClient, EtcdError, KeyValue, _b64, prefix_end
+from distlab.services.etcd import EtcdClient, EtcdError, KeyValue, WatchEvent, _b64, prefix_end
 
 from .store import (Compare, CoordinationStore, Delete, Get, LeaseExpired, Put, StoreUnavailable,
                     TxnResult, check_branch, check_key, check_op, check_ttl)
@@ -129,11 +133,50 @@ class EtcdStore(CoordinationStore):
 
     # ------------------------------------------------------------------ watch as a poll
     def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list:
+        """Open a watch from ``start_revision`` and collect what it replays.
+
+        The stream never ends by itself, so we stop when it has been quiet for a while. To stay
+        correct on a loaded machine the wait is split: the connection and etcd's first reply (the
+        "created" message) get the client's full timeout, and only then does the idle clock start,
+        at ``watch_idle`` or three times what that first reply took, whichever is longer (etcd
+        sends the replayed history right after "created")."""
         if not isinstance(start_revision, int) or start_revision < 1:
             raise ValueError(f"start_revision must be an integer >= 1, got {start_revision!r}")
         check_key(key)
-        return self._do(lambda: list(self.client.watch(
-            key, prefix=prefix, start_revision=start_revision, idle_timeout=self.watch_idle)))
+        create = {"key": _b64(key), "start_revision": str(start_revision)}
+        if prefix:
+            create["range_end"] = _b64(prefix_end(key))
+        parts = urlsplit(self.client.endpoint)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.client.timeout)
+        started = self._clock()
+        try:
+            conn.request("POST", "/v3/watch", json.dumps({"create_request": create}),
+                         {"Content-Type": "application/json"})
+            reply = conn.getresponse()
+            if reply.status != 200:
+                raise StoreUnavailable(f"etcd watch answered HTTP {reply.status}")
+            lines = [reply.readline()]
+            conn.sock.settimeout(max(self.watch_idle, 3 * (self._clock() - started)))
+            while True:
+                try:
+                    line = reply.readline()
+                except (socket.timeout, TimeoutError):
+                    break
+                if not line:
+                    break
+                lines.append(line)
+        except (OSError, http.client.HTTPException) as exc:
+            raise StoreUnavailable(f"etcd watch at {self.client.endpoint} failed: {exc}") from exc
+        finally:
+            conn.close()
+        out = []
+        for line in lines:
+            message = json.loads(line) if line.strip() else {}
+            if message.get("error"):
+                raise StoreUnavailable(f"etcd watch: {message['error']}")
+            for event in message.get("result", {}).get("events", []):
+                out.append(WatchEvent(event.get("type", "PUT"), KeyValue.from_json(event["kv"])))
+        return out
 
     # ------------------------------------------------------------------ time
     def now(self) -> float:
