@@ -105,6 +105,18 @@ def test_session_policies_never_break_the_storys_guarantees(story, lag, policy):
     assert all(v.status == "holds" for v in cv.scene_verdicts(story, policy, lag).values())
 
 
+def test_replicas_apply_the_leaders_log_in_order_after_their_lag():
+    applies = cv.replication("a reply before its question", "any", 2.0)
+    assert set(applies) == {"leader", "r1", "r2"}
+    leader = applies["leader"]
+    assert [v for _, v in leader] == [1, 2]
+    assert applies["r2"] == [(t + 2.0, v) for t, v in leader]
+    assert applies["r1"] == [(t + 0.3, v) for t, v in leader]
+    fig = cv.render_scene({"story": "a reply before its question", "policy": "any", "lag": 2.0})
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-3:] == ["leader applies", "r1 applies", "r2 applies"]
+
+
 def test_without_lag_there_is_no_bug():
     for story in cv.STORIES:
         assert all(v.status == "holds" for v in cv.scene_verdicts(story, "any", 0.0).values())

@@ -160,7 +160,8 @@ def check_classify(my_answers):
         if got != want[name]:
             missing, extra = want[name] - got, got - want[name]
             if extra:
-                return f"history {name}: {sorted(extra)} is not among its strongest rungs (violated, or implied by one that holds)"
+                return (f"history {name}: {sorted(extra)} is not among its strongest rungs "
+                        "(violated, or implied by one that holds)")
             return f"history {name}: a strongest rung is missing ({len(missing)} of {len(want[name])} not named)"
     return True
 

@@ -21,7 +21,8 @@ from distlab.consistency.quiz import QUIZ
 
 from .consistency_ladder import (VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph,
                                  open_indeterminate, render_ladder)
-from .consistency_sessions import POLICIES, STORIES, play, render_scene, scene_panel, scene_report, scene_verdicts
+from .consistency_sessions import (POLICIES, STORIES, play, render_scene, replication, scene_panel, scene_report,
+                                   scene_verdicts)
 from .consistency_store import (LADDER_ORDER, SESSION_MODES, render_store, render_tradeoff, store_config,
                                 store_panel, store_run, tradeoff, tradeoff_table)
 from .consistency_timeline import (EXAMPLE, example_history, render_timeline, timeline_panel,
@@ -30,12 +31,13 @@ from .panel import Panel
 from .quiz import Quiz
 from .style import GOOD, prepare
 
-__all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items", "chooser_panel",
-           "chooser_table", "classify_history", "draw_history", "draw_ladder", "example_history",
-           "jepsen_report", "ladder_graph", "open_indeterminate", "play", "quiz", "render_choice",
-           "render_jepsen", "render_ladder", "render_scene", "render_store", "render_timeline",
-           "render_tradeoff", "scene_panel", "scene_report", "scene_verdicts", "store_config", "store_panel",
-           "store_run", "timeline_panel", "timeline_verdicts", "tradeoff", "tradeoff_table"]
+__all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items",
+           "chooser_panel", "chooser_table", "classify_history", "describe_backend", "draw_history", "draw_ladder",
+           "example_history", "jepsen_report", "ladder_graph", "open_indeterminate", "play", "quiz",
+           "render_choice", "render_jepsen", "render_ladder", "render_puzzles", "render_scene", "render_store",
+           "render_timeline", "render_tradeoff", "replication", "scene_panel", "scene_report",
+           "scene_verdicts", "store_config", "store_panel", "store_run", "timeline_panel",
+           "timeline_verdicts", "tradeoff", "tradeoff_table"]
 
 
 # ----------------------------------------------------------------------------------- a real history

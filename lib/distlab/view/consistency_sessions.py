@@ -26,10 +26,10 @@ from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, draw_history, open_indeterminate
 from .panel import Panel
-from .style import BAD, GOOD, prepare
+from .style import BAD, GOOD, OKABE_ITO, prepare
 
-__all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "scene_verdicts", "scene_report", "render_scene",
-           "scene_panel"]
+__all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "replication", "scene_verdicts", "scene_report",
+           "render_scene", "scene_panel"]
 
 POLICIES = ("any", "sticky", "token")
 _HOP = 0.25          # one network hop (s)
@@ -76,13 +76,23 @@ STORIES = {
         ("writes-follow-reads", "causal", "consistent-prefix"), "token",
         (Step("Alice", "put", "question", "lunch?", 0.0), Step("Bob", "get", "question", None, 1.0, "r1"),
          Step("Bob", "put", "answer", "yes!", 3.0), Step("Carol", "get", "answer", None, 4.0, "r1"),
-         Step("Carol", "get", "question", None, 5.5, "r2")),
+         Step("Carol", "get", "question", None, 5.75, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Alice", "r1"), ("Bob", "r1"), ("Carol", "r1"))),
 }
 
 
 def play(story: Story | str, policy: str, slow_lag: float | None = None):
     """Run a story under ``policy``: ``(history, notes)``, notes keyed by operation index."""
+    h, notes, _ = _run(story, policy, slow_lag)
+    return h, notes
+
+
+def replication(story: Story | str, policy: str, slow_lag: float | None = None) -> dict[str, list]:
+    """When each replica applied each version: ``{"leader": [(t, v), ...], "r1": ..., "r2": ...}``."""
+    return _run(story, policy, slow_lag)[2]
+
+
+def _run(story, policy, slow_lag):
     story = STORIES[story] if isinstance(story, str) else story
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
@@ -130,7 +140,9 @@ def play(story: Story | str, policy: str, slow_lag: float | None = None):
     h = History.of(ops)
     # History.of sorts by invocation; carry the notes along by matching operations
     by_op = {(o.process, o.f, o.key, o.invoke): n for o, n in zip(ops, notes)}
-    return h, {o.index: by_op[(o.process, o.f, o.key, o.invoke)] for o in h}
+    applies = {"leader": [(t, v) for t, _, _, v in writes]}
+    applies.update({r: [(t + lag, v) for t, _, _, v in writes] for r, lag in sorted(lags.items())})
+    return h, {o.index: by_op[(o.process, o.f, o.key, o.invoke)] for o in h}, applies
 
 
 def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = None) -> dict:
@@ -163,15 +175,16 @@ def render_scene(config, fig=None):
         raise ValueError(f"story must be one of {sorted(STORIES)}, got {name!r}")
     story = STORIES[name]
     lag = config.get("lag")
-    h, notes = play(story, policy, lag)
+    h, notes, applies = _run(story, policy, lag)
     verdicts = scene_verdicts(story, policy, lag)
     failed = [r for r, v in verdicts.items() if v.status == "violated"]
-    fig = prepare(fig, figsize=(8.0, 3.6))
-    ax = fig.add_axes((0.1, 0.15, 0.87, 0.68))
+    fig = prepare(fig, figsize=(10.0, 4.6))
+    ax = fig.add_axes((0.13, 0.12, 0.85, 0.72))
     bad = {o.index for o in h if o.f == "get" and failed}
     bad = {max(bad)} if bad else set()
-    draw_history(ax, h, highlight=bad, notes=notes, unit="time (s)",
-                 xmax=max(o.complete for o in h) + 0.8)
+    right = max([o.complete for o in h] + [t for ts in applies.values() for t, _ in ts]) + 0.8
+    draw_history(ax, h, highlight=bad, notes=notes, unit="time (s)", xmax=right)
+    _draw_replication(ax, len(h.processes()), applies, right)
     first = story.rungs[0]
     verdict = verdicts[first]
     mark, colour = VERDICT_MARKS[verdict.status]
@@ -181,6 +194,23 @@ def render_scene(config, fig=None):
     return fig
 
 
+def _draw_replication(ax, n_lanes: int, applies: dict[str, list], right: float) -> None:
+    """Lanes under the clients: a diamond where each replica applies each version."""
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for i, (replica, points) in enumerate(applies.items()):
+        y = -(n_lanes + i) - 0.3
+        ax.axhline(y, color="#DDDDDD", lw=0.8, zorder=0)
+        for t, v in points:
+            if t <= right:
+                ax.plot([t], [y], "D", color=OKABE_ITO["blue"], ms=5)
+                ax.text(t, y + 0.12, f"v{v}", ha="center", va="bottom", fontsize=7, color=OKABE_ITO["blue"])
+        labels.append(f"{replica} applies")
+    ax.set_yticks([-i for i in range(n_lanes)] + [-(n_lanes + i) - 0.3 for i in range(len(applies))])
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_ylim(-(n_lanes + len(applies)) + 0.2, 0.7)
+    ax.set_ylabel("client / replica")
+
+
 def scene_panel(story: str = "saved it and it vanished", policy: str = "any", lag: float = 6.0) -> Panel:
     """Pick a story and a read policy; the slider sets how far the slow replica lags."""
     style = {"description_width": "initial"}
@@ -188,4 +218,4 @@ def scene_panel(story: str = "saved it and it vanished", policy: str = "any", la
         "story": widgets.Dropdown(options=tuple(STORIES), value=story, description="story", style=style),
         "policy": widgets.ToggleButtons(options=POLICIES, value=policy, description="read policy", style=style),
         "lag": widgets.FloatSlider(value=lag, min=0.0, max=8.0, step=0.25, description="slow replica lag (s)",
-                                   style=style, continuous_update=False)}, figsize=(8.0, 3.6))
+                                   style=style, continuous_update=False)}, figsize=(10.0, 4.6))

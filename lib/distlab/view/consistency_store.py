@@ -162,7 +162,8 @@ def render_tradeoff(rows, fig=None):
     labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]
     x = range(len(rows))
     specs = (("Anomalies users notice", "stale reads (% of reads)", [("stale_pct", "stale reads", BAD)]),
-             ("Tail latency", "p99 latency (ms)", [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
+             ("Tail latency", "p99 latency (ms)",
+              [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
              ("Availability (partition 0.2 s in)", "operations answered (%)",
               [("read_avail_pct", "reads", CYCLE[0]), ("write_avail_pct", "writes", CYCLE[1])]))
     for k, (title, ylabel, series) in enumerate(specs):

@@ -89,17 +89,33 @@ def render_timeline(config, fig=None):
     c = timeline_classification(config)
     v = c.verdicts.get("linearizable")
     window = {o.index for o in (v.window or [])} if v is not None and v.status == "violated" else set()
-    fig = prepare(fig, figsize=(11.0, 4.4))
-    ax = fig.add_axes((0.07, 0.13, 0.43, 0.75))
+    fig, ax, right = _two_axes(fig)
     t1 = float(config["t1"])
     ax.axvline(t1, color="#888888", ls=":", lw=1)
     ax.text(t1, -1.55, " t1", color="#555555", fontsize=8, va="bottom")
     draw_history(ax, h, highlight=window, names=NAMES, xmax=10.8, unit="time (s)",
                  title=f"Alice's write 1 ends at t1 = {t1:g} s; Bob reads from {float(config['read_start']):g} s")
     ax.set_ylim(-1.6, 0.7)
-    right = fig.add_axes((0.52, 0.0, 0.48, 0.95))
     draw_ladder(right, c, compact=True, title=f"strongest: {', '.join(c.strongest) or 'none'}")
     return fig
+
+
+def _two_axes(fig):
+    """The timeline and ladder axes: new ones, or a panel's previous ones emptied of their artists
+    (clearing and re-creating two axes costs more than drawing the picture)."""
+    if fig is not None and getattr(fig, "_distlab_timeline", None) == tuple(fig.axes) and len(fig.axes) == 2:
+        for a in fig.axes:
+            for artist in [*a.lines, *a.texts, *a.patches, *a.collections]:
+                artist.remove()
+            if a.legend_ is not None:
+                a.legend_.remove()
+            a.set_title("")
+        return fig, fig.axes[0], fig.axes[1]
+    fig = prepare(fig, figsize=(11.0, 4.4))
+    ax = fig.add_axes((0.07, 0.13, 0.43, 0.75))
+    right = fig.add_axes((0.52, 0.0, 0.48, 0.95))
+    fig._distlab_timeline = (ax, right)
+    return fig, ax, right
 
 
 def _explain_html(panel) -> str:
