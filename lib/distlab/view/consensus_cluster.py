@@ -30,11 +30,13 @@ from distlab.sim import Uniform, ms
 from .cluster import ClusterPicture, MsgPic, NodePic, render_cluster
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
 from .replay import Replay
+from .style import reuse_axes
 
 FRAME = ms(10)              #: simulated seconds between frames
 STEP = 0.5                  #: simulated seconds an action runs on for
 WARMUP = 1.0                #: simulated seconds recorded when the settings change
 CHECKPOINT_EVERY = 20       #: frames between stored copies of the cluster
+FRAME_SIZE = (7.6, 6.4)     #: inches
 NODE_CHOICES = (3, 5, 7)
 TIMEOUT_BOUNDS_MS = (10, 1000)
 LATENCY_BOUNDS_MS = (1, 100)
@@ -119,24 +121,30 @@ def frame_picture(frame: dict) -> ClusterPicture:
         nodes.append(NodePic(str(n["pid"]), n["role"], label, up=n["up"]))
     return ClusterPicture(nodes, frozenset((str(a), str(b)) for a, b in frame["blocked"]),
                           [MsgPic(str(s), str(d), w, p) for s, d, w, p in frame["msgs"]],
-                          title=f"t = {frame['time']:.2f} s")
+                          title="")
 
 
 def render_frame(frame: dict, fig: Figure | None = None) -> Figure:
-    """The cluster (top) and every server's log with its committed prefix (bottom)."""
-    if fig is not None and tuple(fig.get_size_inches()) != (7.6, 6.4):
-        fig.set_size_inches(7.6, 6.4)
+    """The cluster (top) and every server's log with its committed prefix (bottom).
+
+    Drawn into two subfigures that keep their axes between frames (`style.reuse_axes`), so
+    stepping through a replay only replaces artists."""
     if fig is None:
         from .style import new_figure
-        fig = new_figure(figsize=(7.6, 6.4))
-    render_cluster(frame_picture(frame), fig=fig)
-    fig.axes[0].set_position([0.0, 0.36, 0.62, 0.58])
-    if frame["note"]:
-        fig.text(0.01, 0.975, frame["note"], fontsize=8, va="top")
-    ax = fig.add_axes([0.13, 0.06, 0.84, 0.26])
+        fig = new_figure(figsize=FRAME_SIZE)
+    if tuple(fig.get_size_inches()) != FRAME_SIZE:
+        fig.set_size_inches(*FRAME_SIZE)
+    if len(getattr(fig, "subfigs", ())) != 2:
+        fig.clear()
+        fig.subfigures(2, 1, height_ratios=[0.64, 0.36])
+    top, bottom = fig.subfigs
+    render_cluster(frame_picture(frame), fig=top)
+    top.text(0.01, 0.975, f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"]
+                                                          else ""), fontsize=9, va="top")
+    _, ax = reuse_axes(bottom, (0.13, 0.16, 0.84, 0.7))
     rows = [LogRow(str(n["pid"]), n["log"], n["commit"], n["up"], n["base"]) for n in frame["nodes"]]
     draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
-    fig.legend(handles=log_legend_handles(), loc="lower right", bbox_to_anchor=(0.99, 0.33),
+    top.legend(handles=log_legend_handles(), loc="lower right", bbox_to_anchor=(0.99, 0.02),
                fontsize=7, frameon=False)
     return fig
 

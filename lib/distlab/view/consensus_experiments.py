@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.consensus.raft import fig16
@@ -173,6 +174,7 @@ def render_split(config: dict, fig: Figure | None = None) -> Figure:
         what = f"no leader in {run['times'][-1]:.0f} s: every vote split"
     label_axes(ax, title=f"election timeout {lo}-{hi} ms: {what}", xlabel="time (s)",
                ylabel="current term (elections started)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
