@@ -161,16 +161,25 @@ def draw_history(ax, history: History, highlight=(), names=None, notes=None, xma
     notes = notes or {}
     ends = [o.complete for o in history if o.complete is not None] + [o.invoke for o in history] + [1.0]
     right = xmax if xmax is not None else max(ends) * 1.08 + 0.5
-    for op in history:
+    left = min([o.invoke for o in history] or [0.0]) - 0.3
+    char = 0.0085 * (right - left)             # rough width of one label character, in data units
+    last_right: dict = {}                      # lane -> right edge of its last label at each level
+    for op in sorted(history, key=lambda o: (o.invoke, o.index)):
         y = -procs.index(op.process)
         end = op.complete if op.complete is not None else right
+        mid = (op.invoke + min(end, right)) / 2
+        half = len(op_label(op)) * char / 2
+        level = 0
+        while last_right.get((y, level), -float("inf")) > mid - half and level < 2:
+            level += 1                         # stagger a label that would overlap its neighbour
+        last_right[(y, level)] = mid + half
         colour = BAD if op.index in highlight else (OKABE_ITO["blue"] if not op.is_read else OKABE_ITO["bluish_green"])
         style = "-" if op.status == "ok" else "--"
         ax.plot([op.invoke, end], [y, y], style, color=colour, lw=6, solid_capstyle="butt", alpha=0.85)
         ax.plot([op.invoke], [y], "|", color="black", ms=12)
         if op.complete is not None:
             ax.plot([op.complete], [y], "|", color="black", ms=12)
-        ax.text((op.invoke + min(end, right)) / 2, y + 0.16, op_label(op), ha="center", va="bottom", fontsize=8,
+        ax.text(mid, y + 0.16 + 0.2 * level, op_label(op), ha="center", va="bottom", fontsize=8,
                 color=BAD if op.index in highlight else "black")
         if op.index in notes:
             ax.text((op.invoke + min(end, right)) / 2, y - 0.16, notes[op.index], ha="center", va="top",
@@ -178,7 +187,7 @@ def draw_history(ax, history: History, highlight=(), names=None, notes=None, xma
     ax.set_yticks([-i for i in range(len(procs))])
     ax.set_yticklabels([str((names or {}).get(p, p)) for p in procs])
     ax.set_ylim(-len(procs) + 0.4, 0.7)
-    ax.set_xlim(min([o.invoke for o in history] or [0.0]) - 0.3, right)
+    ax.set_xlim(left, right)
     ax.set_xlabel(unit)
     ax.set_ylabel("process")
     ax.grid(axis="x", alpha=0.3)

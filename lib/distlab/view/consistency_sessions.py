@@ -68,8 +68,8 @@ STORIES = {
         "Bob refreshes a thread three times", "refresh travelled back in time",
         ("monotonic-reads",), "sticky",
         (Step("Carol", "put", "thread", "1 comment", 0.0), Step("Carol", "put", "thread", "2 comments", 7.0),
-         Step("Bob", "get", "thread", None, 6.0, "r1"), Step("Bob", "get", "thread", None, 8.0, "r1"),
-         Step("Bob", "get", "thread", None, 9.0, "r2")),
+         Step("Bob", "get", "thread", None, 5.0, "r1"), Step("Bob", "get", "thread", None, 8.0, "r1"),
+         Step("Bob", "get", "thread", None, 10.5, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Bob", "r1"), ("Carol", "r1"))),
     "a reply before its question": Story(
         "Alice asks, Bob answers, Carol reads the chat", "a reply before the message it answers",
