@@ -1,15 +1,18 @@
 """Figure 16 of the Raft paper re-run on the simulator (fewer trials in CI; the full sweep runs in
-``make bench``), and the dissertation's split-vote formula."""
+``make bench``), the LogCabin behaviours it models (``RaftConfig`` options), and the
+dissertation's split-vote formula."""
 import pytest
 
-from distlab.consensus.raft import fig16
+from distlab.consensus.raft import RaftConfig, RaftNode, fig16
+from distlab.consensus.raft.messages import RequestVote, RequestVoteReply
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
+from distlab.sim import Constant, Simulation, ms
 
 SCALE = 0.1  # 100 trials per range (10 for 150-150) instead of the paper's 1000
 # Ranges where this model misses the published median by more than the stated tolerance (see
 # docs/consensus.md): kept visible as strict expected failures rather than tuned away.
-KNOWN_MISSES = {(150, 155): "simulated median ~160 ms vs published 287 ms",
-                (12, 24): "simulated median ~50 ms vs published 30 ms"}
+# (150-151: +36 % on the full 1000-trial sweep, +26 % on this CI sample: marginal, see the docs.)
+KNOWN_MISSES = {(150, 151): "simulated median ~1.5-1.6 s vs published 1.2 s"}
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +88,78 @@ def test_split_vote_formula_edges():
         split_vote_probability(5, 2, 0.1)
     with pytest.raises(ValueError, match="l \\(latency"):
         split_vote_probability(5, 4, 1.5)
+
+
+def test_the_logcabin_behaviours_are_what_fixes_the_narrow_ranges(paper):
+    """Switching the LogCabin options off (textbook Raft on the same network and disk) must give
+    150-155 ms far fewer split votes than the paper: the options carry the result."""
+    logcabin = fig16.summary(fig16.sweep(seed=2, scale=0.1, ranges=[(150, 155)])[(150, 155)])
+    textbook = fig16.summary(fig16.sweep(seed=2, scale=0.1, ranges=[(150, 155)],
+                                         model=fig16.LogCabinModel.textbook())[(150, 155)])
+    want = paper[(150, 155)].median_ms
+    assert textbook.median_ms < 0.7 * want < logcabin.median_ms
+
+
+def _node_with_disk(**options):
+    sim = Simulation(0, trace=False)
+    sim.network.configure(latency=Constant(ms(1)))
+    cfg = RaftConfig(election_timeout=(ms(150), ms(151)), disk_write=Constant(ms(5)), **options)
+    nodes = [sim.add(RaftNode(p, (0, 1, 2), cfg)) for p in (0, 1, 2)]
+    return sim, nodes
+
+
+def _sends(sim, kind):
+    times = []
+    original = sim.network.send
+
+    def spy(src, dst, msg, *a, **k):
+        if isinstance(msg, kind):
+            times.append((sim.now, src, msg))
+        return original(src, dst, msg, *a, **k)
+    sim.network.send = spy
+    return times
+
+
+def test_timeouts_are_whole_ticks_with_a_granularity():
+    sim, (node, *_) = _node_with_disk(timeout_granularity=ms(1))
+    sim.run(0.0)
+    seen = set()
+    for _ in range(200):
+        node.reset_election_timer()
+        seen.add(round((node.election_deadline - sim.now) * 1e6))
+    assert seen == {150_000, 151_000}
+
+
+@pytest.mark.parametrize("first, delay", [(False, 0.0), (True, ms(5))])
+def test_a_candidate_may_write_before_requesting_votes(first, delay):
+    sim, nodes = _node_with_disk(persist_before_request_vote=first)
+    sent = _sends(sim, RequestVote)
+    sim.run(0.0)
+    nodes[0].start_election()
+    start = sim.now
+    sim.run(start + ms(20))
+    first_request = min(t for t, src, _ in sent if src == 0)
+    assert first_request - start == pytest.approx(delay)
+
+
+@pytest.mark.parametrize("each, writes", [(False, 1), (True, 2)])
+def test_a_voter_adopting_a_new_term_writes_once_or_twice(each, writes):
+    sim, nodes = _node_with_disk(write_each_persist=each)
+    replies = _sends(sim, RequestVoteReply)
+    sim.run(0.0)
+    at = sim.now
+    nodes[1].on_message(0, RequestVote(nodes[1].current_term + 1, 0, 0, 0))
+    sim.run(at + ms(30))
+    (t, src, reply), = [r for r in replies if r[1] == 1]
+    assert reply.vote_granted and t - at == pytest.approx(writes * ms(5))
+
+
+@pytest.mark.parametrize("kw, word", [(dict(timeout_granularity=0), "timeout_granularity"),
+                                      (dict(persist_before_request_vote=1),
+                                       "persist_before_request_vote"),
+                                      (dict(write_each_persist="yes"), "write_each_persist")])
+def test_bad_model_options_are_refused(kw, word):
+    with pytest.raises(ValueError, match=word):
+        RaftConfig(**kw)
+    with pytest.raises(ValueError, match="model"):
+        fig16.downtime(0, 150, 200, model="logcabin")

@@ -3,9 +3,7 @@ cluster is without a leader after its leader crashes, for ranges of randomized e
 
 The published setup, re-created on the simulator:
 
-* 5 servers; broadcast time (round trip plus disk write) about 15 ms -- here a LAN's one-way
-  latency ``Uniform(1 ms, 2 ms)`` plus a disk write of ``Uniform(10 ms, 14 ms)`` before a server
-  answers with newly persisted state (a granted vote, a new term, appended entries);
+* 5 servers on a LAN: one-way latency ``Uniform(1 ms, 2 ms)``;
 * heartbeat interval = half the minimum election timeout;
 * the leader sends a synchronized heartbeat and crashes uniformly at random within the next
   heartbeat interval;
@@ -14,6 +12,25 @@ The published setup, re-created on the simulator:
   heartbeats but keep a shorter log, so the up-to-date check denies them the election);
 * downtime runs from the crash until every other survivor has received an AppendEntries from the
   new leader; a trial is capped at 120 simulated seconds.
+
+How LogCabin (the implementation the paper measured) behaves, as read in its source
+(``Server/RaftConsensus.cc``, ``Core/Random.cc``, ``Server/SimpleFileLog.cc`` of
+github.com/logcabin/logcabin, 2013-2015 versions), each an option of :class:`LogCabinModel`
+(the default) so that its effect can be switched off and measured:
+
+* ``timeout_granularity`` = 1 ms: ``setElectionTimer`` draws ``randomRange(lo, hi)``, an
+  ``lround`` of a uniform draw, as whole ``std::chrono::milliseconds``;
+* ``persist_before_request_vote``: ``startNewElection`` writes the new term and self-vote
+  (``updateLogMetadata``, under the lock the peer threads need) before any RequestVote leaves;
+* ``write_each_persist``: a voter that adopts the candidate's newer term writes twice before it
+  replies (``stepDown`` writes the term, then the granted vote is written);
+* a write (``protoToFile``: write, fsync the file, fsync the directory, on an SSD) of
+  ``Uniform(1 ms, 2 ms)``. The write time is not published; the paper's "broadcast time of roughly
+  15 ms" cannot be one such write, because with the candidate's write in front of every
+  RequestVote a 10-14 ms write makes 150-155 ms need seconds and 12-24 ms never elect
+  (docs/consensus.md, Figure 16, has the table);
+* stepping down to a newer term does not reset the election timer (``stepDown`` re-arms it only
+  when the server was leader); granting a vote or hearing a leader does -- as ``RaftNode`` does.
 
 ``downtime(seed, low, high)`` runs one trial; ``sweep`` runs them all and ``summary`` gives the
 quantiles that ``raft-fig16.tsv`` (bundled in ``distlab/consensus/data``) lists for the paper.
@@ -33,7 +50,7 @@ RANGES_MS = ((150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 3
              (12, 24), (25, 50), (50, 100), (100, 200))
 PAPER_TRIALS = {(150, 150): 100}  # every other range: 1000
 DEFAULT_LATENCY = Uniform(ms(1), ms(2))
-DEFAULT_DISK = Uniform(ms(10), ms(14))
+DEFAULT_DISK = Uniform(ms(1), ms(2))
 CAP = 120.0
 SERVERS = (0, 1, 2, 3, 4)
 LEADER, ELIGIBLE, INELIGIBLE = 0, (1, 2), (3, 4)
@@ -72,6 +89,25 @@ class _SlowSurvivor(SlowDisk, _Survivor):
     pass
 
 
+@dataclass(frozen=True)
+class LogCabinModel:
+    """How the measured implementation behaved (see the module docstring); each field maps to the
+    :class:`RaftConfig` option of the same name. ``LogCabinModel.textbook()`` turns all three off
+    (real-valued timeouts, the candidate's write overlapped with its requests, one write per
+    step), which is how ``RaftNode`` behaves by default."""
+
+    timeout_granularity: float | None = ms(1)
+    persist_before_request_vote: bool = True
+    write_each_persist: bool = True
+
+    @classmethod
+    def textbook(cls) -> "LogCabinModel":
+        return cls(None, False, False)
+
+
+LOGCABIN = LogCabinModel()
+
+
 def _check_range(low_ms: float, high_ms: float) -> None:
     if not isinstance(low_ms, (int, float)) or not 0 < low_ms:
         raise ValueError(f"low_ms must be a number of milliseconds > 0, got {low_ms!r}")
@@ -80,12 +116,16 @@ def _check_range(low_ms: float, high_ms: float) -> None:
 
 
 def downtime(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAULT_LATENCY,
-             disk: Latency | None = DEFAULT_DISK, warmup_heartbeats: int = 4,
-             cap: float = CAP) -> float:
+             disk: Latency | None = DEFAULT_DISK, model: LogCabinModel = LOGCABIN,
+             warmup_heartbeats: int = 4, cap: float = CAP) -> float:
     """One trial: seconds without a leader after the leader crashes (at most ``cap``)."""
     _check_range(low_ms, high_ms)
+    if not isinstance(model, LogCabinModel):
+        raise ValueError(f"model must be a LogCabinModel, got {model!r}")
     cfg = RaftConfig(election_timeout=(ms(low_ms), ms(high_ms)), heartbeat_interval=ms(low_ms) / 2,
-                     disk_write=disk)
+                     disk_write=disk, timeout_granularity=model.timeout_granularity,
+                     persist_before_request_vote=model.persist_before_request_vote,
+                     write_each_persist=model.write_each_persist)
     sim = Simulation(seed, trace=False)
     sim.network.configure(latency=latency)
     watch = _Watch()

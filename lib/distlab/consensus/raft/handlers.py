@@ -107,6 +107,7 @@ class HandlersMixin:
                     self.refresh_config()  # a truncated suffix may have held a configuration
                     break
             self.dirty = True
+            self.writes_due += 1  # one write for the entries (counted with write_each_persist)
             for entry in entries:
                 if type(entry.command) is ConfigChange:
                     self.refresh_config()

@@ -80,6 +80,7 @@ class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, MembershipMixin, Proces
         self.election_deadline = 0.0
         self._election_fire_at: float | None = None
         self.dirty = False          # stable state changed in this step (a write is due)
+        self.writes_due = 0         # how many separate persist() calls this step made
         self.disk_free_at = 0.0     # when the (simulated) disk finishes its queued writes
         self.incarnation = getattr(self, "incarnation", 0) + 1
 
@@ -101,6 +102,7 @@ class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, MembershipMixin, Proces
 
     def on_message(self, src, msg) -> None:
         self.dirty = False
+        self.writes_due = 0
         handler = self._dispatch.get(type(msg))
         if handler is None:
             self.on_other_message(src, msg)
@@ -112,6 +114,7 @@ class RaftNode(RulesMixin, HandlersMixin, SnapshotMixin, MembershipMixin, Proces
 
     def on_timer(self, name: str, data: Any) -> None:
         self.dirty = False
+        self.writes_due = 0
         if name == "election":
             self.election_timer_fired()
         elif name == "heartbeat":

@@ -11,6 +11,8 @@ the single ``election`` timer, when it fires early, just re-arms itself for the 
 """
 from __future__ import annotations
 
+import math
+
 from .messages import AppendEntries, RequestVote, size_of
 from .state import CANDIDATE, FOLLOWER, LEADER, Entry
 
@@ -27,6 +29,7 @@ class RulesMixin:
         st["current_term"] = self.current_term
         st["voted_for"] = self.voted_for
         self.dirty = True
+        self.writes_due += 1
 
     def reply(self, dst, msg, size: int = 32) -> None:
         """Send a reply; if this step changed stable state and the disk is slow
@@ -36,7 +39,11 @@ class RulesMixin:
             self.send(dst, msg, size)
             return
         self.dirty = False
-        done = max(self.now, self.disk_free_at) + disk.sample(self.rng)
+        writes = max(1, self.writes_due) if self.config.write_each_persist else 1
+        self.writes_due = 0
+        done = max(self.now, self.disk_free_at)
+        for _ in range(writes):
+            done += disk.sample(self.rng)
         self.disk_free_at = done
         self.sim.schedule(done - self.now, self._send_after_write, self.incarnation, dst, msg, size)
 
@@ -49,6 +56,9 @@ class RulesMixin:
         """Wait a fresh random timeout from ``config.election_timeout`` before suspecting the leader."""
         low, high = self.config.election_timeout
         timeout = low + (high - low) * self.rng.random()
+        grain = self.config.timeout_granularity
+        if grain is not None:  # whole ticks, rounded half up (LogCabin: lround of whole ms)
+            timeout = max(grain, math.floor(timeout / grain + 0.5) * grain)
         deadline = self.now + timeout
         self.election_deadline = deadline
         if self._election_fire_at is None or self._election_fire_at > deadline:
@@ -97,6 +107,25 @@ class RulesMixin:
             self.record(role=CANDIDATE, term=self.current_term)
         self.reset_election_timer()
         msg = RequestVote(self.current_term, self.pid, self.last_index(), self.last_term())
+        disk = self.config.disk_write
+        if self.config.persist_before_request_vote and disk is not None:
+            # the term and self-vote reach the disk first; only then do the requests leave
+            self.dirty = False
+            done = max(self.now, self.disk_free_at) + disk.sample(self.rng)
+            self.disk_free_at = done
+            self.sim.schedule(done - self.now, self._request_votes_after_write,
+                              self.incarnation, msg)
+            return
+        for peer in self.others:
+            self.send(peer, msg, size_of(msg))
+        if self.quorum(self.votes):
+            self.become_leader()
+
+    def _request_votes_after_write(self, incarnation: int, msg) -> None:
+        """The candidate's own write finished: ask for votes, if still a candidate of that term."""
+        if not (self.up and incarnation == self.incarnation and self.role == CANDIDATE
+                and self.current_term == msg.term):
+            return
         for peer in self.others:
             self.send(peer, msg, size_of(msg))
         if self.quorum(self.votes):

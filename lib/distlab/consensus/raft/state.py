@@ -69,7 +69,21 @@ class RaftConfig:
     ``disk_write``        a latency distribution for one fsync, or None for an instant disk: a
                           reply that depends on newly persisted state (a granted vote, appended
                           entries, a new term) leaves only after the write completes. A candidate
-                          writes its own vote in parallel with sending RequestVote (§10.2.1).
+                          writes its own vote in parallel with sending RequestVote (§10.2.1),
+                          unless ``persist_before_request_vote``.
+    ``persist_before_request_vote``  with a slow disk, a candidate sends RequestVote only after
+                          its new term and self-vote are written (LogCabin's ``startNewElection``
+                          holds its lock through ``updateLogMetadata()`` before any peer thread
+                          may send), so a candidate's requests reach the others one write later.
+    ``timeout_granularity`` None, or seconds to which every drawn election timeout is rounded to
+                          the nearest multiple (LogCabin draws whole milliseconds:
+                          ``lround`` of a uniform draw, so the range's two ends are half as
+                          likely as the values between, and 150-151 ms has just two values).
+    ``write_each_persist`` with a slow disk, every separate change of stable state in one step is
+                          its own write before the reply: a voter that adopts a newer term from a
+                          RequestVote and then grants it writes twice (LogCabin's ``stepDown``
+                          and then the vote each call ``updateLogMetadata()``); off, one write
+                          covers the whole step.
     """
 
     election_timeout: tuple = (ms(150), ms(300))
@@ -78,11 +92,19 @@ class RaftConfig:
     pre_vote: bool = False
     check_quorum: bool = False
     disk_write: Any = None
+    persist_before_request_vote: bool = False
+    timeout_granularity: float | None = None
+    write_each_persist: bool = False
 
     def __post_init__(self) -> None:
         if self.disk_write is not None and not isinstance(self.disk_write, Latency):
             raise ValueError(f"disk_write must be None or a distlab.sim latency distribution, "
                              f"got {self.disk_write!r}")
+        if self.timeout_granularity is not None:
+            _check_positive("timeout_granularity", self.timeout_granularity)
+        for flag in ("persist_before_request_vote", "write_each_persist"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ValueError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
         et = self.election_timeout
         if not isinstance(et, (tuple, list)) or len(et) != 2:
             raise ValueError(f"election_timeout must be a (low, high) pair of seconds, got {et!r}")
