@@ -14,6 +14,7 @@ update), bounded by a timeout.
 from __future__ import annotations
 
 import base64
+import math
 import pathlib
 import time
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ class NotebookInBrowser:
                                         self.hints.reflect.expr)
             expected = self.hints.reflect.expected(value)
             step.detail["reflect"] = result
-            if result["error"] or expected not in result["text"]:
+            if result["error"] or not reflects(self.hints.reflect.expect, value, result["text"]):
                 raise NotebookProblem(
                     f"{self.path}: after moving {slider.label!r} to {value}, "
                     f"{self.hints.reflect.expr} gave {result['text'] or result['error']!r}, "
@@ -245,7 +246,7 @@ class NotebookInBrowser:
     def press_button(self, button: Control) -> Interaction:
         before = self.signature(button.scope)
         since = self._idle_count()
-        self._locator(button.id).click()
+        self._locator(button.id).click(timeout=10_000)
         self._settle(since, f"the button {button.label!r}")
         after = self.signature(button.scope)
         step = Interaction(f"button {button.label!r}", before, after)
@@ -292,9 +293,21 @@ class NotebookInBrowser:
     # -- artifacts -----------------------------------------------------------------------------
     def screenshot(self, path: pathlib.Path, scope: str | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if scope:
+        if scope and self._locator(scope).count():  # it may have been re-rendered since
             self._locator(scope).scroll_into_view_if_needed()
         self.page.screenshot(path=str(path))
+
+
+def reflects(expect: str, value: str, text: str) -> bool:
+    """Does the kernel's `text` show the slider `value`?  For the bare ``{value}`` template and
+    numbers on both sides, compare as numbers (``17.0`` shows ``17``, ``170`` does not show
+    ``17``); otherwise the formatted template must appear in `text`."""
+    if expect == "{value}":
+        try:
+            return math.isclose(float(text), float(value), rel_tol=1e-9, abs_tol=1e-12)
+        except ValueError:
+            pass
+    return expect.format(value=value) in text
 
 
 def controls(items: list[dict]) -> list[Control]:
@@ -321,12 +334,18 @@ def pick(candidates: list[Control], label: str | None, kind: str, path: str) -> 
     return usable
 
 
-def first_that_changes(candidates: list[Control], operate, limit: int = 5) -> Interaction:
-    """Operate candidates in page order until one changes its plot (at most `limit`)."""
+def first_that_changes(fetch, operate, limit: int = 5) -> Interaction:
+    """Operate candidates in page order until one changes its plot (at most `limit`).
+
+    `fetch()` returns the current candidates; it is called before every attempt because a
+    widget may re-render its controls (fresh DOM nodes) when it redraws."""
     failures = []
-    for control in candidates[:limit]:
+    for attempt in range(limit):
+        candidates = fetch()
+        if attempt >= len(candidates):
+            break
         try:
-            return operate(control)
+            return operate(candidates[attempt])
         except PlotUnchanged as exc:
             failures.append(str(exc))
     raise PlotUnchanged("\n".join(failures))

@@ -48,24 +48,26 @@ def learner_run(nb: NotebookInBrowser, artifacts: pathlib.Path, name: str, *,
             raise NotebookProblem(f"{nb.path}: no Output widget shows a plot (an image)")
         shot_scope = None
         if "slider" not in hints.skip:
-            step = first_that_changes(pick(controls(inventory["sliders"]), hints.slider,
-                                           "slider", nb.path), nb.move_slider)
+            step = first_that_changes(lambda: pick(controls(nb.inventory()["sliders"]),
+                                                   hints.slider, "slider", nb.path),
+                                      nb.move_slider)
             summary["slider"] = {"control": step.control, **step.detail}
             _save_plots(artifacts, name, "slider", step.before, step.after)
-            shot_scope = _scope_of(inventory["sliders"], step.control)
+            shot_scope = _scope_of(nb.inventory()["sliders"], step.control)
             lap("slider")
         if "button" not in hints.skip:
-            step = first_that_changes(pick(controls(inventory["buttons"]), hints.button,
-                                           "button", nb.path), nb.press_button)
+            step = first_that_changes(lambda: pick(controls(nb.inventory()["buttons"]),
+                                                   hints.button, "button", nb.path),
+                                      nb.press_button)
             summary["button"] = {"control": step.control}
             _save_plots(artifacts, name, "button", step.before, step.after)
-            shot_scope = shot_scope or _scope_of(inventory["buttons"], step.control)
+            shot_scope = shot_scope or _scope_of(nb.inventory()["buttons"], step.control)
             lap("button")
         if "quiz" not in hints.skip:
             if not inventory["quizzes"]:
                 raise NotebookProblem(f"{nb.path}: no single-choice quiz question (radio buttons "
                                       "and a 'check' button, distlab.view.Quiz) was found")
-            summary["quiz"] = nb.answer_quiz(inventory["quizzes"][0])
+            summary["quiz"] = nb.answer_quiz(nb.inventory()["quizzes"][0])
             lap("quiz")
         nb.check_cells()
         nb.screenshot(artifacts / f"{name}.png", shot_scope)

@@ -53,39 +53,40 @@ def open_and_run(lab, page, part: str) -> tuple[NotebookInBrowser, dict]:
     return nb, nb.inventory()
 
 
+def candidates(nb: NotebookInBrowser, kind: str, label: str | None):
+    return pick(controls(nb.inventory()[kind]), label, kind.rstrip("s"), nb.path)
+
+
 def hinted():
     return parse_hints(json.loads(FIXTURE.read_text())["metadata"])
 
 
 def test_slider_wired_to_nothing_fails_the_plot_check(lab, page):
-    nb, inventory = open_and_run(lab, page, "slider")
-    sliders = controls(inventory["sliders"])
+    nb, _ = open_and_run(lab, page, "slider")
     with pytest.raises(PlotUnchanged, match="did not change its plot"):  # generic discovery
-        first_that_changes(pick(sliders, None, "slider", nb.path), nb.move_slider)
+        first_that_changes(lambda: candidates(nb, "sliders", None), nb.move_slider)
     nb.hints = hinted()  # and with the fixture's hint naming the slider
     with pytest.raises(PlotUnchanged, match="did not change its plot"):
-        first_that_changes(pick(sliders, nb.hints.slider, "slider", nb.path), nb.move_slider)
+        first_that_changes(lambda: candidates(nb, "sliders", "nodes"), nb.move_slider)
     # the button still works in this copy, so the failure is the slider's alone
-    buttons = pick(controls(inventory["buttons"]), nb.hints.button, "button", nb.path)
-    assert first_that_changes(buttons, nb.press_button).changed
+    assert first_that_changes(lambda: candidates(nb, "buttons", "new seed"),
+                              nb.press_button).changed
 
 
 def test_button_wired_to_nothing_fails_the_plot_check(lab, page):
-    nb, inventory = open_and_run(lab, page, "button")
-    buttons = pick(controls(inventory["buttons"]), None, "button", nb.path)
+    nb, _ = open_and_run(lab, page, "button")
     with pytest.raises(PlotUnchanged, match="did not change its plot"):
-        first_that_changes(buttons, nb.press_button)
+        first_that_changes(lambda: candidates(nb, "buttons", None), nb.press_button)
 
 
 def test_plot_that_ignores_the_slider_is_caught(lab, page):
     """The plot changes on every move, but not as a function of the slider.  Without a hint the
     round trip catches it (moving back does not bring the original picture back); with the
     fixture's hint the kernel-side `reflect` check does (the title names the wrong node count)."""
-    nb, inventory = open_and_run(lab, page, "ignored")
-    sliders = controls(inventory["sliders"])
+    nb, _ = open_and_run(lab, page, "ignored")
     with pytest.raises(PlotUnchanged, match="did not restore the original plot"):
-        first_that_changes(pick(sliders, None, "slider", nb.path), nb.move_slider)
+        first_that_changes(lambda: candidates(nb, "sliders", None), nb.move_slider)
     nb.hints = hinted()
-    slider = pick(sliders, nb.hints.slider, "slider", nb.path)[0]
+    slider = candidates(nb, "sliders", nb.hints.slider)[0]
     with pytest.raises(NotebookProblem, match=r"does not contain '\d-node cluster'"):
         nb.move_slider(slider)

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from .conftest import DATA, NOTEBOOKS_DIR
+from .driver import reflects
 from .hints import DEFAULT_TIMEOUT_S, BrowserHints, Reflect, parse_hints
 
 
@@ -69,3 +70,17 @@ def test_browser_hint_must_be_an_object():
 def test_every_notebook_hint_parses(path):
     """Each chapter's (and the fixture's) hint is valid, whether or not a browser is installed."""
     parse_hints(json.loads(path.read_text())["metadata"])
+
+
+@pytest.mark.parametrize("expect, value, text, shown", [
+    ("{value}", "17", "17.0", True),
+    ("{value}", "0.25", "0.25", True),
+    ("{value}", "17", "170", False),
+    ("{value}", "1", "17.0", False),
+    ("{value}", "leader", "the leader is n2", True),
+    ("{value}", "leader", "follower", False),
+    ("{value}-node cluster", "6", "6-node cluster, fault: none (seed 0)", True),
+    ("{value}-node cluster", "6", "5-node cluster, fault: none (seed 0)", False),
+])
+def test_reflect_compares_numbers_as_numbers(expect, value, text, shown):
+    assert reflects(expect, value, text) is shown
