@@ -248,6 +248,15 @@ def test_fencing_story_on_the_simulated_store(monkeypatch):
     assert "accepted" in fig.axes[0].get_title() and "rejects" in fig.axes[1].get_title()
 
 
+def test_election_story_hands_over_with_a_larger_epoch(monkeypatch):
+    monkeypatch.delenv("DISTLAB_ETCD_ENDPOINT", raising=False)
+    lines = cv.election_story(cv.coordination_store("", seed=0), ttl=2)
+    assert "alice campaigns: leads" in lines[0] and "bob campaigns: loses" in lines[1]
+    first = int(lines[0].split("epoch ")[1])
+    last = int(lines[-1].split("epoch ")[1].split()[0])
+    assert "bob leads" in lines[-1] and last > first
+
+
 def test_chooser_controls_change_the_answer():
     panel = cv.chooser_panel(ecosystem="kubernetes")
     assert "etcd" in panel.last_result

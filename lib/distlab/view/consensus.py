@@ -49,6 +49,35 @@ def backend_line(store) -> str:
     return f"backend: {kind} -- {store.describe()}"
 
 
+# ----------------------------------------------------------------------------------- election
+def election_story(store, ttl: int = 2) -> list:
+    """Lease-based leader election, told as lines: alice wins and renews her lease; bob's
+    campaign fails while she does; alice stops renewing (a crash); her lease expires and bob wins
+    with a larger epoch. Times are seconds since the story began (rounded: etcd's are real)."""
+    from distlab.consensus.coordination import LeaderElection, Session
+
+    start = store.now()
+    lines = []
+
+    def say(what: str) -> None:
+        lines.append(f"t={store.now() - start:4.1f} s  {what}")
+
+    alice = LeaderElection(store, "nb02-db", "alice", Session(store, ttl=ttl))
+    say(f"alice campaigns: {'leads' if alice.campaign() else 'loses'}, epoch {alice.epoch}")
+    for _ in range(3):
+        store.sleep(ttl / 2)
+        alice.keepalive()
+    bob = LeaderElection(store, "nb02-db", "bob", Session(store, ttl=ttl))
+    say(f"alice renewed her {ttl} s lease 3 times; bob campaigns: "
+        f"{'leads' if bob.campaign() else 'loses'} (leader: {alice.leader().name})")
+    say("alice crashes: no more renewals")
+    won = bob.campaign_until(timeout=4 * ttl + 2)
+    say(f"bob {'leads' if won else 'still waits'}, epoch {bob.epoch} "
+        f"(> {alice.epoch}: anything alice still sends carries a stale epoch)")
+    bob.resign()
+    return lines
+
+
 # ----------------------------------------------------------------------------------- fencing
 def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict:
     """The paused-holder story without and with fencing, each on a fresh store."""
@@ -57,8 +86,9 @@ def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict:
 
 
 def fencing_text(result) -> str:
-    lines = [f"--- {'WITH' if result.fencing else 'WITHOUT'} fencing ---"]
-    lines += [f"t={t:6.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
+    lines = [f"--- {'WITH' if result.fencing else 'WITHOUT'} fencing (t = 0 when A takes the lock) ---"]
+    t0 = result.timeline[0][0]
+    lines += [f"t={t - t0:5.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
     lines.append(f"storage holds: {result.final_value!r}")
     for name, verdict in result.verdicts.items():
         lines.append(f"  {'✓' if verdict is None else '✗'} {name}"
@@ -72,8 +102,8 @@ def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
     for row, fenced in enumerate((False, True)):
         r = results[fenced]
         ax = fig.add_subplot(2, 1, row + 1)
-        t = [e[0] for e in r.timeline]
-        t_a, t_pause, t_b, t_bw, t_aw = t[0], t[1], t[2], t[3], t[4]
+        t0 = r.timeline[0][0]  # etcd's clock is the machine's monotonic clock: show relative times
+        t_a, t_pause, t_b, t_bw, t_aw = (e[0] - t0 for e in r.timeline[:5])
         ax.barh(1, t_b - t_a, left=t_a, color=NEUTRAL, alpha=0.5, edgecolor="black",
                 label="A believes it holds the lock")
         ax.barh(1, t_aw - t_pause, left=t_pause, color="none", hatch="//", edgecolor="black",
@@ -82,10 +112,10 @@ def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
                 label="B holds the lock")
         for w in r.writes:
             y = 1 if w.client == "A" else 0
-            ax.plot(w.time, y, marker="o" if w.accepted else "X", ms=11,
+            ax.plot(w.time - t0, y, marker="o" if w.accepted else "X", ms=11,
                     color=BAD if (w.accepted and w.client == "A") else (GOOD if w.accepted else BAD),
                     markeredgecolor="black")
-            ax.text(w.time + 0.1, y + 0.3, f"write token {w.token}: "
+            ax.text(w.time - t0 + 0.1, y + 0.3, f"write token {w.token}: "
                     f"{'accepted' if w.accepted else 'REJECTED'}", fontsize=7.5)
         ax.set_yticks([0, 1])
         ax.set_yticklabels(["client B", "client A"])
@@ -93,7 +123,7 @@ def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
         ax.set_xlim(t_a - 0.2, t_aw + 2.5)
         label_axes(ax, title=("without fencing: A's stale write is accepted" if not fenced else
                               "with fencing: storage rejects the old token"),
-                   xlabel="time (s)" if row else None)
+                   xlabel="time since A took the lock (s)" if row else None)
         if row == 0:
             ax.legend(fontsize=7, loc="upper right", ncol=3, bbox_to_anchor=(1.0, 1.45))
     fig.subplots_adjust(hspace=0.6, top=0.84, left=0.13)
@@ -160,7 +190,7 @@ def quiz() -> Quiz:
 
 
 __all__ = ["ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
-           "coordination_store", "duel_table", "fencing_story", "fencing_text", "fig16_data",
+           "coordination_store", "duel_table", "election_story", "fencing_story", "fencing_text", "fig16_data",
            "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_run", "render_choice",
            "render_duel", "render_fencing", "render_fig16", "render_frame", "render_partition",
            "render_quorum", "render_sequence", "render_split", "side_by_side", "split_panel", "split_run",

@@ -293,7 +293,7 @@ class ClusterLabView:
             col = []
             for label, action in (("crash", "crash"), ("restart", "restart"),
                                   ("isolate", "isolate"), ("reconnect", "reconnect")):
-                b = widgets.Button(description=f"{label} {p}", layout={"width": "96px"})
+                b = widgets.Button(description=f"{label} {p}", layout={"width": "112px"})
                 b.on_click(lambda _b, a=action, q=p: self.press(a, q))
                 col.append(b)
             columns.append(widgets.VBox(col))
