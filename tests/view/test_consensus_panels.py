@@ -64,6 +64,19 @@ def test_requests_commit_on_a_majority_and_a_minority_leader_cannot_commit():
     assert all(v is None for v in lab.frames[-1]["invariants"].values())
 
 
+def test_the_split_button_cuts_off_the_leader_with_one_follower():
+    view = cv.cluster_lab(nodes=5, seed=0)
+    leader = view.lab.cluster.leader()
+    split = next(b for b in view.widget.children[2].children if b.description.startswith("partition"))
+    split.click()
+    assert "partition" in view.status.value and str(leader) in view.status.value
+    assert len(view.replay.frame["blocked"]) == 2 * 2 * 3  # 2 x 3 servers, both ways
+    view.press("request")
+    view.press("run")
+    roles = {n["pid"]: n["role"] for n in view.replay.frame["nodes"]}
+    assert [p for p, r in roles.items() if r == "leader" and p != leader]  # majority re-elected
+
+
 def test_a_request_with_every_server_down_is_refused_not_lost():
     lab = ClusterLab(nodes=3, seed=0)
     for p in lab.cluster.pids:

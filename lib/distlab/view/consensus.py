@@ -4,8 +4,9 @@ The panels live in four modules, re-exported here so the notebook imports one na
 
     from distlab.view import consensus as cv
 
-* `consensus_cluster` -- the live Raft cluster: settings, per-server faults, client requests,
-  play / step / seek and "fork here", invariant badges;
+* `consensus_cluster` -- the live Raft cluster as a recorded, forkable run, and its frame drawing;
+* `consensus_lab` -- its widgets: settings, per-server faults, client requests, play / step /
+  seek and "fork here", invariant badges;
 * `consensus_experiments` -- majority and f + 1, the minority partition, split votes, Figure 16;
 * `consensus_paxos` -- the two rounds of Paxos as a sequence diagram, duelling proposers;
 * `consensus_logs` -- the log grid (committed prefix) the others draw with;
@@ -25,7 +26,8 @@ from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordi
 from distlab.consensus.quiz import QUIZ
 
 from .badges import badges_text
-from .consensus_cluster import ClusterLab, ClusterLabView, cluster_lab, render_frame
+from .consensus_cluster import ClusterLab, render_frame
+from .consensus_lab import ClusterLabView, cluster_lab
 from .consensus_experiments import (fig16_data, fig16_table, partition_run, quorum_run,
                                     render_fig16, render_partition, render_quorum, render_split,
                                     split_panel, split_run, split_vote_table)
@@ -189,9 +191,11 @@ def quiz() -> Quiz:
     return Quiz.from_data(QUIZ, title="Chapter 2: quick check")
 
 
-__all__ = ["ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
-           "coordination_store", "duel_table", "election_story", "fencing_story", "fencing_text", "fig16_data",
-           "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_run", "render_choice",
-           "render_duel", "render_fencing", "render_fig16", "render_frame", "render_partition",
-           "render_quorum", "render_sequence", "render_split", "side_by_side", "split_panel", "split_run",
-           "split_vote_table", "systems_html", "systems_text"]
+__all__ = [
+    "ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
+    "coordination_store", "duel_table", "election_story", "fencing_story", "fencing_text",
+    "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_run",
+    "render_choice", "render_duel", "render_fencing", "render_fig16", "render_frame",
+    "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side",
+    "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text",
+]

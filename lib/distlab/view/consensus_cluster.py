@@ -8,7 +8,8 @@ prefix, messages in flight, cut links and the five safety verdicts).  The frames
 
 * **settings** (servers 3/5/7, election timeout range, one-way latency, loss) rebuild the run from
   the seed, so the same settings always give the same picture;
-* **actions** (crash / restart / isolate a server, heal, a client request, run on) happen *at the
+* **actions** (crash / restart / isolate a server, a minority partition, heal, a client request,
+  run on) happen *at the
   frame on screen*; if that is not the last frame, the later frames are dropped first -- the run
   forks there, as the "fork here" button does explicitly.
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import copy
 from typing import NamedTuple
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.consensus.raft import Cluster, RaftConfig
@@ -29,7 +29,6 @@ from distlab.sim import Uniform, ms
 
 from .cluster import ClusterPicture, MsgPic, NodePic, render_cluster
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .replay import Replay
 from .style import reuse_axes
 
 FRAME = ms(10)              #: simulated seconds between frames
@@ -212,6 +211,8 @@ class ClusterLab:
         elif action == "reconnect":
             c.connect(pid)
             what = f"server {pid} reconnected"
+        elif action == "split":
+            what = self.split()
         elif action == "heal":
             c.heal()
             what = "network healed"
@@ -220,12 +221,20 @@ class ClusterLab:
         elif action == "run":
             what = ""
         else:
-            raise ValueError(f"action must be one of crash, restart, isolate, reconnect, heal, "
-                             f"request, run; got {action!r}")
+            raise ValueError(f"action must be one of crash, restart, isolate, reconnect, split, "
+                             f"heal, request, run; got {action!r}")
         if what:
             self._record(what, checkpoint=True)
         self.run(run, note=what)
         return what
+
+    def split(self) -> str:
+        """A minority partition: the leader (or server 0) and the next server against the rest."""
+        c = self.cluster
+        first = c.leader() if c.leader() is not None else c.pids[0]
+        minority = [first, c.pids[(c.pids.index(first) + 1) % len(c.pids)]]
+        c.partition([minority, [p for p in c.pids if p not in minority]])
+        return f"partition: {{{', '.join(map(str, minority))}}} | the other {len(c.pids) - 2}"
 
     def request(self) -> str:
         """A client command, tried on each server in turn (as MIT's clients do): a follower or
@@ -240,111 +249,3 @@ class ClusterLab:
                 return f"{command} appended by leader {p} at index {index}, term {term}{tail}"
             refused.append(str(p))
         return f"{command} refused: no server believes it leads (retry later)"
-
-
-class ClusterLabView:
-    """The widgets over a `ClusterLab`: settings, per-server buttons, actions, and the replay."""
-
-    def __init__(self, lab: ClusterLab):
-        self.lab = lab
-        s = lab.settings
-        style = {"description_width": "initial"}
-        self.controls = {
-            "nodes": widgets.SelectionSlider(options=list(NODE_CHOICES), value=s.nodes,
-                                             description="servers", style=style,
-                                             continuous_update=False),
-            "timeout_ms": widgets.IntRangeSlider(value=list(s.timeout_ms), min=TIMEOUT_BOUNDS_MS[0],
-                                                 max=500, step=1, description="election timeout (ms)",
-                                                 style=style, continuous_update=False),
-            "latency_ms": widgets.IntSlider(value=int(s.latency_ms), min=1, max=50,
-                                            description="latency (ms)", style=style,
-                                            continuous_update=False),
-            "loss": widgets.FloatSlider(value=s.loss, min=0.0, max=0.5, step=0.05,
-                                        description="loss", style=style, continuous_update=False),
-        }
-        for name, control in self.controls.items():
-            control.observe(self._on_setting, names="value")
-        self.status = widgets.HTML()
-        self.node_buttons = widgets.HBox()
-        actions = []
-        for label, action in (("client request", "request"), ("heal", "heal"),
-                              ("run 0.5 s", "run")):
-            b = widgets.Button(description=label, tooltip=f"{action} at the frame on screen")
-            b.on_click(lambda _b, a=action: self.press(a))
-            actions.append(b)
-        self.replay = Replay(lab.frames, render_frame, invariants=lambda f: f["invariants"],
-                             on_fork=lambda i, f: self._fork(i))
-        self._build_node_buttons()
-        self.replay.player.seek(len(lab.frames) - 1)
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.node_buttons,
-                                    widgets.HBox(actions), self.status, self.replay.widget])
-
-    @property
-    def panel(self):
-        return self.replay.panel
-
-    @property
-    def settings(self) -> dict:
-        return self.lab.settings._asdict()
-
-    def _build_node_buttons(self) -> None:
-        columns = []
-        for p in self.lab.cluster.pids:
-            col = []
-            for label, action in (("crash", "crash"), ("restart", "restart"),
-                                  ("isolate", "isolate"), ("reconnect", "reconnect")):
-                b = widgets.Button(description=f"{label} {p}", layout={"width": "112px"})
-                b.on_click(lambda _b, a=action, q=p: self.press(a, q))
-                col.append(b)
-            columns.append(widgets.VBox(col))
-        self.node_buttons.children = columns
-
-    def _on_setting(self, change) -> None:
-        values = {k: (tuple(c.value) if k == "timeout_ms" else c.value)
-                  for k, c in self.controls.items()}
-        try:
-            self.lab.configure(**values)
-        except ValueError as exc:
-            self.status.value = f"<b>Refused:</b> {exc}"
-            return
-        self.status.value = ""
-        self._build_node_buttons()
-        self._show(len(self.lab.frames) - 1)
-
-    def press(self, action: str, pid=None) -> str:
-        """What a button does: fork at the frame on screen if needed, then act there."""
-        if self.replay.player.index < len(self.lab.frames) - 1:
-            self.lab.fork(self.replay.player.index)
-        what = self.lab.act(action, pid)
-        self.status.value = what
-        self._show(len(self.lab.frames) - 1)
-        return what
-
-    def _fork(self, index: int) -> list:
-        frames = self.lab.fork(index)
-        self.status.value = f"forked at t = {frames[-1]['time']:.2f} s: act from here"
-        return frames
-
-    def _show(self, index: int) -> None:
-        """Swap in the lab's frames and show `index`, redrawing exactly once."""
-        replay, player = self.replay, self.replay.player
-        count = replay.panel.render_count
-        replay.frames = self.lab.frames
-        n = len(self.lab.frames)
-        for w in (player.play, player.slider):
-            w.max = max(w.max, n - 1)
-        player.slider.value = index
-        for w in (player.slider, player.play):
-            w.max = n - 1
-        if replay.panel.render_count == count:
-            replay.panel.redraw()
-
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def cluster_lab(nodes=5, timeout_ms=(150, 300), latency_ms=5, loss=0.0, seed=0) -> ClusterLabView:
-    """The chapter's live cluster: `ClusterLabView(ClusterLab(...))`."""
-    return ClusterLabView(ClusterLab(nodes, timeout_ms, latency_ms, loss, seed))
