@@ -241,11 +241,15 @@ class ClusterLab:
         a crashed server refuses it, the first server that believes it leads appends it."""
         self.requests += 1
         command = f"x{self.requests}"
-        refused = []
+        refused, down = [], []
         for p in self.cluster.pids:
+            if not self.cluster.nodes[p].up:
+                down.append(str(p))
+                continue
             index, term, ok = self.cluster.start(p, command)
             if ok:
-                tail = f" (refused by {', '.join(refused)})" if refused else ""
+                tail = "".join(f"; {what} {', '.join(who)}" for what, who in
+                               (("refused by follower", refused), ("down:", down)) if who)
                 return f"{command} appended by leader {p} at index {index}, term {term}{tail}"
             refused.append(str(p))
         return f"{command} refused: no server believes it leads (retry later)"
