@@ -15,7 +15,7 @@ The published setup, re-created on the simulator:
 
 How LogCabin (the implementation the paper measured) behaves, as read in its source
 (``Server/RaftConsensus.cc``, ``Core/Random.cc``, ``Server/SimpleFileLog.cc`` of
-github.com/logcabin/logcabin, 2013-2015 versions), each an option of :class:`LogCabinModel`
+github.com/logcabin/logcabin, 2012-2015 versions agree), each an option of :class:`LogCabinModel`
 (the default) so that its effect can be switched off and measured:
 
 * ``timeout_granularity`` = 1 ms: ``setElectionTimer`` draws ``randomRange(lo, hi)``, an
