@@ -225,17 +225,8 @@ def test_exercise_puzzles_are_drawn():
     assert [ax.get_title() for ax in fig.axes] == ["history A", "history B", "history C", "history D"]
 
 
-# ----------------------------------------------------------------------------- library bug (worked around)
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="distlab.consistency.explain.window_fails moves an info op's invocation past its "
-                          "completion; the view opens info ops first (open_indeterminate)")
-def test_library_bug_explaining_a_violation_with_a_completed_info_op():
-    r = run_store(StoreConfig(read_policy="quorum", replicas=3, clients=5, keys=2, ops_per_client=20,
-                              partition=(0.1, 0.5), seed=1))
-    classify(r.history, "kv", timeout=5)
-
-
-def test_the_workaround_gives_a_verdict_for_that_history():
+# ----------------------------------------------------------------------------- regression
+def test_a_store_run_with_completed_info_ops_gets_a_verdict():
     r = run_store(StoreConfig(read_policy="quorum", replicas=3, clients=5, keys=2, ops_per_client=20,
                               partition=(0.1, 0.5), seed=1))
     assert cv.classify_history(r.history, "kv").rungs["linearizable"] == "violated"

@@ -38,6 +38,9 @@ def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset
     """The window [start, end] of ``ops`` (see module doc) as a list if it fails alone, else None."""
     window = []
     for o in ops:
+        if o.status == "info" and o.complete is not None:
+            # indeterminate: it may take effect any time after invocation, whenever the client gave up
+            o = replace(o, complete=None)
         if o.invoke > end or (o.complete is not None and o.status == "ok" and o.complete < start):
             continue
         if o.status == "info" and o.is_read:

@@ -20,7 +20,7 @@ from distlab.consistency.chooser import ITEMS, NEEDS, choose_rung, place_all
 from distlab.consistency.quiz import QUIZ
 
 from .consistency_ladder import (VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph,
-                                 open_indeterminate, render_ladder)
+                                 render_ladder)
 from .consistency_sessions import (POLICIES, STORIES, play, render_scene, replication, scene_panel, scene_report,
                                    scene_verdicts)
 from .consistency_store import (LADDER_ORDER, SESSION_MODES, render_store, render_tradeoff, store_config,
@@ -33,7 +33,7 @@ from .style import GOOD, prepare
 
 __all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items",
            "chooser_panel", "chooser_table", "classify_history", "describe_backend", "draw_history", "draw_ladder",
-           "example_history", "jepsen_report", "ladder_graph", "open_indeterminate", "play", "quiz",
+           "example_history", "jepsen_report", "ladder_graph", "play", "quiz",
            "render_choice", "render_jepsen", "render_ladder", "render_puzzles", "render_scene", "render_store",
            "render_timeline", "render_tradeoff", "replication", "scene_panel", "scene_report",
            "scene_verdicts", "store_config", "store_panel", "store_run", "timeline_panel",

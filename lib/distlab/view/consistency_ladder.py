@@ -195,21 +195,7 @@ def draw_history(ax, history: History, highlight=(), names=None, notes=None, xma
         ax.set_title(title, fontsize=10)
 
 
-def open_indeterminate(history: History) -> History:
-    """``info`` operations with their completion time dropped (``complete=None``).
-
-    Semantically the same history -- an indeterminate operation may take effect at any time after
-    its invocation, whether or not the client stopped waiting -- but it sidesteps a bug in
-    ``distlab.consistency.explain.window_fails``: it moves the invocation of an ``info`` operation
-    that completed before a window's start past that operation's completion, and ``Op`` raises
-    ``ValueError`` (reproduced in ``tests/view/test_consistency_panels.py``).
-    """
-    if all(o.status != "info" or o.complete is None for o in history):
-        return history
-    return History.of([replace(o, complete=None) if o.status == "info" else o for o in history], **history.meta)
-
-
 def classify_history(history: History, model=None, max_steps: int = 400_000, timeout: float = 20.0):
     """``classify`` with a step budget per rung (deterministic verdicts) and a time cap."""
-    return classify(open_indeterminate(history), model,
+    return classify(history, model,
                     budget_factory=lambda: Budget(timeout=timeout, max_steps=max_steps))

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 from distlab.consistency import check
 from distlab.sim.history import History, Op
 
-from .consistency_ladder import VERDICT_MARKS, draw_history, open_indeterminate
+from .consistency_ladder import VERDICT_MARKS, draw_history
 from .panel import Panel
 from .style import BAD, GOOD, OKABE_ITO, prepare
 
@@ -149,7 +149,7 @@ def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = Non
     """The story's rungs checked on its history: rung -> Verdict."""
     story = STORIES[story] if isinstance(story, str) else story
     h, _ = play(story, policy, slow_lag)
-    return {rung: check(open_indeterminate(h), rung, "kv") for rung in story.rungs}
+    return {rung: check(h, rung, "kv") for rung in story.rungs}
 
 
 def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
