@@ -195,6 +195,14 @@ def test_quorum_run_commits_with_f_down_and_stops_at_f_plus_one():
         cv.quorum_run(4)
 
 
+def test_quorum_panel_follows_the_server_count():
+    panel = cv.quorum_panel(n=5)
+    assert "stop with 3" in panel.last_result.axes[0].get_title()
+    panel.controls["n"].value = 7
+    assert panel.last_config["n"] == 7
+    assert "stop with 4" in panel.last_result.axes[0].get_title()
+
+
 def test_partition_rolls_back_the_minority_entries_and_stays_safe():
     run = cv.partition_run(seed=0)
     assert run["rolled_back"] == [cmd for _, cmd in run["stale"]] and run["rolled_back"]
@@ -280,6 +288,7 @@ def test_chooser_controls_change_the_answer():
     panel.controls["data_mb"].value = 10_000
     assert "a database" in panel.last_result
     assert "Zab" in cv.systems_text() and "<table" in cv.systems_html()
+    assert "strengths" in cv.systems_widget().value
 
 
 def test_quiz_has_five_questions_with_explanations():

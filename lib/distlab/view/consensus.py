@@ -29,7 +29,8 @@ from .badges import badges_text
 from .consensus_cluster import ClusterLab, render_frame
 from .consensus_lab import ClusterLabView, cluster_lab
 from .consensus_experiments import (fig16_data, fig16_table, partition_run, quorum_run,
-                                    render_fig16, render_partition, render_quorum, render_split,
+                                    quorum_panel, render_fig16, render_partition, render_quorum,
+                                    render_split,
                                     split_panel, split_run, split_vote_table)
 from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
 from .panel import Panel
@@ -144,6 +145,11 @@ def systems_html() -> str:
     return f"<table class='distlab-systems'><tr>{head}</tr>{body}</table>"
 
 
+def systems_widget() -> widgets.HTML:
+    """The whole comparison (every aspect) as an HTML table widget."""
+    return widgets.HTML(systems_html())
+
+
 def systems_text(aspects=("consensus", "liveness", "watches")) -> str:
     """A few rows of the comparison as plain text (for stored outputs)."""
     lines = []
@@ -194,8 +200,8 @@ def quiz() -> Quiz:
 __all__ = [
     "ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
     "coordination_store", "duel_table", "election_story", "fencing_story", "fencing_text",
-    "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_run",
+    "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_panel", "quorum_run",
     "render_choice", "render_duel", "render_fencing", "render_fig16", "render_frame",
     "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side",
-    "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text",
+    "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text", "systems_widget",
 ]

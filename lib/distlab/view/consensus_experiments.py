@@ -80,6 +80,20 @@ def render_quorum(run: dict, fig: Figure | None = None) -> Figure:
     return fig
 
 
+def quorum_panel(n: int = 5, seed: int = 0):
+    """The quorum experiment for 3, 5 or 7 servers."""
+    import ipywidgets as widgets
+
+    from .controls import seed_control
+    from .panel import Panel
+
+    return Panel(lambda config, fig=None: render_quorum(quorum_run(config["n"], config["seed"]),
+                                                        fig=fig),
+                 {"n": widgets.SelectionSlider(options=[3, 5, 7], value=n, description="servers",
+                                               continuous_update=False),
+                  "seed": seed_control(seed)})
+
+
 # ------------------------------------------------------------------------ minority partition
 def _rows(c: Cluster) -> list:
     return [LogRow(str(p), [(e.term, e.command) for e in nd.log], nd.commit_index, nd.up,
