@@ -178,18 +178,18 @@ def render_split(config: dict, fig: Figure | None = None) -> Figure:
     fig = prepare(fig)
     ax = fig.add_subplot()
     for k, (p, ts) in enumerate(run["terms"].items()):
-        ax.step(run["times"], [t + 0.06 * (k - 2) for t in ts], where="post", lw=1.4,
+        ax.step(run["times"], [t + 0.04 * (k - 2) for t in ts], where="post", lw=1.4,
                 color=CYCLE[k % len(CYCLE)], label=f"server {p}")
     lo, hi = run["range"]
     if run["elected"] is not None:
-        ax.axvline(run["elected"], color=GOOD, ls="--")
+        ax.axvline(run["elected"], color=GOOD, ls="--", label="first leader elected")
         what = f"leader after {run['elected'] * 1000:.0f} ms"
     else:
         what = f"no leader in {run['times'][-1]:.0f} s: every vote split"
     label_axes(ax, title=f"election timeout {lo}-{hi} ms: {what}", xlabel="time (s)",
                ylabel="current term (elections started)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left" if run["elected"] is None else "center right")
     return fig
 
 
