@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 lab: install
 	@$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1 || true
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.allow_root=True \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate 01_consistency_ladder.ipynb
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --ServerApp.default_url=/lab/tree/01_consistency_ladder.ipynb
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
