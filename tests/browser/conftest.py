@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
+import time
 
 import pytest
 
@@ -36,6 +38,8 @@ REQUIRE_ENV = "DISTLAB_REQUIRE_SERVICES"
 # The fixture notebooks are driven in a browser, not compared by nbval (`make test` passes
 # --nbval over tests/).
 collect_ignore_glob = ["data/*.ipynb"]
+
+_SESSION_START = time.time()
 
 
 def unavailable(reason: str):
@@ -82,3 +86,19 @@ def page(chromium, lab):
     finally:
         context.close()
         lab.shutdown_kernels()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per notebook driven in this session: result and seconds per step (CI logs)."""
+    lines = []
+    for path in sorted(ARTIFACTS.glob("*.json")) if ARTIFACTS.is_dir() else []:
+        if path.stat().st_mtime < _SESSION_START:
+            continue
+        summary = json.loads(path.read_text())
+        steps = " ".join(f"{k}={v:g}s" for k, v in summary.get("seconds", {}).items())
+        lines.append(f"{path.stem:36} {summary.get('result', '?')[:40]:40} {steps}")
+    if lines:
+        where = ARTIFACTS.relative_to(ROOT)
+        terminalreporter.write_sep("-", f"browser runs (screenshots in {where})")
+        for line in lines:
+            terminalreporter.write_line(line)
