@@ -6,66 +6,22 @@ redraw the plot next to them (the PNG bytes of the image change), and a quiz que
 "correct" and "not quite" feedback.
 
 Waiting is never a fixed sleep: the helpers in ``lab_helpers.js`` count the kernel's iopub
-``idle`` status messages, so after a click or a key press we wait until the kernel has gone idle
+``idle`` status messages, so after a click or a drag we wait until the kernel has gone idle
 at least once and stayed idle for a short grace period (for the front end to apply the widget
 update), bounded by a timeout.
 """
 
 from __future__ import annotations
 
-import base64
-import math
 import pathlib
-import time
-from dataclasses import dataclass, field
 
+from .controls import Control, Interaction, NotebookProblem, PlotUnchanged, reflects
 from .hints import BrowserHints
 
 HELPERS_JS = (pathlib.Path(__file__).with_name("lab_helpers.js")).read_text()
 GRACE_MS = 750           #: the kernel must have been idle this long before we read the page
 ACTION_TIMEOUT_S = 90.0  #: one widget event (a redraw) must finish within this
 APP_TIMEOUT_S = 120.0    #: page load until the app and its kernel are ready
-
-
-class NotebookProblem(AssertionError):
-    """The notebook, as a learner sees it, is broken (an error, an unrendered widget, ...)."""
-
-
-class PlotUnchanged(NotebookProblem):
-    """A control was operated and its plot did not change (or did not change back)."""
-
-
-@dataclass
-class Control:
-    id: str
-    label: str
-    scope: str | None
-    readout: str = ""
-    quiz: bool = False
-    disabled: bool = False
-
-
-@dataclass
-class Interaction:
-    """What happened when a control was operated; kept for the report and the artifacts."""
-
-    control: str
-    before: str
-    after: str
-    detail: dict = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def png_bytes(signature: str) -> list[bytes]:
-    """The PNG images of a plot signature (data URLs, one per line)."""
-    out = []
-    for url in signature.splitlines():
-        if url.startswith("data:image/png;base64,"):
-            out.append(base64.b64decode(url.split(",", 1)[1]))
-    return out
 
 
 class NotebookInBrowser:
@@ -296,62 +252,3 @@ class NotebookInBrowser:
         if scope and self._locator(scope).count():  # it may have been re-rendered since
             self._locator(scope).scroll_into_view_if_needed()
         self.page.screenshot(path=str(path))
-
-
-def reflects(expect: str, value: str, text: str) -> bool:
-    """Does the kernel's `text` show the slider `value`?  For the bare ``{value}`` template and
-    numbers on both sides, compare as numbers (``17.0`` shows ``17``, ``170`` does not show
-    ``17``); otherwise the formatted template must appear in `text`."""
-    if expect == "{value}":
-        try:
-            return math.isclose(float(text), float(value), rel_tol=1e-9, abs_tol=1e-12)
-        except ValueError:
-            pass
-    return expect.format(value=value) in text
-
-
-def controls(items: list[dict]) -> list[Control]:
-    return [Control(**{k: v for k, v in item.items() if k in Control.__dataclass_fields__})
-            for item in items]
-
-
-def pick(candidates: list[Control], label: str | None, kind: str, path: str) -> list[Control]:
-    """The controls to try: the one the hint names, else every one that sits next to a plot."""
-    if label is not None:
-        named = [c for c in candidates if c.label == label]
-        if not named:
-            raise NotebookProblem(f"{path}: no {kind} labelled {label!r} (found "
-                                  f"{[c.label for c in candidates]})")
-        if named[0].scope is None:
-            raise NotebookProblem(f"{path}: the {kind} {label!r} has no plot (an image in an "
-                                  "Output widget) in its cell")
-        return named[:1]
-    usable = [c for c in candidates if c.scope is not None and not c.quiz and not c.disabled]
-    if not usable:
-        raise NotebookProblem(f"{path}: no {kind} next to a plot (an image in an Output widget);"
-                              f" found {[c.label for c in candidates]}. Add one, or opt out with "
-                              f"metadata.distlab.browser.skip.{kind} and a reason")
-    return usable
-
-
-def first_that_changes(fetch, operate, limit: int = 5) -> Interaction:
-    """Operate candidates in page order until one changes its plot (at most `limit`).
-
-    `fetch()` returns the current candidates; it is called before every attempt because a
-    widget may re-render its controls (fresh DOM nodes) when it redraws."""
-    failures = []
-    for attempt in range(limit):
-        candidates = fetch()
-        if attempt >= len(candidates):
-            break
-        try:
-            return operate(candidates[attempt])
-        except PlotUnchanged as exc:
-            failures.append(str(exc))
-    raise PlotUnchanged("\n".join(failures))
-
-
-def timed(fn, *args):
-    start = time.perf_counter()
-    result = fn(*args)
-    return result, time.perf_counter() - start

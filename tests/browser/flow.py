@@ -11,8 +11,8 @@ import json
 import pathlib
 import time
 
-from .driver import (NotebookInBrowser, NotebookProblem, controls, first_that_changes, pick,
-                     png_bytes)
+from .controls import NotebookProblem, controls, first_that_changes, pick, png_bytes
+from .driver import NotebookInBrowser
 
 
 def learner_run(nb: NotebookInBrowser, artifacts: pathlib.Path, name: str, *,

@@ -13,8 +13,8 @@ import json
 import pytest
 
 from .conftest import FIXTURE, FIXTURES
-from .driver import (NotebookInBrowser, NotebookProblem, PlotUnchanged, controls,
-                     first_that_changes, pick)
+from .controls import NotebookProblem, PlotUnchanged, controls, first_that_changes, pick
+from .driver import NotebookInBrowser
 from .hints import parse_hints
 
 pytestmark = pytest.mark.browser

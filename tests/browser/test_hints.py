@@ -8,7 +8,7 @@ import json
 import pytest
 
 from .conftest import DATA, NOTEBOOKS_DIR
-from .driver import reflects
+from .controls import reflects
 from .hints import DEFAULT_TIMEOUT_S, BrowserHints, Reflect, parse_hints
 
 
