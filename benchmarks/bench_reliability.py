@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from distlab.reliability import STRATEGIES, RateLimiter, RedisStore
@@ -64,7 +65,7 @@ def main() -> None:
         import limits  # noqa: F401  (a test dependency)
         have_limits = True
     except ImportError:
-        print("# limits not installed: its decisions/s are skipped", flush=True)
+        print("# limits not installed: its decisions/s are skipped", file=sys.stderr, flush=True)
         have_limits = False
     for strategy in ("fixed-window", "sliding-log", "sliding-window-counter", "token-bucket", "gcra"):
         ours = best(ours_per_second, strategy, n)
@@ -80,7 +81,7 @@ def main() -> None:
         client = dredis.connect()
         client.ping()
     except Exception as exc:  # noqa: BLE001 - report and go on with the rest
-        print(f"# redis benchmarks skipped: {exc}", flush=True)
+        print(f"# redis benchmarks skipped: {exc}", file=sys.stderr, flush=True)
         client = None
     if client is not None:
         for strategy in sorted(STRATEGIES):

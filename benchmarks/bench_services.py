@@ -5,6 +5,7 @@ Prints ``bench <name> <value> <unit>`` lines. Servers that are not installed are
 """
 from __future__ import annotations
 
+import sys
 import tempfile
 import threading
 import time
@@ -78,7 +79,7 @@ def main() -> None:
         try:
             context, server, seconds = timed_start(launcher)
         except ServerNotInstalled as exc:
-            print(f"# {exc}")
+            print(f"# {exc}", file=sys.stderr)
             bench(f"{label}_started", 0, "count")
             continue
         try:
