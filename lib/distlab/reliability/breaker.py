@@ -75,20 +75,29 @@ class Closed(_State):
         super().__init__(breaker)
         self.streak = 0
         self.calls: deque = deque()  # (time, failed, slow)
+        self.failures = 0  # running counts over self.calls: O(1) per call, whatever the window
+        self.slows = 0
 
     def allow(self, now):
         return True
+
+    def _forget_oldest(self):
+        _, failed, slow = self.calls.popleft()
+        self.failures -= failed
+        self.slows -= slow
 
     def on_result(self, failed, slow, now):
         cfg = self.b.config
         self.streak = self.streak + 1 if failed else 0
         self.calls.append((now, failed, slow))
+        self.failures += failed
+        self.slows += slow
         if cfg.window_type == "count":
             while len(self.calls) > cfg.window:
-                self.calls.popleft()
+                self._forget_oldest()
         else:
             while self.calls and self.calls[0][0] <= now - cfg.window:
-                self.calls.popleft()
+                self._forget_oldest()
         reason = self._trip_reason()
         if reason:
             self.b._enter(Open(self.b, now), reason)
@@ -101,11 +110,11 @@ class Closed(_State):
         if n < cfg.minimum_calls:
             return None
         if cfg.failure_rate is not None:
-            rate = sum(1 for _, f, _ in self.calls if f) / n
+            rate = self.failures / n
             if rate >= cfg.failure_rate:
                 return f"failure rate {rate:.0%} over {n} calls"
         if cfg.slow_call_rate is not None:
-            rate = sum(1 for _, _, s in self.calls if s) / n
+            rate = self.slows / n
             if rate >= cfg.slow_call_rate:
                 return f"slow-call rate {rate:.0%} over {n} calls"
         return None
