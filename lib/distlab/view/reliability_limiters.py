@@ -13,6 +13,7 @@ from distlab.reliability.local_budget import simulate_local_budgets
 
 from .controls import seed_control, size_control
 from .panel import Panel
+from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 #: Strategy names in the order the plots list them, with a short label each.
@@ -39,6 +40,7 @@ def _float(config, name, lo, hi):
     return float(value)
 
 
+@remember(maxsize=32)
 def bucket_run(config) -> dict:
     """Run a token bucket (capacity ``bucket``, refill ``rate``/s) over a bursty seeded trace.
 
@@ -68,8 +70,8 @@ def bucket_run(config) -> dict:
 def render_bucket(config, fig=None):
     """Tokens in the bucket over time (top) and cumulative requests vs the burst + rate·t bound."""
     run = bucket_run(config)
-    fig = prepare(fig)
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.4]})
+    fig, (top, bottom) = reuse_grid(fig, "bucket", lambda f: f.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.4]}))
     top.step(run["samples"], run["tokens"], where="post", color=CYCLE[0], label="tokens left")
     top.axhline(run["bucket"], color=NEUTRAL, ls="--", lw=1, label=f"bucket size {run['bucket']}")
     top.set_ylim(0, max(run["bucket"], 1) * 1.25)
@@ -104,6 +106,7 @@ def bucket_panel(rate=5, bucket=10, burstiness=30, seed=0) -> Panel:
         "seed": seed_control(seed)})
 
 
+@remember(maxsize=32)
 def strategies_run(config) -> dict:
     """The same bursty trace through all five strategies (`distlab.reliability.compare`)."""
     amount = _int(config, "amount", 1, 100)
@@ -121,8 +124,8 @@ def render_strategies(config, fig=None):
     (the sliding log's memory), for one trace through every strategy."""
     data = strategies_run(config)
     runs, amount, window = data["runs"], data["amount"], data["window"]
-    fig = prepare(fig)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    fig, (left, right) = reuse_grid(fig, "strategies", lambda f: f.subplots(
+        1, 2, gridspec_kw={"width_ratios": [1.2, 1]}))
     names = list(STRATEGY_LABELS)
     peaks = [runs[n].max_in_any_window for n in names]
     # buckets promise burst + rate * t (here 2 x limit in one window), the others "limit per window"

@@ -7,6 +7,7 @@ second each; the breaker panel drives a `CircuitBreaker` over a synthetic call s
 """
 from __future__ import annotations
 
+import functools
 import math
 import random
 
@@ -20,11 +21,17 @@ from distlab.reliability.cascade_config import Fault, default_graph, overload, s
 
 from .controls import seed_control, size_control
 from .panel import Panel
+from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 _STYLE = {"description_width": "initial"}
 
 # ----------------------------------------------------------------------------------- backpressure
+@functools.lru_cache(maxsize=32)
+def _backpressure(cfg: BackpressureConfig):
+    """`simulate_backpressure`, remembered per (frozen, hashable) config: revisiting is instant."""
+    return simulate_backpressure(cfg)
+
 
 
 def render_backpressure(config, fig=None):
@@ -33,9 +40,8 @@ def render_backpressure(config, fig=None):
                              service_rate=float(config["service_rate"]),
                              capacity=int(config["capacity"]), mode=config["mode"],
                              duration=float(config.get("duration", 60.0)), seed=int(config["seed"]))
-    r = simulate_backpressure(cfg)
-    fig = prepare(fig)
-    top, bottom = fig.subplots(2, 1)
+    r = _backpressure(cfg)
+    fig, (top, bottom) = reuse_grid(fig, "backpressure", lambda f: f.subplots(2, 1))
     top.plot(r.sample_times, r.queue_lengths, color=CYCLE[0], label=f"queue ({cfg.mode})")
     if cfg.mode != "unbounded":
         top.axhline(cfg.capacity, color=NEUTRAL, ls="--", lw=1, label=f"capacity {cfg.capacity}")
@@ -69,6 +75,7 @@ CALL_EVERY, TIMEOUT, FAST = 0.05, 1.0, 0.02
 _STATE_LEVEL = {"closed": 0, "half-open": 1, "open": 2}
 
 
+@remember(maxsize=32)
 def breaker_run(config) -> dict:
     """Calls every 50 ms to a dependency that fails (after a 1 s timeout) from 10 s to 25 s.
 
@@ -106,8 +113,8 @@ def breaker_run(config) -> dict:
 
 def render_breaker(config, fig=None):
     run = breaker_run(config)
-    fig = prepare(fig)
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]})
+    fig, (top, bottom) = reuse_grid(fig, "breaker", lambda f: f.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]}))
     if run["states"][0] == "none":
         top.text(0.5, 0.5, "no breaker: every call goes through", ha="center", va="center",
                  transform=top.transAxes)
@@ -198,11 +205,15 @@ def availability_table(results: dict) -> str:
 def render_bulkheads(config, fig=None):
     """Availability per request kind while payments is slow, for one bulkhead size (0 = none)."""
     size, gateway = int(config["bulkhead_size"]), int(config["gateway_pool"])
-    graph = default_graph(workers={"gateway": gateway})
-    r = simulate_cascade(slow_dependency(duration=12.0, fault=Fault("payments", 3.0, 9.0, 30.0), graph=graph,
-                                         bulkheads=size > 0, bulkhead_size=max(size, 1),
-                                         seed=int(config["seed"])))
+    r = _bulkhead_run({"bulkhead_size": size, "gateway_pool": gateway, "seed": int(config["seed"])})
     return _kind_bars(r, fig, f"Payments 30× slower: bulkhead {size or 'off'}, gateway pool {gateway}")
+
+
+@remember(maxsize=32)
+def _bulkhead_run(config):
+    size, graph = config["bulkhead_size"], default_graph(workers={"gateway": config["gateway_pool"]})
+    return simulate_cascade(slow_dependency(duration=12.0, fault=Fault("payments", 3.0, 9.0, 30.0), graph=graph,
+                                            bulkheads=size > 0, bulkhead_size=max(size, 1), seed=config["seed"]))
 
 
 def bulkhead_panel(bulkhead_size=0, gateway_pool=40, seed=0) -> Panel:
@@ -220,9 +231,8 @@ def render_shedding(config, fig=None):
     checkout, analytics = float(config["checkout_share"]), float(config["analytics_share"])
     if checkout + analytics > 1 + 1e-9:
         raise ValueError(f"checkout_share + analytics_share must be <= 1, got {checkout + analytics:.2f}")
-    mix = (("checkout", checkout), ("browse", max(0.0, 1 - checkout - analytics)), ("analytics", analytics))
-    r = simulate_cascade(overload(duration=4.0, arrival_rate=600.0, mix=mix, shedding=bool(config["shedding"]),
-                                  graph=default_graph(queue=200, work={"gateway": 0.1}), seed=int(config["seed"])))
+    r = _shedding_run({"checkout": checkout, "analytics": analytics, "shedding": bool(config["shedding"]),
+                       "seed": int(config["seed"])})
     mode = "shedding by priority" if config["shedding"] else "FIFO, no shedding"
     return _kind_bars(r, fig, f"600 req/s at a gateway that serves ~350/s: {mode}")
 
@@ -241,12 +251,21 @@ def shedding_panel(checkout_share=0.3, analytics_share=0.2, shedding=False, seed
     return Panel(render_shedding, controls)
 
 
+@remember(maxsize=32)
+def _shedding_run(config):
+    checkout, analytics = config["checkout"], config["analytics"]
+    mix = (("checkout", checkout), ("browse", max(0.0, 1 - checkout - analytics)), ("analytics", analytics))
+    return simulate_cascade(overload(duration=4.0, arrival_rate=600.0, mix=mix, shedding=config["shedding"],
+                                     graph=default_graph(queue=200, work={"gateway": 0.1}), seed=config["seed"]))
+
+
 def _kind_bars(r, fig, title):
-    fig = prepare(fig)
-    ax = fig.add_subplot()
+    fig, (ax,) = reuse_grid(fig, "kind bars", lambda f: f.add_subplot())
     kinds = list(r.by_kind)
     served = [r.by_kind[k][1] / r.by_kind[k][0] if r.by_kind[k][0] else 0.0 for k in kinds]
-    ax.bar(kinds, served, color=[GOOD if s >= 0.95 else BAD for s in served])
+    # numeric positions + tick labels (not categorical x): a reused axes keeps no stale categories
+    ax.bar(range(len(kinds)), served, color=[GOOD if s >= 0.95 else BAD for s in served])
+    ax.set_xticks(range(len(kinds)), kinds)
     for i, (k, s) in enumerate(zip(kinds, served)):
         ax.annotate(f"{s:.0%} of {r.by_kind[k][0]}", (i, s), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, 1.15)

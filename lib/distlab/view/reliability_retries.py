@@ -7,6 +7,7 @@ storm of the cascade simulator with a budget the learner sets.
 """
 from __future__ import annotations
 
+import functools
 import random
 
 import ipywidgets as widgets
@@ -18,6 +19,7 @@ from distlab.reliability.cascade_config import Fault, default_graph, retry_storm
 
 from .controls import seed_control, size_control
 from .panel import Panel
+from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, NEUTRAL, label_axes, prepare
 
 _STYLE = {"description_width": "initial"}
@@ -42,6 +44,7 @@ def _check(config):
     return base, cap, clients, runs
 
 
+@remember(maxsize=64)
 def backoff_run(config) -> dict:
     """Mean calls and completion time for every strategy at this base/cap/clients (seeded)."""
     base, cap, clients, runs = _check(config)
@@ -57,8 +60,7 @@ def render_backoff(config, fig=None):
     """Left: the waits one client would take after failures 1..8.  Right: calls per strategy."""
     base, cap, clients, runs = _check(config)
     chosen = config["strategy"]
-    fig = prepare(fig)
-    left, right = fig.subplots(1, 2)
+    fig, (left, right) = reuse_grid(fig, "backoff", lambda f: f.subplots(1, 2))
     jitter = JITTER_OF[chosen]
     for k in range(4):
         rng = random.Random(int(config["seed"]) * 31 + k)
@@ -71,8 +73,9 @@ def render_backoff(config, fig=None):
     left.legend(fontsize=7)
     data = backoff_run(config)
     names = list(study.STRATEGIES)
-    right.bar(names, [data[n][0] for n in names],
+    right.bar(range(len(names)), [data[n][0] for n in names],
               color=[CYCLE[0] if n == chosen else NEUTRAL for n in names])
+    right.set_xticks(range(len(names)), names)
     for i, n in enumerate(names):
         right.annotate(f"{data[n][1] / 1000:.1f} s", (i, data[n][0]), ha="center", va="bottom", fontsize=7)
     right.tick_params(axis="x", labelrotation=35, labelsize=8)
@@ -148,11 +151,16 @@ def storm_config(config):
                        deadlines=bool(config.get("deadlines", False)), seed=int(config["seed"]))
 
 
+@functools.lru_cache(maxsize=32)
+def _storm_run(cfg):
+    """`simulate_cascade` remembered per (frozen) `CascadeConfig`: a revisited setting is instant."""
+    return simulate_cascade(cfg)
+
+
 def render_storm(config, fig=None):
     """Availability and retries over time for one retry policy in the storm."""
-    r = simulate_cascade(storm_config(config))
-    fig = prepare(fig)
-    top, bottom = fig.subplots(2, 1, sharex=True)
+    r = _storm_run(storm_config(config))
+    fig, (top, bottom) = reuse_grid(fig, "storm", lambda f: f.subplots(2, 1, sharex=True))
     mid = [b + 0.5 for b in r.bins]
     f = r.config.fault
     for ax in (top, bottom):
