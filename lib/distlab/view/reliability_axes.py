@@ -11,6 +11,10 @@ remove those costs without changing what is drawn:
   the data limits, so autoscaling still fits the new data.  Titles are pinned at the top edge
   (no top tick labels exist in these plots, so they sit exactly where the automatic placement
   would put them, without the measuring).
+* a persistent Agg canvas -- a bare `Figure` (as `Panel` keeps) gets a *new* Agg canvas, hence a
+  new renderer, on every ``savefig``, and matplotlib's text-metrics and mathtext caches are keyed
+  by the renderer, so every tick label was measured (and every ``$10^2$`` parsed) again each
+  frame.  `reuse_grid` gives such a figure one `FigureCanvasAgg` that it keeps.
 * `remember` -- a small bounded LRU cache keyed by the (hashable) config, so moving a slider back
   to a value already seen redraws without re-running the simulation.
 """
@@ -20,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.transforms import Bbox
 
 from .style import new_figure
@@ -53,6 +58,8 @@ def reuse_grid(fig, layout: Hashable, build: Callable):
     Renders using this must set every limit that is not autoscaled, every frame."""
     if fig is None:
         fig = new_figure()
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)  # kept by the figure: savefig reuses its renderer and text caches
     axes = getattr(fig, "_distlab_grid", None)
     if (getattr(fig, "_distlab_layout", None) == layout and axes is not None
             and list(fig.axes) == list(axes)):
