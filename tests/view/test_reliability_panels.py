@@ -208,3 +208,72 @@ def test_slider_redraws_are_fast(make, control, values):
     # The budget is 150 ms (60-100 ms measured on a quiet machine; benchmarks/bench_view_reliability.py
     # prints the figures). Tests run beside other jobs on 2 shared cores, hence the slack here.
     assert timing["median_ms"] < 450, timing
+
+
+# ----------------------------------------------------------------------------- fast redraws
+@pytest.mark.parametrize("render, before, after", [
+    (rv.render_bucket, dict(rate=5, bucket=10, burstiness=30, seed=0),
+     dict(rate=30, bucket=80, burstiness=5, seed=1)),
+    (rv.render_strategies, dict(amount=40, window=2.0, burstiness=100, seed=0),
+     dict(amount=5, window=1.0, burstiness=20, seed=0)),
+    (rv.render_breaker, dict(threshold=0, cooldown=5.0, probes=1, seed=0),
+     dict(threshold=5, cooldown=5.0, probes=1, seed=0)),
+    (rv.render_backpressure, dict(arrival_rate=300, service_rate=50, capacity=500, mode="unbounded", seed=0),
+     dict(arrival_rate=120, service_rate=100, capacity=20, mode="shed", seed=0)),
+    (rv.render_backoff, dict(base_ms=50.0, cap_ms=5000.0, strategy="none", clients=180, seed=0),
+     dict(base_ms=5.0, cap_ms=2000.0, strategy="full", clients=20, seed=0)),
+    (rv.render_shedding, dict(checkout_share=0.3, analytics_share=0.2, shedding=True, seed=0),
+     dict(checkout_share=0.6, analytics_share=0.1, shedding=False, seed=0)),
+])
+def test_a_reused_figure_draws_exactly_what_a_fresh_one_does(render, before, after):
+    """Reusing axes must leave no trace of the previous frame (artists, limits, scales, legends)."""
+    from matplotlib.figure import Figure
+
+    from distlab.view.style import figure_png
+
+    reused = Figure(figsize=(6.4, 4.4), dpi=60)
+    render(before, fig=reused)
+    render(after, fig=reused)
+    fresh = Figure(figsize=(6.4, 4.4), dpi=60)
+    render(after, fig=fresh)
+    assert [ax.get_title() for ax in reused.axes] == [ax.get_title() for ax in fresh.axes]
+    assert [(ax.get_xlim(), ax.get_ylim()) for ax in reused.axes] == \
+        [(ax.get_xlim(), ax.get_ylim()) for ax in fresh.axes]
+    assert figure_png(reused) == figure_png(fresh)
+
+
+def test_reuse_grid_rebuilds_after_someone_else_cleared_the_figure():
+    from distlab.view.reliability_axes import reuse_grid
+    from distlab.view.style import prepare
+
+    fig, (a, b) = reuse_grid(None, "two", lambda f: f.subplots(2, 1))
+    fig2, (a2, b2) = reuse_grid(fig, "two", lambda f: f.subplots(2, 1))
+    assert fig2 is fig and (a2, b2) == (a, b)           # reused
+    prepare(fig)
+    _, (a3, _b3) = reuse_grid(fig, "two", lambda f: f.subplots(2, 1))
+    assert a3 is not a and len(fig.axes) == 2           # rebuilt, not stale
+    _, (c,) = reuse_grid(fig, "one", lambda f: f.add_subplot())
+    assert fig.axes == [c]                              # another layout replaces the grid
+
+
+def test_remember_is_a_bounded_lru_keyed_by_config():
+    from distlab.view.reliability_axes import forget_all, remember
+
+    calls = []
+
+    @remember(maxsize=2)
+    def run(config):
+        calls.append(dict(config))
+        return object()
+
+    first = run({"a": 1, "b": 2})
+    assert run({"b": 2, "a": 1}) is first and len(calls) == 1   # key order does not matter
+    assert run({"a": True, "b": 2}) is not first                # True is not 1 here
+    run({"a": 3, "b": 2})                                        # evicts the least recent
+    assert len(run.cache) == 2
+    run({"a": 1, "b": 2})
+    assert len(calls) == 4
+    forget_all()
+    assert len(run.cache) == 0
+    with pytest.raises(ValueError, match="maxsize"):
+        remember(maxsize=0)

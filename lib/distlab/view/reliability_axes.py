@@ -78,6 +78,15 @@ def reuse_grid(fig, layout: Hashable, build: Callable):
     return fig, axes
 
 
+_CACHES: list[OrderedDict] = []
+
+
+def forget_all() -> None:
+    """Empty every `remember` cache (benchmarks use it to time first visits honestly)."""
+    for cache in _CACHES:
+        cache.clear()
+
+
 class remember:  # noqa: N801 - used as a decorator, like functools.lru_cache
     """Decorator: cache ``f(config)`` for the last `maxsize` configs (a dict is keyed by its sorted
     items).  Results are shared between calls, so callers must treat them as read-only."""
@@ -89,6 +98,7 @@ class remember:  # noqa: N801 - used as a decorator, like functools.lru_cache
 
     def __call__(self, func: Callable):
         cache: OrderedDict = OrderedDict()
+        _CACHES.append(cache)
         maxsize = self.maxsize
 
         def cached(config):

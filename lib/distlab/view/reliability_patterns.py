@@ -7,7 +7,6 @@ second each; the breaker panel drives a `CircuitBreaker` over a synthetic call s
 """
 from __future__ import annotations
 
-import functools
 import math
 import random
 
@@ -27,7 +26,7 @@ from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 _STYLE = {"description_width": "initial"}
 
 # ----------------------------------------------------------------------------------- backpressure
-@functools.lru_cache(maxsize=32)
+@remember(maxsize=32)
 def _backpressure(cfg: BackpressureConfig):
     """`simulate_backpressure`, remembered per (frozen, hashable) config: revisiting is instant."""
     return simulate_backpressure(cfg)

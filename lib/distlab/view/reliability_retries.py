@@ -7,7 +7,6 @@ storm of the cascade simulator with a budget the learner sets.
 """
 from __future__ import annotations
 
-import functools
 import random
 
 import ipywidgets as widgets
@@ -151,7 +150,7 @@ def storm_config(config):
                        deadlines=bool(config.get("deadlines", False)), seed=int(config["seed"]))
 
 
-@functools.lru_cache(maxsize=32)
+@remember(maxsize=32)
 def _storm_run(cfg):
     """`simulate_cascade` remembered per (frozen) `CascadeConfig`: a revisited setting is instant."""
     return simulate_cascade(cfg)
