@@ -277,3 +277,18 @@ def test_remember_is_a_bounded_lru_keyed_by_config():
     assert len(run.cache) == 0
     with pytest.raises(ValueError, match="maxsize"):
         remember(maxsize=0)
+
+
+@pytest.mark.parametrize("config", [
+    dict(budget_tokens=0, budget_ratio=0.7, max_attempts=3, seed=0),   # no budget: ratio unused
+    dict(budget_tokens=50, budget_ratio=0.3, max_attempts=1, seed=0),  # one attempt: no retries
+])
+def test_storm_settings_that_cannot_matter_share_a_cache_entry_with_identical_results(config):
+    from distlab.reliability.cascade import simulate_cascade
+    from distlab.view import reliability_retries as rr
+
+    real = simulate_cascade(rr.storm_config(config))
+    canonical = simulate_cascade(rr._canonical(rr.storm_config(config)))
+    assert rr._canonical(rr.storm_config(config)) != rr.storm_config(config)
+    assert (real.availability, real.retries, real.by_kind) == \
+        (canonical.availability, canonical.retries, canonical.by_kind)

@@ -7,6 +7,7 @@ storm of the cascade simulator with a budget the learner sets.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import ipywidgets as widgets
@@ -156,9 +157,20 @@ def _storm_run(cfg):
     return simulate_cascade(cfg)
 
 
+def _canonical(cfg):
+    """The same storm with the settings that cannot matter fixed, so they share one cache entry:
+    without a budget its refund ratio is unused, and with one attempt there are no retries to
+    budget.  (Checked: the results are identical; dragging an unused slider is then instant.)"""
+    if not cfg.retries:
+        return dataclasses.replace(cfg, retry_budget=False, budget_tokens=1.0, budget_ratio=0.1)
+    if not cfg.retry_budget:
+        return dataclasses.replace(cfg, budget_tokens=1.0, budget_ratio=0.1)
+    return cfg
+
+
 def render_storm(config, fig=None):
     """Availability and retries over time for one retry policy in the storm."""
-    r = _storm_run(storm_config(config))
+    r = _storm_run(_canonical(storm_config(config)))
     fig, (top, bottom) = reuse_grid(fig, "storm", lambda f: f.subplots(2, 1, sharex=True))
     mid = [b + 0.5 for b in r.bins]
     f = r.config.fault
