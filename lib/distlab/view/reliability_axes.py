@@ -58,7 +58,7 @@ def reuse_grid(fig, layout: Hashable, build: Callable):
     Renders using this must set every limit that is not autoscaled, every frame."""
     if fig is None:
         fig = new_figure()
-    if not isinstance(fig.canvas, FigureCanvasAgg):
+    if not isinstance(fig.canvas, FigureCanvasAgg) and fig.canvas.manager is None:  # not pyplot's
         FigureCanvasAgg(fig)  # kept by the figure: savefig reuses its renderer and text caches
     axes = getattr(fig, "_distlab_grid", None)
     if (getattr(fig, "_distlab_layout", None) == layout and axes is not None
