@@ -288,7 +288,19 @@ def test_storm_settings_that_cannot_matter_share_a_cache_entry_with_identical_re
     from distlab.view import reliability_retries as rr
 
     real = simulate_cascade(rr.storm_config(config))
-    canonical = simulate_cascade(rr._canonical(rr.storm_config(config)))
-    assert rr._canonical(rr.storm_config(config)) != rr.storm_config(config)
+    canonical = rr._canonical(config)
+    assert {k: canonical[k] for k in config} != config  # an unused setting was fixed
+    shared = simulate_cascade(rr.storm_config(canonical))
     assert (real.availability, real.retries, real.by_kind) == \
-        (canonical.availability, canonical.retries, canonical.by_kind)
+        (shared.availability, shared.retries, shared.by_kind)
+
+
+def test_storm_panel_remembers_a_revisited_setting():
+    from distlab.view import reliability_retries as rr
+
+    p = rv.storm_panel(budget_tokens=0)
+    runs = len(rr._storm_run.cache)
+    p.controls["budget_ratio"].value = 0.5      # unused without a budget: the same storm
+    p.controls["budget_tokens"].value = 10
+    p.controls["budget_tokens"].value = 0       # revisited
+    assert len(rr._storm_run.cache) <= runs + 1 and "metastable" in titles(p)
