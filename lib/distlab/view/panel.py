@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .style import DEFAULT_DPI, DEFAULT_FIGSIZE, figure_png
@@ -52,6 +53,9 @@ class Panel:
         self.controls = dict(controls)
         self.make_config = make_config
         self.figure = Figure(figsize=figsize, dpi=dpi)
+        # one Agg canvas kept for the panel's life: savefig then reuses its renderer, and with it
+        # matplotlib's text-measurement and mathtext caches (a bare Figure gets a new canvas per save)
+        FigureCanvasAgg(self.figure)
         self.output = widgets.Output()
         self.clock = clock
         self.last_config = None
