@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from distlab.consistency.bitsets import bits
 from distlab.consistency.linearizability import check_linearizable
 from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.observations import NotUnique, Observations, ThinAir, observe
@@ -174,7 +175,7 @@ def _solve(obs, m, members, edges, budget) -> bool:
     for g in members:
         e = edges.get(g, 0)
         if isinstance(e, int):
-            preds.append({pos[b] for b in _iter_bits(e) if b in pos})
+            preds.append({pos[b] for b in bits(e) if b in pos})
         else:
             preds.append({pos[b] for b in e if b in pos})
     rf = {pos[r]: (None if w is None else pos.get(w, -1)) for r, w in obs.rf.items() if r in pos}
@@ -183,11 +184,6 @@ def _solve(obs, m, members, edges, budget) -> bool:
     return find_serialization(nodes, preds, m, budget=budget, reads_from=rf) is not None
 
 
-def _iter_bits(m: int):
-    while m:
-        low = m & -m
-        yield low.bit_length() - 1
-        m ^= low
 
 
 def _first_failure(obs, m, members, edges, p, budget) -> int | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from distlab.consistency.bitsets import ancestors, bits
 from distlab.consistency.models import Model
 from distlab.consistency.verdict import Budget
 from distlab.sim.history import Op
@@ -41,13 +42,6 @@ class _Cycle(Exception):
     pass
 
 
-def _bits(m: int):
-    while m:
-        low = m & -m
-        yield low.bit_length() - 1
-        m ^= low
-
-
 class _Order:
     """A strict partial order kept transitively closed: ancestor and descendant bitmasks."""
 
@@ -56,12 +50,12 @@ class _Order:
 
     @classmethod
     def of(cls, masks: list[int]) -> "_Order | None":
-        anc = _closure(masks)
+        anc = ancestors(masks)
         if anc is None:
             return None
         desc = [0] * len(anc)
         for i, m in enumerate(anc):
-            for a in _bits(m):
+            for a in bits(m):
                 desc[a] |= 1 << i
         return cls(anc, desc)
 
@@ -73,20 +67,20 @@ class _Order:
         Raises :class:`_Cycle` if that contradicts the order."""
         anc, desc = self.anc, self.desc
         up = 0
-        for a in _bits(sources):
+        for a in bits(sources):
             up |= anc[a] | (1 << a)
         down = 0
-        for d in _bits(targets):
+        for d in bits(targets):
             down |= desc[d] | (1 << d)
         if up & down:
             raise _Cycle
         changed = False
-        for d in _bits(down):
+        for d in bits(down):
             if up & ~anc[d]:
                 anc[d] |= up
                 changed = True
         if changed:
-            for u in _bits(up):
+            for u in bits(up):
                 desc[u] |= down
         return changed
 
@@ -181,42 +175,6 @@ def _resolve(nodes, masks, reads_from, budget) -> list[int] | None:
 def _topological(anc: list[int], nodes) -> list[int]:
     """Nodes ordered so that each comes after all its ancestors (ties by invocation)."""
     return sorted(range(len(anc)), key=lambda i: (bin(anc[i]).count("1"), nodes[i].invoke, i))
-
-
-def _closure(masks: list[int]) -> list[int] | None:
-    n = len(masks)
-    anc = [0] * n
-    state = [0] * n
-    for root in range(n):
-        if state[root]:
-            continue
-        stack = [(root, False)]
-        while stack:
-            v, done = stack.pop()
-            if done:
-                m, rest = 0, masks[v]
-                while rest:
-                    low = rest & -rest
-                    u = low.bit_length() - 1
-                    m |= anc[u] | low
-                    rest ^= low
-                anc[v] = m
-                state[v] = 2
-                continue
-            if state[v] == 2:
-                continue
-            state[v] = 1
-            stack.append((v, True))
-            rest = masks[v]
-            while rest:
-                low = rest & -rest
-                u = low.bit_length() - 1
-                rest ^= low
-                if state[u] == 1:
-                    return None
-                if state[u] == 0:
-                    stack.append((u, False))
-    return anc
 
 
 def find_serialization(nodes: Sequence[Op], preds: Sequence[set[int] | int], model: Model,

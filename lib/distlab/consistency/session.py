@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from distlab.consistency.bitsets import ancestors
 from distlab.consistency.observations import Observations, is_write
 
 __all__ = ["EDGES", "causal_order"]
@@ -52,40 +53,7 @@ def causal_order(obs: Observations) -> list[int] | None:
     for r, w in obs.rf.items():
         if w is not None:
             direct[r] |= 1 << w
-    anc = [0] * n
-    state = [0] * n                       # 0 new, 1 on stack, 2 done
-    for root in range(n):
-        if state[root]:
-            continue
-        stack = [(root, False)]
-        while stack:
-            v, done = stack.pop()
-            if done:
-                m = 0
-                for u in _bits(direct[v]):
-                    m |= anc[u] | (1 << u)
-                anc[v] = m
-                state[v] = 2
-                continue
-            if state[v] == 2:
-                continue
-            if state[v] == 1:
-                return None
-            state[v] = 1
-            stack.append((v, True))
-            for u in _bits(direct[v]):
-                if state[u] == 1:
-                    return None
-                if state[u] == 0:
-                    stack.append((u, False))
-    return anc
-
-
-def _bits(m: int):
-    while m:
-        low = m & -m
-        yield low.bit_length() - 1
-        m ^= low
+    return ancestors(direct)
 
 
 # Each builder returns {position: set of positions that must precede it} for process p's view.
