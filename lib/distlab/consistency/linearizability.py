@@ -95,7 +95,6 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
     for s in (init_states if init_states is not None else [model.init]):
         _insert(configs, (s, frozenset()), (0,) * nsig, None)
     pending: dict[int, Op] = {}
-    info_used_at: list[tuple[int, int]] = []
     states_at: dict[int, frozenset] | None = {} if record_states else None
 
     for pos, (_, kind, idx, op) in enumerate(events):

@@ -34,7 +34,6 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None) -> li
     """A linearization (op indices) of one key's operations, or ``None`` if none exists."""
     budget = budget or Budget(None)
     live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    n = len(live)
     events = []
     for i, o in enumerate(live):
         events.append((o.invoke, 0, o.index, i, True))

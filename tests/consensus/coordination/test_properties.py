@@ -116,7 +116,7 @@ def test_a_broken_lock_is_caught(monkeypatch):
         done = store.txn([], [store_mod.Put(key, value, lease)], [])
         return ownership.Claim(True, done.results[0], None)
 
-    monkeypatch.setattr("distlab.consensus.coordination.lock.claim", blind_claim)
+    monkeypatch.setattr("distlab.consensus.coordination.ownership.claim", blind_claim)
     caught = 0
     for seed in range(10):
         result = run_plan(SimulatedStore(seed=seed, check_invariants=False),

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .ownership import check_name, claim, give_up
+from .ownership import check_name, give_up, own, own_within
 from .session import Session
-from .store import CoordinationStore, LeaseExpired
+from .store import CoordinationStore
 
 PREFIX = "election/"
 
@@ -48,34 +48,14 @@ class LeaderElection:
 
     def campaign(self) -> bool:
         """One attempt to become leader; True if we lead (now or already)."""
-        if self.session.lost:
-            self.epoch = None
-            return False
-        try:
-            won = claim(self.store, self.key, self.candidate, self.session.lease)
-        except LeaseExpired:  # our lease ran out before we noticed: open a new Session
-            self.session.lost, self.epoch = True, None
-            return False
-        if won.won:
-            self.epoch = won.revision
-        elif won.holder is not None and won.holder.lease == self.session.lease:
-            self.epoch = won.holder.create_revision  # we already hold it
-        else:
-            self.epoch = None
+        self.epoch = own(self.store, self.key, self.candidate, self.session)
         return self.epoch is not None
 
     def campaign_until(self, timeout: float, poll: float = 0.25) -> bool:
         """Campaign every ``poll`` seconds (renewing our own lease meanwhile) until we lead or
         ``timeout`` seconds pass."""
-        if not poll > 0 or not timeout >= 0:
-            raise ValueError(f"poll must be > 0 and timeout >= 0 seconds, got {poll!r}, {timeout!r}")
-        end = self.store.now() + timeout
-        while True:
-            if self.campaign():
-                return True
-            if self.store.now() >= end or not self.session.keepalive():
-                return False
-            self.store.sleep(poll)
+        self.epoch = own_within(self.store, self.key, self.candidate, self.session, timeout, poll)
+        return self.epoch is not None
 
     def is_leader(self) -> bool:
         """Our belief: we won, and our lease has not (to our knowledge) run out."""

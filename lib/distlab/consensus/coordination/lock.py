@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .ownership import check_name, claim, give_up
+from .ownership import check_name, give_up, own, own_within
 from .session import Session
-from .store import CoordinationStore, LeaseExpired
+from .store import CoordinationStore
 
 PREFIX = "locks/"
 
@@ -44,35 +44,16 @@ class Lock:
 
     def try_acquire(self) -> Optional[int]:
         """One attempt: our fencing token if we now hold the lock, else None."""
-        if self.session.lost:
-            self.token = None
-            return None
-        try:
-            got = claim(self.store, self.key, self.owner, self.session.lease)
-        except LeaseExpired:  # our lease ran out before we noticed: open a new Session
-            self.session.lost, self.token = True, None
-            return None
-        if got.won:
-            self.token = got.revision
-        elif got.holder is not None and got.holder.lease == self.session.lease:
-            self.token = got.holder.create_revision
-        else:
-            self.token = None
+        self.token = own(self.store, self.key, self.owner, self.session)
         return self.token
 
     def acquire(self, timeout: float = 10.0, poll: float = 0.1) -> int:
         """Retry every ``poll`` seconds (renewing our lease) for up to ``timeout`` seconds; returns
         the fencing token or raises :class:`LockTimeout`."""
-        if not poll > 0 or not timeout >= 0:
-            raise ValueError(f"poll must be > 0 and timeout >= 0 seconds, got {poll!r}, {timeout!r}")
-        end = self.store.now() + timeout
-        while True:
-            token = self.try_acquire()
-            if token is not None:
-                return token
-            if self.store.now() >= end or not self.session.keepalive():
-                raise LockTimeout(f"{self.owner} could not take {self.key} within {timeout:g} s")
-            self.store.sleep(poll)
+        self.token = own_within(self.store, self.key, self.owner, self.session, timeout, poll)
+        if self.token is None:
+            raise LockTimeout(f"{self.owner} could not take {self.key} within {timeout:g} s")
+        return self.token
 
     def holds(self) -> bool:
         """Our belief that we hold the lock (won it, lease deadline not passed)."""

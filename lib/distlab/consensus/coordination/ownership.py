@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .store import Compare, CoordinationStore, Delete, Get, KeyValue, Put
+from .store import Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpired, Put
 
 
 class Claim(NamedTuple):
@@ -30,6 +30,39 @@ def claim(store: CoordinationStore, key: str, value: str, lease: int) -> Claim:
         return Claim(True, rev, KeyValue(key, value, rev, rev, 1, lease))
     found = done.results[0]
     return Claim(False, done.revision, found[0] if found else None)
+
+
+def own(store: CoordinationStore, key: str, name: str, session) -> Optional[int]:
+    """One attempt to own ``key`` as ``name`` on ``session``'s lease: the ownership's
+    ``create_revision`` (token / epoch) if we own it now -- just won, or already ours -- else None.
+    A lease that ran out before we noticed marks the session ``lost``."""
+    if session.lost:
+        return None
+    try:
+        got = claim(store, key, name, session.lease)
+    except LeaseExpired:
+        session.lost = True
+        return None
+    if got.won:
+        return got.revision
+    if got.holder is not None and got.holder.lease == session.lease:
+        return got.holder.create_revision
+    return None
+
+
+def own_within(store: CoordinationStore, key: str, name: str, session, timeout: float,
+               poll: float) -> Optional[int]:
+    """Try :func:`own` every ``poll`` seconds, renewing the lease meanwhile, for up to ``timeout``."""
+    if not poll > 0 or not timeout >= 0:
+        raise ValueError(f"poll must be > 0 and timeout >= 0 seconds, got {poll!r}, {timeout!r}")
+    end = store.now() + timeout
+    while True:
+        revision = own(store, key, name, session)
+        if revision is not None:
+            return revision
+        if store.now() >= end or not session.keepalive():
+            return None
+        store.sleep(poll)
 
 
 def give_up(store: CoordinationStore, key: str, create_revision: int) -> bool:
