@@ -4,7 +4,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from distlab.sim import Constant, Fault, FaultSchedule, Process, Simulation, Uniform, apply_fault
+from distlab.sim import Fault, FaultSchedule, Process, Simulation, Uniform, apply_fault
 
 from .chatter import Chatter
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from traitlets import TraitError
 
-from distlab.consistency import IMPLIES, RUNGS, StoreConfig, classify, run_store
+from distlab.consistency import IMPLIES, RUNGS, StoreConfig, run_store
 from distlab.view import consistency as cv
 from distlab.view.consistency_ladder import ladder_graph, ladder_positions
 from distlab.view.style import BAD

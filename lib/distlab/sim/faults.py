@@ -7,7 +7,7 @@ same actions through :func:`apply`.
 """
 from __future__ import annotations
 
-import random
+import random as _random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Hashable, Sequence
 
@@ -92,7 +92,7 @@ class FaultSchedule:
             sim.schedule_at(fault.time, apply, sim, fault.action, *fault.args)
 
     @classmethod
-    def random(cls, rng: random.Random, pids: Sequence[Hashable], duration: float, *,
+    def random(cls, rng: _random.Random, pids: Sequence[Hashable], duration: float, *,
                count: int = 10, actions: Sequence[str] = ("crash", "restart", "partition",
                "block", "heal", "pause", "resume"), heal_at_end: bool = True) -> "FaultSchedule":
         """``count`` random faults over ``[0, duration)``; with ``heal_at_end`` every node is

@@ -154,4 +154,4 @@ __all__ = ["PUBLISHED_CALLS_100", "RULES", "availability_table", "backoff_panel"
            "render_backpressure", "render_breaker", "render_brooker", "render_bucket", "render_bulkheads",
            "render_cascade", "render_choice", "render_local_budgets", "render_shedding", "render_storm",
            "render_strategies", "run_scenario", "shedding_panel", "storm_config", "storm_panel",
-           "strategies_panel", "strategies_run", "RateLimit"]
+           "strategies_panel", "strategies_run"]
