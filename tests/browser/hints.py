@@ -6,7 +6,7 @@ after the slider moved, or opt out of one interaction with a reason::
 
     "distlab": {"browser": {
         "slider": "nodes",
-        "button": "step ▶",
+        "button": "step",
         "reflect": {"expr": "panel.last_config['nodes']", "expect": "{value}"},
         "roundtrip": true,
         "skip": {"quiz": "this chapter's quiz is numeric only"},

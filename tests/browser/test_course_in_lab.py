@@ -33,9 +33,9 @@ def metadata(source: pathlib.Path) -> dict:
 #: what the generic discovery must pick in the fixtures (chapters are checked by the flow alone)
 EXPECTED_CONTROLS = {
     "fixture_widgets": ("slider 'nodes'", "button 'new seed'"),
-    # the Player's frame slider comes first; "⏮ first" and "◀ step" change nothing at frame 0,
-    # so "step ▶" is the first button that redraws
-    "fixture_panel": ("slider 'seed'", "button 'step ▶'"),
+    # the Player's frame slider comes first; "first" and "back" change nothing at frame 0,
+    # so "step" is the first button that redraws
+    "fixture_panel": ("slider 'seed'", "button 'step'"),
 }
 
 

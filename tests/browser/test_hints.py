@@ -23,10 +23,10 @@ def test_no_hint_means_generic_defaults():
 
 
 def test_a_full_hint_is_read():
-    hints = parse_hints(meta(slider="nodes", button="step ▶", roundtrip=False, timeout_s=60,
+    hints = parse_hints(meta(slider="nodes", button="step", roundtrip=False, timeout_s=60,
                              reflect={"expr": "panel.last_config['nodes']"},
                              skip={"quiz": "numeric questions only"}))
-    assert hints.slider == "nodes" and hints.button == "step ▶"
+    assert hints.slider == "nodes" and hints.button == "step"
     assert hints.reflect == Reflect("panel.last_config['nodes']", "{value}")
     assert hints.reflect.expected("7") == "7"
     assert not hints.roundtrip and hints.timeout_s == 60.0

@@ -77,3 +77,20 @@ def test_make_config_and_non_figure_results():
     assert p.output.outputs[0]["data"]["text/html"] == "<b>30</b>"
     with pytest.raises(ValueError, match="render must be callable"):
         Panel("not a function", {})
+
+
+def test_a_panel_with_a_seed_gets_an_another_seed_button_that_redraws():
+    import ipywidgets as widgets
+    from distlab.view.controls import seed_control
+    from distlab.view.panel import Panel
+
+    panel = Panel(lambda config, fig=None: config["seed"], {"seed": seed_control(4)})
+    assert panel.reseed_button is not None and panel.reseed_button in panel.widget.children[0].children
+    before = panel.render_count
+    panel.reseed_button.click()
+    assert panel.controls["seed"].value == 5 and panel.last_result == 5
+    assert panel.render_count == before + 1
+    panel.controls["seed"].value = panel.controls["seed"].max
+    panel.reseed_button.click()  # wraps around instead of leaving the valid range
+    assert panel.controls["seed"].value == 0
+    assert Panel(lambda c, fig=None: 0, {"n": widgets.IntSlider(3)}).reseed_button is None

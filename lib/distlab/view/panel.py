@@ -67,7 +67,16 @@ class Panel:
         self._listeners: list[Callable[[Panel], None]] = []
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        children = [widgets.HBox(list(self.controls.values()))]
+        row = list(self.controls.values())
+        self.reseed_button: widgets.Button | None = None
+        seed = self.controls.get("seed")
+        if seed is not None and hasattr(seed, "max"):
+            # the same experiment with the next seed: one click shows what was luck and what was not
+            self.reseed_button = widgets.Button(description="another seed", icon="refresh",
+                                                tooltip="re-run with the next seed")
+            self.reseed_button.on_click(self._next_seed)
+            row.append(self.reseed_button)
+        children = [widgets.HBox(row)]
         if extra is not None:
             children.append(extra)
         children.append(self.output)
@@ -92,6 +101,10 @@ class Panel:
 
     def _on_change(self, change) -> None:
         self.redraw()
+
+    def _next_seed(self, _button=None) -> None:
+        seed = self.controls["seed"]
+        seed.value = seed.min if seed.value >= seed.max else seed.value + 1  # redraws via observe
 
     def redraw(self) -> None:
         """Render the current config and show it.  Errors are shown in the panel, never raised,
