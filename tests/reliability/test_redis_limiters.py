@@ -1,6 +1,7 @@
 """The Redis strategies on a real server: same decisions as in-process, atomic under concurrency."""
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import threading
 
@@ -17,6 +18,8 @@ VARIANTS = [(name, {}) for name in sorted(STRATEGIES)] + [
     ("sliding-window-counter", {"rounding": "floor"}),
 ]
 
+_examples = itertools.count()  # Hypothesis reuses function-scoped fixtures across examples
+
 trace = st.lists(st.tuples(st.integers(0, 400), st.sampled_from([1, 1, 2, 3])), min_size=1, max_size=40)
 
 
@@ -26,8 +29,9 @@ trace = st.lists(st.tuples(st.integers(0, 400), st.sampled_from([1, 1, 2, 3])), 
 @given(steps=trace, spec=st.sampled_from(["3/second", "4/2 seconds; 6/10 seconds"]))
 def test_redis_decides_like_memory(redis_client, rl_prefix, name, opts, steps, spec):
     clock = ManualClock(1_000_000.0)
-    store = RedisStore(redis_client, prefix=f"{rl_prefix}{id(steps)}:{clock.now}:")
-    store.clear("")
+    prefix = f"{rl_prefix}{next(_examples)}:"
+    assert not list(redis_client.scan_iter(match=prefix + "*")), "each example starts from an empty keyspace"
+    store = RedisStore(redis_client, prefix=prefix)
     remote = RateLimiter(name, store, spec, clock=clock, namespace=f"n{len(steps)}", **opts)
     local = RateLimiter(name, None, spec, clock=clock, **opts)
     for gap_ms, cost in steps:
