@@ -7,9 +7,13 @@ The published setup, re-created on the simulator:
 * heartbeat interval = half the minimum election timeout;
 * the leader sends a synchronized heartbeat and crashes uniformly at random within the next
   heartbeat interval;
-* 2 of the 4 survivors are not eligible to lead: their logs lack the last entry. Here they are
-  :class:`SlowDisk` followers whose log writes never complete during the trial (they acknowledge
-  heartbeats but keep a shorter log, so the up-to-date check denies them the election);
+* "the servers in each trial had different log lengths, so some candidates were not eligible to
+  become leader" (the paper's words): the leader holds 5 entries and the survivors 4, 3, 2 and 1
+  (``LOG_LENGTHS``). Server 1 can win with any two votes, server 2 only with the votes of servers 3
+  and 4, and servers 3 and 4 can never gather three: 2 of the 4 survivors are ineligible. Every
+  survivor is a :class:`SlowDisk` follower whose log writes do not finish during the trial, so the
+  lengths stay as set up. (``EQUAL_PAIRS`` is the other reading, two equal eligible logs and two
+  equal shorter ones; docs/consensus.md compares the two);
 * downtime runs from the crash until every other survivor has received an AppendEntries from the
   new leader; a trial is capped at 120 simulated seconds.
 
@@ -32,7 +36,7 @@ github.com/logcabin/logcabin, 2012-2015 versions agree), each an option of :clas
 * stepping down to a newer term does not reset the election timer (``stepDown`` re-arms it only
   when the server was leader); granting a vote or hearing a leader does -- as ``RaftNode`` does.
 
-``downtime(seed, low, high)`` runs one trial; ``sweep`` runs them all and ``summary`` gives the
+``downtime(seed, low, high)`` runs one trial (``trial`` also names the winner); ``sweep`` runs them all and ``summary`` gives the
 quantiles that ``raft-fig16.tsv`` (bundled in ``distlab/consensus/data``) lists for the paper.
 """
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from distlab.sim import Latency, Simulation, Uniform, derive_seed, ms
 
@@ -53,13 +58,15 @@ DEFAULT_LATENCY = Uniform(ms(1), ms(2))
 DEFAULT_DISK = Uniform(ms(1), ms(2))
 CAP = 120.0
 SERVERS = (0, 1, 2, 3, 4)
-LEADER, ELIGIBLE, INELIGIBLE = 0, (1, 2), (3, 4)
+LEADER = 0
+LOG_LENGTHS = (5, 4, 3, 2, 1)  # per server; the leader's is the longest, every survivor's differs
+EQUAL_PAIRS = (2, 2, 2, 1, 1)  # the other reading: servers 1-2 equal and eligible, 3-4 shorter
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "raft-fig16.tsv")
 
 
 class SlowDisk(RaftNode):
     """A follower whose log writes do not finish in time: it acknowledges AppendEntries without
-    storing their entries, so its log stays shorter and it cannot win an election."""
+    storing their entries, so its log keeps the length it started the trial with."""
 
     def handle_append_entries(self, src, m):
         if m.entries:
@@ -89,6 +96,15 @@ class _SlowSurvivor(SlowDisk, _Survivor):
     pass
 
 
+def _check_lengths(log_lengths) -> tuple:
+    lengths = tuple(log_lengths) if isinstance(log_lengths, (tuple, list)) else ()
+    if (len(lengths) != len(SERVERS) or not all(isinstance(n, int) and n >= 1 for n in lengths)
+            or max(lengths) != lengths[LEADER]):
+        raise ValueError(f"log_lengths must be {len(SERVERS)} whole numbers >= 1, one per server, the "
+                         f"leader's (server {LEADER}) the longest; got {log_lengths!r}")
+    return lengths
+
+
 @dataclass(frozen=True)
 class LogCabinModel:
     """How the measured implementation behaved (see the module docstring); each field maps to the
@@ -115,11 +131,23 @@ def _check_range(low_ms: float, high_ms: float) -> None:
         raise ValueError(f"high_ms must be >= low_ms ({low_ms}), got {high_ms!r}")
 
 
-def downtime(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAULT_LATENCY,
-             disk: Latency | None = DEFAULT_DISK, model: LogCabinModel = LOGCABIN,
-             warmup_heartbeats: int = 4, cap: float = CAP) -> float:
-    """One trial: seconds without a leader after the leader crashes (at most ``cap``)."""
+class Trial(NamedTuple):
+    downtime: float  # seconds without a leader (``cap`` if none was elected in time)
+    leader: int | None  # the server that won, None if nobody did within ``cap``
+
+
+def downtime(seed: int, low_ms: float, high_ms: float, **options) -> float:
+    """One trial: seconds without a leader after the leader crashes (at most ``cap``); the options
+    are :func:`trial`'s."""
+    return trial(seed, low_ms, high_ms, **options).downtime
+
+
+def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAULT_LATENCY,
+          disk: Latency | None = DEFAULT_DISK, model: LogCabinModel = LOGCABIN,
+          log_lengths: tuple = LOG_LENGTHS, warmup_heartbeats: int = 4, cap: float = CAP) -> Trial:
+    """One trial: how long the cluster was without a leader after the leader crashed, and who won."""
     _check_range(low_ms, high_ms)
+    lengths = _check_lengths(log_lengths)
     if not isinstance(model, LogCabinModel):
         raise ValueError(f"model must be a LogCabinModel, got {model!r}")
     cfg = RaftConfig(election_timeout=(ms(low_ms), ms(high_ms)), heartbeat_interval=ms(low_ms) / 2,
@@ -131,12 +159,10 @@ def downtime(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEF
     watch = _Watch()
     nodes = {}
     for pid in SERVERS:
-        cls = _SlowSurvivor if pid in INELIGIBLE else _Survivor
-        node = cls(pid, SERVERS, cfg)
+        node = _SlowSurvivor(pid, SERVERS, cfg)
         node.watch = watch
-        full = pid not in INELIGIBLE
         node.stable.update(current_term=1, voted_for=LEADER,
-                           log=[Entry(1, "x"), Entry(1, "y")] if full else [Entry(1, "x")])
+                           log=[Entry(1, f"x{i}") for i in range(lengths[pid])])
         nodes[pid] = sim.add(node)
     sim.schedule(0.0, nodes[LEADER].become_leader)  # the leader of term 1, already elected
     hb = cfg.heartbeat_interval
@@ -155,8 +181,8 @@ def downtime(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEF
     sim.run(done)
     nl = watch.new_leader
     if nl is None or not all(p in watch.heard for p in others if p != nl):
-        return cap
-    return min(cap, max(watch.heard[p] for p in others if p != nl) - crash_at)
+        return Trial(cap, None)
+    return Trial(min(cap, max(watch.heard[p] for p in others if p != nl) - crash_at), nl)
 
 
 def trials_for(rng_ms: tuple, scale: float = 1.0) -> int:
