@@ -1,4 +1,4 @@
-"""The whole etcd corpus (102 real Jepsen histories): every verdict as expected, and fast."""
+"""The whole etcd corpus (102 real Jepsen histories): every verdict as expected (its speed is measured by make bench)."""
 import csv
 from pathlib import Path
 
