@@ -110,3 +110,21 @@ def test_killing_a_runaway_reaches_grandchildren_in_other_sessions():
         # a zombie reaped by init is acceptable; a live process is not
         with open(f"/proc/{pid}/stat") as fh:
             assert fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_failed_gradebook_write_keeps_the_previous_gradebook(tmp_path, monkeypatch):
+    from distlab.grading import grader
+
+    book = tmp_path / "grades.csv"
+    report = grader.NotebookReport("a.ipynb", True, None, [grader.ExerciseScore("x", 1, 2, "failed")])
+    grader.write_gradebook([report], book)
+    before = book.read_bytes()
+
+    def crash(*_args, **_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(grader.csv, "writer", crash)
+    with pytest.raises(OSError, match="No space"):
+        grader.write_gradebook([report, report], book)
+    assert book.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temporary file left behind

@@ -160,15 +160,27 @@ def grade_notebook(notebook: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
 
 
 def write_gradebook(reports: list[NotebookReport], path: str | Path) -> None:
-    """One row per submission; a score column per exercise seen in any submission."""
+    """One row per submission; a score column per exercise seen in any submission.
+
+    The file is written beside ``path`` and renamed over it only when complete, so a crash or a
+    full disk never leaves a half-written gradebook in place of the previous one."""
+    path = Path(path)
     ids = sorted({e.id for r in reports for e in r.exercises})
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["notebook", "score", "max", "executed", *ids])
-        for r in reports:
-            by_id = {e.id: e.score for e in r.exercises}
-            writer.writerow([r.notebook, r.score, r.max, "yes" if r.executed else "no",
-                             *[by_id.get(i, "") for i in ids]])
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["notebook", "score", "max", "executed", *ids])
+            for r in reports:
+                by_id = {e.id: e.score for e in r.exercises}
+                writer.writerow([r.notebook, r.score, r.max, "yes" if r.executed else "no",
+                                 *[by_id.get(i, "") for i in ids]])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _read_events(path: Path) -> list[dict]:
