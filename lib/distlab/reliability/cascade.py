@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import accumulate
 
 from distlab.sim import Simulation
 
@@ -30,49 +31,156 @@ INF = float("inf")
 
 
 class Call:
-    __slots__ = ("kind", "deadline", "on_done", "done", "start", "priority")
+    """One request to a service: its kind (and so its priority) and when nobody waits for it any
+    more. The callee calls ``on_done(ok)`` once it has an answer (or gives up)."""
 
-    def __init__(self, kind, deadline, on_done, now):
-        self.kind, self.deadline, self.on_done = kind, deadline, on_done
-        self.done, self.start, self.priority = False, now, KINDS[kind]
+    __slots__ = ("kind", "priority", "deadline")
+
+    def on_done(self, ok):
+        raise NotImplementedError
+
+
+class ClientCall(Call):
+    """An end user's request at the gateway: a success counts in its arrival bin if it was answered
+    within the client timeout (a failure counts nothing)."""
+
+    __slots__ = ("model", "start", "bin")
+
+    def __init__(self, model, kind, start, b):
+        self.kind, self.priority, self.deadline = kind, KINDS[kind], start + model.client_timeout
+        self.model, self.start, self.bin = model, start, b
+
+    def on_done(self, ok):
+        m = self.model
+        latency = m.sim.now - self.start
+        if ok and latency <= m.client_timeout:
+            m.successes[self.bin] += 1
+            m.kind_counts[self.kind][1] += 1
+            m.latencies[self.bin].append(latency)
+
+
+class Link:
+    """A caller->callee edge: the request kinds that make this call, and its patterns (None = off)."""
+
+    __slots__ = ("callee", "kinds", "breaker", "bulkhead", "policy", "budget")
+
+    def __init__(self, callee, kinds, breaker, bulkhead, policy):
+        self.callee, self.kinds, self.breaker, self.bulkhead, self.policy = callee, kinds, breaker, bulkhead, policy
+        self.budget = policy.budget
+
+
+class Attempt(Call):
+    """One try of a service's ``i``-th call over a ``link`` while serving ``parent``, with its
+    timeout timer. Only the first of answer and timeout counts: a late answer is wasted work."""
+
+    __slots__ = ("caller", "parent", "i", "failures", "previous", "link", "sent", "timer", "over")
+
+    def __init__(self, caller, parent, i, failures, previous, link, sent, deadline):
+        self.kind, self.priority, self.deadline = parent.kind, parent.priority, deadline
+        self.caller, self.parent, self.i, self.failures, self.previous = caller, parent, i, failures, previous
+        self.link, self.sent, self.timer, self.over = link, sent, None, False
+
+    def timed_out(self):
+        self.on_done(False, True)
+
+    def on_done(self, ok, timed_out=False):
+        if self.over:
+            return  # a late answer after the caller's timeout: wasted work
+        self.over = True
+        if not timed_out:
+            self.timer.cancel()
+        caller, link = self.caller, self.link
+        m = caller.m
+        now = m.sim.now
+        if link.bulkhead is not None:
+            link.bulkhead.release()
+        if link.breaker is not None:
+            link.breaker.record(not ok, now - self.sent)
+        budget = link.budget
+        if ok:
+            if budget is not None:
+                budget.on_success()
+            return caller.call_dependency(self.parent, self.i + 1)
+        if budget is not None:
+            budget.on_failure()
+        left = self.parent.deadline - now if m.deadlines else None
+        failures = self.failures + 1
+        wait = link.policy.next_delay(failures, m.rng, idempotent=True, previous=self.previous, time_left=left)
+        if wait is None:
+            return caller.finish(self.parent, False)
+        m.retries[m.bin()] += 1
+        m.sim.schedule(wait, caller.call_dependency, self.parent, self.i, failures, wait)
 
 
 class Service:
     def __init__(self, model, name, workers, queue, work, shedder):
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
         self.busy = 0
+        self.shedder = shedder
         self.queue = PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque()
+        self.calls = model.calls[name]  # per-bin calls arriving
+        self.queue_max = model.queue_max[name]  # per-bin longest queue
+        self.routes = {}  # request kind -> the Links it calls over, in order (set by the model)
+        fault = model.cfg.fault
+        self.fault = fault if fault is not None and fault.service == name else None
+        self.rate = 1.0 / (work * 1.0)  # own work is exponential with this rate
+        if self.fault is not None:
+            self.fault_rate = 1.0 / (work * self.fault.factor)
 
     def _expired(self, req):
         self.m.sim.schedule(0.0, req.item.on_done, False)
 
     def submit(self, call):
         m = self.m
-        m.count(m.calls[self.name])
+        b = m.bin()
+        self.calls[b] += 1
         if self.busy < self.workers:
             return self.begin(call)
-        if isinstance(self.queue, PriorityShedder):
-            req = self.queue.offer(call.priority, m.sim.now, call.deadline, item=call)
+        queue = self.queue
+        if self.shedder:
+            req = queue.offer(call.priority, m.sim.now, call.deadline, item=call)
             if req is not None:
                 m.sim.schedule(0.0, req.item.on_done, False)
-        elif len(self.queue) < self.cap:
-            self.queue.append(call)
+        elif len(queue) < self.cap:
+            queue.append(call)
         else:
             m.sim.schedule(0.0, call.on_done, False)
-        m.track_queue(self.name, len(self.queue))
+        if len(queue) > self.queue_max[b]:
+            self.queue_max[b] = len(queue)
 
     def begin(self, call):
         m = self.m
+        sim = m.sim
         self.busy += 1
-        if m.cfg.deadlines and m.sim.now >= call.deadline:
+        if m.deadlines and sim.now >= call.deadline:
             return self.finish(call, False)  # nobody is waiting for this answer any more
-        factor, err = m.fault_now(self.name)
-        m.sim.schedule(m.rng.expovariate(1.0 / (self.work * factor)), self.worked, call, err)
+        f = self.fault
+        if f is not None and f.start <= sim.now < f.end:
+            sim.schedule(m.rng.expovariate(self.fault_rate), self.worked, call, f.error_rate)
+        else:
+            sim.schedule(m.rng.expovariate(self.rate), self.worked, call, 0.0)
 
     def worked(self, call, err):
         if err and self.m.rng.random() < err:
             return self.finish(call, False)
-        self.m.call_deps(self, call, 0)
+        self.call_dependency(call, 0)
+
+    def call_dependency(self, call, i, failures=0, previous=None):
+        """Make the ``i``-th call ``call`` needs (after ``failures`` failed tries of it), or finish."""
+        route = self.routes[call.kind]
+        if i >= len(route):
+            return self.finish(call, True)
+        link = route[i]
+        br, bh = link.breaker, link.bulkhead
+        if (br is not None and not br.allow()) or (bh is not None and not bh.try_acquire()):
+            return self.finish(call, False)  # fail fast: the caller's worker is freed at once
+        m = self.m
+        sim = m.sim
+        sent = sim.now
+        deadline = min(call.deadline, sent + m.call_timeout) if m.deadlines else INF
+        attempt = Attempt(self, call, i, failures, previous, link, sent, deadline)
+        attempt.timer = sim.schedule(m.call_timeout, attempt.timed_out)
+        link.callee.submit(attempt)
 
     def finish(self, call, ok):
         self.busy -= 1
@@ -83,8 +191,8 @@ class Service:
 
     def next_call(self):
         q = self.queue
-        if isinstance(q, PriorityShedder):
-            req = q.take(self.m.sim.now if self.m.cfg.deadlines else -INF)
+        if self.shedder:
+            req = q.take(self.m.sim.now if self.m.deadlines else -INF)
             return None if req is None else req.item
         return q.popleft() if q else None
 
@@ -96,6 +204,8 @@ class CascadeModel:
         self.rng = self.sim.rng("cascade")
         self.g = cfg.graph if cfg.graph is not None else default_graph()
         self.nbins = int(math.ceil(cfg.duration / cfg.bin_width))
+        self.last_bin, self.bin_width = self.nbins - 1, cfg.bin_width
+        self.deadlines, self.client_timeout, self.call_timeout = cfg.deadlines, cfg.client_timeout, cfg.call_timeout
         z = lambda: [0] * self.nbins  # noqa: E731
         self.arrivals, self.successes, self.retries = z(), z(), z()
         self.latencies = [[] for _ in range(self.nbins)]
@@ -104,106 +214,54 @@ class CascadeModel:
         self.kind_counts = {k: [0, 0] for k in KINDS}
         self.services = {n: Service(self, n, a["workers"], a["queue"], a["work"], cfg.shedding and n == "gateway")
                          for n, a in self.g.nodes(data=True)}
-        clock = lambda: self.sim.now  # noqa: E731
+        self.gateway = self.services["gateway"]
         self.edges = {}
         for u, v, a in self.g.edges(data=True):
-            self.edges[u, v] = dict(
+            self.edges[u, v] = Link(
+                callee=self.services[v],
                 kinds=a["kinds"],
-                breaker=CircuitBreaker(cfg.breaker, clock=clock, name=f"{u}->{v}") if cfg.breakers else None,
+                breaker=CircuitBreaker(cfg.breaker, clock=self.now, name=f"{u}->{v}") if cfg.breakers else None,
                 bulkhead=Bulkhead(f"{u}->{v}", cfg.bulkhead_size) if cfg.bulkheads else None,
                 policy=RetryPolicy(cfg.max_attempts if cfg.retries else 1,
                                    Backoff(cfg.backoff_base, cfg.backoff_cap, "full"),
                                    RetryBudget(cfg.budget_tokens, cfg.budget_ratio) if cfg.retry_budget else None))
+        for name, svc in self.services.items():  # the calls each kind of request makes, in order
+            svc.routes = {kind: tuple(self.edges[name, v] for v in self.g.successors(name)
+                                      if kind in self.edges[name, v].kinds) for kind in KINDS}
         self.breaker_state = {f"{u}->{v}": [""] * self.nbins for u, v in self.g.edges}
+        self.breaker_rows = [(self.breaker_state[f"{u}->{v}"], e.breaker) for (u, v), e in self.edges.items()
+                             if e.breaker is not None]
         kinds, weights = zip(*cfg.mix)
-        self.kinds, self.weights = list(kinds), list(weights)
+        self.kinds, self.cum_weights = list(kinds), list(accumulate(weights))
 
     # -------------------------------------------------------------- bookkeeping
-    def bin(self):
-        return min(self.nbins - 1, int(self.sim.now / self.cfg.bin_width))
+    def now(self):
+        return self.sim.now
 
-    def count(self, series):
-        series[self.bin()] += 1
+    def bin(self):
+        return min(self.last_bin, int(self.sim.now / self.bin_width))
 
     def track_queue(self, name, n):
         row, b = self.queue_max[name], self.bin()
         row[b] = max(row[b], n)
 
-    def fault_now(self, name):
-        f = self.cfg.fault
-        if f is not None and f.service == name and f.start <= self.sim.now < f.end:
-            return f.factor, f.error_rate
-        return 1.0, 0.0
-
     # -------------------------------------------------------------- requests
     def arrive(self):
-        sim, cfg = self.sim, self.cfg
-        kind = self.rng.choices(self.kinds, self.weights)[0]
+        sim, rng = self.sim, self.rng
+        kind = rng.choices(self.kinds, cum_weights=self.cum_weights)[0]
         b = self.bin()
         self.arrivals[b] += 1
         self.kind_counts[kind][0] += 1
-        start = sim.now
-        deadline = start + cfg.client_timeout
-
-        def answered(ok, kind=kind, start=start, b=b):
-            latency = self.sim.now - start
-            if ok and latency <= cfg.client_timeout:
-                self.successes[b] += 1
-                self.kind_counts[kind][1] += 1
-                self.latencies[b].append(latency)
-
-        self.services["gateway"].submit(Call(kind, deadline, answered, start))
-        sim.schedule(self.rng.expovariate(cfg.arrival_rate), self.arrive)
-
-    def call_deps(self, svc, call, i, failures=0, previous=None):
-        deps = [v for v in self.g.successors(svc.name) if call.kind in self.edges[svc.name, v]["kinds"]]
-        if i >= len(deps):
-            return svc.finish(call, True)
-        dep = deps[i]
-        edge = self.edges[svc.name, dep]
-        sim, cfg = self.sim, self.cfg
-        br, bh = edge["breaker"], edge["bulkhead"]
-        if (br is not None and not br.allow()) or (bh is not None and not bh.try_acquire()):
-            return svc.finish(call, False)  # fail fast: the caller's worker is freed at once
-        sent = sim.now
-        child_deadline = min(call.deadline, sent + cfg.call_timeout) if cfg.deadlines else INF
-        state = {"over": False}
-
-        def outcome(ok, timed_out=False):
-            if state["over"]:
-                return  # a late answer after the caller's timeout: wasted work
-            state["over"] = True
-            if not timed_out:
-                timer.cancel()
-            if bh is not None:
-                bh.release()
-            if br is not None:
-                br.record(not ok, sim.now - sent)
-            if edge["policy"].budget is not None and ok:
-                edge["policy"].budget.on_success()
-            if ok:
-                return self.call_deps(svc, call, i + 1)
-            if edge["policy"].budget is not None:
-                edge["policy"].budget.on_failure()
-            left = call.deadline - sim.now if cfg.deadlines else None
-            wait = edge["policy"].next_delay(failures + 1, self.rng, idempotent=True, previous=previous,
-                                             time_left=left)
-            if wait is None:
-                return svc.finish(call, False)
-            self.count(self.retries)
-            sim.schedule(wait, self.call_deps, svc, call, i, failures + 1, wait)
-
-        timer = sim.schedule(cfg.call_timeout, outcome, False, True)
-        self.services[dep].submit(Call(call.kind, child_deadline, outcome, sent))
+        self.gateway.submit(ClientCall(self, kind, sim.now, b))
+        sim.schedule(rng.expovariate(self.cfg.arrival_rate), self.arrive)
 
     def sample(self):
         b = self.bin()
-        for (u, v), e in self.edges.items():
-            if e["breaker"] is not None:
-                self.breaker_state[f"{u}->{v}"][b] = e["breaker"].state_name
+        for row, breaker in self.breaker_rows:
+            row[b] = breaker.state_name
         for name, s in self.services.items():
             self.track_queue(name, len(s.queue))
-        self.sim.schedule(self.cfg.bin_width / 4, self.sample)
+        self.sim.schedule(self.bin_width / 4, self.sample)
 
     def run(self) -> CascadeResult:
         self.sim.schedule(0.0, self.arrive)
