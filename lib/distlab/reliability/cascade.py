@@ -35,6 +35,7 @@ class Call:
     more. The callee calls ``on_done(ok)`` once it has an answer (or gives up)."""
 
     __slots__ = ("kind", "priority", "deadline")
+    failure_matters = True  # False: on_done(False) changes nothing, so a failure needs no event
 
     def on_done(self, ok):
         raise NotImplementedError
@@ -45,6 +46,7 @@ class ClientCall(Call):
     within the client timeout (a failure counts nothing)."""
 
     __slots__ = ("model", "start", "bin")
+    failure_matters = False
 
     def __init__(self, model, kind, start, b):
         self.kind, self.priority, self.deadline = kind, KINDS[kind], start + model.client_timeout
@@ -80,18 +82,15 @@ class Attempt(Call):
         self.caller, self.parent, self.i, self.failures, self.previous = caller, parent, i, failures, previous
         self.link, self.sent, self.timer, self.over = link, sent, None, False
 
-    def timed_out(self):
-        self.on_done(False, True)
-
     def on_done(self, ok, timed_out=False):
         if self.over:
             return  # a late answer after the caller's timeout: wasted work
         self.over = True
-        if not timed_out:
+        if not timed_out and self.timer is not None:
             self.timer.cancel()
         caller, link = self.caller, self.link
         m = caller.m
-        now = m.sim.now
+        now = caller.sim.now
         if link.bulkhead is not None:
             link.bulkhead.release()
         if link.breaker is not None:
@@ -105,16 +104,17 @@ class Attempt(Call):
             budget.on_failure()
         left = self.parent.deadline - now if m.deadlines else None
         failures = self.failures + 1
-        wait = link.policy.next_delay(failures, m.rng, idempotent=True, previous=self.previous, time_left=left)
+        wait = link.policy.next_delay(failures, caller.rng, idempotent=True, previous=self.previous, time_left=left)
         if wait is None:
             return caller.finish(self.parent, False)
         m.retries[m.bin()] += 1
-        m.sim.schedule(wait, caller.call_dependency, self.parent, self.i, failures, wait)
+        caller.sim.schedule(wait, caller.call_dependency, self.parent, self.i, failures, wait)
 
 
 class Service:
     def __init__(self, model, name, workers, queue, work, shedder):
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
+        self.sim, self.rng = model.sim, model.rng
         self.busy = 0
         self.shedder = shedder
         self.queue = PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque()
@@ -128,40 +128,48 @@ class Service:
             self.fault_rate = 1.0 / (work * self.fault.factor)
 
     def _expired(self, req):
-        self.m.sim.schedule(0.0, req.item.on_done, False)
+        self.fail(req.item)
+
+    def fail(self, call):
+        """Answer a call that was rejected or expired in the queue: a failure, delivered as its own event."""
+        if call.failure_matters:
+            self.sim.schedule(0.0, call.on_done, False)
+
+    def full(self):
+        """Would a call arriving now be rejected at once (every worker busy, the FIFO queue full)?"""
+        return not self.shedder and self.busy >= self.workers and len(self.queue) >= self.cap
 
     def submit(self, call):
-        m = self.m
-        b = m.bin()
+        b = self.m.bin()  # arrivals, calls and queue lengths count in the bin of the current time
         self.calls[b] += 1
         if self.busy < self.workers:
             return self.begin(call)
         queue = self.queue
         if self.shedder:
-            req = queue.offer(call.priority, m.sim.now, call.deadline, item=call)
+            req = queue.offer(call.priority, self.sim.now, call.deadline, item=call)
             if req is not None:
-                m.sim.schedule(0.0, req.item.on_done, False)
+                self.fail(req.item)
         elif len(queue) < self.cap:
             queue.append(call)
         else:
-            m.sim.schedule(0.0, call.on_done, False)
-        if len(queue) > self.queue_max[b]:
-            self.queue_max[b] = len(queue)
+            self.fail(call)
+        n = len(queue)
+        if n > self.queue_max[b]:
+            self.queue_max[b] = n
 
     def begin(self, call):
-        m = self.m
-        sim = m.sim
+        sim = self.sim
         self.busy += 1
-        if m.deadlines and sim.now >= call.deadline:
+        if self.m.deadlines and sim.now >= call.deadline:
             return self.finish(call, False)  # nobody is waiting for this answer any more
         f = self.fault
         if f is not None and f.start <= sim.now < f.end:
-            sim.schedule(m.rng.expovariate(self.fault_rate), self.worked, call, f.error_rate)
+            sim.schedule(self.rng.expovariate(self.fault_rate), self.worked, call, f.error_rate)
         else:
-            sim.schedule(m.rng.expovariate(self.rate), self.worked, call, 0.0)
+            sim.schedule(self.rng.expovariate(self.rate), self.worked, call, 0.0)
 
     def worked(self, call, err):
-        if err and self.m.rng.random() < err:
+        if err and self.rng.random() < err:
             return self.finish(call, False)
         self.call_dependency(call, 0)
 
@@ -174,27 +182,25 @@ class Service:
         br, bh = link.breaker, link.bulkhead
         if (br is not None and not br.allow()) or (bh is not None and not bh.try_acquire()):
             return self.finish(call, False)  # fail fast: the caller's worker is freed at once
-        m = self.m
-        sim = m.sim
+        m, sim = self.m, self.sim
         sent = sim.now
         deadline = min(call.deadline, sent + m.call_timeout) if m.deadlines else INF
         attempt = Attempt(self, call, i, failures, previous, link, sent, deadline)
-        attempt.timer = sim.schedule(m.call_timeout, attempt.timed_out)
+        if not link.callee.full():  # (a rejected attempt fails now, long before its timer would fire)
+            attempt.timer = sim.schedule(m.call_timeout, attempt.on_done, False, True)
         link.callee.submit(attempt)
 
     def finish(self, call, ok):
+        """Free the worker (it takes the next queued call, if any), then answer the caller."""
         self.busy -= 1
-        nxt = self.next_call()
-        if nxt is not None:
-            self.begin(nxt)
-        call.on_done(ok)
-
-    def next_call(self):
         q = self.queue
         if self.shedder:
-            req = q.take(self.m.sim.now if self.m.deadlines else -INF)
-            return None if req is None else req.item
-        return q.popleft() if q else None
+            req = q.take(self.sim.now if self.m.deadlines else -INF)
+            if req is not None:
+                self.begin(req.item)
+        elif q:
+            self.begin(q.popleft())
+        call.on_done(ok)
 
 
 class CascadeModel:
