@@ -62,7 +62,8 @@ class ClientCall(Call):
 
 
 class Link:
-    """A caller->callee edge: the request kinds that make this call, and its patterns (None = off)."""
+    """A caller->callee edge: the callee Service, the request kinds that make this call, and its
+    patterns (None = off)."""
 
     __slots__ = ("callee", "kinds", "breaker", "bulkhead", "policy", "budget")
 
@@ -73,7 +74,8 @@ class Link:
 
 class Attempt(Call):
     """One try of a service's ``i``-th call over a ``link`` while serving ``parent``, with its
-    timeout timer. Only the first of answer and timeout counts: a late answer is wasted work."""
+    timeout timer. Only the first of answer and timeout counts: a late answer is wasted work.
+    (``timer`` is None when the callee's queue was full: that failure comes before any timeout.)"""
 
     __slots__ = ("caller", "parent", "i", "failures", "previous", "link", "sent", "timer", "over")
 
@@ -112,6 +114,9 @@ class Attempt(Call):
 
 
 class Service:
+    """A thread pool (``workers``) with a bounded FIFO queue, or at the gateway with ``shedding`` a
+    priority queue (:class:`.shedding.PriorityShedder`). A worker is held until ``finish``."""
+
     def __init__(self, model, name, workers, queue, work, shedder):
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
         self.sim, self.rng = model.sim, model.rng
@@ -186,7 +191,7 @@ class Service:
         sent = sim.now
         deadline = min(call.deadline, sent + m.call_timeout) if m.deadlines else INF
         attempt = Attempt(self, call, i, failures, previous, link, sent, deadline)
-        if not link.callee.full():  # (a rejected attempt fails now, long before its timer would fire)
+        if not link.callee.full():  # a rejected attempt fails at once: its timer would only be cancelled
             attempt.timer = sim.schedule(m.call_timeout, attempt.on_done, False, True)
         link.callee.submit(attempt)
 
