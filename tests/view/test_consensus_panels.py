@@ -106,6 +106,17 @@ def test_fork_is_exact_the_rerun_reproduces_the_original_frames():
     assert [f["nodes"] for f in lab.frames] == [f["nodes"] for f in original]
 
 
+@pytest.mark.parametrize("k", [0, 7, 99])
+def test_fork_before_the_first_copy_rebuilds_the_start_exactly(k):
+    lab = ClusterLab(nodes=5, latency_ms=20, seed=2)
+    original = list(lab.frames)
+    assert lab.checkpoints[0][0] is None  # the start is rebuilt from the settings, not copied
+    assert lab.fork(k) == original[:k + 1]
+    lab.run(FRAME * (len(original) - k - 1))
+    assert [f["nodes"] for f in lab.frames] == [f["nodes"] for f in original]
+    assert [f["msgs"] for f in lab.frames] == [f["msgs"] for f in original]
+
+
 def test_frame_picture_reflects_roles_crashes_and_messages():
     lab = ClusterLab(nodes=3, seed=0)
     leader = lab.cluster.leader()
@@ -128,6 +139,27 @@ def test_latency_slider_rebuilds_the_run_and_round_trips_to_the_same_png():
     assert view.replay.player.index == len(view.lab.frames) - 1
     view.controls["latency_ms"].value = 5
     assert view.panel.last_png == png
+
+
+def test_seek_after_a_latency_change_shows_the_same_picture_as_a_fresh_lab():
+    view = cv.cluster_lab(seed=0)
+    view.replay.player.seek(30)
+    view.controls["latency_ms"].value = 20
+    view.replay.player.seek(30)
+    fresh = cv.cluster_lab(latency_ms=20, seed=0)
+    fresh.replay.player.seek(30)
+    assert view.panel.last_png == fresh.panel.last_png
+    assert view.replay.badges.widget.value == fresh.replay.badges.widget.value
+
+
+def test_node_buttons_are_kept_per_server_across_settings():
+    view = cv.cluster_lab(nodes=5, seed=0)
+    first = view.node_buttons.children[0]
+    view.controls["latency_ms"].value = 20
+    view.controls["nodes"].value = 3
+    assert len(view.node_buttons.children) == 3 and view.node_buttons.children[0] is first
+    view.node_buttons.children[2].children[0].click()  # "crash 2" acts on the 3-server run
+    assert not view.replay.frame["nodes"][2]["up"] and len(view.replay.frame["nodes"]) == 3
 
 
 def test_node_slider_rebuilds_buttons_and_timeout_slider_reaches_the_config():

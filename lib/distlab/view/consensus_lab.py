@@ -38,6 +38,7 @@ class ClusterLabView:
             control.observe(self._on_setting, names="value")
         self.status = widgets.HTML()
         self.node_buttons = widgets.HBox()
+        self._node_columns: dict = {}
         actions = []
         for label, action in (("client request", "request"),
                               ("partition leader + 1 | rest", "split"), ("heal", "heal"),
@@ -62,16 +63,22 @@ class ClusterLabView:
         return self.lab.settings._asdict()
 
     def _build_node_buttons(self) -> None:
-        columns = []
-        for p in self.lab.cluster.pids:
+        """One column of buttons per server; a server's column is built once and kept, so a
+        settings change rebuilds nothing (the buttons act on whatever run the lab holds)."""
+        columns = [self._node_column(p) for p in self.lab.cluster.pids]
+        if list(self.node_buttons.children) != columns:
+            self.node_buttons.children = columns
+
+    def _node_column(self, p) -> widgets.VBox:
+        if p not in self._node_columns:
             col = []
             for label, action in (("crash", "crash"), ("restart", "restart"),
                                   ("isolate", "isolate"), ("reconnect", "reconnect")):
                 b = widgets.Button(description=f"{label} {p}", layout={"width": "112px"})
                 b.on_click(lambda _b, a=action, q=p: self.press(a, q))
                 col.append(b)
-            columns.append(widgets.VBox(col))
-        self.node_buttons.children = columns
+            self._node_columns[p] = widgets.VBox(col)
+        return self._node_columns[p]
 
     def _on_setting(self, change) -> None:
         values = {k: (tuple(c.value) if k == "timeout_ms" else c.value)
