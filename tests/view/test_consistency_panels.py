@@ -165,6 +165,21 @@ def test_store_panel_follows_its_controls():
     assert p.last_config["lag_ms"] == 5.0 and p.last_error is None
 
 
+def test_a_redrawn_store_panel_matches_a_fresh_figure():
+    """The panel moves its bars instead of rebuilding the axes: after a series of changes (latency
+    axis growing and shrinking, a partition, more replicas) its PNG equals a first drawing."""
+    p = cv.store_panel()
+    for control, value in (("lag_ms", 400.0), ("policy", "quorum"), ("partition_s", 0.8), ("replicas", 5),
+                           ("policy", "leader"), ("lag_ms", 20.0), ("partition_s", 0.0)):
+        p.controls[control].value = value
+        fresh = cv.store_panel(**p.values())
+        assert fresh.last_png == p.last_png, (control, value)
+        latency = p.figure.axes[1]             # rescaled to the tallest bar (a 5% margin above it)
+        tallest = max(bar.get_height() for bar in latency.patches)
+        assert latency.get_ylim() == pytest.approx((0.0, 1.05 * tallest)), (control, value)
+    assert len(p.figure.axes) == 2 and len(p.figure.axes[0].texts) == 5
+
+
 def test_down_the_ladder_is_a_measured_trade_off():
     rows = {r["policy"]: r for r in cv.tradeoff(seeds=(0,), partition_s=1.0)}
     assert [r for r in rows] == [p for p, _ in cv.LADDER_ORDER]
