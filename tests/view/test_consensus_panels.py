@@ -264,6 +264,22 @@ def test_split_panel_sliders_reach_the_figure():
     assert panel.last_error and "timeout range" in panel.last_error
 
 
+def test_split_panel_redraw_matches_a_fresh_figure_after_other_ranges():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from distlab.view.style import DEFAULT_DPI, DEFAULT_FIGSIZE, figure_png
+
+    panel = cv.split_panel(low=150, high=150)  # many elections: a tall y range
+    for low, high in [(150, 300), (50, 600), (150, 150), (290, 300)]:
+        panel.controls["low"].value, panel.controls["high"].value = min(low, 150), high
+        panel.controls["low"].value = low
+        fresh = Figure(figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI)
+        FigureCanvasAgg(fresh)
+        cv.render_split(dict(low=low, high=high), fig=fresh)
+        assert panel.last_png == figure_png(fresh), (low, high)
+
+
 def test_fig16_table_and_plot_cover_every_range():
     data = cv.fig16_data(scale=0.01, seed=0)
     assert len(data) == 10 and all(len(v) >= 1 for v in data.values())

@@ -172,11 +172,29 @@ def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: fl
             "elections": max(max(v) for v in terms.values())}
 
 
+def _emptied_plot(fig: Figure | None):
+    """``(fig, ax)``: the figure's one autoscaled plot with its artists removed and its data
+    limits reset, or a fresh one.  Kept between a panel's redraws because a new Axes re-creates
+    every tick; the picture is the same as on a fresh figure (the limits are recomputed)."""
+    axes = fig.axes if fig is not None else []
+    if len(axes) == 1 and getattr(axes[0], "_distlab_emptied_plot", False):
+        ax = axes[0]
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        ax.relim()  # no artists left: the next plot call sets the limits from scratch
+        return fig, ax
+    fig = prepare(fig)
+    ax = fig.add_subplot()
+    ax._distlab_emptied_plot = True
+    return fig, ax
+
+
 def render_split(config: dict, fig: Figure | None = None) -> Figure:
     """``config``: ``low``, ``high`` (ms), ``seed``."""
     run = split_run(int(config["low"]), int(config["high"]), int(config.get("seed", 0)))
-    fig = prepare(fig)
-    ax = fig.add_subplot()
+    fig, ax = _emptied_plot(fig)
     for k, (p, ts) in enumerate(run["terms"].items()):
         ax.step(run["times"], [t + 0.04 * (k - 2) for t in ts], where="post", lw=1.4,
                 color=CYCLE[k % len(CYCLE)], label=f"server {p}")
