@@ -117,6 +117,19 @@ def test_fork_before_the_first_copy_rebuilds_the_start_exactly(k):
     assert [f["msgs"] for f in lab.frames] == [f["msgs"] for f in original]
 
 
+def test_frames_share_unchanged_parts_and_carry_what_the_drawing_needs():
+    lab = ClusterLab(nodes=3, seed=0)
+    lab.act("request")
+    a, b = lab.frames[-2], lab.frames[-1]
+    for n in b["nodes"]:
+        assert {"pid", "role", "term", "up", "timer_ms", "log", "base", "commit"} <= set(n)
+        assert isinstance(n["log"], tuple)
+    assert all(x["log"] is y["log"] for x, y in zip(a["nodes"], b["nodes"]) if x["log"] == y["log"])
+    assert b["invariants"] is a["invariants"] and b["blocked"] is a["blocked"]
+    assert lab.frames[0]["nodes"][0]["log"] == ()
+    assert all([command for _, command in n["log"]] == ["x1"] for n in b["nodes"])
+
+
 def test_frame_picture_reflects_roles_crashes_and_messages():
     lab = ClusterLab(nodes=3, seed=0)
     leader = lab.cluster.leader()

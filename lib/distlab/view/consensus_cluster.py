@@ -92,24 +92,41 @@ def message_word(payload) -> str:
     return MESSAGE_WORDS.get(name, name)
 
 
-def capture(c: Cluster, note: str = "") -> dict:
-    """One frame: plain data only (no simulator objects), so frames never change afterwards."""
+def capture(c: Cluster, note: str = "", previous: dict | None = None) -> dict:
+    """One frame: plain data only (no simulator objects), so frames never change afterwards.
+
+    With the `previous` frame, every part equal to its counterpart there (a server's state, its
+    log, the cut links, the verdicts) is that same object: a recording of hundreds of frames then
+    holds each unchanged log once.  Sharing is safe because frames are never changed."""
     now = c.sim.now
+    before = {n["pid"]: n for n in previous["nodes"]} if previous is not None else {}
     nodes = []
     for p, nd in c.nodes.items():
-        nodes.append({"pid": p, "role": nd.role, "term": nd.current_term, "up": nd.up,
-                      "isolated": p in c.disconnected,
-                      "timer_ms": max(0.0, (nd.election_deadline - now) * 1000.0),
-                      "log": [(e.term, e.command) for e in nd.log], "base": nd.base_index,
-                      "commit": nd.commit_index})
+        node = {"pid": p, "role": nd.role, "term": nd.current_term, "up": nd.up,
+                "isolated": p in c.disconnected,
+                "timer_ms": max(0.0, (nd.election_deadline - now) * 1000.0),
+                "log": tuple((e.term, e.command) for e in nd.log), "base": nd.base_index,
+                "commit": nd.commit_index}
+        old = before.get(p)
+        if old is not None:
+            if old == node:
+                node = old
+            elif old["log"] == node["log"]:
+                node["log"] = old["log"]
+        nodes.append(node)
     msgs = []
     for e in c.sim.network.in_flight.values():
         span = e.due - e.sent_at
         progress = 1.0 if span <= 0 else min(1.0, max(0.0, (now - e.sent_at) / span))
         msgs.append((e.src, e.dst, message_word(e.payload), round(progress, 3)))
-    return {"time": now, "note": note, "nodes": nodes, "msgs": msgs,
-            "blocked": sorted(c.sim.network.blocked_pairs()),
-            "invariants": dict(c.sim.invariants.evaluate(c.sim))}
+    frame = {"time": now, "note": note, "nodes": nodes, "msgs": msgs,
+             "blocked": sorted(c.sim.network.blocked_pairs()),
+             "invariants": dict(c.sim.invariants.evaluate(c.sim))}
+    if previous is not None:
+        for part in ("blocked", "invariants"):
+            if frame[part] == previous[part]:
+                frame[part] = previous[part]
+    return frame
 
 
 def frame_picture(frame: dict) -> ClusterPicture:
@@ -174,7 +191,7 @@ class ClusterLab:
             # frame 0 is the freshly built cluster: `fork` rebuilds it from the settings instead
             stored = copy.deepcopy(self.cluster) if index else None
             self.checkpoints[index] = (stored, self.requests)
-        self.frames.append(capture(self.cluster, note))
+        self.frames.append(capture(self.cluster, note, self.frames[-1] if self.frames else None))
 
     def run(self, duration: float = STEP, note: str = "") -> None:
         for _ in range(max(1, round(duration / FRAME))):
