@@ -171,13 +171,15 @@ def _window(obs: Observations, p, failing: int) -> list:
 def _solve(obs, m, members, edges, budget) -> bool:
     pos = {g: j for j, g in enumerate(members)}
     nodes = [obs.ops[g] for g in members]
-    preds = []
+    member_mask = sum(1 << g for g in members)
+    preds = []                       # bitmasks over positions in `members`
     for g in members:
         e = edges.get(g, 0)
-        if isinstance(e, int):
-            preds.append({pos[b] for b in bits(e) if b in pos})
-        else:
-            preds.append({pos[b] for b in e if b in pos})
+        mask = 0
+        for b in (bits(e & member_mask) if isinstance(e, int) else e):
+            if b in pos:
+                mask |= 1 << pos[b]
+        preds.append(mask)
     rf = {pos[r]: (None if w is None else pos.get(w, -1)) for r, w in obs.rf.items() if r in pos}
     if -1 in rf.values():            # a read of a write left out of this prefix (its own future write)
         return False

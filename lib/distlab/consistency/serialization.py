@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from distlab.consistency.bitsets import ancestors, bits
+from distlab.consistency.bitsets import ancestors, closure_of
 from distlab.consistency.models import Model
 from distlab.consistency.verdict import Budget
 from distlab.sim.history import Op
@@ -54,9 +54,12 @@ class _Order:
         if anc is None:
             return None
         desc = [0] * len(anc)
-        for i, m in enumerate(anc):
-            for a in bits(m):
-                desc[a] |= 1 << i
+        for i, rest in enumerate(anc):          # i is a descendant of each of its ancestors
+            bit = 1 << i
+            while rest:                         # the set bits, walked inline (hot loop)
+                low = rest & -rest
+                desc[low.bit_length() - 1] |= bit
+                rest ^= low
         return cls(anc, desc)
 
     def copy(self) -> "_Order":
@@ -66,22 +69,25 @@ class _Order:
         """Every node in ``sources`` before every node in ``targets``; True if anything changed.
         Raises :class:`_Cycle` if that contradicts the order."""
         anc, desc = self.anc, self.desc
-        up = 0
-        for a in bits(sources):
-            up |= anc[a] | (1 << a)
-        down = 0
-        for d in bits(targets):
-            down |= desc[d] | (1 << d)
+        up = closure_of(anc, sources)
+        down = closure_of(desc, targets)
         if up & down:
             raise _Cycle
         changed = False
-        for d in bits(down):
+        rest = down                            # the set bits of `down`, walked inline (hot loop)
+        while rest:
+            low = rest & -rest
+            d = low.bit_length() - 1
+            rest ^= low
             if up & ~anc[d]:
                 anc[d] |= up
                 changed = True
         if changed:
-            for u in bits(up):
-                desc[u] |= down
+            rest = up
+            while rest:
+                low = rest & -rest
+                desc[low.bit_length() - 1] |= down
+                rest ^= low
         return changed
 
     def saturate(self, nodes: Sequence[Op], reads_from: dict, key_mask: dict, budget: Budget) -> None:
