@@ -165,6 +165,16 @@ def test_store_panel_follows_its_controls():
     assert p.last_config["lag_ms"] == 5.0 and p.last_error is None
 
 
+def test_store_runs_are_memoised_per_store_config():
+    config = {"replicas": 3, "lag_ms": 50.0, "policy": "any", "seed": 2}
+    run = cv.store_run(config)
+    assert cv.store_run(dict(config, lag_ms=50)) is run          # the same StoreConfig
+    other = cv.store_run(dict(config, seed=3))
+    assert other is not run and other["history"] != run["history"]
+    fresh = run_store(cv.store_config(config))                   # what the memo holds is a real run
+    assert fresh.history == run["history"] and fresh.metrics == run["metrics"]
+
+
 def test_a_redrawn_store_panel_matches_a_fresh_figure():
     """The panel moves its bars instead of rebuilding the axes: after a series of changes (latency
     axis growing and shrinking, a partition, more replicas) its PNG equals a first drawing."""

@@ -9,6 +9,8 @@ the title. :func:`tradeoff` runs every read policy on the same workload and part
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import ipywidgets as widgets
 
 from distlab.consistency import READ_POLICIES, StoreConfig, run_store
@@ -46,8 +48,16 @@ def store_config(config) -> StoreConfig:
 
 
 def store_run(config) -> dict:
-    """One run: the library's metrics plus the classification of its history."""
-    result = run_store(store_config(config))
+    """One run: the library's metrics plus the classification of its history.
+
+    Memoised per :class:`StoreConfig` (a run is determined by its config and seed, and a learner
+    dragging a slider back and forth revisits settings); the dict is shared, so do not modify it."""
+    return _store_run(store_config(config))
+
+
+@lru_cache(maxsize=128)
+def _store_run(cfg: StoreConfig) -> dict:
+    result = run_store(cfg)
     c = classify_history(result.history, "kv")
     reads = sum(1 for o in result.outcomes if o["outcome"] == "ok" and o["f"] == "get")
     return {"metrics": result.metrics, "classification": c, "strongest": c.strongest,
