@@ -115,3 +115,28 @@ def test_redrawing_into_a_reused_figure_equals_a_fresh_drawing():
     render_cluster(example_picture(4, seed=2, fault="crash"), fig=fresh)
     assert len(used.axes) == 1 and len(used.legends) == 1
     assert figure_png(used) == figure_png(fresh)
+
+
+@pytest.mark.parametrize("fault", ["one-way partition", "pause", "crash"])
+def test_update_cluster_only_moves_labels_and_messages_and_equals_a_fresh_drawing(fault):
+    from dataclasses import replace
+
+    from matplotlib.figure import Figure
+
+    from distlab.view.cluster import update_cluster
+
+    base = example_picture(5, seed=1, fault=fault)
+    used = Figure(figsize=(6.4, 4.4), dpi=80)
+    update_cluster(base, used)
+    ax = used.axes[0]
+    # same servers, roles and links; other labels, 0..6 messages (labelled, then counted)
+    for k, count in enumerate([6, 0, 2, 5, 5, 1]):
+        pic = replace(base, nodes=[replace(n, label=f"term {k}") for n in base.nodes],
+                      in_flight=[replace(m, progress=(0.1 * (i + k)) % 1)
+                                 for i, m in enumerate(example_picture(5, seed=1, fault=fault,
+                                                                       n_messages=count).in_flight)])
+        update_cluster(pic, used)
+        assert used.axes == [ax] and len(used.legends) == 1
+        fresh = Figure(figsize=(6.4, 4.4), dpi=80)
+        render_cluster(pic, fig=fresh)
+        assert figure_png(used) == figure_png(fresh), count

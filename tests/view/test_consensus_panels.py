@@ -141,6 +141,36 @@ def test_frame_picture_reflects_roles_crashes_and_messages():
     assert frame_picture(capture(lab.cluster)).in_flight is not None
 
 
+def test_frames_redrawn_into_one_figure_match_fresh_figures():
+    """render_frame keeps artists between frames; any order of frames must still give the
+    picture a fresh figure gives (roles, crashes, a partition, many messages, fewer servers)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from distlab.view.consensus_cluster import FRAME_SIZE, render_frame
+    from distlab.view.style import DEFAULT_DPI, figure_png
+
+    def figure(size=FRAME_SIZE):
+        fig = Figure(figsize=size, dpi=DEFAULT_DPI)
+        FigureCanvasAgg(fig)
+        return fig
+
+    frames = []
+    for settings, script in [({"seed": 0}, [("request", None), ("crash", 1), ("split", None),
+                                             ("heal", None), ("restart", 1)]),
+                             ({"nodes": 3, "loss": 0.2, "latency_ms": 30, "seed": 3},
+                              [("isolate", 2), ("request", None), ("reconnect", 2)])]:
+        lab = ClusterLab(**settings)
+        for action, pid in script:
+            lab.act(action, pid, run=0.2)
+        frames += lab.frames
+    reused = figure()
+    order = list(range(0, len(frames), 15)) + [len(frames) - 1, 0, 5, len(frames) - 40, 120, len(frames) // 2]
+    for i in order:
+        got = figure_png(render_frame(frames[i], fig=reused))
+        assert got == figure_png(render_frame(frames[i], fig=figure())), i
+
+
 # ----------------------------------------------------------------------------- the widget
 def test_latency_slider_rebuilds_the_run_and_round_trips_to_the_same_png():
     view = cv.cluster_lab(seed=0)

@@ -122,6 +122,59 @@ def message_position(pos: dict, msg: MsgPic):
 
 def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure:
     """Draw `picture` into `fig` (cleared) or a new figure; returns the figure."""
+    return _draw_cluster(picture, fig).fig
+
+
+def update_cluster(picture: ClusterPicture, fig: Figure) -> Figure:
+    """`render_cluster` for a figure redrawn many times (a replay's frames): when `fig` last showed,
+    through this function, the same servers in the same roles and states with the same cut links,
+    only the parts that move are redrawn -- the labels under the servers, the messages in flight
+    and, when its entries changed, the legend -- and the picture is the one `render_cluster` draws.
+    Otherwise it is `render_cluster`.  Unlike `render_cluster`, the fast path leaves the figure's
+    other texts and legends in place (a caller keeps its own and checks they are still there)."""
+    drawn = getattr(fig, "_distlab_cluster", None)
+    if drawn is None or drawn.key != _structure(picture) or fig.axes != [drawn.ax]:
+        fig._distlab_cluster = _draw_cluster(picture, fig)
+        return fig
+    for text, n in zip(drawn.words, picture.nodes):
+        text.set_text(_words(n))
+    for artist in drawn.messages:
+        artist.remove()
+    drawn.messages = _draw_messages(drawn.ax, drawn.pos, picture.in_flight)
+    handles = _legend_handles(picture, drawn.both, drawn.one_way)
+    if [h.get_label() for h in handles] != drawn.legend_labels:
+        at = fig.legends.index(drawn.legend)
+        drawn.legend.remove()
+        drawn.legend = _add_legend(fig, handles)
+        fig.legends.remove(drawn.legend)
+        fig.legends.insert(at, drawn.legend)  # the same drawing order as on a fresh figure
+        drawn.legend_labels = [h.get_label() for h in handles]
+    return fig
+
+
+@dataclass
+class _Drawn:
+    """What `update_cluster` keeps between frames: the artists that move and what fixes the rest."""
+
+    fig: Figure
+    ax: object
+    key: tuple
+    pos: dict
+    both: list
+    one_way: list
+    words: list
+    messages: list
+    legend: object
+    legend_labels: list
+
+
+def _structure(picture: ClusterPicture) -> tuple:
+    """Everything but the node labels, the messages and the legend is fixed by this."""
+    return (tuple((n.id, n.role, n.up, n.paused) for n in picture.nodes), picture.blocked,
+            picture.title)
+
+
+def _draw_cluster(picture: ClusterPicture, fig: Figure | None) -> _Drawn:
     fig, ax = reuse_axes(fig, (0.01, 0.02, 0.66, 0.88))
     pos = layout(picture)
     graph = nx.DiGraph()
@@ -136,19 +189,32 @@ def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure
         nx.draw_networkx_edges(graph, pos, edgelist=one_way, ax=ax, edge_color=ONE_WAY_COLOR,
                                width=2.0, style="dashed", arrows=True, arrowstyle="-|>",
                                arrowsize=18, node_size=900)
-    _draw_nodes(ax, graph, pos, picture.nodes)
-    _draw_messages(ax, pos, picture.in_flight)
+    words = _draw_nodes(ax, graph, pos, picture.nodes)
+    messages = _draw_messages(ax, pos, picture.in_flight)
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.45, 1.35)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(picture.title)
-    fig.legend(handles=_legend_handles(picture, both, one_way), loc="upper left",
-               bbox_to_anchor=(0.68, 0.9), fontsize=8, frameon=False)
-    return fig
+    handles = _legend_handles(picture, both, one_way)
+    legend = _add_legend(fig, handles)
+    return _Drawn(fig, ax, _structure(picture), pos, both, one_way, words, messages, legend,
+                  [h.get_label() for h in handles])
 
 
-def _draw_nodes(ax, graph, pos, nodes) -> None:
+def _add_legend(fig, handles):
+    return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.9), fontsize=8,
+                      frameon=False)
+
+
+def _words(n: NodePic) -> str:
+    """The line under a node: its role, crashed / paused, and its label."""
+    state = "crashed" if not n.up else ("paused" if n.paused else "")
+    return " · ".join(w for w in (role_style(n.role).word, state, n.label) if w)
+
+
+def _draw_nodes(ax, graph, pos, nodes) -> list:
+    """Draw the nodes; returns the text under each node (in node order)."""
     groups: dict[tuple, list[NodePic]] = {}
     for n in nodes:
         style = role_style(n.role)
@@ -160,26 +226,28 @@ def _draw_nodes(ax, graph, pos, nodes) -> None:
                                node_shape=marker, node_color=colors, alpha=alphas,
                                edgecolors="black", linewidths=1.2,
                                node_size=1500 if marker == "*" else 900)
+    words = []
     for n in nodes:
         x, y = pos[n.id]
-        state = "crashed" if not n.up else ("paused" if n.paused else "")
         mark = "✗" if not n.up else ("‖" if n.paused else "")
         ax.text(x, y, f"{n.id}{mark}", ha="center", va="center", fontsize=9, fontweight="bold")
-        words = " · ".join(w for w in (role_style(n.role).word, state, n.label) if w)
-        ax.text(x, y - 0.24, words, ha="center", va="top", fontsize=7.5)
+        words.append(ax.text(x, y - 0.24, _words(n), ha="center", va="top", fontsize=7.5))
+    return words
 
 
-def _draw_messages(ax, pos, messages) -> None:
+def _draw_messages(ax, pos, messages) -> list:
+    """Draw the messages in flight above everything else; returns the artists drawn."""
     if not messages:
-        return
+        return []
     points = [message_position(pos, m) for m in messages]
-    ax.scatter([p[0] for p in points], [p[1] for p in points], s=70, c=MESSAGE_COLOR,
-               edgecolors="black", linewidths=1.0, zorder=5)
+    artists = [ax.scatter([p[0] for p in points], [p[1] for p in points], s=70, c=MESSAGE_COLOR,
+                          edgecolors="black", linewidths=1.0, zorder=5)]
     if len(messages) > MAX_MESSAGE_LABELS:
-        return
+        return artists
     for (x, y), m in zip(points, messages):
         if m.label:
-            ax.text(x + 0.05, y + 0.05, m.label, fontsize=7, zorder=6)
+            artists.append(ax.text(x + 0.05, y + 0.05, m.label, fontsize=7, zorder=6))
+    return artists
 
 
 def message_legend(messages) -> str:

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Uniform, ms
 
-from .cluster import ClusterPicture, MsgPic, NodePic, render_cluster
+from .cluster import ClusterPicture, MsgPic, NodePic, update_cluster
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
 from .style import reuse_axes
 
@@ -144,8 +144,10 @@ def frame_picture(frame: dict) -> ClusterPicture:
 def render_frame(frame: dict, fig: Figure | None = None) -> Figure:
     """The cluster (top) and every server's log with its committed prefix (bottom).
 
-    Drawn into two subfigures that keep their axes between frames (`style.reuse_axes`), so
-    stepping through a replay only replaces artists."""
+    Drawn into two subfigures that keep their artists between frames: the cluster through
+    `update_cluster` (only labels, messages and legend change while roles and links stay), the log
+    grid only when the logs or commit indices changed -- the picture is the one a fresh figure
+    shows."""
     if fig is None:
         from .style import new_figure
         fig = new_figure(figsize=FRAME_SIZE)
@@ -155,14 +157,21 @@ def render_frame(frame: dict, fig: Figure | None = None) -> Figure:
         fig.clear()
         fig.subfigures(2, 1, height_ratios=[0.64, 0.36])
     top, bottom = fig.subfigs
-    render_cluster(frame_picture(frame), fig=top)
-    top.text(0.01, 0.975, f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"]
-                                                          else ""), fontsize=9, va="top")
-    _, ax = reuse_axes(bottom, (0.13, 0.16, 0.84, 0.7))
+    update_cluster(frame_picture(frame), fig=top)
+    clock = f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"] else "")
+    kept = getattr(top, "_distlab_frame_extras", None)
+    if kept is not None and kept[0] in top.texts and kept[1] in top.legends:
+        kept[0].set_text(clock)
+    else:  # first frame, or the cluster was redrawn from scratch (which removes both)
+        top._distlab_frame_extras = (
+            top.text(0.01, 0.975, clock, fontsize=9, va="top"),
+            top.legend(handles=log_legend_handles(), loc="lower right",
+                       bbox_to_anchor=(0.99, 0.02), fontsize=7, frameon=False))
     rows = [LogRow(str(n["pid"]), n["log"], n["commit"], n["up"], n["base"]) for n in frame["nodes"]]
-    draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
-    top.legend(handles=log_legend_handles(), loc="lower right", bbox_to_anchor=(0.99, 0.02),
-               fontsize=7, frameon=False)
+    if rows != getattr(bottom, "_distlab_rows", None) or len(bottom.axes) != 1:
+        _, ax = reuse_axes(bottom, (0.13, 0.16, 0.84, 0.7))
+        draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
+        bottom._distlab_rows = rows
     return fig
 
 
