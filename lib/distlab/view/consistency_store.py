@@ -95,6 +95,7 @@ class _StoreFigure:
         self.left.set_xlim(0, 105)
         self.left.invert_yaxis()
         label_axes(self.left, title="What users notice", xlabel="share of operations (%)")
+        _pin_title(self.left)
         self.right = fig.add_axes((0.64, 0.14, 0.34, 0.7))
         width = 0.38
         self.latency_bars = {}
@@ -105,6 +106,7 @@ class _StoreFigure:
         self.right.set_xticklabels(list(_PERCENTILES))
         self.right.legend(fontsize=8)
         label_axes(self.right, title="What they pay", xlabel="percentile", ylabel="latency (ms)")
+        _pin_title(self.right)
 
     @classmethod
     def of(cls, fig) -> "_StoreFigure":
@@ -127,6 +129,13 @@ class _StoreFigure:
                 bar.set_height(lat[p] or 0.0)
         self.right.relim()
         self.right.autoscale_view()
+
+
+def _pin_title(ax) -> None:
+    """Fix the title at the top of the axes, where matplotlib's automatic placement leaves it when
+    the ticks are at the bottom (as here); the automatic placement measures every tick label on
+    each draw to make sure none reaches the title."""
+    ax.set_title(ax.get_title(), y=1.0)
 
 
 def render_store(config, fig=None):
