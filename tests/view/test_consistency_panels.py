@@ -72,6 +72,16 @@ def test_timeline_panel_follows_its_controls():
     assert "read-your-writes" not in c.strongest and "✗ read-your-writes" in texts(p.figure)
 
 
+def test_a_redrawn_timeline_matches_a_fresh_one():
+    """Redraws keep the ladder's arrows and the two axes; the picture equals a first drawing."""
+    p = cv.timeline_panel()
+    arrows = len(p.figure.axes[1].patches)
+    for control, value in (("read_start", 0.0), ("read_result", "nothing"), ("t1", 4.0), ("alice_reads", "1")):
+        p.controls[control].value = value
+        assert cv.timeline_panel(**p.values()).last_png == p.last_png, (control, value)
+    assert len(p.figure.axes[1].patches) == arrows > 0
+
+
 def test_timeline_refuses_bad_values():
     with pytest.raises(ValueError, match="t1 must be in"):
         cv.example_history(dict(cv.EXAMPLE, t1=9.0))

@@ -72,14 +72,17 @@ _ITEM_SIDE = {"linearizable": "right", "sequential": "right", "causal": "left",
               "consistent-prefix": "below", "pram": "left", "writes-follow-reads": "right"}
 
 
-def draw_ladder(ax, classification=None, items=None, title: str | None = None, compact: bool = False) -> None:
+def draw_ladder(ax, classification=None, items=None, title: str | None = None, compact: bool = False,
+                edges: bool = True) -> None:
     """Draw the lattice into ``ax``. ``classification`` marks verdicts; ``items`` maps a rung (or
-    ``"eventual"``) to a list of data names placed next to it."""
+    ``"eventual"``) to a list of data names placed next to it. ``edges=False`` leaves out the
+    implication arrows, for a redraw into axes that still hold them (they never change)."""
     g = ladder_graph()
     pos = ladder_positions(g)
     bottom = min(y for _, y in pos.values())
-    nx.draw_networkx_edges(g, pos, ax=ax, arrows=True, arrowstyle="-|>", arrowsize=12,
-                           edge_color="#555555", node_size=2600 if not compact else 1800, width=1.2)
+    if edges:
+        nx.draw_networkx_edges(g, pos, ax=ax, arrows=True, arrowstyle="-|>", arrowsize=12,
+                               edge_color="#555555", node_size=2600 if not compact else 1800, width=1.2)
     size = 8 if compact else 9
     for rung, (x, y) in pos.items():
         colour = AVAILABILITY_COLOURS[availability_class(rung)]

@@ -89,33 +89,41 @@ def render_timeline(config, fig=None):
     c = timeline_classification(config)
     v = c.verdicts.get("linearizable")
     window = {o.index for o in (v.window or [])} if v is not None and v.status == "violated" else set()
-    fig, ax, right = _two_axes(fig)
+    fig, ax, right, has_edges = _two_axes(fig)
     t1 = float(config["t1"])
     ax.axvline(t1, color="#888888", ls=":", lw=1)
     ax.text(t1, -1.55, " t1", color="#555555", fontsize=8, va="bottom")
     draw_history(ax, h, highlight=window, names=NAMES, xmax=10.8, unit="time (s)",
                  title=f"Alice's write 1 ends at t1 = {t1:g} s; Bob reads from {float(config['read_start']):g} s")
     ax.set_ylim(-1.6, 0.7)
-    draw_ladder(right, c, compact=True, title=f"strongest: {', '.join(c.strongest) or 'none'}")
+    draw_ladder(right, c, compact=True, title=f"strongest: {', '.join(c.strongest) or 'none'}",
+                edges=not has_edges)
     return fig
 
 
 def _two_axes(fig):
-    """The timeline and ladder axes: new ones, or a panel's previous ones emptied of their artists
-    (clearing and re-creating two axes costs more than drawing the picture)."""
+    """The timeline and ladder axes, and whether the ladder's arrows are already drawn: new axes, or
+    a panel's previous ones emptied of their artists except those arrows (clearing and re-creating
+    two axes costs more than drawing the picture; the arrows are the same every time)."""
     if fig is not None and getattr(fig, "_distlab_timeline", None) == tuple(fig.axes) and len(fig.axes) == 2:
-        for a in fig.axes:
-            for artist in [*a.lines, *a.texts, *a.patches, *a.collections]:
-                artist.remove()
+        ax, right = fig.axes
+        for artist in [*ax.lines, *ax.texts, *ax.patches, *ax.collections, *right.lines, *right.texts,
+                       *right.collections]:
+            artist.remove()
+        for a in (ax, right):
             if a.legend_ is not None:
                 a.legend_.remove()
             a.set_title("")
-        return fig, fig.axes[0], fig.axes[1]
+        return fig, ax, right, True
     fig = prepare(fig, figsize=(11.0, 4.4))
     ax = fig.add_axes((0.07, 0.13, 0.43, 0.75))
     right = fig.add_axes((0.52, 0.0, 0.48, 0.95))
+    for a in (ax, right):
+        # the title stays at the top of the axes (where matplotlib puts it above bottom ticks) instead
+        # of being re-placed on every draw, which measures every tick label
+        a.set_title("", y=1.0)
     fig._distlab_timeline = (ax, right)
-    return fig, ax, right
+    return fig, ax, right, False
 
 
 def _explain_html(panel) -> str:
