@@ -140,3 +140,6 @@ def test_update_cluster_only_moves_labels_and_messages_and_equals_a_fresh_drawin
         fresh = Figure(figsize=(6.4, 4.4), dpi=80)
         render_cluster(pic, fig=fresh)
         assert figure_png(used) == figure_png(fresh), count
+    render_cluster(example_picture(5, seed=2, fault=fault), fig=used)  # another drawing between
+    update_cluster(pic, used)
+    assert figure_png(used) == figure_png(fresh)

@@ -133,7 +133,8 @@ def update_cluster(picture: ClusterPicture, fig: Figure) -> Figure:
     Otherwise it is `render_cluster`.  Unlike `render_cluster`, the fast path leaves the figure's
     other texts and legends in place (a caller keeps its own and checks they are still there)."""
     drawn = getattr(fig, "_distlab_cluster", None)
-    if drawn is None or drawn.key != _structure(picture) or fig.axes != [drawn.ax]:
+    if (drawn is None or drawn.key != _structure(picture) or fig.axes != [drawn.ax]
+            or drawn.legend not in fig.legends):  # e.g. render_cluster drew here since
         fig._distlab_cluster = _draw_cluster(picture, fig)
         return fig
     for text, n in zip(drawn.words, picture.nodes):
