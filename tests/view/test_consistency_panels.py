@@ -148,6 +148,15 @@ def test_scene_panel_follows_its_controls():
         cv.play("saved it and it vanished", "any", -1.0)
 
 
+def test_a_redrawn_scene_matches_a_fresh_one():
+    """The scene keeps its axes between redraws (other stories have other lanes and limits)."""
+    p = cv.scene_panel()
+    for control, value in (("story", list(cv.STORIES)[-1]), ("policy", "token"), ("lag", 1.0),
+                           ("story", list(cv.STORIES)[0]), ("policy", "sticky")):
+        p.controls[control].value = value
+        assert cv.scene_panel(**p.values()).last_png == p.last_png, (control, value)
+
+
 # ----------------------------------------------------------------------------- the store experiment
 def test_store_config_maps_the_controls():
     cfg = cv.store_config({"replicas": 5, "lag_ms": 100.0, "policy": "token", "partition_s": 0.5,

@@ -26,7 +26,7 @@ from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, draw_history
 from .panel import Panel
-from .style import BAD, GOOD, OKABE_ITO, prepare
+from .style import BAD, GOOD, OKABE_ITO, reuse_axes
 
 __all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "replication", "scene_verdicts", "scene_report",
            "render_scene", "scene_panel"]
@@ -178,8 +178,7 @@ def render_scene(config, fig=None):
     h, notes, applies = _run(story, policy, lag)
     verdicts = scene_verdicts(story, policy, lag)
     failed = [r for r, v in verdicts.items() if v.status == "violated"]
-    fig = prepare(fig, figsize=(10.0, 4.6))
-    ax = fig.add_axes((0.13, 0.12, 0.85, 0.72))
+    fig, ax = reuse_axes(fig, (0.13, 0.12, 0.85, 0.72), figsize=(10.0, 4.6))  # limits set below
     bad = {o.index for o in h if o.f == "get" and failed}
     bad = {max(bad)} if bad else set()
     right = max([o.complete for o in h] + [t for ts in applies.values() for t, _ in ts]) + 0.8
