@@ -94,3 +94,13 @@ def test_a_panel_with_a_seed_gets_an_another_seed_button_that_redraws():
     panel.reseed_button.click()  # wraps around instead of leaving the valid range
     assert panel.controls["seed"].value == 0
     assert Panel(lambda c, fig=None: 0, {"n": widgets.IntSlider(3)}).reseed_button is None
+
+
+def test_importing_the_view_freezes_the_long_lived_objects():
+    """Full collections must not walk the session's ~10^5 permanent objects during a redraw."""
+    import subprocess
+    import sys
+
+    code = "import gc, distlab.view; print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert int(out.stdout) > 50_000

@@ -16,6 +16,8 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 * `progress.sweep` -- a long loop with a progress bar that the interrupt button stops cleanly.
 """
 
+import gc as _gc
+
 from .badges import UNCHECKED, Badges, badges_html, badges_text
 from .cluster import ClusterPicture, MsgPic, NodePic, cluster_panel, render_cluster
 from .cluster_snapshot import picture_from_sim
@@ -32,3 +34,11 @@ __all__ = ["UNCHECKED", "Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "No
            "Player", "Quiz", "Replay", "badges_html", "badges_text", "cluster_panel", "fault_control",
            "fraction_control", "measure_updates", "picture_from_sim", "render_cluster",
            "seed_control", "size_control", "sweep"]
+
+# Steady redraws. By now the kernel holds ~120,000 long-lived objects (matplotlib, ipywidgets,
+# numpy, networkx, the course). A full garbage collection walks all of them (~60 ms on a 2-core
+# machine) and lands in whichever redraw happens to cross the allocation threshold. They live for
+# the whole session, so they are moved out of every later collection (``gc.freeze``, after one
+# collection so that no garbage is kept); garbage made afterwards is still collected as usual.
+_gc.collect()
+_gc.freeze()
