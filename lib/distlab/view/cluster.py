@@ -3,7 +3,8 @@
 A chapter turns its simulation state into a plain `ClusterPicture` (no widgets, no simulator
 objects) and `render_cluster` draws it with networkx on a circular layout, so the same nodes always
 sit in the same places.  `update_cluster` draws the same picture into a figure redrawn frame after
-frame (a replay), re-setting only what moved while the servers, roles and links stay the same.  Conventions (each carries a shape or a word, not only a colour):
+frame (a replay), re-setting only what moved while the servers, roles and links stay the same.
+Conventions (each carries a shape or a word, not only a colour):
 
 * a node's role (leader / candidate / follower, or any other word) sets its marker and fill, and
   the role is printed under the node;
