@@ -1,0 +1,150 @@
+"""One two-phase-commit run: a frozen :class:`TwoPCConfig` plus a seed in, a :class:`TwoPCResult`
+out (chapter 2's experiment shape: the same config and seed give identical numbers).
+
+>>> r = run_twopc(TwoPCConfig(participants=3), seed=1)
+>>> r.outcomes, r.violations
+(('commit', 'commit', 'commit'), ())
+
+:class:`TwoPC` is the scenario object behind it, for tests and views that step a run, inject
+faults (the kernel's actions through ``sim``) or read the processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from distlab.sim import Simulation, Uniform
+
+from . import invariants
+from .blocking import BlockingRule, blocking_windows, down_intervals
+from .config import TwoPCConfig
+from .coordinator import Coordinator
+from .participant import Participant
+
+Interval = tuple[float, float]
+
+
+def check_seed(seed: object) -> int:
+    """Raise ValueError unless ``seed`` is an integer >= 0; return it."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    return seed
+
+
+@dataclass(frozen=True)
+class TwoPCResult:
+    """What one run produced, per participant in index order (times in seconds).
+
+    ``outcomes``        each participant's logged outcome, None if it never learned one
+    ``decision``        the coordinator's logged decision (None: none logged -- presumed abort)
+    ``in_doubt``        seconds each spent in doubt (voted yes, outcome unknown)
+    ``lock_hold``       seconds each held its row lock
+    ``blocked_txns``    later transactions that queued behind each one's lock
+    ``blocked``         whether each waited in doubt for a crashed coordinator to come back
+    ``doubt_windows``   each one's in-doubt intervals; ``blocking_windows`` the blocked parts
+    ``coordinator_down``  the coordinator's crashed intervals
+    ``violations``      invariant violations seen (empty when 2PC behaved)
+    ``finished_at``     when the last participant learned the outcome (None: not all did)
+    """
+
+    seed: int
+    outcomes: tuple[str | None, ...]
+    decision: str | None
+    in_doubt: tuple[float, ...]
+    lock_hold: tuple[float, ...]
+    blocked_txns: tuple[int, ...]
+    blocked: tuple[bool, ...]
+    doubt_windows: tuple[tuple[Interval, ...], ...]
+    blocking_windows: tuple[tuple[Interval, ...], ...]
+    coordinator_down: tuple[Interval, ...]
+    violations: tuple[str, ...]
+    finished_at: float | None
+    messages: int
+
+    @property
+    def atomic(self) -> bool:
+        """All-or-nothing held: no participant committed while another aborted."""
+        known = {o for o in self.outcomes if o is not None}
+        return len(known) <= 1 and not any("atomicity" in v for v in self.violations)
+
+
+class TwoPC:
+    """A coordinator ``c`` and participants ``p0 .. p{n-1}`` in one seeded simulation.
+
+    ``check_invariants`` checks atomicity, no_unilateral_abort_after_yes, commit_needs_all_yes and
+    the blocking rule after every step, recording violations in ``violations`` (not raising).
+    ``participant_class`` lets tests plug in a deliberately broken participant.
+    """
+
+    def __init__(self, config: TwoPCConfig, seed: int = 0, *, check_invariants: bool = True,
+                 participant_class: type[Participant] = Participant) -> None:
+        if not isinstance(config, TwoPCConfig):
+            raise ValueError(f"config must be a TwoPCConfig, got {config!r}")
+        self.config = config
+        self.seed = check_seed(seed)
+        self.sim = Simulation(seed, trace=True)
+        self.sim.network.configure(latency=Uniform(*config.latency))
+        self.coordinator = Coordinator(config)
+        self.participants = [participant_class(i, config, ["c"])
+                             for i in range(config.participants)]
+        for proc in [self.coordinator, *self.participants]:
+            proc.armed, proc.recovery = config.point, config.recovery_time
+            self.sim.add(proc)
+        self.sim.schedule(0.0, self.coordinator.begin)
+        self.violations: list[str] = []
+        if check_invariants:
+            invariants.install(self.sim)
+            BlockingRule(config, ["c"]).install(self.sim)
+            self.sim.schedule(0.0, self._watch)
+
+    def _watch(self) -> None:
+        """Evaluate the invariants, keep each first violation, and come back after the next
+        event (a bound method so a fork of the simulation stays faithful)."""
+        for v in self.sim.check_invariants():
+            text = str(v)
+            if not any(text.startswith(f"{v.name} ") for text in self.violations):
+                self.violations.append(text)
+        nxt = self.sim.peek()
+        if nxt is not None and nxt <= self.config.horizon:
+            self.sim.schedule_at(nxt, self._watch)
+
+    def run(self, until: float | None = None) -> TwoPCResult:
+        """Run to ``until`` (default: the config's horizon) and return the result so far."""
+        end = self.config.horizon if until is None else until
+        if not isinstance(end, (int, float)) or not end >= self.sim.now:
+            raise ValueError(f"until must be a time >= now ({self.sim.now}), got {until!r}")
+        self.sim.run(end)
+        return self.result()
+
+    def result(self) -> TwoPCResult:
+        """The result record at the current time."""
+        now = self.sim.now
+        down = down_intervals(self.sim.trace, "c", now)
+        doubts = [p.stats.doubt_intervals(now) for p in self.participants]
+        windows = [blocking_windows(d, down, now) for d in doubts]
+        outcomes = tuple(p.log[-1][0] if p.log and p.log[-1][0] != "yes" else None
+                         for p in self.participants)
+        learned = [t for p in self.participants for k, t, _ in p.log if k != "yes"]
+        return TwoPCResult(
+            seed=self.seed, outcomes=outcomes, decision=self._logged_decision(),
+            in_doubt=tuple(p.stats.doubt_time(now) for p in self.participants),
+            lock_hold=tuple(p.stats.hold_time(now) for p in self.participants),
+            blocked_txns=tuple(p.stats.blocked for p in self.participants),
+            blocked=tuple(bool(w) for w in windows),
+            doubt_windows=tuple(tuple(d) for d in doubts),
+            blocking_windows=tuple(tuple(w) for w in windows),
+            coordinator_down=tuple(down), violations=tuple(self.violations),
+            finished_at=max(learned) if None not in outcomes and learned else None,
+            messages=self.sim.network.stats.sent)
+
+    def _logged_decision(self) -> str | None:
+        return next((k for k, _, _ in self.coordinator.log if k != "end"), None)
+
+    def process(self, pid: str) -> Any:
+        """The coordinator (``"c"``) or a participant (``"p<i>"``)."""
+        return self.sim.process(pid)
+
+
+def run_twopc(config: TwoPCConfig, seed: int = 0) -> TwoPCResult:
+    """One run of ``config`` with ``seed``, invariants checked throughout."""
+    return TwoPC(config, seed).run()
