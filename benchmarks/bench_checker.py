@@ -33,7 +33,8 @@ def kv_history(seed: int = 7):
 
 
 def main() -> None:
-    names = [row["file"] for row in csv.DictReader(open(DATA / "EXPECTED.tsv"), delimiter="\t")]
+    with open(DATA / "EXPECTED.tsv") as f:
+        names = [row["file"] for row in csv.DictReader(f, delimiter="\t")]
     start = time.perf_counter()
     worst = 0.0
     for name in names:

@@ -14,9 +14,9 @@ from distlab.consensus.paxos import scenarios as paxos_scenarios
 from distlab.consensus.raft import RaftConfig, fig16
 from distlab.consensus.raft.chaos import run_trial
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
-from distlab.sim import Uniform, ms
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
 from distlab.consensus.raft.mit_lab_snapshot import SCENARIOS_3D
+from distlab.sim import Uniform, ms
 
 MIT_SEEDS = 20
 VARIANTS = (None, RaftConfig(pre_vote=True, check_quorum=True),

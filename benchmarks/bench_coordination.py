@@ -10,8 +10,7 @@ import random
 import sys
 import time
 
-from distlab.consensus.coordination import (LeaderElection, Session, SimulatedStore,
-                                            paused_holder, random_plan, run_plan)
+from distlab.consensus.coordination import LeaderElection, Session, SimulatedStore, paused_holder, random_plan, run_plan
 
 SCHEDULES = 1000  # per recipe and storage kind
 

@@ -12,8 +12,7 @@ import sys
 import time
 
 from distlab.reliability import STRATEGIES, RateLimiter, RedisStore
-from distlab.reliability.backoff_study import STRATEGIES as BACKOFFS
-from distlab.reliability.backoff_study import sweep_point
+from distlab.reliability.backoff_study import STRATEGIES as BACKOFFS, sweep_point
 from distlab.reliability.limits_spec import RateLimit
 from distlab.reliability.local_budget import LocalBudget, RedisCounter, simulate_local_budgets
 
@@ -89,14 +88,14 @@ def main() -> None:
         for interval in (0.001, 0.01, 0.1):  # the latency side of the local-budget trade-off, for real
             budget = LocalBudget(RedisCounter(client, prefix="distlab-bench:lb:"), f"k{interval}",
                                  RateLimit(10**9, 1.0), nodes=4, sync_interval=interval, clock=time.time)
-            rate = _rate(lambda _key: budget.hit(), 100_000)
-            bench(f"redis_local_budget_decisions_per_s_sync_{int(round(interval * 1000))}ms", rate, "decisions/s")
+            rate = _rate(lambda _key, budget=budget: budget.hit(), 100_000)
+            bench(f"redis_local_budget_decisions_per_s_sync_{round(interval * 1000)}ms", rate, "decisions/s")
         for k in client.scan_iter(match="distlab-bench:*"):
             client.delete(k)
 
     for interval in (0.0, 0.01, 0.1, 0.5):
         run = simulate_local_budgets(sync_interval=interval, duration=20.0, seed=0)
-        tag = f"{int(round(interval * 1000))}ms"
+        tag = f"{round(interval * 1000)}ms"
         bench(f"local_budget_overshoot_pct_sync_{tag}", 100 * run.mean_overshoot, "%")
         bench(f"local_budget_round_trips_per_request_sync_{tag}", run.round_trips_per_request, "trips/request")
 

@@ -11,8 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from distlab.services import ServerNotInstalled, etcd, sql
-from distlab.services import redis as dredis
+from distlab.services import ServerNotInstalled, etcd, redis as dredis, sql
 from distlab.services.launch import etcd_server, postgres_server, redis_server
 
 
@@ -38,7 +37,8 @@ def redis_ops(client, n: int = 3000) -> float:
 def counter_run(url: str, threads: int = 2, per_thread: int = 150):
     """Each thread adds 1 per_thread times with read-then-write transactions; return (final, tps, conflicts)."""
     with sql.connect(url) as setup:
-        setup.script("DROP TABLE IF EXISTS bench_counter; CREATE TABLE bench_counter (id INTEGER PRIMARY KEY, n INTEGER)")
+        setup.script("DROP TABLE IF EXISTS bench_counter; "
+                     "CREATE TABLE bench_counter (id INTEGER PRIMARY KEY, n INTEGER)")
         setup.execute("INSERT INTO bench_counter (id, n) VALUES (1, 0)")
     conflicts = []
 

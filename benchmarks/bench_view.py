@@ -11,8 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from distlab.view.cluster import cluster_panel  # noqa: E402
-from distlab.view.timing import measure_updates, percentile  # noqa: E402
+from distlab.view.cluster import cluster_panel
+from distlab.view.timing import measure_updates, percentile
 
 SWEEPS = 8  # 8 sweeps up and down the slider: ~100 timed redraws
 

@@ -13,8 +13,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from distlab.view import consensus as cv  # noqa: E402
-from distlab.view.timing import measure_updates  # noqa: E402
+from distlab.view import consensus as cv
+from distlab.view.timing import measure_updates
 
 
 def _timed(name: str, fn) -> None:

@@ -13,8 +13,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from distlab.view import consistency as cv  # noqa: E402
-from distlab.view.timing import measure_updates  # noqa: E402
+from distlab.view import consistency as cv
+from distlab.view.timing import measure_updates
 
 PANELS = [
     ("timeline", cv.timeline_panel, "read_start", [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] * 2),

@@ -16,9 +16,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from distlab.view import reliability as rv  # noqa: E402
-from distlab.view.reliability_axes import forget_all  # noqa: E402
-from distlab.view.timing import measure_updates, percentile  # noqa: E402
+from distlab.view import reliability as rv
+from distlab.view.reliability_axes import forget_all
+from distlab.view.timing import measure_updates, percentile
 
 FAST = [
     ("bucket", rv.bucket_panel, "rate", [3, 6, 9, 12, 15, 18, 21, 24, 27, 30] * 2),

@@ -61,7 +61,7 @@ def test_mistakes_raise_value_error_naming_the_key(browser, key):
 
 
 def test_browser_hint_must_be_an_object():
-    with pytest.raises(ValueError, match="metadata.distlab.browser"):
+    with pytest.raises(ValueError, match=r"metadata\.distlab\.browser"):
         parse_hints({"distlab": {"browser": ["slider"]}})
 
 

@@ -8,6 +8,7 @@ from distlab.consensus.raft.messages import RequestVote, RequestVoteReply
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
 from distlab.sim import Constant, Simulation, ms
 
+
 @pytest.fixture(scope="module")
 def results():
     return fig16.sweep(seed=0)  # the paper's trial counts (9,100 trials, about 10 s): what make bench prints
@@ -70,7 +71,7 @@ def test_bad_ranges_are_refused(kw, word):
 
 
 @pytest.mark.parametrize("l, expected", [(0.01, 0.0006), (0.10, 0.052), (0.20, 0.181)])
-def test_split_vote_formula_matches_the_dissertation(l, expected):
+def test_split_vote_formula_matches_the_dissertation(l, expected):  # noqa: E741 - the dissertation's l
     assert split_vote_probability(5, 4, l) == pytest.approx(expected, abs=0.0006)
 
 
@@ -145,7 +146,7 @@ def test_a_voter_adopting_a_new_term_writes_once_or_twice(each, writes):
     at = sim.now
     nodes[1].on_message(0, RequestVote(nodes[1].current_term + 1, 0, 0, 0))
     sim.run(at + ms(30))
-    (t, src, reply), = [r for r in replies if r[1] == 1]
+    (t, _src, reply), = [r for r in replies if r[1] == 1]
     assert reply.vote_granted and t - at == pytest.approx(writes * ms(5))
 
 

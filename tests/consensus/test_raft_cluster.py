@@ -137,7 +137,7 @@ def _rejoin_terms(pre_vote):
 def test_pre_vote_stops_a_rejoining_server_from_deposing_the_leader():
     c, leader, loner_term = _rejoin_terms(pre_vote=True)
     assert c.nodes[leader].role == LEADER and loner_term == c.nodes[leader].current_term == 1
-    c2, _, loner_term2 = _rejoin_terms(pre_vote=False)
+    _, _, loner_term2 = _rejoin_terms(pre_vote=False)
     assert loner_term2 > 5  # without pre-vote it kept bumping its term while cut off
 
 

@@ -24,7 +24,8 @@ def small_histories(draw, model: str = "cas-register", max_ops: int = 6, max_pro
         status = draw(st.sampled_from(["ok", "ok", "ok", "info", "fail"]))
         if f in ("read", "get"):
             value = None
-            result = draw(st.one_of(st.none(), values)) if model != "kv" else draw(st.sampled_from(["", "x", "xy", "y"]))
+            result = (draw(st.one_of(st.none(), values)) if model != "kv"
+                      else draw(st.sampled_from(["", "x", "xy", "y"])))
         elif f == "cas":
             value, result = (draw(st.one_of(st.none(), values)), draw(values)), None
         elif model == "kv":

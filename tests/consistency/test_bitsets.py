@@ -1,6 +1,5 @@
 """The bitmask closure under the ordering checkers, against a plain set-based reachability."""
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.consistency.bitsets import ancestors, bits, closure_of
 

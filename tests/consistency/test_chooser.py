@@ -1,12 +1,10 @@
 """The rule-of-thumb chooser (`distlab.consistency.chooser`): the weakest rung that gives every
 guarantee the data needs, the lecture's examples on their rungs, and bad input refused."""
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import AVAILABILITY, RUNGS
-from distlab.consistency.chooser import (ACCEPTABLE, ITEMS, NEEDS, REQUIRES, choice_covers, choose_rung,
-                                         place, place_all)
+from distlab.consistency.chooser import ACCEPTABLE, ITEMS, NEEDS, REQUIRES, choice_covers, choose_rung, place, place_all
 from distlab.consistency.ladder import implies_all
 
 needs_strategy = st.fixed_dictionaries({k: st.booleans() for k in NEEDS})

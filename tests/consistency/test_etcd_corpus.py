@@ -1,4 +1,6 @@
-"""The whole etcd corpus (102 real Jepsen histories): every verdict as expected (its speed is measured by make bench)."""
+"""The whole etcd corpus (102 real Jepsen histories): every verdict as expected.
+
+Its speed is measured by ``make bench``."""
 import csv
 from pathlib import Path
 
@@ -7,8 +9,8 @@ import pytest
 from distlab.consistency import check_linearizable, read_file
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "etcd"
-EXPECTED = {row["file"]: row["linearizable"] == "true"
-            for row in csv.DictReader(open(DATA / "EXPECTED.tsv"), delimiter="\t")}
+with open(DATA / "EXPECTED.tsv") as _f:
+    EXPECTED = {row["file"]: row["linearizable"] == "true" for row in csv.DictReader(_f, delimiter="\t")}
 
 
 def test_corpus_is_complete():

@@ -41,7 +41,7 @@ def test_edn_dumps_round_trips():
 def test_etcd_log_pairs_invocations_and_completions():
     h = read_history((DATA / "etcd_000.log").read_text())
     assert detect_format((DATA / "etcd_000.log").read_text()) == "etcd-log"
-    first = [o for o in h if o.process == 0][0]
+    first = next(o for o in h if o.process == 0)
     assert (first.f, first.status, first.result, first.invoke, first.complete) == ("read", "ok", None, 1.0, 7.0)
     cas_fail = [o for o in h if o.f == "cas" and o.status == "fail"]
     assert cas_fail and all(isinstance(o.value, tuple) and len(o.value) == 2 for o in cas_fail)

@@ -1,6 +1,5 @@
 """The fast checkers agree with brute force on every small history Hypothesis can think of."""
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import check
 from tests.consistency.oracle import brute_linearizable, brute_sequential
@@ -66,6 +65,7 @@ def test_choice_resolution_agrees_with_plain_search(seed, n, procs, mutations):
     and what it returns is a legal order respecting every edge."""
     import random
     from dataclasses import replace
+
     from distlab.consistency.generate import linearizable_history
     from distlab.consistency.models import get_model
     from distlab.consistency.observations import NotUnique, ThinAir, observe

@@ -2,8 +2,7 @@
 matching checker, and the ladder's implication order is never contradicted."""
 import random
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import RUNGS, Budget, check, classify
 from distlab.consistency.generate import ANOMALIES, linearizable_history

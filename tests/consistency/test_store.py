@@ -76,8 +76,11 @@ def test_bad_config_names_the_parameter():
         StoreConfig(partition=(1.0, -1.0))
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import (  # noqa: E402
+    given,
+    settings,
+    strategies as st,
+)
 
 
 @settings(max_examples=25)

@@ -48,7 +48,7 @@ def test_notebook_shape(path):
     params = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
     assert len(params) == 1, "exactly one cell tagged `parameters`"
     for cell in cells:
-        lines = [l for l in source(cell).splitlines() if l.strip() and not l.strip().startswith("#")]
+        lines = [ln for ln in source(cell).splitlines() if ln.strip() and not ln.strip().startswith("#")]
         assert len(lines) <= MAX_CODE_LINES, f"a code cell has {len(lines)} lines:\n{source(cell)}"
         assert cell["execution_count"] is not None, f"unexecuted cell:\n{source(cell)}"
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]

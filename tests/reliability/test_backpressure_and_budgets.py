@@ -5,8 +5,8 @@ import pytest
 
 from distlab.reliability import RateLimit
 from distlab.reliability.backpressure import BackpressureConfig, simulate_backpressure
-from distlab.reliability.local_budget import LocalBudget, MemoryCounter, simulate_local_budgets
 from distlab.reliability.clock import ManualClock
+from distlab.reliability.local_budget import LocalBudget, MemoryCounter, simulate_local_budgets
 
 
 def run(**kw):

@@ -32,7 +32,7 @@ def test_counter_error_is_small_but_not_zero(runs):
 
 
 def test_token_bucket_burst_then_refill(runs):
-    trace, r = runs
+    _trace, r = runs
     tb = r["token-bucket"]
     assert tb.max_in_any_window <= 10 + 10  # capacity plus one window of refill
     assert tb.decisions == r["gcra"].decisions  # GCRA is the same algorithm stored as one timestamp

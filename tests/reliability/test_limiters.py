@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.reliability import (
     GCRA,
@@ -149,7 +148,7 @@ def test_parse_limit(text, amount, window):
 
 
 def test_parse_several():
-    assert [l.amount for l in parse_limits("1/second; 5/minute, 9/hour")] == [1, 5, 9]
+    assert [lim.amount for lim in parse_limits("1/second; 5/minute, 9/hour")] == [1, 5, 9]
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 limits = pytest.importorskip("limits")
 from limits.storage import MemoryStorage  # noqa: E402

@@ -4,8 +4,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.reliability import ManualClock
 from distlab.reliability.breaker import BreakerConfig, CircuitBreaker, CircuitOpen
@@ -13,7 +12,6 @@ from distlab.reliability.bulkhead import Bulkhead, BulkheadFull, Bulkheads
 from distlab.reliability.deadline import Deadline, DeadlineExceeded
 from distlab.reliability.retry import Backoff, RetryBudget, RetryPolicy
 from distlab.reliability.shedding import PriorityShedder, no_priority_inversion
-
 
 # --- circuit breaker -------------------------------------------------------------------------
 
@@ -44,7 +42,7 @@ def test_consecutive_failures_trip_then_cooldown_then_probe_closes():
 
 
 def test_failed_probe_reopens():
-    b, clock, seen = _breaker(consecutive_failures=1, cooldown=1.0)
+    b, clock, _ = _breaker(consecutive_failures=1, cooldown=1.0)
     b.allow(), b.record(True)
     clock.advance(1.0)
     assert b.allow()
@@ -53,7 +51,7 @@ def test_failed_probe_reopens():
 
 
 def test_failure_rate_needs_minimum_calls_count_window():
-    b, clock, _ = _breaker(consecutive_failures=None, failure_rate=0.5, window=10, minimum_calls=6)
+    b, _, _ = _breaker(consecutive_failures=None, failure_rate=0.5, window=10, minimum_calls=6)
     for failed in (True, False, True, False, True):  # 60 % but only 5 calls
         b.record(failed)
     assert b.state_name == "closed"
@@ -75,14 +73,14 @@ def test_time_window_forgets_old_failures():
 
 
 def test_slow_call_rate_trips():
-    b, clock, _ = _breaker(consecutive_failures=None, slow_call_rate=0.5, slow_call_duration=1.0, minimum_calls=4)
+    b, _, _ = _breaker(consecutive_failures=None, slow_call_rate=0.5, slow_call_duration=1.0, minimum_calls=4)
     for d in (0.1, 2.0, 3.0, 0.2):
         b.record(False, duration=d)
     assert b.state_name == "open"
 
 
 def test_call_wrapper_measures_with_the_clock():
-    b, clock, _ = _breaker(consecutive_failures=1)
+    b, _clock, _ = _breaker(consecutive_failures=1)
 
     def boom():
         raise OSError("down")

@@ -6,12 +6,10 @@ import multiprocessing
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from distlab.reliability import STRATEGIES, ManualClock, RateLimiter, RedisStore, StoreUnavailable
 from distlab.reliability.local_budget import RedisCounter
-
 
 VARIANTS = [(name, {}) for name in sorted(STRATEGIES)] + [
     ("fixed-window", {"align": "first-hit", "charge_rejected": True}),
@@ -146,6 +144,6 @@ def test_connect_uses_the_services_layer(rl_prefix):
 
     store = RedisStore.connect(prefix=rl_prefix)
     assert RateLimiter("gcra", store, "1/second", clock=ManualClock()).hit("k")
-    client, port = _unreachable()
+    _client, port = _unreachable()
     with pytest.raises(ServiceUnavailable, match=str(port)):
         RedisStore.connect(f"redis://127.0.0.1:{port}/0")

@@ -1,8 +1,17 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from distlab.view.cluster import (ClusterPicture, MsgPic, NodePic, classify_links, cluster_panel,
-                                  example_picture, layout, message_position, render_cluster)
+from distlab.view.cluster import (
+    ClusterPicture,
+    MsgPic,
+    NodePic,
+    classify_links,
+    cluster_panel,
+    example_picture,
+    layout,
+    message_position,
+    render_cluster,
+)
 from distlab.view.style import figure_png
 
 IDS = [f"n{i}" for i in range(1, 8)]

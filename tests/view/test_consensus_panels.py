@@ -4,8 +4,7 @@ import pytest
 
 from distlab.consensus.quiz import QUIZ
 from distlab.view import consensus as cv
-from distlab.view.consensus_cluster import (FRAME, WARMUP, ClusterLab, capture, check_settings,
-                                            frame_picture)
+from distlab.view.consensus_cluster import FRAME, WARMUP, ClusterLab, capture, check_settings, frame_picture
 from distlab.view.consensus_logs import LogRow, visible_range
 from distlab.view.timing import measure_updates
 

@@ -3,8 +3,7 @@ picture and the verdicts follow it, bad values are refused, and the stories fail
 import pathlib
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from traitlets import TraitError
 
 from distlab.consistency import IMPLIES, RUNGS, StoreConfig, run_store
@@ -152,7 +151,7 @@ def test_a_redrawn_scene_matches_a_fresh_one():
     """The scene keeps its axes between redraws (other stories have other lanes and limits)."""
     p = cv.scene_panel()
     for control, value in (("story", list(cv.STORIES)[-1]), ("policy", "token"), ("lag", 1.0),
-                           ("story", list(cv.STORIES)[0]), ("policy", "sticky")):
+                           ("story", next(iter(cv.STORIES))), ("policy", "sticky")):
         p.controls[control].value = value
         assert cv.scene_panel(**p.values()).last_png == p.last_png, (control, value)
 
@@ -221,7 +220,7 @@ def test_down_the_ladder_is_a_measured_trade_off():
     lines = cv.tradeoff_table(list(rows.values())).splitlines()
     assert len(lines) == 6 and lines[1].startswith("leader")
     fig = cv.render_tradeoff(list(rows.values()))
-    assert [ax.get_title() for ax in fig.axes][0] == "Anomalies users notice"
+    assert fig.axes[0].get_title() == "Anomalies users notice"
     with pytest.raises(ValueError, match="seeds"):
         cv.tradeoff(seeds=())
 

@@ -3,8 +3,7 @@ import pytest
 import traitlets
 from hypothesis import given, settings, strategies as st
 
-from distlab.view.controls import (FAULTS, MAX_SEED, fault_control, fraction_control,
-                                   seed_control, size_control)
+from distlab.view.controls import FAULTS, MAX_SEED, fault_control, fraction_control, seed_control, size_control
 
 
 @settings(max_examples=40)

@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+
 from distlab.view.controls import seed_control, size_control
 from distlab.view.panel import Panel
 from distlab.view.style import prepare
@@ -81,6 +82,7 @@ def test_make_config_and_non_figure_results():
 
 def test_a_panel_with_a_seed_gets_an_another_seed_button_that_redraws():
     import ipywidgets as widgets
+
     from distlab.view.controls import seed_control
     from distlab.view.panel import Panel
 

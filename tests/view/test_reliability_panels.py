@@ -1,6 +1,7 @@
 """Chapter 5's panels (`distlab.view.reliability`): every control redraws with the new config, the
 figure reflects it, bad values are refused, and slider redraws stay fast."""
 import pytest
+import traitlets
 
 from distlab.reliability.chooser import choose_limiter
 from distlab.view import reliability as rv
@@ -92,7 +93,7 @@ def test_backpressure_panel_modes():
     assert "dropped 0" not in titles(p)
     p.controls["capacity"].value = 10
     assert p.last_config["capacity"] == 10
-    with pytest.raises(Exception):
+    with pytest.raises(traitlets.TraitError):
         p.controls["mode"].value = "drop everything"  # not an option: refused by the menu
 
 

@@ -10,8 +10,14 @@
 >>> classify(h).strongest
 ['sequential']
 """
-from distlab.consistency.history_io import (HistoryFormatError, detect_format, read_file, read_history,
-                                            to_edn, to_json_lines)
+from distlab.consistency.history_io import (
+    HistoryFormatError,
+    detect_format,
+    read_file,
+    read_history,
+    to_edn,
+    to_json_lines,
+)
 from distlab.consistency.ladder import AVAILABILITY, IMPLIES, Classification, classify
 from distlab.consistency.linearizability import check_linearizable
 from distlab.consistency.models import MODELS, get_model, infer_model

@@ -5,7 +5,7 @@ thousand operations; ints as bitsets make "every ancestor of v" one OR per edge.
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 
 def bits(mask: int) -> Iterator[int]:

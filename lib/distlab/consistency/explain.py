@@ -27,7 +27,7 @@ __all__ = ["explain_violation", "window_fails"]
 
 
 def _fmt_states(states: frozenset, model: Model) -> str:
-    vals = sorted((repr(s) for s in states))
+    vals = sorted(repr(s) for s in states)
     if not vals:
         return "no state at all"
     return "{" + ", ".join(vals) + "}"
@@ -104,4 +104,5 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
               f"{len(window)} operations ({span}), starting from any of the states "
               f"{_fmt_states(start_states, model)} -- no order of them that respects real time is legal.")
     return Verdict(VIOLATED, reason, model=model.name, window=window,
-                   details={"failed_op": x.index, "key": key, "states_before_fail": sorted(map(repr, full.states_before_fail))})
+                   details={"failed_op": x.index, "key": key,
+                            "states_before_fail": sorted(map(repr, full.states_before_fail))})

@@ -45,15 +45,13 @@ def linearizable_history(seed: int | random.Random = 0, n_ops: int = 50, n_proce
     plans = []                                   # (lin point, invoke, complete, process, f, key, arg)
     clock = [0.0] * n_processes
     ident = list(range(n_processes))
-    counter = 0
-    for _ in range(n_ops):
+    for counter in range(1, n_ops + 1):
         c = rng.randrange(n_processes)
         invoke = clock[c] + rng.uniform(0.0, 2.0)
         lin = invoke + rng.uniform(0.0, 3.0)
         complete = lin + rng.uniform(0.0, 3.0)
         clock[c] = complete
         f, key = rng.choice(fs), rng.choice(key_names)
-        counter += 1
         arg = _argument(f, counter, rng, unique, kv)
         info = rng.random() < p_info and f not in ("read", "get")
         plans.append([lin, invoke, complete, ident[c], f, key, arg, info])
@@ -61,7 +59,7 @@ def linearizable_history(seed: int | random.Random = 0, n_ops: int = 50, n_proce
             ident[c] += n_processes              # a client that timed out continues as a new process
     state: dict[Any, Any] = {}
     ops = []
-    for lin, invoke, complete, proc, f, key, arg, info in sorted(plans, key=lambda p: p[0]):
+    for _lin, invoke, complete, proc, f, key, arg, info in sorted(plans, key=lambda p: p[0]):
         cur = state.get(key, m.init)
         if f == "cas":
             arg = (cur if rng.random() < 0.5 else arg[0], arg[1])
@@ -97,7 +95,7 @@ def _tail(history: History) -> tuple[float, Any]:
 
 def _ops_key(history: History) -> tuple[Any, bool]:
     kv = any(o.f in ("get", "put", "append") for o in history)
-    keys = [k for k in history.keys() if k is not None]
+    keys = [k for k in history.keys() if k is not None]  # noqa: SIM118 - History.keys(), not a dict
     return (keys[0] if keys else ("k0" if kv else None)), kv
 
 

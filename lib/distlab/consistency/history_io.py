@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from distlab.consistency.edn import EdnError, EdnMap, Keyword, dumps, read_all
 from distlab.sim.history import History, Op
@@ -146,7 +147,7 @@ def _read_edn(text: str) -> History:
         line = getattr(m, "line", 0)
         if not isinstance(m, EdnMap):
             raise HistoryFormatError(line, f"expected an operation map {{:process …}}, got {dumps(m)[:40]}")
-        get = lambda k: m.get(Keyword(k))  # noqa: E731
+        get = lambda k, m=m: m.get(Keyword(k))  # noqa: E731
         proc = get("process")
         if proc == Keyword("nemesis"):
             continue
@@ -250,7 +251,7 @@ def read_history(text: str) -> History:
         raise HistoryFormatError(0, "values are nested too deeply to read") from None
     if not text.strip():
         return History.of([])
-    first = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip()), 1)
+    first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
     raise HistoryFormatError(first, "unrecognised history format: expected an etcd log (INFO jepsen.util …), "
                                     "EDN op maps ({:process …}) or JSON Lines ({\"process\": …})")
 

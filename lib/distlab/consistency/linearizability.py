@@ -29,12 +29,12 @@ not linearizable; :mod:`distlab.consistency.explain` then looks for the smallest
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
-from distlab.consistency.verdict import (HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, StepLimit,
-                                         Verdict)
+from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict
 from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
@@ -205,7 +205,8 @@ def merge_key_orders(history: History, chains: list[list[int]]) -> list[int]:
         for c, chain in enumerate(chains):
             if heads[c] < len(chain):
                 op = history[chain[heads[c]]]
-                if op.invoke <= earliest_end and (best is None or op.invoke < history[chains[best][heads[best]]].invoke):
+                if op.invoke <= earliest_end and (best is None
+                                                  or op.invoke < history[chains[best][heads[best]]].invoke):
                     best = c
         if best is None:                  # cannot happen for a linearizable history; keep going
             best = next(c for c, chain in enumerate(chains) if heads[c] < len(chain))

@@ -15,8 +15,9 @@ Only ``ok`` operations constrain results; ``info`` operations contribute their e
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from distlab.sim.history import History, Op
 

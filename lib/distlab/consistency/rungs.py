@@ -15,6 +15,7 @@ fails: its last operation is the first one the process cannot explain.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from distlab.consistency.bitsets import bits
@@ -23,8 +24,7 @@ from distlab.consistency.models import Model, get_model, infer_model, one_at_a_t
 from distlab.consistency.observations import NotUnique, Observations, ThinAir, observe
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, causal_order, view_members
-from distlab.consistency.verdict import (HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict,
-                                         describe)
+from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict, describe
 from distlab.sim.history import History
 
 __all__ = ["RUNGS", "check", "RULES"]
@@ -38,7 +38,8 @@ RULES = {
     "causal": "an order of all writes and its own operations that respects cause and effect "
               "(program order and reads-from, transitively)",
     "pram": "an order of all writes and its own operations that keeps every process's program order",
-    "read-your-writes": "an order of all writes and its own operations in which its writes precede its later operations",
+    "read-your-writes": ("an order of all writes and its own operations in which its writes precede its later "
+                         "operations"),
     "monotonic-reads": "an order in which each of its reads comes after the writes its earlier reads saw",
     "monotonic-writes": "an order that keeps each process's writes in issue order and never shows it an "
                         "older write of a process after a newer one",
@@ -62,7 +63,7 @@ def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
         by_p.setdefault(ops[i].process, []).append(i)
     preds = [set() for _ in ops]
     for seq in by_p.values():
-        for a, b in zip(seq, seq[1:]):
+        for a, b in itertools.pairwise(seq):
             preds[b].add(a)
     order = find_serialization(ops, preds, m, optional, budget, reads_from=rf)
     if order is not None:
@@ -85,7 +86,7 @@ def _with_culprit(v: Verdict, obs: Observations | None, preds: list[set[int]], m
         return v
     ops = obs.ops
     order = sorted(range(len(ops)), key=lambda i: (ops[i].invoke, ops[i].index))
-    po_pred = {b: a for seq in obs.by_process.values() for a, b in zip(seq, seq[1:])}
+    po_pred = {b: a for seq in obs.by_process.values() for a, b in itertools.pairwise(seq)}
 
     def closure(k: int) -> list[int]:
         members, todo = set(), list(order[:k])
@@ -131,7 +132,7 @@ def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list, list]:
                 preds[b].add(a)
     for seq in obs.by_process.values():
         reads = [i for i in seq if i in obs.rf]
-        for a, b in zip(reads, reads[1:]):
+        for a, b in itertools.pairwise(reads):
             preds[b].add(a)
     return ops, preds
 

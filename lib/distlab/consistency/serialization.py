@@ -28,7 +28,7 @@ checkers). A cycle proves the violation at once; otherwise the search runs on a 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from distlab.consistency.bitsets import ancestors, closure_of
 from distlab.consistency.models import Model
@@ -49,7 +49,7 @@ class _Order:
         self.anc, self.desc = anc, desc
 
     @classmethod
-    def of(cls, masks: list[int]) -> "_Order | None":
+    def of(cls, masks: list[int]) -> _Order | None:
         anc = ancestors(masks)
         if anc is None:
             return None
@@ -62,7 +62,7 @@ class _Order:
                 rest ^= low
         return cls(anc, desc)
 
-    def copy(self) -> "_Order":
+    def copy(self) -> _Order:
         return _Order(list(self.anc), list(self.desc))
 
     def order(self, sources: int, targets: int) -> bool:

@@ -24,7 +24,8 @@ session guarantees hold" is true by construction. These checkers assume unique w
 """
 from __future__ import annotations
 
-from typing import Callable
+import itertools
+from collections.abc import Callable
 
 from distlab.consistency.bitsets import ancestors
 from distlab.consistency.observations import Observations, is_write
@@ -48,7 +49,7 @@ def causal_order(obs: Observations) -> list[int] | None:
     n = len(obs.ops)
     direct = [0] * n
     for seq in obs.by_process.values():
-        for a, b in zip(seq, seq[1:]):
+        for a, b in itertools.pairwise(seq):
             direct[b] |= 1 << a
     for r, w in obs.rf.items():
         if w is not None:

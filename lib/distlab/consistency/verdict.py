@@ -13,8 +13,9 @@ drive it; ``max_steps`` gives a deterministic bound.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from distlab.sim.history import Op
 
@@ -79,7 +80,7 @@ class Budget:
         if self.deadline is not None and (self.steps & 255) < n and self.clock() > self.deadline:
             raise BudgetExceeded(f"time budget of {self.timeout:g} s exhausted")
 
-    def child(self, max_steps: int) -> "Budget":
+    def child(self, max_steps: int) -> Budget:
         """A budget that also charges this one, and raises :class:`StepLimit` after ``max_steps``."""
         return _Child(self, max_steps)
 

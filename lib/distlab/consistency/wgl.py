@@ -21,7 +21,7 @@ race run by :func:`~distlab.consistency.linearizability.check_linearizable`.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from distlab.consistency.models import Model
 from distlab.consistency.verdict import Budget

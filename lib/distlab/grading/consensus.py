@@ -161,7 +161,7 @@ def check_livelock(livelock_schedule):
             return f"{name} must be a number of milliseconds, got {value!r}"
     try:
         _, alone, _ = paxos_run(1, timeout_ms=timeout, second_start_ms=start)
-        _, duel, safety = paxos_run(2, timeout_ms=timeout, second_start_ms=start)
+        _, duel, _safety = paxos_run(2, timeout_ms=timeout, second_start_ms=start)
     except ValueError as exc:
         return str(exc)
     if alone[0].chosen is None:

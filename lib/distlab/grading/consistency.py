@@ -66,7 +66,7 @@ def _session_violations(read_path, seed: int) -> str | None:
         got = read_path(replicas, key, token)
         if got is None:
             return f"read {step}: no answer although the leader is always up to date (applied >= any token)"
-        value, version, token = got
+        _value, version, token = got
         if version < own.get(key, 0):
             return (f"read of {key!r} returned version {version}, older than the session's own write "
                     f"(version {own[key]}): read-your-writes violated")
@@ -106,7 +106,7 @@ def check_token_read(read_with_token):
     if read_with_token([behind], "a", 3) is not None:
         return "no replica has reached the token: return None (the client must wait)"
     rng = random.Random(7)
-    for case in range(300):
+    for _case in range(300):
         replicas = _replica_states(rng)
         key, token = rng.choice(("a", "b", "c")), rng.randint(0, 8)
         want, mine = reference_token_read(replicas, key, token), read_with_token(replicas, key, token)

@@ -8,8 +8,9 @@ same actions through :func:`apply`.
 from __future__ import annotations
 
 import random as _random
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .kernel import Simulation
@@ -34,7 +35,7 @@ class Fault:
         return f"t={self.time:.3f}s {self.action}{self.args!r}"
 
 
-def apply(sim: "Simulation", action: str, *args: Any) -> bool:
+def apply(sim: Simulation, action: str, *args: Any) -> bool:
     """Carry out one fault now. Returns False (and does nothing) when it does not apply in the
     current state -- crashing a crashed node, resuming a running one -- so random schedules stay
     valid whatever happened before them."""
@@ -86,7 +87,7 @@ class FaultSchedule:
     def __repr__(self) -> str:
         return "FaultSchedule([" + ", ".join(str(f) for f in self.faults) + "])"
 
-    def install(self, sim: "Simulation") -> None:
+    def install(self, sim: Simulation) -> None:
         """Schedule every fault on ``sim`` (faults in the past are refused)."""
         for fault in self.faults:
             sim.schedule_at(fault.time, apply, sim, fault.action, *fault.args)
@@ -94,7 +95,7 @@ class FaultSchedule:
     @classmethod
     def random(cls, rng: _random.Random, pids: Sequence[Hashable], duration: float, *,
                count: int = 10, actions: Sequence[str] = ("crash", "restart", "partition",
-               "block", "heal", "pause", "resume"), heal_at_end: bool = True) -> "FaultSchedule":
+               "block", "heal", "pause", "resume"), heal_at_end: bool = True) -> FaultSchedule:
         """``count`` random faults over ``[0, duration)``; with ``heal_at_end`` every node is
         restarted/resumed and the network healed at ``duration`` (so liveness can be checked)."""
         if not pids:

@@ -14,8 +14,9 @@ Vocabulary follows Jepsen: ``f`` is the function (``read``/``write``/``cas`` for
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Hashable, Iterable, Iterator
+from typing import Any
 
 STATUSES = ("ok", "fail", "info")
 
@@ -51,7 +52,7 @@ class Op:
         """Completion time, or +inf for an operation that never returned."""
         return float("inf") if self.complete is None else self.complete
 
-    def precedes(self, other: "Op") -> bool:
+    def precedes(self, other: Op) -> bool:
         """Real-time order: this op completed before ``other`` was invoked."""
         return self.complete is not None and self.complete < other.invoke
 
@@ -73,7 +74,7 @@ class History:
         return self.ops[i]
 
     @classmethod
-    def of(cls, ops: Iterable[Op], **meta: Any) -> "History":
+    def of(cls, ops: Iterable[Op], **meta: Any) -> History:
         ordered = sorted(ops, key=lambda o: (o.invoke, o.index))
         return cls(tuple(replace(o, index=i) for i, o in enumerate(ordered)), dict(meta))
 

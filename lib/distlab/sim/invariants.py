@@ -6,8 +6,9 @@ violation. Protocols register theirs by name (``election_safety``, ``log_matchin
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

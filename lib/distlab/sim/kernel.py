@@ -17,7 +17,8 @@ import copy
 import hashlib
 import heapq
 import random
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from .invariants import InvariantSet
 from .network import Network
@@ -37,7 +38,7 @@ class Event:
 
     __slots__ = ("seq", "time", "_sim")
 
-    def __init__(self, sim: "Simulation", seq: int, time: float):
+    def __init__(self, sim: Simulation, seq: int, time: float):
         self._sim, self.seq, self.time = sim, seq, time
 
     def cancel(self) -> None:
@@ -158,9 +159,8 @@ class Simulation:
                     self.now = deadline
                     return "time"
                 budget -= 1
-        if until is not None:
-            if not until >= self.now:
-                raise ValueError(f"until must be >= now ({self.now}), got {until!r}")
+        if until is not None and not until >= self.now:
+            raise ValueError(f"until must be >= now ({self.now}), got {until!r}")
         limit = float("inf") if until is None else until
         while True:
             if budget == 0:
@@ -221,7 +221,7 @@ class Simulation:
         """Evaluate every registered invariant now; returns the list of violations (empty = all hold)."""
         return self.invariants.check(self)
 
-    def fork(self) -> "Simulation":
+    def fork(self) -> Simulation:
         """An independent copy of the whole simulation (processes, network, queue, random streams).
 
         The copy shares the immutable trace records already written, so forking is cheap.

@@ -8,8 +8,9 @@ message was in flight. Loss, duplication and reordering are per-link probabiliti
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Hashable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .latency import Constant, Latency, Uniform
 
@@ -72,7 +73,7 @@ class NetworkStats:
 class Network:
     """Owned by a :class:`~distlab.sim.Simulation` as ``sim.network``."""
 
-    def __init__(self, sim: "Simulation"):
+    def __init__(self, sim: Simulation):
         self._sim = sim
         self.default = LinkConfig()
         self._links: dict[tuple, LinkConfig] = {}

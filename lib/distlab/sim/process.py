@@ -18,7 +18,8 @@ writing to it models an fsync. ``restart(keep_state=False)`` wipes it (a replace
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Hashable, Iterable
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .kernel import Simulation
@@ -29,7 +30,7 @@ class Process:
         if pid is None:
             raise ValueError("pid must not be None")
         self.pid = pid
-        self.sim: "Simulation | None" = None
+        self.sim: Simulation | None = None
         self.up = True
         self.paused = False
         self.stable: dict = {}
@@ -101,7 +102,7 @@ class Process:
             sim.trace.record(sim.now, "state", self.pid, **fields)
 
     # ------------------------------------------------------------------ kernel side
-    def _attach(self, sim: "Simulation") -> None:
+    def _attach(self, sim: Simulation) -> None:
         self.sim = sim
 
     def _start(self) -> None:

@@ -7,7 +7,8 @@ switched off for speed (benchmarks, Figure 16 sweeps); counters in the network s
 """
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterator, NamedTuple
+from collections.abc import Hashable, Iterator
+from typing import Any, NamedTuple
 
 KINDS = (
     "start", "send", "deliver", "drop", "duplicate", "timer", "crash", "restart",

@@ -25,9 +25,9 @@ from .controls import fault_control, fraction_control, seed_control, size_contro
 from .exercise import ExerciseBox
 from .panel import Panel
 from .player import Player
+from .progress import sweep
 from .quiz import Quiz
 from .replay import Replay
-from .progress import sweep
 from .timing import measure_updates
 
 __all__ = ["UNCHECKED", "Badges", "ClusterPicture", "ExerciseBox", "MsgPic", "NodePic", "Panel",

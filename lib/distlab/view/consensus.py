@@ -27,11 +27,21 @@ from distlab.consensus.quiz import QUIZ
 
 from .badges import badges_text
 from .consensus_cluster import ClusterLab, render_frame
+from .consensus_experiments import (
+    fig16_data,
+    fig16_table,
+    partition_run,
+    quorum_panel,
+    quorum_run,
+    render_fig16,
+    render_partition,
+    render_quorum,
+    render_split,
+    split_panel,
+    split_run,
+    split_vote_table,
+)
 from .consensus_lab import ClusterLabView, cluster_lab
-from .consensus_experiments import (fig16_data, fig16_table, partition_run, quorum_run,
-                                    quorum_panel, render_fig16, render_partition, render_quorum,
-                                    render_split,
-                                    split_panel, split_run, split_vote_table)
 from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
 from .panel import Panel
 from .quiz import Quiz
@@ -106,7 +116,7 @@ def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
         r = results[fenced]
         ax = fig.add_subplot(2, 1, row + 1)
         t0 = r.timeline[0][0]  # etcd's clock is the machine's monotonic clock: show relative times
-        t_a, t_pause, t_b, t_bw, t_aw = (e[0] - t0 for e in r.timeline[:5])
+        t_a, t_pause, t_b, _t_bw, t_aw = (e[0] - t0 for e in r.timeline[:5])
         ax.barh(1, t_b - t_a, left=t_a, color=NEUTRAL, alpha=0.5, edgecolor="black",
                 label="A believes it holds the lock")
         ax.barh(1, t_aw - t_pause, left=t_pause, color="none", hatch="//", edgecolor="black",

@@ -14,8 +14,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from distlab.consensus.raft import Cluster, RaftConfig
-from distlab.consensus.raft import fig16
+from distlab.consensus.raft import Cluster, RaftConfig, fig16
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
 from distlab.sim import ms
 
@@ -112,7 +111,7 @@ def partition_run(seed: int = 0) -> dict:
     c.partition([minority, [p for p in c.pids if p not in minority]])
     stale = []
     for k in range(3):
-        index, term, ok = c.start(old, f"m{k + 1}")
+        index, _term, ok = c.start(old, f"m{k + 1}")
         if ok:
             stale.append((index, f"m{k + 1}"))
         c.run(0.05)
@@ -278,7 +277,7 @@ def split_vote_table(n: int = 5, s: int = 4, latencies=(0.01, 0.10, 0.20)) -> st
     the timeout range)."""
     c = votes_to_split(n, s)
     lines = [f"n = {n} servers, s = {s} up: a split needs c = {c} timeouts within l of the first"]
-    for l in latencies:
+    for l in latencies:  # noqa: E741 - the dissertation's l
         lines.append(f"  l = {l:>4.0%} of the range -> P(split vote) = "
                      f"{100 * split_vote_probability(n, s, l):.2f} %")
     return "\n".join(lines)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from .consensus_cluster import (LATENCY_BOUNDS_MS, NODE_CHOICES, TIMEOUT_BOUNDS_MS, ClusterLab,
-                                render_frame)
+from .consensus_cluster import LATENCY_BOUNDS_MS, NODE_CHOICES, TIMEOUT_BOUNDS_MS, ClusterLab, render_frame
 from .replay import Replay
 
 
@@ -34,7 +33,7 @@ class ClusterLabView:
             "loss": widgets.FloatSlider(value=s.loss, min=0.0, max=0.5, step=0.05,
                                         description="loss", style=style, continuous_update=False),
         }
-        for name, control in self.controls.items():
+        for control in self.controls.values():
             control.observe(self._on_setting, names="value")
         self.status = widgets.HTML()
         self.node_buttons = widgets.HBox()

@@ -9,7 +9,8 @@ Input rows are plain data: ``LogRow(pid, entries=[(term, command), ...], commit_
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, Rectangle

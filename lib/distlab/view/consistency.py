@@ -19,14 +19,29 @@ from distlab.consistency import RUNGS, read_file
 from distlab.consistency.chooser import ITEMS, NEEDS, choose_rung, place_all
 from distlab.consistency.quiz import QUIZ
 
-from .consistency_ladder import (VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph,
-                                 render_ladder)
-from .consistency_sessions import (POLICIES, STORIES, play, render_scene, replication, scene_panel, scene_report,
-                                   scene_verdicts)
-from .consistency_store import (LADDER_ORDER, SESSION_MODES, render_store, render_tradeoff, store_config,
-                                store_panel, store_run, tradeoff, tradeoff_table)
-from .consistency_timeline import (EXAMPLE, example_history, render_timeline, timeline_panel,
-                                   timeline_verdicts)
+from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph, render_ladder
+from .consistency_sessions import (
+    POLICIES,
+    STORIES,
+    play,
+    render_scene,
+    replication,
+    scene_panel,
+    scene_report,
+    scene_verdicts,
+)
+from .consistency_store import (
+    LADDER_ORDER,
+    SESSION_MODES,
+    render_store,
+    render_tradeoff,
+    store_config,
+    store_panel,
+    store_run,
+    tradeoff,
+    tradeoff_table,
+)
+from .consistency_timeline import EXAMPLE, example_history, render_timeline, timeline_panel, timeline_verdicts
 from .panel import Panel
 from .quiz import Quiz
 from .style import GOOD, prepare

@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-
 import networkx as nx
 
 from distlab.consistency import AVAILABILITY, IMPLIES, RUNGS, Budget, classify

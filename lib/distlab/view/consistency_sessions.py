@@ -186,7 +186,7 @@ def render_scene(config, fig=None):
     _draw_replication(ax, len(h.processes()), applies, right)
     first = story.rungs[0]
     verdict = verdicts[first]
-    mark, colour = VERDICT_MARKS[verdict.status]
+    mark, _colour = VERDICT_MARKS[verdict.status]
     lag_now = dict(story.lags)[story.slow] if lag is None else lag
     ax.set_title(f"\u201c{story.bug}\u201d -- policy {policy!r}, {story.slow} lags {lag_now:g} s\n"
                  f"{mark} {first} {verdict.status}", fontsize=10, color=BAD if failed else GOOD)

@@ -109,7 +109,7 @@ class _StoreFigure:
         _pin_title(self.right)
 
     @classmethod
-    def of(cls, fig) -> "_StoreFigure":
+    def of(cls, fig) -> _StoreFigure:
         """The figure's store axes, or new ones on an emptied figure."""
         drawn = getattr(fig, "_distlab_store", None)
         if drawn is not None and fig.axes == [drawn.left, drawn.right]:
@@ -183,7 +183,7 @@ def tradeoff(seeds=(0, 1, 2), lag_ms=50.0, partition_s=1.0, replicas=3) -> list[
     for policy, ack in LADDER_ORDER:
         runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
                            "partition_s": partition_s, "seed": s}) for s in seeds]
-        mean = lambda f: sum(f(r["metrics"]) for r in runs) / len(runs)  # noqa: E731
+        mean = lambda f, runs=runs: sum(f(r["metrics"]) for r in runs) / len(runs)  # noqa: E731
         answers = [", ".join(r["strongest"]) or "none" for r in runs]
         strongest = sorted(set(answers), key=lambda a: (-answers.count(a), a))
         rows.append({"policy": policy, "write_ack": ack, "strongest": " / ".join(strongest),

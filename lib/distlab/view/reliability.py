@@ -21,16 +21,45 @@ from distlab.reliability.chooser import choose_limiter
 from distlab.reliability.compare import bursty_trace
 from distlab.reliability.quiz import QUIZ
 
-from .quiz import Quiz
 from .panel import Panel
-from .reliability_limiters import (bucket_panel, bucket_run, local_budget_table, render_bucket,
-                                   render_local_budgets, render_strategies, strategies_panel, strategies_run)
-from .reliability_patterns import (availability_table, backpressure_panel, breaker_panel, breaker_run,
-                                   bulkhead_panel, compare_scenario, render_backpressure, render_breaker,
-                                   render_bulkheads, render_cascade, render_shedding, run_scenario,
-                                   shedding_panel)
-from .reliability_retries import (PUBLISHED_CALLS_100, backoff_panel, backoff_run, brooker_points, brooker_table,
-                                  render_backoff, render_brooker, render_storm, storm_config, storm_panel)
+from .quiz import Quiz
+from .reliability_limiters import (
+    bucket_panel,
+    bucket_run,
+    local_budget_table,
+    render_bucket,
+    render_local_budgets,
+    render_strategies,
+    strategies_panel,
+    strategies_run,
+)
+from .reliability_patterns import (
+    availability_table,
+    backpressure_panel,
+    breaker_panel,
+    breaker_run,
+    bulkhead_panel,
+    compare_scenario,
+    render_backpressure,
+    render_breaker,
+    render_bulkheads,
+    render_cascade,
+    render_shedding,
+    run_scenario,
+    shedding_panel,
+)
+from .reliability_retries import (
+    PUBLISHED_CALLS_100,
+    backoff_panel,
+    backoff_run,
+    brooker_points,
+    brooker_table,
+    render_backoff,
+    render_brooker,
+    render_storm,
+    storm_config,
+    storm_panel,
+)
 from .style import GOOD
 
 _STYLE = {"description_width": "initial"}

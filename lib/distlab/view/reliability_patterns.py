@@ -12,10 +12,9 @@ import random
 
 import ipywidgets as widgets
 
-from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock
-from distlab.reliability import simulate_backpressure
-from distlab.reliability.cascade import simulate_cascade
 from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
+from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock, simulate_backpressure
+from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import Fault, default_graph, overload, slow_dependency
 
 from .controls import seed_control, size_control

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import random
 
-from distlab.consensus.coordination import (Compare, CoordinationStore, Delete, Get, KeyValue,
-                                            LeaseExpired, Put)
-from distlab.consensus.coordination.store import check_branch
+from distlab.consensus.coordination import Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpired, Put
 from distlab.consensus.coordination.state_machine import CoordinationStateMachine, Failure
+from distlab.consensus.coordination.store import check_branch
 
 KEYS = ["a", "b", "dir/x", "dir/y", "dir/z"]
 VALUES = ["", "1", "2", "v"]

@@ -4,8 +4,18 @@ works on simulated and on wall-clock time (etcd's leases may outlive their TTL b
 lessor scans for expired leases periodically)."""
 from __future__ import annotations
 
-from distlab.consensus.coordination import (Compare, Delete, Get, LeaderElection, LeaseExpired,
-                                            Lock, Put, ServiceRegistry, Session, paused_holder)
+from distlab.consensus.coordination import (
+    Compare,
+    Delete,
+    Get,
+    LeaderElection,
+    LeaseExpired,
+    Lock,
+    Put,
+    ServiceRegistry,
+    Session,
+    paused_holder,
+)
 
 TTL = 1
 PATIENCE = 10.0  # seconds any takeover may take on either store

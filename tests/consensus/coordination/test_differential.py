@@ -3,8 +3,7 @@ against a real etcd (the semantics: revisions, compares, txn results, leases, wa
 import random
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from distlab.consensus.coordination import EtcdStore, SimulatedStore
 from distlab.services import etcd

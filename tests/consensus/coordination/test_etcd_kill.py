@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-from distlab.consensus.coordination import (EtcdStore, LeaderElection, Session, SimulatedStore,
-                                            open_store)
+from distlab.consensus.coordination import EtcdStore, LeaderElection, Session, SimulatedStore, open_store
 from distlab.services import etcd
 
 

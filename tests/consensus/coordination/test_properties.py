@@ -3,13 +3,11 @@ crashes): with fencing no stale write is ever accepted, and at most one owner pe
 import random
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from distlab.consensus.coordination import (INVARIANTS, SimulatedStore, random_plan, run_plan)
-from distlab.consensus.coordination.invariants import (epochs_increase, no_stale_write_accepted,
-                                                       one_leader_per_epoch)
+from distlab.consensus.coordination import INVARIANTS, SimulatedStore, random_plan, run_plan
 from distlab.consensus.coordination.fencing import Write
+from distlab.consensus.coordination.invariants import epochs_increase, no_stale_write_accepted, one_leader_per_epoch
 
 from .replicas import replicas_agree
 

@@ -1,8 +1,7 @@
 """Recipes refuse bad input with the parameter's name."""
 import pytest
 
-from distlab.consensus.coordination import (LeaderElection, Lock, ServiceRegistry, Session,
-                                            SimulatedStore, paused_holder)
+from distlab.consensus.coordination import LeaderElection, Lock, ServiceRegistry, Session, SimulatedStore, paused_holder
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 crashes, redirects, unavailability, and the state machine's rules."""
 import pytest
 
-from distlab.consensus.coordination import (Compare, LeaseExpired, Put, SimulatedStore,
-                                            StoreUnavailable, paused_holder)
+from distlab.consensus.coordination import Compare, LeaseExpired, Put, SimulatedStore, StoreUnavailable, paused_holder
 from distlab.consensus.coordination.server import CoordReply, CoordRequest
 from distlab.consensus.coordination.state_machine import CoordinationStateMachine, Failure
 from distlab.sim import Process
 
 from .replicas import replicas_agree
-
-
 
 
 def test_same_seed_same_story():
@@ -47,7 +44,7 @@ def test_a_kept_alive_lease_survives_leader_crashes():
     store = SimulatedStore(seed=5)
     lease = store.grant(1)
     store.put("owned", "x", lease=lease)
-    for round_ in range(3):
+    for _round in range(3):
         store.cluster.crash(store.cluster.leader())
         for _ in range(6):
             store.keepalive(lease)            # retried until a new leader answers

@@ -26,17 +26,32 @@ from .backend import open_store
 from .election import Leader, LeaderElection
 from .etcd_store import EtcdStore, connect_etcd_store
 from .fencing import FencedStorage, FencingResult, UnfencedStorage, paused_holder
-from .invariants import (NAMES as INVARIANTS, epochs_increase, last_write_from_latest_holder,
-                         no_stale_write_accepted, one_leader_per_epoch,
-                         one_owner_at_a_time)
+from .invariants import (
+    NAMES as INVARIANTS,
+    epochs_increase,
+    last_write_from_latest_holder,
+    no_stale_write_accepted,
+    one_leader_per_epoch,
+    one_owner_at_a_time,
+)
 from .lock import Holder, Lock, LockTimeout
 from .registry import Change, ServiceRegistry, Watcher
 from .schedules import random_plan, run_plan
 from .server import CoordinationServer
 from .session import Session
 from .sim_store import SimulatedStore
-from .store import (Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpired, Put,
-                    StoreUnavailable, TxnResult, WatchEvent)
+from .store import (
+    Compare,
+    CoordinationStore,
+    Delete,
+    Get,
+    KeyValue,
+    LeaseExpired,
+    Put,
+    StoreUnavailable,
+    TxnResult,
+    WatchEvent,
+)
 from .systems import SYSTEMS, Choice, choose_coordination, table
 
 __all__ = [

@@ -20,7 +20,7 @@ a prefix and lets the lowest create_revision win; with one key, losers simply re
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .ownership import check_name, give_up, own, own_within
 from .session import Session
@@ -44,7 +44,7 @@ class LeaderElection:
         self.store, self.session = store, session
         self.key = PREFIX + check_name(election, "election")
         self.candidate = check_name(candidate, "candidate")
-        self.epoch: Optional[int] = None
+        self.epoch: int | None = None
 
     def campaign(self) -> bool:
         """One attempt to become leader; True if we lead (now or already)."""
@@ -75,7 +75,7 @@ class LeaderElection:
         epoch, self.epoch = self.epoch, None
         return give_up(self.store, self.key, epoch)
 
-    def leader(self) -> Optional[Leader]:
+    def leader(self) -> Leader | None:
         """Observe: who leads now (None between leaders)."""
         kv = self.store.get(self.key)
         return Leader(kv.value, kv.create_revision, kv.lease) if kv is not None else None

@@ -18,17 +18,28 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import time
-from typing import Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from distlab.services import etcd as etcd_service
 from distlab.services.errors import ServiceUnavailable
 from distlab.services.etcd import EtcdClient, EtcdError, KeyValue, WatchEvent, _b64, prefix_end
 
-from .store import (Compare, CoordinationStore, Delete, Get, LeaseExpired, Put, StoreUnavailable,
-                    TxnResult, check_branch, check_key, check_op, check_ttl)
+from .store import (
+    Compare,
+    CoordinationStore,
+    Delete,
+    Get,
+    LeaseExpired,
+    Put,
+    StoreUnavailable,
+    TxnResult,
+    check_branch,
+    check_key,
+    check_op,
+    check_ttl,
+)
 
 _TARGETS = {"create_revision": "CREATE", "mod_revision": "MOD", "version": "VERSION",
             "value": "VALUE"}
@@ -69,7 +80,7 @@ class EtcdStore(CoordinationStore):
         check_op(Put(key, value, lease))
         return self._do(self.client.put, key, value, lease=lease)
 
-    def get(self, key: str) -> Optional[KeyValue]:
+    def get(self, key: str) -> KeyValue | None:
         return self._do(self.client.get, check_key(key))
 
     def get_prefix(self, prefix: str) -> list:
@@ -160,7 +171,7 @@ class EtcdStore(CoordinationStore):
             while True:
                 try:
                     line = reply.readline()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     break
                 if not line:
                     break
@@ -191,6 +202,6 @@ class EtcdStore(CoordinationStore):
         return self._do(self.client.describe)
 
 
-def connect_etcd_store(endpoint: Optional[str] = None, **kw) -> EtcdStore:
+def connect_etcd_store(endpoint: str | None = None, **kw) -> EtcdStore:
     """An :class:`EtcdStore` on ``endpoint`` or ``$DISTLAB_ETCD_ENDPOINT`` (checked to answer)."""
     return EtcdStore(etcd_service.connect(endpoint), **kw)

@@ -13,7 +13,7 @@ it is a reproducible simulation (same seed, same numbers); on etcd it takes a fe
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .invariants import last_write_from_latest_holder, no_stale_write_accepted
 from .lock import Lock
@@ -35,7 +35,7 @@ class UnfencedStorage:
     fencing = False
 
     def __init__(self) -> None:
-        self.value: Optional[str] = None
+        self.value: str | None = None
         self.highest = 0          # the highest token among accepted writes
         self.writes: list = []
 
@@ -69,7 +69,7 @@ class FencingResult(NamedTuple):
     fencing: bool
     tokens: dict          # client -> fencing token
     writes: list          # Write records in storage order
-    final_value: Optional[str]
+    final_value: str | None
     verdicts: dict        # invariant name -> None (holds) or the violation
     timeline: list        # (time, actor, what happened), for a view to draw
 
@@ -81,7 +81,7 @@ def verdicts(store_writes: list, final_value) -> dict:
 
 
 def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
-                  pause: Optional[float] = None, poll: float = 0.1) -> FencingResult:
+                  pause: float | None = None, poll: float = 0.1) -> FencingResult:
     """A takes the lock, checks it, pauses ``pause`` seconds (default ``2 * ttl + 2``: well past
     its lease), B takes the lock meanwhile and writes, A wakes and writes."""
     pause = 2.0 * ttl + 2.0 if pause is None else pause

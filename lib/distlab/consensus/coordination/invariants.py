@@ -9,13 +9,13 @@ saw them; wins are ``(time, candidate, epoch)`` in the order the campaigns succe
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 NAMES = ("no_stale_write_accepted", "last_write_from_latest_holder", "one_leader_per_epoch",
          "epochs_increase", "one_owner_at_a_time")
 
 
-def no_stale_write_accepted(writes: Sequence) -> Optional[str]:
+def no_stale_write_accepted(writes: Sequence) -> str | None:
     """Every write the storage accepted carried a token >= every token it had accepted before:
     the accepted writes follow the order of the lock's holders. A paused ex-holder whose write lands
     after its successor's is exactly the write this forbids."""
@@ -30,7 +30,7 @@ def no_stale_write_accepted(writes: Sequence) -> Optional[str]:
     return None
 
 
-def last_write_from_latest_holder(writes: Sequence, final_value) -> Optional[str]:
+def last_write_from_latest_holder(writes: Sequence, final_value) -> str | None:
     """The value left in storage is the one written by the highest token that wrote -- the newest
     lock holder's work is not overwritten by an older holder's."""
     accepted = [w for w in writes if w.accepted]
@@ -44,7 +44,7 @@ def last_write_from_latest_holder(writes: Sequence, final_value) -> Optional[str
     return None
 
 
-def one_leader_per_epoch(wins: Sequence) -> Optional[str]:
+def one_leader_per_epoch(wins: Sequence) -> str | None:
     """No two candidates ever won with the same epoch (the leader key's create_revision)."""
     owner: dict = {}
     for time, candidate, epoch in wins:
@@ -53,7 +53,7 @@ def one_leader_per_epoch(wins: Sequence) -> Optional[str]:
     return None
 
 
-def epochs_increase(wins: Sequence) -> Optional[str]:
+def epochs_increase(wins: Sequence) -> str | None:
     """Each new leadership has a larger epoch than every earlier one, so an epoch orders leaders
     and storage can fence off an old one."""
     last = 0
@@ -64,7 +64,7 @@ def epochs_increase(wins: Sequence) -> Optional[str]:
     return None
 
 
-def one_owner_at_a_time(grants: Sequence, events: Sequence) -> Optional[str]:
+def one_owner_at_a_time(grants: Sequence, events: Sequence) -> str | None:
     """In the store's own history of the ownership key, every PUT creates the key afresh (it is
     never overwritten while someone owns it: creation and deletion alternate), and every token or
     epoch handed to a client is one of those creations. So, as far as the store is concerned, two

@@ -13,7 +13,7 @@ The ``fencing`` module shows both outcomes.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .ownership import check_name, give_up, own, own_within
 from .session import Session
@@ -40,9 +40,9 @@ class Lock:
         self.store, self.session = store, session
         self.key = PREFIX + check_name(name, "name")
         self.owner = check_name(owner, "owner")
-        self.token: Optional[int] = None
+        self.token: int | None = None
 
-    def try_acquire(self) -> Optional[int]:
+    def try_acquire(self) -> int | None:
         """One attempt: our fencing token if we now hold the lock, else None."""
         self.token = own(self.store, self.key, self.owner, self.session)
         return self.token
@@ -66,7 +66,7 @@ class Lock:
         token, self.token = self.token, None
         return give_up(self.store, self.key, token)
 
-    def holder(self) -> Optional[Holder]:
+    def holder(self) -> Holder | None:
         """Who holds the lock according to the store, with their token."""
         kv = self.store.get(self.key)
         return Holder(kv.value, kv.create_revision) if kv is not None else None

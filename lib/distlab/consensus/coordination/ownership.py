@@ -11,7 +11,7 @@ expired (and whose key someone else re-created since) cannot delete the new owne
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .store import Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpired, Put
 
@@ -19,7 +19,7 @@ from .store import Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpir
 class Claim(NamedTuple):
     won: bool
     revision: int                 # our token/epoch when won, else the store's revision
-    holder: Optional[KeyValue]    # the key as it stands (ours when won)
+    holder: KeyValue | None    # the key as it stands (ours when won)
 
 
 def claim(store: CoordinationStore, key: str, value: str, lease: int) -> Claim:
@@ -32,7 +32,7 @@ def claim(store: CoordinationStore, key: str, value: str, lease: int) -> Claim:
     return Claim(False, done.revision, found[0] if found else None)
 
 
-def own(store: CoordinationStore, key: str, name: str, session) -> Optional[int]:
+def own(store: CoordinationStore, key: str, name: str, session) -> int | None:
     """One attempt to own ``key`` as ``name`` on ``session``'s lease: the ownership's
     ``create_revision`` (token / epoch) if we own it now -- just won, or already ours -- else None.
     A lease that ran out before we noticed marks the session ``lost``."""
@@ -51,7 +51,7 @@ def own(store: CoordinationStore, key: str, name: str, session) -> Optional[int]
 
 
 def own_within(store: CoordinationStore, key: str, name: str, session, timeout: float,
-               poll: float) -> Optional[int]:
+               poll: float) -> int | None:
     """Try :func:`own` every ``poll`` seconds, renewing the lease meanwhile, for up to ``timeout``."""
     if not poll > 0 or not timeout >= 0:
         raise ValueError(f"poll must be > 0 and timeout >= 0 seconds, got {poll!r}, {timeout!r}")

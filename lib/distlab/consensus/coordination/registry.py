@@ -70,7 +70,7 @@ class ServiceRegistry:
                               e.kv.value if up else ""))
         return out
 
-    def watcher(self, service: str) -> "Watcher":
+    def watcher(self, service: str) -> Watcher:
         return Watcher(self, service)
 
 

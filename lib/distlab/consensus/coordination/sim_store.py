@@ -19,16 +19,28 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Process, ms
 
 from .server import CoordinationServer, CoordReply, CoordRequest
 from .state_machine import Failure
-from .store import (Compare, CoordinationStore, KeyValue, LeaseExpired, Put,
-                    StoreUnavailable, TxnResult, check_branch, check_key, check_op, check_ttl)
+from .store import (
+    Compare,
+    CoordinationStore,
+    KeyValue,
+    LeaseExpired,
+    Put,
+    StoreUnavailable,
+    TxnResult,
+    check_branch,
+    check_key,
+    check_op,
+    check_ttl,
+)
 
 GATEWAY = "gateway"
 
@@ -42,7 +54,7 @@ class Gateway(Process):
         super().__init__(pid)
         self.servers, self.retry = list(servers), retry
         self.seq, self.target = 0, 0
-        self.request: Optional[CoordRequest] = None
+        self.request: CoordRequest | None = None
         self.done, self.result = True, None
         self.sent = 0
 
@@ -156,7 +168,7 @@ class SimulatedStore(CoordinationStore):
         check_op(Put(key, value, lease))
         return self.call("put", key, value, lease)
 
-    def get(self, key: str) -> Optional[KeyValue]:
+    def get(self, key: str) -> KeyValue | None:
         found = self.call("range", check_key(key), False)
         return found[0] if found else None
 

@@ -21,7 +21,8 @@ got, and larger than every earlier one. That is a fencing token.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from distlab.services.etcd import KeyValue, WatchEvent
 
@@ -71,7 +72,7 @@ class Compare(NamedTuple):
     value: Any
     op: str = "=="
 
-    def check(self) -> "Compare":
+    def check(self) -> Compare:
         check_key(self.key, "compare key")
         if self.target not in COMPARE_TARGETS:
             raise ValueError(f"compare target must be one of {COMPARE_TARGETS}, got {self.target!r}")
@@ -84,7 +85,7 @@ class Compare(NamedTuple):
             raise ValueError(f"compare {self.target} must be an integer >= 0, got {self.value!r}")
         return self
 
-    def holds(self, kv: Optional[KeyValue]) -> bool:
+    def holds(self, kv: KeyValue | None) -> bool:
         """Evaluate against the key's current entry (None when it does not exist)."""
         if kv is None:
             if self.target == "value":
@@ -161,7 +162,7 @@ class CoordinationStore:
         :class:`LeaseExpired` if the lease no longer exists."""
         raise NotImplementedError
 
-    def get(self, key: str) -> Optional[KeyValue]:
+    def get(self, key: str) -> KeyValue | None:
         raise NotImplementedError
 
     def get_prefix(self, prefix: str) -> list:

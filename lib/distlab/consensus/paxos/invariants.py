@@ -27,7 +27,7 @@ class PaxosSafety:
         self._synced_at = -1
         self.problems: list = []
 
-    def install(self, sim) -> "PaxosSafety":
+    def install(self, sim) -> PaxosSafety:
         for name in NAMES:
             sim.invariants.add(name, getattr(self, name))
         return self

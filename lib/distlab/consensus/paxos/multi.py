@@ -13,12 +13,12 @@ only progress does.
 """
 from __future__ import annotations
 
-from typing import Any, Hashable, Sequence
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 from distlab.sim import Process, ms
 
-from .messages import (NO_BALLOT, Accept, Accepted, Forward, Heartbeat, HeartbeatReply, Nack,
-                       Prepare, Promise)
+from .messages import NO_BALLOT, Accept, Accepted, Forward, Heartbeat, HeartbeatReply, Nack, Prepare, Promise
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 

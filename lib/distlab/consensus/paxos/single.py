@@ -18,7 +18,8 @@ still proposing) retry.
 """
 from __future__ import annotations
 
-from typing import Any, Hashable, Sequence
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 from distlab.sim import Process, ms
 

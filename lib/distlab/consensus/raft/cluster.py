@@ -15,7 +15,8 @@ in simulated seconds; a failed expectation raises :class:`ScenarioError` (an ``A
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from distlab.sim import Simulation, Uniform, ms
 
@@ -127,7 +128,7 @@ class Cluster(ClusterActions):
         self.sim.run_for(duration)
         self._raise_apply_errors()
 
-    def run_until(self, predicate: Callable[["Cluster"], bool], timeout: float,
+    def run_until(self, predicate: Callable[[Cluster], bool], timeout: float,
                   poll: float = ms(10)) -> bool:
         """Run until ``predicate(cluster)`` holds (checked every ``poll`` seconds) or ``timeout``
         passes; returns whether it held."""

@@ -5,7 +5,7 @@ buttons call exactly these methods.
 """
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 from distlab.sim import Uniform, ms
 
@@ -49,7 +49,8 @@ class ClusterActions:
                 nd = self.nodes[leader]
                 index, term, ok = nd.change_membership(edit(list(nd.members)))
                 if ok:
-                    self.run_until(lambda c: nd.commit_index >= index or nd.current_term != term,
+                    self.run_until(lambda c, nd=nd, index=index, term=term:
+                                   nd.commit_index >= index or nd.current_term != term,
                                    timeout=max(0.0, end - self.sim.now))
                     if nd.current_term == term and nd.commit_index >= index:
                         return  # committed by the leader that appended it: it stays

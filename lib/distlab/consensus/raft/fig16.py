@@ -36,8 +36,8 @@ github.com/logcabin/logcabin, 2012-2015 versions agree), each an option of :clas
 * stepping down to a newer term does not reset the election timer (``stepDown`` re-arms it only
   when the server was leader); granting a vote or hearing a leader does -- as ``RaftNode`` does.
 
-``downtime(seed, low, high)`` runs one trial (``trial`` also names the winner); ``sweep`` runs them all and ``summary`` gives the
-quantiles that ``raft-fig16.tsv`` (bundled in ``distlab/consensus/data``) lists for the paper.
+``downtime(seed, low, high)`` runs one trial (``trial`` also names the winner); ``sweep`` runs them all and
+``summary`` gives the quantiles that ``raft-fig16.tsv`` (bundled in ``distlab/consensus/data``) lists for the paper.
 """
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ class LogCabinModel:
     write_each_persist: bool = True
 
     @classmethod
-    def textbook(cls) -> "LogCabinModel":
+    def textbook(cls) -> LogCabinModel:
         return cls(None, False, False)
 
 
@@ -125,7 +125,7 @@ LOGCABIN = LogCabinModel()
 
 
 def _check_range(low_ms: float, high_ms: float) -> None:
-    if not isinstance(low_ms, (int, float)) or not 0 < low_ms:
+    if not isinstance(low_ms, (int, float)) or not low_ms > 0:
         raise ValueError(f"low_ms must be a number of milliseconds > 0, got {low_ms!r}")
     if not isinstance(high_ms, (int, float)) or not high_ms >= low_ms:
         raise ValueError(f"high_ms must be >= low_ms ({low_ms}), got {high_ms!r}")
@@ -187,7 +187,7 @@ def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAUL
 
 def trials_for(rng_ms: tuple, scale: float = 1.0) -> int:
     """The paper's trial count for a range (100 for 150-150, else 1000), times ``scale``."""
-    return max(1, int(round(PAPER_TRIALS.get(tuple(rng_ms), 1000) * scale)))
+    return max(1, round(PAPER_TRIALS.get(tuple(rng_ms), 1000) * scale))
 
 
 def sweep(seed: int = 0, scale: float = 1.0, ranges=RANGES_MS, **kw) -> dict:

@@ -23,7 +23,8 @@ server's own claims beyond its state variables (role, term, log, commitIndex, la
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .state import LEADER
 
@@ -60,7 +61,7 @@ class RaftSafety:
         self._synced_at = -1
         self.problems: list[str] = []
 
-    def install(self, sim) -> "RaftSafety":
+    def install(self, sim) -> RaftSafety:
         """Register the five invariants on ``sim`` under their names."""
         for name in NAMES:
             sim.invariants.add(name, getattr(self, name))

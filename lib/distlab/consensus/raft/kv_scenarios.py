@@ -68,13 +68,13 @@ def run_kv_trial(seed: int, *, n: int = 5, clients: int = 3, ops: int = 20, faul
     # exactly-once: every append token at most once; every acknowledged append present unless a
     # later put overwrote the key (so only keys never put to are checked for loss)
     put_keys = {o.key for o in history if o.f == "put"}
-    for key, value in data.items():
+    for value in data.values():
         toks = _tokens(value)
         result.duplicated += sorted({t for t in toks if toks.count(t) > 1})
     for o in history:
-        if o.f == "append" and o.status == "ok" and o.key not in put_keys:
-            if o.value.rstrip(";") not in _tokens(data.get(o.key, "")):
-                result.lost.append(o.value)
+        if (o.f == "append" and o.status == "ok" and o.key not in put_keys
+                and o.value.rstrip(";") not in _tokens(data.get(o.key, ""))):
+            result.lost.append(o.value)
     return result
 
 

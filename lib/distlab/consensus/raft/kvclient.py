@@ -4,7 +4,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from distlab.sim import HistoryRecorder, Process, ms
 

@@ -7,14 +7,21 @@ class runs in a unit test, in the notebook's animation and in a 10,000-schedule 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from distlab.sim import Process
 
 from .handlers import HandlersMixin
-from .messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
-                       RequestVote, RequestVoteReply)
 from .membership import MembershipMixin
+from .messages import (
+    AppendEntries,
+    AppendEntriesReply,
+    InstallSnapshot,
+    InstallSnapshotReply,
+    RequestVote,
+    RequestVoteReply,
+)
 from .rules import RulesMixin
 from .snapshots import SnapshotMixin
 from .state import FOLLOWER, LEADER, RaftConfig

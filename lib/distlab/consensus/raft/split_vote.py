@@ -23,7 +23,7 @@ def votes_to_split(n: int, s: int) -> int:
     return s - n // 2 + 1
 
 
-def split_vote_probability(n: int, s: int, l: float) -> float:
+def split_vote_probability(n: int, s: int, l: float) -> float:  # noqa: E741 - the dissertation's l
     """Pr[split vote] for ``n`` servers, ``s`` of them up, latency ``l`` as a fraction of the
     election-timeout range (0 <= l <= 1)."""
     _check(n, s)
