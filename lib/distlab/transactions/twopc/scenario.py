@@ -73,18 +73,19 @@ class TwoPC:
 
     ``check_invariants`` checks atomicity, no_unilateral_abort_after_yes, commit_needs_all_yes and
     the blocking rule after every step, recording violations in ``violations`` (not raising).
-    ``participant_class`` lets tests plug in a deliberately broken participant.
+    ``participant_class`` / ``coordinator_class`` let tests plug in deliberately broken ones.
     """
 
     def __init__(self, config: TwoPCConfig, seed: int = 0, *, check_invariants: bool = True,
-                 participant_class: type[Participant] = Participant) -> None:
+                 participant_class: type[Participant] = Participant,
+                 coordinator_class: type[Coordinator] = Coordinator) -> None:
         if not isinstance(config, TwoPCConfig):
             raise ValueError(f"config must be a TwoPCConfig, got {config!r}")
         self.config = config
         self.seed = check_seed(seed)
         self.sim = Simulation(seed, trace=True)
         self.sim.network.configure(latency=Uniform(*config.latency))
-        self.coordinator = Coordinator(config)
+        self.coordinator = coordinator_class(config)
         self.participants = [participant_class(i, config, ["c"])
                              for i in range(config.participants)]
         for proc in [self.coordinator, *self.participants]:
