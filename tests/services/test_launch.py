@@ -67,7 +67,7 @@ def test_server_that_never_gets_ready_times_out_with_its_log(tmp_path):
     started = time.monotonic()
     with pytest.raises(ServiceUnavailable, match="not ready after 0.5 s"):
         with managed_process([sleeper, "30"], what="a sleeping 'server'", log_path=str(tmp_path / "log"),
-                             ready=lambda: False, timeout=0.5):
+                             ready=lambda: False, timeout=0.5, kind="sleep"):
             pass
     assert time.monotonic() - started < 10  # the sleeper was killed, not waited for
 
@@ -76,7 +76,7 @@ def test_server_that_dies_at_start_fails_fast(tmp_path):
     false = require_program("false", "coreutils")
     with pytest.raises(ServiceUnavailable, match="exited during start-up"):
         with managed_process([false], what="a failing 'server'", log_path=str(tmp_path / "log"),
-                             ready=lambda: False, timeout=30):
+                             ready=lambda: False, timeout=30, kind="false"):
             pass
 
 

