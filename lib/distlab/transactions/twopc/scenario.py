@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from distlab.sim import Simulation, Uniform
+from distlab.sim import Constant, Simulation, Uniform
 
 from . import invariants
 from .blocking import BlockingRule, blocking_windows, down_intervals
@@ -72,13 +72,15 @@ class TwoPC:
     """A coordinator ``c`` and participants ``p0 .. p{n-1}`` in one seeded simulation.
 
     ``check_invariants`` checks atomicity, no_unilateral_abort_after_yes, commit_needs_all_yes and
-    the blocking rule after every step, recording violations in ``violations`` (not raising).
+    the blocking rule (unless ``check_blocking`` is False) after every step, recording violations
+    in ``violations`` (not raising).
     ``participant_class`` / ``coordinator_class`` let tests plug in deliberately broken ones.
     """
 
     def __init__(self, config: TwoPCConfig, seed: int = 0, *, check_invariants: bool = True,
                  participant_class: type[Participant] = Participant,
-                 coordinator_class: type[Coordinator] = Coordinator) -> None:
+                 coordinator_class: type[Coordinator] = Coordinator,
+                 check_blocking: bool = True) -> None:
         if not isinstance(config, TwoPCConfig):
             raise ValueError(f"config must be a TwoPCConfig, got {config!r}")
         self.config = config
@@ -95,7 +97,8 @@ class TwoPC:
         self.violations: list[str] = []
         if check_invariants:
             invariants.install(self.sim)
-            BlockingRule(config, ["c"]).install(self.sim)
+            if check_blocking:
+                BlockingRule(config, ["c"]).install(self.sim)
             self.sim.schedule(0.0, self._watch)
 
     def _watch(self) -> None:
@@ -140,6 +143,10 @@ class TwoPC:
 
     def _logged_decision(self) -> str | None:
         return next((k for k, _, _ in self.coordinator.log if k != "end"), None)
+
+    def set_delay(self, src: str, dst: str, seconds: float) -> None:
+        """From now on, messages ``src -> dst`` take ``seconds`` (a link made slow)."""
+        self.sim.network.set_link(src, dst, latency=Constant(seconds))
 
     def process(self, pid: str) -> Any:
         """The coordinator (``"c"``) or a participant (``"p<i>"``)."""
