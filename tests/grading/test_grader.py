@@ -70,7 +70,8 @@ def test_a_runaway_notebook_is_killed_at_the_timeout(graded):
 
 
 def test_gradebook_has_a_row_per_submission(graded):
-    rows = list(csv.DictReader(open(graded[2], encoding="utf-8")))
+    with open(graded[2], encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     assert [r["notebook"].rsplit("/", 1)[-1] for r in rows] == [
         "demo_submission.ipynb", "demo_crash.ipynb", "demo_timeout.ipynb"]
     assert rows[0]["score"] == "1" and rows[0]["demo.majority"] == "1"

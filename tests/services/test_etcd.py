@@ -120,7 +120,7 @@ def test_no_endpoint_says_how_to_get_one(monkeypatch):
 
 @pytest.mark.parametrize("endpoint", ["redis://127.0.0.1:2379", "127.0.0.1:2379", ""])
 def test_bad_endpoint_names_the_parameter(endpoint):
-    with pytest.raises(ValueError, match="^endpoint: "):
+    with pytest.raises(ValueError, match=r"^endpoint: "):
         etcd.connect(endpoint)
 
 
@@ -137,7 +137,7 @@ def test_remote_endpoint_is_refused_before_connecting():
 
 def test_bad_lease_ttl_names_the_parameter():
     client = etcd.EtcdClient("http://127.0.0.1:2379")  # no request is sent for bad input
-    with pytest.raises(ValueError, match="^ttl: "):
+    with pytest.raises(ValueError, match=r"^ttl: "):
         client.lease_grant(0)
 
 

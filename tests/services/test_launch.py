@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from distlab.services import ServerNotInstalled, ServiceUnavailable
-from distlab.services import redis as dredis
+from distlab.services import ServerNotInstalled, ServiceUnavailable, redis as dredis
 from distlab.services.launch import etcd_server, postgres_server, redis_server
 from distlab.services.launch.process import managed_process, require_program
 from distlab.services.testing import missing_server
@@ -57,27 +56,26 @@ def test_redis_server_serves_real_redis_7():
 
 def test_missing_program_names_the_package(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ServerNotInstalled, match="apt-get install redis-server"):
-        with redis_server():
-            pass
+    with pytest.raises(ServerNotInstalled, match="apt-get install redis-server"), redis_server():
+        pass
 
 
 def test_server_that_never_gets_ready_times_out_with_its_log(tmp_path):
     sleeper = require_program("sleep", "coreutils")
     started = time.monotonic()
-    with pytest.raises(ServiceUnavailable, match="not ready after 0.5 s"):
-        with managed_process([sleeper, "30"], what="a sleeping 'server'", log_path=str(tmp_path / "log"),
-                             ready=lambda: False, timeout=0.5, kind="sleep"):
-            pass
+    with pytest.raises(ServiceUnavailable, match=r"not ready after 0\.5 s"), \
+            managed_process([sleeper, "30"], what="a sleeping 'server'", log_path=str(tmp_path / "log"),
+                            ready=lambda: False, timeout=0.5, kind="sleep"):
+        pass
     assert time.monotonic() - started < 10  # the sleeper was killed, not waited for
 
 
 def test_server_that_dies_at_start_fails_fast(tmp_path):
     false = require_program("false", "coreutils")
-    with pytest.raises(ServiceUnavailable, match="exited during start-up"):
-        with managed_process([false], what="a failing 'server'", log_path=str(tmp_path / "log"),
-                             ready=lambda: False, timeout=30, kind="false"):
-            pass
+    with pytest.raises(ServiceUnavailable, match="exited during start-up"), \
+            managed_process([false], what="a failing 'server'", log_path=str(tmp_path / "log"),
+                            ready=lambda: False, timeout=30, kind="false"):
+        pass
 
 
 PLUGIN_TEST = """

@@ -13,8 +13,7 @@ import time
 
 import pytest
 
-from distlab.services import lifecycle
-from distlab.services import redis as dredis
+from distlab.services import lifecycle, redis as dredis
 
 pytest_plugins = ["pytester"]
 

@@ -3,8 +3,7 @@
 import pytest
 import redis
 
-from distlab.services import ServiceUnavailable
-from distlab.services import redis as dredis
+from distlab.services import ServiceUnavailable, redis as dredis
 from distlab.services.loopback import free_port
 
 
@@ -52,7 +51,7 @@ def test_env_var_selects_the_server(monkeypatch):
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "mysql://localhost/x", "", "redis"])
 def test_bad_scheme_names_the_parameter(url):
-    with pytest.raises(ValueError, match="^url: "):
+    with pytest.raises(ValueError, match=r"^url: "):
         dredis.connect(url)
 
 
@@ -63,7 +62,7 @@ def test_bad_env_scheme_names_the_env_var(monkeypatch):
 
 
 def test_non_loopback_host_is_refused_before_connecting():
-    with pytest.raises(ValueError, match="url: host '10.1.2.3' is not a loopback"):
+    with pytest.raises(ValueError, match=r"url: host '10.1.2.3' is not a loopback"):
         dredis.connect("redis://10.1.2.3:6379/0")
 
 
@@ -76,7 +75,7 @@ def test_unreachable_server_fails_fast_with_advice():
 
 @pytest.mark.parametrize("timeout", [0, -1, "5"])
 def test_bad_timeout_names_the_parameter(timeout):
-    with pytest.raises(ValueError, match="^timeout: "):
+    with pytest.raises(ValueError, match=r"^timeout: "):
         dredis.connect(timeout=timeout)
 
 

@@ -34,10 +34,9 @@ def test_commit_makes_writes_visible_to_another_connection(sql_backend):
 
 def test_exception_rolls_back_every_statement(sql_backend):
     _accounts(sql_backend, 100, 0)
-    with pytest.raises(ZeroDivisionError):
-        with sql_backend.transaction() as tx:
-            tx.execute("UPDATE account SET balance = balance - 30 WHERE id = 1")
-            1 / 0
+    with pytest.raises(ZeroDivisionError), sql_backend.transaction() as tx:
+        tx.execute("UPDATE account SET balance = balance - 30 WHERE id = 1")
+        _ = 1 / 0
     assert (balance(sql_backend, 1), balance(sql_backend, 2)) == (100, 0)
     assert sql_backend.query_one("SELECT COUNT(*) FROM account") == (2,)
 
@@ -55,10 +54,9 @@ def test_same_sql_text_runs_on_both_engines(sql_backend):
 
 def test_nested_transaction_is_refused(sql_backend):
     _accounts(sql_backend, 1)
-    with pytest.raises(RuntimeError, match="already inside a transaction"):
-        with sql_backend.transaction():
-            with sql_backend.transaction():
-                pass
+    with pytest.raises(RuntimeError, match="already inside a transaction"), sql_backend.transaction(), \
+            sql_backend.transaction():
+        pass
     assert balance(sql_backend, 1) == 1
 
 
@@ -215,7 +213,7 @@ def test_default_is_sqlite_in_memory(monkeypatch):
 
 @pytest.mark.parametrize("url", ["mysql://127.0.0.1/db", "redis://127.0.0.1:6379", "http://x"])
 def test_bad_scheme_names_the_parameter(url):
-    with pytest.raises(ValueError, match="^url: unsupported scheme"):
+    with pytest.raises(ValueError, match=r"^url: unsupported scheme"):
         sql.connect(url)
 
 
@@ -226,15 +224,14 @@ def test_bad_env_scheme_names_the_env_var(monkeypatch):
 
 
 def test_non_loopback_postgres_is_refused_before_connecting():
-    with pytest.raises(ValueError, match="url: host '192.168.1.20' is not a loopback"):
+    with pytest.raises(ValueError, match=r"url: host '192.168.1.20' is not a loopback"):
         sql.connect("postgresql://postgres@192.168.1.20:5432/postgres")
 
 
 @pytest.mark.parametrize("attempts", [0, -2, 1.5])
 def test_bad_attempt_count_names_the_parameter(attempts):
-    with sql.connect(":memory:") as backend:
-        with pytest.raises(ValueError, match="^max_attempts: "):
-            backend.run_transaction(lambda b: None, max_attempts=attempts)
+    with sql.connect(":memory:") as backend, pytest.raises(ValueError, match=r"^max_attempts: "):
+        backend.run_transaction(lambda b: None, max_attempts=attempts)
 
 
 @pytest.mark.services
