@@ -5,13 +5,15 @@ Prints ``bench <name> <value> <unit>`` lines. Servers that are not installed are
 """
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from distlab.services import ServerNotInstalled, etcd, redis as dredis, sql
+from distlab.services import ServerNotInstalled, etcd, lifecycle, postgres, sql
+from distlab.services import redis as dredis
 from distlab.services.launch import etcd_server, postgres_server, redis_server
 
 
@@ -64,10 +66,23 @@ def counter_run(url: str, threads: int = 2, per_thread: int = 150):
 
 
 def main() -> None:
+    os.environ.setdefault(lifecycle.TAG_ENV, f"bench-{os.getpid()}")
     started = time.perf_counter()
     embedded = dredis.connect()
     bench("redis_embedded_start", (time.perf_counter() - started) * 1000, "ms")
     bench("redis_embedded_ops", redis_ops(embedded), "ops/s")
+
+    started = time.perf_counter()
+    pg_url = postgres.embedded("bench").url  # first start: initdb + postmaster (pg_embedded_start_s)
+    bench("pg_embedded_start_s", time.perf_counter() - started, "s")
+    final, tps, conflicts = counter_run(pg_url)
+    bench("pg_embedded_counter_txn", tps, "txn/s")
+    bench("pg_embedded_counter_lost_updates", 300 - final, "count")
+    cluster = postgres.embedded("bench")
+    started = time.perf_counter()
+    cluster.crash()
+    cluster.start()  # crash recovery on the same data directory
+    bench("pg_embedded_crash_restart_s", time.perf_counter() - started, "s")
 
     with tempfile.TemporaryDirectory() as tmp:
         final, tps, conflicts = counter_run(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -103,6 +118,11 @@ def main() -> None:
                 bench("etcd_lock_winners", wins, "count")
         finally:
             context.__exit__(None, None, None)
+
+    dredis.shutdown_embedded()
+    postgres.shutdown_embedded()
+    left = lifecycle.wait_gone([r.pid for r in lifecycle.tagged(os.environ[lifecycle.TAG_ENV])], 5.0)
+    bench("services_servers_left", len(left), "count")  # every server this run started is stopped
 
 
 if __name__ == "__main__":
