@@ -105,9 +105,8 @@ class TwoPC:
         """Evaluate the invariants, keep each first violation, and come back after the next
         event (a bound method so a fork of the simulation stays faithful)."""
         for v in self.sim.check_invariants():
-            text = str(v)
-            if not any(text.startswith(f"{v.name} ") for text in self.violations):
-                self.violations.append(text)
+            if not any(seen.startswith(f"{v.name} ") for seen in self.violations):
+                self.violations.append(str(v))
         nxt = self.sim.peek()
         if nxt is not None and nxt <= self.config.horizon:
             self.sim.schedule_at(nxt, self._watch)
@@ -122,24 +121,9 @@ class TwoPC:
 
     def result(self) -> TwoPCResult:
         """The result record at the current time."""
-        now = self.sim.now
-        down = down_intervals(self.sim.trace, "c", now)
-        doubts = [p.stats.doubt_intervals(now) for p in self.participants]
-        windows = [blocking_windows(d, down, now) for d in doubts]
-        outcomes = tuple(p.log[-1][0] if p.log and p.log[-1][0] != "yes" else None
-                         for p in self.participants)
-        learned = [t for p in self.participants for k, t, _ in p.log if k != "yes"]
-        return TwoPCResult(
-            seed=self.seed, outcomes=outcomes, decision=self._logged_decision(),
-            in_doubt=tuple(p.stats.doubt_time(now) for p in self.participants),
-            lock_hold=tuple(p.stats.hold_time(now) for p in self.participants),
-            blocked_txns=tuple(p.stats.blocked for p in self.participants),
-            blocked=tuple(bool(w) for w in windows),
-            doubt_windows=tuple(tuple(d) for d in doubts),
-            blocking_windows=tuple(tuple(w) for w in windows),
-            coordinator_down=tuple(down), violations=tuple(self.violations),
-            finished_at=max(learned) if None not in outcomes and learned else None,
-            messages=self.sim.network.stats.sent)
+        down = down_intervals(self.sim.trace, "c", self.sim.now)
+        return summarize(self.seed, self.sim, self.participants, down, self._logged_decision(),
+                         self.violations)
 
     def _logged_decision(self) -> str | None:
         return next((k for k, _, _ in self.coordinator.log if k != "end"), None)
@@ -151,6 +135,28 @@ class TwoPC:
     def process(self, pid: str) -> Any:
         """The coordinator (``"c"``) or a participant (``"p<i>"``)."""
         return self.sim.process(pid)
+
+
+def summarize(seed: int, sim: Simulation, participants: list[Participant], down: list[Interval],
+              decision: str | None, violations: list[str]) -> TwoPCResult:
+    """The result record of a run at ``sim.now``, given when the coordinator was ``down``."""
+    now = sim.now
+    doubts = [p.stats.doubt_intervals(now) for p in participants]
+    windows = [blocking_windows(d, down, now) for d in doubts]
+    outcomes = tuple(p.log[-1][0] if p.log and p.log[-1][0] != "yes" else None
+                     for p in participants)
+    learned = [t for p in participants for k, t, _ in p.log if k != "yes"]
+    return TwoPCResult(
+        seed=seed, outcomes=outcomes, decision=decision,
+        in_doubt=tuple(p.stats.doubt_time(now) for p in participants),
+        lock_hold=tuple(p.stats.hold_time(now) for p in participants),
+        blocked_txns=tuple(p.stats.blocked for p in participants),
+        blocked=tuple(bool(w) for w in windows),
+        doubt_windows=tuple(tuple(d) for d in doubts),
+        blocking_windows=tuple(tuple(w) for w in windows),
+        coordinator_down=tuple(down), violations=tuple(violations),
+        finished_at=max(learned) if None not in outcomes and learned else None,
+        messages=sim.network.stats.sent)
 
 
 def run_twopc(config: TwoPCConfig, seed: int = 0) -> TwoPCResult:
