@@ -1,6 +1,8 @@
 """Every limiter keeps its specification on random traces; bad input gives clear errors."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -115,6 +117,56 @@ def test_test_verb_records_nothing_and_stats_report():
         assert rl.hit("k") and rl.hit("k") and not rl.hit("k"), name
         (s,) = rl.stats("k")
         assert s.remaining == 0 and s.retry_after > 0, name
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_test_verb_and_stats_leave_the_state_untouched(name):
+    """The strategy contract: ``apply(consume=False)`` and ``stats`` never change the state they read,
+    even once entries have left the window (the sliding log used to prune them on ``test``)."""
+    strategy = make_strategy(name)
+    limit = RateLimit(3, 1.0)
+    state = None
+    for t in (10.0, 10.2, 10.4):
+        ok, new = strategy.apply(state, limit, 1, t, True)
+        assert ok
+        state = new if new is not None else state
+    before = copy.deepcopy(state)
+    for t in (10.5, 11.3, 12.0, 50.0):
+        strategy.apply(state, limit, 1, t, False)
+        strategy.stats(state, limit, t)
+        assert state == before, (name, t)
+    assert strategy.size(state) == strategy.size(before)
+
+
+def test_sliding_log_test_then_hit_agrees_with_hit_alone():
+    log = make_strategy("sliding-log")
+    limit = RateLimit(2, 1.0)
+    _, state = log.apply(None, limit, 1, 0.0, True)
+    _, state = log.apply(state, limit, 1, 0.5, True)
+    assert log.apply(state, limit, 1, 1.2, False) == (True, None)  # the entry at 0.0 has left the window
+    assert log.size(state) == 2  # ... but only a hit prunes it
+    ok, state = log.apply(state, limit, 1, 1.2, True)
+    assert ok and log.size(state) == 2 and state.total == 2
+
+
+def test_one_charge_rejected_name():
+    """``charge_rejected`` is the one name, on the strategy contract and on FixedWindow."""
+    from distlab.reliability.memory_store import MemoryStore
+    from distlab.reliability.strategy import Strategy
+
+    assert not hasattr(make_strategy("fixed-window", charge_rejected=True), "charges_rejected")
+    assert not hasattr(Strategy, "charges_rejected") and Strategy.charge_rejected is False
+
+    class Charging(type(make_strategy("fixed-window"))):  # a strategy that only sets the contract's name
+        charge_rejected = True
+
+        def __init__(self):
+            self.align = "epoch"
+
+    store, limits = MemoryStore(), [RateLimit(2, 1.0), RateLimit(5, 1.0)]
+    assert not store.evaluate(Charging(), ["a", "b"], limits, 3, 0.0, True)  # too big for the first limit
+    # the rejected cost was charged to both limits, as FixedWindow(charge_rejected=True) promises
+    assert [s.remaining for s in store.stats(Charging(), ["a", "b"], limits, 0.0)] == [0, 2]
 
 
 def test_several_limits_per_key_are_all_or_nothing_and_per_key():

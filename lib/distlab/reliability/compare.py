@@ -10,6 +10,7 @@ error). The notebook plots these; tests check the claims.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .clock import ManualClock
@@ -41,22 +42,27 @@ def bursty_trace(*, duration: float = 10.0, base_rate: float = 5.0, burst_size: 
 
 @dataclass(frozen=True)
 class StrategyRun:
+    """One strategy's decisions on a trace, and what they show."""
+
     name: str
-    decisions: list  # True/False per request
-    admitted_times: list
+    decisions: list[bool]  # True/False per request
+    admitted_times: list[float]
     max_in_any_window: int
-    sizes: list  # stored entries after each request
+    sizes: list[int]  # stored entries after each request
     mismatches_vs_log: int  # decisions differing from the exact sliding log
 
 
-def run_trace(times, limit: RateLimit, strategies=tuple(STRATEGIES), start: float = 1000.0) -> dict:
+def run_trace(times: Sequence[float], limit: RateLimit, strategies: Sequence[str] = tuple(STRATEGIES),
+              start: float = 1000.0) -> dict[str, StrategyRun]:
     """Feed ``times`` (seconds from ``start``) to each strategy; return ``{name: StrategyRun}``."""
-    runs: dict = {}
-    exact = None
+    runs: dict[str, StrategyRun] = {}
+    exact: list[bool] = []
     for name in ("sliding-log",) + tuple(s for s in strategies if s != "sliding-log"):
         clock = ManualClock(start)
         rl = RateLimiter(name, limits=[limit], clock=clock)
-        decisions, admitted, sizes = [], [], []
+        decisions: list[bool] = []
+        admitted: list[float] = []
+        sizes: list[int] = []
         for t in times:
             clock.set(start + t)
             ok = rl.hit("k")
@@ -72,7 +78,7 @@ def run_trace(times, limit: RateLimit, strategies=tuple(STRATEGIES), start: floa
     return {name: runs[name] for name in strategies}
 
 
-def counter_error(times, limit: RateLimit) -> float:
+def counter_error(times: Sequence[float], limit: RateLimit) -> float:
     """Fraction of decisions where the sliding window counter disagrees with the exact sliding log."""
     runs = run_trace(times, limit, ("sliding-log", "sliding-window-counter"))
-    return runs["sliding-window-counter"].mismatches_vs_log / max(1, len(times))
+    return float(runs["sliding-window-counter"].mismatches_vs_log / max(1, len(times)))

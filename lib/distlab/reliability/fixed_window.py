@@ -22,12 +22,18 @@ from __future__ import annotations
 
 import math
 
+from .limits_spec import RateLimit
 from .strategy import LimitStats, Strategy
 
 ALIGNMENTS = ("epoch", "first-hit")
 
+#: (start of the window, units counted in it)
+WindowState = tuple[float, int]
 
-class FixedWindow(Strategy):
+
+class FixedWindow(Strategy[WindowState]):
+    """Count units per window of ``limit.window`` seconds; admit while the count fits."""
+
     name = "fixed-window"
     lua = "fixed_window.lua"
 
@@ -36,9 +42,8 @@ class FixedWindow(Strategy):
             raise ValueError(f"align must be one of {ALIGNMENTS}, got {align!r}")
         self.align = align
         self.charge_rejected = bool(charge_rejected)
-        self.charges_rejected = self.charge_rejected
 
-    def _window(self, state, limit, now):
+    def _window(self, state: WindowState | None, limit: RateLimit, now: float) -> WindowState:
         """Return (start, count) of the window containing ``now``."""
         if self.align == "epoch":
             start = math.floor(now / limit.window) * limit.window
@@ -49,17 +54,21 @@ class FixedWindow(Strategy):
             return now, 0
         return state
 
-    def apply(self, state, limit, cost, now, consume):
+    def apply(self, state: WindowState | None, limit: RateLimit, cost: int, now: float,
+              consume: bool) -> tuple[bool, WindowState | None]:
         start, count = self._window(state, limit, now)
         ok = count + cost <= limit.amount
         if consume and (ok or self.charge_rejected):
             return ok, (start, count + cost)
         return ok, None
 
-    def stats(self, state, limit, now):
+    def stats(self, state: WindowState | None, limit: RateLimit, now: float) -> LimitStats:
         start, count = self._window(state, limit, now)
         remaining = max(0, limit.amount - count)
         return LimitStats(limit, remaining, 0.0 if remaining else start + limit.window - now)
 
-    def lua_options(self):
+    def lua_options(self) -> list[str]:
         return [self.align, "1" if self.charge_rejected else "0"]
+
+    def size(self, state: WindowState | None) -> int:
+        return 0 if state is None else 2

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import math
 
+from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
 
 
-class GCRA(Strategy):
+class GCRA(Strategy[float]):
+    """A token bucket stored as one number: the theoretical arrival time (TAT) of the next request."""
+
     name = "gcra"
     lua = "gcra.lua"
 
-    def apply(self, state, limit, cost, now, consume):
+    def apply(self, state: float | None, limit: RateLimit, cost: int, now: float,
+              consume: bool) -> tuple[bool, float | None]:
         interval = limit.window / limit.amount
         tat = now if state is None or state < now else state
         new_tat = tat + cost * interval
@@ -26,7 +30,7 @@ class GCRA(Strategy):
             return True, (new_tat if consume else None)
         return False, None
 
-    def stats(self, state, limit, now):
+    def stats(self, state: float | None, limit: RateLimit, now: float) -> LimitStats:
         interval = limit.window / limit.amount
         tat = now if state is None or state < now else state
         room = limit.capacity * interval - (tat - now)
@@ -34,5 +38,5 @@ class GCRA(Strategy):
         wait = 0.0 if remaining >= 1 else max(0.0, interval - room)
         return LimitStats(limit, remaining, wait)
 
-    def size(self, state):
+    def size(self, state: float | None) -> int:
         return 0 if state is None else 1

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 TOL = 1e-6
 
+#: What a limiter admitted: ``(time, cost)`` pairs in time order.
+Admitted = Sequence[tuple[float, int]]
 
-def bucket_bound_holds(admitted, capacity: float, rate: float) -> bool:
+
+def bucket_bound_holds(admitted: Admitted, capacity: float, rate: float) -> bool:
     """Token bucket / GCRA: over every interval [a, b], admitted cost <= capacity + rate * (b - a)."""
     times = [t for t, _ in admitted]
     prefix = [0]
@@ -24,7 +28,7 @@ def bucket_bound_holds(admitted, capacity: float, rate: float) -> bool:
     return True
 
 
-def max_in_window(admitted, window: float, closed: bool = True) -> int:
+def max_in_window(admitted: Admitted, window: float, closed: bool = True) -> int:
     """The largest admitted cost inside any interval of length ``window`` ([t-w, t] or (t-w, t])."""
     times = [t for t, _ in admitted]
     prefix = [0]
@@ -37,12 +41,12 @@ def max_in_window(admitted, window: float, closed: bool = True) -> int:
     return best
 
 
-def sliding_bound_holds(admitted, amount: int, window: float) -> bool:
+def sliding_bound_holds(admitted: Admitted, amount: int, window: float) -> bool:
     """Sliding log: every closed interval of length ``window`` holds at most ``amount``."""
     return max_in_window(admitted, window, closed=True) <= amount
 
 
-def epoch_windows_hold(admitted, amount: int, window: float) -> bool:
+def epoch_windows_hold(admitted: Admitted, amount: int, window: float) -> bool:
     """Fixed window (epoch) and sliding window counter: each ``[k*w, (k+1)*w)`` holds at most ``amount``."""
     per: dict[int, int] = {}
     for t, c in admitted:
@@ -51,6 +55,6 @@ def epoch_windows_hold(admitted, amount: int, window: float) -> bool:
     return all(v <= amount for v in per.values())
 
 
-def boundary_burst_bound_holds(admitted, amount: int, window: float) -> bool:
+def boundary_burst_bound_holds(admitted: Admitted, amount: int, window: float) -> bool:
     """Any fixed-window variant: an interval shorter than ``window`` holds at most ``2 * amount``."""
     return max_in_window(admitted, window * (1 - 1e-9), closed=True) <= 2 * amount

@@ -16,24 +16,26 @@ and keys may have their own limits (``per_key``). A request may cost more than o
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .clock import require_clock
 from .fixed_window import FixedWindow
 from .gcra import GCRA
-from .limits_spec import parse_limits
+from .limits_spec import LimitSpec, RateLimit, parse_limits
 from .memory_store import MemoryStore
 from .sliding_log import SlidingLog
 from .sliding_window import SlidingWindowCounter
-from .strategy import Strategy
+from .store import Store
+from .strategy import LimitStats, Strategy
 from .token_bucket import TokenBucket
 
-STRATEGIES: dict[str, type[Strategy]] = {
+STRATEGIES: dict[str, type[Strategy[Any]]] = {
     cls.name: cls for cls in (TokenBucket, GCRA, FixedWindow, SlidingLog, SlidingWindowCounter)
 }
 
 
-def make_strategy(name: "str | Strategy", **options) -> Strategy:
+def make_strategy(name: str | Strategy[Any], **options: Any) -> Strategy[Any]:
     """``make_strategy("fixed-window", align="first-hit")`` -> a strategy instance."""
     if isinstance(name, Strategy):
         if options:
@@ -45,19 +47,21 @@ def make_strategy(name: "str | Strategy", **options) -> Strategy:
 
 
 class RateLimiter:
-    def __init__(self, strategy: "str | Strategy", store=None, limits="10/second", *,
-                 clock: Callable[[], float], per_key: Mapping[str, object] | None = None,
-                 namespace: str = "", **options) -> None:
+    """A strategy (how) over a store (where) enforcing limits (what), with the ``limits`` verbs."""
+
+    def __init__(self, strategy: str | Strategy[Any], store: Store | None = None, limits: LimitSpec = "10/second",
+                 *, clock: Callable[[], float], per_key: Mapping[str, LimitSpec] | None = None,
+                 namespace: str = "", **options: Any) -> None:
         require_clock(clock)
         self.strategy = make_strategy(strategy, **options)
-        self.store = MemoryStore() if store is None else store
+        self.store: Store = MemoryStore() if store is None else store
         self.limits = parse_limits(limits)
         self.per_key = {k: parse_limits(v) for k, v in (per_key or {}).items()}
         self.clock = clock
         self.namespace = namespace or self.strategy.name
-        self._keys: dict[str, tuple] = {}
+        self._keys: dict[str, tuple[list[str], list[RateLimit]]] = {}
 
-    def _plan(self, key: str) -> tuple:
+    def _plan(self, key: str) -> tuple[list[str], list[RateLimit]]:
         plan = self._keys.get(key)
         if plan is None:
             if not isinstance(key, str):
@@ -67,7 +71,7 @@ class RateLimiter:
             plan = self._keys[key] = (keys, limits)
         return plan
 
-    def _cost(self, cost) -> int:
+    def _cost(self, cost: object) -> int:
         if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
             raise ValueError(f"cost must be an integer >= 1, got {cost!r}")
         return cost
@@ -84,7 +88,7 @@ class RateLimiter:
         keys, limits = self._plan(key)
         return self.store.evaluate(self.strategy, keys, limits, self._cost(cost), self.clock(), False)
 
-    def stats(self, key: str = ""):
+    def stats(self, key: str = "") -> list[LimitStats]:
         """Per limit: remaining units now and seconds until one more unit fits."""
         keys, limits = self._plan(key)
         return self.store.stats(self.strategy, keys, limits, self.clock())
@@ -94,7 +98,8 @@ class RateLimiter:
         return self.store.size(self.strategy, f"{self.namespace}/{key}")
 
     def clear(self, key: str = "") -> None:
+        """Forget everything stored for ``key``."""
         self.store.clear(f"{self.namespace}/{key}")
 
     def __repr__(self) -> str:
-        return f"RateLimiter({self.strategy!r}, limits={[str(l) for l in self.limits]})"
+        return f"RateLimiter({self.strategy!r}, limits={[str(lim) for lim in self.limits]})"

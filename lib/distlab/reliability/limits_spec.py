@@ -15,6 +15,7 @@ For the bucket-shaped strategies (token bucket, GCRA) a limit means: capacity ``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 GRANULARITIES: dict[str, float] = {
@@ -96,7 +97,11 @@ def parse_limit(text: str) -> RateLimit:
     return RateLimit(amount, GRANULARITIES[unit] * multiples)
 
 
-def parse_limits(spec: "str | RateLimit | list") -> list[RateLimit]:
+#: What a limiter accepts as its limits: a string, a limit, or a list of either.
+LimitSpec = str | RateLimit | Sequence[str | RateLimit]
+
+
+def parse_limits(spec: LimitSpec) -> list[RateLimit]:
     """Turn a string with several limits (``"10/second; 100/minute"``), a limit, or a list into a list."""
     if isinstance(spec, RateLimit):
         return [spec]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Protocol
 
 from .limits_spec import RateLimit
 
@@ -29,9 +30,21 @@ return v
 """
 
 
+class Counter(Protocol):
+    """A shared per-window counter: ``incr`` adds and returns the new total (one round trip)."""
+
+    round_trips: int
+
+    def incr(self, key: str, amount: int, ttl: float) -> int:
+        """Add ``amount`` to ``key`` (which expires ``ttl`` seconds after it is created); return the total."""
+        ...
+
+
 class MemoryCounter:
+    """A :class:`Counter` in this process (a dict); counts round trips as if it were remote."""
+
     def __init__(self) -> None:
-        self.values: dict = {}
+        self.values: dict[str | int, int] = {}  # the simulation's exact limiter keys it by window index
         self.round_trips = 0
 
     def incr(self, key: str, amount: int, ttl: float) -> int:
@@ -41,7 +54,9 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    def __init__(self, client, prefix: str = "distlab:lb:") -> None:
+    """A :class:`Counter` on Redis: ``INCRBY`` with a TTL set when the key is new, one Lua round trip."""
+
+    def __init__(self, client: Any, prefix: str = "distlab:lb:") -> None:
         self.client = client
         self.prefix = prefix
         self.round_trips = 0
@@ -55,7 +70,7 @@ class RedisCounter:
 class LocalBudget:
     """One node's local allowance for ``key`` under a fleet-wide epoch fixed-window ``limit``."""
 
-    def __init__(self, counter, key: str, limit: RateLimit, *, nodes: int, sync_interval: float,
+    def __init__(self, counter: Counter, key: str, limit: RateLimit, *, nodes: int, sync_interval: float,
                  clock: Callable[[], float]) -> None:
         if not isinstance(nodes, int) or nodes < 1:
             raise ValueError(f"nodes must be an integer >= 1, got {nodes!r}")
@@ -63,7 +78,7 @@ class LocalBudget:
             raise ValueError(f"sync_interval must be >= 0 seconds (0 = every request), got {sync_interval!r}")
         self.counter, self.key, self.limit = counter, key, limit
         self.nodes, self.sync_interval, self.clock = nodes, sync_interval, clock
-        self.window_index = None
+        self.window_index: int | None = None
         self.pending = 0
         self.spent = 0.0
         self.allowance = 0.0
@@ -80,6 +95,7 @@ class LocalBudget:
         self.next_sync = now + self.sync_interval
 
     def hit(self, cost: int = 1) -> bool:
+        """Admit ``cost`` units if this node's share has room (syncing first when it is due)."""
         now = self.clock()
         idx = math.floor(now / self.limit.window)
         if idx != self.window_index or now >= self.next_sync:
@@ -93,6 +109,8 @@ class LocalBudget:
 
 @dataclass(frozen=True)
 class BudgetRun:
+    """What :func:`simulate_local_budgets` measured: precision (overshoot, shortfall) and round trips."""
+
     sync_interval: float
     requests: int
     admitted: int
@@ -103,6 +121,7 @@ class BudgetRun:
 
     @property
     def round_trips_per_request(self) -> float:
+        """Store round trips per request (1 for the central limiter)."""
         return self.round_trips / max(1, self.requests)
 
 
@@ -120,8 +139,8 @@ def simulate_local_budgets(*, nodes: int = 4, rate: float = 2000.0, limit: RateL
     budgets = [LocalBudget(counter, "k", limit, nodes=nodes, sync_interval=sync_interval, clock=clock)
                for _ in range(nodes)]
     weights = [skew + (1 - skew) / nodes] + [(1 - skew) / nodes] * (nodes - 1)
-    admitted_per: dict = {}
-    demand_per: dict = {}
+    admitted_per: dict[int, int] = {}
+    demand_per: dict[int, int] = {}
     requests = admitted = 0
     t = rng.expovariate(rate)
     while t < duration:

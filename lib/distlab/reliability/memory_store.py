@@ -8,14 +8,22 @@ store per experiment).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .limits_spec import RateLimit
+from .strategy import LimitStats, Strategy
 
 
 class MemoryStore:
+    """A :class:`~.store.Store` in this process: one state per key in a dict, one lock around each decision."""
+
     def __init__(self) -> None:
-        self._data: dict = {}
+        self._data: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def evaluate(self, strategy, keys, limits, cost, now, consume):
+    def evaluate(self, strategy: Strategy[Any], keys: Sequence[str], limits: Sequence[RateLimit], cost: int,
+                 now: float, consume: bool) -> bool:
         data = self._data
         with self._lock:
             if len(keys) == 1:
@@ -25,26 +33,28 @@ class MemoryStore:
                     data[k] = new
                 return ok
             ok = all(strategy.apply(data.get(k), lim, cost, now, False)[0] for k, lim in zip(keys, limits))
-            if consume and (ok or strategy.charges_rejected):
+            if consume and (ok or strategy.charge_rejected):
                 for k, lim in zip(keys, limits):
                     new = strategy.apply(data.get(k), lim, cost, now, True)[1]
                     if new is not None:
                         data[k] = new
             return ok
 
-    def stats(self, strategy, keys, limits, now):
+    def stats(self, strategy: Strategy[Any], keys: Sequence[str], limits: Sequence[RateLimit],
+              now: float) -> list[LimitStats]:
         with self._lock:
             return [strategy.stats(self._data.get(k), lim, now) for k, lim in zip(keys, limits)]
 
-    def size(self, strategy, key):
+    def size(self, strategy: Strategy[Any], key: str) -> int:
         with self._lock:
             return sum(strategy.size(s) for k, s in self._data.items() if k == key or k.startswith(key + "/"))
 
-    def clear(self, key):
+    def clear(self, key: str) -> None:
         with self._lock:
             for k in [k for k in self._data if k == key or k.startswith(key + "/")]:
                 del self._data[k]
 
     def forget_all(self) -> None:
+        """Drop every stored state."""
         with self._lock:
             self._data.clear()

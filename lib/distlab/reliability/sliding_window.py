@@ -20,12 +20,18 @@ from __future__ import annotations
 
 import math
 
+from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
 
 ROUNDINGS = ("exact", "floor")
 
+#: (index of the current window, units in the previous window, units in the current one)
+CounterState = tuple[int, int, int]
 
-class SlidingWindowCounter(Strategy):
+
+class SlidingWindowCounter(Strategy[CounterState]):
+    """Estimate the last window's count from two fixed-window counts, the previous one weighted."""
+
     name = "sliding-window-counter"
     lua = "sliding_window.lua"
 
@@ -35,7 +41,7 @@ class SlidingWindowCounter(Strategy):
         self.rounding = rounding
 
     @staticmethod
-    def _counts(state, limit, now):
+    def _counts(state: CounterState | None, limit: RateLimit, now: float) -> tuple[int, int, int, float]:
         """Return (index, previous count, current count, estimate) for the window holding ``now``."""
         w = limit.window
         idx = math.floor(now / w)
@@ -49,18 +55,19 @@ class SlidingWindowCounter(Strategy):
         left = (1 - (((now - w) / w) % 1)) * w
         return idx, prev, cur, prev * left / w + cur
 
-    def _fits(self, estimate, cost, amount):
+    def _fits(self, estimate: float, cost: int, amount: int) -> bool:
         if self.rounding == "floor":
             return math.floor(estimate) + cost <= amount
         return estimate + cost <= amount + EPS
 
-    def apply(self, state, limit, cost, now, consume):
+    def apply(self, state: CounterState | None, limit: RateLimit, cost: int, now: float,
+              consume: bool) -> tuple[bool, CounterState | None]:
         idx, prev, cur, estimate = self._counts(state, limit, now)
         if not self._fits(estimate, cost, limit.amount):
             return False, None
         return True, ((idx, prev, cur + cost) if consume else None)
 
-    def stats(self, state, limit, now):
+    def stats(self, state: CounterState | None, limit: RateLimit, now: float) -> LimitStats:
         idx, prev, cur, estimate = self._counts(state, limit, now)
         used = math.floor(estimate) if self.rounding == "floor" else math.ceil(estimate - EPS)
         remaining = max(0, limit.amount - used)
@@ -74,8 +81,8 @@ class SlidingWindowCounter(Strategy):
                 wait = max(0.0, (window_end - now) - room * limit.window / prev)
         return LimitStats(limit, remaining, wait)
 
-    def lua_options(self):
+    def lua_options(self) -> list[str]:
         return [self.rounding]
 
-    def size(self, state):
+    def size(self, state: CounterState | None) -> int:
         return 0 if state is None else 2

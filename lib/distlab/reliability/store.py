@@ -12,7 +12,8 @@ A store keeps one state per (strategy, key, limit) and makes each decision atomi
 """
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from .limits_spec import RateLimit
 from .strategy import LimitStats, Strategy
@@ -25,20 +26,32 @@ class StoreUnavailable(RuntimeError):
 
 
 class Store(Protocol):
+    """Where limiter states live; each decision atomic (see the module docstring)."""
+
     def evaluate(
-        self, strategy: Strategy, keys: Sequence[str], limits: Sequence[RateLimit], cost: int, now: float, consume: bool
-    ) -> bool: ...
+        self, strategy: Strategy[Any], keys: Sequence[str], limits: Sequence[RateLimit], cost: int, now: float,
+        consume: bool,
+    ) -> bool:
+        """Admit iff every limit has room; with ``consume``, record the cost in all of them only then."""
+        ...
 
     def stats(
-        self, strategy: Strategy, keys: Sequence[str], limits: Sequence[RateLimit], now: float
-    ) -> list[LimitStats]: ...
+        self, strategy: Strategy[Any], keys: Sequence[str], limits: Sequence[RateLimit], now: float
+    ) -> list[LimitStats]:
+        """Per limit: remaining units at ``now`` and seconds until one more fits."""
+        ...
 
-    def size(self, strategy: Strategy, key: str) -> int: ...
+    def size(self, strategy: Strategy[Any], key: str) -> int:
+        """How many numbers are stored for ``key``'s limits."""
+        ...
 
-    def clear(self, key: str) -> None: ...
+    def clear(self, key: str) -> None:
+        """Forget every state stored for ``key``."""
+        ...
 
 
 def check_failure_mode(on_error: str) -> str:
+    """Return ``on_error`` if it is one of :data:`FAILURE_MODES`, else raise ValueError."""
     if on_error not in FAILURE_MODES:
         raise ValueError(
             f"on_error must be one of {FAILURE_MODES} ('open' admits, 'closed' rejects while the store is "

@@ -13,12 +13,17 @@ import math
 from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
 
+#: (tokens left, time of the last refill)
+BucketState = tuple[float, float]
 
-class TokenBucket(Strategy):
+
+class TokenBucket(Strategy[BucketState]):
+    """Tokens refill at ``limit.rate`` up to ``limit.capacity``; a request spends ``cost`` of them."""
+
     name = "token-bucket"
     lua = "token_bucket.lua"
 
-    def _tokens(self, state, limit: RateLimit, now: float) -> float:
+    def _tokens(self, state: BucketState | None, limit: RateLimit, now: float) -> float:
         if state is None:
             return float(limit.capacity)
         tokens, last = state
@@ -27,13 +32,17 @@ class TokenBucket(Strategy):
             return tokens
         return min(float(limit.capacity), tokens + elapsed * limit.rate)
 
-    def apply(self, state, limit, cost, now, consume):
+    def apply(self, state: BucketState | None, limit: RateLimit, cost: int, now: float,
+              consume: bool) -> tuple[bool, BucketState | None]:
         tokens = self._tokens(state, limit, now)
         if tokens + EPS >= cost:
             return True, ((tokens - cost, now) if consume else None)
         return False, None
 
-    def stats(self, state, limit, now):
+    def stats(self, state: BucketState | None, limit: RateLimit, now: float) -> LimitStats:
         tokens = self._tokens(state, limit, now)
         wait = 0.0 if tokens + EPS >= 1 else (1 - tokens) / limit.rate
         return LimitStats(limit, max(0, math.floor(tokens + EPS)), wait)
+
+    def size(self, state: BucketState | None) -> int:
+        return 0 if state is None else 2
