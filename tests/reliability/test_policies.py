@@ -6,11 +6,22 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from distlab.reliability import ManualClock
-from distlab.reliability.breaker import BreakerConfig, CircuitBreaker, CircuitOpen
+from distlab.reliability import ManualClock, backoff_study
+from distlab.reliability.breaker import BreakerConfig, CircuitBreaker, CircuitOpen, Closed
 from distlab.reliability.bulkhead import Bulkhead, BulkheadFull, Bulkheads
 from distlab.reliability.deadline import Deadline, DeadlineExceeded
-from distlab.reliability.retry import Backoff, RetryBudget, RetryPolicy
+from distlab.reliability.retry import (
+    ATTEMPTS_EXHAUSTED,
+    BUDGET_SPENT,
+    DEADLINE,
+    JITTERS,
+    NOT_IDEMPOTENT,
+    Backoff,
+    RetryBudget,
+    RetryDecision,
+    RetryPolicy,
+    RetryRefused,
+)
 from distlab.reliability.shedding import PriorityShedder, no_priority_inversion
 
 # --- circuit breaker -------------------------------------------------------------------------
@@ -39,6 +50,93 @@ def test_consecutive_failures_trip_then_cooldown_then_probe_closes():
     b.record(False)
     assert b.state_name == "closed"
     assert seen == [("closed", "open"), ("open", "half-open"), ("half-open", "closed")]
+
+
+def test_excluded_exceptions_are_not_failures():
+    """pybreaker's ``exclude``: a business error (a declined card) says the dependency works."""
+
+    class Declined(Exception):
+        pass
+
+    clock = ManualClock(0.0)
+    b = CircuitBreaker(BreakerConfig(consecutive_failures=2), clock=clock,
+                       exclude=lambda exc: isinstance(exc, Declined))
+
+    def declined():
+        raise Declined("card declined")
+
+    def down():
+        raise OSError("down")
+
+    for _ in range(5):
+        with pytest.raises(Declined):
+            b.call(declined)
+    assert b.state_name == "closed"
+    assert b.is_failure(OSError()) and not b.is_failure(Declined())
+    with pytest.raises(OSError):
+        b.call(down)
+    with pytest.raises(Declined):
+        b.call(declined)  # counts as a success: the streak of failures starts again
+    with pytest.raises(OSError):
+        b.call(down)
+    assert b.state_name == "closed"
+    with pytest.raises(OSError):
+        b.call(down)
+    assert b.state_name == "open"
+    with pytest.raises(ValueError, match="exclude"):
+        CircuitBreaker(clock=clock, exclude=(Declined,))
+
+
+def test_breaker_is_safe_under_threads():
+    """Many threads reach a breaker whose cooldown has just passed: exactly ``probes`` calls go through,
+    the breaker enters half-open once, and every result is counted."""
+    import threading
+    import time
+
+    threads, probes = 8, 2
+    now = [0.0]
+
+    def slow_clock():  # a clock read that yields the GIL, so unlocked check-then-act interleaves
+        time.sleep(0.002)
+        return now[0]
+
+    seen = []
+    b = CircuitBreaker(BreakerConfig(consecutive_failures=1, cooldown=1.0, probes=probes), clock=slow_clock,
+                       listeners=[lambda br, o, n, why, t: seen.append((o, n))])
+    b.record(True)
+    assert b.state_name == "open"
+    now[0] = 1.0
+    start = threading.Barrier(threads)
+    admitted = []
+
+    def worker():
+        start.wait()
+        admitted.append(b.allow())
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert sum(admitted) == probes
+    assert seen.count(("open", "half-open")) == 1
+    assert b.rejected == threads - probes
+
+    # closed-state counting under contention: no result is lost
+    counted = CircuitBreaker(BreakerConfig(consecutive_failures=None, failure_rate=1.0, window=10**6,
+                                           minimum_calls=10**6), clock=lambda: 0.0)
+
+    def hammer():
+        for _ in range(2000):
+            counted.record(False)
+
+    pool = [threading.Thread(target=hammer) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    state = counted.state
+    assert isinstance(state, Closed) and len(state.calls) == threads * 2000
 
 
 def test_failed_probe_reopens():
@@ -131,8 +229,18 @@ def test_bad_breaker_config(cfg, word):
 # --- retries ---------------------------------------------------------------------------------
 
 def test_exponential_delay_table():
-    assert Backoff(base=5, cap=2000, jitter="none").table(10, random.Random(0)) == [
+    assert Backoff(base=5, cap=2000, jitter="exponential").table(10, random.Random(0)) == [
         10, 20, 40, 80, 160, 320, 640, 1280, 2000, 2000]
+
+
+def test_one_set_of_backoff_names_across_the_library():
+    """``none`` means "no wait at all" everywhere (Brooker's post, the study, the notebook's exercise 3)."""
+    assert JITTERS == backoff_study.STRATEGIES == ("none", "exponential", "equal", "full", "decorrelated")
+    assert Backoff(base=5, cap=2000, jitter="none").table(4, random.Random(0)) == [0.0] * 4
+    study_none = backoff_study.simulate("none", 5, seed=1)
+    assert study_none.calls > 0  # the study's "none" is the same strategy: retry at once
+    with pytest.raises(ValueError, match="exponential"):
+        Backoff(jitter="no-jitter")
 
 
 @settings(max_examples=50, deadline=None)
@@ -163,14 +271,64 @@ def test_only_idempotent_calls_are_retried():
         calls.append(1)
         raise ConnectionError("reset")
 
-    policy = RetryPolicy(max_attempts=4, backoff=Backoff(0.01, 1, "none"))
+    policy = RetryPolicy(max_attempts=4, backoff=Backoff(0.01, 1, "exponential"))
     slept = []
-    with pytest.raises(ConnectionError):
+    with pytest.raises(RetryRefused, match=NOT_IDEMPOTENT):
         policy.call(flaky, idempotent=False, sleep=slept.append, rng=random.Random(0))
     assert len(calls) == 1 and slept == []
-    with pytest.raises(ConnectionError):
+    with pytest.raises(RetryRefused, match=ATTEMPTS_EXHAUSTED):
         policy.call(flaky, idempotent=True, sleep=slept.append, rng=random.Random(0))
     assert len(calls) == 1 + 4 and slept == [0.02, 0.04, 0.08]
+
+
+def test_giving_up_raises_retry_refused_with_its_reason_chained_to_the_last_error():
+    errors = []
+
+    def flaky():
+        errors.append(ConnectionError(f"reset {len(errors)}"))
+        raise errors[-1]
+
+    policy = RetryPolicy(max_attempts=3, backoff=Backoff(0.01, 1, "exponential"))
+    with pytest.raises(RetryRefused) as info:
+        policy.call(flaky, idempotent=True, sleep=lambda s: None, rng=random.Random(0))
+    refused = info.value
+    assert refused.reason == ATTEMPTS_EXHAUSTED and refused.attempts == 3
+    assert refused.__cause__ is errors[-1] and refused.last_error is errors[-1]
+    assert "reset 2" in str(refused)
+
+
+@pytest.mark.parametrize(("kwargs", "failures", "reason"), [
+    ({"idempotent": False}, 1, NOT_IDEMPOTENT),
+    ({"idempotent": True}, 3, ATTEMPTS_EXHAUSTED),
+    ({"idempotent": True, "time_left": 0.015}, 1, DEADLINE),
+])
+def test_decide_says_why_it_gives_up(kwargs, failures, reason):
+    policy = RetryPolicy(max_attempts=3, backoff=Backoff(0.01, 1, "exponential"))
+    assert policy.decide(failures, random.Random(0), **kwargs) == RetryDecision(None, reason)
+    assert policy.next_delay(failures, random.Random(0), **kwargs) is None
+
+
+def test_decide_names_a_spent_budget_and_call_raises_it():
+    budget = RetryBudget(max_tokens=2, token_ratio=0.1)
+    policy = RetryPolicy(max_attempts=5, backoff=Backoff(0.01, 1, "exponential"), budget=budget)
+    assert policy.decide(1, random.Random(0), idempotent=True) == RetryDecision(0.02)
+
+    def down():
+        raise OSError("down")
+
+    with pytest.raises(RetryRefused, match=BUDGET_SPENT) as info:
+        policy.call(down, idempotent=True, sleep=lambda s: None, rng=random.Random(0))
+    assert info.value.reason == BUDGET_SPENT and isinstance(info.value.__cause__, OSError)
+
+
+def test_errors_outside_retry_on_propagate_unchanged():
+    policy = RetryPolicy(max_attempts=3, retry_on=(ConnectionError,))
+
+    def bug():
+        raise KeyError("not a transient error")
+
+    with pytest.raises(KeyError):
+        policy.call(bug, idempotent=True, sleep=lambda s: None, rng=random.Random(0))
 
 
 def test_retry_budget_stops_a_storm_and_refills():
@@ -192,7 +350,7 @@ def test_retry_budget_stops_a_storm_and_refills():
 
 
 def test_retry_respects_the_deadline():
-    policy = RetryPolicy(max_attempts=5, backoff=Backoff(1.0, 10, "none"))
+    policy = RetryPolicy(max_attempts=5, backoff=Backoff(1.0, 10, "exponential"))
     assert policy.next_delay(1, random.Random(0), idempotent=True, time_left=1.5) is None
     assert policy.next_delay(1, random.Random(0), idempotent=True, time_left=2.5) == 2.0
 

@@ -5,7 +5,7 @@ N clients that each update one optimistic-concurrency row exactly once: read the
 iff it is unchanged. Every message takes ``|Normal(10 ms, sd 2 ms)|``. After a failed write the
 client waits one network delay plus its backoff, then reads again. The attempt counter becomes 1 at
 the first failure, so the first un-jittered wait is ``min(cap, base * 2**1) = 10 ms`` (base 5 ms,
-cap 2000 ms). Strategies (see :mod:`.retry` for the same formulas as policies):
+cap 2000 ms). Strategies (the names of :data:`.retry.JITTERS`, which gives the same formulas as policies):
 
 * ``none``: no wait;          * ``exponential``: ``v = min(cap, base * 2**n)``;
 * ``equal``: ``v/2 + U(0, v/2)``;   * ``full``: ``U(0, v)``;
@@ -24,17 +24,22 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-STRATEGIES = ("none", "exponential", "equal", "full", "decorrelated")
+from .retry import JITTERS
+
+STRATEGIES = JITTERS  # ("none", "exponential", "equal", "full", "decorrelated"): one set of names
 BASE_MS, CAP_MS = 5.0, 2000.0
 NET_MEAN_MS, NET_SD_MS = 10.0, 2.0
 
 
 @dataclass(frozen=True)
 class RunResult:
+    """One run: write calls reaching the server, failed writes, and when the last client finished."""
+
     strategy: str
     clients: int
     calls: int
@@ -42,8 +47,9 @@ class RunResult:
     time_ms: float
 
 
-def _delays(rng: np.random.Generator, n: int):
-    return np.abs(rng.normal(NET_MEAN_MS, NET_SD_MS, n)).tolist()
+def _delays(rng: np.random.Generator, n: int) -> list[float]:
+    out: list[float] = np.abs(rng.normal(NET_MEAN_MS, NET_SD_MS, n)).tolist()
+    return out
 
 
 def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap: float = CAP_MS) -> RunResult:
@@ -112,6 +118,8 @@ def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap:
 
 @dataclass(frozen=True)
 class SweepPoint:
+    """Means over ``runs`` runs of one strategy at one client count."""
+
     strategy: str
     clients: int
     runs: int
@@ -128,12 +136,12 @@ def sweep_point(strategy: str, clients: int, runs: int = 100, seed: int = 0) -> 
                       sum(r.time_ms for r in results) / runs)
 
 
-def _point_args(args):
+def _point_args(args: tuple[str, int, int, int]) -> SweepPoint:
     return sweep_point(*args)
 
 
-def sweep(strategies=STRATEGIES, clients=(10, 50, 100, 190), runs: int = 100, seed: int = 0,
-          workers: int = 1) -> list[SweepPoint]:
+def sweep(strategies: Sequence[str] = STRATEGIES, clients: Sequence[int] = (10, 50, 100, 190), runs: int = 100,
+          seed: int = 0, workers: int = 1) -> list[SweepPoint]:
     """The post's figure: every strategy at every client count. ``workers > 1`` uses processes."""
     jobs = [(s, n, runs, seed) for n in clients for s in strategies]
     if workers <= 1:

@@ -47,9 +47,9 @@ class BackpressureConfig:
 @dataclass(frozen=True)
 class BackpressureResult:
     config: BackpressureConfig
-    sample_times: list
-    queue_lengths: list
-    latencies: list  # end to end, from when the producer created the item (blocking included)
+    sample_times: list[float]
+    queue_lengths: list[int]
+    latencies: list[float]  # end to end, from when the producer created the item (blocking included)
     offered: int
     served: int
     dropped: int
@@ -74,21 +74,21 @@ def simulate_backpressure(config: BackpressureConfig) -> BackpressureResult:
     rng = random.Random(cfg.seed)
     bounded = cfg.mode != "unbounded"
     now = 0.0
-    queue: deque = deque()  # (created, entered) of waiting items; the one in service is separate
-    in_service = None
+    queue: deque[tuple[float, float]] = deque()  # (created, entered) of waiting items; the one in service apart
+    in_service: tuple[float, float] | None = None
     service_end = float("inf")
     next_arrival = rng.expovariate(cfg.arrival_rate)
-    blocked_item = None  # created time of an item the producer is holding (block mode)
+    blocked_item: float | None = None  # created time of an item the producer is holding (block mode)
     blocked_since = 0.0
     offered = served = dropped = 0
     blocked_time = area = total_w = 0.0
-    latencies: list = []
-    times: list = []
-    lengths: list = []
+    latencies: list[float] = []
+    times: list[float] = []
+    lengths: list[int] = []
     next_sample = 0.0
     in_system = 0
 
-    def enter(created: float, t: float):
+    def enter(created: float, t: float) -> None:
         nonlocal in_service, service_end, in_system
         in_system += 1
         if in_service is None:
@@ -108,6 +108,7 @@ def simulate_backpressure(config: BackpressureConfig) -> BackpressureResult:
         if now >= cfg.duration:
             break
         if service_end <= next_arrival:
+            assert in_service is not None  # a service ends only while an item is in service
             created, entered = in_service
             served += 1
             in_system -= 1

@@ -8,6 +8,10 @@ too; with them, only that dependency's pool fills and its excess calls are rejec
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class BulkheadFull(RuntimeError):
@@ -28,6 +32,7 @@ class Bulkhead:
         self._lock = threading.Lock()
 
     def try_acquire(self) -> bool:
+        """Take a slot if one is free (counting a rejection if not); never waits."""
         with self._lock:
             if self.in_flight >= self.max_concurrent:
                 self.rejected += 1
@@ -37,12 +42,14 @@ class Bulkhead:
             return True
 
     def release(self) -> None:
+        """Give back a slot taken by :meth:`try_acquire`."""
         with self._lock:
             if self.in_flight == 0:
                 raise RuntimeError(f"bulkhead {self.name!r}: release() without a matching acquire")
             self.in_flight -= 1
 
-    def call(self, fn, *args, **kwargs):
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` in a slot, or raise :class:`BulkheadFull` at once."""
         if not self.try_acquire():
             raise BulkheadFull(f"bulkhead {self.name!r} is full ({self.max_concurrent} calls in flight)")
         try:

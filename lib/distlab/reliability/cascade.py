@@ -18,14 +18,16 @@ from __future__ import annotations
 import math
 from collections import deque
 from itertools import accumulate
+from typing import Any, cast
 
 from distlab.sim import Simulation
+from distlab.sim.kernel import Event
 
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .cascade_config import KINDS, CascadeConfig, CascadeResult, default_graph
 from .retry import Backoff, RetryBudget, RetryPolicy
-from .shedding import PriorityShedder
+from .shedding import PriorityShedder, Request
 
 INF = float("inf")
 
@@ -37,7 +39,12 @@ class Call:
     __slots__ = ("kind", "priority", "deadline")
     failure_matters = True  # False: on_done(False) changes nothing, so a failure needs no event
 
-    def on_done(self, ok):
+    kind: str
+    priority: int
+    deadline: float
+
+    def on_done(self, ok: bool) -> None:
+        """The callee's answer: ``ok`` or a failure (rejected, expired, errored or timed out)."""
         raise NotImplementedError
 
 
@@ -48,11 +55,11 @@ class ClientCall(Call):
     __slots__ = ("model", "start", "bin")
     failure_matters = False
 
-    def __init__(self, model, kind, start, b):
+    def __init__(self, model: CascadeModel, kind: str, start: float, b: int) -> None:
         self.kind, self.priority, self.deadline = kind, KINDS[kind], start + model.client_timeout
         self.model, self.start, self.bin = model, start, b
 
-    def on_done(self, ok):
+    def on_done(self, ok: bool) -> None:
         m = self.model
         latency = m.sim.now - self.start
         if ok and latency <= m.client_timeout:
@@ -67,7 +74,8 @@ class Link:
 
     __slots__ = ("callee", "kinds", "breaker", "bulkhead", "policy", "budget")
 
-    def __init__(self, callee, kinds, breaker, bulkhead, policy):
+    def __init__(self, callee: Service, kinds: Any, breaker: CircuitBreaker | None, bulkhead: Bulkhead | None,
+                 policy: RetryPolicy) -> None:
         self.callee, self.kinds, self.breaker, self.bulkhead, self.policy = callee, kinds, breaker, bulkhead, policy
         self.budget = policy.budget
 
@@ -79,12 +87,14 @@ class Attempt(Call):
 
     __slots__ = ("caller", "parent", "i", "failures", "previous", "link", "sent", "timer", "over")
 
-    def __init__(self, caller, parent, i, failures, previous, link, sent, deadline):
+    def __init__(self, caller: Service, parent: Call, i: int, failures: int, previous: float | None, link: Link,
+                 sent: float, deadline: float) -> None:
         self.kind, self.priority, self.deadline = parent.kind, parent.priority, deadline
         self.caller, self.parent, self.i, self.failures, self.previous = caller, parent, i, failures, previous
-        self.link, self.sent, self.timer, self.over = link, sent, None, False
+        self.link, self.sent, self.over = link, sent, False
+        self.timer: Event | None = None
 
-    def on_done(self, ok, timed_out=False):
+    def on_done(self, ok: bool, timed_out: bool = False) -> None:
         if self.over:
             return  # a late answer after the caller's timeout: wasted work
         self.over = True
@@ -117,40 +127,42 @@ class Service:
     """A thread pool (``workers``) with a bounded FIFO queue, or at the gateway with ``shedding`` a
     priority queue (:class:`.shedding.PriorityShedder`). A worker is held until ``finish``."""
 
-    def __init__(self, model, name, workers, queue, work, shedder):
+    def __init__(self, model: CascadeModel, name: str, workers: int, queue: int, work: float, shedder: bool) -> None:
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
         self.sim, self.rng = model.sim, model.rng
         self.busy = 0
         self.shedder = shedder
-        self.queue = PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque()
+        self.queue: PriorityShedder | deque[Call] = (
+            PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque())
         self.calls = model.calls[name]  # per-bin calls arriving
         self.queue_max = model.queue_max[name]  # per-bin longest queue
-        self.routes = {}  # request kind -> the Links it calls over, in order (set by the model)
+        self.routes: dict[str, tuple[Link, ...]] = {}  # kind -> the Links it calls over, in order (set by the model)
         fault = model.cfg.fault
         self.fault = fault if fault is not None and fault.service == name else None
         self.rate = 1.0 / (work * 1.0)  # own work is exponential with this rate
         if self.fault is not None:
             self.fault_rate = 1.0 / (work * self.fault.factor)
 
-    def _expired(self, req):
+    def _expired(self, req: Request) -> None:
         self.fail(req.item)
 
-    def fail(self, call):
+    def fail(self, call: Any) -> None:
         """Answer a call that was rejected or expired in the queue: a failure, delivered as its own event."""
         if call.failure_matters:
             self.sim.schedule(0.0, call.on_done, False)
 
-    def full(self):
+    def full(self) -> bool:
         """Would a call arriving now be rejected at once (every worker busy, the FIFO queue full)?"""
         return not self.shedder and self.busy >= self.workers and len(self.queue) >= self.cap
 
-    def submit(self, call):
+    def submit(self, call: Call) -> None:
+        """A call arrives: a free worker begins it; otherwise it queues, or is shed or rejected."""
         b = self.m.bin()  # arrivals, calls and queue lengths count in the bin of the current time
         self.calls[b] += 1
         if self.busy < self.workers:
             return self.begin(call)
         queue = self.queue
-        if self.shedder:
+        if isinstance(queue, PriorityShedder):  # the gateway with shedding on
             req = queue.offer(call.priority, self.sim.now, call.deadline, item=call)
             if req is not None:
                 self.fail(req.item)
@@ -162,7 +174,8 @@ class Service:
         if n > self.queue_max[b]:
             self.queue_max[b] = n
 
-    def begin(self, call):
+    def begin(self, call: Call) -> None:
+        """A worker takes ``call``: its own work first (slower during the fault), then its calls."""
         sim = self.sim
         self.busy += 1
         if self.m.deadlines and sim.now >= call.deadline:
@@ -173,12 +186,13 @@ class Service:
         else:
             sim.schedule(self.rng.expovariate(self.rate), self.worked, call, 0.0)
 
-    def worked(self, call, err):
+    def worked(self, call: Call, err: float) -> None:
+        """Own work done (failing with probability ``err``): make the first call to a dependency."""
         if err and self.rng.random() < err:
             return self.finish(call, False)
         self.call_dependency(call, 0)
 
-    def call_dependency(self, call, i, failures=0, previous=None):
+    def call_dependency(self, call: Call, i: int, failures: int = 0, previous: float | None = None) -> None:
         """Make the ``i``-th call ``call`` needs (after ``failures`` failed tries of it), or finish."""
         route = self.routes[call.kind]
         if i >= len(route):
@@ -195,38 +209,42 @@ class Service:
             attempt.timer = sim.schedule(m.call_timeout, attempt.on_done, False, True)
         link.callee.submit(attempt)
 
-    def finish(self, call, ok):
+    def finish(self, call: Call, ok: bool) -> None:
         """Free the worker (it takes the next queued call, if any), then answer the caller."""
         self.busy -= 1
         q = self.queue
-        if self.shedder:
+        if isinstance(q, PriorityShedder):
             req = q.take(self.sim.now if self.m.deadlines else -INF)
             if req is not None:
-                self.begin(req.item)
+                self.begin(cast(Call, req.item))
         elif q:
             self.begin(q.popleft())
         call.on_done(ok)
 
 
 class CascadeModel:
-    def __init__(self, cfg: CascadeConfig):
+    """One experiment's world: the services, their links and the per-bin counters they fill."""
+
+    def __init__(self, cfg: CascadeConfig) -> None:
         self.cfg = cfg
         self.sim = Simulation(cfg.seed, trace=False)
         self.rng = self.sim.rng("cascade")
-        self.g = cfg.graph if cfg.graph is not None else default_graph()
-        self.nbins = int(math.ceil(cfg.duration / cfg.bin_width))
+        self.g: Any = cfg.graph if cfg.graph is not None else default_graph()
+        self.nbins = math.ceil(cfg.duration / cfg.bin_width)
         self.last_bin, self.bin_width = self.nbins - 1, cfg.bin_width
         self.deadlines, self.client_timeout, self.call_timeout = cfg.deadlines, cfg.client_timeout, cfg.call_timeout
-        z = lambda: [0] * self.nbins  # noqa: E731
+        def z() -> list[int]:
+            return [0] * self.nbins
+
         self.arrivals, self.successes, self.retries = z(), z(), z()
-        self.latencies = [[] for _ in range(self.nbins)]
+        self.latencies: list[list[float]] = [[] for _ in range(self.nbins)]
         self.calls = {n: z() for n in self.g.nodes}
         self.queue_max = {n: z() for n in self.g.nodes}
         self.kind_counts = {k: [0, 0] for k in KINDS}
         self.services = {n: Service(self, n, a["workers"], a["queue"], a["work"], cfg.shedding and n == "gateway")
                          for n, a in self.g.nodes(data=True)}
         self.gateway = self.services["gateway"]
-        self.edges = {}
+        self.edges: dict[tuple[str, str], Link] = {}
         for u, v, a in self.g.edges(data=True):
             self.edges[u, v] = Link(
                 callee=self.services[v],
@@ -246,18 +264,22 @@ class CascadeModel:
         self.kinds, self.cum_weights = list(kinds), list(accumulate(weights))
 
     # -------------------------------------------------------------- bookkeeping
-    def now(self):
+    def now(self) -> float:
+        """The simulation clock (the breakers' injected clock)."""
         return self.sim.now
 
-    def bin(self):
+    def bin(self) -> int:
+        """The index of the bin holding the current time."""
         return min(self.last_bin, int(self.sim.now / self.bin_width))
 
-    def track_queue(self, name, n):
+    def track_queue(self, name: str, n: int) -> None:
+        """Remember ``n`` if it is the longest queue ``name`` had in the current bin."""
         row, b = self.queue_max[name], self.bin()
         row[b] = max(row[b], n)
 
     # -------------------------------------------------------------- requests
-    def arrive(self):
+    def arrive(self) -> None:
+        """An end user's request arrives at the gateway; the next arrival is scheduled."""
         sim, rng = self.sim, self.rng
         kind = rng.choices(self.kinds, cum_weights=self.cum_weights)[0]
         b = self.bin()
@@ -266,7 +288,8 @@ class CascadeModel:
         self.gateway.submit(ClientCall(self, kind, sim.now, b))
         sim.schedule(rng.expovariate(self.cfg.arrival_rate), self.arrive)
 
-    def sample(self):
+    def sample(self) -> None:
+        """Record breaker states and queue lengths four times a bin."""
         b = self.bin()
         for row, breaker in self.breaker_rows:
             row[b] = breaker.state_name
@@ -275,10 +298,11 @@ class CascadeModel:
         self.sim.schedule(self.bin_width / 4, self.sample)
 
     def run(self) -> CascadeResult:
+        """Run to ``duration`` and collect the result."""
         self.sim.schedule(0.0, self.arrive)
         self.sim.schedule(0.0, self.sample)
         self.sim.run(until=self.cfg.duration)
-        pct = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")  # noqa: E731
+        pct: Any = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")  # noqa: E731
         return CascadeResult(
             self.cfg, [i * self.cfg.bin_width for i in range(self.nbins)], self.arrivals, self.successes,
             [pct(x, 0.5) for x in self.latencies], [pct(x, 0.99) for x in self.latencies], self.retries,

@@ -14,6 +14,7 @@ Every pattern has a switch, so the notebook can show each failure before its fix
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -22,11 +23,12 @@ from .breaker import BreakerConfig
 KINDS = {"checkout": 2, "browse": 1, "analytics": 0}  # kind -> priority
 
 
-def default_graph(queue: int = 1000, workers: dict | None = None, work: dict | None = None) -> nx.DiGraph:
+def default_graph(queue: int = 1000, workers: dict[str, int] | None = None,
+                  work: dict[str, float] | None = None) -> nx.DiGraph:
     """The course's service graph; ``queue`` bounds every queue (large by default: the usual mistake),
     ``workers`` overrides pool sizes and ``work`` mean own work times (seconds) by service name."""
     g = nx.DiGraph()
-    nodes = {
+    nodes: dict[str, dict[str, float]] = {
         "gateway": dict(workers=40, queue=queue, work=0.001),
         "checkout": dict(workers=20, queue=queue, work=0.005),
         "catalog": dict(workers=20, queue=queue, work=0.004),
@@ -53,6 +55,8 @@ def default_graph(queue: int = 1000, workers: dict | None = None, work: dict | N
 
 @dataclass(frozen=True)
 class Fault:
+    """``service`` works ``factor`` times slower (and fails with ``error_rate``) from ``start`` to ``end``."""
+
     service: str = "payments"
     start: float = 10.0
     end: float = 25.0
@@ -73,7 +77,7 @@ class CascadeConfig:
     seed: int = 0
     duration: float = 60.0
     arrival_rate: float = 400.0  # requests per second at the gateway
-    mix: tuple = (("checkout", 0.3), ("browse", 0.5), ("analytics", 0.2))
+    mix: tuple[tuple[str, float], ...] = (("checkout", 0.3), ("browse", 0.5), ("analytics", 0.2))
     fault: Fault | None = field(default_factory=Fault)
     client_timeout: float = 1.0  # the end user gives up after this
     call_timeout: float = 0.5  # every service-to-service call
@@ -96,7 +100,7 @@ class CascadeConfig:
     budget_tokens: float = 10.0
     budget_ratio: float = 0.1
     bin_width: float = 1.0
-    graph: object = None  # a networkx DiGraph; None = default_graph()
+    graph: nx.DiGraph | None = None  # None = default_graph()
 
     def __post_init__(self) -> None:
         for name in ("duration", "arrival_rate", "client_timeout", "call_timeout", "bin_width"):
@@ -113,20 +117,23 @@ class CascadeConfig:
 
 @dataclass
 class CascadeResult:
+    """Per-bin figures of one cascade run (what the notebook plots and the golden tests pin)."""
+
     config: CascadeConfig
-    bins: list  # bin start times
-    arrivals: list  # per bin
-    successes: list  # per bin (answered within the client timeout)
-    latency_p50: list  # per bin, seconds, of successful requests (nan when none)
-    latency_p99: list
-    retries: list  # per bin, retry attempts made anywhere
-    calls: dict  # service -> per-bin calls arriving (the load each one sees)
-    queue: dict  # service -> per-bin max queue length
-    breaker_state: dict  # "caller->callee" -> per-bin state name at the end of the bin
-    by_kind: dict  # kind -> (arrivals, successes)
+    bins: list[float]  # bin start times
+    arrivals: list[int]  # per bin
+    successes: list[int]  # per bin (answered within the client timeout)
+    latency_p50: list[float]  # per bin, seconds, of successful requests (nan when none)
+    latency_p99: list[float]
+    retries: list[int]  # per bin, retry attempts made anywhere
+    calls: dict[str, list[int]]  # service -> per-bin calls arriving (the load each one sees)
+    queue: dict[str, list[int]]  # service -> per-bin max queue length
+    breaker_state: dict[str, list[str]]  # "caller->callee" -> per-bin state name at the end of the bin
+    by_kind: dict[str, tuple[int, ...]]  # kind -> (arrivals, successes)
 
     @property
-    def availability(self) -> list:
+    def availability(self) -> list[float]:
+        """Per bin: the fraction of arrivals answered in time (nan for an empty bin)."""
         return [s / a if a else float("nan") for s, a in zip(self.successes, self.arrivals)]
 
     def overall(self, start: float = 0.0, end: float = float("inf")) -> float:
@@ -136,12 +143,12 @@ class CascadeResult:
         return sum(s for _, s in pairs) / total if total else float("nan")
 
 
-def slow_dependency(**overrides) -> CascadeConfig:
+def slow_dependency(**overrides: Any) -> CascadeConfig:
     """Payments slows 30x for 15 s: its callers' threads pile up and the gateway starves every kind."""
     return CascadeConfig(**overrides)
 
 
-def retry_storm(**overrides) -> CascadeConfig:
+def retry_storm(**overrides: Any) -> CascadeConfig:
     """Inventory slows 10x for 5 s. Big upstream pools push retries (3 per layer, two layers) into it;
     without a budget or deadlines the queue stays full of abandoned work after the trigger ends."""
     base = dict(fault=Fault("inventory", 5.0, 10.0, factor=10.0), duration=30.0,
@@ -150,7 +157,7 @@ def retry_storm(**overrides) -> CascadeConfig:
     return CascadeConfig(**base)
 
 
-def overload(**overrides) -> CascadeConfig:
+def overload(**overrides: Any) -> CascadeConfig:
     """No fault, but 3,000 req/s at a gateway that can serve about 1,300: FIFO fails every kind alike;
     priority shedding at the door keeps checkout whole and drops analytics first."""
     base = dict(fault=None, arrival_rate=3000.0, duration=15.0, graph=default_graph(queue=200, work={"gateway": 0.02}))

@@ -7,8 +7,8 @@ book, "Handling Overload"). Deadlines are absolute times on the injected clock.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 class DeadlineExceeded(TimeoutError):
@@ -21,7 +21,7 @@ class Deadline:
     clock: Callable[[], float]
 
     @classmethod
-    def after(cls, budget: float, clock: Callable[[], float]) -> "Deadline":
+    def after(cls, budget: float, clock: Callable[[], float]) -> Deadline:
         if not budget > 0:
             raise ValueError(f"budget must be > 0 seconds, got {budget!r}")
         return cls(clock() + budget, clock)
@@ -33,7 +33,7 @@ class Deadline:
     def expired(self) -> bool:
         return self.clock() >= self.expires_at
 
-    def child(self, timeout: float | None = None, margin: float = 0.0) -> "Deadline":
+    def child(self, timeout: float | None = None, margin: float = 0.0) -> Deadline:
         """The deadline to pass to a callee: ours minus ``margin``, and no later than ``timeout`` from now."""
         if margin < 0:
             raise ValueError(f"margin must be >= 0 seconds, got {margin!r}")

@@ -12,11 +12,17 @@ is never shed while a lower-priority one stays queued, and never served while a 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+#: One shedder event: ``(event, priority, lowest queued, highest queued)``.
+Event = tuple[str, int, "int | None", "int | None"]
 
 
 @dataclass
 class Request:
+    """A queued request: its ``priority`` (higher = more important), ``deadline`` and payload."""
+
     priority: int
     deadline: float = float("inf")
     id: int = 0
@@ -31,29 +37,30 @@ class PriorityShedder:
     ``keep_log=False`` in long simulations.
     """
 
-    def __init__(self, capacity: int, on_expire=None, keep_log: bool = True) -> None:
+    def __init__(self, capacity: int, on_expire: Callable[[Request], object] | None = None,
+                 keep_log: bool = True) -> None:
         if not isinstance(capacity, int) or capacity < 1:
             raise ValueError(f"capacity must be an integer >= 1, got {capacity!r}")
         self.capacity = capacity
         self.on_expire = on_expire  # called with each Request dropped for its deadline
         self.keep_log = keep_log
-        self.log: list[tuple] = []
-        self._levels: dict[int, deque] = {}
+        self.log: list[Event] = []
+        self._levels: dict[int, deque[Request]] = {}
         self._size = 0
         self._next_id = 0
 
     def __len__(self) -> int:
         return self._size
 
-    def _bounds(self):
+    def _bounds(self) -> tuple[int, int] | tuple[None, None]:
         live = [p for p, q in self._levels.items() if q]
         return (min(live), max(live)) if live else (None, None)
 
-    def _record(self, event, priority):
+    def _record(self, event: str, priority: int) -> None:
         if self.keep_log:
             self.log.append((event, priority, *self._bounds()))
 
-    def offer(self, priority: int, now: float, deadline: float = float("inf"), item=None) -> Request | None:
+    def offer(self, priority: int, now: float, deadline: float = float("inf"), item: object = None) -> Request | None:
         """Queue a request; return the request shed to make room (maybe this one), or None."""
         req = Request(priority, deadline, self._next_id, item)
         self._next_id += 1
@@ -90,7 +97,7 @@ class PriorityShedder:
         return None
 
 
-def no_priority_inversion(log) -> bool:
+def no_priority_inversion(log: Iterable[Event]) -> bool:
     """Named invariant: never shed p while something below p stays queued; never serve p while more waits."""
     for event, p, lowest, highest in log:
         if event == "shed" and lowest is not None and lowest < p:

@@ -11,8 +11,7 @@ import random
 
 import ipywidgets as widgets
 
-from distlab.reliability import Backoff
-from distlab.reliability import backoff_study as study
+from distlab.reliability import Backoff, backoff_study as study
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import Fault, default_graph, retry_storm
 
@@ -26,9 +25,6 @@ _STYLE = {"description_width": "initial"}
 #: Brooker's simulator at 100 clients, mean of 100 runs (aws-samples/aws-arch-backoff-simulator,
 #: as run for the issue): write calls reaching the server.
 PUBLISHED_CALLS_100 = {"none": 2421, "exponential": 1853, "equal": 812, "full": 797, "decorrelated": 1002}
-#: The study's strategy name -> the `Backoff` jitter that produces its waits (None: no wait at all).
-JITTER_OF = {"none": None, "exponential": "none", "equal": "equal", "full": "full",
-             "decorrelated": "decorrelated"}
 
 
 def _check(config):
@@ -60,10 +56,9 @@ def render_backoff(config, fig=None):
     base, cap, clients, runs = _check(config)
     chosen = config["strategy"]
     fig, (left, right) = reuse_grid(fig, "backoff", lambda f: f.subplots(1, 2))
-    jitter = JITTER_OF[chosen]
     for k in range(4):
         rng = random.Random(int(config["seed"]) * 31 + k)
-        waits = [0.0] * 8 if jitter is None else Backoff(base, cap, jitter).table(8, rng)
+        waits = Backoff(base, cap, chosen).table(8, rng)  # the study's names are Backoff's
         left.plot(range(1, 9), waits, marker="o", ms=3, color=CYCLE[k], label=f"client {k + 1}")
     left.axhline(cap, color=NEUTRAL, ls="--", lw=1, label="cap")
     left.set_yscale("symlog", linthresh=max(base, 1.0))
