@@ -8,7 +8,7 @@ same actions through :func:`apply`.
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ ACTIONS = ("crash", "restart", "restart_clean", "pause", "resume", "partition", 
 class Fault:
     time: float
     action: str
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -78,7 +78,7 @@ class FaultSchedule:
     def __init__(self, faults: Sequence[Fault] = ()):
         self.faults = sorted(faults, key=lambda f: f.time)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Fault]:
         return iter(self.faults)
 
     def __len__(self) -> int:
@@ -113,7 +113,7 @@ class FaultSchedule:
             t = rng.random() * duration
             action = rng.choice(list(actions))
             if action in ("crash", "restart", "restart_clean", "pause", "resume", "isolate"):
-                args: tuple = (rng.choice(pids),)
+                args: tuple[Any, ...] = (rng.choice(pids),)
             elif action == "partition":
                 shuffled = pids[:]
                 rng.shuffle(shuffled)

@@ -62,7 +62,7 @@ class History:
     """An immutable, ordered collection of operations (ordered by invocation)."""
 
     ops: tuple[Op, ...] = ()
-    meta: dict = field(default_factory=dict, compare=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __iter__(self) -> Iterator[Op]:
         return iter(self.ops)
@@ -78,10 +78,12 @@ class History:
         ordered = sorted(ops, key=lambda o: (o.invoke, o.index))
         return cls(tuple(replace(o, index=i) for i, o in enumerate(ordered)), dict(meta))
 
-    def processes(self) -> list:
+    def processes(self) -> list[Hashable]:
+        """The processes that appear, in a stable order."""
         return sorted({o.process for o in self.ops}, key=repr)
 
-    def keys(self) -> list:
+    def keys(self) -> list[Hashable]:
+        """The keys operated on (None for a single-register history), in a stable order."""
         return sorted({o.key for o in self.ops}, key=repr)
 
     def by_process(self, process: Hashable) -> list[Op]:

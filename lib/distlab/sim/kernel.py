@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .invariants import InvariantSet
+from .invariants import InvariantSet, Violation
 from .network import Network
 from .trace import Trace
 
@@ -60,7 +60,7 @@ class Simulation:
             raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         self.seed = seed
         self.now = 0.0
-        self._heap: list[tuple[float, int, Callable, tuple]] = []
+        self._heap: list[tuple[float, int, Callable[..., Any], tuple[Any, ...]]] = []
         self._seq = 0
         self._cancelled: set[int] = set()
         self._streams: dict[str, random.Random] = {}
@@ -80,25 +80,25 @@ class Simulation:
         return stream
 
     # ----------------------------------------------------------------- scheduling
-    def schedule(self, delay: float, fn: Callable, *args: Any) -> Event:
+    def schedule(self, delay: float, fn: Callable[..., Any], *args: Any) -> Event:
         """Run ``fn(*args)`` after ``delay`` simulated seconds (>= 0)."""
         if not delay >= 0:  # also rejects NaN
             raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
         return self._push(self.now + delay, fn, args)
 
-    def schedule_at(self, time: float, fn: Callable, *args: Any) -> Event:
+    def schedule_at(self, time: float, fn: Callable[..., Any], *args: Any) -> Event:
         """Run ``fn(*args)`` at absolute simulated ``time`` (not in the past)."""
         if not time >= self.now:
             raise ValueError(f"time must be >= now ({self.now}), got {time!r}")
         return self._push(time, fn, args)
 
-    def _push(self, time: float, fn: Callable, args: tuple) -> Event:
+    def _push(self, time: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> Event:
         seq = self._seq
         self._seq = seq + 1
         heapq.heappush(self._heap, (time, seq, fn, args))
         return Event(self, seq, time)
 
-    def _push_fast(self, time: float, fn: Callable, args: tuple) -> int:
+    def _push_fast(self, time: float, fn: Callable[..., Any], args: tuple[Any, ...]) -> int:
         """Internal: schedule without building a handle (hot path for messages and timers)."""
         seq = self._seq
         self._seq = seq + 1
@@ -217,7 +217,7 @@ class Simulation:
         self.process(pid)._set_clock(skew, drift)
 
     # ----------------------------------------------------------------- invariants and copies
-    def check_invariants(self) -> list:
+    def check_invariants(self) -> list[Violation]:
         """Evaluate every registered invariant now; returns the list of violations (empty = all hold)."""
         return self.invariants.check(self)
 

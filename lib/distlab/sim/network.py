@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .latency import Constant, Latency, Uniform
 
 if TYPE_CHECKING:
+    import random
+
     from .kernel import Simulation
 
 
@@ -49,7 +51,8 @@ class Envelope:
 
     __slots__ = ("id", "src", "dst", "payload", "size", "sent_at", "due")
 
-    def __init__(self, id, src, dst, payload, size, sent_at, due):
+    def __init__(self, id: int, src: Hashable, dst: Hashable, payload: Any, size: int, sent_at: float,
+                 due: float) -> None:
         self.id, self.src, self.dst, self.payload = id, src, dst, payload
         self.size, self.sent_at, self.due = size, sent_at, due
 
@@ -59,26 +62,29 @@ class Envelope:
 
 @dataclass
 class NetworkStats:
+    """Counts of what the network did (``dropped`` by reason)."""
+
     sent: int = 0
     delivered: int = 0
     duplicated: int = 0
     bytes_sent: int = 0
-    dropped: dict = field(default_factory=dict)  # reason -> count
+    dropped: dict[str, int] = field(default_factory=dict)  # reason -> count
 
     @property
     def dropped_total(self) -> int:
+        """Messages dropped for any reason."""
         return sum(self.dropped.values())
 
 
 class Network:
     """Owned by a :class:`~distlab.sim.Simulation` as ``sim.network``."""
 
-    def __init__(self, sim: Simulation):
+    def __init__(self, sim: Simulation) -> None:
         self._sim = sim
         self.default = LinkConfig()
-        self._links: dict[tuple, LinkConfig] = {}
+        self._links: dict[tuple[Hashable, Hashable], LinkConfig] = {}
         self._group: dict[Hashable, int] = {}  # pid -> partition component; empty = connected
-        self._blocked: set[tuple] = set()  # one-way blocks (src, dst)
+        self._blocked: set[tuple[Hashable, Hashable]] = set()  # one-way blocks (src, dst)
         self.in_flight: dict[int, Envelope] = {}
         self._next_id = 0
         self.stats = NetworkStats()
@@ -144,7 +150,7 @@ class Network:
             return True
         return bool(self._blocked) and (src, dst) in self._blocked
 
-    def blocked_pairs(self) -> list[tuple]:
+    def blocked_pairs(self) -> list[tuple[Hashable, Hashable]]:
         """Every blocked direction between known processes (for drawing partitions)."""
         pids = list(self._sim.processes)
         return [(a, b) for a in pids for b in pids if a != b and self.blocked(a, b)]
@@ -173,7 +179,8 @@ class Network:
                 trace.record(sim.now, "duplicate", src, dst=dst, msg=payload)
             self._launch(src, dst, payload, size, cfg, rng)
 
-    def _launch(self, src, dst, payload, size, cfg: LinkConfig, rng) -> None:
+    def _launch(self, src: Hashable, dst: Hashable, payload: Any, size: int, cfg: LinkConfig,
+                rng: random.Random) -> None:
         sim = self._sim
         delay = cfg.latency.sample(rng)
         if cfg.reorder and rng.random() < cfg.reorder:
@@ -184,7 +191,7 @@ class Network:
         self.in_flight[mid] = Envelope(mid, src, dst, payload, size, sim.now, due)
         sim._push_fast(due, self._deliver, (mid,))
 
-    def _drop(self, src, dst, payload, reason: str) -> None:
+    def _drop(self, src: Hashable, dst: Hashable, payload: Any, reason: str) -> None:
         dropped = self.stats.dropped
         dropped[reason] = dropped.get(reason, 0) + 1
         sim = self._sim
@@ -219,7 +226,7 @@ class Network:
             return
         self._deliver_now(src, env.payload, dst)
 
-    def _deliver_now(self, src, payload, dst) -> None:
+    def _deliver_now(self, src: Hashable, payload: Any, dst: Hashable) -> None:
         sim = self._sim
         proc = sim.processes[dst]
         if not proc.up:  # crashed while the message sat in a paused process's buffer

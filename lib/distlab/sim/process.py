@@ -18,24 +18,27 @@ writing to it models an fsync. ``restart(keep_state=False)`` wipes it (a replace
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .kernel import Simulation
 
 
 class Process:
-    def __init__(self, pid: Hashable):
+    """A protocol node: override ``on_start``, ``on_message`` and ``on_timer`` (see the module docstring)."""
+
+    def __init__(self, pid: Hashable) -> None:
         if pid is None:
             raise ValueError("pid must not be None")
         self.pid = pid
-        self.sim: Simulation | None = None
+        # the simulation it was added to (set by Simulation.add; a node acts only once added)
+        self.sim: Simulation = cast("Simulation", None)
         self.up = True
         self.paused = False
-        self.stable: dict = {}
+        self.stable: dict[str, Any] = {}
         self._timers: dict[str, int] = {}
-        self._held: list[tuple] = []
+        self._held: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
         self._started = False
         self._clock = (0.0, 0.0, 0.0)  # (real base, local base, drift)
         self._rng: random.Random | None = None
@@ -66,7 +69,7 @@ class Process:
         return self._rng
 
     @property
-    def peers(self) -> list:
+    def peers(self) -> list[Hashable]:
         """Every other process in the simulation, in the order they were added."""
         return [p for p in self.sim.processes if p != self.pid]
 
@@ -75,6 +78,7 @@ class Process:
         self.sim.network.send(self.pid, dst, msg, size)
 
     def broadcast(self, msg: Any, dsts: Iterable[Hashable] | None = None, size: int = 0) -> None:
+        """Send ``msg`` to each of ``dsts`` (default: every peer)."""
         for dst in self.peers if dsts is None else dsts:
             self.sim.network.send(self.pid, dst, msg, size)
 
@@ -90,9 +94,11 @@ class Process:
         self._timers[name] = token
 
     def cancel_timer(self, name: str) -> None:
+        """Disarm the timer ``name`` (a firing already queued is ignored)."""
         self._timers.pop(name, None)
 
     def timer_pending(self, name: str) -> bool:
+        """Whether the timer ``name`` is armed."""
         return name in self._timers
 
     def record(self, **fields: Any) -> None:

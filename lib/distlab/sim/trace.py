@@ -20,7 +20,7 @@ class TraceRecord(NamedTuple):
     time: float
     kind: str
     pid: Hashable
-    data: dict
+    data: dict[str, Any]
 
     def __repr__(self) -> str:
         details = ", ".join(f"{k}={v!r}" for k, v in self.data.items())
@@ -44,7 +44,7 @@ class Trace:
     def __iter__(self) -> Iterator[TraceRecord]:
         return iter(self._records)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> TraceRecord:
         return self._records[i]
 
     def __eq__(self, other: object) -> bool:

@@ -10,6 +10,11 @@
 ``invariants``      atomicity, no_unilateral_abort_after_yes, commit_needs_all_yes
 ``blocking``        the blocking rule: prediction, observed windows, and a checker
 ``scenario``        ``TwoPC`` / ``run_twopc(config, seed) -> TwoPCResult``
+``enumeration``     ``crash_schedules()`` and ``judge(config, seed) -> Verdict``: every crash point
+``chaos``           ``run_with_faults``: random fault schedules (kernel actions + slow links)
+``slow_participant``  the lecture's first claim: ``slow_participant(SlowParticipantConfig, seed)``
+``replicated``      the fix: ``RaftCoordinator``, a Raft server (chapter 2) as 2PC coordinator
+``replicated_scenario``  ``ReplicatedTwoPC`` / ``run_replicated(config, seed, replicas)``
 =================  =============================================================================
 """
 from .blocking import BlockingRule, blocking_windows, predicted_blocked
@@ -19,11 +24,16 @@ from .crash_points import COORDINATOR, COORDINATOR_STEPS, PARTICIPANT_STEPS, Cra
 from .invariants import NAMES as SAFETY_PROPERTIES
 from .messages import ABORT, COMMIT, Ack, Decision, DecisionRequest, Prepare, Vote
 from .participant import Participant
+from .replicated import RaftCoordinator
+from .replicated_scenario import ReplicatedTwoPC, run_replicated
 from .scenario import TwoPC, TwoPCResult, run_twopc
+from .slow_participant import SlowParticipantConfig, SlowParticipantResult, slow_participant, sweep_delay
 
 __all__ = [
     "ABORT", "Ack", "BlockingRule", "COMMIT", "COORDINATOR", "COORDINATOR_STEPS", "Coordinator",
     "CrashPoint", "Decision", "DecisionRequest", "MAX_PARTICIPANTS", "PARTICIPANT_STEPS",
     "Participant", "Prepare", "SAFETY_PROPERTIES", "TwoPC", "TwoPCConfig", "TwoPCResult", "Vote",
-    "blocking_windows", "crash_points", "predicted_blocked", "run_twopc",
+    "RaftCoordinator", "ReplicatedTwoPC", "SlowParticipantConfig", "SlowParticipantResult",
+    "blocking_windows", "crash_points", "predicted_blocked", "run_replicated", "run_twopc",
+    "slow_participant", "sweep_delay",
 ]

@@ -90,6 +90,7 @@ class TwoPCConfig:
         self._check_times()
 
     def _check_crash_point(self) -> None:
+        """Parse a crash point given by name and check it exists for this many participants."""
         point = self.crash_point
         if isinstance(point, str):
             point = CrashPoint.parse(point)
@@ -100,6 +101,7 @@ class TwoPCConfig:
             point.check_fits(self.participants)
 
     def _check_times(self) -> None:
+        """Check the latency range, the timeouts, the workload and the horizon."""
         low_high = self.latency
         if not isinstance(low_high, tuple) or len(low_high) != 2:
             raise ValueError(f"latency must be a (low, high) pair of seconds, got {low_high!r}")

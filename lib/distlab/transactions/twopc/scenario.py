@@ -126,6 +126,7 @@ class TwoPC:
                          self.violations)
 
     def _logged_decision(self) -> str | None:
+        """The coordinator's logged decision, None when there is none (presumed abort)."""
         return next((k for k, _, _ in self.coordinator.log if k != "end"), None)
 
     def set_delay(self, src: str, dst: str, seconds: float) -> None:
