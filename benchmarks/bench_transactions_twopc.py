@@ -84,7 +84,7 @@ def replicated() -> None:
     bench("twopc_raft_max_in_doubt_s", f"{worst:.3f}", "s")
 
 
-def slow_participant() -> None:
+def run_slow_participant() -> None:
     delays = (0.0, 0.1, 0.5, 1.0)
     for r in sweep_delay(delays, SlowParticipantConfig(participants=3)):
         label = f"{round(r.delay * 1000)}ms"
@@ -96,4 +96,4 @@ if __name__ == "__main__":
     crash_enumeration()
     random_faults()
     replicated()
-    slow_participant()
+    run_slow_participant()

@@ -3,7 +3,7 @@ coordinator's log, the cooperative termination protocol, locks, determinism and 
 import pytest
 
 from distlab.transactions.twopc import MAX_PARTICIPANTS, CrashPoint, TwoPC, TwoPCConfig, crash_points, run_twopc
-from distlab.transactions.twopc.slow_participant import SlowParticipantConfig, slow_participant, sweep_delay
+from distlab.transactions.twopc.slow_participant import SlowParticipantConfig, run_slow_participant, sweep_delay
 
 QUIET = {"workload_interval": None}
 
@@ -113,7 +113,7 @@ def test_same_seed_same_result_other_seed_other_timing():
     assert run_twopc(config, 5) == run_twopc(config, 5)
     assert run_twopc(config, 5).in_doubt != run_twopc(config, 6).in_doubt
     slow = SlowParticipantConfig(delay=0.25)
-    assert slow_participant(slow, 2) == slow_participant(slow, 2)
+    assert run_slow_participant(slow, 2) == run_slow_participant(slow, 2)
 
 
 def test_crash_point_names_round_trip():
@@ -158,7 +158,7 @@ def test_bad_config_names_the_parameter_and_its_range(kwargs, words):
     (lambda: CrashPoint(-1, "after_vote"), "target must be 'coordinator' or a participant"),
     (lambda: SlowParticipantConfig(participants=1), "participants must be an integer from 2 to 8"),
     (lambda: SlowParticipantConfig(delay=11), "delay must be a number of seconds in [0.0, 10.0]"),
-    (lambda: slow_participant("x"), "config must be a SlowParticipantConfig"),
+    (lambda: run_slow_participant("x"), "config must be a SlowParticipantConfig"),
 ])
 def test_bad_arguments_name_the_parameter_and_its_range(call, words):
     with pytest.raises(ValueError) as err:

@@ -12,7 +12,7 @@
 ``scenario``        ``TwoPC`` / ``run_twopc(config, seed) -> TwoPCResult``
 ``enumeration``     ``crash_schedules()`` and ``judge(config, seed) -> Verdict``: every crash point
 ``chaos``           ``run_with_faults``: random fault schedules (kernel actions + slow links)
-``slow_participant``  the lecture's first claim: ``slow_participant(SlowParticipantConfig, seed)``
+``slow_participant``  the lecture's first claim: ``run_slow_participant(SlowParticipantConfig, seed)``
 ``replicated``      the fix: ``RaftCoordinator``, a Raft server (chapter 2) as 2PC coordinator
 ``replicated_scenario``  ``ReplicatedTwoPC`` / ``run_replicated(config, seed, replicas)``
 =================  =============================================================================
@@ -27,7 +27,7 @@ from .participant import Participant
 from .replicated import RaftCoordinator
 from .replicated_scenario import ReplicatedTwoPC, run_replicated
 from .scenario import TwoPC, TwoPCResult, run_twopc
-from .slow_participant import SlowParticipantConfig, SlowParticipantResult, slow_participant, sweep_delay
+from .slow_participant import SlowParticipantConfig, SlowParticipantResult, run_slow_participant, sweep_delay
 
 __all__ = [
     "ABORT", "Ack", "BlockingRule", "COMMIT", "COORDINATOR", "COORDINATOR_STEPS", "Coordinator",
@@ -35,5 +35,5 @@ __all__ = [
     "Participant", "Prepare", "SAFETY_PROPERTIES", "TwoPC", "TwoPCConfig", "TwoPCResult", "Vote",
     "RaftCoordinator", "ReplicatedTwoPC", "SlowParticipantConfig", "SlowParticipantResult",
     "blocking_windows", "crash_points", "predicted_blocked", "run_replicated", "run_twopc",
-    "slow_participant", "sweep_delay",
+    "run_slow_participant", "sweep_delay",
 ]

@@ -3,7 +3,7 @@ and judged against the invariants and the blocking rule.
 
 >>> verdicts = [judge(cfg) for cfg in crash_schedules(counts=(2,))]
 >>> len(verdicts), all(v.ok for v in verdicts)
-(22, True)
+(24, True)
 """
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ decide; meanwhile later transactions needing those rows queue behind the locks. 
 blocked transactions grow with the delay -- roughly ``delay`` and ``delay / workload_interval``
 per fast participant.
 
->>> fast = slow_participant(SlowParticipantConfig(delay=0.0))
->>> slow = slow_participant(SlowParticipantConfig(delay=0.5))
+>>> fast = run_slow_participant(SlowParticipantConfig(delay=0.0))
+>>> slow = run_slow_participant(SlowParticipantConfig(delay=0.5))
 >>> slow.max_lock_hold > fast.max_lock_hold + 0.4, slow.total_blocked > fast.total_blocked
 (True, True)
 """
@@ -69,7 +69,7 @@ class SlowParticipantResult:
         return sum(self.blocked_txns)
 
 
-def slow_participant(config: SlowParticipantConfig, seed: int = 0) -> SlowParticipantResult:
+def run_slow_participant(config: SlowParticipantConfig, seed: int = 0) -> SlowParticipantResult:
     """One run: a frozen config and a seed in, a result record out."""
     if not isinstance(config, SlowParticipantConfig):
         raise ValueError(f"config must be a SlowParticipantConfig, got {config!r}")
@@ -84,4 +84,4 @@ def sweep_delay(delays: Iterable[float], config: SlowParticipantConfig | None = 
                 seed: int = 0) -> list[SlowParticipantResult]:
     """The experiment at each delay (other knobs from ``config``), for a plot against delay."""
     base = config if config is not None else SlowParticipantConfig()
-    return [slow_participant(replace(base, delay=d), seed) for d in delays]
+    return [run_slow_participant(replace(base, delay=d), seed) for d in delays]
