@@ -1,7 +1,9 @@
 # distlab — the two commands that do everything on a fresh machine:
 #   make lab    start the course (JupyterLab on notebooks/, embedded engines, nothing to set up)
-#   make test   run every test: unit, property, widget, service, notebook (nbval + papermill), browser
+#   make test   run every test: lint and type check first, then unit, property, widget, service,
+#               notebook (nbval + papermill), browser
 # and for maintainers:
+#   make lint       ruff (lint only, never reformats) and mypy, as make test runs them
 #   make bench      print every benchmark figure as `bench <name> <value> <unit>`
 #   make notebooks  re-execute every notebook and rewrite its stored outputs
 #   make grade NB="submission.ipynb ..."   the headless grader
@@ -12,7 +14,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-fast bench notebooks grade constraints clean
+.PHONY: install lab lint test test-fast bench notebooks grade constraints clean
 
 install: $(STAMP)
 
@@ -28,7 +30,11 @@ lab: install
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  --ServerApp.default_url=/lab/tree/01_consistency_ladder.ipynb
 
-test: install
+lint: install
+	$(BIN)/ruff check --no-cache lib tests benchmarks tools
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
 
 test-fast: install
@@ -48,4 +54,4 @@ constraints: install
 	@mv constraints.new constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache artifacts
