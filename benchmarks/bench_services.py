@@ -12,8 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from distlab.services import ServerNotInstalled, etcd, lifecycle, postgres, sql
-from distlab.services import redis as dredis
+from distlab.services import ServerNotInstalled, etcd, lifecycle, postgres, redis as dredis, sql
 from distlab.services.launch import etcd_server, postgres_server, redis_server
 
 
