@@ -22,11 +22,12 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Union
+from http.client import HTTPResponse
+from typing import Any
 from urllib.parse import urlsplit
 
 from distlab.services.errors import ServiceUnavailable
@@ -34,7 +35,7 @@ from distlab.services.loopback import check_loopback_host
 
 ENV_VAR = "DISTLAB_ETCD_ENDPOINT"
 INSTALL_HINT = "apt-get install etcd-server, or start one with distlab.services.launch.etcd_server()"
-Bytes = Union[str, bytes]
+Bytes = str | bytes
 
 
 class EtcdError(RuntimeError):
@@ -46,7 +47,7 @@ def _b64(data: Bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def _unb64(text: Optional[str]) -> str:
+def _unb64(text: str | None) -> str:
     return base64.b64decode(text or "").decode("utf-8", errors="surrogateescape")
 
 
@@ -73,7 +74,7 @@ class KeyValue:
     lease: int
 
     @classmethod
-    def from_json(cls, kv: dict) -> "KeyValue":
+    def from_json(cls, kv: dict[str, Any]) -> KeyValue:
         return cls(_unb64(kv.get("key")), _unb64(kv.get("value")), int(kv.get("create_revision", 0)),
                    int(kv.get("mod_revision", 0)), int(kv.get("version", 0)), int(kv.get("lease", 0)))
 
@@ -107,13 +108,14 @@ class EtcdClient:
         self.timeout = timeout
 
     # -- transport ----------------------------------------------------------------
-    def _open(self, path: str, body: dict, timeout: float):
+    def _open(self, path: str, body: dict[str, Any], timeout: float) -> HTTPResponse:
         request = urllib.request.Request(
             self.endpoint + path, data=json.dumps(body).encode(), method="POST",
             headers={"Content-Type": "application/json"},
         )
         try:
-            return urllib.request.urlopen(request, timeout=timeout)
+            response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # http(s) only
+            return response
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")
             try:
@@ -125,17 +127,19 @@ class EtcdClient:
             reason = getattr(exc, "reason", exc)
             raise ServiceUnavailable(f"cannot reach etcd at {self.endpoint} ({reason}); {INSTALL_HINT}") from exc
 
-    def call(self, path: str, body: dict) -> dict:
+    def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST *body* to a gateway *path* (``/v3/kv/put`` ...) and return the decoded reply."""
         try:
             with self._open(path, body, self.timeout) as reply:
                 text = reply.read().decode()
-        except socket.timeout as exc:
-            raise ServiceUnavailable(f"etcd at {self.endpoint} did not answer {path} within {self.timeout:g} s") from exc
+        except TimeoutError as exc:
+            raise ServiceUnavailable(
+                f"etcd at {self.endpoint} did not answer {path} within {self.timeout:g} s") from exc
         message = json.loads(text.splitlines()[0]) if text.strip() else {}
         if isinstance(message.get("error"), (str, dict)):  # streaming endpoints wrap errors
             raise EtcdError(f"{path}: {message['error']}")
-        return message.get("result", message)
+        result: dict[str, Any] = message.get("result", message)
+        return result
 
     # -- keys -----------------------------------------------------------------
     def put(self, key: Bytes, value: Bytes, *, lease: int = 0) -> int:
@@ -143,19 +147,19 @@ class EtcdClient:
         reply = self.call("/v3/kv/put", {"key": _b64(key), "value": _b64(value), "lease": str(lease)})
         return int(reply["header"]["revision"])
 
-    def range(self, key: Bytes, range_end: Optional[bytes] = None) -> List[KeyValue]:
+    def range(self, key: Bytes, range_end: bytes | None = None) -> list[KeyValue]:
         """Keys in ``[key, range_end)``, or just *key* when *range_end* is None, sorted by key."""
         body = {"key": _b64(key)}
         if range_end is not None:
             body["range_end"] = _b64(range_end)
         return [KeyValue.from_json(kv) for kv in self.call("/v3/kv/range", body).get("kvs", [])]
 
-    def get(self, key: Bytes) -> Optional[KeyValue]:
+    def get(self, key: Bytes) -> KeyValue | None:
         """The entry for *key*, or None."""
         found = self.range(key)
         return found[0] if found else None
 
-    def get_prefix(self, prefix: Bytes) -> List[KeyValue]:
+    def get_prefix(self, prefix: Bytes) -> list[KeyValue]:
         """Every entry whose key starts with *prefix*, sorted by key."""
         return self.range(prefix, prefix_end(prefix))
 
@@ -198,7 +202,8 @@ class EtcdClient:
         self.call("/v3/lease/revoke", {"ID": str(lease)})
 
     # -- transactions -----------------------------------------------------------
-    def txn(self, compare: List[dict], success: List[dict], failure: List[dict] = ()) -> dict:
+    def txn(self, compare: Sequence[dict[str, Any]], success: Sequence[dict[str, Any]],
+            failure: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         """Raw ``If(compare) Then(success) Else(failure)`` in etcd's JSON form; returns the reply."""
         return self.call("/v3/kv/txn", {"compare": list(compare), "success": list(success),
                                         "failure": list(failure)})
@@ -233,7 +238,7 @@ class EtcdClient:
 
     # -- watches ----------------------------------------------------------------
     def watch(self, key: Bytes, *, prefix: bool = False, start_revision: int = 0,
-              idle_timeout: float = 2.0, max_events: Optional[int] = None) -> Iterator[WatchEvent]:
+              idle_timeout: float = 2.0, max_events: int | None = None) -> Iterator[WatchEvent]:
         """Yield changes to *key* (or under it) until *max_events* or *idle_timeout* s without one.
 
         ``start_revision`` replays history from that revision, so nothing between a read and the
@@ -247,7 +252,7 @@ class EtcdClient:
             while max_events is None or seen < max_events:
                 try:
                     line = stream.readline()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     return
                 if not line:
                     return
@@ -260,14 +265,15 @@ class EtcdClient:
 
     def version(self) -> str:
         """The server's version string, e.g. ``3.4.23``."""
-        return self.call("/v3/maintenance/status", {}).get("version", "?")
+        version: str = self.call("/v3/maintenance/status", {}).get("version", "?")
+        return version
 
     def describe(self) -> str:
         """One line naming the backend, e.g. ``etcd 3.4.23 at 127.0.0.1:2379``."""
         return f"etcd {self.version()} at {urlsplit(self.endpoint).netloc}"
 
 
-def connect(endpoint: Optional[str] = None, *, timeout: float = 5.0) -> EtcdClient:
+def connect(endpoint: str | None = None, *, timeout: float = 5.0) -> EtcdClient:
     """A client for *endpoint* or ``$DISTLAB_ETCD_ENDPOINT``, checked to answer."""
     chosen = endpoint if endpoint is not None else os.environ.get(ENV_VAR)
     if chosen is None or (endpoint is None and not chosen):
@@ -280,6 +286,6 @@ def connect(endpoint: Optional[str] = None, *, timeout: float = 5.0) -> EtcdClie
     return client
 
 
-def describe(client: Optional[EtcdClient] = None) -> str:
+def describe(client: EtcdClient | None = None) -> str:
     """One line naming the etcd in use (that of :func:`connect` when *client* is None)."""
     return (client if client is not None else connect()).describe()

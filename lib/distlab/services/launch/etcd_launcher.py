@@ -13,10 +13,16 @@ import os
 import platform
 import subprocess
 import urllib.request
-from typing import Iterator
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import cast
 
 from distlab.services.launch.process import (
-    RunningServer, managed_process, on_free_ports, require_program, temp_dir,
+    RunningServer,
+    managed_process,
+    on_free_ports,
+    require_program,
+    temp_dir,
 )
 
 INSTALL_HINT = "apt-get install etcd-server"
@@ -45,7 +51,7 @@ def etcd_server(*, timeout: float = 30.0) -> Iterator[RunningServer]:
         env["ETCD_UNSUPPORTED_ARCH"] = "arm64"  # etcd 3.4 asks for this on arm64
     with temp_dir("distlab-etcd-") as root_dir:
 
-        def start(client_port: int, peer_port: int):
+        def start(client_port: int, peer_port: int) -> AbstractContextManager[subprocess.Popen[bytes]]:
             client_url = f"http://127.0.0.1:{client_port}"
             peer_url = f"http://127.0.0.1:{peer_port}"
             argv = [
@@ -60,6 +66,7 @@ def etcd_server(*, timeout: float = 30.0) -> Iterator[RunningServer]:
             )
 
         with on_free_ports(start, count=2) as proc:
-            client_url = proc.args[proc.args.index("--listen-client-urls") + 1]
+            args = cast("list[str]", proc.args)  # lifecycle.spawn passes list(argv)
+            client_url = args[args.index("--listen-client-urls") + 1]
             yield RunningServer(name=f"etcd {version} at {client_url[len('http://'):]}", url=client_url,
                                 pid=proc.pid, data_dir=root_dir)

@@ -30,7 +30,8 @@ import re
 import signal
 import subprocess
 import time
-from typing import Any, Iterator, Mapping, Optional
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from distlab.services import lifecycle
 from distlab.services.errors import ServerNotInstalled, ServiceUnavailable
@@ -66,7 +67,7 @@ def find_bin_dir() -> str:
     raise ServerNotInstalled("initdb (PostgreSQL)", INSTALL_HINT)
 
 
-def server_user() -> Optional[pwd.struct_passwd]:
+def server_user() -> pwd.struct_passwd | None:
     """The user PostgreSQL runs as: ``None`` (ourselves) unless we are root."""
     if os.geteuid() != 0:
         return None
@@ -86,7 +87,8 @@ def render_settings(settings: Mapping[str, Any]) -> str:
     lines = []
     for name, value in settings.items():
         if not isinstance(name, str) or not _SETTING_NAME.match(name):
-            raise ValueError(f"settings: {name!r} is not a PostgreSQL setting name (lower-case letters, digits, _ and .)")
+            raise ValueError(
+                f"settings: {name!r} is not a PostgreSQL setting name (lower-case letters, digits, _ and .)")
         if isinstance(value, bool):
             text = "on" if value else "off"
         elif isinstance(value, (int, float)):
@@ -99,8 +101,8 @@ def render_settings(settings: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _run(argv: list, what: str, timeout: float, user: Optional[pwd.struct_passwd]) -> str:
-    kwargs: dict = {}
+def _run(argv: list[str], what: str, timeout: float, user: pwd.struct_passwd | None) -> str:
+    kwargs: dict[str, Any] = {}
     if user is not None:
         kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
     try:
@@ -115,13 +117,14 @@ def _run(argv: list, what: str, timeout: float, user: Optional[pwd.struct_passwd
             f"that path traversable (chmod o+x), or set DISTLAB_DATABASE_URL") from exc
     if done.returncode != 0:
         raise ServiceUnavailable(f"{what} failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()}")
-    return done.stdout
+    stdout: str = done.stdout  # text=True
+    return stdout
 
 
 class PostgresCluster:
     """One scratch PostgreSQL cluster that keeps its data across stop/crash/restart until ``close()``."""
 
-    def __init__(self, bin_dir: str, *, port: Optional[int] = None, settings: Optional[Mapping[str, Any]] = None,
+    def __init__(self, bin_dir: str, *, port: int | None = None, settings: Mapping[str, Any] | None = None,
                  label: str = "", timeout: float = 60.0):
         if port is not None and not (isinstance(port, int) and 1024 <= port <= 65535):
             raise ValueError(f"port: must be an integer in 1024..65535 or None (unix socket only), got {port!r}")
@@ -139,7 +142,7 @@ class PostgresCluster:
         self.data_dir = os.path.join(self.root, "data")
         self.log_path = os.path.join(self.root, "postgres.log")
         self.version = "?"
-        self._owned: Optional[lifecycle.Owned] = None
+        self._owned: lifecycle.Owned | None = None
 
     # -- where ------------------------------------------------------------------
     @property
@@ -155,7 +158,7 @@ class PostgresCluster:
         return f"postgresql://postgres@/postgres?host={self.root}"
 
     @property
-    def pid(self) -> Optional[int]:
+    def pid(self) -> int | None:
         """The postmaster's pid while it runs."""
         owned = self._owned
         return owned.proc.pid if owned is not None and owned.proc.poll() is None else None
@@ -177,7 +180,10 @@ class PostgresCluster:
             conf.write("\n# distlab scratch cluster\n" + render_settings({**self.settings, **listen}))
 
     def _ready(self, pid: int) -> bool:
-        """*pid*'s ``postmaster.pid`` says ``ready`` (what ``pg_ctl -w`` waits for; a crashed server's stale file names another pid)."""
+        """*pid*'s ``postmaster.pid`` says ``ready`` (what ``pg_ctl -w`` waits for).
+
+        A crashed server's stale file names another pid, so it never counts.
+        """
         try:
             with open(os.path.join(self.data_dir, "postmaster.pid")) as handle:
                 lines = handle.read().splitlines()
@@ -185,7 +191,7 @@ class PostgresCluster:
             return False
         return len(lines) >= 8 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
 
-    def start(self) -> "PostgresCluster":
+    def start(self) -> PostgresCluster:
         """Start the server (``initdb`` first if the cluster is new); wait until it accepts connections."""
         if self.pid is not None:
             return self
@@ -196,7 +202,8 @@ class PostgresCluster:
             log_path=self.log_path, cwd="/", user=self.user, stop_signal=int(signal.SIGINT), group=False)
         proc = self._owned.proc
         try:
-            wait_until(lambda: self._ready(proc.pid), timeout=self.timeout, what="postgres", alive=lambda: proc.poll() is None)
+            wait_until(lambda: self._ready(proc.pid), timeout=self.timeout, what="postgres",
+                       alive=lambda: proc.poll() is None)
         except (TimeoutError, RuntimeError) as exc:
             self._kill()
             raise ServiceUnavailable(f"{exc}; its log ends with:\n{log_tail(self.log_path)}") from exc
@@ -234,7 +241,7 @@ class PostgresCluster:
             time.sleep(0.02)
         lifecycle.forget(owned.proc.pid)
 
-    def restart(self, mode: str = "fast") -> "PostgresCluster":
+    def restart(self, mode: str = "fast") -> PostgresCluster:
         """``stop(mode)`` then ``start()`` on the same data directory."""
         self.stop(mode)
         return self.start()
@@ -246,7 +253,7 @@ class PostgresCluster:
         finally:
             self._stack.close()
 
-    def __enter__(self) -> "PostgresCluster":
+    def __enter__(self) -> PostgresCluster:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -264,7 +271,7 @@ def _group_alive(pgid: int) -> bool:
 
 
 @contextlib.contextmanager
-def postgres_server(*, timeout: float = 60.0, settings: Optional[Mapping[str, Any]] = None) -> Iterator[RunningServer]:
+def postgres_server(*, timeout: float = 60.0, settings: Mapping[str, Any] | None = None) -> Iterator[RunningServer]:
     """A scratch PostgreSQL from Debian's package on ``127.0.0.1:<free port>``; stopped and deleted on exit.
 
     The yielded ``url`` is ``postgresql://postgres@127.0.0.1:<port>/postgres``.

@@ -15,12 +15,15 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, ContextManager, Iterator, Optional, Sequence
+from typing import TypeVar
 
 from distlab.services import lifecycle
 from distlab.services.errors import ServerNotInstalled, ServiceUnavailable
 from distlab.services.loopback import free_ports, wait_until
+
+T = TypeVar("T")
 
 
 class StartupFailed(ServiceUnavailable):
@@ -37,7 +40,7 @@ class RunningServer:
 
     name: str  # one line, e.g. "redis-server 7.0.15 at 127.0.0.1:40123"
     url: str  # what the matching connect() takes
-    pid: Optional[int]
+    pid: int | None
     data_dir: str
 
 
@@ -61,7 +64,7 @@ def log_tail(path: str, lines: int = 15) -> str:
         return "(no log written)"
 
 
-def _shared_temp_root() -> Optional[str]:
+def _shared_temp_root() -> str | None:
     """``/tmp`` when the default temp dir would be hidden from other users (TMPDIR under /root).
 
     PostgreSQL runs as the ``postgres`` user, who must be able to reach its data directory; the
@@ -80,7 +83,8 @@ def _shared_temp_root() -> Optional[str]:
 def temp_dir(prefix: str) -> Iterator[str]:
     """A fresh temporary directory that other local users can reach; removed on exit whatever happened."""
     if not prefix.startswith(lifecycle.FOLDER_PREFIX):
-        raise ValueError(f"prefix: must start with {lifecycle.FOLDER_PREFIX!r} (the reaper deletes only those), got {prefix!r}")
+        raise ValueError(
+            f"prefix: must start with {lifecycle.FOLDER_PREFIX!r} (the reaper deletes only those), got {prefix!r}")
     path = tempfile.mkdtemp(prefix=prefix, dir=_shared_temp_root())
     try:
         yield path
@@ -98,11 +102,11 @@ def managed_process(
     timeout: float,
     kind: str,
     folders: Sequence[str] = (),
-    cwd: Optional[str] = None,
-    env: Optional[dict] = None,
-    user: Optional[object] = None,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    user: object | None = None,
     stop_signal: int = int(signal.SIGTERM),
-) -> Iterator[subprocess.Popen]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run *argv* until the block ends; wait for *ready* first (``ServiceUnavailable`` on failure).
 
     *kind* and *folders* go into the ownership record (:mod:`distlab.services.lifecycle`): if this
@@ -123,7 +127,8 @@ def managed_process(
 
 
 @contextlib.contextmanager
-def on_free_ports(start: Callable[..., ContextManager], count: int = 1, attempts: int = 3) -> Iterator:
+def on_free_ports(start: Callable[..., contextlib.AbstractContextManager[T]], count: int = 1,
+                  attempts: int = 3) -> Iterator[T]:
     """Enter ``start(*ports)`` on *count* fresh loopback ports; retry if the server exits at once.
 
     Between choosing a free port and the server binding it, another process may take it; the

@@ -6,10 +6,16 @@ import contextlib
 import os
 import socket
 import subprocess
-from typing import Iterator
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import cast
 
 from distlab.services.launch.process import (
-    RunningServer, managed_process, on_free_ports, require_program, temp_dir,
+    RunningServer,
+    managed_process,
+    on_free_ports,
+    require_program,
+    temp_dir,
 )
 
 INSTALL_HINT = "apt-get install redis-server"
@@ -37,7 +43,7 @@ def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
     version = server_version(binary)
     with temp_dir("distlab-redis-") as data_dir:
 
-        def start(port: int):
+        def start(port: int) -> AbstractContextManager[subprocess.Popen[bytes]]:
             argv = [
                 binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", data_dir,
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
@@ -48,7 +54,8 @@ def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
             )
 
         with on_free_ports(start, count=1) as proc:
-            port = int(proc.args[proc.args.index("--port") + 1])
+            args = cast("list[str]", proc.args)  # lifecycle.spawn passes list(argv)
+            port = int(args[args.index("--port") + 1])
             yield RunningServer(
                 name=f"redis-server {version} at 127.0.0.1:{port}",
                 url=f"redis://127.0.0.1:{port}/0", pid=proc.pid, data_dir=data_dir,
