@@ -1,0 +1,69 @@
+"""Chapter 3, two-phase commit on real PostgreSQL servers, told as a transcript.
+
+Every line comes from the servers themselves (``pg_prepared_xacts``, a refused ``UPDATE``, the
+balances); nothing that changes from run to run (socket paths, ports, transaction ids, timestamps)
+is printed, so a notebook's stored output stays the same.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from distlab.services import postgres, sql
+from distlab.transactions import prepared
+from distlab.transactions.prepared import CRASH_POINTS, Coordinator, CoordinatorCrashed, Write
+
+
+def _balances(urls: dict[str, str]) -> str:
+    parts = []
+    for name, url in urls.items():
+        with sql.connect(url) as db:
+            row = db.query_one("SELECT balance FROM account WHERE id = 1")
+        parts.append(f"{name}={row[0] if row else '?'}")
+    return ", ".join(parts)
+
+
+def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, restart: bool = True) -> str:
+    """Move *amount* from participant a to b with 2PC, crash the coordinator at *crash_at*, and show
+    what the servers hold; then (embedded servers only) crash and restart participant a, and recover."""
+    if crash_at not in CRASH_POINTS:
+        raise ValueError(f"crash_at: one of {list(CRASH_POINTS)}, got {crash_at!r}")
+    urls = prepared.participants(("a", "b"))
+    writes = [Write("a", "UPDATE account SET balance = balance - ? WHERE id = 1", (amount,)),
+              Write("b", "UPDATE account SET balance = balance + ? WHERE id = 1", (amount,))]
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="distlab-2pc-") as folder, prepared.accounts(urls):
+        log = str(Path(folder) / "coordinator-log.db")
+        with sql.connect(urls["a"]) as a:
+            engine = a.name if postgres.configured_url() is None else f"{a.name}, one database each"
+        lines.append(f"participants a and b: {engine}")
+        lines.append(f"before: {_balances(urls)}")
+        try:
+            Coordinator(urls, log).run("t1", writes, crash_at=crash_at)
+        except CoordinatorCrashed:
+            lines.append(f"the coordinator crashed {crash_at.replace('-', ' ')}")
+        lines.append(f"meanwhile a reader sees: {_balances(urls)} (total {_total(urls)}; reads do not wait for locks)")
+        for name, url in urls.items():
+            held = [gid for gid, _ in prepared.in_doubt(url)]
+            lines.append(f"pg_prepared_xacts on {name}: {held or 'nothing'}")
+            verdict = prepared.try_write(url, "UPDATE account SET balance = balance WHERE id = 1")
+            lines.append(f"  another session's UPDATE of that row: {verdict}")
+        if restart and postgres.configured_url() is None:
+            postgres.embedded("participant-a").crash()
+            postgres.embedded("participant-a").start()
+            held = [gid for gid, _ in prepared.in_doubt(urls["a"])]
+            lines.append(f"participant a killed (SIGKILL) and restarted; pg_prepared_xacts on a: {held or 'nothing'}")
+        finished = Coordinator(urls, log).recover()
+        lines.append(f"the restarted coordinator recovers: {finished or 'nothing in doubt'}")
+        lines.append(f"after: {_balances(urls)} (total {_total(urls)})")
+    return "\n".join(lines)
+
+
+def _total(urls: dict[str, str]) -> int:
+    total = 0
+    for url in urls.values():
+        with sql.connect(url) as db:
+            row = db.query_one("SELECT balance FROM account WHERE id = 1")
+            total += int(row[0]) if row else 0
+    return total

@@ -1,0 +1,207 @@
+"""Chapter 3 panels for two-phase commit: the in-doubt timeline, the slow participant, the Raft fix.
+
+Every figure is computed from one :class:`~distlab.transactions.twopc.TwoPCResult`, and its title
+from the same numbers as its bars, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from distlab.transactions.twopc import (
+    SlowParticipantConfig,
+    TwoPCConfig,
+    TwoPCResult,
+    run_replicated,
+    run_slow_participant,
+    run_twopc,
+)
+
+from .. import style
+from ..controls import seed_control, size_control
+from ..panel import Panel
+
+#: what the crash dropdown offers (valid for any number of participants from 2 to 5); rows are
+#: labelled p1..pn, the library's crash points count participants from 0
+CRASHES: dict[str, str | None] = {
+    "no crash": None,
+    "coordinator, before PREPARE": "coordinator/before_prepare",
+    "coordinator, after PREPARE reached p1 only": "coordinator/after_prepare/1",
+    "coordinator, after all votes, decision not logged": "coordinator/after_votes",
+    "coordinator, after logging the decision": "coordinator/after_decision_logged",
+    "coordinator, after telling p1 only": "coordinator/after_decision_sent/1",
+    "p2, on PREPARE (its work is lost)": "p1/on_prepare",  # the library counts participants from 0
+    "p2, after voting yes": "p1/after_vote",
+}
+COORDINATOR_CRASHES = [label for label, name in CRASHES.items() if name and name.startswith("coordinator/")]
+DOUBT = style.OKABE_ITO["sky_blue"]
+BLOCKED = style.OKABE_ITO["vermillion"]
+_STYLE = {"description_width": "initial"}
+
+
+def twopc_config(config: Mapping[str, Any]) -> TwoPCConfig:
+    """The simulation config behind a panel's control values (``crash`` is a :data:`CRASHES` label)."""
+    crash = config.get("crash", "no crash")
+    if crash not in CRASHES:
+        raise ValueError(f"crash: one of {list(CRASHES)}, got {crash!r}")
+    recovery = float(config.get("recovery_time", 1.0))
+    return TwoPCConfig(participants=int(config.get("participants", 3)), crash_point=CRASHES[crash],
+                       termination=bool(config.get("termination", False)), recovery_time=recovery,
+                       horizon=max(2.0, recovery + 1.0))
+
+
+@lru_cache(maxsize=256)
+def _run(config: TwoPCConfig, seed: int, replicated: bool) -> TwoPCResult:
+    return run_replicated(config, seed) if replicated else run_twopc(config, seed)
+
+
+def twopc_run(config: Mapping[str, Any], *, replicated: bool = False) -> TwoPCResult:
+    """One run for the panel's settings (memoised: a run is fixed by its config and seed)."""
+    sim_config = twopc_config(config)
+    if replicated:
+        sim_config = TwoPCConfig(**{**sim_config.__dict__, "prepare_timeout": 1.0})
+    return _run(sim_config, int(config.get("seed", 0)), replicated)
+
+
+def blocked_summary(result: TwoPCResult) -> str:
+    """One line from the result: who was blocked and for how long, and the outcome."""
+    spans = [sum(e - s for s, e in w) for w in result.blocking_windows]
+    outcome = "/".join(sorted({o or "undecided" for o in result.outcomes}))
+    blocked = [i for i, s in enumerate(spans) if s > 0]
+    if not blocked:
+        return f"nobody blocked; outcome {outcome}"
+    return f"{len(blocked)} of {len(spans)} blocked, up to {max(spans):.2f} s; outcome {outcome}"
+
+
+def _draw_timeline(ax: Axes, result: TwoPCResult, horizon: float) -> None:
+    n = len(result.outcomes)
+    rows = ["coordinator"] + [f"p{i + 1}" for i in range(n)]
+    for start, end in result.coordinator_down:
+        ax.broken_barh([(start, min(end, horizon) - start)], (n - 0.35, 0.7), facecolors=style.CRASHED_FILL,
+                       edgecolors=style.NEUTRAL, hatch="xx")
+    for i in range(n):
+        y = n - 1 - i - 0.35
+        doubt = [(s, min(e, horizon) - s) for s, e in result.doubt_windows[i]]
+        blocked = [(s, min(e, horizon) - s) for s, e in result.blocking_windows[i]]
+        ax.broken_barh(doubt, (y, 0.7), facecolors=DOUBT)
+        ax.broken_barh(blocked, (y + 0.15, 0.4), facecolors=BLOCKED, hatch="//", edgecolors="white")
+        outcome = result.outcomes[i]
+        mark = {"commit": "✓ commit", "abort": "↺ abort"}.get(outcome or "", "? never learned")
+        color = {"commit": style.GOOD, "abort": style.NEUTRAL}.get(outcome or "", style.BAD)
+        ax.text(horizon * 1.01, n - 1 - i, mark, va="center", fontsize=9, color=color)
+    ax.set_yticks(range(n + 1), list(reversed(rows)))
+    ax.set_ylim(-0.6, n + 0.6)
+    ax.set_xlim(0, horizon)
+
+
+def _legend(fig: Figure) -> None:
+    handles = [Patch(facecolor=DOUBT, label="in doubt: voted yes, outcome unknown, row locked"),
+               Patch(facecolor=BLOCKED, hatch="//", edgecolor="white", label="blocked: nobody it can reach can decide"),
+               Patch(facecolor=style.CRASHED_FILL, hatch="xx", edgecolor=style.NEUTRAL, label="coordinator down")]
+    fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=8, frameon=False)
+
+
+def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The 2PC timeline for ``participants``, ``crash`` (a :data:`CRASHES` label), ``termination``,
+    ``recovery_time`` (s) and ``seed``: in-doubt windows, the blocked part shaded, outcomes."""
+    result = twopc_run(config)
+    horizon = twopc_config(config).horizon
+    fig, ax = style.reuse_axes(fig, rect=(0.14, 0.3, 0.7, 0.6))
+    _draw_timeline(ax, result, horizon)
+    termination = "with" if config.get("termination") else "without"
+    style.label_axes(ax, title=f"{config.get('crash', 'no crash')}, {termination} termination:\n"
+                     f"{blocked_summary(result)}", xlabel="time (s)")
+    ax.title.set_fontsize(10)
+    _legend(fig)
+    return fig
+
+
+def twopc_panel(participants: int = 3, crash: str = "coordinator, after all votes, decision not logged",
+                termination: bool = False, recovery_time: float = 1.0, seed: int = 0) -> Panel:
+    """Participants, where the crash happens, the termination protocol, and when the coordinator returns."""
+    return Panel(render_twopc, {
+        "participants": size_control(participants, min=2, max=5, description="participants"),
+        "crash": widgets.Dropdown(options=list(CRASHES), value=crash, description="crash",
+                                  style=_STYLE, layout=widgets.Layout(width="420px")),
+        "termination": widgets.Checkbox(value=termination, description="cooperative termination"),
+        "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
+                                             description="coordinator back after (s)", style=_STYLE,
+                                             continuous_update=False),
+        "seed": seed_control(seed)}, figsize=(6.4, 4.6))
+
+
+def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft."""
+    fig = style.prepare(fig, figsize=(6.4, 5.2))
+    horizon = twopc_config(config).horizon
+    variants = ((False, "one coordinator"), (True, "coordinator replicated by Raft (3)"))
+    for index, (replicated, name) in enumerate(variants):
+        result = twopc_run(config, replicated=replicated)
+        ax = fig.add_axes((0.14, 0.6 - 0.4 * index, 0.7, 0.3))
+        _draw_timeline(ax, result, horizon)
+        ax.set_title(f"{name}: {blocked_summary(result)}", fontsize=9)
+        if index == 1:
+            ax.set_xlabel("time (s)")
+    fig.suptitle(f"{config.get('crash')}", fontsize=10)
+    return fig
+
+
+def fix_panel(crash: str = "coordinator, after all votes, decision not logged", recovery_time: float = 2.0,
+              seed: int = 0) -> Panel:
+    """A coordinator crash with and without a Raft-replicated coordinator."""
+    return Panel(render_fix, {
+        "crash": widgets.Dropdown(options=COORDINATOR_CRASHES, value=crash, description="crash", style=_STYLE,
+                                  layout=widgets.Layout(width="420px")),
+        "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
+                                             description="crashed coordinator back after (s)", style=_STYLE,
+                                             continuous_update=False),
+        "seed": seed_control(seed)}, figsize=(6.4, 5.2))
+
+
+SLOW_DELAYS = tuple(round(0.1 * i, 1) for i in range(11))
+
+
+@lru_cache(maxsize=64)
+def slow_sweep(participants: int, seed: int) -> tuple[tuple[float, float, int], ...]:
+    """``(delay, fast participants' longest lock hold, later transactions blocked)`` per :data:`SLOW_DELAYS`."""
+    return tuple(_slow_row(participants, delay, seed) for delay in SLOW_DELAYS)
+
+
+def _slow_row(participants: int, delay: float, seed: int) -> tuple[float, float, int]:
+    r = run_slow_participant(SlowParticipantConfig(participants=participants, delay=delay), seed)
+    return delay, max(r.lock_hold[:-1]), sum(r.blocked_txns)  # the slow participant is the last one
+
+
+def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The fast participants' lock hold time and the transactions blocked behind them, against the
+    slow participant's delay (``delay`` marked)."""
+    participants, seed, delay = int(config.get("participants", 3)), int(config.get("seed", 0)), float(config["delay"])
+    rows = slow_sweep(participants, seed)
+    _, hold, blocked = _slow_row(participants, delay, seed)
+    fig = style.prepare(fig, figsize=(7.2, 3.6))
+    left, right = fig.add_axes((0.09, 0.17, 0.38, 0.62)), fig.add_axes((0.59, 0.17, 0.38, 0.62))
+    for ax, column, value, label in ((left, 1, hold, "fast participants' lock hold (s)"),
+                                     (right, 2, blocked, "later transactions blocked")):
+        ax.plot([r[0] for r in rows], [r[column] for r in rows], marker="o", color=style.OKABE_ITO["blue"])
+        ax.plot([delay], [value], marker="D", markersize=10, color=BLOCKED, label=f"delay {delay:.1f} s")
+        style.label_axes(ax, title=label, xlabel="slow participant's delay (s)")
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle(f"{participants} participants, one slow: the fast ones keep their rows locked until it votes\n"
+                 f"(here {hold:.2f} s each, {blocked} later transactions kept waiting)", fontsize=9)
+    return fig
+
+
+def slow_panel(participants: int = 3, delay: float = 0.3, seed: int = 0) -> Panel:
+    """The slow participant's delay and the number of participants."""
+    return Panel(render_slow, {
+        "participants": size_control(participants, min=2, max=5, description="participants"),
+        "delay": widgets.FloatSlider(value=delay, min=0.0, max=1.0, step=0.1, style=_STYLE,
+                                     description="slow participant's delay (s)", continuous_update=False),
+        "seed": seed_control(seed)}, figsize=(7.2, 3.6))
