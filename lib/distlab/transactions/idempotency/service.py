@@ -81,6 +81,12 @@ class SQLChargeService:
         """One request, run to the end: the response (``replayed`` if it was stored before)."""
         return run_steps(self.steps(key, params))
 
+    def let_lock_expire(self, key: str) -> None:
+        """Let the lock timeout pass on the injected clock (a :class:`~.keys.ManualClock`)."""
+        if not isinstance(self.clock, ManualClock):
+            raise ValueError("clock: letting a lock expire needs a ManualClock")
+        self.clock.advance(self.store.lock_timeout)
+
     def steps(self, key: str, params: dict[str, Any]) -> Steps:
         """The handler as a generator yielding each crash point it passes; returns the response."""
         validate_key(key)
