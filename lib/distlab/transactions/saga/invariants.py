@@ -49,29 +49,39 @@ def compensated_in_reverse(log: SagaLog, definition: SagaDefinition, saga_id: st
 def effects_applied_once(db: SQLBackend, log: SagaLog, saga_id: str) -> list[str]:
     """Each effect applied at most once; on a compensated saga, each completed step undone exactly once."""
     inst = log.instance(saga_id)
+    return applied_once(db, saga_id, inst.state if inst is not None else None)
+
+
+def applied_once(db: SQLBackend, saga_id: str, state: str | None) -> list[str]:
+    """:func:`effects_applied_once` given the saga's ``state`` (from a log, or from events)."""
     applied = trip_effects(db, saga_id).applied
     out = [f"saga {saga_id}: {effect} applied {n} times" for effect, n in applied.items() if n > 1]
-    if inst is None:
+    if state is None:
         return out
     for action, compensation in COMPENSATIONS.items():
         did, undid = applied.get(action, 0), applied.get(compensation, 0)
-        want = did if inst.state == COMPENSATED else 0
+        want = did if state == COMPENSATED else 0
         if undid != want:
-            out.append(f"saga {saga_id} ({inst.state}): {action} applied {did}, {compensation} applied {undid}")
+            out.append(f"saga {saga_id} ({state}): {action} applied {did}, {compensation} applied {undid}")
     return out
 
 
 def trip_consistent(db: SQLBackend, log: SagaLog, saga_id: str) -> list[str]:
     """The services' rows agree with the saga's outcome."""
     inst = log.instance(saga_id)
-    fx = trip_effects(db, saga_id)
     if inst is None or inst.state not in TERMINAL:
         return []
-    if inst.state == COMPLETED:
+    return effects_match(db, saga_id, inst.state)
+
+
+def effects_match(db: SQLBackend, saga_id: str, state: str) -> list[str]:
+    """:func:`trip_consistent` given the saga's terminal ``state``."""
+    fx = trip_effects(db, saga_id)
+    if state == COMPLETED:
         ok = fx.booking == CONFIRMED and fx.seat == SEAT_RESERVED and fx.charged and fx.ticket
     else:
         ok = fx.booking in (None, CANCELLED) and not seat_held(fx.seat) and not fx.charged and not fx.ticket
-    return [] if ok else [f"saga {saga_id} ({inst.state}): booking={fx.booking} seat={fx.seat} "
+    return [] if ok else [f"saga {saga_id} ({state}): booking={fx.booking} seat={fx.seat} "
                           f"charged={fx.charged} ticket={fx.ticket}"]
 
 
