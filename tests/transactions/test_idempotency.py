@@ -183,3 +183,19 @@ def test_let_lock_expire_needs_a_manual_clock() -> None:
 
     with pytest.raises(ValueError, match="ManualClock"):
         SQLChargeService(sql.connect(), clock=time.monotonic).let_lock_expire("k")
+
+
+def test_only_the_current_lock_holder_stores_the_result(service: SQLChargeService) -> None:
+    """Both holders are at recovery point 'charged'; the fencing token alone decides who stores."""
+    stale = service.steps("k", PARAMS)
+    while next(stale) != "before_store_result":
+        pass
+    service.let_lock_expire("k")
+    current = service.steps("k", PARAMS)
+    while next(current) != "after_claim":
+        pass
+    with pytest.raises(LockLost):
+        run_steps(stale)
+    assert keys_table(service.db)[0][1:4] == (2, "charged", None)
+    assert run_steps(current).status == 201 and keys_table(service.db)[0][1:3] == (2, "finished")
+    assert charges_per_key(service.db) == {"k": 1}
