@@ -112,7 +112,7 @@ REACTIONS: tuple[tuple[str, StepFn, str, str, str | None], ...] = (
     ("seat_released", travel.cancel_booking, "cancel_booking", "trip_cancelled", None),
     ("seat_unavailable", travel.cancel_booking, "cancel_booking", "trip_cancelled", None),
 )
-#: Events after which a trip must not move forward any more (the handler's guard).
+#: Booking states after which a trip must not move forward any more (the handlers' guard).
 _CANCELLED = (travel.CANCELLED,)
 
 
