@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from distlab.services import lifecycle, redis as dredis
+from distlab.services import lifecycle
 
 pytest_plugins = ["pytester"]
 
@@ -45,7 +45,15 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.stdout.close()
 
 
-def test_servers_die_with_an_owner_killed_by_sigkill():
+@pytest.fixture
+def private_runtime(tmp_path, monkeypatch):
+    """A runtime folder of this test's own (inherited by the owners it starts), so that no other
+    test session running on the machine reaps -- or is reaped by -- what this test starts."""
+    monkeypatch.setenv(lifecycle.RUNTIME_ENV, str(tmp_path / "run"))
+    return tmp_path / "run"
+
+
+def test_servers_die_with_an_owner_killed_by_sigkill(private_runtime):
     proc, servers = _start_owner()
     assert sorted(kind for kind, _, _ in servers) == ["postgres", "redis"]
     pids = [pid for _, pid, _ in servers]
@@ -58,18 +66,28 @@ def test_servers_die_with_an_owner_killed_by_sigkill():
         assert not any(os.path.exists(f) for f in folders)
 
 
-def test_a_new_start_reaps_orphans_left_without_a_parent_death_signal():
+def test_orphans_left_without_a_parent_death_signal_are_reaped(private_runtime):
     proc, servers = _start_owner("--no-pdeathsig")
     _kill(proc)
     pids = [pid for _, pid, _ in servers]
     time.sleep(0.3)
     assert lifecycle.wait_gone(pids, 0.2) == pids, "without the signal the orphans outlive their owner"
-    with dredis.connect(f"unix://{dredis.embedded_socket()}"):  # any start reaps first
-        pass
+    assert {r.pid for r in lifecycle.reap()} >= set(pids)
     assert lifecycle.wait_gone(pids, 5.0) == []
     for _, _, folders in servers:
         assert folders and not any(os.path.exists(f) for f in folders)
     assert not {r.pid for r in lifecycle.records()} & set(pids)
+
+
+def test_every_start_reaps_first(private_runtime, tmp_path):
+    folder = tmp_path / "distlab-orphan"
+    folder.mkdir()
+    lifecycle._write(lifecycle.Record("redis", 999_999_999, 1, 999_999_998, 1, (str(folder),)))
+    owned = lifecycle.spawn(["sleep", "30"], kind="sleep")
+    try:
+        assert not folder.exists() and [r.pid for r in lifecycle.records()] == [owned.proc.pid]
+    finally:
+        lifecycle.release(owned)
 
 
 def test_a_server_started_from_a_worker_thread_outlives_that_thread():
@@ -159,7 +177,8 @@ LEAKY_TEST = textwrap.dedent("""
 """)
 
 
-def test_a_test_session_that_leaves_a_server_running_fails(pytester):
+def test_a_test_session_that_leaves_a_server_running_fails(pytester, private_runtime, monkeypatch):
+    monkeypatch.setenv(lifecycle.TAG_ENV, "inner-session")  # the inner session counts only its own servers
     pytester.makepyfile(test_leaky=LEAKY_TEST)
     pytester.makeconftest("import distlab.services.testing as t\nt.LEFT_BEHIND_GRACE_S = 0.5\n")
     before = set(lifecycle.server_processes(names=("redis-server",)))

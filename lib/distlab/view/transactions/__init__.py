@@ -2,9 +2,11 @@
 
 * `twopc` -- the 2PC timeline (in doubt, blocked), the slow participant, the Raft-replicated fix.
 * `prepared` -- 2PC on two real PostgreSQL servers, as a transcript from the servers themselves.
+* `quiz` -- the chapter's five questions.
 """
 
 from .prepared import real_twopc_story
+from .quiz import quiz
 from .twopc import (
     CRASHES,
     fix_panel,
@@ -17,4 +19,4 @@ from .twopc import (
 )
 
 __all__ = ["CRASHES", "fix_panel", "real_twopc_story", "render_fix", "render_slow", "render_twopc", "slow_panel",
-           "twopc_panel", "twopc_run"]
+           "quiz", "twopc_panel", "twopc_run"]
