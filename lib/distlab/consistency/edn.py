@@ -121,7 +121,7 @@ class _Reader:
         return self.read_atom()
 
     def read_seq(self, close: str) -> list:
-        out = []
+        out: list[Any] = []
         start = self.line
         while True:
             self.skip_ws()
@@ -134,7 +134,7 @@ class _Reader:
 
     def read_string(self) -> str:
         self.i += 1
-        buf = []
+        buf: list[str] = []
         s, n = self.s, len(self.s)
         start = self.line
         while self.i < n:

@@ -80,7 +80,7 @@ def linearizable_history(seed: int | random.Random = 0, n_ops: int = 50, n_proce
 
 
 def _argument(f: str, n: int, rng: random.Random, unique: bool, kv: bool) -> Any:
-    v = n if unique else rng.randrange(5)
+    v: Any = n if unique else rng.randrange(5)
     if kv:
         v = f"{v}," if f == "append" else f"v{v}"
     if f == "cas":

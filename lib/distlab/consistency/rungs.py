@@ -61,7 +61,7 @@ def _sequential(history: History, m: Model, budget: Budget) -> Verdict:
     by_p: dict[Any, list[int]] = {}
     for i in sorted(range(len(ops)), key=lambda i: (ops[i].invoke, ops[i].index)):
         by_p.setdefault(ops[i].process, []).append(i)
-    preds = [set() for _ in ops]
+    preds: list[set[int]] = [set() for _ in ops]
     for seq in by_p.values():
         for a, b in itertools.pairwise(seq):
             preds[b].add(a)

@@ -67,8 +67,9 @@ def _mr(obs: Observations, p) -> dict[int, set[int]]:
     seen: set[int] = set()
     for r in obs.reads_of(p):
         out[r] = set(seen)
-        if obs.rf[r] is not None:
-            seen.add(obs.rf[r])
+        w = obs.rf[r]
+        if w is not None:
+            seen.add(w)
     return out
 
 

@@ -14,6 +14,7 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from distlab.grading.registry import exercise
 
@@ -52,7 +53,9 @@ def _session_violations(read_path, seed: int) -> str | None:
     rng = random.Random(seed)
     log: list[tuple[int, str, str]] = []
     followers = [0, 0]
-    token, own, seen = 0, {}, {}
+    token = 0
+    own: dict[Any, int] = {}
+    seen: dict[Any, Any] = {}
     for step in range(40):
         followers = [min(len(log), f + rng.randint(0, 2)) for f in followers]
         key = rng.choice(("a", "b"))

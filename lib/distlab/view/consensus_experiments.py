@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -159,7 +161,9 @@ def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: fl
         raise ValueError(f"the timeout range must satisfy 10 <= low_ms <= high_ms <= 1000 ms, "
                          f"got {low_ms}-{high_ms}")
     c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
-    times, terms, elected = [], {p: [] for p in c.pids}, None
+    times: list[float] = []
+    terms: dict[Any, list[Any]] = {p: [] for p in c.pids}
+    elected = None
     while c.now < duration - 1e-9:
         c.run(ms(5))
         times.append(c.now)

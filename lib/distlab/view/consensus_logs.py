@@ -10,7 +10,7 @@ Input rows are plain data: ``LogRow(pid, entries=[(term, command), ...], commit_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, Rectangle
@@ -46,7 +46,10 @@ def draw_logs(ax, rows: Sequence[LogRow], *, title: str = "logs", max_cells: int
     """Draw the grid into `ax` (which the caller has cleared)."""
     first, last = visible_range(rows, max_cells)
     width = last - first + 1
-    solid, pale, faces, pale_faces = [], [], [], []
+    solid: list[Any] = []
+    pale: list[Any] = []
+    faces: list[Any] = []
+    pale_faces: list[Any] = []
     for y, row in enumerate(rows):
         yy = len(rows) - 1 - y
         for offset, (term, command) in enumerate(row.entries):

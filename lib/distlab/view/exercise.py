@@ -45,13 +45,14 @@ class ExerciseBox:
         except NotImplementedError:
             answer = ...
         except Exception as exc:  # noqa: BLE001 - e.g. a NameError before the cell ran
-            self.last = checks.Verdict(self.exercise_id, "failed", 0, self.points,
-                                       f"could not read your answer: {type(exc).__name__}: {exc}")
+            last = checks.Verdict(self.exercise_id, "failed", 0, self.points,
+                                  f"could not read your answer: {type(exc).__name__}: {exc}")
         else:
-            self.last = checks.evaluate(self.exercise_id, answer)
-        checks.record({"event": "check", **self.last.__dict__})
-        self.feedback.value = self.last.html()
-        return self.last
+            last = checks.evaluate(self.exercise_id, answer)
+        self.last = last
+        checks.record({"event": "check", **last.__dict__})
+        self.feedback.value = last.html()
+        return last
 
     def next_hint(self) -> None:
         if self.hints_shown < len(self.hints):

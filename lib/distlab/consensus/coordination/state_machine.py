@@ -39,7 +39,8 @@ class Lease:
     __slots__ = ("id", "ttl", "deadline", "keys")
 
     def __init__(self, lease_id: int, ttl: int, deadline: float):
-        self.id, self.ttl, self.deadline, self.keys = lease_id, ttl, deadline, set()
+        self.id, self.ttl, self.deadline = lease_id, ttl, deadline
+        self.keys: set[str] = set()
 
 
 def _in(key: str, wanted: str, prefix: bool) -> bool:
@@ -147,7 +148,7 @@ class CoordinationStateMachine:
             return Failure("lease_not_found")
         rev = self.revision + 1
         wrote = False
-        results = []
+        results: list[Any] = []
         for op in ops:
             if type(op) is Get:
                 results.append(self.range(op.key, op.prefix))

@@ -51,7 +51,7 @@ class MultiPaxosNode(Process):
         self.role, self.ballot, self.leader_id = FOLLOWER, NO_BALLOT, None
         self.promises: dict = {}
         self.votes: dict = {}        # (slot, ballot) -> set of acceptors
-        self.chosen = {}             # slot -> value (learner; volatile, re-learned after restart)
+        self.chosen: dict[int, Any] = {}  # slot -> value (learner; volatile, re-learned after restart)
         self.known_upto = 0
         self.next_slot = 1
         self.follower_upto: dict = {}
