@@ -71,6 +71,7 @@ def hammer_threads(url: str, keys: Sequence[str], threads: int, retries: int, *,
     errors: list[BaseException] = []
 
     def run(index: int) -> None:
+        """One worker thread; its stats or its exception are collected."""
         try:
             results.append(worker(url, keys, retries, seed * 1000 + index, crash_rate=crash_rate,
                                   lock_timeout=lock_timeout))

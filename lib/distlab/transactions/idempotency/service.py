@@ -112,6 +112,7 @@ class SQLChargeService:
         """``started -> charged`` with the charge row, atomically; a stored error response instead
         when the card is declined (402) or the handler fails (500)."""
         def body(db: SQLBackend) -> Response | None:
+            """The charge phase, inside one transaction."""
             if card == "tok_chargeDeclined":
                 declined = Response(402, declined_body())
                 self.store.advance(db, claim, STARTED, FINISHED, declined)

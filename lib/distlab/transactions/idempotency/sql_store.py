@@ -109,6 +109,7 @@ class SQLKeyStore:
         now = self.clock()
 
         def body(db: SQLBackend) -> Claim | Response:
+            """The claim, inside one transaction."""
             row = db.query_one(
                 f"SELECT fingerprint, created_at, locked_at, lock_token, recovery_point, response "
                 f"FROM {KEYS_TABLE} WHERE idempotency_key = ?", (key,))
