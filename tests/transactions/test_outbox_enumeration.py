@@ -17,6 +17,7 @@ from distlab.transactions.outbox import (
     MatrixConfig,
     OutboxConfig,
     RedisStreamsBroker,
+    Relay,
     SQLDatabase,
     crash_point_matrix,
     crash_schedules,
@@ -129,3 +130,40 @@ def test_real_engines_reproduce_the_panel_matrix(sql_backend, redis_client):
             assert cell is not None
             assert (r.lost, r.phantom, r.duplicate_deliveries, r.duplicate_effects) == (
                 cell.lost, cell.phantom, cell.duplicate_deliveries, cell.duplicate_effects), (point, variant)
+
+
+# -- mutants: a checker that cannot fail is a defect ------------------------------------------------
+class MarkFirstRelay(Relay):
+    """Marks the batch sent before publishing it: a crash in between loses the batch."""
+
+    def run_once(self) -> int:
+        batch = self.db.unsent(self.batch_size)
+        if not batch:
+            return 0
+        with self.db.transaction() as tx:
+            tx.mark_sent([seq for seq, _ in batch])
+        self.hooks.reach("relay/after_claim")
+        self._publish([event for _, event in batch])
+        return len(batch)
+
+
+def ack_first_handle(self, delivery):
+    """Acknowledges before its transaction commits: a crash in between loses the event."""
+    self.broker.ack([delivery.stream_id])
+    with self.db.transaction() as tx:
+        if tx.record_processed(delivery.event.id, self.name):
+            tx.insert_shipment(delivery.event)
+        self.hooks.reach("consumer/before_commit")
+    return True
+
+
+def test_the_enumeration_catches_a_relay_that_marks_before_publishing(monkeypatch):
+    monkeypatch.setattr("distlab.transactions.outbox.scenario.Relay", MarkFirstRelay)
+    runs = run_enumeration(crash_schedules([OUTBOX]), memory_engine)
+    assert tally(runs, OUTBOX).lost > 0
+
+
+def test_the_enumeration_catches_a_consumer_that_acks_before_committing(monkeypatch):
+    monkeypatch.setattr("distlab.transactions.outbox.consumer.Consumer.handle", ack_first_handle)
+    runs = run_enumeration(crash_schedules([OUTBOX]), memory_engine)
+    assert tally(runs, OUTBOX).lost > 0
