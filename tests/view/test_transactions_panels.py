@@ -99,3 +99,71 @@ def test_bad_panel_values_are_refused_with_the_parameter_named():
         tv.twopc_run(dict(participants=3, crash="sometime", seed=0))
     with pytest.raises(ValueError, match="participants"):
         tv.twopc_run(dict(participants=9, crash="no crash", seed=0))
+
+
+# ----------------------------------------------------------------------------- sagas
+from distlab.view.transactions import saga as sv  # noqa: E402
+
+
+def test_every_saga_choice_runs_to_a_terminal_state_and_the_title_says_what_happened():
+    for fail in sv.FAIL_CHOICES:
+        for crash in sv.CRASH_CHOICES[::4]:
+            result = tv.saga_run(dict(fail_step=fail, crash_point=crash, seed=0))
+            assert result.outcome in ("completed", "compensated") and result.violations == ()
+    fig = tv.render_saga(dict(fail_step="charge_card", crash_point="after_action:reserve_seat", seed=0))
+    title_text = fig.axes[0].get_title()
+    assert "saga compensated: 2 compensation(s)" in title_text and "orchestrator crashed 1x" in title_text
+
+
+def test_a_failure_before_the_pivot_compensates_and_after_it_retries():
+    assert tv.saga_run(dict(fail_step="reserve_seat", seed=0)).outcome == "compensated"
+    after = tv.saga_run(dict(fail_step="issue_ticket", seed=0))
+    assert after.outcome == "completed" and any(e.event == "retry" for e in after.timeline)
+
+
+def test_the_semantic_lock_hides_the_half_done_trip():
+    without = tv.saga_run(dict(fail_step="charge_card", semantic_lock=False, seed=0))
+    with_lock = tv.saga_run(dict(fail_step="charge_card", semantic_lock=True, seed=0))
+    assert without.anomalies > 0 and with_lock.anomalies == 0
+
+
+def test_the_saga_panel_redraws_on_every_control():
+    panel = tv.saga_panel(seed=0)
+    seen = {title(panel)}
+    for name, value in (("fail_step", "nothing fails"), ("crash_point", "after_action:charge_card"),
+                        ("semantic_lock", True), ("fail_step", "reserve_seat")):
+        panel.controls[name].value = value
+        assert panel.last_config[name] == value and panel.last_error is None
+        seen.add(title(panel))
+    assert len(seen) >= 4
+    with pytest.raises(ValueError, match="fail_step"):
+        tv.saga_run(dict(fail_step="book_hotel", seed=0))
+
+
+# ----------------------------------------------------------------------------- idempotency keys
+from distlab.view.transactions import idempotency as iv  # noqa: E402
+
+
+def test_only_the_key_committed_with_the_charge_charges_exactly_once_at_every_crash():
+    for delay in iv.RETRY_DELAYS:
+        matrix = iv.charge_matrix(retries=3, retry_delay=delay)
+        assert all(row[2] <= 1 for row in matrix), delay  # key in SQL, same transaction: never twice
+        if delay > 60:  # retries after the crashed request's lock expired: exactly once
+            assert all(row[2] == 1 for row in matrix), delay
+    matrix = iv.charge_matrix(retries=3, retry_delay=61.0)
+    assert matrix[iv.CRASHES.index("after_charged")][:2] == [2, 2]  # no key, and Redis alone, charge twice
+
+
+def test_the_charge_panel_follows_its_controls_and_its_title_counts_the_selected_run():
+    panel = tv.charge_panel(crash="after_charged", design="key in Redis (SET NX)", retries=3, retry_delay=61.0)
+    assert "charged 2 times" in title(panel)
+    panel.controls["design"].value = "key in SQL, same transaction"
+    assert "charged once" in title(panel)
+    panel.controls["retry_delay"].value = 5.0  # every retry lands while the crashed request's lock is held
+    assert "409" in title(panel)
+    before = title(panel)
+    panel.controls["retries"].value = 5
+    panel.controls["crash"].value = "none"
+    assert title(panel) != before and panel.last_error is None
+    with pytest.raises(ValueError, match="design"):
+        tv.charge_run(dict(crash="none", design="a cookie", retries=1))

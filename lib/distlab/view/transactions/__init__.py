@@ -2,11 +2,15 @@
 
 * `twopc` -- the 2PC timeline (in doubt, blocked), the slow participant, the Raft-replicated fix.
 * `prepared` -- 2PC on two real PostgreSQL servers, as a transcript from the servers themselves.
+* `saga` -- a trip booking saga: steps, failures, retries, compensations, a crash, a reader.
+* `idempotency` -- one charge, a crash, retries: how many charges without a key, with Redis, with SQL.
 * `quiz` -- the chapter's five questions.
 """
 
+from .idempotency import charge_panel, charge_run, render_charges
 from .prepared import real_twopc_story
 from .quiz import quiz
+from .saga import render_saga, saga_panel, saga_run
 from .twopc import (
     CRASHES,
     fix_panel,
@@ -18,5 +22,6 @@ from .twopc import (
     twopc_run,
 )
 
-__all__ = ["CRASHES", "fix_panel", "real_twopc_story", "render_fix", "render_slow", "render_twopc", "slow_panel",
-           "quiz", "twopc_panel", "twopc_run"]
+__all__ = ["CRASHES", "charge_panel", "charge_run", "fix_panel", "quiz", "real_twopc_story", "render_charges",
+           "render_fix", "render_saga", "render_slow", "render_twopc", "saga_panel", "saga_run", "slow_panel",
+           "twopc_panel", "twopc_run"]

@@ -1,0 +1,115 @@
+"""Chapter 3's saga panel: one trip booking as a timeline of steps, failures, retries,
+compensations, an orchestrator crash and what another reader saw in between.
+
+The figure and its title come from one :class:`~distlab.transactions.saga.scenario.SagaResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from distlab.transactions.saga.crash_points import crash_points
+from distlab.transactions.saga.scenario import SagaConfig, SagaResult, run_saga
+from distlab.transactions.saga.travel import STEP_NAMES, travel_saga
+
+from .. import style
+from ..controls import seed_control
+from ..panel import Panel
+
+NO_FAILURE = "nothing fails"
+NO_CRASH = "no crash"
+FAIL_CHOICES = (NO_FAILURE, *STEP_NAMES)
+CRASH_CHOICES = (NO_CRASH, *(p.name for p in crash_points(travel_saga())))
+#: event -> (marker, colour, legend label)
+MARKS = {
+    "action_done": ("o", style.GOOD, "step done (local transaction)"),
+    "action_failed": ("X", style.BAD, "step failed"),
+    "retry": ("^", style.OKABE_ITO["orange"], "retried after backoff"),
+    "compensation_done": ("s", style.OKABE_ITO["reddish_purple"], "compensation done"),
+}
+READER_ROW = "a reader"
+_STYLE = {"description_width": "initial"}
+
+
+def saga_config(config: Mapping[str, Any]) -> SagaConfig:
+    """The experiment behind a panel's control values."""
+    fail = config.get("fail_step", NO_FAILURE)
+    crash = config.get("crash_point", NO_CRASH)
+    if fail not in FAIL_CHOICES:
+        raise ValueError(f"fail_step: one of {list(FAIL_CHOICES)}, got {fail!r}")
+    if crash not in CRASH_CHOICES:
+        raise ValueError(f"crash_point: one of {list(CRASH_CHOICES)}, got {crash!r}")
+    return SagaConfig(fail_step=None if fail == NO_FAILURE else fail, crash_point=None if crash == NO_CRASH else crash,
+                      semantic_lock=bool(config.get("semantic_lock", False)), seed=int(config.get("seed", 0)))
+
+
+@lru_cache(maxsize=256)
+def _run(config: SagaConfig) -> SagaResult:
+    return run_saga(config)
+
+
+def saga_run(config: Mapping[str, Any]) -> SagaResult:
+    """One trip booking for the panel's settings (memoised: fixed by its config and seed)."""
+    return _run(saga_config(config))
+
+
+def saga_summary(result: SagaResult) -> str:
+    """The outcome, the compensations and the anomalies, from the result itself."""
+    events = [e.event for e in result.timeline]
+    head = f"saga {result.outcome}"
+    if events.count("compensation_done"):
+        head += f": {events.count('compensation_done')} compensation(s), newest step first"
+    tail = [f"orchestrator crashed {len(result.crashes)}x, resumed"] if result.crashes else []
+    tail.append(f"a reader saw a half-done trip {result.anomalies}x" if result.anomalies
+                else "a reader never saw a half-done trip")
+    return head + "\n" + "; ".join(tail)
+
+
+def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The saga's timeline: rows are steps (plus a reader), x is simulated time."""
+    result = saga_run(config)
+    fig, ax = style.reuse_axes(fig, rect=(0.22, 0.33, 0.74, 0.56), figsize=(6.8, 5.0))
+    rows = [*STEP_NAMES, READER_ROW]
+    y = {name: len(rows) - 1 - i for i, name in enumerate(rows)}
+    end = max([e.time for e in result.timeline] + [0.1])
+    for event in result.timeline:
+        if event.event in MARKS and event.step in y:
+            marker, color, _ = MARKS[event.event]
+            ax.plot([event.time], [y[event.step]], marker=marker, color=color, markersize=9, linestyle="none")
+        elif event.event == "crash":
+            ax.axvline(event.time, color=style.NEUTRAL, linestyle="--")
+        elif event.event == "resume":
+            ax.axvline(event.time, color=style.NEUTRAL, linestyle=":")
+    for obs in result.observations:
+        ax.plot([obs.time], [y[READER_ROW]], marker="*" if obs.anomaly else ".", markersize=11 if obs.anomaly else 6,
+                color=style.BAD if obs.anomaly else style.NEUTRAL, linestyle="none")
+    ax.set_yticks(list(y.values()), list(y))
+    ax.set_ylim(-0.7, len(rows) - 0.2)
+    ax.set_xlim(-0.02, end * 1.08 + 0.02)
+    style.label_axes(ax, title=saga_summary(result), xlabel="simulated time (s)")
+    ax.title.set_fontsize(9)
+    handles = [Line2D([], [], marker=m, color=c, linestyle="none", label=label) for m, c, label in MARKS.values()]
+    handles.append(Line2D([], [], marker="*", color=style.BAD, linestyle="none", markersize=10,
+                          label="a reader sees a half-done trip"))
+    handles.append(Line2D([], [], color=style.NEUTRAL, linestyle="--", label="orchestrator crashed"))
+    handles.append(Line2D([], [], color=style.NEUTRAL, linestyle=":", label="resumed from the saga log"))
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def saga_panel(fail_step: str = "charge_card", crash_point: str = NO_CRASH, semantic_lock: bool = False,
+               seed: int = 0) -> Panel:
+    """Which step fails, where the orchestrator crashes, and the semantic lock."""
+    return Panel(render_saga, {
+        "fail_step": widgets.Dropdown(options=list(FAIL_CHOICES), value=fail_step, description="failing step",
+                                      style=_STYLE),
+        "crash_point": widgets.Dropdown(options=list(CRASH_CHOICES), value=crash_point,
+                                        description="orchestrator crash", style=_STYLE),
+        "semantic_lock": widgets.Checkbox(value=semantic_lock, description="semantic lock (pending state)"),
+        "seed": seed_control(seed)}, figsize=(6.8, 5.0))
