@@ -167,3 +167,12 @@ def test_the_enumeration_catches_a_consumer_that_acks_before_committing(monkeypa
     monkeypatch.setattr("distlab.transactions.outbox.consumer.Consumer.handle", ack_first_handle)
     runs = run_enumeration(crash_schedules([OUTBOX]), memory_engine)
     assert tally(runs, OUTBOX).lost > 0
+
+
+@pytest.mark.parametrize("module", ["enumeration", "matrix"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"distlab.transactions.outbox.{module}"))
+    assert result.failed == 0 and result.attempted > 0
