@@ -167,3 +167,28 @@ def test_the_charge_panel_follows_its_controls_and_its_title_counts_the_selected
     assert title(panel) != before and panel.last_error is None
     with pytest.raises(ValueError, match="design"):
         tv.charge_run(dict(crash="none", design="a cookie", retries=1))
+
+
+# ----------------------------------------------------------------------------- the outbox
+from distlab.view.transactions import outbox as ov  # noqa: E402
+
+
+def test_the_outbox_matrix_shows_the_dual_writes_failing_and_the_outbox_not():
+    result = tv.outbox_run(dict(inbox=True, duplicates=0, crashes=1, relay_restart="immediate", seed=0))
+    ctp, ptc, outbox = (result.totals(v) for v in result.columns)
+    assert ctp.lost > 0 and ptc.phantom > 0
+    assert (outbox.lost, outbox.phantom, outbox.duplicate_effects) == (0, 0, 0) and outbox.duplicate_deliveries > 0
+    assert ov.cell_text(result.cell("producer/after_commit", "commit_then_publish")) == ("1 lost", ov.style.BAD)
+
+
+def test_without_the_inbox_duplicates_become_double_effects_and_the_panel_says_so():
+    panel = tv.outbox_panel(seed=0)
+    assert "transactional outbox: 0 lost, 0 phantom, 0 applied twice" in title(panel)
+    panel.controls["inbox"].value = False
+    assert "transactional outbox: 0 lost, 0 phantom, 0 applied twice" not in title(panel)
+    seen = {title(panel)}
+    for name, value in (("duplicates", 2), ("crashes", 2), ("relay_restart", "late"), ("seed", 4)):
+        panel.controls[name].value = value
+        assert panel.last_error is None and panel.last_config[name] == value
+        seen.add(panel.last_png)
+    assert len(seen) >= 3

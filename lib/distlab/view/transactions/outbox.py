@@ -1,0 +1,97 @@
+"""Chapter 3's outbox panel: every crash point against the two dual writes and the transactional
+outbox, counting lost events, phantom events and duplicate effects.
+
+Cells and title come from one :class:`~distlab.transactions.outbox.MatrixResult` (the in-memory
+simulation of the same producer, relay and consumer code that the tests run on SQLite,
+PostgreSQL and Redis Streams and find identical).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from distlab.transactions.outbox import Cell, MatrixConfig, MatrixResult, crash_point_matrix
+
+from .. import style
+from ..controls import seed_control, size_control
+from ..panel import Panel
+
+_STYLE = {"description_width": "initial"}
+NOT_REACHED = "#EEEEEE"
+
+
+def outbox_config(config: Mapping[str, Any]) -> MatrixConfig:
+    """The experiment behind a panel's control values."""
+    return MatrixConfig(orders=int(config.get("orders", 4)), crashes=int(config.get("crashes", 1)),
+                        duplicates=int(config.get("duplicates", 0)), inbox=bool(config.get("inbox", True)),
+                        relay_restart=str(config.get("relay_restart", "immediate")), seed=int(config.get("seed", 0)))
+
+
+@lru_cache(maxsize=256)
+def _matrix(config: MatrixConfig) -> MatrixResult:
+    return crash_point_matrix(config)
+
+
+def outbox_run(config: Mapping[str, Any]) -> MatrixResult:
+    """The crash-point matrix for the panel's settings (memoised)."""
+    return _matrix(outbox_config(config))
+
+
+def cell_text(cell: Cell | None) -> tuple[str, str]:
+    """What one cell says and its colour: the failures first, then absorbed duplicates."""
+    if cell is None:
+        return "not reached", NOT_REACHED
+    bad = [f"{n} {what}" for n, what in ((cell.lost, "lost"), (cell.phantom, "phantom"),
+                                         (cell.duplicate_effects, "double effect")) if n]
+    if bad:
+        return ", ".join(bad), style.BAD
+    if cell.duplicate_deliveries:
+        return f"✓ ({cell.duplicate_deliveries} dup. absorbed)", style.GOOD
+    return "✓", style.GOOD
+
+
+def render_outbox(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Rows: crash points; columns: commit-then-publish, publish-then-commit, outbox."""
+    result = outbox_run(config)
+    fig, ax = style.reuse_axes(fig, rect=(0.3, 0.04, 0.68, 0.74), figsize=(7.2, 6.4))
+    n_rows, n_cols = len(result.rows), len(result.columns)
+    for i, cells in enumerate(result.cells):
+        for j, cell in enumerate(cells):
+            text, color = cell_text(cell)
+            ax.add_patch(_box(j, i, color))
+            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                    color="black" if color == NOT_REACHED else "white")
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.set_yticks(range(n_rows), [f"crash: {r}" for r in result.rows], fontsize=7)
+    ax.set_xticks(range(n_cols), [label.replace(" (", "\n(") for label in result.column_labels()], fontsize=8)
+    ax.xaxis.tick_top()
+    totals = [result.totals(v) for v in result.columns]
+    summary = "\n".join(f"{lab}: {t.lost} lost, {t.phantom} phantom, {t.duplicate_effects} applied twice"
+                         for lab, t in zip(result.column_labels(), totals, strict=True))
+    fig.suptitle(f"a crash at each point ({config.get('orders', 4)} orders), summed over the points:\n{summary}",
+                 fontsize=8, y=0.995)
+    return fig
+
+
+def _box(x: float, y: float, color: str) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.48, y - 0.45), 0.96, 0.9, facecolor=color, edgecolor="white")
+
+
+def outbox_panel(inbox: bool = True, duplicates: int = 0, crashes: int = 1, relay_restart: str = "immediate",
+                 seed: int = 0) -> Panel:
+    """The consumer's inbox on/off, extra copies of each message, crashes per point, when the relay restarts."""
+    return Panel(render_outbox, {
+        "inbox": widgets.Checkbox(value=inbox, description="consumer dedups with an inbox table"),
+        "duplicates": size_control(duplicates, min=0, max=2, description="extra deliveries"),
+        "crashes": size_control(crashes, min=1, max=2, description="crashes at the point"),
+        "relay_restart": widgets.Dropdown(options=["immediate", "late"], value=relay_restart,
+                                          description="relay restarts", style=_STYLE),
+        "seed": seed_control(seed)}, figsize=(7.2, 6.4))
