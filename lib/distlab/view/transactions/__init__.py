@@ -9,7 +9,7 @@
 """
 
 from .idempotency import charge_panel, charge_run, render_charges
-from .outbox import outbox_panel, outbox_run, render_outbox
+from .outbox import outbox_panel, outbox_run, real_outbox_table, render_outbox
 from .prepared import real_twopc_story
 from .quiz import quiz
 from .saga import render_saga, saga_panel, saga_run
@@ -25,7 +25,7 @@ from .twopc import (
 )
 
 __all__ = [
-    "CRASHES", "charge_panel", "charge_run", "fix_panel", "outbox_panel", "outbox_run", "quiz", "real_twopc_story",
-    "render_charges", "render_fix", "render_outbox", "render_saga", "render_slow", "render_twopc", "saga_panel",
-    "saga_run", "slow_panel", "twopc_panel", "twopc_run",
+    "CRASHES", "charge_panel", "charge_run", "fix_panel", "outbox_panel", "outbox_run", "quiz", "real_outbox_table",
+    "real_twopc_story", "render_charges", "render_fix", "render_outbox", "render_saga", "render_slow", "render_twopc",
+    "saga_panel", "saga_run", "slow_panel", "twopc_panel", "twopc_run",
 ]

@@ -95,3 +95,33 @@ def outbox_panel(inbox: bool = True, duplicates: int = 0, crashes: int = 1, rela
         "relay_restart": widgets.Dropdown(options=["immediate", "late"], value=relay_restart,
                                           description="relay restarts", style=_STYLE),
         "seed": seed_control(seed)}, figsize=(7.2, 6.4))
+
+
+#: one telling crash per design, run for real by :func:`real_outbox_table`
+REAL_RUNS = (("commit_then_publish", "producer/after_commit"), ("publish_then_commit", "producer/after_publish"),
+             ("outbox", "relay/after_publish"), ("outbox", "consumer/after_commit"))
+
+
+def real_outbox_table(redis_url: str | None = None, orders: int = 4) -> str:
+    """The same scenarios on real engines: a SQLite file and Redis Streams (embedded, or *redis_url*)."""
+    import tempfile
+    from pathlib import Path
+
+    from distlab.services import redis as dredis, sql
+    from distlab.transactions.outbox import OutboxConfig, RedisStreamsBroker, SQLDatabase, run_scenario
+
+    client = dredis.connect(redis_url or None)
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="distlab-outbox-") as folder:
+        backend = sql.connect(f"sqlite:///{Path(folder) / 'shop.db'}")
+        lines.append(f"engines: {backend.name} + {dredis.describe(client)} streams")
+        lines.append(f"{'design':22}{'crash':26}{'lost':>5}{'phantom':>9}{'applied twice':>15}{'dup. absorbed':>15}")
+        for variant, point in REAL_RUNS:
+            db = SQLDatabase(backend, reset=True)
+            broker = RedisStreamsBroker(client, stream="distlab.notebook.orders", reset=True)
+            r = run_scenario(OutboxConfig(variant=variant, crash_point=point, orders=orders), db, broker)
+            lines.append(f"{variant.replace('_', ' '):22}{point:26}{r.lost:>5}{r.phantom:>9}{r.duplicate_effects:>15}"
+                         f"{r.duplicate_deliveries:>15}")
+        client.delete("distlab.notebook.orders")
+        backend.close()
+    return "\n".join(lines)

@@ -15,6 +15,14 @@ from distlab.transactions import prepared
 from distlab.transactions.prepared import CRASH_POINTS, Coordinator, CoordinatorCrashed, Write
 
 
+CRASH_WORDS = {
+    "after-first-prepare": "after a prepared, before b was asked",
+    "after-all-prepared": "after both prepared, before logging a decision",
+    "after-decision-logged": "after logging commit, before telling anyone",
+    "after-first-commit": "after a committed, before b was told",
+}
+
+
 def _balances(urls: dict[str, str]) -> str:
     parts = []
     for name, url in urls.items():
@@ -42,7 +50,7 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
         try:
             Coordinator(urls, log).run("t1", writes, crash_at=crash_at)
         except CoordinatorCrashed:
-            lines.append(f"the coordinator crashed {crash_at.replace('-', ' ')}")
+            lines.append(f"the coordinator crashed {CRASH_WORDS[crash_at]}")
         lines.append(f"meanwhile a reader sees: {_balances(urls)} (total {_total(urls)}; reads do not wait for locks)")
         for name, url in urls.items():
             held = [gid for gid, _ in prepared.in_doubt(url)]
