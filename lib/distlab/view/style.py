@@ -118,6 +118,36 @@ def reuse_axes(fig: Figure | None, rect=(0.1, 0.1, 0.8, 0.8), figsize=DEFAULT_FI
     return fig, ax
 
 
+def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI):
+    """``(fig, [ax, ...])``: `reuse_axes` for several axes at fixed `rects` (one per rect, in order).
+
+    The figure's suptitle and legends are removed; each axes loses its artists, legend and title."""
+    if fig is None:
+        fig = new_figure(figsize, dpi)
+    rects = [tuple(r) for r in rects]
+    axes = fig.axes
+    if [getattr(ax, "_distlab_rect", None) for ax in axes] == rects:
+        for ax in axes:
+            for artist in [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.images, *ax.artists]:
+                artist.remove()
+            if ax.legend_ is not None:
+                ax.legend_.remove()
+            ax.set_title("")
+        for legend in list(fig.legends):
+            legend.remove()
+        fig.texts.clear()
+        if fig._suptitle is not None:
+            fig._suptitle.set_text("")
+        return fig, list(axes)
+    fig.clear()
+    made = []
+    for rect in rects:
+        ax = fig.add_axes(rect)
+        ax._distlab_rect = rect
+        made.append(ax)
+    return fig, made
+
+
 def label_axes(ax, *, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
     """Title and axis labels in one call; units belong in the labels, e.g. ``"latency (ms)"``."""
     ax.set_title(title)

@@ -13,7 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from distlab.transactions.outbox import Cell, MatrixConfig, MatrixResult, crash_point_matrix
 
@@ -43,46 +45,48 @@ def outbox_run(config: Mapping[str, Any]) -> MatrixResult:
 
 
 def cell_text(cell: Cell | None) -> tuple[str, str]:
-    """What one cell says and its colour: the failures first, then absorbed duplicates."""
+    """What one cell says and its colour: the failures first, then absorbed duplicates ("" for a
+    crash point the design never reaches, and "✓" for a clean one: drawn as colour alone)."""
     if cell is None:
-        return "not reached", NOT_REACHED
+        return "", NOT_REACHED
     bad = [f"{n} {what}" for n, what in ((cell.lost, "lost"), (cell.phantom, "phantom"),
-                                         (cell.duplicate_effects, "double effect")) if n]
+                                         (cell.duplicate_effects, "twice")) if n]
     if bad:
         return ", ".join(bad), style.BAD
     if cell.duplicate_deliveries:
-        return f"✓ ({cell.duplicate_deliveries} dup. absorbed)", style.GOOD
+        return f"{cell.duplicate_deliveries} dup. absorbed", style.GOOD
     return "✓", style.GOOD
 
 
 def render_outbox(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Rows: crash points; columns: commit-then-publish, publish-then-commit, outbox."""
     result = outbox_run(config)
-    fig, ax = style.reuse_axes(fig, rect=(0.3, 0.04, 0.68, 0.74), figsize=(7.2, 6.4))
+    fig, ax = style.reuse_axes(fig, rect=(0.31, 0.04, 0.67, 0.72), figsize=(7.2, 6.4))
     n_rows, n_cols = len(result.rows), len(result.columns)
+    boxes: dict[bool, tuple[list[Rectangle], list[str]]] = {True: ([], []), False: ([], [])}
     for i, cells in enumerate(result.cells):
         for j, cell in enumerate(cells):
             text, color = cell_text(cell)
-            ax.add_patch(_box(j, i, color))
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    color="black" if color == NOT_REACHED else "white")
+            shapes, colors = boxes[cell is None]
+            shapes.append(Rectangle((j - 0.48, i - 0.45), 0.96, 0.9))
+            colors.append(color)
+            if text not in ("", "✓"):  # every text costs ~1 ms to draw: clean cells are colour only
+                ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white")
+    for unreached, (shapes, colors) in boxes.items():  # two collections instead of 39 patches
+        ax.add_collection(PatchCollection(shapes, facecolors=colors, edgecolors="white",
+                                          hatch="//" if unreached else None))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(range(n_rows), [f"crash: {r}" for r in result.rows], fontsize=7)
+    ax.set_yticks(range(n_rows), list(result.rows), fontsize=7)
+    ax.set_ylabel("where the process crashes", fontsize=8)
     ax.set_xticks(range(n_cols), [label.replace(" (", "\n(") for label in result.column_labels()], fontsize=8)
     ax.xaxis.tick_top()
     totals = [result.totals(v) for v in result.columns]
-    summary = "\n".join(f"{lab}: {t.lost} lost, {t.phantom} phantom, {t.duplicate_effects} applied twice"
-                         for lab, t in zip(result.column_labels(), totals, strict=True))
-    fig.suptitle(f"a crash at each point ({config.get('orders', 4)} orders), summed over the points:\n{summary}",
-                 fontsize=8, y=0.995)
+    summary = "; ".join(f"{lab.split(' (')[-1].rstrip(')')} {t.lost}/{t.phantom}/{t.duplicate_effects}"
+                        for lab, t in zip(result.column_labels(), totals, strict=True))
+    fig.suptitle(f"one crash at each point, {config.get('orders', 4)} orders; lost/phantom/applied twice:\n{summary}\n"
+                 "green: nothing lost, invented or applied twice; hatched: no such step", fontsize=8, y=0.995)
     return fig
-
-
-def _box(x: float, y: float, color: str) -> Any:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x - 0.48, y - 0.45), 0.96, 0.9, facecolor=color, edgecolor="white")
 
 
 def outbox_panel(inbox: bool = True, duplicates: int = 0, crashes: int = 1, relay_restart: str = "immediate",

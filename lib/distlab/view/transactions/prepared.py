@@ -14,7 +14,6 @@ from distlab.services import postgres, sql
 from distlab.transactions import prepared
 from distlab.transactions.prepared import CRASH_POINTS, Coordinator, CoordinatorCrashed, Write
 
-
 CRASH_WORDS = {
     "after-first-prepare": "after a prepared, before b was asked",
     "after-all-prepared": "after both prepared, before logging a decision",

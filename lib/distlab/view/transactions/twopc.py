@@ -139,12 +139,12 @@ def twopc_panel(participants: int = 3, crash: str = "coordinator, after all vote
 
 def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft."""
-    fig = style.prepare(fig, figsize=(6.4, 5.2))
+    fig, axes = style.reuse_axes_list(fig, [(0.14, 0.6, 0.7, 0.3), (0.14, 0.2, 0.7, 0.3)], figsize=(6.4, 5.2))
     horizon = twopc_config(config).horizon
     variants = ((False, "one coordinator"), (True, "coordinator replicated by Raft (3)"))
     for index, (replicated, name) in enumerate(variants):
         result = twopc_run(config, replicated=replicated)
-        ax = fig.add_axes((0.14, 0.6 - 0.4 * index, 0.7, 0.3))
+        ax = axes[index]
         _draw_timeline(ax, result, horizon)
         ax.set_title(f"{name}: {blocked_summary(result)}", fontsize=9)
         if index == 1:
@@ -184,9 +184,10 @@ def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     slow participant's delay (``delay`` marked)."""
     participants, seed, delay = int(config.get("participants", 3)), int(config.get("seed", 0)), float(config["delay"])
     rows = slow_sweep(participants, seed)
-    _, hold, blocked = _slow_row(participants, delay, seed)
-    fig = style.prepare(fig, figsize=(7.2, 3.6))
-    left, right = fig.add_axes((0.09, 0.17, 0.38, 0.62)), fig.add_axes((0.59, 0.17, 0.38, 0.62))
+    swept = {round(r[0], 6): r for r in rows}
+    _, hold, blocked = swept.get(round(delay, 6)) or _slow_row(participants, delay, seed)
+    fig, (left, right) = style.reuse_axes_list(fig, [(0.09, 0.17, 0.38, 0.62), (0.59, 0.17, 0.38, 0.62)],
+                                               figsize=(7.2, 3.6))
     for ax, column, value, label in ((left, 1, hold, "fast participants' lock hold (s)"),
                                      (right, 2, blocked, "later transactions blocked")):
         ax.plot([r[0] for r in rows], [r[column] for r in rows], marker="o", color=style.OKABE_ITO["blue"])
