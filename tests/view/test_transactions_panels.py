@@ -194,3 +194,19 @@ def test_without_the_inbox_duplicates_become_double_effects_and_the_panel_says_s
         assert panel.last_error is None and panel.last_config[name] == value
         seen.add(panel.last_png)
     assert len(seen) >= 3
+
+
+def test_a_redraw_into_reused_axes_equals_a_fresh_figure():
+    from distlab.view.style import figure_png
+
+    settings = [dict(participants=3, delay=0.3, seed=0), dict(participants=4, delay=0.8, seed=2),
+                dict(participants=2, delay=0.0, seed=0)]
+    reused = tv.render_slow(settings[0])
+    for config in settings:
+        assert figure_png(tv.render_slow(config, reused)) == figure_png(tv.render_slow(config))
+    fix_cfg = dict(crash="coordinator, after logging the decision", recovery_time=1.5, seed=0)
+    reused = tv.render_fix(dict(crash="coordinator, before PREPARE", recovery_time=0.5, seed=0))
+    assert figure_png(tv.render_fix(fix_cfg, reused)) == figure_png(tv.render_fix(fix_cfg))
+    outbox_cfg = dict(inbox=False, duplicates=1, crashes=1, relay_restart="immediate", seed=0)
+    reused = tv.render_outbox(dict(inbox=True, duplicates=0, crashes=1, relay_restart="immediate", seed=0))
+    assert figure_png(tv.render_outbox(outbox_cfg, reused)) == figure_png(tv.render_outbox(outbox_cfg))

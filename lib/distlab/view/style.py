@@ -111,6 +111,7 @@ def reuse_axes(fig: Figure | None, rect=(0.1, 0.1, 0.8, 0.8), figsize=DEFAULT_FI
         for legend in list(fig.legends):
             legend.remove()
         fig.texts.clear()
+        fig._suptitle = None  # it was one of those texts: a later suptitle() must make a new one
         return fig, ax
     fig.clear()
     ax = fig.add_axes(rect)
@@ -121,7 +122,8 @@ def reuse_axes(fig: Figure | None, rect=(0.1, 0.1, 0.8, 0.8), figsize=DEFAULT_FI
 def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI):
     """``(fig, [ax, ...])``: `reuse_axes` for several axes at fixed `rects` (one per rect, in order).
 
-    The figure's suptitle and legends are removed; each axes loses its artists, legend and title."""
+    The figure's suptitle and legends are removed; each axes loses its artists, legend and title, and
+    its data limits are reset, so a render may rely on autoscaling (unlike `reuse_axes`)."""
     if fig is None:
         fig = new_figure(figsize, dpi)
     rects = [tuple(r) for r in rects]
@@ -133,11 +135,12 @@ def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFA
             if ax.legend_ is not None:
                 ax.legend_.remove()
             ax.set_title("")
+            ax.relim()  # no artists left: forget the old data limits, so autoscaling starts afresh
+            ax.autoscale(enable=True)
         for legend in list(fig.legends):
             legend.remove()
         fig.texts.clear()
-        if fig._suptitle is not None:
-            fig._suptitle.set_text("")
+        fig._suptitle = None  # it was one of those texts: a later suptitle() must make a new one
         return fig, list(axes)
     fig.clear()
     made = []
