@@ -10,15 +10,13 @@ lines empty every cache before each change: the cost of a setting never seen bef
 """
 from __future__ import annotations
 
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 from distlab.view import reliability as rv
 from distlab.view.reliability_axes import forget_all
-from distlab.view.timing import measure_updates, percentile
+from distlab.view.timing import first_visits, measure_updates, percentile
 
 FAST = [
     ("bucket", rv.bucket_panel, "rate", [3, 6, 9, 12, 15, 18, 21, 24, 27, 30] * 2),
@@ -35,27 +33,13 @@ SLOW = [
 ]
 
 
-def first_visits(control, values, warmup: int = 2) -> list[float]:
-    """Milliseconds per change with every result cache emptied first (nothing remembered)."""
-    samples = []
-    for i, v in enumerate(values):
-        if v == control.value:
-            continue
-        forget_all()
-        start = time.perf_counter()
-        control.value = v
-        if i >= warmup:
-            samples.append((time.perf_counter() - start) * 1000.0)
-    return samples
-
-
 def main() -> None:
     for name, make, control, values in FAST + SLOW:
         panel = make()
         timing = measure_updates(panel.controls[control], values, warmup=2)
         print(f"bench view_reliability_{name}_median_ms {timing['median_ms']:.2f} ms")
         print(f"bench view_reliability_{name}_p95_ms {timing['p95_ms']:.2f} ms")
-        cold = first_visits(make().controls[control], values)
+        cold = first_visits(make().controls[control], values, forget_all)
         print(f"bench view_reliability_{name}_first_visit_median_ms {percentile(cold, 50):.2f} ms")
         print(f"bench view_reliability_{name}_first_visit_p95_ms {percentile(cold, 95):.2f} ms")
 

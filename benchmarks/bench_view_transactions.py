@@ -7,14 +7,12 @@ does, and the panels remember their runs, so these lines include cache hits; the
 """
 from __future__ import annotations
 
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 from distlab.view import transactions as tv
-from distlab.view.timing import measure_updates, percentile
+from distlab.view.timing import first_visits, measure_updates, percentile
 from distlab.view.transactions import idempotency, outbox, saga, twopc
 
 PANELS = [
@@ -27,26 +25,12 @@ PANELS = [
 ]
 
 
-def first_visits(control, values, cache, warmup: int = 2) -> list[float]:
-    """Milliseconds per change with the panel's run cache emptied first."""
-    samples = []
-    for i, v in enumerate(values):
-        if v == control.value:
-            continue
-        cache.cache_clear()
-        start = time.perf_counter()
-        control.value = v
-        if i >= warmup:
-            samples.append((time.perf_counter() - start) * 1000.0)
-    return samples
-
-
 def main() -> None:
     for name, make, control, values, cache in PANELS:
         timing = measure_updates(make().controls[control], values, warmup=2)
         print(f"bench view_transactions_{name}_median_ms {timing['median_ms']:.2f} ms")
         print(f"bench view_transactions_{name}_p95_ms {timing['p95_ms']:.2f} ms")
-        cold = first_visits(make().controls[control], values, cache)
+        cold = first_visits(make().controls[control], values, cache.cache_clear)
         print(f"bench view_transactions_{name}_first_visit_median_ms {percentile(cold, 50):.2f} ms")
         print(f"bench view_transactions_{name}_first_visit_p95_ms {percentile(cold, 95):.2f} ms")
 

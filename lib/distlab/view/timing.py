@@ -45,3 +45,19 @@ def measure_updates(control, values: Iterable, *, warmup: int = 3,
         raise ValueError("values must contain more than `warmup` changes of the control")
     return {"samples_ms": samples, "median_ms": percentile(samples, 50),
             "p95_ms": percentile(samples, 95)}
+
+
+def first_visits(control, values: Iterable, clear: Callable[[], object], *, warmup: int = 2) -> list[float]:
+    """Milliseconds per change of `control` to each of `values`, calling `clear` (empty the panel's
+    result caches) before each change: what a setting never seen before costs. Changes to the value
+    the control already has are skipped; the first `warmup` changes are not counted."""
+    samples = []
+    for i, value in enumerate(values):
+        if value == control.value:
+            continue
+        clear()
+        start = time.perf_counter()
+        control.value = value
+        if i >= warmup:
+            samples.append((time.perf_counter() - start) * 1000.0)
+    return samples

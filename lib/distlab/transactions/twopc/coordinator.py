@@ -21,6 +21,18 @@ from .messages import ABORT, COMMIT, Ack, Decision, DecisionRequest, Prepare, Vo
 from .participant import TX
 
 
+def send_to_unacknowledged(node: Any) -> bool:
+    """Send ``node.decision`` to each participant that has not acknowledged it, in order; False if
+    ``node`` crashed at ``after_decision_sent`` on the way (the one or the replicated coordinator)."""
+    assert node.decision is not None
+    for i, pid in enumerate(node.participants, start=1):
+        if not node.acked.get(pid):
+            node.send(pid, Decision(TX, node.decision))
+            if node.crash_here("after_decision_sent", i):
+                return False
+    return True
+
+
 class Coordinator(CrashHook):
     """The coordinator of transaction ``T1`` (pid ``c``); ``begin()`` starts phase 1."""
 
@@ -108,13 +120,8 @@ class Coordinator(CrashHook):
 
     def send_decision(self) -> None:
         """Send the decision to every participant that has not acknowledged it."""
-        assert self.decision is not None
-        for i, pid in enumerate(self.participants, start=1):
-            if not self.acked.get(pid):
-                self.send(pid, Decision(TX, self.decision))
-                if self.crash_here("after_decision_sent", i):
-                    return
-        self.set_timer("resend", self.cfg.retry_interval)
+        if send_to_unacknowledged(self):
+            self.set_timer("resend", self.cfg.retry_interval)
 
     def handle_ack(self, src: Hashable) -> None:
         """One more participant logged the outcome; with all of them, log ``end``."""

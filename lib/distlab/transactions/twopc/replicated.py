@@ -29,6 +29,7 @@ from typing import Any
 from distlab.consensus.raft import LEADER, RaftNode
 
 from .config import TwoPCConfig
+from .coordinator import send_to_unacknowledged
 from .crash_points import CrashHook
 from .messages import ABORT, COMMIT, Ack, Decision, DecisionRequest, Prepare, Vote
 from .participant import TX
@@ -150,12 +151,7 @@ class RaftCoordinator(RaftNode, CrashHook):
     # ------------------------------------------------------------------ phase 2 (the leader)
     def send_decision(self) -> None:
         """Send the applied decision to every participant that has not acknowledged it."""
-        assert self.decision is not None
-        for i, pid in enumerate(self.participants, start=1):
-            if not self.acked.get(pid):
-                self.send(pid, Decision(TX, self.decision))
-                if self.crash_here("after_decision_sent", i):
-                    return
+        send_to_unacknowledged(self)
 
     def on_other_message(self, src: Hashable, msg: Any) -> None:
         """2PC messages: votes, acknowledgements, in-doubt participants' questions."""

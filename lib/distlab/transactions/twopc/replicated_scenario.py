@@ -22,7 +22,7 @@ from .config import TwoPCConfig, check_int, check_seconds
 from .crash_points import COORDINATOR
 from .participant import Participant
 from .replicated import RaftCoordinator
-from .scenario import TwoPCResult, check_seed, summarize
+from .scenario import TwoPCResult, check_seed, run_until, summarize
 
 MAX_REPLICAS = 7
 MIN_PREPARE_TIMEOUT = 1.0  # the group's first election and its begin entry take up to ~0.6 s
@@ -65,10 +65,7 @@ class ReplicatedTwoPC:
 
     def run(self, until: float | None = None) -> TwoPCResult:
         """Run to ``until`` (default: the config's horizon) and return the result."""
-        end = self.config.horizon if until is None else until
-        if not isinstance(end, (int, float)) or not end >= self.sim.now:
-            raise ValueError(f"until must be a time >= now ({self.sim.now}), got {until!r}")
-        self.sim.run(end)
+        run_until(self.sim, self.config.horizon, until)
         return self.result()
 
     def result(self) -> TwoPCResult:

@@ -113,10 +113,7 @@ class TwoPC:
 
     def run(self, until: float | None = None) -> TwoPCResult:
         """Run to ``until`` (default: the config's horizon) and return the result so far."""
-        end = self.config.horizon if until is None else until
-        if not isinstance(end, (int, float)) or not end >= self.sim.now:
-            raise ValueError(f"until must be a time >= now ({self.sim.now}), got {until!r}")
-        self.sim.run(end)
+        run_until(self.sim, self.config.horizon, until)
         return self.result()
 
     def result(self) -> TwoPCResult:
@@ -136,6 +133,14 @@ class TwoPC:
     def process(self, pid: str) -> Any:
         """The coordinator (``"c"``) or a participant (``"p<i>"``)."""
         return self.sim.process(pid)
+
+
+def run_until(sim: Simulation, horizon: float, until: float | None) -> None:
+    """Run *sim* to ``until`` (default *horizon*); ``ValueError`` for a time in the past."""
+    end = horizon if until is None else until
+    if not isinstance(end, (int, float)) or not end >= sim.now:
+        raise ValueError(f"until must be a time >= now ({sim.now}), got {until!r}")
+    sim.run(end)
 
 
 def summarize(seed: int, sim: Simulation, participants: list[Participant], down: list[Interval],
