@@ -14,6 +14,9 @@
 ``isolation``       the no-isolation anomaly as data, and the semantic lock
 ``scenario``        ``SagaConfig`` -> ``run_saga(config, db)`` -> ``SagaResult``
 ``enumeration``     every crash point x failing step, resumed and judged
-``choreography``    the same saga driven by events on a small ``EventBus`` (in-process, deterministic)
+``choreography``    the same saga driven by events on a small ``EventBus`` (in-process, deterministic);
+                    ``run_choreography(..., bus=)`` takes another bus
+``streams_bus``     ``RedisStreamsBus``: that ``EventBus`` on Redis Streams (a consumer group per
+                    subscription, ``XACK`` after the handler returned, pending entries redelivered)
 =================  =============================================================================
 """

@@ -18,8 +18,9 @@ event                 handled by                publishes
 ====================  ========================  ==================================================
 
 The bus is deliberately small (:class:`EventBus`: ``publish``, ``subscribe``, ``run_until_idle``) so
-that a Redis Streams bus (``XADD`` / ``XREADGROUP`` / ``XACK``) or the chapter's transactional outbox
-can replace :class:`InMemoryBus` later. Delivery is at least once (``duplicates=True`` delivers every
+that :class:`~.streams_bus.RedisStreamsBus` (``XADD`` / ``XREADGROUP`` / ``XACK`` on a real Redis,
+passed as ``run_choreography(..., bus=...)``) or the chapter's transactional outbox can replace
+:class:`InMemoryBus`. Delivery is at least once (``duplicates=True`` delivers every
 event twice): the effects are idempotent under the saga id and a handler publishes nothing for a
 trip that has already moved past it. Here a handler publishes *after* its local commit -- the dual
 write the outbox exists to fix; this module does not inject crashes between the two.
@@ -56,6 +57,9 @@ Handler = Callable[[Event], None]
 
 class EventBus(Protocol):
     """What a choreographed saga needs from a broker; deliberately three methods."""
+
+    #: every event delivered so far, once each, in delivery order
+    delivered: list[Event]
 
     def publish(self, event: Event) -> None:
         """Append ``event`` for every subscriber of its type."""
@@ -179,15 +183,22 @@ class ChoreographyResult:
 
 def run_choreography(fail_step: str | None = None, *, sagas: int = 1, duplicates: bool = False,
                      transient_failures: int = 2, seed: int = 0, db: SQLBackend | None = None,
-                     prefix: str = "trip") -> ChoreographyResult:
-    """Run ``sagas`` trips by choreography on an :class:`InMemoryBus`; judge them as the orchestrated ones."""
+                     prefix: str = "trip", bus: EventBus | None = None) -> ChoreographyResult:
+    """Run ``sagas`` trips by choreography; judge them as the orchestrated ones.
+
+    The bus is a fresh :class:`InMemoryBus` unless ``bus`` is given (with no subscribers yet, e.g.
+    a :class:`~.streams_bus.RedisStreamsBus`); duplicates are then the given bus's own setting.
+    """
     if not isinstance(sagas, int) or isinstance(sagas, bool) or not 1 <= sagas <= 50:
         raise ValueError(f"sagas must be an integer from 1 to 50, got {sagas!r}")
+    if bus is not None and duplicates:
+        raise ValueError("duplicates: set it on the bus passed as bus= (e.g. RedisStreamsBus(duplicates=True))")
     own = db is None
     backend = sql.connect("sqlite:///:memory:") if db is None else db
     try:
         travel.install(backend)
-        timeline, bus = Timeline(seed), InMemoryBus(duplicates=duplicates)
+        timeline = Timeline(seed)
+        bus = InMemoryBus(duplicates=duplicates) if bus is None else bus
         retry = RetryPolicy(max_attempts=8, backoff=Backoff(base=0.05, cap=2.0), retry_on=(StepFailed,))
         services = TripServices(backend, bus, timeline, retry=retry)
         params = travel.trip_params(fail_step=fail_step, transient_failures=transient_failures)
