@@ -79,8 +79,8 @@ def test_a_raft_replicated_coordinator_blocks_nobody_where_one_coordinator_block
         replicated = tv.twopc_run(config, replicated=True)
         assert replicated.atomic and not any(replicated.blocked), crash
     panel = tv.fix_panel(seed=0)
-    assert "one coordinator: 3 of 3 blocked" in title(panel)
-    assert "replicated by Raft (3): nobody blocked" in title(panel)
+    assert "one coordinator:\n3 of 3 blocked" in title(panel)
+    assert "replicated by Raft (3); starts after its first election:\nnobody blocked" in title(panel)
 
 
 def test_the_slow_participant_holds_the_fast_ones_locks():
@@ -112,7 +112,11 @@ def test_every_saga_choice_runs_to_a_terminal_state_and_the_title_says_what_happ
             assert result.outcome in ("completed", "compensated") and result.violations == ()
     fig = tv.render_saga(dict(fail_step="charge_card", crash_point="after_action:reserve_seat", seed=0))
     title_text = fig.axes[0].get_title()
-    assert "saga compensated: 2 compensation(s)" in title_text and "orchestrator crashed 1x" in title_text
+    assert "saga compensated: 2 compensations, newest step first" in title_text
+    assert "orchestrator crashed 1x" in title_text
+    never = tv.render_saga(dict(fail_step="create_booking", crash_point="after_action:charge_card", seed=0))
+    assert "nothing to undo" in never.axes[0].get_title()
+    assert "'after_action:charge_card' was never reached" in never.axes[0].get_title()
 
 
 def test_a_failure_before_the_pivot_compensates_and_after_it_retries():
@@ -189,11 +193,11 @@ def test_without_the_inbox_duplicates_become_double_effects_and_the_panel_says_s
     panel.controls["inbox"].value = False
     assert "transactional outbox 0/0/0" not in title(panel) and "transactional outbox 0/0/" in title(panel)
     seen = {title(panel)}
-    for name, value in (("duplicates", 2), ("crashes", 2), ("relay_restart", "late"), ("seed", 4)):
+    for name, value in (("duplicates", 2), ("crashes", 2), ("seed", 4)):
         panel.controls[name].value = value
         assert panel.last_error is None and panel.last_config[name] == value
         seen.add(panel.last_png)
-    assert len(seen) >= 3
+    assert len(seen) >= 3 and "2 crashes at each point" in title(panel)
 
 
 def test_a_redraw_into_reused_axes_equals_a_fresh_figure():
@@ -210,3 +214,28 @@ def test_a_redraw_into_reused_axes_equals_a_fresh_figure():
     outbox_cfg = dict(inbox=False, duplicates=1, crashes=1, relay_restart="immediate", seed=0)
     reused = tv.render_outbox(dict(inbox=True, duplicates=0, crashes=1, relay_restart="immediate", seed=0))
     assert figure_png(tv.render_outbox(outbox_cfg, reused)) == figure_png(tv.render_outbox(outbox_cfg))
+
+
+def test_participant_crashes_say_what_the_participant_went_through():
+    config = dict(participants=3, crash="p2, after voting yes", recovery_time=2.0, seed=0)
+    text = tv.render_twopc(config).axes[0].get_title()
+    assert "p2 down 2 s, then asks: its rows locked 2.0" in text and "termination" not in text
+    early = tv.render_twopc({**config, "crash": "p2, on PREPARE (its work is lost)"}).axes[0].get_title()
+    assert "the coordinator gave up after 0.5 s" in early and "outcome abort" in early
+
+
+def test_the_recovery_slider_is_disabled_when_nothing_crashes():
+    panel = tv.twopc_panel(crash="no crash")
+    assert panel.controls["recovery_time"].disabled
+    panel.controls["crash"].value = "p2, after voting yes"
+    assert not panel.controls["recovery_time"].disabled
+
+
+def test_a_client_without_an_answer_is_grey_not_green():
+    from distlab.view.transactions import idempotency as iv
+
+    fast = iv._run("after_charged", "key in Redis (SET NX)", 5, 5.0)
+    assert fast.charges == 1 and iv.verdict(fast)[1] == 0  # every retry hit the lock: no answer yet
+    later = iv._run("after_charged", "key in Redis (SET NX)", 3, 61.0)
+    assert iv.verdict(later) == ("✗ 2 charges", 2)
+    assert iv.verdict(iv._run("after_charged", "key in SQL, same transaction", 3, 61.0)) == ("✓ 1 charge", 1)

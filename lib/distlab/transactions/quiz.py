@@ -36,17 +36,19 @@ QUIZ = [
      "explanation": ("The coordinator writes its decision to durable storage before sending it. No record "
                      "means no participant was told commit, so abort is safe.")},
     {"kind": "choice",
-     "prompt": ("A saga reserved a seat (step 1), charged the card (step 2), and then issuing the ticket "
-                "(step 3) failed for good. What runs next?"),
-     "options": ["refund the card, then release the seat", "release the seat, then refund the card",
-                 "release the seat and refund the card at the same time", "retry step 3 forever"],
+     "prompt": ("The trip saga created the booking (step 1) and reserved a seat (step 2); then charging "
+                "the card (step 3, the pivot) fails: the card is declined. What runs next?"),
+     "options": ["release the seat, then cancel the booking", "cancel the booking, then release the seat",
+                 "refund the card, release the seat, cancel the booking", "retry the charge until it succeeds"],
      "answer": 0,
-     "why": ["Right: compensations run for the completed steps, in reverse order.",
+     "why": ["Right: the completed steps are compensated, newest first.",
              "That is the forward order. Compensations undo the most recent step first.",
-             "Running them in parallel can leave a state no single order could produce.",
-             "Only steps after the pivot are retried until they succeed. Here step 3 failed for good."],
-     "explanation": ("Each completed step's compensation runs exactly once, newest first. Between the steps "
-                     "other readers can see the intermediate state (a reserved seat with no charge): "
+             "The charge failed, so its local transaction rolled back: there is nothing to refund.",
+             "A declined card will not succeed on retry, and the pivot is not a retriable step. Only "
+             "the steps after a successful pivot are retried until they succeed."],
+     "explanation": ("Each completed step's compensation runs exactly once, newest first. Had the charge "
+                     "succeeded, the saga would be past its pivot and could only move forward. Between the "
+                     "steps other readers can see the intermediate state (a reserved seat with no charge): "
                      "sagas give up isolation.")},
     {"kind": "choice",
      "prompt": ("A service commits an order to its database and then publishes an OrderPlaced event to "

@@ -35,6 +35,12 @@ def includes_the_failed_step(completed, steps):
     return [failed, *compensations(completed, steps)]
 
 
+def written_for_the_trip_only(completed, steps):
+    if "charge_card" in completed:
+        return []
+    return [name for name in ("reserve_seat", "create_booking") if name in completed]
+
+
 def all_compensatable_steps(completed, steps):
     return [name for name, kind in reversed(steps) if kind == "compensatable"]
 
@@ -130,6 +136,7 @@ MUTATIONS = {
         "all_compensatable_steps": all_compensatable_steps,
         "returns_a_tuple": lambda completed, steps: tuple(compensations(completed, steps)),
         "compensates_after_the_pivot": compensates_after_the_pivot,
+        "written_for_the_trip_only": written_for_the_trip_only,
     },
     "transactions.inbox": {
         "no_dedup": no_dedup,

@@ -59,18 +59,32 @@ def charge_matrix(retries: int = 3, retry_delay: float = 61.0) -> list[list[int]
     return [[_run(crash, design, retries, retry_delay).charges for design in DESIGNS] for crash in CRASHES]
 
 
+def answered(run: ChargeRetriesResult) -> bool:
+    """Did the client end with a success reply (charged, or the stored result replayed)?"""
+    return run.replies[-1].startswith("2")
+
+
+def verdict(run: ChargeRetriesResult) -> tuple[str, int]:
+    """What a cell says and its colour class: 2 = charged twice (wrong), 1 = exactly once and the
+    client knows it, 0 = the client is still without an answer (its retries all hit the lock)."""
+    if run.charges >= 2:
+        return f"✗ {run.charges} charges", 2
+    if answered(run):
+        return "✓ 1 charge", 1
+    return f"… {run.charges} so far, no answer", 0
+
+
 def render_charges(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The crash-point x design matrix of charges, the selected cell outlined, its replies below."""
     run = charge_run(config)
-    matrix = charge_matrix(int(config.get("retries", 3)), float(config.get("retry_delay", 61.0)))
-    fig, ax = style.reuse_axes(fig, rect=(0.3, 0.36, 0.66, 0.5), figsize=(6.8, 4.8))
+    retries, delay = int(config.get("retries", 3)), float(config.get("retry_delay", 61.0))
+    cells = [[verdict(_run(crash, design, retries, delay)) for design in DESIGNS] for crash in CRASHES]
+    fig, ax = style.reuse_axes(fig, rect=(0.3, 0.36, 0.66, 0.46), figsize=(6.8, 4.8))
     colors = ListedColormap([style.CRASHED_FILL, style.GOOD, style.BAD])
-    ax.imshow([[min(c, 2) for c in row] for row in matrix], cmap=colors, vmin=0, vmax=2, aspect="auto")
-    for i, row in enumerate(matrix):
-        for j, charges in enumerate(row):
-            mark = {0: "… not yet", 1: "✓"}.get(charges, "✗")  # 0: every retry came while the lock was held
-            ax.text(j, i, f"{mark} {charges}", ha="center", va="center", fontsize=10,
-                    color="white" if charges else "black")
+    ax.imshow([[kind for _, kind in row] for row in cells], cmap=colors, vmin=0, vmax=2, aspect="auto")
+    for i, row in enumerate(cells):
+        for j, (text, kind) in enumerate(row):
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if kind else "black")
     i, j = CRASHES.index(config.get("crash", "after_charged")), list(DESIGNS).index(
         config.get("design", "key in SQL, same transaction"))
     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=3))
@@ -78,10 +92,9 @@ def render_charges(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     ax.set_yticks(range(len(CRASHES)), [f"crash: {c}" for c in CRASHES], fontsize=8)
     ax.set_xlim(-0.5, len(DESIGNS) - 0.5)
     ax.set_ylim(len(CRASHES) - 0.5, -0.5)
-    verdict = {0: "not charged (yet)", 1: "charged once"}.get(run.charges, f"charged {run.charges} times")
-    style.label_axes(ax, title=f"server crashes at '{config.get('crash')}', client retries every "
-                     f"{float(config.get('retry_delay', 61.0)):g} s:\n{verdict}; its last reply '{run.replies[-1]}' "
-                     "(cells: charges per payment)")
+    charged = {0: "not charged", 1: "charged once"}.get(run.charges, f"charged {run.charges} times")
+    style.label_axes(ax, title=f"server crashes at '{config.get('crash')}', {retries} retries every {delay:g} s:\n"
+                     f"{charged}; the client's last reply: '{run.replies[-1]}'")
     ax.title.set_fontsize(9)
     replies = "   ".join(f"t={t:g}s: {reply}" for t, reply in zip(run.times, run.replies, strict=True))
     fig.text(0.02, 0.06, f"{config.get('design')}: {replies}", fontsize=8, wrap=True)

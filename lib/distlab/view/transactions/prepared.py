@@ -55,7 +55,7 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
             held = [gid for gid, _ in prepared.in_doubt(url)]
             lines.append(f"pg_prepared_xacts on {name}: {held or 'nothing'}")
             verdict = prepared.try_write(url, "UPDATE account SET balance = balance WHERE id = 1")
-            lines.append(f"  another session's UPDATE of that row: {verdict}")
+            lines.append(f"  another session's UPDATE of that row (it changes nothing, but must lock it): {verdict}")
         if restart and postgres.configured_url() is None:
             postgres.embedded("participant-a").crash()
             postgres.embedded("participant-a").start()

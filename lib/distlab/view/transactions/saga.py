@@ -59,15 +59,24 @@ def saga_run(config: Mapping[str, Any]) -> SagaResult:
     return _run(saga_config(config))
 
 
-def saga_summary(result: SagaResult) -> str:
-    """The outcome, the compensations and the anomalies, from the result itself."""
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def saga_summary(result: SagaResult, crash_point: str | None = None) -> str:
+    """The outcome, the compensations, the crash and the anomalies, from the result itself."""
     events = [e.event for e in result.timeline]
+    undone = events.count("compensation_done")
     head = f"saga {result.outcome}"
-    if events.count("compensation_done"):
-        head += f": {events.count('compensation_done')} compensation(s), newest step first"
+    if undone:
+        head += f": {_plural(undone, 'compensation')}" + (", newest step first" if undone > 1 else "")
+    elif result.outcome == "compensated":
+        head += ": nothing to undo (the first step failed)"
     tail = [f"orchestrator crashed {len(result.crashes)}x, resumed"] if result.crashes else []
+    if crash_point and crash_point != NO_CRASH and not result.crashes:
+        tail.append(f"no crash: '{crash_point}' was never reached")
     tail.append(f"a reader saw a half-done trip {result.anomalies}x" if result.anomalies
-                else "a reader never saw a half-done trip")
+                else "no half-done trip seen")
     return head + "\n" + "; ".join(tail)
 
 
@@ -92,11 +101,13 @@ def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     ax.set_yticks(list(y.values()), list(y))
     ax.set_ylim(-0.7, len(rows) - 0.2)
     ax.set_xlim(-0.02, end * 1.08 + 0.02)
-    style.label_axes(ax, title=saga_summary(result), xlabel="simulated time (s)")
+    style.label_axes(ax, title=saga_summary(result, config.get("crash_point")), xlabel="simulated time (s)")
     ax.title.set_fontsize(9)
     handles = [Line2D([], [], marker=m, color=c, linestyle="none", label=label) for m, c, label in MARKS.values()]
     handles.append(Line2D([], [], marker="*", color=style.BAD, linestyle="none", markersize=10,
-                          label="a reader sees a half-done trip"))
+                          label="a reader sees a seat held, card not charged"))
+    handles.append(Line2D([], [], marker=".", color=style.NEUTRAL, linestyle="none", markersize=8,
+                          label="a reader sees a consistent state"))
     handles.append(Line2D([], [], color=style.NEUTRAL, linestyle="--", label="orchestrator crashed"))
     handles.append(Line2D([], [], color=style.NEUTRAL, linestyle=":", label="resumed from the saga log"))
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))

@@ -80,9 +80,27 @@ def blocked_summary(result: TwoPCResult) -> str:
     return f"{len(blocked)} of {len(spans)} blocked, up to {max(spans):.2f} s; outcome {outcome}"
 
 
-def _draw_timeline(ax: Axes, result: TwoPCResult, horizon: float) -> None:
+def twopc_summary(config: Mapping[str, Any], result: TwoPCResult) -> str:
+    """The title: where the crash was and what it cost, from the result (two lines)."""
+    crash = config.get("crash", "no crash")
+    name = CRASHES.get(crash)
+    if name is None:
+        return f"no crash:\n{blocked_summary(result)}"
+    if name.startswith("coordinator/"):
+        termination = "with" if config.get("termination") else "without"
+        return f"{crash}, {termination} termination:\n{blocked_summary(result)}"
+    index = int(name.split("/")[0][1:])  # the library counts participants from 0
+    back = float(config.get("recovery_time", 1.0))
+    if result.in_doubt[index] > 0:
+        what = f"p{index + 1} down {back:g} s, then asks: its rows locked {result.in_doubt[index]:.2f} s"
+    else:
+        what = f"p{index + 1} never voted; the coordinator gave up after {twopc_config(config).vote_timeout:g} s"
+    return f"{crash}: {what}\n{blocked_summary(result)}"
+
+
+def _draw_timeline(ax: Axes, result: TwoPCResult, horizon: float, coordinator: str = "coordinator") -> None:
     n = len(result.outcomes)
-    rows = ["coordinator"] + [f"p{i + 1}" for i in range(n)]
+    rows = [coordinator] + [f"p{i + 1}" for i in range(n)]
     for start, end in result.coordinator_down:
         ax.broken_barh([(start, min(end, horizon) - start)], (n - 0.35, 0.7), facecolors=style.CRASHED_FILL,
                        edgecolors=style.NEUTRAL, hatch="xx")
@@ -113,11 +131,9 @@ def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     ``recovery_time`` (s) and ``seed``: in-doubt windows, the blocked part shaded, outcomes."""
     result = twopc_run(config)
     horizon = twopc_config(config).horizon
-    fig, ax = style.reuse_axes(fig, rect=(0.14, 0.3, 0.7, 0.6))
+    fig, ax = style.reuse_axes(fig, rect=(0.18, 0.3, 0.66, 0.6))
     _draw_timeline(ax, result, horizon)
-    termination = "with" if config.get("termination") else "without"
-    style.label_axes(ax, title=f"{config.get('crash', 'no crash')}, {termination} termination:\n"
-                     f"{blocked_summary(result)}", xlabel="time (s)")
+    style.label_axes(ax, title=twopc_summary(config, result), xlabel="time (s)")
     ax.title.set_fontsize(10)
     _legend(fig)
     return fig
@@ -126,30 +142,47 @@ def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
 def twopc_panel(participants: int = 3, crash: str = "coordinator, after all votes, decision not logged",
                 termination: bool = False, recovery_time: float = 1.0, seed: int = 0) -> Panel:
     """Participants, where the crash happens, the termination protocol, and when the coordinator returns."""
-    return Panel(render_twopc, {
+    panel = Panel(render_twopc, {
         "participants": size_control(participants, min=2, max=5, description="participants"),
         "crash": widgets.Dropdown(options=list(CRASHES), value=crash, description="crash",
                                   style=_STYLE, layout=widgets.Layout(width="420px")),
         "termination": widgets.Checkbox(value=termination, description="cooperative termination"),
         "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
-                                             description="coordinator back after (s)", style=_STYLE,
+                                             description="crashed process back after (s)", style=_STYLE,
                                              continuous_update=False),
         "seed": seed_control(seed)}, figsize=(6.4, 4.6))
+    _disable_without_crash(panel)
+    return panel
+
+
+def _disable_without_crash(panel: Panel) -> None:
+    """With no crash there is nothing to come back: the recovery slider is greyed out."""
+    crash, recovery = panel.controls["crash"], panel.controls["recovery_time"]
+
+    def update(_: object = None) -> None:
+        recovery.disabled = crash.value == "no crash"
+
+    crash.observe(update, names="value")
+    update()
 
 
 def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft."""
-    fig, axes = style.reuse_axes_list(fig, [(0.14, 0.6, 0.7, 0.3), (0.14, 0.2, 0.7, 0.3)], figsize=(6.4, 5.2))
+    fig, axes = style.reuse_axes_list(fig, [(0.2, 0.62, 0.64, 0.24), (0.2, 0.25, 0.64, 0.24)], figsize=(6.4, 5.8))
     horizon = twopc_config(config).horizon
-    variants = ((False, "one coordinator"), (True, "coordinator replicated by Raft (3)"))
-    for index, (replicated, name) in enumerate(variants):
+    variants = ((False, "one coordinator", "coordinator"),
+                (True, "coordinator replicated by Raft (3); starts after its first election", "old leader"))
+    for index, (replicated, name, row) in enumerate(variants):
         result = twopc_run(config, replicated=replicated)
         ax = axes[index]
-        _draw_timeline(ax, result, horizon)
-        ax.set_title(f"{name}: {blocked_summary(result)}", fontsize=9)
+        _draw_timeline(ax, result, horizon, coordinator=row)
+        ax.set_title(f"{name}:\n{blocked_summary(result)}", fontsize=9)
+        ax.tick_params(labelbottom=index == 1)  # one time axis, labelled once
         if index == 1:
             ax.set_xlabel("time (s)")
-    fig.suptitle(f"{config.get('crash')}", fontsize=10)
+    fig.suptitle(f"{config.get('crash')}, back after {float(config.get('recovery_time', 2.0)):g} s", fontsize=10,
+                 y=0.99)
+    _legend(fig)
     return fig
 
 
@@ -162,7 +195,7 @@ def fix_panel(crash: str = "coordinator, after all votes, decision not logged", 
         "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
                                              description="crashed coordinator back after (s)", style=_STYLE,
                                              continuous_update=False),
-        "seed": seed_control(seed)}, figsize=(6.4, 5.2))
+        "seed": seed_control(seed)}, figsize=(6.4, 5.8))
 
 
 SLOW_DELAYS = tuple(round(0.1 * i, 1) for i in range(11))
@@ -189,7 +222,7 @@ def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     fig, (left, right) = style.reuse_axes_list(fig, [(0.09, 0.17, 0.38, 0.62), (0.59, 0.17, 0.38, 0.62)],
                                                figsize=(7.2, 3.6))
     for ax, column, value, label in ((left, 1, hold, "fast participants' lock hold (s)"),
-                                     (right, 2, blocked, "later transactions blocked")):
+                                     (right, 2, blocked, "later transactions blocked (count)")):
         ax.plot([r[0] for r in rows], [r[column] for r in rows], marker="o", color=style.OKABE_ITO["blue"])
         ax.plot([delay], [value], marker="D", markersize=10, color=BLOCKED, label=f"delay {delay:.1f} s")
         style.label_axes(ax, title=label, xlabel="slow participant's delay (s)")
