@@ -96,34 +96,17 @@ def reuse_axes(fig: Figure | None, rect=(0.1, 0.1, 0.8, 0.8), figsize=DEFAULT_FI
     The fast path for a panel redraw: clearing an Axes (and creating a new one, which clears it
     again) resets every tick and spine and costs ~10 ms each; removing only the artists the last
     render added is much cheaper.  Only for renders that set their own limits and axis styling
-    every time (a render that relies on autoscaling should use `prepare`)."""
-    if fig is None:
-        fig = new_figure(figsize, dpi)
-    axes = fig.axes
-    if len(axes) == 1 and getattr(axes[0], "_distlab_rect", None) == tuple(rect):
-        ax = axes[0]
-        for artist in [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.images,
-                       *ax.artists]:
-            artist.remove()
-        if ax.legend_ is not None:
-            ax.legend_.remove()
-        ax.set_title("")
-        for legend in list(fig.legends):
-            legend.remove()
-        fig.texts.clear()
-        fig._suptitle = None  # it was one of those texts: a later suptitle() must make a new one
-        return fig, ax
-    fig.clear()
-    ax = fig.add_axes(rect)
-    ax._distlab_rect = tuple(rect)
+    every time (a render that relies on autoscaling should use `prepare` or `reuse_axes_list`)."""
+    fig, (ax,) = reuse_axes_list(fig, [rect], figsize, dpi, relim=False)
     return fig, ax
 
 
-def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI):
-    """``(fig, [ax, ...])``: `reuse_axes` for several axes at fixed `rects` (one per rect, in order).
+def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI, *, relim: bool = True):
+    """``(fig, [ax, ...])``: one empty axes per rect of `rects` (in order), reusing the axes `fig`
+    already has when they sit at exactly those rects.
 
-    The figure's suptitle and legends are removed; each axes loses its artists, legend and title, and
-    its data limits are reset, so a render may rely on autoscaling (unlike `reuse_axes`)."""
+    The figure's suptitle, texts and legends are removed; each axes loses its artists, legend and
+    title, and (with `relim`) its data limits, so a render may rely on autoscaling."""
     if fig is None:
         fig = new_figure(figsize, dpi)
     rects = [tuple(r) for r in rects]
@@ -135,8 +118,9 @@ def reuse_axes_list(fig: Figure | None, rects, figsize=DEFAULT_FIGSIZE, dpi=DEFA
             if ax.legend_ is not None:
                 ax.legend_.remove()
             ax.set_title("")
-            ax.relim()  # no artists left: forget the old data limits, so autoscaling starts afresh
-            ax.autoscale(enable=True)
+            if relim:
+                ax.relim()  # no artists left: forget the old data limits, so autoscaling starts afresh
+                ax.autoscale(enable=True)
         for legend in list(fig.legends):
             legend.remove()
         fig.texts.clear()

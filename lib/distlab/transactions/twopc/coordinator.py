@@ -21,6 +21,18 @@ from .messages import ABORT, COMMIT, Ack, Decision, DecisionRequest, Prepare, Vo
 from .participant import TX
 
 
+def send_prepares(node: Any) -> bool:
+    """PREPARE to every participant in order; False if ``node`` crashed on the way (at
+    ``before_prepare`` or ``after_prepare``) -- the one or the replicated coordinator."""
+    if node.crash_here("before_prepare"):
+        return False
+    for i, pid in enumerate(node.participants, start=1):
+        node.send(pid, Prepare(TX))
+        if node.crash_here("after_prepare", i):
+            return False
+    return True
+
+
 def send_to_unacknowledged(node: Any) -> bool:
     """Send ``node.decision`` to each participant that has not acknowledged it, in order; False if
     ``node`` crashed at ``after_decision_sent`` on the way (the one or the replicated coordinator)."""
@@ -83,14 +95,9 @@ class Coordinator(CrashHook):
         if not self.up or self.decision is not None:
             return
         self.collecting = True
-        if self.crash_here("before_prepare"):
-            return
-        for i, pid in enumerate(self.participants, start=1):
-            self.send(pid, Prepare(TX))
-            if self.crash_here("after_prepare", i):
-                return
-        self.set_timer("vote_timeout", self.cfg.vote_timeout)
-        self.set_timer("resend", self.cfg.retry_interval)
+        if send_prepares(self):
+            self.set_timer("vote_timeout", self.cfg.vote_timeout)
+            self.set_timer("resend", self.cfg.retry_interval)
 
     def handle_vote(self, src: Hashable, vote: Vote) -> None:
         """Count a vote; a no aborts at once, the last yes commits. Late votes get the outcome."""

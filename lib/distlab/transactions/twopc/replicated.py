@@ -29,7 +29,7 @@ from typing import Any
 from distlab.consensus.raft import LEADER, RaftNode
 
 from .config import TwoPCConfig
-from .coordinator import send_to_unacknowledged
+from .coordinator import send_prepares, send_to_unacknowledged
 from .crash_points import CrashHook
 from .messages import ABORT, COMMIT, Ack, Decision, DecisionRequest, Prepare, Vote
 from .participant import TX
@@ -125,13 +125,8 @@ class RaftCoordinator(RaftNode, CrashHook):
         """``begin`` is committed: PREPARE to every participant, then collect votes."""
         self.collecting = True
         self.yes_votes = {}
-        if self.crash_here("before_prepare"):
-            return
-        for i, pid in enumerate(self.participants, start=1):
-            self.send(pid, Prepare(TX))
-            if self.crash_here("after_prepare", i):
-                return
-        self.set_timer("vote_timeout", self.tpc.vote_timeout)
+        if send_prepares(self):
+            self.set_timer("vote_timeout", self.tpc.vote_timeout)
 
     def handle_vote(self, src: Hashable, vote: Vote) -> None:
         """Count a vote; a no proposes abort, the last yes proposes commit."""

@@ -22,13 +22,18 @@ CRASH_WORDS = {
 }
 
 
-def _balances(urls: dict[str, str]) -> str:
-    parts = []
+def _balances(urls: dict[str, str]) -> dict[str, int]:
+    """Each participant's account 1, read once from its server."""
+    found = {}
     for name, url in urls.items():
         with sql.connect(url) as db:
             row = db.query_one("SELECT balance FROM account WHERE id = 1")
-        parts.append(f"{name}={row[0] if row else '?'}")
-    return ", ".join(parts)
+        found[name] = int(row[0]) if row else 0
+    return found
+
+
+def _shown(balances: dict[str, int]) -> str:
+    return ", ".join(f"{n}={v}" for n, v in balances.items())
 
 
 def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, restart: bool = True) -> str:
@@ -45,12 +50,14 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
         with sql.connect(urls["a"]) as a:
             engine = a.name if postgres.configured_url() is None else f"{a.name}, one database each"
         lines.append(f"participants a and b: {engine}")
-        lines.append(f"before: {_balances(urls)}")
+        lines.append(f"before: {_shown(_balances(urls))}")
         try:
             Coordinator(urls, log).run("t1", writes, crash_at=crash_at)
         except CoordinatorCrashed:
             lines.append(f"the coordinator crashed {CRASH_WORDS[crash_at]}")
-        lines.append(f"meanwhile a reader sees: {_balances(urls)} (total {_total(urls)}; reads do not wait for locks)")
+        seen = _balances(urls)
+        lines.append(f"meanwhile a reader sees: {_shown(seen)} (total {sum(seen.values())}; "
+                     "reads do not wait for locks)")
         for name, url in urls.items():
             held = [gid for gid, _ in prepared.in_doubt(url)]
             lines.append(f"pg_prepared_xacts on {name}: {held or 'nothing'}")
@@ -63,14 +70,7 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
             lines.append(f"participant a killed (SIGKILL) and restarted; pg_prepared_xacts on a: {held or 'nothing'}")
         finished = Coordinator(urls, log).recover()
         lines.append(f"the restarted coordinator recovers: {finished or 'nothing in doubt'}")
-        lines.append(f"after: {_balances(urls)} (total {_total(urls)})")
+        after = _balances(urls)
+        lines.append(f"after: {_shown(after)} (total {sum(after.values())})")
     return "\n".join(lines)
 
-
-def _total(urls: dict[str, str]) -> int:
-    total = 0
-    for url in urls.values():
-        with sql.connect(url) as db:
-            row = db.query_one("SELECT balance FROM account WHERE id = 1")
-            total += int(row[0]) if row else 0
-    return total

@@ -6,6 +6,7 @@ from the same numbers as its bars, so the two cannot disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -66,7 +67,7 @@ def twopc_run(config: Mapping[str, Any], *, replicated: bool = False) -> TwoPCRe
     """One run for the panel's settings (memoised: a run is fixed by its config and seed)."""
     sim_config = twopc_config(config)
     if replicated:
-        sim_config = TwoPCConfig(**{**sim_config.__dict__, "prepare_timeout": 1.0})
+        sim_config = dataclasses.replace(sim_config, prepare_timeout=1.0)  # time for the first election
     return _run(sim_config, int(config.get("seed", 0)), replicated)
 
 
