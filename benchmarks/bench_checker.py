@@ -23,7 +23,7 @@ def kv_history(seed: int = 7):
     available; otherwise from a seeded atomic in-memory model.
     """
     try:
-        from distlab.consistency.store import StoreConfig, run_store
+        from distlab.consistency.store_experiment import StoreConfig, run_store
     except ImportError:
         from distlab.consistency.generate import linearizable_history
         return linearizable_history(seed, 2000, 50, model="kv", keys=10, p_info=0.02), "in-memory model"

@@ -11,7 +11,7 @@ import time
 
 from distlab.consensus.compare import side_by_side
 from distlab.consensus.paxos import scenarios as paxos_scenarios
-from distlab.consensus.raft import RaftConfig, fig16
+from distlab.consensus.raft import RaftConfig, figure16
 from distlab.consensus.raft.chaos import run_trial
 from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
@@ -28,13 +28,13 @@ def bench(name: str, value, unit: str) -> None:
     print(f"bench {name} {value} {unit}", flush=True)
 
 
-def figure16() -> None:
+def bench_figure16() -> None:
     start = time.perf_counter()
-    results = fig16.sweep(seed=0)
+    results = figure16.sweep(seed=0)
     elapsed = time.perf_counter() - start
-    paper = fig16.published()
+    paper = figure16.published()
     for (lo, hi), values in results.items():
-        s = fig16.summary(values)
+        s = figure16.summary(values)
         bench(f"raft_fig16_{lo}_{hi}_median_ms", f"{s.median_ms:.1f}", "ms")
         bench(f"raft_fig16_{lo}_{hi}_p90_ms", f"{s.p90_ms:.1f}", "ms")
         err = s.median_ms / paper[(lo, hi)].median_ms - 1
@@ -111,7 +111,7 @@ def paxos(schedules: int = 2000, shared: int = 50) -> None:
 
 
 def main() -> None:
-    figure16()
+    bench_figure16()
     mit()
     safety()
     paxos()

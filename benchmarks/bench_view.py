@@ -11,7 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from distlab.view.cluster import cluster_panel
+from distlab.view.cluster_drawing import cluster_panel
 from distlab.view.timing import measure_updates, percentile
 
 SWEEPS = 8  # 8 sweeps up and down the slider: ~100 timed redraws

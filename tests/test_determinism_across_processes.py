@@ -10,7 +10,7 @@ import sys
 PROBE = r'''
 import hashlib
 from distlab.consensus.paxos.scenarios import duel
-from distlab.consensus.raft import Cluster, fig16
+from distlab.consensus.raft import Cluster, figure16
 from distlab.consistency import StoreConfig, classify, run_store, to_json_lines
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import retry_storm
@@ -23,7 +23,7 @@ for i in range(5):
     c.submit(f"cmd{i}")
 c.run(1.0)
 out["raft"] = ([c.committed_log(p) for p in range(5)], c.rpc_count(), c.bytes_sent())
-out["fig16"] = [fig16.trial(s, 150, 155) for s in range(20)]
+out["fig16"] = [figure16.trial(s, 150, 155) for s in range(20)]
 out["paxos"] = repr(duel("backoff", seed=3))
 store = run_store(StoreConfig(seed=3, read_policy="any"))
 out["store"] = to_json_lines(store.history)

@@ -32,9 +32,9 @@ class Counts:
     """Running totals over the files measured."""
 
     public_functions: list[tuple[str, bool]] = field(default_factory=list)  # (module path, annotated)
-    classes: list[bool] = field(default_factory=list)  # documented?
-    methods: list[bool] = field(default_factory=list)
-    functions: list[bool] = field(default_factory=list)
+    classes: list[tuple[str, bool]] = field(default_factory=list)  # (where, documented)
+    methods: list[tuple[str, bool]] = field(default_factory=list)
+    functions: list[tuple[str, bool]] = field(default_factory=list)
     long_functions: list[str] = field(default_factory=list)
     long_modules: list[str] = field(default_factory=list)
 
@@ -72,7 +72,7 @@ def measure_file(path: Path, rel: str, counts: Counts) -> None:
     for node, cls, nested in _walk(tree, None, False):
         if isinstance(node, ast.ClassDef):
             if not nested and cls is None and not node.name.startswith("_"):
-                counts.classes.append(ast.get_docstring(node) is not None)
+                counts.classes.append((f"{rel}:{node.lineno} class {node.name}", ast.get_docstring(node) is not None))
             continue
         end = node.end_lineno or node.lineno
         if end - node.lineno + 1 > LONG_FUNCTION:
@@ -80,7 +80,8 @@ def measure_file(path: Path, rel: str, counts: Counts) -> None:
         if nested or node.name.startswith("_") or (cls is not None and cls.startswith("_")):
             continue
         counts.public_functions.append((rel, fully_annotated(node, cls is not None)))
-        (counts.methods if cls is not None else counts.functions).append(ast.get_docstring(node) is not None)
+        where = f"{rel}:{node.lineno} {cls + '.' if cls else ''}{node.name}"
+        (counts.methods if cls is not None else counts.functions).append((where, ast.get_docstring(node) is not None))
 
 
 def pct(flags: list[bool]) -> float:
@@ -106,9 +107,9 @@ def main(argv: list[str]) -> int:
         flags = [a for rel, a in c.public_functions if rel.startswith(prefix)]
         lines.append((f"annotated_functions_{area}_pct", pct(flags), "%"))
     lines += [
-        ("documented_classes_pct", pct(c.classes), "%"),
-        ("documented_methods_pct", pct(c.methods), "%"),
-        ("documented_functions_pct", pct(c.functions), "%"),
+        ("documented_classes_pct", pct([d for _, d in c.classes]), "%"),
+        ("documented_methods_pct", pct([d for _, d in c.methods]), "%"),
+        ("documented_functions_pct", pct([d for _, d in c.functions]), "%"),
         ("public_functions", len(c.public_functions), "functions"),
         ("functions_over_60_lines", len(c.long_functions), "functions"),
         ("modules_over_300_lines", len(c.long_modules), "modules"),
@@ -116,8 +117,9 @@ def main(argv: list[str]) -> int:
     for name, value, unit in lines:
         shown = f"{value:.1f}" if isinstance(value, float) else str(value)
         print(f"bench code_{name} {shown} {unit}", flush=True)
-    if "-v" in sys.argv:
-        print("\n".join(c.long_functions + c.long_modules), file=sys.stderr)
+    if "-v" in sys.argv:  # the offenders, one per line, on stderr
+        undocumented = [f"{w} (no docstring)" for w, d in c.classes + c.methods + c.functions if not d]
+        print("\n".join(c.long_functions + c.long_modules + undocumented), file=sys.stderr)
     return 0
 
 

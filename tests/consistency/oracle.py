@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations, permutations
 
-from distlab.consistency.models import get_model
+from distlab.consistency.specs import get_model
 from distlab.sim.history import History, Op
 
 

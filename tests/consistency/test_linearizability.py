@@ -1,7 +1,7 @@
 """Linearizability on hand-made histories: the lecture's examples, info/fail semantics, witnesses."""
 from distlab.consistency import Budget, check
 from distlab.consistency.generate import linearizable_history
-from distlab.consistency.models import get_model
+from distlab.consistency.specs import get_model
 from distlab.sim.history import History, Op
 
 

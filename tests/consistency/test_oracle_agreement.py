@@ -35,7 +35,7 @@ def test_sequential_matches_brute_force_kv(h):
 def test_both_searches_agree_with_brute_force(h):
     """The depth-first (WGL) and just-in-time searches are independent; both must match."""
     from distlab.consistency.linearizability import linearize_ops
-    from distlab.consistency.models import get_model
+    from distlab.consistency.specs import get_model
     from distlab.consistency.wgl import wgl_ops
     m = get_model("cas-register")
     ops = [o for o in h if o.status != "fail"]
@@ -67,10 +67,10 @@ def test_choice_resolution_agrees_with_plain_search(seed, n, procs, mutations):
     from dataclasses import replace
 
     from distlab.consistency.generate import linearizable_history
-    from distlab.consistency.models import get_model
     from distlab.consistency.observations import NotUnique, ThinAir, observe
     from distlab.consistency.serialization import find_serialization
     from distlab.consistency.session import EDGES, causal_order, view_members
+    from distlab.consistency.specs import get_model
     from distlab.sim.history import History
     m = get_model("cas-register")
     h = linearizable_history(seed, n, procs, model="cas-register", keys=1, p_info=0.1)

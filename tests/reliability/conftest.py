@@ -1,4 +1,4 @@
-"""Fixtures for the reliability tests (``redis_client`` comes from ``distlab.services.testing``)."""
+"""Fixtures for the reliability tests (``redis_client`` comes from ``distlab.services.pytest_plugin``)."""
 from __future__ import annotations
 
 import itertools

@@ -8,7 +8,7 @@ import pytest
 from distlab.services import ServerNotInstalled, ServiceUnavailable, redis as dredis
 from distlab.services.launch import etcd_server, postgres_server, redis_server
 from distlab.services.launch.process import managed_process, require_program
-from distlab.services.testing import missing_server
+from distlab.services.pytest_plugin import missing_server
 
 pytest_plugins = ["pytester"]
 
@@ -91,7 +91,7 @@ def test_plugin_skips_or_fails_when_redis_server_is_missing(pytester, monkeypatc
     env_path.mkdir()
     monkeypatch.setenv("PATH", str(env_path))
     monkeypatch.setenv("DISTLAB_REQUIRE_SERVICES", required)
-    result = pytester.runpytest_inprocess("-p", "distlab.services.testing", "-rs", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "distlab.services.pytest_plugin", "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(**outcome)
     result.stdout.fnmatch_lines(["*redis-server is not installed*apt-get install redis-server*"])
 

@@ -180,9 +180,9 @@ LEAKY_TEST = textwrap.dedent("""
 def test_a_test_session_that_leaves_a_server_running_fails(pytester, private_runtime, monkeypatch):
     monkeypatch.setenv(lifecycle.TAG_ENV, "inner-session")  # the inner session counts only its own servers
     pytester.makepyfile(test_leaky=LEAKY_TEST)
-    pytester.makeconftest("import distlab.services.testing as t\nt.LEFT_BEHIND_GRACE_S = 0.5\n")
+    pytester.makeconftest("import distlab.services.pytest_plugin as t\nt.LEFT_BEHIND_GRACE_S = 0.5\n")
     before = set(lifecycle.server_processes(names=("redis-server",)))
-    result = pytester.runpytest_subprocess("-p", "distlab.services.testing", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "distlab.services.pytest_plugin", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*servers left behind*", "*still running: redis (pid *"])
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert lifecycle.reap(), "the leaked server's owner is gone: the reaper stops it"

@@ -318,7 +318,7 @@ def test_placeholder_rewrite_means_the_same_to_psycopg(text):
 
 @pytest.mark.services
 def test_fixture_reset_survives_a_leaked_connection_holding_a_lock(postgres_url, _distlab_postgres_server):
-    from distlab.services.testing import _fresh_sql_url
+    from distlab.services.pytest_plugin import _fresh_sql_url
 
     leaked = sql.connect(postgres_url)
     leaked.script(SCHEMA)

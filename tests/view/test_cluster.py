@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from distlab.view.cluster import (
+from distlab.view.cluster_drawing import (
     ClusterPicture,
     MsgPic,
     NodePic,
@@ -132,7 +132,7 @@ def test_update_cluster_only_moves_labels_and_messages_and_equals_a_fresh_drawin
 
     from matplotlib.figure import Figure
 
-    from distlab.view.cluster import update_cluster
+    from distlab.view.cluster_drawing import update_cluster
 
     base = example_picture(5, seed=1, fault=fault)
     used = Figure(figsize=(6.4, 4.4), dpi=80)

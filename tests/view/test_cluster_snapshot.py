@@ -1,7 +1,7 @@
 from hypothesis import given, settings, strategies as st
 
 from distlab.sim import Process, Simulation
-from distlab.view.cluster import render_cluster
+from distlab.view.cluster_drawing import render_cluster
 from distlab.view.cluster_snapshot import message_kind, message_progress, picture_from_sim
 
 

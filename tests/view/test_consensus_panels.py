@@ -4,8 +4,8 @@ import pytest
 
 from distlab.consensus.quiz import QUIZ
 from distlab.view import consensus as cv
-from distlab.view.consensus_cluster import FRAME, WARMUP, ClusterLab, capture, check_settings, frame_picture
 from distlab.view.consensus_logs import LogRow, visible_range
+from distlab.view.raft_lab import FRAME, WARMUP, ClusterLab, capture, check_settings, frame_picture
 from distlab.view.timing import measure_updates
 
 SAFETY = {"election_safety", "leader_append_only", "log_matching", "leader_completeness",
@@ -146,7 +146,7 @@ def test_frames_redrawn_into_one_figure_match_fresh_figures():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from distlab.view.consensus_cluster import FRAME_SIZE, render_frame
+    from distlab.view.raft_lab import FRAME_SIZE, render_frame
     from distlab.view.style import DEFAULT_DPI, figure_png
 
     def figure(size=FRAME_SIZE):

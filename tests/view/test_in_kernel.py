@@ -7,7 +7,7 @@ from nbclient import NotebookClient
 CELLS = [
     "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom distlab import view",
     "panel = view.cluster_panel(nodes=4)\npanel.controls['nodes'].value = 6\npanel",
-    "view.render_cluster(view.cluster.example_picture(5, seed=2))\nplt.show()",
+    "view.render_cluster(view.cluster_drawing.example_picture(5, seed=2))\nplt.show()",
     "from distlab.grading import check\ncheck('no.such.id', 1)",
     "view.Quiz.from_data([{'kind': 'numeric', 'prompt': 'f for n=5?', 'answer': 2}])",
     "print(panel.render_count, panel.last_config['nodes'])",

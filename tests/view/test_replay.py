@@ -1,6 +1,6 @@
 import pytest
 
-from distlab.view.cluster import ClusterPicture, NodePic, render_cluster
+from distlab.view.cluster_drawing import ClusterPicture, NodePic, render_cluster
 from distlab.view.replay import Replay
 
 

@@ -20,9 +20,9 @@ from distlab.consistency.history_io import (
 )
 from distlab.consistency.ladder import AVAILABILITY, IMPLIES, Classification, classify
 from distlab.consistency.linearizability import check_linearizable
-from distlab.consistency.models import MODELS, get_model, infer_model
 from distlab.consistency.rungs import RUNGS, check
-from distlab.consistency.store import READ_POLICIES, StoreConfig, StoreResult, run_store
+from distlab.consistency.specs import MODELS, get_model, infer_model
+from distlab.consistency.store_experiment import READ_POLICIES, StoreConfig, StoreResult, run_store
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, Verdict
 
 __all__ = ["HistoryFormatError", "detect_format", "read_file", "read_history", "to_edn", "to_json_lines",

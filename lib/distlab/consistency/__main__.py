@@ -19,8 +19,8 @@ import sys
 from distlab.consistency.history_io import read_file
 from distlab.consistency.ladder import classify
 from distlab.consistency.linearizability import check_linearizable
-from distlab.consistency.models import MODELS
 from distlab.consistency.rungs import RUNGS
+from distlab.consistency.specs import MODELS
 from distlab.consistency.verdict import Budget
 
 EXIT = {"holds": 0, "violated": 1, "unknown": 2, "error": 3}

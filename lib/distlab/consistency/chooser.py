@@ -20,7 +20,7 @@ partitions. Each question asks for one rung:
 and the answer is the weakest rung implying all of them (:data:`distlab.consistency.IMPLIES`):
 read-your-writes *and* monotonic reads give ``pram``. No need at all -> ``eventual``: replicas
 converge once writes stop; not a rung of ``classify`` (a property of a store's runs, see
-:mod:`distlab.consistency.store`). Invariant :func:`choice_covers`: the chosen rung implies every
+:mod:`distlab.consistency.store_experiment`). Invariant :func:`choice_covers`: the chosen rung implies every
 rung asked for (property-tested).
 
 :data:`ITEMS` places the lecture's examples (balances, inventory, usernames, leader identity,

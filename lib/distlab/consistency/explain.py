@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from distlab.consistency.linearizability import linearize_ops
-from distlab.consistency.models import Model
+from distlab.consistency.specs import Model
 from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, describe
 from distlab.sim.history import History, Op
 

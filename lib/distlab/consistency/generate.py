@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from distlab.consistency.models import get_model
+from distlab.consistency.specs import get_model
 from distlab.sim.history import History, Op
 
 __all__ = ["linearizable_history", "plant_stale_read", "plant_lost_write", "plant_out_of_order_session",

@@ -32,8 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from distlab.consistency.models import Model
 from distlab.consistency.rungs import RUNGS, check
+from distlab.consistency.specs import Model
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, Verdict
 from distlab.sim.history import History
 

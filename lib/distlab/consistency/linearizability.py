@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
+from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict
 from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op

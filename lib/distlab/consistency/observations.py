@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from distlab.consistency.models import Model
+from distlab.consistency.specs import Model
 from distlab.consistency.verdict import describe
 from distlab.sim.history import History, Op
 

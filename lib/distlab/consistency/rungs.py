@@ -20,10 +20,10 @@ from typing import Any
 
 from distlab.consistency.bitsets import bits
 from distlab.consistency.linearizability import check_linearizable
-from distlab.consistency.models import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.observations import NotUnique, Observations, ThinAir, observe
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, causal_order, view_members
+from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict, describe
 from distlab.sim.history import History
 

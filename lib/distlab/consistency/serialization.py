@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from distlab.consistency.bitsets import ancestors, closure_of
-from distlab.consistency.models import Model
+from distlab.consistency.specs import Model
 from distlab.consistency.verdict import Budget
 from distlab.sim.history import Op
 

@@ -5,7 +5,7 @@
 * `exercise(...)` -- decorator registering a chapter's check function (`distlab.grading.registry`).
 * ``python -m distlab.grading NOTEBOOK... [--json] [--csv FILE] [--timeout S]`` -- run notebooks
   with papermill and report every exercise's score (`distlab.grading.grader`).
-* `distlab.grading.testing` -- helpers proving each check accepts its reference solution and
+* `distlab.grading.soundness` -- helpers proving each check accepts its reference solution and
   rejects known-wrong answers.
 
 Nothing here imports ipywidgets or matplotlib; the quiz and exercise *widgets* live in

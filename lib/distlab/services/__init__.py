@@ -11,7 +11,7 @@ Where the lecture names a real system, the course runs a real one:
   (``DISTLAB_ETCD_ENDPOINT`` or ``endpoint=``);
 * :mod:`distlab.services.launch` -- context managers that start Debian's ``redis-server``,
   PostgreSQL and ``etcd`` on loopback for tests and notebooks, and always clean up;
-* :mod:`distlab.services.testing` -- the pytest plugin with the ``redis_client``,
+* :mod:`distlab.services.pytest_plugin` -- the pytest plugin with the ``redis_client``,
   ``sql_backend`` and ``etcd_endpoint`` fixtures.
 
 Every backend prints as one line (``describe()``) so a notebook can say what it ran on.

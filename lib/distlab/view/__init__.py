@@ -6,7 +6,7 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 * `style` -- Okabe–Ito palette, role styles, figure helpers (PNG output).
 * `controls` -- validated seed / size / fraction / fault controls.
 * `panel.Panel` -- wires controls to a pure ``render(config, fig=None)``; records render times.
-* `cluster` -- `ClusterPicture` and `render_cluster`: roles, crashes, partitions, messages;
+* `cluster_drawing` -- `ClusterPicture` and `render_cluster`: roles, crashes, partitions, messages;
   `cluster_snapshot.picture_from_sim` builds the picture from a `distlab.sim.Simulation`.
 * `player.Player` -- play / step / seek over frames, with a "fork here" hook.
 * `badges` -- invariant badges (✓ holds / ✗ violated).
@@ -19,7 +19,7 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 import gc as _gc
 
 from .badges import UNCHECKED, Badges, badges_html, badges_text
-from .cluster import ClusterPicture, MsgPic, NodePic, cluster_panel, render_cluster
+from .cluster_drawing import ClusterPicture, MsgPic, NodePic, cluster_panel, render_cluster
 from .cluster_snapshot import picture_from_sim
 from .controls import fault_control, fraction_control, seed_control, size_control
 from .exercise import ExerciseBox

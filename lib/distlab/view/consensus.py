@@ -4,8 +4,8 @@ The panels live in four modules, re-exported here so the notebook imports one na
 
     from distlab.view import consensus as cv
 
-* `consensus_cluster` -- the live Raft cluster as a recorded, forkable run, and its frame drawing;
-* `consensus_lab` -- its widgets: settings, per-server faults, client requests, play / step /
+* `raft_lab` -- the live Raft cluster as a recorded, forkable run, and its frame drawing;
+* `raft_lab_panel` -- its widgets: settings, per-server faults, client requests, play / step /
   seek and "fork here", invariant badges;
 * `consensus_experiments` -- majority and f + 1, the minority partition, split votes, Figure 16;
 * `consensus_paxos` -- the two rounds of Paxos as a sequence diagram, duelling proposers;
@@ -26,7 +26,6 @@ from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordi
 from distlab.consensus.quiz import QUIZ
 
 from .badges import badges_text
-from .consensus_cluster import ClusterLab, render_frame
 from .consensus_experiments import (
     fig16_data,
     fig16_table,
@@ -41,10 +40,11 @@ from .consensus_experiments import (
     split_run,
     split_vote_table,
 )
-from .consensus_lab import ClusterLabView, cluster_lab
 from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
 from .panel import Panel
 from .quiz import Quiz
+from .raft_lab import ClusterLab, render_frame
+from .raft_lab_panel import ClusterLabView, cluster_lab
 from .style import BAD, GOOD, NEUTRAL, label_axes, prepare
 
 _STYLE = {"description_width": "initial"}

@@ -6,7 +6,7 @@
   the majority elects a new leader and commits; on heal the minority's entries are rolled back;
 * `split_run` -- every server's term over time: with one fixed timeout (150-150 ms) every election
   splits the vote, forever; a randomized range elects a leader at once;
-* `fig16_*` -- Figure 16 of the Raft paper from `distlab.consensus.raft.fig16`, beside the
+* `fig16_*` -- Figure 16 of the Raft paper from `distlab.consensus.raft.figure16`, beside the
   published quantiles, and the dissertation's split-vote formula.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from distlab.consensus.raft import Cluster, RaftConfig, fig16
+from distlab.consensus.raft import Cluster, RaftConfig, figure16
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
 from distlab.sim import ms
 
@@ -231,17 +231,17 @@ def split_panel(low: int = 150, high: int = 150, seed: int = 0):
 
 # ------------------------------------------------------------------------ Figure 16
 def fig16_data(scale: float = 0.05, seed: int = 0) -> dict:
-    """Downtimes per range (`fig16.sweep`): ``scale`` of the paper's trials (1000; 100 for
+    """Downtimes per range (`figure16.sweep`): ``scale`` of the paper's trials (1000; 100 for
     150-150), at least one trial per range."""
-    return fig16.sweep(seed=seed, scale=scale)
+    return figure16.sweep(seed=seed, scale=scale)
 
 
 def fig16_table(data: dict) -> str:
-    paper = fig16.published()
+    paper = figure16.published()
     lines = [f"{'range (ms)':>11} {'trials':>6} {'median (sim)':>13} {'median (paper)':>15}"
              f" {'diff':>6}"]
     for rng, values in data.items():
-        s, p = fig16.summary(values), paper[rng]
+        s, p = figure16.summary(values), paper[rng]
         lines.append(f"{rng[0]:>5}-{rng[1]:<5} {s.trials:>6} {s.median_ms:>10.0f} ms "
                      f"{p.median_ms:>12.0f} ms {100 * (s.median_ms / p.median_ms - 1):>+5.0f}%")
     return "\n".join(lines)
@@ -251,7 +251,7 @@ def render_fig16(data: dict, fig: Figure | None = None) -> Figure:
     """CDFs of simulated downtime (lines) beside the paper's quantiles (markers), as in the
     paper's two panels: 150-x ms ranges on top, scaled ranges below."""
     fig = prepare(fig, figsize=(7.2, 6.4))
-    paper = fig16.published()
+    paper = figure16.published()
     panels = [[r for r in data if r[0] == 150], [r for r in data if r[0] != 150]]
     quantiles = (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
     for row, ranges in enumerate(panels):

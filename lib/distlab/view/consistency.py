@@ -157,5 +157,5 @@ def render_puzzles(fig=None):
 
 def describe_backend() -> str:
     """Where this chapter's numbers come from (no external service: the simulated store)."""
-    return ("backend: embedded -- the simulated replicated store (distlab.consistency.store) on the "
+    return ("backend: embedded -- the simulated replicated store (distlab.consistency.store_experiment) on the "
             "course's kernel; checkers run in-process")

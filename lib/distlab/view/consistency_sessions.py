@@ -1,7 +1,7 @@
 """Session guarantees as fixes for the bugs users notice -- each story shown failing, then fixed.
 
 A tiny, deterministic replicated store tells each story (the full simulator is
-:mod:`distlab.consistency.store`; here every time is chosen so the picture is easy to read):
+:mod:`distlab.consistency.store_experiment`; here every time is chosen so the picture is easy to read):
 a leader applies each write a quarter second after it is sent, gives it the next version and
 acknowledges it; follower *r* applies version *v* ``lag[r]`` seconds after the leader did, in log
 order. A read is served a quarter second after it is sent, by a replica picked by the read policy:

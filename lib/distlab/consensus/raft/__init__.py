@@ -9,7 +9,7 @@ Consensus Algorithm", 2014; Ongaro's dissertation "Consensus: Bridging Theory an
 ``node``            ``RaftNode``: a :class:`distlab.sim.Process` made of the three above
 ``invariants``      the five safety properties as named invariants (``RaftSafety``)
 ``cluster``         ``Cluster``: the scenario API the MIT 6.5840 tests are ported onto
-``fig16``           Figure 16 of the paper: time without a leader after a crash
+``figure16``        Figure 16 of the paper: time without a leader after a crash
 ``split_vote``      the dissertation's split-vote probability formula
 =================  =============================================================================
 """

@@ -3,7 +3,7 @@
 dissertation's split-vote formula."""
 import pytest
 
-from distlab.consensus.raft import RaftConfig, RaftNode, fig16
+from distlab.consensus.raft import RaftConfig, RaftNode, figure16
 from distlab.consensus.raft.messages import RequestVote, RequestVoteReply
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
 from distlab.sim import Constant, Simulation, ms
@@ -11,53 +11,53 @@ from distlab.sim import Constant, Simulation, ms
 
 @pytest.fixture(scope="module")
 def results():
-    return fig16.sweep(seed=0)  # the paper's trial counts (9,100 trials, about 10 s): what make bench prints
+    return figure16.sweep(seed=0)  # the paper's trial counts (9,100 trials, about 10 s): what make bench prints
 
 
 @pytest.fixture(scope="module")
 def paper():
-    return fig16.published()
+    return figure16.published()
 
 
 def test_bundled_reference_data_is_complete(paper):
-    assert set(paper) == set(fig16.RANGES_MS)
+    assert set(paper) == set(figure16.RANGES_MS)
     assert paper[(150, 155)].median_ms == pytest.approx(287.3)
     assert paper[(150, 150)].trials == 100
 
 
 def test_no_randomness_means_more_than_ten_seconds(results):
-    s = fig16.summary(results[(150, 150)])
+    s = figure16.summary(results[(150, 150)])
     assert s.median_ms > 10_000
 
 
 def test_trials_are_capped_at_120_simulated_seconds(results):
-    assert max(max(v) for v in results.values()) <= fig16.CAP
+    assert max(max(v) for v in results.values()) <= figure16.CAP
 
 
-@pytest.mark.parametrize("rng", [r for r in fig16.RANGES_MS if r != (150, 150)])
+@pytest.mark.parametrize("rng", [r for r in figure16.RANGES_MS if r != (150, 150)])
 def test_median_within_tolerance_of_the_paper(rng, results, paper):
-    got = fig16.summary(results[rng]).median_ms
+    got = figure16.summary(results[rng]).median_ms
     want = paper[rng].median_ms
-    assert abs(got - want) <= fig16.tolerance(rng) * want, f"{rng}: {got:.1f} ms vs {want} ms"
+    assert abs(got - want) <= figure16.tolerance(rng) * want, f"{rng}: {got:.1f} ms vs {want} ms"
 
 
 def test_wider_ranges_elect_faster_than_narrow_ones(results):
-    med = {r: fig16.summary(v).median_ms for r, v in results.items()}
+    med = {r: figure16.summary(v).median_ms for r, v in results.items()}
     assert med[(150, 150)] > med[(150, 151)] > med[(150, 155)] > med[(150, 200)]
 
 
 def test_only_the_two_longest_survivor_logs_can_win():
     """Paper: 'the servers in each trial had different log lengths, so some candidates were not
     eligible'. With lengths 5 (leader), 4, 3, 2, 1, servers 1 and 2 win; 3 and 4 never can."""
-    winners = [fig16.trial(seed, 150, 155).leader for seed in range(60)]
+    winners = [figure16.trial(seed, 150, 155).leader for seed in range(60)]
     assert set(winners) == {1, 2}
-    equal = [fig16.trial(seed, 150, 155, log_lengths=fig16.EQUAL_PAIRS).leader for seed in range(60)]
+    equal = [figure16.trial(seed, 150, 155, log_lengths=figure16.EQUAL_PAIRS).leader for seed in range(60)]
     assert set(equal) == {1, 2}
 
 
 def test_same_seed_same_downtime():
-    assert fig16.downtime(5, 150, 200) == fig16.downtime(5, 150, 200)
-    assert fig16.downtime(5, 150, 200) != fig16.downtime(6, 150, 200)
+    assert figure16.downtime(5, 150, 200) == figure16.downtime(5, 150, 200)
+    assert figure16.downtime(5, 150, 200) != figure16.downtime(6, 150, 200)
 
 
 @pytest.mark.parametrize("kw, word", [(dict(low_ms=0, high_ms=10), "low_ms"),
@@ -67,7 +67,7 @@ def test_same_seed_same_downtime():
                                        "log_lengths")])
 def test_bad_ranges_are_refused(kw, word):
     with pytest.raises(ValueError, match=word):
-        fig16.downtime(0, **kw)
+        figure16.downtime(0, **kw)
 
 
 @pytest.mark.parametrize("l, expected", [(0.01, 0.0006), (0.10, 0.052), (0.20, 0.181)])
@@ -89,9 +89,9 @@ def test_split_vote_formula_edges():
 def test_the_logcabin_behaviours_are_what_fixes_the_narrow_ranges(paper):
     """Switching the LogCabin options off (textbook Raft on the same network and disk) must give
     150-155 ms far fewer split votes than the paper: the options carry the result."""
-    logcabin = fig16.summary(fig16.sweep(seed=2, scale=0.1, ranges=[(150, 155)])[(150, 155)])
-    textbook = fig16.summary(fig16.sweep(seed=2, scale=0.1, ranges=[(150, 155)],
-                                         model=fig16.LogCabinModel.textbook())[(150, 155)])
+    logcabin = figure16.summary(figure16.sweep(seed=2, scale=0.1, ranges=[(150, 155)])[(150, 155)])
+    textbook = figure16.summary(figure16.sweep(seed=2, scale=0.1, ranges=[(150, 155)],
+                                         model=figure16.LogCabinModel.textbook())[(150, 155)])
     want = paper[(150, 155)].median_ms
     assert textbook.median_ms < 0.7 * want < logcabin.median_ms
 
@@ -158,4 +158,4 @@ def test_bad_model_options_are_refused(kw, word):
     with pytest.raises(ValueError, match=word):
         RaftConfig(**kw)
     with pytest.raises(ValueError, match="model"):
-        fig16.downtime(0, 150, 200, model="logcabin")
+        figure16.downtime(0, 150, 200, model="logcabin")

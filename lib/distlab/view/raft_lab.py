@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Uniform, ms
 
-from .cluster import ClusterPicture, MsgPic, NodePic, update_cluster
+from .cluster_drawing import ClusterPicture, MsgPic, NodePic, update_cluster
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
 from .style import reuse_axes
 

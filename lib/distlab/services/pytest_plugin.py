@@ -1,6 +1,6 @@
 """A pytest plugin with fixtures that hand tests real engines.
 
-Load it from a conftest with ``pytest_plugins = ["distlab.services.testing"]``. Fixtures:
+Load it from a conftest with ``pytest_plugins = ["distlab.services.pytest_plugin"]``. Fixtures:
 
 ``redis_client``
     A ``redis.Redis`` (``decode_responses=True``), emptied before each test, parametrized over

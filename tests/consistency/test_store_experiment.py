@@ -1,7 +1,7 @@
 """The replicated store: deterministic, and each read policy lands where the lecture says."""
 import pytest
 
-from distlab.consistency.store import READ_POLICIES, StoreConfig, run_store
+from distlab.consistency.store_experiment import READ_POLICIES, StoreConfig, run_store
 from distlab.sim import Constant
 
 

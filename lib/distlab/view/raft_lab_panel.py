@@ -1,4 +1,4 @@
-"""The widgets over chapter 2's live cluster (`consensus_cluster.ClusterLab`): settings sliders,
+"""The widgets over chapter 2's live cluster (`raft_lab.ClusterLab`): settings sliders,
 a column of buttons per server (crash / restart / isolate / reconnect), actions for the whole
 cluster (client request, minority partition, heal, run on), a status line, and a
 `distlab.view.Replay` of the recorded frames with play / step / seek, "fork here" and badges.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from .consensus_cluster import LATENCY_BOUNDS_MS, NODE_CHOICES, TIMEOUT_BOUNDS_MS, ClusterLab, render_frame
+from .raft_lab import LATENCY_BOUNDS_MS, NODE_CHOICES, TIMEOUT_BOUNDS_MS, ClusterLab, render_frame
 from .replay import Replay
 
 
