@@ -113,3 +113,9 @@ def test_fault_actions_are_validated_and_idempotent():
         sim.crash("a")
     with pytest.raises(ValueError, match="duration"):
         FaultSchedule.random(random.Random(0), PIDS, 0)
+
+
+def test_every_action_has_exactly_one_handler():
+    from distlab.sim.faults import ACTIONS, DISPATCH
+
+    assert set(DISPATCH) == set(ACTIONS)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,14 +52,32 @@ def _delays(rng: np.random.Generator, n: int) -> list[float]:
     return out
 
 
-def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap: float = CAP_MS) -> RunResult:
-    """One run: ``clients`` clients contend for one OCC row until all have written once."""
+def _check(strategy: str, clients: int, base: float, cap: float) -> None:
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if not isinstance(clients, int) or clients < 1:
         raise ValueError(f"clients must be an integer >= 1, got {clients!r}")
     if not (0 < base <= cap):
         raise ValueError(f"need 0 < base <= cap (ms), got base={base!r}, cap={cap!r}")
+
+
+def _backoff(strat: int, n: int, sleep: float, base: float, cap: float, uniform: Callable[[], float]) -> float:
+    """The wait (ms) after a client's ``n``-th failure, for strategy number ``strat`` of STRATEGIES;
+    ``sleep`` is the client's previous decorrelated sleep (the value returned becomes the next one)."""
+    if strat == 0:  # none
+        return 0.0
+    if strat == 4:  # decorrelated
+        s = base + uniform() * (sleep * 3 - base)
+        return cap if s > cap else s
+    v = base * 2.0 ** n if n < 60 else cap
+    if v > cap:
+        v = cap
+    return v if strat == 1 else (v / 2 + uniform() * v / 2 if strat == 2 else uniform() * v)
+
+
+def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap: float = CAP_MS) -> RunResult:
+    """One run: ``clients`` clients contend for one OCC row until all have written once."""
+    _check(strategy, clients, base, cap)
     nprng = np.random.default_rng(seed)
     uniform = random.Random(seed).random  # backoff jitter
     block = max(4096, 64 * clients)
@@ -98,17 +116,8 @@ def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap:
                 last = done
             continue
         failures += 1
-        n = attempt[c] = attempt[c] + 1
-        if strat == 0:
-            wait = 0.0
-        elif strat == 4:
-            s = base + uniform() * (sleep[c] * 3 - base)
-            wait = sleep[c] = cap if s > cap else s
-        else:
-            v = base * 2.0 ** n if n < 60 else cap
-            if v > cap:
-                v = cap
-            wait = v if strat == 1 else (v / 2 + uniform() * v / 2 if strat == 2 else uniform() * v)
+        attempt[c] += 1
+        wait = sleep[c] = _backoff(strat, attempt[c], sleep[c], base, cap, uniform)
         # failure reply to the client, the backoff, then the new read request to the server
         push(heap, (tm + delays[di] + delays[di + 1] + wait, seq, c, -1))
         di += 2

@@ -26,6 +26,9 @@ MODES = ("unbounded", "shed", "block")
 
 @dataclass(frozen=True)
 class BackpressureConfig:
+    """One bounded-queue run: arrivals and service per second, the queue's capacity, and what a full
+    queue does (``mode``: grow without bound, shed the newcomer, or block the producer)."""
+
     arrival_rate: float = 120.0
     service_rate: float = 100.0
     capacity: int = 50
@@ -46,6 +49,9 @@ class BackpressureConfig:
 
 @dataclass(frozen=True)
 class BackpressureResult:
+    """What a bounded-queue run measured: the queue over time, end-to-end latencies, what was served,
+    dropped or held back, and Little's law's three quantities."""
+
     config: BackpressureConfig
     sample_times: list[float]
     queue_lengths: list[int]
@@ -66,80 +72,107 @@ class BackpressureResult:
 
     @property
     def peak_queue(self) -> int:
+        """The longest the queue got."""
         return max(self.queue_lengths, default=0)
 
 
 def simulate_backpressure(config: BackpressureConfig) -> BackpressureResult:
-    cfg = config
-    rng = random.Random(cfg.seed)
-    bounded = cfg.mode != "unbounded"
-    now = 0.0
-    queue: deque[tuple[float, float]] = deque()  # (created, entered) of waiting items; the one in service apart
-    in_service: tuple[float, float] | None = None
-    service_end = float("inf")
-    next_arrival = rng.expovariate(cfg.arrival_rate)
-    blocked_item: float | None = None  # created time of an item the producer is holding (block mode)
-    blocked_since = 0.0
-    offered = served = dropped = 0
-    blocked_time = area = total_w = 0.0
-    latencies: list[float] = []
-    times: list[float] = []
-    lengths: list[int] = []
-    next_sample = 0.0
-    in_system = 0
-
-    def enter(created: float, t: float) -> None:
-        nonlocal in_service, service_end, in_system
-        in_system += 1
-        if in_service is None:
-            in_service = (created, t)
-            service_end = t + rng.expovariate(cfg.service_rate)
-        else:
-            queue.append((created, t))
-
+    """Run one bounded queue (Poisson arrivals, exponential service, one server) for
+    ``config.duration`` seconds and measure what a full queue did to latency and throughput."""
+    run = _QueueRun(config)
     while True:
-        t = min(next_arrival, service_end, cfg.duration)
-        while next_sample <= t and next_sample <= cfg.duration:
-            times.append(next_sample)
-            lengths.append(len(queue))
-            next_sample += cfg.sample_every
-        area += in_system * (t - now)
-        now = t
-        if now >= cfg.duration:
+        t = min(run.next_arrival, run.service_end, config.duration)
+        run.advance_to(t)
+        if t >= config.duration:
             break
-        if service_end <= next_arrival:
-            assert in_service is not None  # a service ends only while an item is in service
-            created, entered = in_service
-            served += 1
-            in_system -= 1
-            latencies.append(now - created)
-            total_w += now - entered
-            in_service, service_end = None, float("inf")
-            if queue:
-                in_service = queue.popleft()
-                service_end = now + rng.expovariate(cfg.service_rate)
-            if blocked_item is not None:  # room again: the waiting producer hands its item over
-                enter(blocked_item, now)
-                blocked_time += now - blocked_since
-                blocked_item = None
-                next_arrival = now + rng.expovariate(cfg.arrival_rate)
-            continue
-        offered += 1
-        if bounded and len(queue) >= cfg.capacity:
+        if run.service_end <= run.next_arrival:
+            run.finish_service()
+        else:
+            run.arrive()
+    return run.result()
+
+
+class _QueueRun:
+    """The state of one :func:`simulate_backpressure` run, advanced event by event."""
+
+    def __init__(self, cfg: BackpressureConfig) -> None:
+        self.cfg = cfg
+        self.rng = random.Random(cfg.seed)
+        self.now = 0.0
+        self.queue: deque[tuple[float, float]] = deque()  # (created, entered) of waiting items
+        self.in_service: tuple[float, float] | None = None  # the item being served, apart from the queue
+        self.service_end = float("inf")
+        self.next_arrival = self.rng.expovariate(cfg.arrival_rate)
+        self.blocked_item: float | None = None  # created time of an item the producer holds (block mode)
+        self.blocked_since = 0.0
+        self.offered = self.served = self.dropped = self.in_system = 0
+        self.blocked_time = self.area = self.total_w = 0.0
+        self.latencies: list[float] = []
+        self.times: list[float] = []
+        self.lengths: list[int] = []
+        self.next_sample = 0.0
+
+    def advance_to(self, t: float) -> None:
+        """Sample the queue length up to ``t`` and integrate the number in the system."""
+        cfg = self.cfg
+        while self.next_sample <= t and self.next_sample <= cfg.duration:
+            self.times.append(self.next_sample)
+            self.lengths.append(len(self.queue))
+            self.next_sample += cfg.sample_every
+        self.area += self.in_system * (t - self.now)
+        self.now = t
+
+    def enter(self, created: float) -> None:
+        """An item enters the system now: straight into service if the server is idle."""
+        self.in_system += 1
+        if self.in_service is None:
+            self.in_service = (created, self.now)
+            self.service_end = self.now + self.rng.expovariate(self.cfg.service_rate)
+        else:
+            self.queue.append((created, self.now))
+
+    def finish_service(self) -> None:
+        """The item in service leaves; the next one starts, and a blocked producer hands its item over."""
+        assert self.in_service is not None  # a service ends only while an item is in service
+        created, entered = self.in_service
+        self.served += 1
+        self.in_system -= 1
+        self.latencies.append(self.now - created)
+        self.total_w += self.now - entered
+        self.in_service, self.service_end = None, float("inf")
+        if self.queue:
+            self.in_service = self.queue.popleft()
+            self.service_end = self.now + self.rng.expovariate(self.cfg.service_rate)
+        if self.blocked_item is not None:  # room again: the waiting producer hands its item over
+            self.enter(self.blocked_item)
+            self.blocked_time += self.now - self.blocked_since
+            self.blocked_item = None
+            self.next_arrival = self.now + self.rng.expovariate(self.cfg.arrival_rate)
+
+    def arrive(self) -> None:
+        """A new item arrives: admitted, shed, or held by a blocked producer when the queue is full."""
+        cfg = self.cfg
+        self.offered += 1
+        if cfg.mode != "unbounded" and len(self.queue) >= cfg.capacity:
             if cfg.mode == "shed":
-                dropped += 1
-                next_arrival = now + rng.expovariate(cfg.arrival_rate)
+                self.dropped += 1
+                self.next_arrival = self.now + self.rng.expovariate(cfg.arrival_rate)
             else:  # block: the producer holds this item and stops producing
-                blocked_item, blocked_since = now, now
-                next_arrival = float("inf")
-            continue
-        enter(now, now)
-        next_arrival = now + rng.expovariate(cfg.arrival_rate)
-    if blocked_item is not None:
-        blocked_time += now - blocked_since
-    return BackpressureResult(
-        cfg, times, lengths, latencies, offered, served, dropped, blocked_time,
-        mean_in_system=area / cfg.duration,
-        mean_time_in_system=total_w / served if served else 0.0,
-        throughput=served / cfg.duration,
-    )
+                self.blocked_item, self.blocked_since = self.now, self.now
+                self.next_arrival = float("inf")
+            return
+        self.enter(self.now)
+        self.next_arrival = self.now + self.rng.expovariate(cfg.arrival_rate)
+
+    def result(self) -> BackpressureResult:
+        """The measurements, once the run reached its duration."""
+        cfg = self.cfg
+        if self.blocked_item is not None:
+            self.blocked_time += self.now - self.blocked_since
+        return BackpressureResult(
+            cfg, self.times, self.lengths, self.latencies, self.offered, self.served, self.dropped,
+            self.blocked_time,
+            mean_in_system=self.area / cfg.duration,
+            mean_time_in_system=self.total_w / self.served if self.served else 0.0,
+            throughput=self.served / cfg.duration,
+        )

@@ -91,9 +91,11 @@ class _State:
         self.b = breaker
 
     def allow(self, now: float) -> bool:
+        """Whether a call may go through at ``now`` (may move the breaker to another state)."""
         raise NotImplementedError
 
     def on_result(self, failed: bool, slow: bool, now: float) -> None:
+        """Record how an admitted call ended (may trip or close the breaker)."""
         raise NotImplementedError
 
 

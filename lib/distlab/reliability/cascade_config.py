@@ -74,6 +74,9 @@ class Fault:
 
 @dataclass(frozen=True)
 class CascadeConfig:
+    """One run of the cascade: a gateway in front of services, the traffic mix, one fault, and which
+    safeguards are on (timeouts, retries and their budget, breakers, bulkheads, load shedding)."""
+
     seed: int = 0
     duration: float = 60.0
     arrival_rate: float = 400.0  # requests per second at the gateway

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Choice:
+    """A recommended limiter: which strategy, which store, and why."""
+
     strategy: str
     store: str
     reason: str
@@ -28,6 +30,8 @@ class Choice:
 
 def choose_limiter(*, fleet: bool = True, requests_per_second: float = 100.0, exact_counts: bool = False,
                    rough_cap_ok: bool = False, local_budget_above: float = 10_000.0) -> Choice:
+    """Pick a rate limiter for a service: per process or fleet-wide, exact or approximate counts, and
+    above ``local_budget_above`` requests per second, local budgets instead of a shared store."""
     if not requests_per_second >= 0:
         raise ValueError(f"requests_per_second must be >= 0, got {requests_per_second!r}")
     if not local_budget_above > 0:

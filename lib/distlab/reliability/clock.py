@@ -19,12 +19,14 @@ class ManualClock:
         return self.now
 
     def advance(self, seconds: float) -> float:
+        """Move time forward by ``seconds`` (>= 0) and return the new time."""
         if seconds < 0:
             raise ValueError(f"seconds must be >= 0 (time never runs backwards), got {seconds!r}")
         self.now += seconds
         return self.now
 
     def set(self, t: float) -> float:
+        """Jump to time ``t`` (not earlier than now) and return it."""
         if t < self.now:
             raise ValueError(f"t must be >= the current time {self.now!r}, got {t!r}")
         self.now = float(t)

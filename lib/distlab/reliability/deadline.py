@@ -17,20 +17,28 @@ class DeadlineExceeded(TimeoutError):
 
 @dataclass(frozen=True)
 class Deadline:
+    """An absolute point in time by which a request must be done, read from an injected clock.
+
+    Passed down a call chain (each hop takes a :meth:`child`), so every callee knows how much of the
+    caller's budget is left instead of starting a fresh timeout of its own."""
+
     expires_at: float
     clock: Callable[[], float]
 
     @classmethod
     def after(cls, budget: float, clock: Callable[[], float]) -> Deadline:
+        """The deadline ``budget`` seconds (> 0) from ``clock()`` now."""
         if not budget > 0:
             raise ValueError(f"budget must be > 0 seconds, got {budget!r}")
         return cls(clock() + budget, clock)
 
     def remaining(self) -> float:
+        """Seconds left before the deadline (0 once it has passed)."""
         return max(0.0, self.expires_at - self.clock())
 
     @property
     def expired(self) -> bool:
+        """Whether the deadline has passed."""
         return self.clock() >= self.expires_at
 
     def child(self, timeout: float | None = None, margin: float = 0.0) -> Deadline:

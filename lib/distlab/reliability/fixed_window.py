@@ -21,14 +21,19 @@ default; pass ``charge_rejected=True`` for the ``limits`` behaviour.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .limits_spec import RateLimit
 from .strategy import LimitStats, Strategy
 
 ALIGNMENTS = ("epoch", "first-hit")
 
-#: (start of the window, units counted in it)
-WindowState = tuple[float, int]
+
+class WindowState(NamedTuple):
+    """What a fixed window remembers."""
+
+    start: float  #: when the current window began
+    units: int  #: units counted in it
 
 
 class FixedWindow(Strategy[WindowState]):
@@ -47,11 +52,11 @@ class FixedWindow(Strategy[WindowState]):
         """Return (start, count) of the window containing ``now``."""
         if self.align == "epoch":
             start = math.floor(now / limit.window) * limit.window
-            if state is None or state[0] != start:
-                return start, 0
+            if state is None or state.start != start:
+                return WindowState(start, 0)
             return state
-        if state is None or now >= state[0] + limit.window:
-            return now, 0
+        if state is None or now >= state.start + limit.window:
+            return WindowState(now, 0)
         return state
 
     def apply(self, state: WindowState | None, limit: RateLimit, cost: int, now: float,
@@ -59,7 +64,7 @@ class FixedWindow(Strategy[WindowState]):
         start, count = self._window(state, limit, now)
         ok = count + cost <= limit.amount
         if consume and (ok or self.charge_rejected):
-            return ok, (start, count + cost)
+            return ok, WindowState(start, count + cost)
         return ok, None
 
     def stats(self, state: WindowState | None, limit: RateLimit, now: float) -> LimitStats:

@@ -40,7 +40,7 @@ class Counter(Protocol):
         ...
 
 
-class MemoryCounter:
+class MemoryCounter(Counter):
     """A :class:`Counter` in this process (a dict); counts round trips as if it were remote."""
 
     def __init__(self) -> None:
@@ -48,12 +48,13 @@ class MemoryCounter:
         self.round_trips = 0
 
     def incr(self, key: str, amount: int, ttl: float) -> int:
+        """Add ``amount`` to ``key``'s count and return the new count (``ttl`` is not needed here)."""
         self.round_trips += 1
         self.values[key] = self.values.get(key, 0) + amount
         return self.values[key]
 
 
-class RedisCounter:
+class RedisCounter(Counter):
     """A :class:`Counter` on Redis: ``INCRBY`` with a TTL set when the key is new, one Lua round trip."""
 
     def __init__(self, client: Any, prefix: str = "distlab:lb:") -> None:
@@ -63,6 +64,7 @@ class RedisCounter:
         self._script = client.register_script(_INCR_LUA)
 
     def incr(self, key: str, amount: int, ttl: float) -> int:
+        """``INCRBY`` ``key`` by ``amount`` (expiring after ``ttl`` seconds if new); the new count."""
         self.round_trips += 1
         return int(self._script(keys=[self.prefix + key], args=[amount, max(1, math.ceil(ttl * 1000))]))
 

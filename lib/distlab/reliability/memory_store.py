@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .limits_spec import RateLimit
+from .store import Store
 from .strategy import LimitStats, Strategy
 
 
-class MemoryStore:
+class MemoryStore(Store):
     """A :class:`~.store.Store` in this process: one state per key in a dict, one lock around each decision."""
 
     def __init__(self) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .limits_spec import RateLimit
-from .store import StoreUnavailable, check_failure_mode
+from .store import Store, StoreUnavailable, check_failure_mode
 from .strategy import LimitStats, Strategy
 
 _HERE = Path(__file__).resolve().parent
@@ -40,7 +40,7 @@ def _connection_errors() -> tuple[type[Exception], ...]:
     return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
-class RedisStore:
+class RedisStore(Store):
     """A :class:`~.store.Store` on a Redis server: one Lua script per decision, shared by a fleet."""
 
     def __init__(self, client: Any, *, prefix: str = "distlab:rl:", on_error: str = "raise", ttl_floor: float = 60.0,

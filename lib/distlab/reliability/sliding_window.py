@@ -19,14 +19,20 @@ The weight is computed with the same arithmetic as ``limits`` (time left in the 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
 
 ROUNDINGS = ("exact", "floor")
 
-#: (index of the current window, units in the previous window, units in the current one)
-CounterState = tuple[int, int, int]
+
+class CounterState(NamedTuple):
+    """What a sliding-window counter remembers: two adjacent fixed windows' counts."""
+
+    window: int  #: index of the current window (``floor(now / window length)``)
+    previous: int  #: units counted in the window before it
+    current: int  #: units counted in the current window
 
 
 class SlidingWindowCounter(Strategy[CounterState]):
@@ -65,7 +71,7 @@ class SlidingWindowCounter(Strategy[CounterState]):
         idx, prev, cur, estimate = self._counts(state, limit, now)
         if not self._fits(estimate, cost, limit.amount):
             return False, None
-        return True, ((idx, prev, cur + cost) if consume else None)
+        return True, (CounterState(idx, prev, cur + cost) if consume else None)
 
     def stats(self, state: CounterState | None, limit: RateLimit, now: float) -> LimitStats:
         idx, prev, cur, estimate = self._counts(state, limit, now)

@@ -9,12 +9,17 @@ timer runs). The Redis version is ``token_bucket.lua``: read, refill, spend, wri
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
 
-#: (tokens left, time of the last refill)
-BucketState = tuple[float, float]
+
+class BucketState(NamedTuple):
+    """What a token bucket remembers between requests."""
+
+    tokens: float  #: tokens left after the last request
+    refilled_at: float  #: when ``tokens`` was last brought up to date
 
 
 class TokenBucket(Strategy[BucketState]):
@@ -26,17 +31,16 @@ class TokenBucket(Strategy[BucketState]):
     def _tokens(self, state: BucketState | None, limit: RateLimit, now: float) -> float:
         if state is None:
             return float(limit.capacity)
-        tokens, last = state
-        elapsed = now - last
+        elapsed = now - state.refilled_at
         if elapsed <= 0:
-            return tokens
-        return min(float(limit.capacity), tokens + elapsed * limit.rate)
+            return state.tokens
+        return min(float(limit.capacity), state.tokens + elapsed * limit.rate)
 
     def apply(self, state: BucketState | None, limit: RateLimit, cost: int, now: float,
               consume: bool) -> tuple[bool, BucketState | None]:
         tokens = self._tokens(state, limit, now)
         if tokens + EPS >= cost:
-            return True, ((tokens - cost, now) if consume else None)
+            return True, (BucketState(tokens - cost, now) if consume else None)
         return False, None
 
     def stats(self, state: BucketState | None, limit: RateLimit, now: float) -> LimitStats:

@@ -8,7 +8,7 @@ same actions through :func:`apply`.
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,41 +35,81 @@ class Fault:
         return f"t={self.time:.3f}s {self.action}{self.args!r}"
 
 
+def _crash(sim: Simulation, pid: Hashable) -> bool:
+    if not sim.process(pid).up:
+        return False
+    sim.crash(pid)
+    return True
+
+
+def _restart(sim: Simulation, pid: Hashable, *, keep_state: bool = True) -> bool:
+    if sim.process(pid).up:
+        return False
+    sim.restart(pid, keep_state=keep_state)
+    return True
+
+
+def _pause(sim: Simulation, pid: Hashable) -> bool:
+    proc = sim.process(pid)
+    if not proc.up or proc.paused:
+        return False
+    sim.pause(pid)
+    return True
+
+
+def _resume(sim: Simulation, pid: Hashable) -> bool:
+    if not sim.process(pid).paused:
+        return False
+    sim.resume(pid)
+    return True
+
+
+def _skew(sim: Simulation, pid: Hashable, skew: float, drift: float = 0.0) -> bool:
+    sim.process(pid)  # an unknown pid is an error, as for every other node action
+    sim.set_clock(pid, skew=skew, drift=drift)
+    return True
+
+
+def _network(method: str) -> Callable[..., bool]:
+    """An action that calls ``sim.network.<method>(*args)``; network actions always apply."""
+    def act(sim: Simulation, *args: Any) -> bool:
+        getattr(sim.network, method)(*args)
+        return True
+    act.__name__ = f"_{method}"
+    return act
+
+
+def _loss(sim: Simulation, rate: float) -> bool:
+    sim.network.configure(loss=rate)
+    return True
+
+
+#: Every action name and what carries it out. Each returns False (and does nothing) when the action
+#: does not apply in the current state.
+DISPATCH: dict[str, Callable[..., bool]] = {
+    "crash": _crash,
+    "restart": _restart,
+    "restart_clean": lambda sim, pid: _restart(sim, pid, keep_state=False),
+    "pause": _pause,
+    "resume": _resume,
+    "skew": _skew,
+    "partition": _network("partition"),
+    "isolate": _network("isolate"),
+    "block": _network("block"),
+    "unblock": _network("unblock"),
+    "heal": _network("heal"),
+    "loss": _loss,
+}
+
+
 def apply(sim: Simulation, action: str, *args: Any) -> bool:
     """Carry out one fault now. Returns False (and does nothing) when it does not apply in the
     current state -- crashing a crashed node, resuming a running one -- so random schedules stay
     valid whatever happened before them."""
-    if action in ("crash", "restart", "restart_clean", "pause", "resume", "skew"):
-        proc = sim.process(args[0])
-        if action == "crash" and proc.up:
-            sim.crash(proc.pid)
-        elif action in ("restart", "restart_clean") and not proc.up:
-            sim.restart(proc.pid, keep_state=(action == "restart"))
-        elif action == "pause" and proc.up and not proc.paused:
-            sim.pause(proc.pid)
-        elif action == "resume" and proc.paused:
-            sim.resume(proc.pid)
-        elif action == "skew":
-            sim.set_clock(proc.pid, skew=args[1], drift=args[2] if len(args) > 2 else 0.0)
-        else:
-            return False
-        return True
-    net = sim.network
-    if action == "partition":
-        net.partition(args[0])
-    elif action == "isolate":
-        net.isolate(args[0])
-    elif action == "block":
-        net.block(args[0], args[1])
-    elif action == "unblock":
-        net.unblock(args[0], args[1])
-    elif action == "heal":
-        net.heal()
-    elif action == "loss":
-        net.configure(loss=args[0])
-    else:  # pragma: no cover - guarded by Fault.__post_init__
+    act = DISPATCH.get(action)
+    if act is None:
         raise ValueError(f"action must be one of {ACTIONS}, got {action!r}")
-    return True
+    return act(sim, *args)
 
 
 class FaultSchedule:

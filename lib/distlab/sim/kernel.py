@@ -1,8 +1,10 @@
 """The deterministic event loop every chapter shares.
 
 Time is data: the kernel owns ``now`` and a heap of events keyed ``(time, seq)``, so two events at
-the same instant always run in the order they were scheduled, on every run (SimPy's ``core.py`` and
-RaftScope keep time the same way). Randomness comes only from *named streams* derived from one seed:
+the same instant always run in the order they were scheduled, on every run. (SimPy's ``core.py``
+keys its heap ``(time, priority, eid)``: the same first-in-first-out tie-break, plus a priority level
+that urgent events use to jump the queue at one instant; we need no priorities, so ``seq`` alone
+breaks ties.) Randomness comes only from *named streams* derived from one seed:
 ``sim.rng("network")`` and ``sim.rng("node:n1")`` are independent, and adding a new stream never
 shifts the numbers an existing one produces.
 
