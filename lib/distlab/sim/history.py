@@ -45,6 +45,7 @@ class Op:
 
     @property
     def is_read(self) -> bool:
+        """A ``read`` (register) or ``get`` (key-value): it observes state and changes none."""
         return self.f in ("read", "get")
 
     @property
@@ -75,6 +76,7 @@ class History:
 
     @classmethod
     def of(cls, ops: Iterable[Op], **meta: Any) -> History:
+        """A history of ``ops`` in any order: sorted by invocation and renumbered (``index`` 0, 1, ...)."""
         ordered = sorted(ops, key=lambda o: (o.invoke, o.index))
         return cls(tuple(replace(o, index=i) for i, o in enumerate(ordered)), dict(meta))
 
@@ -87,6 +89,7 @@ class History:
         return sorted({o.key for o in self.ops}, key=repr)
 
     def by_process(self, process: Hashable) -> list[Op]:
+        """One process's operations in invocation order (its session, for the session guarantees)."""
         return [o for o in self.ops if o.process == process]
 
 
@@ -108,6 +111,8 @@ class HistoryRecorder:
         self._busy: dict[Hashable, int] = {}
 
     def invoke(self, process: Hashable, f: str, value: Any = None, key: Any = None) -> int:
+        """Open an operation now and return its id for :meth:`ok`/:meth:`fail`/:meth:`info`; a process
+        with an operation still open is a ``ValueError`` (a client issues one operation at a time)."""
         if process in self._busy:
             raise ValueError(
                 f"process {process!r} already has operation {self._busy[process]} open; "
@@ -130,9 +135,11 @@ class HistoryRecorder:
         return done
 
     def ok(self, op_id: int, result: Any = None) -> Op:
+        """The operation took effect and returned ``result`` (for a read, the value read)."""
         return self._finish(op_id, "ok", result)
 
     def fail(self, op_id: int, result: Any = None) -> Op:
+        """The operation definitely did not take effect."""
         return self._finish(op_id, "fail", result)
 
     def info(self, op_id: int, result: Any = None) -> Op:

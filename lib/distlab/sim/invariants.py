@@ -13,6 +13,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Violation:
+    """One invariant found broken: which (``name``), when (simulated ``time``) and how (``message``)."""
+
     name: str
     time: float
     message: str
@@ -22,16 +24,21 @@ class Violation:
 
 
 class InvariantViolation(AssertionError):
+    """Raised by :meth:`InvariantSet.assert_hold` with every invariant broken at that step (``violations``)."""
+
     def __init__(self, violations: list[Violation]):
         self.violations = violations
         super().__init__("; ".join(str(v) for v in violations))
 
 
 class InvariantSet:
+    """The named invariants of one simulation (``sim.invariants``), evaluated in registration order."""
+
     def __init__(self) -> None:
         self._checks: dict[str, Callable[[Any], Any]] = {}
 
     def add(self, name: str, fn: Callable[[Any], Any]) -> None:
+        """Register ``fn(sim)`` under ``name``; a second invariant with the same name is a ``ValueError``."""
         if not name or not isinstance(name, str):
             raise ValueError(f"name must be a non-empty string, got {name!r}")
         if name in self._checks:
@@ -39,6 +46,7 @@ class InvariantSet:
         self._checks[name] = fn
 
     def names(self) -> list[str]:
+        """The registered names, in registration order."""
         return list(self._checks)
 
     def evaluate(self, state: Any) -> dict[str, str | None]:
@@ -53,9 +61,11 @@ class InvariantSet:
         return out
 
     def check(self, sim: Any) -> list[Violation]:
+        """A :class:`Violation` at ``sim.now`` for each invariant that does not hold (empty: all hold)."""
         return [Violation(n, sim.now, m) for n, m in self.evaluate(sim).items() if m is not None]
 
     def assert_hold(self, sim: Any) -> None:
+        """Raise :class:`InvariantViolation` if any invariant is broken (the per-step safety check)."""
         violations = self.check(sim)
         if violations:
             raise InvariantViolation(violations)

@@ -26,15 +26,20 @@ class Latency:
     """Base class: a distribution of one-way message delays, in seconds."""
 
     def sample(self, rng: random.Random) -> float:  # pragma: no cover - abstract
+        """One delay in seconds (>= 0), drawn from ``rng`` alone (the network's named stream), so
+        the delays depend only on the seed."""
         raise NotImplementedError
 
     @property
     def mean(self) -> float:  # pragma: no cover - abstract
+        """The expected delay in seconds (what a timeout or a round trip is sized against)."""
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Constant(Latency):
+    """Every message takes exactly ``delay`` seconds: no jitter, so a schedule's timing is exact."""
+
     delay: float
 
     def __post_init__(self) -> None:
@@ -50,6 +55,8 @@ class Constant(Latency):
 
 @dataclass(frozen=True)
 class Uniform(Latency):
+    """A delay drawn uniformly from ``[low, high]`` seconds."""
+
     low: float
     high: float
 

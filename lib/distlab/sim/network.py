@@ -102,6 +102,7 @@ class Network:
         self._sim.trace.record(self._sim.now, "link", None, src=src, dst=dst, **settings)
 
     def link(self, src: Hashable, dst: Hashable) -> LinkConfig:
+        """The settings in force for direction ``src -> dst`` (its override, else the default)."""
         return self._links.get((src, dst), self.default)
 
     # ----------------------------------------------------------------- partitions (faults)
@@ -134,6 +135,7 @@ class Network:
         self._sim.trace.record(self._sim.now, "block", src, dst=dst)
 
     def unblock(self, src: Hashable, dst: Hashable) -> None:
+        """Undo :meth:`block` for ``src -> dst`` (a symmetric partition, if any, stays)."""
         self._blocked.discard((src, dst))
         self._sim.trace.record(self._sim.now, "unblock", src, dst=dst)
 
@@ -157,6 +159,9 @@ class Network:
 
     # ----------------------------------------------------------------- traffic
     def send(self, src: Hashable, dst: Hashable, payload: Any, size: int = 0) -> None:
+        """Put one message on the wire ``src -> dst`` (``Process.send`` calls this): dropped now if a
+        partition blocks it or the link loses it, else delivered after the link's latency (perhaps
+        reordered or duplicated) -- unless a partition blocks it at delivery, or ``dst`` is down."""
         sim = self._sim
         stats = self.stats
         stats.sent += 1

@@ -13,6 +13,9 @@ from .kernel import Simulation
 
 
 class Timeline:
+    """A simulation run with a snapshot every ``interval`` simulated seconds, so any past instant can be
+    sought (:meth:`seek`) or forked by replaying from the snapshot before it."""
+
     def __init__(self, sim: Simulation, interval: float = 0.1):
         if not interval > 0:
             raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
@@ -23,6 +26,7 @@ class Timeline:
 
     @property
     def end(self) -> float:
+        """How far the live simulation has run (the latest time :meth:`seek` accepts)."""
         return self.sim.now
 
     def run(self, until: float) -> None:
@@ -49,4 +53,5 @@ class Timeline:
     fork = seek  # a seek result is already an independent copy to change and run on
 
     def snapshot_times(self) -> list[float]:
+        """The simulated times of the kept snapshots, in order (the first is where the timeline began)."""
         return list(self._times)

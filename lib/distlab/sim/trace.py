@@ -17,10 +17,12 @@ KINDS = (
 
 
 class TraceRecord(NamedTuple):
-    time: float
-    kind: str
-    pid: Hashable
-    data: dict[str, Any]
+    """One thing that happened in a simulation."""
+
+    time: float  # simulated seconds
+    kind: str  # one of KINDS
+    pid: Hashable  # the process concerned: the sender of a send, the receiver of a delivery; None for the network
+    data: dict[str, Any]  # the details, e.g. dst and msg of a send, name of a timer
 
     def __repr__(self) -> str:
         details = ", ".join(f"{k}={v!r}" for k, v in self.data.items())
@@ -35,6 +37,7 @@ class Trace:
         self._records: list[TraceRecord] = []
 
     def record(self, time: float, kind: str, pid: Hashable, **data: Any) -> None:
+        """Append one record (nothing when tracing is switched off)."""
         if self.enabled:
             self._records.append(TraceRecord(time, kind, pid, data))
 
@@ -51,6 +54,7 @@ class Trace:
         return isinstance(other, Trace) and self._records == other._records
 
     def of_kind(self, *kinds: str) -> list[TraceRecord]:
+        """The records of these kinds, in time order; an unknown kind is a ``ValueError``."""
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
             raise ValueError(f"kinds must be among {KINDS}, got {unknown}")
