@@ -27,6 +27,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from distlab.services import lifecycle
 
@@ -40,11 +41,13 @@ _START_CALL = re.compile(r"""\bstart\(\s*(['"])([^'"]+)\1""")
 
 @dataclass
 class ExerciseScore:
+    """One exercise's line in a notebook's grade."""
+
     id: str
-    score: int
-    max: int
-    status: str
-    message: str = ""
+    score: int  # points earned: the check's score if it passed, else 0
+    max: int  # the exercise's points
+    status: str  # one of checks.STATUSES; "error" also when the exercise never reported
+    message: str = ""  # the check's feedback, or why there is none ("never reached")
 
 
 @dataclass
@@ -58,19 +61,23 @@ class NotebookReport:
 
     @property
     def score(self) -> int:
+        """Points earned over all exercises."""
         return sum(e.score for e in self.exercises)
 
     @property
     def max(self) -> int:
+        """Points available over all exercises."""
         return sum(e.max for e in self.exercises)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict (``--json`` prints one per notebook; messages left out)."""
         return {"notebook": self.notebook, "score": self.score, "max": self.max,
                 "exercises": [{"id": e.id, "score": e.score, "max": e.max, "status": e.status}
                               for e in self.exercises],
                 "executed": self.executed, "error": self.error}
 
     def to_text(self) -> str:
+        """A header line with the total, then one line per exercise with its status symbol."""
         state = "executed" if self.executed else f"NOT executed: {self.error}"
         lines = [f"{self.notebook}: {self.score}/{self.max} ({state})"]
         symbols = {"passed": "✓", "failed": "✗", "not-attempted": "–", "error": "!"}
@@ -94,12 +101,12 @@ def declared_in_source(notebook: Path) -> list[tuple[str, int]]:
             for ex in registry.exercises_for(m.group(2)):
                 found.setdefault(ex.id, ex.points)
         for m in _CHECK_CALL.finditer(src):
-            ex = registry.get(m.group(2))
-            found.setdefault(m.group(2), ex.points if ex else 1)
+            checked = registry.get(m.group(2))
+            found.setdefault(m.group(2), checked.points if checked else 1)
     return list(found.items())
 
 
-def score_events(events: list[dict], expected: list[tuple[str, int]]) -> list[ExerciseScore]:
+def score_events(events: list[dict[str, Any]], expected: list[tuple[str, int]]) -> list[ExerciseScore]:
     """Combine the recorded JSON events with the statically expected exercises.  The last check
     of an exercise counts; an expected exercise with no check is an ``error`` (never reached)."""
     order: dict[str, int] = {}
@@ -109,21 +116,21 @@ def score_events(events: list[dict], expected: list[tuple[str, int]]) -> list[Ex
                 order.setdefault(item["id"], int(item.get("max", 1)))
     for ex_id, points in expected:
         order.setdefault(ex_id, points)
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for ev in events:
         if ev.get("event") == "check":
             latest[ev["id"]] = ev
             order.setdefault(ev["id"], int(ev.get("max", 1)))
     scores = []
     for ex_id, points in order.items():
-        ev = latest.get(ex_id)
-        if ev is None:
+        last = latest.get(ex_id)
+        if last is None:
             scores.append(ExerciseScore(ex_id, 0, points, "error", "never reached"))
         else:
-            status = ev.get("status", "error")
-            score = int(ev.get("score", 0)) if status == "passed" else 0
-            scores.append(ExerciseScore(ex_id, score, int(ev.get("max", points)), status,
-                                        ev.get("message", "")))
+            status = last.get("status", "error")
+            score = int(last.get("score", 0)) if status == "passed" else 0
+            scores.append(ExerciseScore(ex_id, score, int(last.get("max", points)), status,
+                                        last.get("message", "")))
     return scores
 
 
@@ -187,7 +194,7 @@ def write_gradebook(reports: list[NotebookReport], path: str | Path) -> None:
         raise
 
 
-def _read_events(path: Path) -> list[dict]:
+def _read_events(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     events = []
@@ -199,7 +206,7 @@ def _read_events(path: Path) -> list[dict]:
     return events
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[str]) -> None:
     """Kill papermill's process group and every descendant.  The kernel runs in a session of
     its own (jupyter_client starts it that way), so the group alone would miss it."""
     victims = _descendants(proc.pid)
