@@ -16,6 +16,7 @@ from .grader import DEFAULT_TIMEOUT_S, grade_notebook, write_gradebook
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: notebooks to grade, ``--json``, ``--csv FILE``, ``--timeout S``, ``--kernel``."""
     p = argparse.ArgumentParser(prog="python -m distlab.grading",
                                 description="Execute notebooks with papermill and grade their "
                                             "exercises.")
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Grade each notebook in turn, print its report and write the gradebook; returns the exit status
+    (see the module docstring)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

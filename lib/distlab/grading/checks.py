@@ -25,6 +25,7 @@ import html
 import json
 import os
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from . import registry
 
@@ -51,6 +52,7 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
+        """True when the answer passed the check."""
         return self.status == "passed"
 
     def text(self) -> str:
@@ -59,6 +61,7 @@ class Verdict:
         return f"{_SYMBOL[self.status]} {self.id}: {_WORD[self.status]}{tail}"
 
     def html(self) -> str:
+        """The feedback box shown under the cell: a coloured bar, the symbol, the id, the score and the hint."""
         colour = _COLOUR[self.status]
         msg = f"<br>{html.escape(self.message)}" if self.message else ""
         return (f'<div class="distlab-check" data-status="{self.status}" style="border-left:4px '
@@ -71,7 +74,7 @@ _attempts: dict[str, int] = {}
 _latest: dict[str, Verdict] = {}
 
 
-def evaluate(exercise_id: str, answer) -> Verdict:
+def evaluate(exercise_id: str, answer: object) -> Verdict:
     """Judge `answer` without showing or recording anything.  Never raises."""
     try:
         ex = registry.get(exercise_id)
@@ -107,7 +110,7 @@ def evaluate(exercise_id: str, answer) -> Verdict:
                    f"the check returned {outcome!r}; expected True, False or a hint string")
 
 
-def check(exercise_id: str, answer=...) -> None:
+def check(exercise_id: str, answer: object = ...) -> None:
     """Evaluate, show the feedback and record the result.  Never raises (except on Ctrl-C)."""
     verdict = evaluate(exercise_id, answer)
     _latest[verdict.id] = verdict
@@ -138,7 +141,7 @@ def reset() -> None:
     _latest.clear()
 
 
-def record(event: dict) -> None:
+def record(event: dict[str, Any]) -> None:
     """Append `event` as a JSON line to ``$DISTLAB_GRADING_RESULTS``, if set.  Never raises."""
     path = os.environ.get(RESULTS_ENV)
     if not path:

@@ -13,16 +13,27 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from distlab.grading.registry import exercise
+
+if TYPE_CHECKING:
+    from distlab.consensus.paxos import PaxosNode, PaxosSafety
+    from distlab.sim import Simulation
 
 NOTEBOOK = "02_consensus"
 LATENCY_MS = 5.0   #: the livelock exercise's constant one-way latency
 DURATION = 2.0     #: simulated seconds a livelock must last
 
+#: ``(state, request)``: a voter's state and a RequestVote, as the learner's ``grant_vote`` receives them
+VoteCase = tuple[dict[str, Any], dict[str, Any]]
+
 
 # ----------------------------------------------------------------------------- vote rule
-def reference_grant_vote(state: dict, request: dict) -> bool:
+def reference_grant_vote(state: dict[str, Any], request: dict[str, Any]) -> bool:
+    """The answer key: refuse a stale term, grant one vote per term (a higher term clears the old
+    vote), and only to a candidate whose log is at least as up-to-date (the library's `is_up_to_date`)."""
     from distlab.consensus.raft import is_up_to_date
 
     if request["term"] < state["term"]:
@@ -34,7 +45,8 @@ def reference_grant_vote(state: dict, request: dict) -> bool:
                          state["last_log_term"], state["last_log_index"])
 
 
-def _case(term, voted_for, my_t, my_i, c_term, cand, c_t, c_i):
+def _case(term: int, voted_for: str | None, my_t: int, my_i: int, c_term: int, cand: str, c_t: int,
+          c_i: int) -> VoteCase:
     return ({"term": term, "voted_for": voted_for, "last_log_term": my_t, "last_log_index": my_i},
             {"term": c_term, "candidate": cand, "last_log_term": c_t, "last_log_index": c_i})
 
@@ -60,7 +72,9 @@ VOTE_TRAPS = [
 ]
 
 
-def vote_cases(seed: int = 0, count: int = 300) -> list:
+def vote_cases(seed: int = 0, count: int = 300) -> list[VoteCase]:
+    """``count`` seeded random ``(state, request)`` pairs, with small terms and logs so that equal terms
+    and equal log lengths -- the edge cases of the rule -- come up often."""
     rng = random.Random(seed)
     cases = []
     for _ in range(count):
@@ -75,7 +89,9 @@ def vote_cases(seed: int = 0, count: int = 300) -> list:
           hints=["Three conditions, in order: the term, the vote already cast, the logs.",
                  "Up-to-date: compare (last_log_term, last_log_index) as a pair, term first.",
                  "When the request's term is higher, you adopt it and have not voted in it yet."])
-def check_vote_rule(grant_vote):
+def check_vote_rule(grant_vote: Callable[[dict[str, Any], dict[str, Any]], object]) -> bool | str:
+    """``grant_vote(state, request)`` must agree with :func:`reference_grant_vote` on every trap in
+    `VOTE_TRAPS` (a wrong one gets that trap's hint) and on the seeded :func:`vote_cases`."""
     for state, request in [c for c, _ in VOTE_TRAPS] + vote_cases():
         got = grant_vote(dict(state), dict(request))
         if not isinstance(got, bool):
@@ -94,7 +110,9 @@ def check_vote_rule(grant_vote):
 @exercise("consensus.quorum", notebook=NOTEBOOK, points=1, title="Quorums and fault tolerance",
           hints=["A majority is strictly more than half of n.",
                  "The servers that may fail are those not needed for a majority."])
-def check_quorum(fault_tolerance):
+def check_quorum(fault_tolerance: Callable[[int], object]) -> bool | str:
+    """``fault_tolerance(n)`` must return ``(n // 2 + 1, n - majority)`` -- the majority quorum and the
+    failures it survives -- for n = 1..15; halves (n = 4, 6) get their own hint."""
     for n in range(1, 16):
         got = fault_tolerance(n)
         if not (isinstance(got, tuple) and len(got) == 2):
@@ -115,7 +133,8 @@ def check_quorum(fault_tolerance):
 # ----------------------------------------------------------------------------- livelock
 def paxos_run(proposers: int = 1, *, n: int = 5, latency_ms: float = LATENCY_MS,
               timeout_ms: float = 15.0, second_start_ms: float = 7.5, retry: str = "immediate",
-              duration: float = DURATION, seed: int = 0, trace: bool = False):
+              duration: float = DURATION, seed: int = 0,
+              trace: bool = False) -> tuple[Simulation, list[PaxosNode], PaxosSafety]:
     """`n` single-decree Paxos nodes on a constant-latency network, the first `proposers` (1 or
     2) proposing ``v0``/``v1`` (the second starting `second_start_ms` later); returns
     ``(sim, nodes, safety)`` after `duration` simulated seconds."""
@@ -151,7 +170,9 @@ def paxos_run(proposers: int = 1, *, n: int = 5, latency_ms: float = LATENCY_MS,
                  "The second proposer's Prepare must reach the acceptors after the first one's "
                  "promises but before its Accept.",
                  "Try a timeout between 10 and 15 ms and a start offset of a fraction of it."])
-def check_livelock(livelock_schedule):
+def check_livelock(livelock_schedule: Callable[[], object]) -> bool | str:
+    """``livelock_schedule()`` returns ``{"timeout_ms", "second_start_ms"}``: with it one proposer alone
+    must decide, while two duel -- no value chosen and at least 20 ballots within `DURATION`."""
     plan = livelock_schedule()
     if not isinstance(plan, dict) or set(plan) != {"timeout_ms", "second_start_ms"}:
         return "return a dict with exactly the keys 'timeout_ms' and 'second_start_ms'"

@@ -14,17 +14,26 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 from __future__ import annotations
 
 import random
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from distlab.grading.registry import exercise
+
+if TYPE_CHECKING:
+    from distlab.sim.history import History
 
 NOTEBOOK = "01_consistency_ladder"
 RUNG_NAMES = ("linearizable", "sequential", "causal", "pram", "read-your-writes", "monotonic-reads",
               "monotonic-writes", "writes-follow-reads", "consistent-prefix", "eventual")
 
+#: ``{"name", "applied", "data"}``: a replica as the read path sees it (``data``: key -> (value, version))
+Replica = dict[str, Any]
+#: the learner's read path: ``(replicas, key, token) -> (value, version, new_token)`` or None
+ReadPath = Callable[[list[Replica], str, int], Any]
+
 
 # ----------------------------------------------------------------------------------- token reads
-def reference_token_read(replicas, key, token):
+def reference_token_read(replicas: list[Replica], key: str, token: int) -> tuple[str, int, int] | None:
     """The reference read path: first replica (in the given order) with ``applied >= token``."""
     for r in replicas:
         if r["applied"] >= token:
@@ -33,7 +42,8 @@ def reference_token_read(replicas, key, token):
     return None
 
 
-def _replica_states(rng: random.Random, n_versions: int = 8, keys=("a", "b"), n_replicas: int = 3):
+def _replica_states(rng: random.Random, n_versions: int = 8, keys: tuple[str, ...] = ("a", "b"),
+                    n_replicas: int = 3) -> list[Replica]:
     """A leader log and replicas that hold random prefixes of it (as a lagging follower would)."""
     log = [(v, rng.choice(keys), f"x{v}") for v in range(1, n_versions + 1)]
     out = []
@@ -46,7 +56,7 @@ def _replica_states(rng: random.Random, n_versions: int = 8, keys=("a", "b"), n_
     return out
 
 
-def _session_violations(read_path, seed: int) -> str | None:
+def _session_violations(read_path: ReadPath, seed: int) -> str | None:
     """Replay one session: writes go to the leader; reads go through ``read_path`` over lagging
     followers (listed first, as the nearest) and the leader. Returns a description of the first
     read-your-writes or monotonic-reads violation, or None."""
@@ -80,7 +90,7 @@ def _session_violations(read_path, seed: int) -> str | None:
     return None
 
 
-def _state(log, applied):
+def _state(log: list[tuple[int, str, str]], applied: int) -> dict[str, tuple[str, int]]:
     data = {}
     for v, k, val in log[:applied]:
         data[k] = (val, v)
@@ -92,7 +102,11 @@ def _state(log, applied):
                  "Return (value, version, new_token): an absent key reads as ('', 0), and the new token is "
                  "max(token, version) -- never smaller than before.",
                  "If no replica has caught up, return None: the client waits (or asks the leader)."])
-def check_token_read(read_with_token):
+def check_token_read(read_with_token: ReadPath) -> bool | str:
+    """Three hand-made cases first (a replica behind the token must not answer; the first caught-up
+    replica answers, not the freshest; none caught up: None), then agreement with
+    :func:`reference_token_read` on seeded replica states, then 20 replayed sessions against lagging
+    followers with no read-your-writes or monotonic-reads violation."""
     if not callable(read_with_token):
         return "pass the function read_with_token itself (not a call to it)"
     behind = {"name": "r1", "applied": 2, "data": {"a": ("old", 2)}}
@@ -124,7 +138,7 @@ def check_token_read(read_with_token):
 
 
 # ----------------------------------------------------------------------------------- classify
-def puzzles():
+def puzzles() -> dict[str, History]:
     """Four small histories to place on the ladder: name -> History (register model)."""
     from distlab.consistency import generate as g
     from distlab.sim.history import History
@@ -137,6 +151,7 @@ def puzzles():
 
 
 def expected_strongest() -> dict[str, set[str]]:
+    """The answer key: each puzzle's strongest rungs, as :func:`distlab.consistency.classify` places it."""
     from distlab.consistency import Budget, classify
 
     budget = lambda: Budget(timeout=20.0, max_steps=400_000)  # noqa: E731 (deterministic verdicts)
@@ -147,7 +162,9 @@ def expected_strongest() -> dict[str, set[str]]:
           hints=["For each history list every rung that holds and is not implied by another rung that holds.",
                  "B: the read starts after both writes completed -- which rung ignores real time?",
                  "C and D break a session guarantee; the rungs that survive are the ones not implied by it."])
-def check_classify(my_answers):
+def check_classify(my_answers: Callable[[], object]) -> bool | str:
+    """``my_answers()`` maps each of :func:`puzzles` to its strongest rungs (a name or a collection of
+    names), which must equal :func:`expected_strongest`."""
     if not callable(my_answers):
         return "pass the function my_answers itself (it returns a dict)"
     answers = my_answers()
@@ -173,7 +190,9 @@ def check_classify(my_answers):
 @exercise("consistency.choose_rungs", notebook=NOTEBOOK, points=1, title="Choose a rung for each kind of data",
           hints=["Spend linearizability only on invariants that must never bend.",
                  "Everything else: eventual consistency plus the session guarantee that fixes its visible bug."])
-def check_choose_rungs(my_rungs):
+def check_choose_rungs(my_rungs: Callable[[], object]) -> bool | str:
+    """``my_rungs()`` maps every chooser item to a rung that is among its ``ACCEPTABLE`` ones; a rung too
+    weak for an invariant, or linearizable where it is not needed, gets its own hint."""
     from distlab.consistency.chooser import ACCEPTABLE, ITEMS
 
     if not callable(my_rungs):

@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Choice:
+    """A multiple-choice question: one correct option (``answer`` an index) or several (a set of indices)."""
+
     prompt: str
     options: tuple[str, ...]
     answer: int | frozenset[int]
-    explanation: str = ""
-    why: tuple[str, ...] = ()
+    explanation: str = ""  # shown after any attempt
+    why: tuple[str, ...] = ()  # one line of feedback per option, shown when it is picked
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         options = tuple(self.options)
         object.__setattr__(self, "options", options)
         object.__setattr__(self, "why", tuple(self.why))
@@ -53,18 +56,21 @@ class Choice:
 
     @property
     def correct(self) -> frozenset[int]:
+        """The indices of the correct options, as a set whether single or multi-select."""
         return frozenset({self.answer}) if isinstance(self.answer, int) else self.answer
 
 
 @dataclass(frozen=True)
 class Numeric:
+    """A question answered with a number; a response within ``tolerance`` (absolute) of ``answer`` is right."""
+
     prompt: str
     answer: float
     tolerance: float = 0.0
-    unit: str = ""
-    explanation: str = ""
+    unit: str = ""  # shown after the number in the feedback, e.g. "ms"
+    explanation: str = ""  # shown after any attempt
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not math.isfinite(self.answer):
             raise ValueError(f"answer must be a finite number, got {self.answer!r}")
         if not (math.isfinite(self.tolerance) and self.tolerance >= 0):
@@ -80,7 +86,7 @@ class Feedback:
     explanation: str = ""
 
 
-def judge(question: Choice | Numeric, response) -> Feedback:
+def judge(question: Choice | Numeric, response: object) -> Feedback:
     """Judge `response`: an index (single choice), an iterable of indices (multi-select) or a
     number (numeric).  Bad responses give feedback, never an exception."""
     if isinstance(question, Choice):
@@ -90,7 +96,7 @@ def judge(question: Choice | Numeric, response) -> Feedback:
     raise ValueError(f"question must be a Choice or a Numeric, got {type(question).__name__}")
 
 
-def _judge_choice(q: Choice, response) -> Feedback:
+def _judge_choice(q: Choice, response: Any) -> Feedback:
     if response is None or response == () or response == set():
         return Feedback(None, "Pick an answer first.")
     try:
@@ -117,7 +123,7 @@ def _judge_choice(q: Choice, response) -> Feedback:
     return Feedback(False, " ".join(["Not quite."] + notes), q.explanation)
 
 
-def _judge_numeric(q: Numeric, response) -> Feedback:
+def _judge_numeric(q: Numeric, response: Any) -> Feedback:
     if response is None or isinstance(response, bool):
         return Feedback(None, "Enter a number first.")
     try:
@@ -133,7 +139,7 @@ def _judge_numeric(q: Numeric, response) -> Feedback:
     return Feedback(False, f"Not quite: {value:g}{unit} is {direction}.", q.explanation)
 
 
-def question_from_data(data: dict) -> Choice | Numeric:
+def question_from_data(data: dict[str, Any]) -> Choice | Numeric:
     """Build a question from a plain dict with ``"kind": "choice" | "numeric"``."""
     data = dict(data)
     kind = data.pop("kind", None)
@@ -147,7 +153,7 @@ def question_from_data(data: dict) -> Choice | Numeric:
     raise ValueError(f"kind must be 'choice' or 'numeric', got {kind!r}")
 
 
-def quiz_from_data(items: list[dict]) -> list[Choice | Numeric]:
+def quiz_from_data(items: list[dict[str, Any]]) -> list[Choice | Numeric]:
     """A list of questions from a list of dicts (see `question_from_data`)."""
     if not items:
         raise ValueError("a quiz needs at least one question")

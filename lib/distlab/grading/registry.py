@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 #: Modules of this package that are framework, not chapter exercise definitions.
-CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "testing"})
+CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "soundness"})
+
+CheckFn = TypeVar("CheckFn", bound=Callable[..., object])
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,9 @@ class Exercise:
     hints: tuple[str, ...] = ()
     points: int = 1
     title: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
             raise ValueError(f"id must be a non-empty string, got {self.id!r}")
         if not isinstance(self.notebook, str) or not self.notebook.strip():
@@ -70,9 +73,10 @@ def register(ex: Exercise) -> Exercise:
     return ex
 
 
-def exercise(id: str, *, notebook: str, hints=(), points: int = 1, title: str = ""):  # noqa: A002
-    """Decorator form of `register` for a check function."""
-    def wrap(fn):
+def exercise(id: str, *, notebook: str, hints: Iterable[str] = (), points: int = 1,  # noqa: A002
+             title: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Decorator form of `register` for a check function (returned unchanged)."""
+    def wrap(fn: CheckFn) -> CheckFn:
         register(Exercise(id=id, notebook=notebook, check_fn=fn, hints=tuple(hints),
                           points=points, title=title or id))
         return fn
@@ -120,5 +124,5 @@ def load_all() -> dict[str, str]:
     return dict(_LOAD_ERRORS)
 
 
-def _qualname(fn) -> str:
+def _qualname(fn: object) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"

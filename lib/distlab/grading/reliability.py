@@ -13,14 +13,20 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from distlab.grading.registry import exercise
+
+if TYPE_CHECKING:
+    from distlab.reliability import BreakerConfig
+    from distlab.reliability.cascade_config import CascadeConfig, CascadeResult
 
 NOTEBOOK = "05_reliability"
 
 #: The cascade scenarios the notebook plots and these checks run: the library's presets, shortened
 #: (same services and faults, fewer seconds) so each run takes a fraction of a second.
-SCENARIOS = {
+SCENARIOS: dict[str, Callable[..., CascadeConfig]] = {
     "slow dependency": lambda **kw: _preset("slow_dependency", duration=20.0,
                                             fault=("payments", 5.0, 12.0, 30.0), **kw),
     "retry storm": lambda **kw: _preset("retry_storm", duration=20.0, fault=("inventory", 3.0, 6.0, 10.0), **kw),
@@ -28,15 +34,16 @@ SCENARIOS = {
 }
 
 
-def _preset(name, fault=None, **kw):
+def _preset(name: str, fault: tuple[str, float, float, float] | None = None, **kw: Any) -> CascadeConfig:
     from distlab.reliability import cascade_config
 
     if fault is not None:
         kw["fault"] = cascade_config.Fault(*fault)
-    return getattr(cascade_config, name)(**kw)
+    preset: Callable[..., CascadeConfig] = getattr(cascade_config, name)
+    return preset(**kw)
 
 
-def run_scenario(name: str, seed: int = 0, **switches):
+def run_scenario(name: str, seed: int = 0, **switches: Any) -> CascadeResult:
     """One cascade run of a named scenario with pattern switches, e.g. ``bulkheads=True``."""
     from distlab.reliability.cascade import simulate_cascade
 
@@ -55,23 +62,32 @@ class _Clock:
         return self.t
 
 
-def _reference(capacity: int, rate: float, clock):
+def _reference(capacity: int, rate: float, clock: Callable[[], float]) -> Callable[[int], bool]:
     from distlab.reliability import RateLimit, RateLimiter
 
     # rate = amount / window with an integer amount: rates below are all of the form k or 1/k
     amount, window = (int(rate), 1.0) if rate >= 1 else (1, 1.0 / rate)
     limiter = RateLimiter("token-bucket", limits=RateLimit(amount, window, burst=capacity), clock=clock)
-    return lambda cost=1: limiter.hit("k", cost)
+
+    def hit(cost: int = 1) -> bool:
+        return limiter.hit("k", cost)
+    return hit
 
 
 CASES = ((10, 5.0), (3, 0.5), (1, 20.0), (25, 2.0))
+
+#: the learner's ``make_token_bucket(capacity, rate, clock)``, returning ``hit(cost) -> bool``
+TokenBucketFactory = Callable[[int, float, Callable[[], float]], Callable[[int], Any]]
 
 
 @exercise("reliability.token_bucket", notebook=NOTEBOOK, points=2, title="Implement a token bucket",
           hints=["A new bucket is full. On each call, add (now - last) * rate tokens, but never more "
                  "than capacity; then admit if tokens >= cost and subtract cost.",
                  "Read the time only from clock(); remember `last` after every call (admitted or not)."])
-def check_token_bucket(make_token_bucket):
+def check_token_bucket(make_token_bucket: TokenBucketFactory) -> bool | str:
+    """Hand-made probes first (a new bucket is full, ``>=`` admits the last token, a refill after 0.2 s,
+    a cap after an hour idle), then the same decisions as the library's token bucket on seeded traces
+    for every ``(capacity, rate)`` of `CASES`."""
     if not callable(make_token_bucket):
         return "pass the function make_token_bucket itself (not a call to it)"
     clock = _Clock(100.0)
@@ -110,9 +126,10 @@ def check_token_bucket(make_token_bucket):
     return True
 
 
-def _breaker_outcome(config):
+def _breaker_outcome(config: BreakerConfig) -> tuple[float, float, dict[str, float]]:
     r = run_scenario("slow dependency", breakers=True, breaker=config)
     f = r.config.fault
+    assert f is not None  # the slow-dependency scenario has its fault
     share = {k: s / a if a else 1.0 for k, (a, s) in r.by_kind.items()}
     return r.overall(f.start, f.end), r.overall(f.end + 3, float("inf")), share
 
@@ -122,7 +139,10 @@ def _breaker_outcome(config):
                  "those failures (consecutive_failures, failure_rate or slow_call_rate).",
                  "The cooldown decides how soon the breaker probes payments again: after the fault the "
                  "system should be back within 3 s."])
-def check_breaker_tuning(my_breaker):
+def check_breaker_tuning(my_breaker: Callable[[], object]) -> bool | str:
+    """With breakers set to ``my_breaker()``'s ``BreakerConfig``, the slow-dependency run must keep
+    availability >= 0.6 during the fault and answer >= 95 % of browse and analytics requests, and be
+    back to >= 0.95 from 3 s after the fault ends."""
     from distlab.reliability import BreakerConfig
 
     if not callable(my_breaker):
@@ -150,7 +170,10 @@ def _jitter_calls(strategy: str, runs: int = 5) -> float:
           hints=["Brooker's post: which jitter makes the fewest calls when 100 clients contend?",
                  "Without a budget the retries keep the dependency's queue full long after the trigger: "
                  "give the retry budget a positive number of tokens."])
-def check_end_storm(storm_settings):
+def check_end_storm(storm_settings: Callable[[], object]) -> bool | str:
+    """``storm_settings()`` names a jitter and a retry budget: the jitter must make at most half the
+    calls of plain exponential backoff at 100 clients (Brooker's setup), and with the budget the
+    retry-storm run must be back to availability >= 0.95 from 3 s after the trigger ends."""
     from distlab.reliability import backoff_study as study
 
     if not callable(storm_settings):
@@ -174,6 +197,7 @@ def check_end_storm(storm_settings):
         return "budget_ratio must be > 0 (tokens refunded per success)"
     r = run_scenario("retry storm", retries=True, retry_budget=True, max_attempts=attempts,
                      budget_tokens=float(tokens), budget_ratio=float(s["budget_ratio"]))
+    assert r.config.fault is not None  # the retry-storm scenario has its trigger
     after = r.overall(r.config.fault.end + 3, float("inf"))
     if after < 0.95:
         return f"3 s after the trigger availability is still {after:.2f}: the storm goes on"

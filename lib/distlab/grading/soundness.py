@@ -17,6 +17,7 @@ directly from a chapter's own tests.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -24,13 +25,13 @@ from . import registry
 from .checks import evaluate
 
 
-def accepts(exercise_id: str, solution) -> str | None:
+def accepts(exercise_id: str, solution: object) -> str | None:
     """None when the check passes `solution`, else a description of what went wrong."""
     v = evaluate(exercise_id, solution)
     return None if v.status == "passed" else f"{exercise_id}: solution got {v.status}: {v.message}"
 
 
-def rejects(exercise_id: str, wrong, name: str = "mutation") -> str | None:
+def rejects(exercise_id: str, wrong: object, name: str = "mutation") -> str | None:
     """None when the check fails `wrong` with a hint, else a description of the problem."""
     v = evaluate(exercise_id, wrong)
     if v.status == "failed" and v.message:
@@ -38,8 +39,9 @@ def rejects(exercise_id: str, wrong, name: str = "mutation") -> str | None:
     return f"{exercise_id}: {name} got {v.status} (expected failed with a hint): {v.message}"
 
 
-def verify(exercise_id: str, solution, mutations) -> list[str]:
-    """All problems with one exercise's check; an empty list means it is sound."""
+def verify(exercise_id: str, solution: object, mutations: dict[str, object] | Iterable[object]) -> list[str]:
+    """All problems with one exercise's check; an empty list means it is sound. `mutations` are
+    known-wrong answers, named (a dict) or not."""
     if isinstance(mutations, dict):
         items = list(mutations.items())
     else:

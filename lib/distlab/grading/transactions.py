@@ -1,14 +1,8 @@
 """Chapter 3's graded exercises (``notebooks/03_transactions.ipynb``).
 
-* ``transactions.compensations`` -- given the trip saga's steps that completed before a failure,
-  return the compensations to run, in order. Checked on every prefix of the saga and every
-  failing step, against the saga's own definition (compensatable steps only, newest first).
-* ``transactions.inbox`` -- write the consumer of an at-least-once stream: apply each event's
-  effect exactly once. Checked by delivering every event twice or more and by crashing the
-  consumer after each of its SQL statements (a crash rolls back what was not committed, and the
-  event is delivered again).
-* ``transactions.idempotent_charge`` -- make a charge handler idempotent with a key. Checked with
-  retries, crashes after each statement, a reused key, and threads racing on one key.
+* ``transactions.compensations`` -- the compensations to run, in order, when a saga's step fails;
+* ``transactions.inbox`` -- a consumer of an at-least-once stream that applies each event's effect exactly once;
+* ``transactions.idempotent_charge`` -- a charge handler made idempotent with a key.
 
 The crash model is the real one: a crash ends the connection, so PostgreSQL or SQLite rolls back
 the open transaction; the statements already committed stay. Each check returns True, or a string
@@ -59,7 +53,8 @@ def expected_compensations(completed: list[str], steps: list[tuple[str, str]] | 
                  "The most recent completed step is undone first.",
                  "The step that failed needs no compensation: its local transaction rolled back.",
                  "Once the pivot has completed, the saga only moves forward: nothing is undone."])
-def check_compensations(compensations: Callable[[list[str], list[tuple[str, str]]], list[str]]) -> object:
+def check_compensations(compensations: Callable[[list[str], list[tuple[str, str]]], list[str]]) -> bool | str:
+    """On the trip saga and `HOLIDAY`, each step failing in turn: equal to :func:`expected_compensations`."""
     for steps in (trip_steps(), HOLIDAY):
         verdict = _compensations_on(compensations, steps)
         if verdict is not True:
@@ -67,7 +62,7 @@ def check_compensations(compensations: Callable[[list[str], list[tuple[str, str]
     return True
 
 
-def _compensations_on(compensations: Callable[..., Any], steps: list[tuple[str, str]]) -> object:
+def _compensations_on(compensations: Callable[..., Any], steps: list[tuple[str, str]]) -> bool | str:
     names = [n for n, _ in steps]
     pivot = next(n for n, kind in steps if kind == "pivot")
     for failed in range(len(names)):  # the step that fails: before, at and after the pivot
@@ -215,7 +210,9 @@ def _skipped(got: dict[int, int], want: dict[int, int]) -> str:
                  "The inbox row and the balance update must commit together: use one db.transaction().",
                  "Insert into the inbox first (a duplicate then fails, or check with a SELECT inside the "
                  "same transaction) and only then apply the effect."])
-def check_inbox(handle: Callable[..., Any]) -> object:
+def check_inbox(handle: Callable[..., Any]) -> bool | str:
+    """``handle(db, event)`` must give the right balances on `EVENTS` delivered once, twice each, and
+    with a crash after each of its first 8 statements of every delivery (then delivered again)."""
     want = {1: 17, 2: 5}
     got = _inbox_after(handle, EVENTS, None)
     if got != want:
@@ -273,7 +270,10 @@ def _racing(charge: Callable[..., Any], url: str, threads: int = 4) -> list[Any]
                  "them charges again on the retry.",
                  "Two requests with one key at the same time: the key's PRIMARY KEY lets only one "
                  "transaction insert it. Do the lookup inside the same transaction."])
-def check_idempotent_charge(charge: Callable[..., Any]) -> object:
+def check_idempotent_charge(charge: Callable[..., Any]) -> bool | str:
+    """``charge(db, key, amount)`` must charge once per key: a retry returns the first result, a new key
+    charges anew, a crash after any of its first 8 statements and a retry charge once, and 4 threads
+    racing on one key make one charge and all get one answer."""
     with _database(CHARGE_SCHEMA) as (db, url):
         first = charge(CrashingBackend(db, None), "k1", 100)
         again = charge(CrashingBackend(db, None), "k1", 100)
