@@ -17,61 +17,58 @@ Forking is exact because the simulation is deterministic: the lab keeps a deep c
 (`Simulation.fork` copies only the kernel; the `Cluster` wrapper holds the servers' bookkeeping
 too) every `CHECKPOINT_EVERY` frames and at every action, and re-runs the frames in between.  The
 start needs no copy: it is rebuilt from the settings and the seed.
+
+For the same reason a run is shareable: the lab records its settings and every action with the
+frame it was taken at (`raft_lab_inputs`), and `ClusterLab.to_json` / `ClusterLab.from_json` turn
+those inputs into a short JSON string and back into the same frames.
 """
 from __future__ import annotations
 
 import copy
-from typing import NamedTuple
-
-from matplotlib.figure import Figure
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Uniform, ms
 
-from .cluster_drawing import ClusterPicture, MsgPic, NodePic, update_cluster
-from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .style import reuse_axes
+from .raft_lab_frames import FRAME_SIZE, Frame, capture, frame_picture, message_word, render_frame
+from .raft_lab_inputs import (
+    ACTIONS,
+    LATENCY_BOUNDS_MS,
+    LOSS_BOUNDS,
+    NODE_CHOICES,
+    TIMEOUT_BOUNDS_MS,
+    Action,
+    RunFormatError,
+    Settings,
+    SharedRun,
+    check_action,
+    check_run,
+    check_settings,
+    dump_run,
+    parse_run,
+)
+
+__all__ = [
+    "FRAME", "STEP", "WARMUP", "CHECKPOINT_EVERY", "ACTIONS", "SERVER_EFFECTS", "Checkpoint", "ClusterLab",
+    "build_cluster",
+    # the settings, actions and shared-run format (raft_lab_inputs) and frames (raft_lab_frames)
+    "NODE_CHOICES", "TIMEOUT_BOUNDS_MS", "LATENCY_BOUNDS_MS", "LOSS_BOUNDS", "Settings", "check_settings",
+    "Action", "SharedRun", "RunFormatError", "FRAME_SIZE", "Frame", "capture", "frame_picture", "message_word",
+    "render_frame",
+]
 
 FRAME = ms(10)              #: simulated seconds between frames
 STEP = 0.5                  #: simulated seconds an action runs on for
 WARMUP = 1.0                #: simulated seconds recorded when the settings change
 CHECKPOINT_EVERY = 100      #: frames between stored copies (a copy costs as much as ~40 frames)
-FRAME_SIZE = (7.6, 6.4)     #: inches
-NODE_CHOICES = (3, 5, 7)
-TIMEOUT_BOUNDS_MS = (10, 1000)
-LATENCY_BOUNDS_MS = (1, 100)
-LOSS_BOUNDS = (0.0, 0.5)
-MESSAGE_WORDS = {"RequestVote": "vote?", "RequestVoteReply": "vote", "AppendEntriesReply": "ack",
-                 "InstallSnapshot": "snapshot", "InstallSnapshotReply": "ack"}
-
-
-class Settings(NamedTuple):
-    nodes: int = 5
-    timeout_ms: tuple = (150, 300)
-    latency_ms: float = 5.0
-    loss: float = 0.0
-    seed: int = 0
-
-
-def check_settings(nodes=5, timeout_ms=(150, 300), latency_ms=5.0, loss=0.0, seed=0) -> Settings:
-    """Validated settings; anything out of range is a `ValueError` naming the parameter."""
-    if nodes not in NODE_CHOICES or isinstance(nodes, bool):
-        raise ValueError(f"nodes must be one of {NODE_CHOICES}, got {nodes!r}")
-    lo_b, hi_b = TIMEOUT_BOUNDS_MS
-    if not isinstance(timeout_ms, (tuple, list)) or len(timeout_ms) != 2:
-        raise ValueError(f"timeout_ms must be a (low, high) pair of milliseconds, got {timeout_ms!r}")
-    low, high = timeout_ms
-    if not lo_b <= low <= hi_b:
-        raise ValueError(f"timeout_ms low must be in [{lo_b}, {hi_b}] ms, got {low!r}")
-    if not low <= high <= hi_b:
-        raise ValueError(f"timeout_ms high must be in [low={low}, {hi_b}] ms, got {high!r}")
-    if not LATENCY_BOUNDS_MS[0] <= latency_ms <= LATENCY_BOUNDS_MS[1]:
-        raise ValueError(f"latency_ms must be in {list(LATENCY_BOUNDS_MS)} ms, got {latency_ms!r}")
-    if not LOSS_BOUNDS[0] <= loss <= LOSS_BOUNDS[1]:
-        raise ValueError(f"loss must be in {list(LOSS_BOUNDS)}, got {loss!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    return Settings(nodes, (int(low), int(high)), float(latency_ms), float(loss), seed)
+#: what a server action does to the cluster, and how the status line says it
+SERVER_EFFECTS: dict[str, tuple[Callable[[Cluster, int], None], str]] = {
+    "crash": (Cluster.crash, "server {} crashed"),
+    "restart": (Cluster.restart, "server {} restarted from its stable storage"),
+    "isolate": (Cluster.disconnect, "server {} cut off from the others"),
+    "reconnect": (Cluster.connect, "server {} reconnected"),
+}
 
 
 def build_cluster(s: Settings) -> Cluster:
@@ -85,131 +82,75 @@ def build_cluster(s: Settings) -> Cluster:
     return c
 
 
-def message_word(payload) -> str:
-    name = type(payload).__name__
-    if name == "AppendEntries":
-        return "append" if getattr(payload, "entries", ()) else "heartbeat"
-    return MESSAGE_WORDS.get(name, name)
+class Checkpoint(NamedTuple):
+    """A stored copy of the live cluster at a frame (None at frame 0: rebuilt from the settings),
+    with the count of client requests made so far (which names the next command)."""
 
-
-def capture(c: Cluster, note: str = "", previous: dict | None = None) -> dict:
-    """One frame: plain data only (no simulator objects), so frames never change afterwards.
-
-    With the `previous` frame, every part equal to its counterpart there (a server's state, its
-    log, the cut links, the verdicts) is that same object: a recording of hundreds of frames then
-    holds each unchanged log once.  Sharing is safe because frames are never changed."""
-    now = c.sim.now
-    before = {n["pid"]: n for n in previous["nodes"]} if previous is not None else {}
-    nodes = []
-    for p, nd in c.nodes.items():
-        node = {"pid": p, "role": nd.role, "term": nd.current_term, "up": nd.up,
-                "isolated": p in c.disconnected,
-                "timer_ms": max(0.0, (nd.election_deadline - now) * 1000.0),
-                "log": tuple((e.term, e.command) for e in nd.log), "base": nd.base_index,
-                "commit": nd.commit_index}
-        old = before.get(p)
-        if old is not None:
-            if old == node:
-                node = old
-            elif old["log"] == node["log"]:
-                node["log"] = old["log"]
-        nodes.append(node)
-    msgs = []
-    for e in c.sim.network.in_flight.values():
-        span = e.due - e.sent_at
-        progress = 1.0 if span <= 0 else min(1.0, max(0.0, (now - e.sent_at) / span))
-        msgs.append((e.src, e.dst, message_word(e.payload), round(progress, 3)))
-    frame = {"time": now, "note": note, "nodes": nodes, "msgs": msgs,
-             "blocked": sorted(c.sim.network.blocked_pairs()),
-             "invariants": dict(c.sim.invariants.evaluate(c.sim))}
-    if previous is not None:
-        for part in ("blocked", "invariants"):
-            if frame[part] == previous[part]:
-                frame[part] = previous[part]
-    return frame
-
-
-def frame_picture(frame: dict) -> ClusterPicture:
-    nodes = []
-    for n in frame["nodes"]:
-        label = f"T{n['term']}"
-        if n["up"] and n["role"] != "leader":
-            label += f" · timer {n['timer_ms']:.0f} ms"
-        nodes.append(NodePic(str(n["pid"]), n["role"], label, up=n["up"]))
-    return ClusterPicture(nodes, frozenset((str(a), str(b)) for a, b in frame["blocked"]),
-                          [MsgPic(str(s), str(d), w, p) for s, d, w, p in frame["msgs"]],
-                          title="")
-
-
-def render_frame(frame: dict, fig: Figure | None = None) -> Figure:
-    """The cluster (top) and every server's log with its committed prefix (bottom).
-
-    Drawn into two subfigures that keep their artists between frames: the cluster through
-    `update_cluster` (only labels, messages and legend change while roles and links stay), the log
-    grid only when the logs or commit indices changed -- the picture is the one a fresh figure
-    shows."""
-    if fig is None:
-        from .style import new_figure
-        fig = new_figure(figsize=FRAME_SIZE)
-    if tuple(fig.get_size_inches()) != FRAME_SIZE:
-        fig.set_size_inches(*FRAME_SIZE)
-    if len(getattr(fig, "subfigs", ())) != 2:
-        fig.clear()
-        fig.subfigures(2, 1, height_ratios=[0.64, 0.36])
-    top, bottom = fig.subfigs
-    update_cluster(frame_picture(frame), fig=top)
-    clock = f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"] else "")
-    kept = getattr(top, "_distlab_frame_extras", None)
-    if kept is not None and kept[0] in top.texts and kept[1] in top.legends:
-        kept[0].set_text(clock)
-    else:  # first frame, or the cluster was redrawn from scratch (which removes both)
-        top._distlab_frame_extras = (
-            top.text(0.01, 0.975, clock, fontsize=9, va="top"),
-            top.legend(handles=log_legend_handles(), loc="lower right",
-                       bbox_to_anchor=(0.99, 0.02), fontsize=7, frameon=False))
-    rows = [LogRow(str(n["pid"]), n["log"], n["commit"], n["up"], n["base"]) for n in frame["nodes"]]
-    if rows != getattr(bottom, "_distlab_rows", None) or len(bottom.axes) != 1:
-        _, ax = reuse_axes(bottom, (0.13, 0.16, 0.84, 0.7))
-        draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
-        bottom._distlab_rows = rows
-    return fig
+    cluster: Cluster | None
+    requests: int
 
 
 class ClusterLab:
-    """A recorded, forkable run of a Raft cluster (plain Python: tests drive it without widgets)."""
+    """A recorded, forkable, shareable run of a Raft cluster (plain Python: tests drive it without
+    widgets).  Everything that changes the run goes through `configure`, `act` / `apply`, `run`
+    and `fork`, which keep `actions` in step with `frames`; a change made to `cluster` directly is
+    not part of the run and is not exported."""
 
-    def __init__(self, nodes=5, timeout_ms=(150, 300), latency_ms=5.0, loss=0.0, seed=0):
+    settings: Settings                 #: the run's settings (the seed included)
+    cluster: Cluster                   #: the live cluster, at the last frame
+    frames: list[Frame]                #: every recorded frame, frame 0 = the start
+    actions: list[Action]              #: every action that led to the frames, in time order
+    checkpoints: dict[int, Checkpoint]  #: stored copies, by frame
+    requests: int                      #: client requests made so far
+    note: str                          #: the note of the frames being recorded (the last action's)
+    shown: int                         #: the frame a viewer shows (the last, or a loaded run's)
+
+    def __init__(self, nodes: int = 5, timeout_ms: tuple[int, int] = (150, 300), latency_ms: float = 5.0,
+                 loss: float = 0.0, seed: int = 0) -> None:
         self.configure(nodes=nodes, timeout_ms=timeout_ms, latency_ms=latency_ms, loss=loss,
                        seed=seed)
 
     # -- building --------------------------------------------------------------------------
-    def configure(self, **settings) -> None:
+    def configure(self, **settings: Any) -> None:
         """New settings: rebuild the run from the seed and record `WARMUP` seconds."""
         base = self.settings._asdict() if hasattr(self, "settings") else {}
-        self.settings = check_settings(**{**base, **settings})
-        self.cluster = build_cluster(self.settings)
+        self._start(check_settings(**{**base, **settings}))
+        self.run(WARMUP)
+
+    def _start(self, settings: Settings) -> None:
+        """Only the start: the cluster built from `settings`, and its frame 0."""
+        self.settings = settings
+        self.cluster = build_cluster(settings)
         self.requests = 0
-        self.frames: list = []
-        self.checkpoints: dict = {}
+        self.frames = []
+        self.actions = []
+        self.checkpoints = {}
+        self.note = ""
         self._record("start", checkpoint=True)
-        self.run(WARMUP, note="")
 
     def _record(self, note: str, checkpoint: bool = False) -> None:
         index = len(self.frames)
         if checkpoint or index % CHECKPOINT_EVERY == 0:
             # frame 0 is the freshly built cluster: `fork` rebuilds it from the settings instead
             stored = copy.deepcopy(self.cluster) if index else None
-            self.checkpoints[index] = (stored, self.requests)
+            self.checkpoints[index] = Checkpoint(stored, self.requests)
         self.frames.append(capture(self.cluster, note, self.frames[-1] if self.frames else None))
+        self.shown = index
 
-    def run(self, duration: float = STEP, note: str = "") -> None:
-        for _ in range(max(1, round(duration / FRAME))):
+    def run(self, duration: float = STEP) -> None:
+        """Let `duration` simulated seconds pass (at least one frame), recording a frame every
+        `FRAME`; the frames carry the note of the last action."""
+        self._run_to(len(self.frames) + max(1, round(duration / FRAME)))
+
+    def _run_to(self, count: int) -> None:
+        while len(self.frames) < count:
             self.cluster.run(FRAME)
-            self._record(note)
+            self._record(self.note)
 
-    def fork(self, index: int) -> list:
-        """Go back to frame `index`: later frames are dropped and the live cluster is the one
-        shown there (re-created from the nearest copy and re-run: exact, the run is seeded)."""
+    def fork(self, index: int) -> list[Frame]:
+        """Go back to frame `index`: later frames and the actions taken in them are dropped and the
+        live cluster is the one shown there (re-created from the nearest copy and re-run: exact,
+        the run is seeded)."""
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.frames):
             raise ValueError(f"index must be a frame in [0, {len(self.frames) - 1}], got {index!r}")
         k = max(i for i in self.checkpoints if i <= index)
@@ -219,59 +160,58 @@ class ClusterLab:
         for _ in range(index - k):
             self.cluster.run(FRAME)
         self.frames = self.frames[:index + 1]
+        self.actions = [a for a in self.actions if a.frame <= index]
         self.checkpoints = {i: v for i, v in self.checkpoints.items() if i <= index}
+        self.note = self.frames[index]["note"] if index else ""
+        self.shown = index
         return self.frames
 
     # -- actions (at the last frame) ------------------------------------------------------------
-    def act(self, action: str, pid=None, run: float = STEP) -> str:
-        """Apply `action` (crash, restart, isolate, reconnect, heal, request, run) now, record it
-        as a frame, then run on for `run` seconds. Returns what happened, in words."""
-        c = self.cluster
-        if action in ("crash", "restart", "isolate", "reconnect"):
-            c.node(pid)  # refuses an unknown server with a message naming pid
-        if action == "crash":
-            c.crash(pid)
-            what = f"server {pid} crashed"
-        elif action == "restart":
-            c.restart(pid)
-            what = f"server {pid} restarted from its stable storage"
-        elif action == "isolate":
-            c.disconnect(pid)
-            what = f"server {pid} cut off from the others"
-        elif action == "reconnect":
-            c.connect(pid)
-            what = f"server {pid} reconnected"
-        elif action == "split":
-            what = self.split()
-        elif action == "heal":
-            c.heal()
-            what = "network healed"
-        elif action == "request":
-            what = self.request()
-        elif action == "run":
-            what = ""
-        else:
-            raise ValueError(f"action must be one of crash, restart, isolate, reconnect, split, "
-                             f"heal, request, run; got {action!r}")
-        if what:
-            self._record(what, checkpoint=True)
-        self.run(run, note=what)
+    def act(self, action: str, pid: int | None = None, run: float = STEP) -> str:
+        """Apply `action` (crash, restart, isolate, reconnect, split, heal, request, run) now,
+        record it as a frame, then run on for `run` seconds. Returns what happened, in words."""
+        what = self.apply(action, pid)
+        self.run(run)
         return what
 
-    def split(self) -> str:
+    def apply(self, action: str, pid: int | None = None) -> str:
+        """`act` without running on: take `action` (on server `pid` for crash, restart, isolate and
+        reconnect) now and record its frame -- all but ``run``, which only runs on.  Returns what
+        happened, in words; an unknown action or server is a `ValueError` naming it."""
+        pid = check_action(action, pid, len(self.cluster.pids))
+        self.actions.append(Action(len(self.frames), action, pid))
+        if pid is not None:
+            effect, words = SERVER_EFFECTS[action]
+            effect(self.cluster, pid)
+            what = words.format(pid)
+        else:
+            what = {"split": self._split, "heal": self._heal, "request": self._request,
+                    "run": lambda: ""}[action]()
+        self.note = what
+        if what:
+            self._record(what, checkpoint=True)
+        return what
+
+    def _split(self) -> str:
         """A minority partition: the leader (or server 0) and the next server against the rest."""
         c = self.cluster
-        first = c.leader() if c.leader() is not None else c.pids[0]
-        minority = [first, c.pids[(c.pids.index(first) + 1) % len(c.pids)]]
+        leader = c.leader()
+        at = next((i for i, p in enumerate(c.pids) if p == leader), 0)
+        minority = [c.pids[at], c.pids[(at + 1) % len(c.pids)]]
         c.partition([minority, [p for p in c.pids if p not in minority]])
         return f"partition: {{{', '.join(map(str, minority))}}} | the other {len(c.pids) - 2}"
 
-    def request(self) -> str:
+    def _heal(self) -> str:
+        self.cluster.heal()
+        return "network healed"
+
+    def _request(self) -> str:
         """A client command, tried on each server in turn (as MIT's clients do): a follower or
         a crashed server refuses it, the first server that believes it leads appends it."""
         self.requests += 1
         command = f"x{self.requests}"
-        refused, down = [], []
+        refused: list[str] = []
+        down: list[str] = []
         for p in self.cluster.pids:
             if not self.cluster.nodes[p].up:
                 down.append(str(p))
@@ -283,3 +223,34 @@ class ClusterLab:
                 return f"{command} appended by leader {p} at index {index}, term {term}{tail}"
             refused.append(str(p))
         return f"{command} refused: no server believes it leads (retry later)"
+
+    # -- sharing ----------------------------------------------------------------------------------
+    def inputs(self, frame: int | None = None) -> SharedRun:
+        """What the run is made of -- settings, actions, the frame count -- and `frame`, the one on
+        screen (default `shown`)."""
+        return SharedRun(self.settings, tuple(self.actions), len(self.frames),
+                         self.shown if frame is None else frame)
+
+    def to_json(self, frame: int | None = None) -> str:
+        """The run as a short JSON string (format: `raft_lab_inputs`): its inputs, not its frames,
+        which `from_json` replays exactly; `frame` is the one on screen (default `shown`)."""
+        return dump_run(self.inputs(frame))
+
+    @classmethod
+    def from_json(cls, text: str) -> ClusterLab:
+        """The run a `to_json` string describes, replayed from its seed: the same frames, with
+        `shown` the sender's frame.  A bad string is a `RunFormatError` naming what is wrong."""
+        lab = cls.__new__(cls)
+        lab.replay(parse_run(text))
+        return lab
+
+    def replay(self, run: SharedRun) -> None:
+        """Make this lab hold `run`: rebuilt from its settings, each action taken at its frame,
+        then run on to its frame count; `shown` is its frame on screen."""
+        check_run(run)
+        self._start(run.settings)
+        for action in run.actions:
+            self._run_to(action.frame)
+            self.apply(action.name, action.pid)
+        self._run_to(run.frames)
+        self.shown = run.frame
