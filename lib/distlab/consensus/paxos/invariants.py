@@ -12,42 +12,66 @@ by higher-ballot acceptances still counts as chosen.
 """
 from __future__ import annotations
 
-from .messages import NO_BALLOT
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any, Protocol
+
+from distlab.sim import Simulation
+
+from .messages import NO_BALLOT, Acceptance, Ballot, SlotAcceptance
 
 NAMES = ("at_most_one_value_chosen", "chosen_value_never_changes")
 
 
+class Learner(Protocol):
+    """What the checker reads from a Paxos server: its persistent acceptor state and what it
+    learned (:class:`~distlab.consensus.paxos.single.PaxosNode` and
+    :class:`~distlab.consensus.paxos.multi.MultiPaxosNode` both qualify)."""
+
+    pid: Hashable
+    stable: dict[str, Any]
+
+    def learned_items(self) -> list[tuple[int, Any]]:
+        """(slot, value) pairs learned so far."""
+        ...
+
+
 class PaxosSafety:
-    def __init__(self, pids, majority: int):
+    """The two safety properties of :data:`NAMES` over the servers ``pids``, for a quorum of
+    ``majority`` acceptors; :meth:`install` registers them as invariants of a simulation, checked
+    after every step. It accumulates every acceptance it has seen (``accepts``), the values each
+    slot had chosen (``chosen``) and what each learner learned first (``learned``)."""
+
+    def __init__(self, pids: Iterable[Hashable], majority: int):
         self.pids = list(pids)
         self.majority = majority
-        self.accepts: dict = {}   # (slot, ballot) -> {acceptor: value}
-        self.chosen: dict = {}    # slot -> set of chosen values (as a list, by repr order)
-        self.learned: dict = {}   # (learner, slot) -> value first learned
+        self.accepts: dict[tuple[int, Ballot], dict[Hashable, Any]] = {}  # -> {acceptor: value}
+        self.chosen: dict[int, list[Any]] = {}  # slot -> values chosen, in the order seen
+        self.learned: dict[tuple[Hashable, int], Any] = {}  # (learner, slot) -> value first learned
         self._synced_at = -1
-        self.problems: list = []
+        self.problems: list[str] = []
 
-    def install(self, sim) -> PaxosSafety:
+    def install(self, sim: Simulation) -> PaxosSafety:
+        """Register both properties as named invariants of ``sim``; returns self."""
         for name in NAMES:
             sim.invariants.add(name, getattr(self, name))
         return self
 
-    def _acceptances(self, node):
+    def _acceptances(self, node: Learner) -> Iterator[SlotAcceptance]:
         st = node.stable
         if "slots" in st:  # Multi-Paxos: slot -> (ballot, value)
             for slot, (b, v) in st["slots"].items():
-                yield slot, b, v
+                yield SlotAcceptance(slot, b, v)
         elif "accepted" in st:
-            b, v = st["accepted"]
-            if b != NO_BALLOT:
-                yield 0, b, v
+            accepted: Acceptance = st["accepted"]
+            if accepted.ballot != NO_BALLOT:
+                yield SlotAcceptance(0, accepted.ballot, accepted.value)
 
-    def _sync(self, sim) -> None:
+    def _sync(self, sim: Simulation) -> None:
         if self._synced_at == sim.events_run:
             return
         self._synced_at = sim.events_run
         for pid in self.pids:
-            node = sim.processes[pid]
+            node: Learner = sim.processes[pid]
             for slot, b, v in self._acceptances(node):
                 votes = self.accepts.setdefault((slot, b), {})
                 if votes.get(node.pid, v) != v:
@@ -59,7 +83,15 @@ class PaxosSafety:
                         if v not in values:
                             values.append(v)
 
-    def at_most_one_value_chosen(self, sim):
+    def any_chosen(self, sim: Simulation) -> bool:
+        """Whether some value has been chosen in some slot so far (reading ``sim``'s state now)."""
+        self._sync(sim)
+        return bool(self.chosen)
+
+    def at_most_one_value_chosen(self, sim: Simulation) -> str | None:
+        """None if no slot ever had two different values chosen (a majority of acceptances in
+        some ballot each) and no acceptor accepted two values in one ballot; else the first
+        problem found."""
         self._sync(sim)
         if self.problems:
             return self.problems[0]
@@ -68,10 +100,12 @@ class PaxosSafety:
                 return f"slot {slot}: values {values!r} were all chosen"
         return None
 
-    def chosen_value_never_changes(self, sim):
+    def chosen_value_never_changes(self, sim: Simulation) -> str | None:
+        """None if every value a learner learned was chosen in that slot and no learner ever
+        changed what it learned; else a message naming the learner and the slot."""
         self._sync(sim)
         for pid in self.pids:
-            node = sim.processes[pid]
+            node: Learner = sim.processes[pid]
             for slot, value in node.learned_items():
                 first = self.learned.setdefault((pid, slot), value)
                 if first != value:

@@ -4,23 +4,29 @@ fault schedules with the safety invariants checked after every step.
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from distlab.sim import Constant, FaultSchedule, InvariantViolation, Simulation, Uniform, ms
+from distlab.sim import Constant, FaultSchedule, InvariantViolation, Latency, Simulation, Uniform, ms
 
 from .invariants import PaxosSafety
 from .single import PaxosNode
 
 
-@dataclass
+@dataclass(slots=True)
 class PaxosRun:
-    chosen: dict                  # learner -> value learned (None if nothing)
+    """The outcome of one single-decree experiment: what each learner learned, when a value was
+    first chosen, how many ballots the proposers started, and any safety violation."""
+
+    chosen: dict[Hashable, Any]   # learner -> value learned (None if nothing)
     chosen_at: float | None       # first time a majority accepted one value
     ballots: int                  # phase-1 attempts over all proposers
-    violations: list = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
 
 
-def _build(seed, n, proposers, retry, latency, timeout, starts, check=True):
+def _build(seed: int, n: int, proposers: int, retry: str, latency: Latency, timeout: float,
+           starts: Sequence[float], check: bool = True) -> tuple[Simulation, list[PaxosNode], PaxosSafety]:
     sim = Simulation(seed, trace=False, check_invariants=check)
     sim.network.configure(latency=latency)
     pids = list(range(n))
@@ -35,10 +41,9 @@ def _build(seed, n, proposers, retry, latency, timeout, starts, check=True):
     return sim, nodes, safety
 
 
-def _first_chosen(sim, safety, limit):
-    def any_chosen(s):
-        safety._sync(s)
-        return bool(safety.chosen) or s.now >= limit
+def _first_chosen(sim: Simulation, safety: PaxosSafety, limit: float) -> float | None:
+    def any_chosen(s: Simulation) -> bool:
+        return safety.any_chosen(s) or s.now >= limit
     sim.run(any_chosen)
     return sim.now if safety.chosen else None
 
