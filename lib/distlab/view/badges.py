@@ -23,6 +23,8 @@ from .style import BAD, GOOD, NEUTRAL
 
 
 class _Unchecked:
+    """The type of `UNCHECKED` (one instance)."""
+
     def __repr__(self) -> str:
         return "UNCHECKED"
 
@@ -31,7 +33,7 @@ class _Unchecked:
 UNCHECKED = _Unchecked()
 
 
-def badge_state(outcome) -> tuple[str, str, str, str]:
+def badge_state(outcome: object) -> tuple[str, str, str, str]:
     """``(symbol, word, colour, detail)`` for one outcome; anything else is a `ValueError`."""
     if outcome is True or outcome is None:
         return "✓", "holds", GOOD, ""
@@ -72,21 +74,23 @@ def badges_text(results: Mapping[str, object]) -> str:
 class Badges:
     """An `ipywidgets.HTML` row of badges; call `update` with fresh outcomes after each step."""
 
-    def __init__(self, results: Mapping[str, object] | None = None):
+    def __init__(self, results: Mapping[str, object] | None = None) -> None:
         self.widget = widgets.HTML()
-        self.results: dict = {}
+        self.results: dict[str, object] = {}
         self.update(results or {})
 
     def update(self, results: Mapping[str, object]) -> None:
+        """Show `results` (validated first: a bad outcome raises `ValueError` and changes nothing)."""
         html_row = badges_html(results)  # validates before anything changes
         self.results = dict(results)
         self.widget.value = html_row
 
     @property
     def all_hold(self) -> bool:
+        """Whether every invariant shown holds (True when none is shown)."""
         return all(badge_state(v)[1] == "holds" for v in self.results.values())
 
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
         display(self.widget)

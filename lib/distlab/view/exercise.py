@@ -17,7 +17,12 @@ from distlab.grading import checks, registry
 
 
 class ExerciseBox:
-    def __init__(self, exercise_id: str, get_answer: Callable[[], object]):
+    """A "check my answer" button and a hint button for one registered exercise.
+
+    Each check calls `get_answer` afresh (so the learner's latest definition is checked), shows and
+    records the verdict as `distlab.grading.check` does; hints are revealed one per click."""
+
+    def __init__(self, exercise_id: str, get_answer: Callable[[], object]) -> None:
         if not callable(get_answer):
             raise ValueError(f"get_answer must be callable, got {get_answer!r}")
         self.exercise_id = exercise_id
@@ -40,6 +45,8 @@ class ExerciseBox:
                                     self.feedback, self.hint_area])
 
     def check(self) -> checks.Verdict:
+        """Read the answer, judge it, record and show the verdict; returns it.  A stub that raises
+        `NotImplementedError` is "not attempted"; an answer that cannot be read fails with why."""
         try:
             answer = self.get_answer()
         except NotImplementedError:
@@ -55,6 +62,7 @@ class ExerciseBox:
         return last
 
     def next_hint(self) -> None:
+        """Reveal one more hint (all hints so far stay shown); the button is disabled after the last."""
         if self.hints_shown < len(self.hints):
             self.hints_shown += 1
         items = "".join(f"<li>{html.escape(h)}</li>" for h in self.hints[: self.hints_shown])
@@ -62,7 +70,7 @@ class ExerciseBox:
         self.hint_button.description = f"hint ({self.hints_shown}/{len(self.hints)})"
         self.hint_button.disabled = self.hints_shown >= len(self.hints)
 
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
         display(self.widget)

@@ -20,6 +20,11 @@ with `style.prepare(fig)` (clears everything) or `style.reuse_axes(fig, rect)` (
 axes and removes only its artists: much faster, for renders that set their own limits).  The
 panel does not clear the figure itself, so a render can take the fast path.
 `render` may also return a ``str`` (shown as HTML) or any other object (shown as text).
+
+One calling style for notebooks: decorate a panel's render with `panel_render` and a cell calls it
+with the same keywords as the panel, ``render_split(low=150, high=150, seed=0)`` next to
+``split_panel(low=150, high=155, seed=0)``, while `Panel` keeps calling ``render(config, fig=...)``
+(docs/view-and-grading.md, "One calling style").
 """
 
 from __future__ import annotations
@@ -27,12 +32,50 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .style import DEFAULT_DPI, DEFAULT_FIGSIZE, figure_png
+
+_Shown = TypeVar("_Shown", covariant=True)
+
+
+class ConfigRender(Protocol[_Shown]):
+    """What `Panel` calls: ``render(config, fig=None)``, `config` being the dict of control values
+    (or what the panel's `make_config` made of them)."""
+
+    def __call__(self, config: Any, /, fig: Figure | None = None) -> _Shown: ...
+
+
+class PanelRender(Protocol[_Shown]):
+    """A render made by `panel_render`: ``render(**settings)`` in a notebook cell, and still
+    ``render(config, fig=None)`` for `Panel` (and older cells that pass a dict)."""
+
+    def __call__(self, config: Any = None, /, fig: Figure | None = None, **settings: Any) -> _Shown: ...
+
+
+def panel_render(render: ConfigRender[_Shown]) -> PanelRender[_Shown]:
+    """Let a panel's ``render(config, fig=None)`` also be called with keywords, as notebooks do.
+
+    ``render_split(low=150, high=150, seed=0)`` is ``render_split({"low": 150, "high": 150,
+    "seed": 0})``; keywords given next to a dict override its entries
+    (``render_timeline(EXAMPLE, read_result="nothing")``), and no config at all is an empty dict.
+    `Panel` calls ``render(config, fig=fig)`` unchanged: with no keywords the config (a dict or a
+    `make_config` object) is passed through as it is."""
+
+    def call(config: Any = None, /, fig: Figure | None = None, **settings: Any) -> _Shown:
+        if settings or config is None:
+            config = {**(config or {}), **settings}
+        return render(config, fig=fig)
+
+    call.__module__ = render.__module__
+    call.__name__ = getattr(render, "__name__", "render")
+    call.__qualname__ = getattr(render, "__qualname__", call.__name__)
+    call.__doc__ = render.__doc__
+    return call
 
 
 class Panel:
@@ -43,10 +86,11 @@ class Panel:
     `clock` returns seconds; it is injectable so tests can make render times deterministic.
     """
 
-    def __init__(self, render: Callable, controls: Mapping[str, widgets.ValueWidget], *,
-                 make_config: Callable[..., object] | None = None, figsize=DEFAULT_FIGSIZE,
-                 dpi: int = DEFAULT_DPI, extra: widgets.Widget | None = None,
-                 clock: Callable[[], float] = time.perf_counter, draw_now: bool = True):
+    def __init__(self, render: ConfigRender[object], controls: Mapping[str, widgets.ValueWidget], *,
+                 make_config: Callable[..., object] | None = None,
+                 figsize: tuple[float, float] = DEFAULT_FIGSIZE, dpi: float = DEFAULT_DPI,
+                 extra: widgets.Widget | None = None, clock: Callable[[], float] = time.perf_counter,
+                 draw_now: bool = True) -> None:
         if not callable(render):
             raise ValueError(f"render must be callable, got {render!r}")
         self.render = render
@@ -58,8 +102,8 @@ class Panel:
         FigureCanvasAgg(self.figure)
         self.output = widgets.Output()
         self.clock = clock
-        self.last_config = None
-        self.last_result = None
+        self.last_config: object = None
+        self.last_result: object = None
         self.last_png: bytes | None = None
         self.last_render_ms: float | None = None
         self.last_error: str | None = None
@@ -85,11 +129,11 @@ class Panel:
             self.redraw()
 
     # -- config ---------------------------------------------------------------------------------
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """The current value of every control, by name."""
         return {name: c.value for name, c in self.controls.items()}
 
-    def config(self):
+    def config(self) -> object:
         """The config handed to ``render``: `make_config(**values)` or the values dict itself."""
         values = self.values()
         return self.make_config(**values) if self.make_config else values
@@ -99,10 +143,10 @@ class Panel:
         """Call `listener(panel)` after every redraw (e.g. to update badges next to the plot)."""
         self._listeners.append(listener)
 
-    def _on_change(self, change) -> None:
+    def _on_change(self, change: object) -> None:
         self.redraw()
 
-    def _next_seed(self, _button=None) -> None:
+    def _next_seed(self, _button: object = None) -> None:
         seed = self.controls["seed"]
         seed.value = seed.min if seed.value >= seed.max else seed.value + 1  # redraws via observe
 
@@ -128,7 +172,7 @@ class Panel:
         for listener in self._listeners:
             listener(self)
 
-    def _to_output(self, result) -> dict:
+    def _to_output(self, result: object) -> dict[str, Any]:
         if isinstance(result, Figure):
             self.last_png = figure_png(result)
             data = {"image/png": base64.b64encode(self.last_png).decode("ascii"),
@@ -139,7 +183,7 @@ class Panel:
             data = {"text/plain": repr(result)}
         return {"output_type": "display_data", "data": data, "metadata": {}}
 
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
         display(self.widget)

@@ -14,7 +14,8 @@ Controls: ``⏮ first``, ``◀ step``, a `Play` widget (animates in the browser)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -23,7 +24,7 @@ class Player:
     """Navigate frames ``0 .. n_frames-1``; `index` is always within range."""
 
     def __init__(self, n_frames: int, show: Callable[[int], object], *, interval_ms: int = 400,
-                 on_fork: Callable[[int], object] | None = None, description: str = "step"):
+                 on_fork: Callable[[int], object] | None = None, description: str = "step") -> None:
         _check_length(n_frames)
         if not callable(show):
             raise ValueError(f"show must be callable, got {show!r}")
@@ -47,7 +48,7 @@ class Player:
         self.last_button.on_click(lambda _b: self.seek(self.n_frames - 1))
         buttons = [self.first_button, self.back_button, self.play, self.slider, self.next_button,
                    self.last_button]
-        self.fork_button = None
+        self.fork_button: widgets.Button | None = None
         if on_fork is not None:
             if not callable(on_fork):
                 raise ValueError(f"on_fork must be callable, got {on_fork!r}")
@@ -61,10 +62,12 @@ class Player:
 
     @property
     def index(self) -> int:
+        """The frame on screen (the slider's value)."""
         return self.slider.value
 
     @property
     def n_frames(self) -> int:
+        """How many frames there are (the slider's maximum + 1)."""
         return self.slider.max + 1
 
     def seek(self, index: int) -> None:
@@ -77,7 +80,7 @@ class Player:
         """Move `delta` frames, stopping at either end (no wrap-around)."""
         self.slider.value = min(max(self.index + delta, 0), self.n_frames - 1)
 
-    def fork(self):
+    def fork(self) -> object:
         """Call the fork hook with the current index; returns what it returned."""
         if self.on_fork is None:
             raise ValueError("this player was built without on_fork")
@@ -93,19 +96,19 @@ class Player:
         for w in (self.slider, self.play):
             w.max = n_frames - 1
 
-    def _on_change(self, change) -> None:
+    def _on_change(self, change: Mapping[str, Any]) -> None:
         self._notify(change["new"])
 
     def _notify(self, index: int) -> None:
         self.shown.append(index)
         self.show(index)
 
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
         display(self.widget)
 
 
-def _check_length(n_frames) -> None:
+def _check_length(n_frames: object) -> None:
     if isinstance(n_frames, bool) or not isinstance(n_frames, int) or n_frames < 1:
         raise ValueError(f"n_frames must be an integer >= 1, got {n_frames!r}")

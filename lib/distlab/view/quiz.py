@@ -18,6 +18,7 @@ call ``question.check_button.click()`` and read ``question.feedback.value`` / ``
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Mapping, Sequence
 
 import ipywidgets as widgets
 
@@ -44,7 +45,7 @@ def feedback_html(fb: Feedback) -> str:
 class QuestionWidget:
     """One question: prompt, an input, a "check" button and a feedback area."""
 
-    def __init__(self, question: Choice | Numeric, number: int = 1):
+    def __init__(self, question: Choice | Numeric, number: int = 1) -> None:
         self.question = question
         self.last: Feedback | None = None
         self.prompt = widgets.HTML(f"<b>Q{number}.</b> {html.escape(question.prompt)}")
@@ -71,10 +72,10 @@ class QuestionWidget:
         self.feedback = widgets.HTML("")
         self.widget = widgets.VBox([self.prompt, body, self.check_button, self.feedback])
 
-    def _touch(self, _change) -> None:
+    def _touch(self, _change: object) -> None:
         self.touched = True
 
-    def response(self):
+    def response(self) -> object:
         """What the learner has entered, in the form `judge` expects (None: nothing yet)."""
         if self.boxes:
             return {i for i, box in enumerate(self.boxes) if box.value}
@@ -83,6 +84,7 @@ class QuestionWidget:
         return self.input.value
 
     def check(self) -> Feedback:
+        """Judge the current response, show the feedback and keep it in `last`; returns it."""
         self.last = judge(self.question, self.response())
         self.feedback.value = feedback_html(self.last)
         return self.last
@@ -91,7 +93,7 @@ class QuestionWidget:
 class Quiz:
     """Several questions and a running score line ("2 of 3 correct")."""
 
-    def __init__(self, questions, title: str = "Quick check"):
+    def __init__(self, questions: Iterable[Choice | Numeric], title: str = "Quick check") -> None:
         questions = list(questions)
         if not questions:
             raise ValueError("questions must contain at least one question")
@@ -104,17 +106,25 @@ class Quiz:
                                     *[q.widget for q in self.questions], self.score])
 
     @classmethod
-    def from_data(cls, items: list[dict], title: str = "Quick check") -> Quiz:
-        return cls(quiz_from_data(items), title)
+    def from_data(cls, items: Sequence[object], title: str = "Quick check") -> Quiz:
+        """A quiz from plain data, one dict per question (format: `distlab.grading.quiz.quiz_from_data`;
+        each chapter keeps its questions in ``distlab.<chapter>.quiz.QUIZ``)."""
+        questions = []
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, Mapping):
+                raise ValueError(f"question {number} must be a dict, got {item!r}")
+            questions.append(dict(item))
+        return cls(quiz_from_data(questions), title)
 
     @property
     def correct_count(self) -> int:
+        """How many questions were last checked correct."""
         return sum(1 for q in self.questions if q.last is not None and q.last.correct)
 
     def _update_score(self) -> None:
         self.score.value = f"<b>{self.correct_count} of {len(self.questions)} correct</b>"
 
-    def _ipython_display_(self):  # pragma: no cover - needs a front end
+    def _ipython_display_(self) -> None:  # pragma: no cover - needs a front end
         from IPython.display import display
 
         display(self.widget)
