@@ -21,6 +21,9 @@ ACTIONS = ("crash", "restart", "restart_clean", "pause", "resume", "partition", 
 
 @dataclass(frozen=True)
 class Fault:
+    """One external action (the nemesis's move): at simulated ``time``, do ``action`` (one of `ACTIONS`)
+    with ``args``, e.g. ``Fault(1.5, "crash", ("n2",))``."""
+
     time: float
     action: str
     args: tuple[Any, ...] = ()

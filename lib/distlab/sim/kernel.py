@@ -44,6 +44,7 @@ class Event:
         self._sim, self.seq, self.time = sim, seq, time
 
     def cancel(self) -> None:
+        """Make the callback a no-op; it stays in the heap and is skipped when popped (cheap, no re-heapify)."""
         self._sim._cancelled.add(self.seq)
 
 
@@ -193,6 +194,7 @@ class Simulation:
         return process
 
     def process(self, pid: Hashable) -> Any:
+        """The process with this pid (up or crashed); an unknown pid is a ``ValueError`` naming the known ones."""
         try:
             return self.processes[pid]
         except KeyError:
@@ -212,6 +214,7 @@ class Simulation:
         self.process(pid)._pause()
 
     def resume(self, pid: Hashable) -> None:
+        """Unfreeze a paused process: what it missed while paused (messages, timers) runs now, in arrival order."""
         self.process(pid)._resume()
 
     def set_clock(self, pid: Hashable, *, skew: float = 0.0, drift: float = 0.0) -> None:
