@@ -75,6 +75,7 @@ class KeyValue:
 
     @classmethod
     def from_json(cls, kv: dict[str, Any]) -> KeyValue:
+        """From a ``kv`` of the v3 JSON gateway (key and value base64-encoded, absent fields 0)."""
         return cls(_unb64(kv.get("key")), _unb64(kv.get("value")), int(kv.get("create_revision", 0)),
                    int(kv.get("mod_revision", 0)), int(kv.get("version", 0)), int(kv.get("lease", 0)))
 

@@ -107,6 +107,7 @@ _LEFT_BEHIND = pytest.StashKey[str]()  # "redis (pid 123), ..." for the terminal
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    """Tag this session (``$DISTLAB_RUN_TAG``, unless set) so the servers it starts can be found at the end."""
     from distlab.services import lifecycle
 
     os.environ.setdefault(lifecycle.TAG_ENV, f"pytest-{uuid.uuid4().hex[:12]}")
@@ -129,6 +130,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitC
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: pytest.ExitCode,
                             config: pytest.Config) -> None:
+    """Name the servers left behind, if any, in a red section of the summary."""
     names = config.stash.get(_LEFT_BEHIND, None)
     if names:
         terminalreporter.section("servers left behind", sep="=", red=True)

@@ -105,18 +105,21 @@ class SQLBackend:
     BEGIN = "BEGIN"
 
     def begin(self) -> None:
+        """Open a transaction (``BEGIN``, in the engine's flavour); nested transactions are a ``RuntimeError``."""
         if self._in_transaction:
             raise RuntimeError("transaction: already inside a transaction on this backend")
         self.execute(self.BEGIN)
         self._in_transaction = True
 
     def commit(self) -> None:
+        """``COMMIT``: the transaction's writes become durable and visible (a conflict raises here too)."""
         try:
             self.execute("COMMIT")
         finally:
             self._in_transaction = False
 
     def rollback(self) -> None:
+        """``ROLLBACK``, never raising: safe after an error, or when no transaction is open."""
         self._in_transaction = False
         with contextlib.suppress(Exception):
             self.execute("ROLLBACK")
@@ -154,6 +157,7 @@ class SQLBackend:
         return f"SQL backend: {self.name}, {self.where}"
 
     def close(self) -> None:
+        """Close the connection; an open transaction is rolled back by the server (as after a crash)."""
         self.connection.close()
 
     def __enter__(self: _Backend) -> _Backend:
@@ -167,6 +171,8 @@ class SQLBackend:
 
 
 class SQLiteBackend(SQLBackend):
+    """SQLite (stdlib): ``BEGIN IMMEDIATE`` serializes writers; "busy"/"locked" is a conflict to retry."""
+
     dialect, placeholder, paramstyle = "sqlite", "?", "qmark"
     BEGIN = "BEGIN IMMEDIATE"  # take the write lock now, so read-then-write cannot lose updates
 
@@ -178,6 +184,9 @@ class SQLiteBackend(SQLBackend):
 
 
 class PostgresBackend(SQLBackend):
+    """PostgreSQL through psycopg 3: SERIALIZABLE transactions, serialization failures and deadlocks
+    (`RETRYABLE_SQLSTATES`) are conflicts to retry; ``?`` placeholders are rewritten to ``%s``."""
+
     dialect, placeholder, paramstyle = "postgresql", "%s", "format"
     BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 
