@@ -48,17 +48,21 @@ class SlidingWindowCounter(Strategy[CounterState]):
 
     @staticmethod
     def _counts(state: CounterState | None, limit: RateLimit, now: float) -> tuple[int, int, int, float]:
-        """Return (index, previous count, current count, estimate) for the window holding ``now``."""
+        """Return (index, previous count, current count, estimate) for the window holding ``now``.
+
+        The estimate of the units in the last ``window`` seconds: the current window's count plus the
+        previous window's count, weighted by the share of that window still inside the last ``window``
+        seconds (as if its units had been spread evenly over it)."""
         w = limit.window
         idx = math.floor(now / w)
         if state is None:
             return idx, 0, 0, 0.0
-        sidx, prev, cur = state
-        if sidx != idx:
-            prev, cur = (cur if sidx == idx - 1 else 0), 0
+        prev, cur = state.previous, state.current
+        if state.window != idx:  # time moved on: the stored window is now the previous one, or older
+            prev, cur = (cur if state.window == idx - 1 else 0), 0
         if not prev:
             return idx, 0, cur, float(cur)
-        left = (1 - (((now - w) / w) % 1)) * w
+        left = (1 - (((now - w) / w) % 1)) * w  # seconds of the previous window inside [now - w, now]
         return idx, prev, cur, prev * left / w + cur
 
     def _fits(self, estimate: float, cost: int, amount: int) -> bool:
