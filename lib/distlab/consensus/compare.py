@@ -21,6 +21,9 @@ ACTIONS = ("crash", "restart", "partition", "block", "heal", "pause", "resume")
 
 @dataclass
 class Outcome:
+    """One protocol's run under a random fault schedule: safe or not, what it committed while the
+    faults lasted, whether it recovered after them, and the first violation seen (if any)."""
+
     protocol: str
     safe: bool
     committed_during_faults: int
