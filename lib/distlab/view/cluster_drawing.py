@@ -1,8 +1,9 @@
 """The cluster drawing: who is up, who leads, which links are cut, which messages are in flight.
 
 A chapter turns its simulation state into a plain `ClusterPicture` (no widgets, no simulator
-objects) and `render_cluster` draws it with networkx on a circular layout, so the same nodes always
-sit in the same places.  `update_cluster` draws the same picture into a figure redrawn frame after
+objects; the picture and its parts live in `cluster_picture` and are re-exported here) and
+`render_cluster` draws it with networkx on a circular layout, so the same nodes always sit in the
+same places.  `update_cluster` draws the same picture into a figure redrawn frame after
 frame (a replay), re-setting only what moved while the servers, roles and links stay the same.
 Conventions (each carries a shape or a word, not only a colour):
 
@@ -22,101 +23,54 @@ with our own code.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
-from matplotlib.figure import Figure
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, FigureBase
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from numpy.typing import NDArray
 
-from .style import BAD, CRASHED_FILL, OKABE_ITO, reuse_axes, role_style
+from .cluster_picture import (
+    EXAMPLE_FAULTS,
+    ClusterPicture,
+    Link,
+    MsgPic,
+    NodePic,
+    classify_links,
+    example_picture,
+)
+from .panel import Panel, panel_render
+from .style import BAD, CRASHED_FILL, OKABE_ITO, AnyFigure, Memo, new_figure, reuse_axes, role_style
+
+__all__ = ["EXAMPLE_FAULTS", "MAX_MESSAGE_LABELS", "ClusterPicture", "MsgPic", "NodePic", "classify_links",
+           "cluster_panel", "example_picture", "layout", "message_legend", "message_position",
+           "render_cluster", "render_example", "update_cluster"]
 
 MESSAGE_COLOR = OKABE_ITO["yellow"]
 ONE_WAY_COLOR = BAD  # a cut is a cut; the arrow is what tells one-way from both ways
 LINK_COLOR = "#BBBBBB"
 MAX_MESSAGE_LABELS = 4
 
-
-@dataclass(frozen=True)
-class NodePic:
-    """One node as drawn: `id`, `role` (any word), an optional `label` (e.g. ``"term 3"``)."""
-
-    id: str
-    role: str = "follower"
-    label: str = ""
-    up: bool = True
-    paused: bool = False
+#: Node positions by id (networkx gives numpy pairs).
+Positions = dict[str, NDArray[np.float64]]
 
 
-@dataclass(frozen=True)
-class MsgPic:
-    """A message from `src` to `dst`, drawn `progress` (0 = just sent, 1 = arriving) of the way."""
-
-    src: str
-    dst: str
-    label: str = ""
-    progress: float = 0.5
-
-    def __post_init__(self):
-        if not 0.0 <= self.progress <= 1.0:
-            raise ValueError(f"progress must be in [0, 1], got {self.progress!r}")
-
-
-@dataclass(frozen=True)
-class ClusterPicture:
-    """Everything `render_cluster` needs.  ``blocked`` holds directed pairs ``(src, dst)`` whose
-    messages are dropped; both directions blocked is a partition of that link."""
-
-    nodes: list[NodePic]
-    blocked: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    in_flight: list[MsgPic] = field(default_factory=list)
-    title: str = "Cluster"
-
-    def __post_init__(self):
-        ids = [n.id for n in self.nodes]
-        if not ids:
-            raise ValueError("nodes must contain at least one node")
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"nodes must have distinct ids, got {ids!r}")
-        known = set(ids)
-        for src, dst in self.blocked:
-            if src not in known or dst not in known or src == dst:
-                raise ValueError(f"blocked must hold pairs of distinct node ids from "
-                                 f"{sorted(known)!r}, got {(src, dst)!r}")
-        for m in self.in_flight:
-            if m.src not in known or m.dst not in known:
-                raise ValueError(f"in_flight messages must go between node ids {sorted(known)!r},"
-                                 f" got {m.src!r} -> {m.dst!r}")
-        object.__setattr__(self, "blocked", frozenset(self.blocked))
-
-
-def classify_links(picture: ClusterPicture):
-    """Split every pair of nodes into ``(open, partitioned, one_way)``; `one_way` holds the
-    directed pair whose messages are dropped.  Pure, so tests can check the drawing's logic."""
-    ids = [n.id for n in picture.nodes]
-    open_, both, one_way = [], [], []
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            ab, ba = (a, b) in picture.blocked, (b, a) in picture.blocked
-            if ab and ba:
-                both.append((a, b))
-            elif ab:
-                one_way.append((a, b))
-            elif ba:
-                one_way.append((b, a))
-            else:
-                open_.append((a, b))
-    return open_, both, one_way
-
-
-def layout(picture: ClusterPicture) -> dict:
+def layout(picture: ClusterPicture) -> Positions:
     """Circular positions, node order as given, so the same cluster is always drawn the same way."""
     graph = nx.Graph()
     graph.add_nodes_from(n.id for n in picture.nodes)
-    return nx.circular_layout(graph)
+    positions: Positions = nx.circular_layout(graph)
+    return positions
 
 
-def message_position(pos: dict, msg: MsgPic):
+def message_position(pos: Positions, msg: MsgPic) -> tuple[float, float]:
     """Where a message dot sits: `progress` of the way from its sender to its receiver."""
     (x0, y0), (x1, y1) = pos[msg.src], pos[msg.dst]
     return x0 + msg.progress * (x1 - x0), y0 + msg.progress * (y1 - y0)
@@ -124,20 +78,23 @@ def message_position(pos: dict, msg: MsgPic):
 
 def render_cluster(picture: ClusterPicture, fig: Figure | None = None) -> Figure:
     """Draw `picture` into `fig` (cleared) or a new figure; returns the figure."""
-    return _draw_cluster(picture, fig).fig
+    if fig is None:
+        fig = new_figure()
+    _draw_cluster(picture, fig)
+    return fig
 
 
-def update_cluster(picture: ClusterPicture, fig: Figure) -> Figure:
+def update_cluster(picture: ClusterPicture, fig: AnyFigure) -> AnyFigure:
     """`render_cluster` for a figure redrawn many times (a replay's frames): when `fig` last showed,
     through this function, the same servers in the same roles and states with the same cut links,
     only the parts that move are redrawn -- the labels under the servers, the messages in flight
     and, when its entries changed, the legend -- and the picture is the one `render_cluster` draws.
     Otherwise it is `render_cluster`.  Unlike `render_cluster`, the fast path leaves the figure's
     other texts and legends in place (a caller keeps its own and checks they are still there)."""
-    drawn = getattr(fig, "_distlab_cluster", None)
+    drawn = _DRAWN.get(fig)
     if (drawn is None or drawn.key != _structure(picture) or fig.axes != [drawn.ax]
             or drawn.legend not in fig.legends):  # e.g. render_cluster drew here since
-        fig._distlab_cluster = _draw_cluster(picture, fig)
+        _DRAWN.put(fig, _draw_cluster(picture, fig))
         return fig
     for text, n in zip(drawn.words, picture.nodes):
         text.set_text(_words(n))
@@ -155,30 +112,36 @@ def update_cluster(picture: ClusterPicture, fig: Figure) -> Figure:
     return fig
 
 
+#: What fixes everything but the node labels, the messages and the legend.
+_Structure = tuple[tuple[tuple[str, str, bool, bool], ...], frozenset[Link], str]
+
+
 @dataclass
 class _Drawn:
     """What `update_cluster` keeps between frames: the artists that move and what fixes the rest."""
 
-    fig: Figure
-    ax: object
-    key: tuple
-    pos: dict
-    both: list
-    one_way: list
-    words: list
-    messages: list
-    legend: object
-    legend_labels: list
+    ax: Axes
+    key: _Structure
+    pos: Positions
+    both: list[Link]
+    one_way: list[Link]
+    words: list[Text]
+    messages: list[Artist]
+    legend: Legend
+    legend_labels: list[object]  # the handles' labels (matplotlib types them as object)
 
 
-def _structure(picture: ClusterPicture) -> tuple:
+_DRAWN: Memo[_Drawn] = Memo("_distlab_cluster")
+
+
+def _structure(picture: ClusterPicture) -> _Structure:
     """Everything but the node labels, the messages and the legend is fixed by this."""
     return (tuple((n.id, n.role, n.up, n.paused) for n in picture.nodes), picture.blocked,
             picture.title)
 
 
-def _draw_cluster(picture: ClusterPicture, fig: Figure | None) -> _Drawn:
-    fig, ax = reuse_axes(fig, (0.01, 0.02, 0.66, 0.88))
+def _draw_cluster(picture: ClusterPicture, fig: AnyFigure) -> _Drawn:
+    _, ax = reuse_axes(fig, (0.01, 0.02, 0.66, 0.88))
     pos = layout(picture)
     graph = nx.DiGraph()
     graph.add_nodes_from(pos)
@@ -201,11 +164,11 @@ def _draw_cluster(picture: ClusterPicture, fig: Figure | None) -> _Drawn:
     ax.set_title(picture.title)
     handles = _legend_handles(picture, both, one_way)
     legend = _add_legend(fig, handles)
-    return _Drawn(fig, ax, _structure(picture), pos, both, one_way, words, messages, legend,
+    return _Drawn(ax, _structure(picture), pos, both, one_way, words, messages, legend,
                   [h.get_label() for h in handles])
 
 
-def _add_legend(fig, handles):
+def _add_legend(fig: FigureBase, handles: list[Line2D]) -> Legend:
     return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.9), fontsize=8,
                       frameon=False)
 
@@ -216,9 +179,9 @@ def _words(n: NodePic) -> str:
     return " · ".join(w for w in (role_style(n.role).word, state, n.label) if w)
 
 
-def _draw_nodes(ax, graph, pos, nodes) -> list:
+def _draw_nodes(ax: Axes, graph: Any, pos: Positions, nodes: Sequence[NodePic]) -> list[Text]:
     """Draw the nodes; returns the text under each node (in node order)."""
-    groups: dict[tuple, list[NodePic]] = {}
+    groups: dict[tuple[str], list[NodePic]] = {}
     for n in nodes:
         style = role_style(n.role)
         groups.setdefault((style.marker,), []).append(n)
@@ -238,13 +201,13 @@ def _draw_nodes(ax, graph, pos, nodes) -> list:
     return words
 
 
-def _draw_messages(ax, pos, messages) -> list:
+def _draw_messages(ax: Axes, pos: Positions, messages: Sequence[MsgPic]) -> list[Artist]:
     """Draw the messages in flight above everything else; returns the artists drawn."""
     if not messages:
         return []
     points = [message_position(pos, m) for m in messages]
-    artists = [ax.scatter([p[0] for p in points], [p[1] for p in points], s=70, c=MESSAGE_COLOR,
-                          edgecolors="black", linewidths=1.0, zorder=5)]
+    artists: list[Artist] = [ax.scatter([p[0] for p in points], [p[1] for p in points], s=70,
+                                        c=MESSAGE_COLOR, edgecolors="black", linewidths=1.0, zorder=5)]
     if len(messages) > MAX_MESSAGE_LABELS:
         return artists
     for (x, y), m in zip(points, messages):
@@ -253,7 +216,7 @@ def _draw_messages(ax, pos, messages) -> list:
     return artists
 
 
-def message_legend(messages) -> str:
+def message_legend(messages: Sequence[MsgPic]) -> str:
     """The legend entry for messages: per-label counts once there are too many to label."""
     if len(messages) <= MAX_MESSAGE_LABELS:
         return "message in flight"
@@ -263,8 +226,9 @@ def message_legend(messages) -> str:
     return "in flight:\n" + "\n".join(f"{k} ×{v}" for k, v in counts.items())
 
 
-def _legend_handles(picture, both, one_way) -> list:
-    handles, seen = [], set()
+def _legend_handles(picture: ClusterPicture, both: list[Link], one_way: list[Link]) -> list[Line2D]:
+    handles: list[Line2D] = []
+    seen: set[str] = set()
     for n in picture.nodes:
         style = role_style(n.role)
         if style.word not in seen:
@@ -292,53 +256,17 @@ def _legend_handles(picture, both, one_way) -> list:
     return handles
 
 
-EXAMPLE_FAULTS = ("none", "crash", "pause", "partition", "one-way partition")
-
-
-def example_picture(n_nodes: int = 5, seed: int = 0, fault: str = "none",
-                    n_messages: int | None = None) -> ClusterPicture:
-    """A representative cluster for demos and the view benchmark: one leader, heartbeats in
-    flight, and optionally a fault (``"crash"``, ``"partition"``, ``"one-way partition"``,
-    ``"pause"``).  Deterministic in `seed`."""
-    if not 1 <= n_nodes <= 26:
-        raise ValueError(f"n_nodes must be in [1, 26], got {n_nodes!r}")
-    if fault not in EXAMPLE_FAULTS:
-        raise ValueError(f"fault must be one of {EXAMPLE_FAULTS!r}, got {fault!r}")
-    rng = random.Random(seed)
-    ids = [f"n{i + 1}" for i in range(n_nodes)]
-    leader = rng.choice(ids)
-    victim = rng.choice([i for i in ids if i != leader] or ids)
-    down = {victim} if fault == "crash" else set()
-    paused = {victim} if fault == "pause" else set()
-    nodes = [NodePic(i, "leader" if i == leader else "follower", f"term {1 + seed % 5}",
-                     up=i not in down, paused=i in paused) for i in ids]
-    half = ids[: (n_nodes + 1) // 2]
-    blocked: set = set()
-    if fault in ("partition", "one-way partition"):
-        for a in half:
-            for b in ids:
-                if b not in half:
-                    blocked.add((a, b))
-                    if fault == "partition":
-                        blocked.add((b, a))
-    count = n_nodes - 1 if n_messages is None else n_messages
-    others = [i for i in ids if i != leader] or [leader]
-    msgs = [MsgPic(leader, others[k % len(others)], "AppendEntries",
-                   round(rng.uniform(0.3, 0.8), 3)) for k in range(count)]
-    return ClusterPicture(nodes, frozenset(blocked), msgs,
-                          title=f"{n_nodes}-node cluster, fault: {fault} (seed {seed})")
-
-
-def render_example(config: dict, fig: Figure | None = None) -> Figure:
-    """``render(config)`` for the demo panel: config keys ``nodes``, ``seed``, ``fault``."""
+@panel_render
+def render_example(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The demo panel's render: an `example_picture` for ``nodes``, ``seed`` (default 0) and
+    ``fault`` (default ``"none"``), e.g. ``render_example(nodes=5, fault="crash")``."""
     return render_cluster(example_picture(config["nodes"], config.get("seed", 0),
                                           config.get("fault", "none")), fig=fig)
 
 
-def cluster_panel(nodes: int = 5, seed: int = 0, fault: str = "none"):
+def cluster_panel(nodes: int = 5, seed: int = 0, fault: str = "none") -> Panel:
     """The demo panel: a node-count slider (3..9), a seed box and a fault menu."""
     from .controls import fault_control, seed_control, size_control
-    from .panel import Panel
 
     return Panel(render_example, {
         "nodes": size_control(nodes, min=3, max=9),

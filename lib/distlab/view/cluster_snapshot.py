@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .cluster_drawing import ClusterPicture, MsgPic, NodePic
+from .cluster_picture import ClusterPicture, MsgPic, NodePic
 
 
 def message_progress(now: float, sent_at: float, due: float) -> float:
