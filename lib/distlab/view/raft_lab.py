@@ -240,8 +240,13 @@ class ClusterLab:
     def from_json(cls, text: str) -> ClusterLab:
         """The run a `to_json` string describes, replayed from its seed: the same frames, with
         `shown` the sender's frame.  A bad string is a `RunFormatError` naming what is wrong."""
+        return cls.from_run(parse_run(text))
+
+    @classmethod
+    def from_run(cls, run: SharedRun) -> ClusterLab:
+        """A new lab holding `run` (see `replay`)."""
         lab = cls.__new__(cls)
-        lab.replay(parse_run(text))
+        lab.replay(run)
         return lab
 
     def replay(self, run: SharedRun) -> None:

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 FORMAT_VERSION = 1          #: the ``distlab_run`` value this module writes and reads
 MAX_FRAMES = 30_000         #: 300 simulated seconds: a longer run would take minutes to replay
+MAX_MESSAGE = 300           #: characters of a `RunFormatError` message
 NODE_CHOICES = (3, 5, 7)
 TIMEOUT_BOUNDS_MS = (10, 1000)
 LATENCY_BOUNDS_MS = (1, 100)
@@ -37,7 +38,11 @@ _FIELDS = ("distlab_run", "settings", "actions", "frames", "frame")
 
 
 class RunFormatError(ValueError):
-    """A run string that cannot be loaded; the message names what is wrong with it."""
+    """A run string that cannot be loaded; the message names what is wrong with it (cut to
+    `MAX_MESSAGE` characters, however long the bad part was)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…")
 
 
 class Settings(NamedTuple):
@@ -191,7 +196,7 @@ def _parse_action(i: int, entry: object) -> Action:
 
 def _parse_doc(text: object) -> dict[str, Any]:
     if not isinstance(text, str):
-        raise RunFormatError(f"a run is a JSON string, got {type(text).__name__}")
+        raise RunFormatError(f"not a distlab run: a run is a JSON string, got {type(text).__name__}")
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
