@@ -81,8 +81,10 @@ def election_story(store, ttl: int = 2) -> list:
         store.sleep(ttl / 2)
         alice.keepalive()
     bob = LeaderElection(store, "nb02-db", "bob", Session(store, ttl=ttl))
+    bob_leads = bob.campaign()
+    leader = alice.leader()
     say(f"alice renewed her {ttl} s lease 3 times; bob campaigns: "
-        f"{'leads' if bob.campaign() else 'loses'} (leader: {alice.leader().name})")
+        f"{'leads' if bob_leads else 'loses'} (leader: {leader.name if leader else 'none'})")
     say("alice crashes: no more renewals")
     won = bob.campaign_until(timeout=4 * ttl + 2)
     say(f"bob {'leads' if won else 'still waits'}, epoch {bob.epoch} "
@@ -186,7 +188,7 @@ def chooser_panel(**values) -> Panel:
         if kind == "bool":
             controls[name] = widgets.Checkbox(value=bool(default), description=question,
                                               style=_STYLE, layout={"width": "460px"})
-        elif kind == "choice":
+        elif kind == "choice" and choices is not None:
             controls[name] = widgets.Dropdown(options=choices, value=default or choices[0],
                                               description=question, style=_STYLE)
         else:

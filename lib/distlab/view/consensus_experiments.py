@@ -11,8 +11,11 @@
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ipywidgets as widgets
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -21,16 +24,18 @@ from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_s
 from distlab.sim import ms
 
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
+from .controls import seed_control
+from .panel import Panel, panel_render
+from .style import BAD, CYCLE, GOOD, NEUTRAL, Memo, label_axes, prepare
 
 
 # ------------------------------------------------------------------------ majority and f + 1
-def _leader(c: Cluster):
+def _leader(c: Cluster) -> Any:
     found = [(nd.current_term, p) for p, nd in c.nodes.items() if nd.up and nd.role == "leader"]
     return max(found)[1] if found else None
 
 
-def quorum_run(n: int = 5, seed: int = 0, every: float = 0.05) -> dict:
+def quorum_run(n: int = 5, seed: int = 0, every: float = 0.05) -> dict[str, Any]:
     """Crash f + 1 followers one per second (f = (n - 1) // 2), then restart one; a client offers
     a command every `every` seconds. Returns times, committed counts and the events."""
     if n not in (3, 5, 7):
@@ -62,7 +67,9 @@ def quorum_run(n: int = 5, seed: int = 0, every: float = 0.05) -> dict:
             "invariants": dict(c.sim.invariants.evaluate(c.sim))}
 
 
-def render_quorum(run: dict, fig: Figure | None = None) -> Figure:
+def render_quorum(run: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Committed entries over time for a `quorum_run`, each crash and restart marked (vermillion
+    once more than f servers are down)."""
     fig = prepare(fig)
     ax = fig.add_subplot()
     ax.step(run["times"], run["commits"], where="post", color=CYCLE[0], lw=2,
@@ -81,13 +88,8 @@ def render_quorum(run: dict, fig: Figure | None = None) -> Figure:
     return fig
 
 
-def quorum_panel(n: int = 5, seed: int = 0):
+def quorum_panel(n: int = 5, seed: int = 0) -> Panel:
     """The quorum experiment for 3, 5 or 7 servers."""
-    import ipywidgets as widgets
-
-    from .controls import seed_control
-    from .panel import Panel
-
     return Panel(lambda config, fig=None: render_quorum(quorum_run(config["n"], config["seed"]),
                                                         fig=fig),
                  {"n": widgets.SelectionSlider(options=[3, 5, 7], value=n, description="servers",
@@ -96,12 +98,12 @@ def quorum_panel(n: int = 5, seed: int = 0):
 
 
 # ------------------------------------------------------------------------ minority partition
-def _rows(c: Cluster) -> list:
+def _rows(c: Cluster) -> list[LogRow]:
     return [LogRow(str(p), [(e.term, e.command) for e in nd.log], nd.commit_index, nd.up,
                    nd.base_index) for p, nd in c.nodes.items()]
 
 
-def partition_run(seed: int = 0) -> dict:
+def partition_run(seed: int = 0) -> dict[str, Any]:
     """5 servers; the leader and one follower are cut off from the other three. The old leader
     accepts three commands it can never commit; the majority elects a leader that commits two.
     Then the partition heals. Returns the logs during and after, and what was rolled back."""
@@ -139,7 +141,9 @@ def partition_run(seed: int = 0) -> dict:
             "invariants": dict(c.sim.invariants.evaluate(c.sim))}
 
 
-def render_partition(run: dict, fig: Figure | None = None) -> Figure:
+def render_partition(run: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The five logs of a `partition_run` while partitioned (top: the minority's entries stay
+    uncommitted) and after healing (bottom: what was rolled back)."""
     fig = prepare(fig, figsize=(7.2, 5.2))
     top, bottom = fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)
     m = ", ".join(str(p) for p in run["minority"])
@@ -155,7 +159,7 @@ def render_partition(run: dict, fig: Figure | None = None) -> Figure:
 
 
 # ------------------------------------------------------------------------ split votes
-def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict:
+def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict[str, Any]:
     """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
     if not 10 <= low_ms <= high_ms <= 1000:
         raise ValueError(f"the timeout range must satisfy 10 <= low_ms <= high_ms <= 1000 ms, "
@@ -175,12 +179,15 @@ def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: fl
             "elections": max(max(v) for v in terms.values())}
 
 
-def _emptied_plot(fig: Figure | None):
+_EMPTIED_PLOT: Memo[bool] = Memo("_distlab_emptied_plot")
+
+
+def _emptied_plot(fig: Figure | None) -> tuple[Figure, Axes]:
     """``(fig, ax)``: the figure's one autoscaled plot with its artists removed and its data
     limits reset, or a fresh one.  Kept between a panel's redraws because a new Axes re-creates
     every tick; the picture is the same as on a fresh figure (the limits are recomputed)."""
     axes = fig.axes if fig is not None else []
-    if len(axes) == 1 and getattr(axes[0], "_distlab_emptied_plot", False):
+    if fig is not None and len(axes) == 1 and _EMPTIED_PLOT.get(axes[0]):
         ax = axes[0]
         for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
             artist.remove()
@@ -190,12 +197,14 @@ def _emptied_plot(fig: Figure | None):
         return fig, ax
     fig = prepare(fig)
     ax = fig.add_subplot()
-    ax._distlab_emptied_plot = True
+    _EMPTIED_PLOT.put(ax, True)
     return fig, ax
 
 
-def render_split(config: dict, fig: Figure | None = None) -> Figure:
-    """``config``: ``low``, ``high`` (ms), ``seed``."""
+@panel_render
+def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Every server's term over 3 s from a cold start, for election timeouts drawn from ``low`` to
+    ``high`` ms (``seed``, default 0): ``render_split(low=150, high=300, seed=0)``."""
     run = split_run(int(config["low"]), int(config["high"]), int(config.get("seed", 0)))
     fig, ax = _emptied_plot(fig)
     for k, (p, ts) in enumerate(run["terms"].items()):
@@ -214,12 +223,8 @@ def render_split(config: dict, fig: Figure | None = None) -> Figure:
     return fig
 
 
-def split_panel(low: int = 150, high: int = 150, seed: int = 0):
-    import ipywidgets as widgets
-
-    from .controls import seed_control
-    from .panel import Panel
-
+def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
+    """Sliders for the election timeout range (ms) and a seed; the terms of `render_split`."""
     style = {"description_width": "initial"}
     return Panel(render_split, {
         "low": widgets.IntSlider(value=low, min=50, max=300, description="timeout low (ms)",
@@ -230,13 +235,14 @@ def split_panel(low: int = 150, high: int = 150, seed: int = 0):
 
 
 # ------------------------------------------------------------------------ Figure 16
-def fig16_data(scale: float = 0.05, seed: int = 0) -> dict:
+def fig16_data(scale: float = 0.05, seed: int = 0) -> dict[tuple[int, int], list[float]]:
     """Downtimes per range (`figure16.sweep`): ``scale`` of the paper's trials (1000; 100 for
     150-150), at least one trial per range."""
     return figure16.sweep(seed=seed, scale=scale)
 
 
-def fig16_table(data: dict) -> str:
+def fig16_table(data: Mapping[tuple[int, int], list[float]]) -> str:
+    """The simulated median downtime per timeout range beside the paper's, as a text table."""
     paper = figure16.published()
     lines = [f"{'range (ms)':>11} {'trials':>6} {'median (sim)':>13} {'median (paper)':>15}"
              f" {'diff':>6}"]
@@ -247,7 +253,7 @@ def fig16_table(data: dict) -> str:
     return "\n".join(lines)
 
 
-def render_fig16(data: dict, fig: Figure | None = None) -> Figure:
+def render_fig16(data: Mapping[tuple[int, int], list[float]], fig: Figure | None = None) -> Figure:
     """CDFs of simulated downtime (lines) beside the paper's quantiles (markers), as in the
     paper's two panels: 150-x ms ranges on top, scaled ranges below."""
     fig = prepare(fig, figsize=(7.2, 6.4))
@@ -276,7 +282,7 @@ def render_fig16(data: dict, fig: Figure | None = None) -> Figure:
     return fig
 
 
-def split_vote_table(n: int = 5, s: int = 4, latencies=(0.01, 0.10, 0.20)) -> str:
+def split_vote_table(n: int = 5, s: int = 4, latencies: Sequence[float] = (0.01, 0.10, 0.20)) -> str:
     """The dissertation's split-vote probability for a few one-way latencies (as fractions of
     the timeout range)."""
     c = votes_to_split(n, s)

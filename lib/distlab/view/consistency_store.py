@@ -9,16 +9,22 @@ the title. :func:`tradeoff` runs every read policy on the same workload and part
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any, TypedDict
 
 import ipywidgets as widgets
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from distlab.consistency import READ_POLICIES, StoreConfig, run_store
 from distlab.sim import Exponential
 
 from .consistency_ladder import classify_history
-from .panel import Panel
-from .style import BAD, CYCLE, GOOD, OKABE_ITO, label_axes, prepare
+from .panel import Panel, panel_render
+from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
 
 __all__ = ["SESSION_MODES", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
            "tradeoff", "tradeoff_table", "render_tradeoff"]
@@ -28,11 +34,22 @@ SESSION_MODES = ("wait", "redirect")
 #: Read policies from the top of the ladder down (policy, write acknowledgement).
 LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
                 ("any", "leader"))
-_WORKLOAD = dict(clients=5, keys=3, ops_per_client=24, client_timeout=0.3)
+
+
+class _Workload(TypedDict):
+    """The store experiment's fixed workload (the panel varies the store, not the load)."""
+
+    clients: int
+    keys: int
+    ops_per_client: int
+    client_timeout: float
+
+
+_WORKLOAD = _Workload(clients=5, keys=3, ops_per_client=24, client_timeout=0.3)
 _PARTITION_START = 0.2
 
 
-def store_config(config) -> StoreConfig:
+def store_config(config: Mapping[str, Any]) -> StoreConfig:
     """Controls -> StoreConfig. ``lag_ms`` is the mean replication lag; ``partition_s`` 0 means none."""
     lag = float(config["lag_ms"])
     if not 1.0 <= lag <= 2000.0:
@@ -47,7 +64,7 @@ def store_config(config) -> StoreConfig:
                        seed=int(config.get("seed", 0)), **_WORKLOAD)
 
 
-def store_run(config) -> dict:
+def store_run(config: Mapping[str, Any]) -> dict[str, Any]:
     """One run: the library's metrics plus the classification of its history.
 
     Memoised per :class:`StoreConfig` (a run is determined by its config and seed, and a learner
@@ -56,7 +73,7 @@ def store_run(config) -> dict:
 
 
 @lru_cache(maxsize=128)
-def _store_run(cfg: StoreConfig) -> dict:
+def _store_run(cfg: StoreConfig) -> dict[str, Any]:
     result = run_store(cfg)
     c = classify_history(result.history, "kv")
     reads = sum(1 for o in result.outcomes if o["outcome"] == "ok" and o["f"] == "get")
@@ -70,7 +87,7 @@ _ANOMALY_ROWS = (("stale reads", BAD), ("read-your-writes violations", BAD), ("m
                  ("writes unavailable", OKABE_ITO["reddish_purple"]))
 
 
-def _anomalies(m: dict, reads: int) -> list[float]:
+def _anomalies(m: Mapping[str, Any], reads: int) -> list[float]:
     """The percentages of :data:`_ANOMALY_ROWS`, in that order."""
     reads = max(1, reads)
     return [100.0 * m["stale_read_rate"], 100.0 * m["ryw_violations"] / reads,
@@ -87,18 +104,19 @@ class _StoreFigure:
     the value labels and re-scales the latency axis (re-creating both axes, their ticks and the
     legend took about a third of every slider move)."""
 
-    def __init__(self, fig):
+    def __init__(self, fig: Figure) -> None:
         self.left = fig.add_axes((0.25, 0.14, 0.3, 0.7))
         names, colours = zip(*_ANOMALY_ROWS)
-        self.anomaly_bars = self.left.barh(list(names), [0.0] * len(names), color=list(colours)).patches
-        self.anomaly_labels = [self.left.text(1, i, "", va="center", fontsize=8) for i in range(len(names))]
+        self.anomaly_bars: list[Rectangle] = self.left.barh(list(names), [0.0] * len(names),
+                                                            color=list(colours)).patches
+        self.anomaly_labels: list[Text] = [self.left.text(1, i, "", va="center", fontsize=8) for i in range(len(names))]
         self.left.set_xlim(0, 105)
         self.left.invert_yaxis()
         label_axes(self.left, title="What users notice", xlabel="share of operations (%)")
         _pin_title(self.left)
         self.right = fig.add_axes((0.64, 0.14, 0.34, 0.7))
         width = 0.38
-        self.latency_bars = {}
+        self.latency_bars: dict[str, list[Rectangle]] = {}
         for j, (kind, colour) in enumerate(_KINDS):
             self.latency_bars[kind] = self.right.bar([i + (j - 0.5) * width for i in range(3)], [0.0] * 3, width,
                                                      color=colour, label=f"{kind}s").patches
@@ -109,16 +127,16 @@ class _StoreFigure:
         _pin_title(self.right)
 
     @classmethod
-    def of(cls, fig) -> _StoreFigure:
+    def of(cls, fig: Figure) -> _StoreFigure:
         """The figure's store axes, or new ones on an emptied figure."""
-        drawn = getattr(fig, "_distlab_store", None)
+        drawn = _STORE_FIGURE.get(fig)
         if drawn is not None and fig.axes == [drawn.left, drawn.right]:
             return drawn
         prepare(fig)
-        fig._distlab_store = cls(fig)
-        return fig._distlab_store
+        return _STORE_FIGURE.put(fig, cls(fig))
 
-    def show(self, m: dict, reads: int) -> None:
+    def show(self, m: Mapping[str, Any], reads: int) -> None:
+        """Move the bars and value labels to the metrics `m` of a run with `reads` reads."""
         for bar, label, value in zip(self.anomaly_bars, self.anomaly_labels, _anomalies(m, reads)):
             bar.set_width(value)
             label.set_position((value + 1, label.get_position()[1]))
@@ -131,15 +149,20 @@ class _StoreFigure:
         self.right.autoscale_view()
 
 
-def _pin_title(ax) -> None:
+_STORE_FIGURE: Memo[_StoreFigure] = Memo("_distlab_store")
+
+
+def _pin_title(ax: Axes) -> None:
     """Fix the title at the top of the axes, where matplotlib's automatic placement leaves it when
     the ticks are at the bottom (as here); the automatic placement measures every tick label on
     each draw to make sure none reaches the title."""
     ax.set_title(ax.get_title(), y=1.0)
 
 
-def render_store(config, fig=None):
-    """Anomalies (left, % of reads or of operations) and latency percentiles (right, ms)."""
+@panel_render
+def render_store(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Anomalies (left, % of reads or of operations) and latency percentiles (right, ms) for
+    ``replicas``, ``lag_ms``, ``policy``, ``partition_s``, ``session`` and ``seed`` (see `store_panel`)."""
     run = store_run(config)
     m = run["metrics"]
     fig = fig if fig is not None else prepare(None, figsize=(10.0, 4.2))
@@ -153,7 +176,8 @@ def render_store(config, fig=None):
     return fig
 
 
-def store_panel(replicas=3, lag_ms=50.0, policy="any", partition_s=0.0, session="wait", seed=0) -> Panel:
+def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", partition_s: float = 0.0,
+                session: str = "wait", seed: int = 0) -> Panel:
     """The experiment's sliders and menus; every change re-runs the store and re-checks its history."""
     style = {"description_width": "initial"}
     controls = {
@@ -175,7 +199,8 @@ def store_panel(replicas=3, lag_ms=50.0, policy="any", partition_s=0.0, session=
     return panel
 
 
-def tradeoff(seeds=(0, 1, 2), lag_ms=50.0, partition_s=1.0, replicas=3) -> list[dict]:
+def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s: float = 1.0,
+             replicas: int = 3) -> list[dict[str, Any]]:
     """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``."""
     if not seeds:
         raise ValueError("seeds must name at least one seed")
@@ -196,7 +221,8 @@ def tradeoff(seeds=(0, 1, 2), lag_ms=50.0, partition_s=1.0, replicas=3) -> list[
     return rows
 
 
-def tradeoff_table(rows) -> str:
+def tradeoff_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The rows of `tradeoff` as a text table, one policy per line (strongest policy first)."""
     head = (f"{'policy':8}{'acks':>9}  {'stale %':>7}{'RYW+MR':>7}{'read p99':>9}{'write p99':>10}"
             f"{'reads ok':>9}{'writes ok':>10}  strongest rung")
     lines = [head]
@@ -212,7 +238,7 @@ _SHORT = {"linearizable": "lin.", "sequential": "seq.", "causal": "causal", "pra
           "writes-follow-reads": "WFR", "consistent-prefix": "prefix", "none": "none"}
 
 
-def render_tradeoff(rows, fig=None):
+def render_tradeoff(rows: Sequence[Mapping[str, Any]], fig: Figure | None = None) -> Figure:
     """Three panels over the policies, strongest first: anomalies, p99 latency, availability."""
     fig = prepare(fig, figsize=(11.0, 4.0))
     labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]

@@ -10,19 +10,24 @@ text (the strongest rungs and why the first failing rungs fail).
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from distlab.consistency import RUNGS
+from distlab.consistency.ladder import Classification
 from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder
-from .panel import Panel
-from .style import prepare
+from .panel import Panel, panel_render
+from .style import Memo, prepare
 
-__all__ = ["EXAMPLE", "RESULTS", "example_history", "timeline_classification", "timeline_verdicts",
-           "render_timeline", "timeline_panel"]
+__all__ = ["EXAMPLE", "RESULTS", "TimelinePanel", "example_history", "timeline_classification",
+           "timeline_verdicts", "render_timeline", "timeline_panel"]
 
 #: The lecture's starting point: the read begins after t1 and returns 1 (linearizable).
 EXAMPLE = {"t1": 2.0, "read_start": 3.0, "read_result": "1", "second_read": "2", "alice_reads": "2"}
@@ -34,13 +39,13 @@ _BOB_READ2 = (9.0, 10.0)    # Bob's second read
 _READ_LEN = 1.0
 
 
-def _result(name: str):
+def _result(name: str) -> int | None:
     if name not in RESULTS:
         raise ValueError(f"a read result must be one of {RESULTS}, got {name!r}")
     return None if name == "nothing" else int(name)
 
 
-def example_history(config) -> History:
+def example_history(config: Mapping[str, Any]) -> History:
     """Alice writes 1 (ends at ``t1``) and 2, then reads back; Bob reads twice (the first at
     ``read_start``). Results are ``"nothing"`` (never written), ``"1"`` or ``"2"``."""
     t1, start = float(config["t1"]), float(config["read_start"])
@@ -56,18 +61,18 @@ def example_history(config) -> History:
     return History.of(ops)
 
 
-def timeline_classification(config):
+def timeline_classification(config: Mapping[str, Any]) -> Classification:
     """Every rung's verdict for the edited history (memoised: the panel's picture and its text
     both need it, and a learner often returns to a setting)."""
     return _classify(tuple(sorted((k, str(config[k])) for k in EXAMPLE)))
 
 
 @lru_cache(maxsize=256)
-def _classify(items):
+def _classify(items: tuple[tuple[str, str], ...]) -> Classification:
     return classify_history(example_history(dict(items)), "register")
 
 
-def timeline_verdicts(config, classification=None) -> list[str]:
+def timeline_verdicts(config: Mapping[str, Any], classification: Classification | None = None) -> list[str]:
     """Plain-text lines: the strongest rungs that hold, then each *directly* failing rung and why."""
     c = classification or timeline_classification(config)
     lines = [f"strongest: {', '.join(c.strongest) or 'none'}"]
@@ -83,8 +88,11 @@ def timeline_verdicts(config, classification=None) -> list[str]:
     return lines
 
 
-def render_timeline(config, fig=None):
-    """The history (left) and the ladder with every rung's verdict (right)."""
+@panel_render
+def render_timeline(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The history (left) and the ladder with every rung's verdict (right), for the settings of
+    :data:`EXAMPLE` (``t1``, ``read_start``, ``read_result``, ``second_read``, ``alice_reads``):
+    ``render_timeline(EXAMPLE)`` or ``render_timeline(EXAMPLE, read_result="nothing")``."""
     h = example_history(config)
     c = timeline_classification(config)
     v = c.verdicts.get("linearizable")
@@ -101,11 +109,14 @@ def render_timeline(config, fig=None):
     return fig
 
 
-def _two_axes(fig):
+_TIMELINE: Memo[tuple[Axes, Axes]] = Memo("_distlab_timeline")
+
+
+def _two_axes(fig: Figure | None) -> tuple[Figure, Axes, Axes, bool]:
     """The timeline and ladder axes, and whether the ladder's arrows are already drawn: new axes, or
     a panel's previous ones emptied of their artists except those arrows (clearing and re-creating
     two axes costs more than drawing the picture; the arrows are the same every time)."""
-    if fig is not None and getattr(fig, "_distlab_timeline", None) == tuple(fig.axes) and len(fig.axes) == 2:
+    if fig is not None and _TIMELINE.get(fig) == tuple(fig.axes) and len(fig.axes) == 2:
         ax, right = fig.axes
         for artist in [*ax.lines, *ax.texts, *ax.patches, *ax.collections, *right.lines, *right.texts,
                        *right.collections]:
@@ -122,12 +133,12 @@ def _two_axes(fig):
         # the title stays at the top of the axes (where matplotlib puts it above bottom ticks) instead
         # of being re-placed on every draw, which measures every tick label
         a.set_title("", y=1.0)
-    fig._distlab_timeline = (ax, right)
+    _TIMELINE.put(fig, (ax, right))
     return fig, ax, right, False
 
 
-def _explain_html(panel) -> str:
-    if panel.last_config is None:
+def _explain_html(panel: Panel) -> str:
+    if not isinstance(panel.last_config, Mapping):  # None: the last settings could not be drawn
         return ""
     lines = timeline_verdicts(panel.last_config)
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[1:])
@@ -135,7 +146,21 @@ def _explain_html(panel) -> str:
             f'<ul style="margin:2px 0">{items}</ul></div>')
 
 
-def timeline_panel(**overrides) -> Panel:
+class TimelinePanel(Panel):
+    """The timeline's `Panel`, with the verdicts as HTML under the controls (`explanation`)."""
+
+    def __init__(self, controls: Mapping[str, widgets.ValueWidget]) -> None:
+        self.explanation = widgets.HTML()
+        super().__init__(render_timeline, controls, figsize=(11.0, 4.4), extra=self.explanation)
+        self.widget.children[0].layout.flex_flow = "row wrap"
+        self.on_redraw(self._explain)
+        self._explain(self)
+
+    def _explain(self, panel: Panel) -> None:
+        self.explanation.value = _explain_html(panel)
+
+
+def timeline_panel(**overrides: Any) -> TimelinePanel:
     """Sliders move *t1* and Bob's first read; menus change what each read returns."""
     cfg = {**EXAMPLE, **overrides}
     style = {"description_width": "initial"}
@@ -154,14 +179,4 @@ def timeline_panel(**overrides) -> Panel:
                                         description="Alice reads back", style=style,
                                         layout=widgets.Layout(width="200px")),
     }
-    explanation = widgets.HTML()
-    panel = Panel(render_timeline, controls, figsize=(11.0, 4.4), extra=explanation)
-    panel.widget.children[0].layout.flex_flow = "row wrap"
-    panel.explanation = explanation
-
-    def update(p):
-        explanation.value = _explain_html(p)
-
-    panel.on_redraw(update)
-    update(panel)
-    return panel
+    return TimelinePanel(controls)

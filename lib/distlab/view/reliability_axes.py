@@ -20,17 +20,21 @@ remove those costs without changing what is drawn:
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import matplotlib as mpl
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from .style import new_figure
+from .style import Memo, new_figure
 
 
-def _empty(ax) -> None:
+def _empty(ax: Axes) -> None:
     """Remove what the last frame drew on `ax` and forget its data limits (keep ticks, spines)."""
     for artist in [*ax.collections, *ax.patches, *ax.lines, *ax.texts, *ax.images, *ax.artists,
                    *ax.tables]:
@@ -50,35 +54,46 @@ def _empty(ax) -> None:
     ax.set_autoscale_on(True)
 
 
-def reuse_grid(fig, layout: Hashable, build: Callable):
+class _Grid(NamedTuple):
+    """The axes `reuse_grid` built on a figure, and the layout they were built for."""
+
+    layout: Hashable
+    axes: tuple[Axes, ...]
+
+
+_GRID: Memo[_Grid] = Memo("_distlab_grid")
+
+
+def reuse_grid(fig: Figure | None, layout: Hashable,
+               build: Callable[[Figure], Any]) -> tuple[Figure, tuple[Axes, ...]]:
     """``(fig, axes)``: the axes ``build(fig)`` made for `layout`, emptied for a new frame.
 
     `layout` names the arrangement (e.g. ``("bucket", 2, 1)``); when `fig` still holds exactly the
-    axes built for it, they are reused, otherwise the figure is cleared and `build` is called.
+    axes built for it, they are reused, otherwise the figure is cleared and `build` is called
+    (it returns one axes, a list of them or an array, as ``fig.subplots`` does).
     Renders using this must set every limit that is not autoscaled, every frame."""
     if fig is None:
         fig = new_figure()
     if not isinstance(fig.canvas, FigureCanvasAgg) and fig.canvas.manager is None:  # not pyplot's
         FigureCanvasAgg(fig)  # kept by the figure: savefig reuses its renderer and text caches
-    axes = getattr(fig, "_distlab_grid", None)
-    if (getattr(fig, "_distlab_layout", None) == layout and axes is not None
-            and list(fig.axes) == list(axes)):
-        for ax in axes:
+    grid = _GRID.get(fig)
+    if grid is not None and grid.layout == layout and list(fig.axes) == list(grid.axes):
+        for ax in grid.axes:
             _empty(ax)
         for legend in list(fig.legends):
             legend.remove()
         fig.texts.clear()
-        return fig, axes
+        return fig, grid.axes
     fig.clear()
     with mpl.rc_context({"axes.titley": 1.0}):  # a fixed title position: no measuring per draw
         made = build(fig)
     axes = tuple(made.flat) if hasattr(made, "flat") else (tuple(made) if isinstance(made, (list, tuple))
                                                              else (made,))
-    fig._distlab_layout, fig._distlab_grid = layout, axes
+    _GRID.put(fig, _Grid(layout, axes))
     return fig, axes
 
 
-_CACHES: list[OrderedDict] = []
+_CACHES: list[OrderedDict[Hashable, Any]] = []
 
 
 def forget_all() -> None:
@@ -87,37 +102,48 @@ def forget_all() -> None:
         cache.clear()
 
 
+_Config = TypeVar("_Config")
+_Result = TypeVar("_Result")
+
+
 class remember:  # noqa: N801 - used as a decorator, like functools.lru_cache
     """Decorator: cache ``f(config)`` for the last `maxsize` configs (a dict is keyed by its sorted
     items).  Results are shared between calls, so callers must treat them as read-only."""
 
-    def __init__(self, maxsize: int = 32):
+    def __init__(self, maxsize: int = 32) -> None:
         if not isinstance(maxsize, int) or maxsize < 1:
             raise ValueError(f"maxsize must be an integer >= 1, got {maxsize!r}")
         self.maxsize = maxsize
 
-    def __call__(self, func: Callable):
-        cache: OrderedDict = OrderedDict()
-        _CACHES.append(cache)
-        maxsize = self.maxsize
-
-        def cached(config):
-            key = _key(config)
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-            value = func(config)
-            cache[key] = value
-            if len(cache) > maxsize:
-                cache.popitem(last=False)
-            return value
-
-        cached.__name__, cached.__doc__, cached.__wrapped__ = func.__name__, func.__doc__, func
-        cached.cache = cache
-        return cached
+    def __call__(self, func: Callable[[_Config], _Result]) -> Remembered[_Config, _Result]:
+        return Remembered(func, self.maxsize)
 
 
-def _key(config) -> Hashable:
+class Remembered(Generic[_Config, _Result]):
+    """``func(config)`` with the bounded LRU cache `remember` gives it: `cache` maps each config's
+    key to its result, least recently used first; `__wrapped__` is the undecorated function."""
+
+    def __init__(self, func: Callable[[_Config], _Result], maxsize: int) -> None:
+        self.cache: OrderedDict[Hashable, _Result] = OrderedDict()
+        self.maxsize = maxsize
+        self.__wrapped__ = func
+        functools.update_wrapper(self, func)  # name and docstring, for help() and tracebacks
+        _CACHES.append(self.cache)
+
+    def __call__(self, config: _Config) -> _Result:
+        key = _key(config)
+        cache = self.cache
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = self.__wrapped__(config)
+        cache[key] = value
+        if len(cache) > self.maxsize:
+            cache.popitem(last=False)
+        return value
+
+
+def _key(config: object) -> Hashable:
     if isinstance(config, dict):
         return tuple(sorted((k, _key(v)) for k, v in config.items()))
     if isinstance(config, list):
