@@ -2,15 +2,18 @@
 Consensus Algorithm", 2014; Ongaro's dissertation "Consensus: Bridging Theory and Practice", 2014).
 
 =================  =============================================================================
-``state``           persistent and volatile state, ``Entry``, ``RaftConfig``, the up-to-date check
-``messages``        RequestVote / AppendEntries and their replies
+``state``           ``RaftState`` (every server's state, declared in one place), ``Entry``,
+                    ``RaftConfig``, the up-to-date check
+``messages``        RequestVote / AppendEntries / InstallSnapshot and their replies
+``membership``      the configuration in use (``ConfigChange`` entries)
+``snapshots``       taking, restoring and sending snapshots
 ``rules``           spontaneous actions: start_election, become_leader, advance_commit_index ...
 ``handlers``        one handler per RPC
-``node``            ``RaftNode``: a :class:`distlab.sim.Process` made of the three above
+``node``            ``RaftNode``: a :class:`distlab.sim.Process` made of the layers above
 ``invariants``      the five safety properties as named invariants (``RaftSafety``)
 ``cluster``         ``Cluster``: the scenario API the MIT 6.5840 tests are ported onto
 ``figure16``        Figure 16 of the paper: time without a leader after a crash
-``split_vote``      the dissertation's split-vote probability formula
+``split_vote``      the dissertation's split-vote formula
 =================  =============================================================================
 """
 from .cluster import Cluster, ScenarioError

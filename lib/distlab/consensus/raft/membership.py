@@ -3,8 +3,7 @@
 A configuration is a log entry (:class:`ConfigChange`) and takes effect on each server as soon as
 it is *in its log* -- committed or not; a server always uses the latest configuration it holds. If
 configurations only ever differ by one server, any majority of the old one and any majority of the
-new one overlap, so two leaders can never be elected for one term across the change. Rules kept
-here:
+new one overlap, so two leaders can never be elected for one term across the change. Rules kept:
 
 * one change at a time: a leader refuses a new change while an earlier one is uncommitted;
 * a leader first commits an entry of its own term (the no-op fix to the published algorithm:
@@ -12,27 +11,30 @@ here:
 * a server outside its latest configuration never stands for election (a new server waits to
   learn a configuration that includes it; a removed one falls silent), and a leader that removed
   itself steps down once that change commits, having counted only the new members meanwhile.
+
+This module tracks the configuration in use (:class:`MembershipMixin`); the two leader actions,
+``change_membership`` and ``step_down_if_removed``, are rules and live in ``rules.py``.
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Sequence
 from typing import NamedTuple
 
-from .state import LEADER, Entry
+from .state import LEADER, RaftState
 
 
 class ConfigChange(NamedTuple):
     """The command of a configuration entry: the full new list of voting members."""
 
-    members: tuple
+    members: tuple[Hashable, ...]
 
 
-class MembershipMixin:
-    """Configuration tracking and ``change_membership`` for a ``RaftNode``."""
+class MembershipMixin(RaftState):
+    """The configuration a ``RaftNode`` uses: the latest :class:`ConfigChange` in its log."""
 
-    def _set_members(self, members) -> None:
+    def _set_members(self, members: Sequence[Hashable]) -> None:
+        """Use ``members`` as the configuration (a leader keeps its bookkeeping for the others)."""
         members = list(members)
-        if members == self.members:
-            return
         self.members = members
         self.others = [m for m in members if m != self.pid]
         self.majority = len(members) // 2 + 1
@@ -43,7 +45,7 @@ class MembershipMixin:
             self.heard = {p: self.heard.get(p, self.now) for p in self.others}
             self.acked_round = {p: r for p, r in self.acked_round.items() if p in self.others}
 
-    def config_at(self, index: int) -> tuple:
+    def config_at(self, index: int) -> tuple[Hashable, ...]:
         """The configuration in force at log ``index`` (latest ConfigChange at or before it)."""
         base = self.base_index
         for i in range(min(index, self.last_index()), base, -1):
@@ -54,44 +56,23 @@ class MembershipMixin:
 
     def refresh_config(self) -> None:
         """Adopt the latest configuration in the log (or the snapshot's, or the initial one)."""
-        self._set_members(self.config_at(self.last_index()))
+        members = list(self.config_at(self.last_index()))
+        if members != self.members:
+            self._set_members(members)
 
     def is_member(self) -> bool:
+        """Is this server a voter in the configuration it uses?"""
         return self.pid in self.members
 
-    def quorum(self, voters) -> bool:
+    def quorum(self, voters: Iterable[Hashable]) -> bool:
         """Do ``voters`` include a majority of the current configuration?"""
         members = self.members
         return sum(1 for v in voters if v in members) >= self.majority
 
     def pending_config_change(self) -> bool:
+        """Does the log hold a configuration entry that is not committed yet?"""
         base = self.base_index
         for i in range(self.last_index(), max(self.commit_index, base), -1):
             if type(self.log[i - base - 1].command) is ConfigChange:
                 return True
         return False
-
-    def change_membership(self, members) -> tuple:
-        """Leader only: append a configuration adding or removing exactly one server.
-        Returns ``(index, term, True)``, or ``(0, term, False)`` when refused (not the leader,
-        a change still pending, nothing of this term committed yet)."""
-        new, old = list(members), list(self.members)
-        if len(set(map(repr, new))) != len(new) or not new:
-            raise ValueError(f"members must be a non-empty list of distinct pids, got {members!r}")
-        diff = [p for p in new if p not in old] + [p for p in old if p not in new]
-        if len(diff) != 1:
-            raise ValueError(f"members must differ from the current configuration {old} by "
-                             f"exactly one server, got {new}")
-        if (self.role != LEADER or self.pending_config_change()
-                or self.commit_index == 0 or self.term_of(self.commit_index) != self.current_term):
-            return 0, self.current_term, False
-        self.log.append(Entry(self.current_term, ConfigChange(tuple(new))))
-        self.refresh_config()
-        self.broadcast_append_entries()
-        self.advance_commit_index()
-        return self.last_index(), self.current_term, True
-
-    def step_down_if_removed(self) -> None:
-        """A leader outside the committed configuration hands over by stepping down."""
-        if self.role == LEADER and not self.is_member() and not self.pending_config_change():
-            self.become_follower(self.current_term)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .state import Entry
+
 
 class RequestVote(NamedTuple):
     """Candidate -> all: "vote for me in ``term``; my log ends at (last_log_index, last_log_term)".
@@ -27,6 +29,9 @@ class RequestVote(NamedTuple):
 
 
 class RequestVoteReply(NamedTuple):
+    """Voter -> candidate: the voter's ``term`` and whether it granted the vote (or the poll, with
+    ``pre_vote``, echoed so a late reply to a poll is never counted as a vote)."""
+
     term: int
     vote_granted: bool
     pre_vote: bool = False
@@ -40,7 +45,7 @@ class AppendEntries(NamedTuple):
     leader_id: Any
     prev_log_index: int
     prev_log_term: int
-    entries: tuple
+    entries: tuple[Entry, ...]
     leader_commit: int
     round: int = 0  # the leader's broadcast counter, echoed back: confirms leadership for reads
 
@@ -68,10 +73,13 @@ class InstallSnapshot(NamedTuple):
     last_included_index: int
     last_included_term: int
     data: Any
-    members: Any = None  # the configuration as of the snapshot
+    members: tuple[Any, ...] | None = None  # the configuration as of the snapshot
 
 
 class InstallSnapshotReply(NamedTuple):
+    """Follower -> leader: its ``term``, and the ``last_included_index`` of the snapshot it answers
+    (echoed, as replies may be reordered): its log now covers everything up to there."""
+
     term: int
     last_included_index: int
 
