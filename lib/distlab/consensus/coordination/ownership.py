@@ -11,12 +11,16 @@ expired (and whose key someone else re-created since) cannot delete the new owne
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from .store import Compare, CoordinationStore, Delete, Get, KeyValue, LeaseExpired, Put
+from .session import Session
+from .store import Compare, CoordinationStore, Delete, KeyValue, LeaseExpired, create_if_absent
 
 
 class Claim(NamedTuple):
+    """The outcome of one :func:`claim`: whether we created the key, the revision that names our
+    ownership (or the store's revision when we lost), and the key's entry as it now stands."""
+
     won: bool
     revision: int                 # our token/epoch when won, else the store's revision
     holder: KeyValue | None    # the key as it stands (ours when won)
@@ -24,15 +28,15 @@ class Claim(NamedTuple):
 
 def claim(store: CoordinationStore, key: str, value: str, lease: int) -> Claim:
     """Create ``key`` = ``value`` on ``lease`` unless it exists."""
-    done = store.txn([Compare(key, "create_revision", 0)], [Put(key, value, lease)], [Get(key)])
+    done = store.txn(*create_if_absent(key, value, lease))
     if done.succeeded:
-        rev = done.results[0]
+        rev = done.put_revision(0)
         return Claim(True, rev, KeyValue(key, value, rev, rev, 1, lease))
-    found = done.results[0]
+    found = done.entries(0)
     return Claim(False, done.revision, found[0] if found else None)
 
 
-def own(store: CoordinationStore, key: str, name: str, session) -> int | None:
+def own(store: CoordinationStore, key: str, name: str, session: Session) -> int | None:
     """One attempt to own ``key`` as ``name`` on ``session``'s lease: the ownership's
     ``create_revision`` (token / epoch) if we own it now -- just won, or already ours -- else None.
     A lease that ran out before we noticed marks the session ``lost``."""
@@ -50,7 +54,7 @@ def own(store: CoordinationStore, key: str, name: str, session) -> int | None:
     return None
 
 
-def own_within(store: CoordinationStore, key: str, name: str, session, timeout: float,
+def own_within(store: CoordinationStore, key: str, name: str, session: Session, timeout: float,
                poll: float) -> int | None:
     """Try :func:`own` every ``poll`` seconds, renewing the lease meanwhile, for up to ``timeout``."""
     if not poll > 0 or not timeout >= 0:
@@ -71,7 +75,9 @@ def give_up(store: CoordinationStore, key: str, create_revision: int) -> bool:
     return done.succeeded
 
 
-def check_name(value, parameter: str) -> str:
+def check_name(value: Any, parameter: str) -> str:
+    """``value`` if it can name a lock, election, candidate or service: a non-empty string without
+    ``/`` (it becomes one segment of a key); else ValueError naming ``parameter``."""
     if not isinstance(value, str) or not value or "/" in value:
         raise ValueError(f"{parameter} must be a non-empty string without '/', got {value!r}")
     return value

@@ -22,11 +22,14 @@ leader knows it and expiry survives a leader crash.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple, TypeAlias
 
-from .store import Delete, Get, KeyValue, Put, TxnResult, WatchEvent
+from .store import Compare, Delete, Get, KeyValue, Op, OpResult, Put, TxnResult, WatchEvent
 
 OPS = ("put", "get", "range", "delete", "revision", "grant", "keepalive", "revoke", "txn", "events")
+
+Command: TypeAlias = tuple[Any, ...]  # a log entry's payload: one of the three tuples above
 
 
 class Failure(NamedTuple):
@@ -35,7 +38,24 @@ class Failure(NamedTuple):
     reason: str  # "lease_not_found"
 
 
+class LastReply(NamedTuple):
+    """A client session's memory: the last request ``seq`` applied for it and its ``result``."""
+
+    seq: int
+    result: Any
+
+
+class Expiry(NamedTuple):
+    """A lease the log expired, and the leader's clock ``stamp`` in the ``expire`` entry."""
+
+    lease: int
+    stamp: float
+
+
 class Lease:
+    """A granted lease: ``ttl`` seconds, alive until ``deadline`` (on the leaders' clocks, as
+    stamped into the log), with the ``keys`` attached to it (deleted with it)."""
+
     __slots__ = ("id", "ttl", "deadline", "keys")
 
     def __init__(self, lease_id: int, ttl: int, deadline: float):
@@ -51,24 +71,27 @@ class CoordinationStateMachine:
     """Keys with revisions, leases with deadlines, a history of changes for watches."""
 
     def __init__(self) -> None:
-        self.kvs: dict = {}            # key -> KeyValue
+        self.kvs: dict[str, KeyValue] = {}
         self.revision = 1              # etcd starts at 1 too (the empty store)
-        self.leases: dict = {}         # id -> Lease
+        self.leases: dict[int, Lease] = {}
         self.next_lease = 1
-        self.history: list = []        # WatchEvent, in revision order
-        self.sessions: dict = {}       # client -> (seq, result)
-        self.expired: list = []        # (lease id, stamp) of every expiry, for views and tests
+        self.history: list[WatchEvent] = []      # in revision order
+        self.sessions: dict[Hashable, LastReply] = {}  # client -> its last request and answer
+        self.expired: list[Expiry] = []          # every expiry, for views and tests
 
     # ------------------------------------------------------------------ entry point
-    def apply(self, command) -> Any:
+    def apply(self, command: Command) -> Any:
+        """Apply one log entry's command (see the module docstring) and return the answer for
+        the client, if any: a retried request (``seq`` not above the client's last) is answered
+        from the session, not run again. ValueError for an unknown command."""
         kind = command[0]
         if kind == "req":
             _, client, seq, op, args, stamp = command
             last = self.sessions.get(client)
-            if last is not None and seq <= last[0]:
-                return last[1]
+            if last is not None and seq <= last.seq:
+                return last.result
             result = self.run(op, args, stamp)
-            self.sessions[client] = (seq, result)
+            self.sessions[client] = LastReply(seq, result)
             return result
         if kind == "promote":
             stamp = command[1]
@@ -77,32 +100,36 @@ class CoordinationStateMachine:
             return None
         if kind == "expire":
             _, lease_id, stamp = command
-            lease = self.leases.get(lease_id)
-            if lease is not None and lease.deadline <= stamp:
+            expiring = self.leases.get(lease_id)
+            if expiring is not None and expiring.deadline <= stamp:
                 self._revoke(lease_id)
-                self.expired.append((lease_id, stamp))
+                self.expired.append(Expiry(lease_id, stamp))
             return None
         raise ValueError(f"unknown coordination command {command!r}")
 
-    def answered(self, client, seq) -> tuple:
+    def answered(self, client: Hashable, seq: int) -> tuple[bool, Any]:
+        """``(True, result)`` if request ``seq`` is the client's last applied one, else
+        ``(False, None)``: how a leader answers a resent request without a new log entry."""
         last = self.sessions.get(client)
-        if last is not None and last[0] == seq:
-            return True, last[1]
+        if last is not None and last.seq == seq:
+            return True, last.result
         return False, None
 
-    def due(self, now: float) -> list:
+    def due(self, now: float) -> list[int]:
         """Ids of leases whose deadline has passed at ``now`` (the leader proposes their expiry)."""
         return [lid for lid, lease in self.leases.items() if lease.deadline <= now]
 
     # ------------------------------------------------------------------ operations
-    def run(self, op: str, args: tuple, stamp: float) -> Any:
+    def run(self, op: str, args: tuple[Any, ...], stamp: float) -> Any:
+        """Run client operation ``op`` (one of :data:`OPS`) with ``args`` at the entry's ``stamp``
+        (the leader's clock: lease deadlines are ``stamp + ttl``); returns its result, or a
+        :class:`Failure` for a lease that no longer exists."""
         if op == "put":
-            done = self.txn((), (Put(*args),), ())
-            return done if type(done) is Failure else done.results[0]
+            return self._write(Put(*args))
         if op in ("get", "range"):
             return self.range(*args)
         if op == "delete":
-            return self.txn((), (Delete(*args),), ()).results[0]
+            return self._write(Delete(*args))
         if op == "revision":
             return self.revision
         if op == "grant":
@@ -130,7 +157,9 @@ class CoordinationStateMachine:
                     and _in(e.kv.key, key, prefix)]
         raise ValueError(f"op must be one of {OPS}, got {op!r}")
 
-    def range(self, key: str, prefix: bool = False) -> list:
+    def range(self, key: str, prefix: bool = False) -> list[KeyValue]:
+        """The entry of ``key`` as a list of zero or one, or with ``prefix`` every entry under it,
+        sorted by key (etcd's Range)."""
         if not prefix:
             kv = self.kvs.get(key)
             return [kv] if kv is not None else []
@@ -139,20 +168,27 @@ class CoordinationStateMachine:
     def _lease_ok(self, lease: int) -> bool:
         return lease == 0 or lease in self.leases
 
-    def txn(self, compares, then, otherwise) -> Any:
+    def _write(self, op: Put | Delete) -> Any:
+        """One write as a transaction of its own: its result, or the :class:`Failure`."""
+        done = self.txn((), (op,), ())
+        return done if isinstance(done, Failure) else done.results[0]
+
+    def txn(self, compares: Sequence[Compare], then: Sequence[Op],
+            otherwise: Sequence[Op]) -> TxnResult | Failure:
         """Atomically: if every compare holds run ``then``, else ``otherwise``; all the writes of
-        the branch share one new revision."""
+        the branch share one new revision. A Put on a lease that does not exist fails the whole
+        branch (nothing is written)."""
         succeeded = all(c.holds(self.kvs.get(c.key)) for c in compares)
         ops = then if succeeded else otherwise
         if not all(self._lease_ok(op.lease) for op in ops if type(op) is Put):
             return Failure("lease_not_found")
         rev = self.revision + 1
         wrote = False
-        results: list[Any] = []
+        results: list[OpResult] = []
         for op in ops:
-            if type(op) is Get:
+            if isinstance(op, Get):
                 results.append(self.range(op.key, op.prefix))
-            elif type(op) is Put:
+            elif isinstance(op, Put):
                 self._put(op, rev)
                 wrote = True
                 results.append(rev)

@@ -22,14 +22,14 @@ got, and larger than every earlier one. That is a fencing token.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from distlab.services.etcd import KeyValue, WatchEvent
 
 __all__ = [
     "COMPARE_OPS", "COMPARE_TARGETS", "Compare", "CoordinationStore", "Delete", "Get", "KeyValue",
-    "LeaseExpired", "Put", "StoreUnavailable", "TxnResult", "WatchEvent", "check_branch", "check_key",
-    "check_ttl",
+    "LeaseExpired", "Op", "OpResult", "Put", "StoreUnavailable", "TxnResult", "WatchEvent", "check_branch",
+    "check_key", "check_op", "check_ttl", "create_if_absent",
 ]
 
 COMPARE_TARGETS = ("create_revision", "mod_revision", "version", "value")
@@ -48,6 +48,8 @@ class StoreUnavailable(RuntimeError):
 
 
 def check_key(key: Any, parameter: str = "key") -> str:
+    """``key`` if it is a non-empty string (etcd keys are never empty), else ValueError naming
+    ``parameter``."""
     if not isinstance(key, str) or not key:
         raise ValueError(f"{parameter} must be a non-empty string, got {key!r}")
     return key
@@ -69,10 +71,12 @@ class Compare(NamedTuple):
 
     key: str
     target: str
-    value: Any
+    value: int | str            # a string for "value", an integer >= 0 for the others
     op: str = "=="
 
     def check(self) -> Compare:
+        """Validate the fields (a caller's compare may come from anywhere); returns self or raises
+        ValueError naming the bad field."""
         check_key(self.key, "compare key")
         if self.target not in COMPARE_TARGETS:
             raise ValueError(f"compare target must be one of {COMPARE_TARGETS}, got {self.target!r}")
@@ -87,33 +91,50 @@ class Compare(NamedTuple):
 
     def holds(self, kv: KeyValue | None) -> bool:
         """Evaluate against the key's current entry (None when it does not exist)."""
+        have: Any
         if kv is None:
             if self.target == "value":
                 return False
             have = 0
         else:
             have = getattr(kv, self.target)
-        return {"==": have == self.value, "!=": have != self.value,
-                "<": have < self.value, ">": have > self.value}[self.op]
+        outcomes: dict[str, bool] = {"==": have == self.value, "!=": have != self.value,
+                                     "<": have < self.value, ">": have > self.value}
+        return outcomes[self.op]
 
 
 class Put(NamedTuple):
+    """Transaction op: set ``key`` to ``value``, attached to ``lease`` (0: none); its result is
+    the new revision (etcd's ``RequestPut``)."""
+
     key: str
     value: str
     lease: int = 0
 
 
 class Delete(NamedTuple):
+    """Transaction op: delete ``key`` (every key under it when ``prefix``); its result is the
+    number of keys deleted (etcd's ``RequestDeleteRange``)."""
+
     key: str
     prefix: bool = False
 
 
 class Get(NamedTuple):
+    """Transaction op: read ``key`` (every key under it when ``prefix``); its result is the list
+    of matching :class:`KeyValue` s, sorted by key (etcd's ``RequestRange``)."""
+
     key: str
     prefix: bool = False
 
 
-def check_op(op: Any) -> Any:
+Op: TypeAlias = Put | Delete | Get          # one op of a transaction branch
+OpResult: TypeAlias = int | list[KeyValue]  # a Put's revision, a Delete's count or a Get's entries
+
+
+def check_op(op: Any) -> Op:
+    """``op`` if it is a well-formed :data:`Op` (string key, string value, lease id >= 0), else
+    ValueError."""
     if type(op) not in (Put, Delete, Get):
         raise ValueError(f"a transaction op must be a Put, Delete or Get, got {op!r}")
     check_key(op.key, "op key")
@@ -122,10 +143,11 @@ def check_op(op: Any) -> Any:
             raise ValueError(f"put value must be a string, got {op.value!r}")
         if not isinstance(op.lease, int) or op.lease < 0:
             raise ValueError(f"put lease must be an integer >= 0 (0: none), got {op.lease!r}")
-    return op
+    checked: Op = op
+    return checked
 
 
-def check_branch(ops: Sequence, parameter: str) -> tuple:
+def check_branch(ops: Sequence[Any], parameter: str) -> tuple[Op, ...]:
     """Validate one branch of a transaction. Like etcd, refuse a branch that writes a key twice (two
     Puts of one key, or a Put inside a Delete's range): its outcome would depend on op order."""
     ops = tuple(map(check_op, ops))
@@ -147,7 +169,21 @@ class TxnResult(NamedTuple):
 
     succeeded: bool
     revision: int
-    results: tuple
+    results: tuple[OpResult, ...]
+
+    def put_revision(self, i: int = 0) -> int:
+        """The result of op ``i`` of the branch that ran, which must be a Put: the revision it wrote."""
+        result = self.results[i]
+        if not isinstance(result, int):
+            raise TypeError(f"op {i} of this transaction was not a Put: its result is {result!r}")
+        return result
+
+    def entries(self, i: int = 0) -> list[KeyValue]:
+        """The result of op ``i`` of the branch that ran, which must be a Get: the entries it read."""
+        result = self.results[i]
+        if not isinstance(result, list):
+            raise TypeError(f"op {i} of this transaction was not a Get: its result is {result!r}")
+        return result
 
 
 class CoordinationStore:
@@ -163,16 +199,20 @@ class CoordinationStore:
         raise NotImplementedError
 
     def get(self, key: str) -> KeyValue | None:
+        """The entry of ``key`` (a linearizable read), or None if it does not exist."""
         raise NotImplementedError
 
-    def get_prefix(self, prefix: str) -> list:
+    def get_prefix(self, prefix: str) -> list[KeyValue]:
         """Every entry whose key starts with ``prefix``, sorted by key."""
         raise NotImplementedError
 
     def delete(self, key: str, *, prefix: bool = False) -> int:
+        """Delete ``key`` (every key under it when ``prefix``) in one revision; returns how many
+        keys were deleted."""
         raise NotImplementedError
 
     def revision(self) -> int:
+        """The store's current revision: the count of changes so far (1 for the empty store)."""
         raise NotImplementedError
 
     # leases
@@ -189,17 +229,21 @@ class CoordinationStore:
         raise NotImplementedError
 
     # transactions and watches
-    def txn(self, compares: Sequence[Compare], then: Sequence = (),
-            otherwise: Sequence = ()) -> TxnResult:
+    def txn(self, compares: Sequence[Compare], then: Sequence[Op] = (),
+            otherwise: Sequence[Op] = ()) -> TxnResult:
+        """Atomically: if every compare holds, run the ``then`` ops, else the ``otherwise`` ops;
+        the branch's writes share one new revision. :class:`LeaseExpired` if a Put of the branch
+        names a lease that no longer exists (then nothing is written)."""
         raise NotImplementedError
 
-    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list:
+    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list[WatchEvent]:
         """The :class:`WatchEvent` s on ``key`` (or under it) at revisions >= ``start_revision``,
         oldest first: a watch as a poll, so nothing between two polls is missed."""
         raise NotImplementedError
 
     # time
     def now(self) -> float:
+        """The store's clock, in seconds: the time leases are measured against."""
         raise NotImplementedError
 
     def sleep(self, seconds: float) -> None:
@@ -207,10 +251,19 @@ class CoordinationStore:
         raise NotImplementedError
 
     def describe(self) -> str:
+        """One line saying what this store runs on (for a notebook to print)."""
         raise NotImplementedError
 
 
-def create_if_absent(key: str, value: str, lease: int = 0) -> tuple:
+class TxnRequest(NamedTuple):
+    """The three arguments of :meth:`CoordinationStore.txn`: ``store.txn(*request)``."""
+
+    compares: list[Compare]
+    then: list[Op]
+    otherwise: list[Op]
+
+
+def create_if_absent(key: str, value: str, lease: int = 0) -> TxnRequest:
     """The compare-and-put every recipe starts from: ``If(create_revision(key) == 0)
     Then(Put) Else(Get)`` -- as ``(compares, then, otherwise)`` for :meth:`CoordinationStore.txn`."""
-    return [Compare(key, "create_revision", 0)], [Put(key, value, lease)], [Get(key)]
+    return TxnRequest([Compare(key, "create_revision", 0)], [Put(key, value, lease)], [Get(key)])
