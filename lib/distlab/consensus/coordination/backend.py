@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from distlab.services.etcd import ENV_VAR
 
@@ -16,7 +17,7 @@ from .sim_store import SimulatedStore
 from .store import CoordinationStore
 
 
-def open_store(endpoint: str | None = None, *, seed: int = 0, **simulated) -> CoordinationStore:
+def open_store(endpoint: str | None = None, *, seed: int = 0, **simulated: Any) -> CoordinationStore:
     """etcd at ``endpoint`` (or ``$DISTLAB_ETCD_ENDPOINT``), else a simulated store from ``seed``
     (``simulated`` keyword arguments go to :class:`SimulatedStore`)."""
     if endpoint is not None or os.environ.get(ENV_VAR):

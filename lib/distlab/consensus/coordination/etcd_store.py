@@ -20,6 +20,7 @@ import http.client
 import json
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from distlab.services import etcd as etcd_service
@@ -32,6 +33,8 @@ from .store import (
     Delete,
     Get,
     LeaseExpired,
+    Op,
+    OpResult,
     Put,
     StoreUnavailable,
     TxnResult,
@@ -44,6 +47,9 @@ from .store import (
 _TARGETS = {"create_revision": "CREATE", "mod_revision": "MOD", "version": "VERSION",
             "value": "VALUE"}
 _RESULTS = {"==": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS", ">": "GREATER"}
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _lease_error(exc: EtcdError) -> bool:
@@ -65,7 +71,9 @@ class EtcdStore(CoordinationStore):
             raise ValueError(f"watch_idle must be between 0 and 10 seconds, got {watch_idle!r}")
         self.client, self._clock, self._sleep, self.watch_idle = client, clock, sleep, watch_idle
 
-    def _do(self, fn, *args, **kw):
+    def _do(self, fn: Callable[P, T], *args: P.args, **kw: P.kwargs) -> T:
+        """``fn(*args, **kw)`` with etcd's errors in the store's terms: a missing lease is
+        :class:`LeaseExpired`, an unreachable server :class:`StoreUnavailable`."""
         try:
             return fn(*args, **kw)
         except EtcdError as exc:
@@ -77,29 +85,37 @@ class EtcdStore(CoordinationStore):
 
     # ------------------------------------------------------------------ keys
     def put(self, key: str, value: str, *, lease: int = 0) -> int:
+        """``/v3/kv/put``; the revision etcd's header reports."""
         check_op(Put(key, value, lease))
         return self._do(self.client.put, key, value, lease=lease)
 
     def get(self, key: str) -> KeyValue | None:
+        """``/v3/kv/range`` of one key (linearizable: etcd's default read)."""
         return self._do(self.client.get, check_key(key))
 
-    def get_prefix(self, prefix: str) -> list:
+    def get_prefix(self, prefix: str) -> list[KeyValue]:
+        """``/v3/kv/range`` from ``prefix`` to its ``range_end``; sorted by key."""
         return self._do(self.client.get_prefix, check_key(prefix, "prefix"))
 
     def delete(self, key: str, *, prefix: bool = False) -> int:
+        """``/v3/kv/deleterange``; etcd's ``deleted`` count."""
         return self._do(self.client.delete, check_key(key), prefix=bool(prefix))
 
     def revision(self) -> int:
+        """The revision in the header of a ``/v3/kv/range`` reply."""
         return self._do(self.client.revision)
 
     # ------------------------------------------------------------------ leases
     def grant(self, ttl: int) -> int:
+        """``/v3/lease/grant``; the id etcd chose."""
         return self._do(self.client.lease_grant, check_ttl(ttl))
 
     def keepalive(self, lease: int) -> int:
+        """``/v3/lease/keepalive`` (one renewal, not a stream); the ttl etcd granted."""
         return self._do(self.client.lease_keepalive, lease)
 
     def revoke(self, lease: int) -> bool:
+        """``/v3/lease/revoke``; etcd's "lease not found" means it was already gone (False)."""
         try:
             self._do(self.client.lease_revoke, lease)
         except LeaseExpired:
@@ -108,30 +124,32 @@ class EtcdStore(CoordinationStore):
 
     # ------------------------------------------------------------------ transactions
     @staticmethod
-    def _compare_json(c: Compare) -> dict:
+    def _compare_json(c: Compare) -> dict[str, str]:
         field = c.target
-        value = _b64(c.value) if field == "value" else str(c.value)
+        value = _b64(str(c.value)) if field == "value" else str(c.value)
         return {"key": _b64(c.key), "target": _TARGETS[field], "result": _RESULTS[c.op],
                 field: value}
 
     @staticmethod
-    def _op_json(op) -> dict:
+    def _op_json(op: Op) -> dict[str, dict[str, str]]:
         body = {"key": _b64(op.key)}
-        if type(op) is Put:
+        if isinstance(op, Put):
             return {"request_put": {**body, "value": _b64(op.value), "lease": str(op.lease)}}
         if op.prefix:
             body["range_end"] = _b64(prefix_end(op.key))
-        return {"request_delete_range" if type(op) is Delete else "request_range": body}
+        return {"request_delete_range" if isinstance(op, Delete) else "request_range": body}
 
-    def txn(self, compares: Sequence[Compare], then: Sequence = (),
-            otherwise: Sequence = ()) -> TxnResult:
+    def txn(self, compares: Sequence[Compare], then: Sequence[Op] = (),
+            otherwise: Sequence[Op] = ()) -> TxnResult:
+        """``/v3/kv/txn`` with ``CREATE``/``MOD``/``VERSION``/``VALUE`` compares; each op's result
+        read back from etcd's ``responses``."""
         compares = [Compare(*c).check() for c in compares]
         then, otherwise = check_branch(then, "then"), check_branch(otherwise, "otherwise")
         reply = self._do(self.client.txn, [self._compare_json(c) for c in compares],
                          [self._op_json(o) for o in then], [self._op_json(o) for o in otherwise])
         succeeded = bool(reply.get("succeeded", False))
         ops = then if succeeded else otherwise
-        results = []
+        results: list[OpResult] = []
         for op, response in zip(ops, reply.get("responses", [])):
             if type(op) is Get:
                 kvs = response.get("response_range", {}).get("kvs", [])
@@ -143,7 +161,7 @@ class EtcdStore(CoordinationStore):
         return TxnResult(succeeded, int(reply["header"]["revision"]), tuple(results))
 
     # ------------------------------------------------------------------ watch as a poll
-    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list:
+    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list[WatchEvent]:
         """Open a watch from ``start_revision`` and collect what it replays.
 
         The stream never ends by itself, so we stop when it has been quiet for a while. To stay
@@ -157,7 +175,20 @@ class EtcdStore(CoordinationStore):
         create = {"key": _b64(key), "start_revision": str(start_revision)}
         if prefix:
             create["range_end"] = _b64(prefix_end(key))
+        out = []
+        for line in self._watch_lines(create):
+            message = json.loads(line) if line.strip() else {}
+            if message.get("error"):
+                raise StoreUnavailable(f"etcd watch: {message['error']}")
+            for event in message.get("result", {}).get("events", []):
+                out.append(WatchEvent(event.get("type", "PUT"), KeyValue.from_json(event["kv"])))
+        return out
+
+    def _watch_lines(self, create: dict[str, str]) -> list[bytes]:
+        """The lines of a ``/v3/watch`` stream opened with ``create``, read until it is idle."""
         parts = urlsplit(self.client.endpoint)
+        if parts.hostname is None:  # EtcdClient checked the endpoint: never for a real client
+            raise StoreUnavailable(f"etcd endpoint {self.client.endpoint!r} names no host")
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.client.timeout)
         started = self._clock()
         try:
@@ -180,28 +211,24 @@ class EtcdStore(CoordinationStore):
             raise StoreUnavailable(f"etcd watch at {self.client.endpoint} failed: {exc}") from exc
         finally:
             conn.close()
-        out = []
-        for line in lines:
-            message = json.loads(line) if line.strip() else {}
-            if message.get("error"):
-                raise StoreUnavailable(f"etcd watch: {message['error']}")
-            for event in message.get("result", {}).get("events", []):
-                out.append(WatchEvent(event.get("type", "PUT"), KeyValue.from_json(event["kv"])))
-        return out
+        return lines
 
     # ------------------------------------------------------------------ time
     def now(self) -> float:
+        """The injected clock (``time.monotonic`` by default)."""
         return self._clock()
 
     def sleep(self, seconds: float) -> None:
+        """The injected sleep (``time.sleep`` by default): real seconds pass, and etcd with them."""
         if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 3600:
             raise ValueError(f"seconds must be between 0 and 3600, got {seconds!r}")
         self._sleep(seconds)
 
     def describe(self) -> str:
+        """``etcd <version> at <host:port>``, asked of the server."""
         return self._do(self.client.describe)
 
 
-def connect_etcd_store(endpoint: str | None = None, **kw) -> EtcdStore:
+def connect_etcd_store(endpoint: str | None = None, **kw: Any) -> EtcdStore:
     """An :class:`EtcdStore` on ``endpoint`` or ``$DISTLAB_ETCD_ENDPOINT`` (checked to answer)."""
     return EtcdStore(etcd_service.connect(endpoint), **kw)

@@ -19,23 +19,25 @@ True
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Process, ms
 
 from .server import CoordinationServer, CoordReply, CoordRequest
-from .state_machine import Failure
+from .state_machine import CoordinationStateMachine, Failure
 from .store import (
     Compare,
     CoordinationStore,
     KeyValue,
     LeaseExpired,
+    Op,
     Put,
     StoreUnavailable,
     TxnResult,
+    WatchEvent,
     check_branch,
     check_key,
     check_op,
@@ -50,21 +52,25 @@ class Gateway(Process):
     ``retry`` seconds without an answer, redirected by a refusal's ``leader_hint``. Requests carry
     ``(client, seq)`` so a resent request is applied at most once."""
 
-    def __init__(self, pid, servers: Sequence, retry: float = ms(100)):
+    def __init__(self, pid: Hashable, servers: Sequence[Hashable], retry: float = ms(100)):
         super().__init__(pid)
         self.servers, self.retry = list(servers), retry
         self.seq, self.target = 0, 0
         self.request: CoordRequest | None = None
-        self.done, self.result = True, None
+        self.done: bool = True
+        self.result: Any = None
         self.sent = 0
 
-    def submit(self, op: str, args: tuple) -> None:
+    def submit(self, op: str, args: tuple[Any, ...]) -> None:
+        """Send a new request (the next ``seq``) to the server we last believed leads; ``done``
+        turns True when its answer arrives, with the answer in ``result``."""
         self.seq += 1
         self.request = CoordRequest(self.pid, self.seq, op, args)
         self.done, self.result = False, None
         self._send()
 
     def abandon(self) -> None:
+        """Stop resending the current request (its caller gave up waiting)."""
         self.done, self.request = True, None
         self.cancel_timer("retry")
 
@@ -74,13 +80,17 @@ class Gateway(Process):
         self.set_timer("retry", self.retry)
 
     def on_timer(self, name: str, data: Any) -> None:
+        """``retry``: no answer in time, so resend to the next server; ``resend``: resend after
+        a refusal, to the server it named as leader."""
         if self.done or self.request is None:
             return
         if name == "retry":
             self.target += 1
         self._send()
 
-    def on_message(self, src, msg) -> None:
+    def on_message(self, src: Hashable, msg: Any) -> None:
+        """Take the answer to the current request; on a refusal, aim at the hinted leader (or the
+        next server) and resend shortly."""
         if type(msg) is not CoordReply or self.done or msg.seq != self.seq:
             return  # a late duplicate of an answer already taken
         if not msg.ok:
@@ -110,7 +120,9 @@ class SimulatedStore(CoordinationStore):
                  check_invariants: bool = True):
         if not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
             raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout!r}")
-        node_class = partial(CoordinationServer, lease_check=lease_check)
+        # Cluster calls node_class(pid, members, config, apply_fn) and annotates it as `type`,
+        # although any factory of RaftNodes works (a partial fixes our extra keyword)
+        node_class = cast(type, partial(CoordinationServer, lease_check=lease_check))
         self.cluster = Cluster(n, seed=seed, config=config, node_class=node_class,
                                check_invariants=check_invariants)
         self.seed, self.timeout = seed, float(timeout)
@@ -119,7 +131,7 @@ class SimulatedStore(CoordinationStore):
         self.calls = 0
 
     # ------------------------------------------------------------------ plumbing
-    def call(self, op: str, *args) -> Any:
+    def call(self, op: str, *args: Any) -> Any:
         """Send one request and run the simulation until it is answered."""
         gw = self.gateway
         gw.submit(op, args)
@@ -133,86 +145,121 @@ class SimulatedStore(CoordinationStore):
             raise LeaseExpired(f"{op}: lease not found (expired or revoked)")
         return result
 
-    def machine(self, pid=None):
+    def server(self, pid: Hashable) -> CoordinationServer:
+        """Coordination server ``pid`` of the cluster (ValueError for an unknown pid)."""
+        node = self.cluster.node(pid)
+        if not isinstance(node, CoordinationServer):  # the cluster builds nothing else
+            raise TypeError(f"server {pid!r} is a {type(node).__name__}, not a CoordinationServer")
+        return node
+
+    def machine(self, pid: Hashable | None = None) -> CoordinationStateMachine:
         """The state machine of server ``pid`` (default: the leader, else server 0) -- for views."""
         if pid is None:
             pid = self.cluster.leader()
             pid = self.cluster.pids[0] if pid is None else pid
-        return self.cluster.node(pid).machine
+        return self.server(pid).machine
 
     # ------------------------------------------------------------------ faults
-    def partition(self, groups: Sequence[Sequence], gateway_side: int | None = None) -> None:
+    def partition(self, groups: Sequence[Sequence[int]], gateway_side: int | None = None) -> None:
         """Split the servers into ``groups``; the clients' gateway joins group ``gateway_side``
         (default: the largest group). ``store.cluster.partition`` alone would cut the gateway off
         from every server, since it is not one of the cluster's servers."""
-        groups = [list(g) for g in groups]
-        if not groups:
+        sides: list[list[Hashable]] = [list(g) for g in groups]
+        if not sides:
             raise ValueError("groups must name at least one group of servers")
-        for g in groups:
+        for g in sides:
             for p in g:
                 self.cluster.node(p)  # ValueError for an unknown pid
         if gateway_side is None:
-            gateway_side = max(range(len(groups)), key=lambda i: len(groups[i]))
-        if not isinstance(gateway_side, int) or not 0 <= gateway_side < len(groups):
-            raise ValueError(f"gateway_side must be a group index from 0 to {len(groups) - 1}, "
+            gateway_side = max(range(len(sides)), key=lambda i: len(sides[i]))
+        if not isinstance(gateway_side, int) or not 0 <= gateway_side < len(sides):
+            raise ValueError(f"gateway_side must be a group index from 0 to {len(sides) - 1}, "
                              f"got {gateway_side!r}")
-        groups[gateway_side].append(GATEWAY)
+        sides[gateway_side].append(GATEWAY)
         self.cluster.disconnected = []
-        self.cluster.sim.network.partition(groups)
+        self.cluster.sim.network.partition(sides)
 
     def heal(self) -> None:
+        """End every partition and one-way block (the gateway reaches every server again)."""
         self.cluster.heal()
 
     # ------------------------------------------------------------------ keys
     def put(self, key: str, value: str, *, lease: int = 0) -> int:
+        """Validate, then one ``put`` request, answered once the leader applied it; the new
+        revision."""
         check_op(Put(key, value, lease))
-        return self.call("put", key, value, lease)
+        revision: int = self.call("put", key, value, lease)
+        return revision
 
     def get(self, key: str) -> KeyValue | None:
-        found = self.call("range", check_key(key), False)
+        """A ``range`` request through the Raft log (so the read is linearizable); the entry or None."""
+        found: list[KeyValue] = self.call("range", check_key(key), False)
         return found[0] if found else None
 
-    def get_prefix(self, prefix: str) -> list:
-        return self.call("range", check_key(prefix, "prefix"), True)
+    def get_prefix(self, prefix: str) -> list[KeyValue]:
+        """A prefix ``range`` request through the Raft log; the entries sorted by key."""
+        found: list[KeyValue] = self.call("range", check_key(prefix, "prefix"), True)
+        return found
 
     def delete(self, key: str, *, prefix: bool = False) -> int:
-        return self.call("delete", check_key(key), bool(prefix))
+        """A ``delete`` request; the number of keys deleted."""
+        deleted: int = self.call("delete", check_key(key), bool(prefix))
+        return deleted
 
     def revision(self) -> int:
-        return self.call("revision")
+        """A ``revision`` request through the Raft log; the store's revision when it applied."""
+        revision: int = self.call("revision")
+        return revision
 
     # ------------------------------------------------------------------ leases
     def grant(self, ttl: int) -> int:
-        return self.call("grant", check_ttl(ttl))
+        """A ``grant`` request; its deadline is ``ttl`` seconds after the leader stamped the entry."""
+        lease: int = self.call("grant", check_ttl(ttl))
+        return lease
 
     def keepalive(self, lease: int) -> int:
-        return self.call("keepalive", _lease(lease))
+        """A ``keepalive`` request: the deadline moves to ``ttl`` seconds after the leader stamped
+        it; :class:`LeaseExpired` if the log already expired or revoked the lease."""
+        ttl: int = self.call("keepalive", _lease(lease))
+        return ttl
 
     def revoke(self, lease: int) -> bool:
-        return self.call("revoke", _lease(lease))
+        """A ``revoke`` request: the lease and its keys go in one revision; False if already gone."""
+        existed: bool = self.call("revoke", _lease(lease))
+        return existed
 
     # ------------------------------------------------------------------ txn, watch
-    def txn(self, compares: Sequence[Compare], then: Sequence = (),
-            otherwise: Sequence = ()) -> TxnResult:
+    def txn(self, compares: Sequence[Compare], then: Sequence[Op] = (),
+            otherwise: Sequence[Op] = ()) -> TxnResult:
+        """Validate, then one ``txn`` request: the whole transaction is one log entry, so every
+        replica applies it atomically at the same revision."""
         compares = tuple(Compare(*c).check() for c in compares)
         then, otherwise = check_branch(then, "then"), check_branch(otherwise, "otherwise")
-        return self.call("txn", compares, then, otherwise)
+        done: TxnResult = self.call("txn", compares, then, otherwise)
+        return done
 
-    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list:
+    def events(self, key: str, *, prefix: bool = False, start_revision: int = 1) -> list[WatchEvent]:
+        """An ``events`` request: the leader's state machine keeps the whole history, so every
+        revision from ``start_revision`` on is still there (etcd keeps them until a compaction)."""
         if not isinstance(start_revision, int) or start_revision < 1:
             raise ValueError(f"start_revision must be an integer >= 1, got {start_revision!r}")
-        return self.call("events", check_key(key), bool(prefix), start_revision)
+        events: list[WatchEvent] = self.call("events", check_key(key), bool(prefix), start_revision)
+        return events
 
     # ------------------------------------------------------------------ time
     def now(self) -> float:
+        """The simulation's clock."""
         return self.cluster.now
 
     def sleep(self, seconds: float) -> None:
+        """Run the whole cluster for ``seconds`` simulated seconds (heartbeats, elections, lease
+        expiries happen meanwhile)."""
         if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 3600:
             raise ValueError(f"seconds must be between 0 and 3600, got {seconds!r}")
         self.cluster.run(seconds)
 
     def describe(self) -> str:
+        """``simulated Raft coordination store (3 servers, seed 0, t=... s)``."""
         return (f"simulated Raft coordination store ({self.cluster.n} servers, seed {self.seed}, "
                 f"t={self.now():.3f} s)")
 
