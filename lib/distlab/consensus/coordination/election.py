@@ -30,9 +30,19 @@ PREFIX = "election/"
 
 
 class Leader(NamedTuple):
+    """A leader as the store records it: its name, its epoch and the lease its key rides on."""
+
     name: str
     epoch: int     # the leader key's create_revision
     lease: int
+
+
+class LeaderChange(NamedTuple):
+    """One change of the leader key, as a watch reports it: at ``revision`` the leader became
+    ``leader`` (None: the key was deleted -- resigned or expired -- and nobody leads)."""
+
+    revision: int
+    leader: Leader | None
 
 
 class LeaderElection:
@@ -80,11 +90,11 @@ class LeaderElection:
         kv = self.store.get(self.key)
         return Leader(kv.value, kv.create_revision, kv.lease) if kv is not None else None
 
-    def changes(self, since_revision: int = 1) -> list:
+    def changes(self, since_revision: int = 1) -> list[LeaderChange]:
         """Observe the history: ``(revision, Leader or None)`` for every change of the leader key
         at revisions >= ``since_revision``."""
         out = []
         for e in self.store.events(self.key, start_revision=since_revision):
             who = Leader(e.kv.value, e.kv.create_revision, e.kv.lease) if e.type == "PUT" else None
-            out.append((e.kv.mod_revision, who))
+            out.append(LeaderChange(e.kv.mod_revision, who))
         return out

@@ -13,6 +13,7 @@ it is a reproducible simulation (same seed, same numbers); on etcd it takes a fe
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .invariants import last_write_from_latest_holder, no_stale_write_accepted
@@ -22,6 +23,9 @@ from .store import CoordinationStore
 
 
 class Write(NamedTuple):
+    """One write as the storage saw it: when, by whom, with which fencing token, what, and whether
+    the storage accepted it."""
+
     time: float
     client: str
     token: int
@@ -37,12 +41,15 @@ class UnfencedStorage:
     def __init__(self) -> None:
         self.value: str | None = None
         self.highest = 0          # the highest token among accepted writes
-        self.writes: list = []
+        self.writes: list[Write] = []
 
     def admits(self, token: int) -> bool:
+        """Whether a write carrying ``token`` is accepted: always, here."""
         return True
 
     def write(self, client: str, token: int, value: str, now: float) -> bool:
+        """``client``'s write of ``value`` with fencing ``token`` at time ``now``: stored if
+        :meth:`admits` the token, recorded in ``writes`` either way; True if accepted."""
         if not isinstance(token, int) or token < 1:
             raise ValueError(f"token must be a fencing token (an integer >= 1), got {token!r}")
         ok = self.admits(token)
@@ -58,23 +65,39 @@ class FencedStorage(UnfencedStorage):
     fencing = True
 
     def admits(self, token: int) -> bool:
+        """Accept a token no lower than the highest accepted so far: a holder that lost the lock
+        (and so has an older token) can no longer overwrite its successor's work."""
         return token >= self.highest
 
 
 def storage(fencing: bool) -> UnfencedStorage:
+    """A fresh :class:`FencedStorage` if ``fencing``, else an :class:`UnfencedStorage`."""
     return FencedStorage() if fencing else UnfencedStorage()
 
 
+class Moment(NamedTuple):
+    """One line of the story: at ``time`` (the store's clock) ``actor`` did ``what``."""
+
+    time: float
+    actor: str
+    what: str
+
+
 class FencingResult(NamedTuple):
+    """The paused-holder story's outcome: each client's token, the writes in storage order, what
+    the storage holds at the end, the storage invariants' verdicts and the story as a timeline."""
+
     fencing: bool
-    tokens: dict          # client -> fencing token
-    writes: list          # Write records in storage order
+    tokens: dict[str, int]        # client -> fencing token
+    writes: list[Write]           # in storage order
     final_value: str | None
-    verdicts: dict        # invariant name -> None (holds) or the violation
-    timeline: list        # (time, actor, what happened), for a view to draw
+    verdicts: dict[str, str | None]  # invariant name -> None (holds) or the violation
+    timeline: list[Moment]        # for a view to draw
 
 
-def verdicts(store_writes: list, final_value) -> dict:
+def verdicts(store_writes: Sequence[Write], final_value: str | None) -> dict[str, str | None]:
+    """The storage invariants (no stale write accepted; the last write is the latest holder's) of
+    these writes and this final value: name -> None when it holds, else the counterexample."""
     return {"no_stale_write_accepted": no_stale_write_accepted(store_writes),
             "last_write_from_latest_holder": last_write_from_latest_holder(store_writes,
                                                                            final_value)}
@@ -88,10 +111,10 @@ def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
     if not isinstance(pause, (int, float)) or not 0 <= pause <= 600:
         raise ValueError(f"pause must be between 0 and 600 seconds, got {pause!r}")
     disk = storage(fencing)
-    timeline: list = []
+    timeline: list[Moment] = []
 
     def note(actor: str, what: str) -> None:
-        timeline.append((store.now(), actor, what))
+        timeline.append(Moment(store.now(), actor, what))
 
     a = Lock(store, "demo", "A", Session(store, ttl))
     b = Lock(store, "demo", "B", Session(store, ttl))

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from .election import LeaderElection
 from .etcd_store import connect_etcd_store
 from .session import Session
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Campaign, announce leadership, renew until the lease is lost. Exit status 1 if it never
+    led within ``--timeout`` seconds, 2 once its lease is gone."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--election", default="demo")

@@ -10,12 +10,18 @@ saw them; wins are ``(time, candidate, epoch)`` in the order the campaigns succe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .store import WatchEvent
+
+if TYPE_CHECKING:  # fencing imports this module: its Write is only needed for the annotations
+    from .fencing import Write
 
 NAMES = ("no_stale_write_accepted", "last_write_from_latest_holder", "one_leader_per_epoch",
          "epochs_increase", "one_owner_at_a_time")
 
 
-def no_stale_write_accepted(writes: Sequence) -> str | None:
+def no_stale_write_accepted(writes: Sequence[Write]) -> str | None:
     """Every write the storage accepted carried a token >= every token it had accepted before:
     the accepted writes follow the order of the lock's holders. A paused ex-holder whose write lands
     after its successor's is exactly the write this forbids."""
@@ -30,7 +36,7 @@ def no_stale_write_accepted(writes: Sequence) -> str | None:
     return None
 
 
-def last_write_from_latest_holder(writes: Sequence, final_value) -> str | None:
+def last_write_from_latest_holder(writes: Sequence[Write], final_value: Any) -> str | None:
     """The value left in storage is the one written by the highest token that wrote -- the newest
     lock holder's work is not overwritten by an older holder's."""
     accepted = [w for w in writes if w.accepted]
@@ -44,16 +50,16 @@ def last_write_from_latest_holder(writes: Sequence, final_value) -> str | None:
     return None
 
 
-def one_leader_per_epoch(wins: Sequence) -> str | None:
+def one_leader_per_epoch(wins: Sequence[tuple[float, str, int]]) -> str | None:
     """No two candidates ever won with the same epoch (the leader key's create_revision)."""
-    owner: dict = {}
+    owner: dict[int, str] = {}
     for time, candidate, epoch in wins:
         if owner.setdefault(epoch, candidate) != candidate:
             return f"epoch {epoch} won by both {owner[epoch]} and {candidate} (t={time:.3f} s)"
     return None
 
 
-def epochs_increase(wins: Sequence) -> str | None:
+def epochs_increase(wins: Sequence[tuple[float, str, int]]) -> str | None:
     """Each new leadership has a larger epoch than every earlier one, so an epoch orders leaders
     and storage can fence off an old one."""
     last = 0
@@ -64,13 +70,13 @@ def epochs_increase(wins: Sequence) -> str | None:
     return None
 
 
-def one_owner_at_a_time(grants: Sequence, events: Sequence) -> str | None:
+def one_owner_at_a_time(grants: Sequence[tuple[float, str, int]], events: Sequence[WatchEvent]) -> str | None:
     """In the store's own history of the ownership key, every PUT creates the key afresh (it is
     never overwritten while someone owns it: creation and deletion alternate), and every token or
     epoch handed to a client is one of those creations. So, as far as the store is concerned, two
     clients never owned the key at once."""
-    creations: set = set()
-    owned_since = None
+    creations: set[int] = set()
+    owned_since: int | None = None
     for e in events:
         if e.type == "PUT":
             if owned_since is not None or e.kv.create_revision != e.kv.mod_revision:

@@ -27,6 +27,8 @@ class LockTimeout(TimeoutError):
 
 
 class Holder(NamedTuple):
+    """Who holds a lock according to the store, and the fencing token of that holding."""
+
     owner: str
     token: int
 

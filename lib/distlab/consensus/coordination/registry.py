@@ -22,19 +22,34 @@ PREFIX = "services/"
 
 
 class Change(NamedTuple):
+    """One change to a service's instances, from the watch: at ``revision`` ``instance`` came up
+    at ``address`` or went down."""
+
     revision: int
     kind: str        # "up" (registered or moved) or "down" (deregistered or expired)
     instance: str
     address: str     # "" when down
 
 
+class Snapshot(NamedTuple):
+    """A service's live instances (``{instance: address}``) read after ``revision``: every change
+    after that revision is in the watch."""
+
+    revision: int
+    instances: dict[str, str]
+
+
 class ServiceRegistry:
+    """Service discovery on ``store``: instances register under ``services/<service>/`` on their
+    session's lease; clients read them with a prefix read and follow them with a watch."""
+
     def __init__(self, store: CoordinationStore):
         if not isinstance(store, CoordinationStore):
             raise ValueError(f"store must be a CoordinationStore, got {store!r}")
         self.store = store
 
     def key(self, service: str, instance: str = "") -> str:
+        """The key of ``instance`` of ``service`` (without an instance: the service's prefix)."""
         return f"{PREFIX}{check_name(service, 'service')}/" + (
             check_name(instance, "instance") if instance else "")
 
@@ -48,19 +63,23 @@ class ServiceRegistry:
         return self.store.put(self.key(service, instance), address, lease=session.lease)
 
     def deregister(self, service: str, instance: str) -> bool:
+        """Remove ``instance`` now, without waiting for its lease to expire; False if it was
+        not registered."""
         return self.store.delete(self.key(service, instance)) > 0
 
-    def instances(self, service: str) -> dict:
+    def instances(self, service: str) -> dict[str, str]:
         """``{instance: address}`` of every live instance."""
         prefix = self.key(service)
         return {kv.key[len(prefix):]: kv.value for kv in self.store.get_prefix(prefix)}
 
-    def snapshot(self, service: str) -> tuple:
+    def snapshot(self, service: str) -> Snapshot:
         """``(revision, instances)``: every change after ``revision`` is in the watch."""
         revision = self.store.revision()
-        return revision, self.instances(service)
+        return Snapshot(revision, self.instances(service))
 
-    def changes(self, service: str, since_revision: int) -> list:
+    def changes(self, service: str, since_revision: int) -> list[Change]:
+        """The watch: every registration and removal of an instance of ``service`` at revisions
+        >= ``since_revision``, oldest first (an expired lease shows as "down")."""
         prefix = self.key(service)
         out = []
         for e in self.store.events(prefix, prefix=True, start_revision=since_revision):
@@ -71,6 +90,7 @@ class ServiceRegistry:
         return out
 
     def watcher(self, service: str) -> Watcher:
+        """A :class:`Watcher` following ``service`` from now on."""
         return Watcher(self, service)
 
 
@@ -81,9 +101,9 @@ class Watcher:
         self.registry, self.service = registry, service
         revision, self.view = registry.snapshot(service)
         self.next_revision = revision + 1
-        self.seen: list = []
+        self.seen: list[Change] = []
 
-    def poll(self) -> list:
+    def poll(self) -> list[Change]:
         """Apply the changes since the last poll to ``view``; returns them."""
         new = self.registry.changes(self.service, self.next_revision)
         for change in new:

@@ -48,6 +48,7 @@ class Session:
         return not self.lost and self.store.now() < self.deadline
 
     def remaining(self) -> float:
+        """Seconds the client believes its lease still has (0 once lost or past the deadline)."""
         return max(0.0, self.deadline - self.store.now()) if not self.lost else 0.0
 
     def close(self) -> bool:
