@@ -1,7 +1,7 @@
 """Random pause and crash schedules for the lock and the election, for property tests and the bench.
 
-A *plan* is plain data -- a list of steps -- so Hypothesis can draw and shrink it and a
-``random.Random`` can generate thousands for the benchmark:
+A *plan* is plain data -- a list of ``(kind, who, arg)`` steps (:class:`Step`) -- so Hypothesis can
+draw and shrink it and a ``random.Random`` can generate thousands for the benchmark:
 
 ``("tick", None, seconds)``      time passes (the store runs: heartbeats, lease expiry)
 ``("work", i, None)``            client ``i`` acts: not owning -> try to take the lock / win the
@@ -20,140 +20,263 @@ verdicts of every invariant in :mod:`~distlab.consensus.coordination.invariants`
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import invariants
 from .election import LeaderElection
-from .fencing import storage
+from .fencing import UnfencedStorage, Write, storage, verdicts as storage_verdicts
 from .lock import Lock
 from .session import Session
-from .store import CoordinationStore, StoreUnavailable
+from .sim_store import SimulatedStore
+from .store import CoordinationStore, StoreUnavailable, WatchEvent
 
 RECIPES = ("lock", "election")
 KINDS = ("tick", "work", "gc", "crash", "release", "server_crash", "server_restart")
+SERVER_KINDS = ("server_crash", "server_restart")
+
+
+class Step(NamedTuple):
+    """One step of a plan: its ``kind`` (one of :data:`KINDS`), ``who`` (the client or server
+    index; None for a tick) and ``arg`` (seconds for a tick or a GC pause, else None)."""
+
+    kind: str
+    who: int | None
+    arg: float | None
+
+
+class Grant(NamedTuple):
+    """A client newly came to own the lock / lead the election: when, who, with which token."""
+
+    time: float
+    client: str
+    token: int       # the fencing token (lock) or epoch (election)
+
+
+class PlanResult(NamedTuple):
+    """What :func:`run_plan` saw: the ownerships granted, the storage's writes and final value,
+    every invariant's verdict, and how many store calls timed out."""
+
+    recipe: str
+    fencing: bool
+    grants: list[Grant]           # each time a client newly came to own it
+    writes: list[Write]           # in storage order
+    final_value: str | None
+    verdicts: dict[str, str | None]  # invariant name -> None or the violation
+    unavailable: int              # store calls that timed out (no reachable leader)
 
 
 class _Owner:
     """The lock and the election seen the same way: own, renew, believe, let go."""
 
-    def __init__(self, store, recipe: str, name: str, ttl: int):
-        self.store, self.recipe, self.name, self.ttl = store, recipe, name, ttl
-        self.dead, self.frozen_until, self.pending = False, 0.0, None
+    session: Session     # the client's current session (a new one after it lost its lease)
+    key: str             # the ownership key: the lock's or the leader's
+
+    def __init__(self, store: CoordinationStore, name: str, ttl: int):
+        self.store, self.name, self.ttl = store, name, ttl
+        self.dead, self.frozen_until = False, 0.0
+        self.pending: int | None = None  # the token of a write held back by a GC pause
         self._fresh()
 
     def _fresh(self) -> None:
-        session = Session(self.store, self.ttl)
-        self.r = (Lock(self.store, "resource", self.name, session) if self.recipe == "lock"
-                  else LeaderElection(self.store, "resource", self.name, session))
+        """A new session and recipe object, as a real client would open after losing its lease."""
+        raise NotImplementedError
 
-    def token(self):
-        return self.r.token if self.recipe == "lock" else self.r.epoch
+    def token(self) -> int | None:
+        raise NotImplementedError
 
-    def try_own(self):
-        if self.r.session.lost:
-            self._fresh()  # a new session, as a real client would open after losing its lease
-        return self.r.try_acquire() if self.recipe == "lock" else (
-            self.r.epoch if self.r.campaign() else None)
+    def _own(self) -> int | None:
+        raise NotImplementedError
 
-    def renew(self) -> bool:
-        ok = self.r.session.keepalive()
-        if not ok:  # the lease is gone, and with it the lock key / leader key
-            if self.recipe == "lock":
-                self.r.token = None
-            else:
-                self.r.epoch = None
-        return ok
+    def _forget(self) -> None:
+        raise NotImplementedError
 
     def believes(self) -> bool:
-        return self.r.holds() if self.recipe == "lock" else self.r.is_leader()
+        raise NotImplementedError
 
     def let_go(self) -> None:
-        self.r.release() if self.recipe == "lock" else self.r.resign()
+        raise NotImplementedError
+
+    def try_own(self) -> int | None:
+        if self.session.lost:
+            self._fresh()
+        return self._own()
+
+    def renew(self) -> bool:
+        ok = self.session.keepalive()
+        if not ok:  # the lease is gone, and with it the lock key / leader key
+            self._forget()
+        return ok
 
 
-class PlanResult(NamedTuple):
-    recipe: str
-    fencing: bool
-    grants: list        # (time, client, token/epoch) each time a client newly came to own it
-    writes: list        # fencing.Write, in storage order
-    final_value: object
-    verdicts: dict      # invariant name -> None or the violation
-    unavailable: int    # store calls that timed out (no reachable leader)
+class _LockOwner(_Owner):
+    def _fresh(self) -> None:
+        self.session = Session(self.store, self.ttl)
+        self.lock = Lock(self.store, "resource", self.name, self.session)
+        self.key = self.lock.key
+
+    def token(self) -> int | None:
+        return self.lock.token
+
+    def _own(self) -> int | None:
+        return self.lock.try_acquire()
+
+    def _forget(self) -> None:
+        self.lock.token = None
+
+    def believes(self) -> bool:
+        return self.lock.holds()
+
+    def let_go(self) -> None:
+        self.lock.release()
 
 
-def run_plan(store: CoordinationStore, plan, *, recipe: str = "lock", fencing: bool = True,
-             clients: int = 3, ttl: int = 1) -> PlanResult:
+class _ElectionOwner(_Owner):
+    def _fresh(self) -> None:
+        self.session = Session(self.store, self.ttl)
+        self.election = LeaderElection(self.store, "resource", self.name, self.session)
+        self.key = self.election.key
+
+    def token(self) -> int | None:
+        return self.election.epoch
+
+    def _own(self) -> int | None:
+        return self.election.epoch if self.election.campaign() else None
+
+    def _forget(self) -> None:
+        self.election.epoch = None
+
+    def believes(self) -> bool:
+        return self.election.is_leader()
+
+    def let_go(self) -> None:
+        self.election.resign()
+
+
+def _index(step: Step) -> int:
+    if step.who is None:
+        raise ValueError(f"a {step.kind!r} step needs a client or server index, got {step!r}")
+    return step.who
+
+
+def _seconds(step: Step) -> float:
+    if step.arg is None:
+        raise ValueError(f"a {step.kind!r} step needs a number of seconds, got {step!r}")
+    return step.arg
+
+
+@dataclass(slots=True)
+class _Play:
+    """One plan being played: the store, its clients, their storage, and what happened so far."""
+
+    store: CoordinationStore
+    disk: UnfencedStorage
+    owners: list[_Owner]
+    grants: list[Grant] = field(default_factory=list)
+    down: list[Hashable] = field(default_factory=list)  # servers the plan crashed
+    unavailable: int = 0
+
+    def play(self, step: Step) -> None:
+        """Land the writes whose GC pause is over, then take ``step``."""
+        now = self.store.now()
+        for i, o in enumerate(self.owners):
+            if o.pending is not None and not o.dead and now >= o.frozen_until:
+                token, o.pending = o.pending, None
+                self.write(i, token)
+        try:
+            if step.kind == "tick":
+                self.store.sleep(_seconds(step))
+            elif step.kind in SERVER_KINDS:
+                self.server_step(step)
+            else:
+                self.client_step(step, now)
+        except StoreUnavailable:
+            self.unavailable += 1
+
+    def write(self, i: int, token: int) -> None:
+        self.disk.write(f"c{i}", token, f"c{i}@{token}", self.store.now())
+
+    def server_step(self, step: Step) -> None:
+        """Crash a Raft server (at most one down at a time) or restart it; nothing on etcd."""
+        if not isinstance(self.store, SimulatedStore):
+            return
+        cluster = self.store.cluster
+        pid = cluster.pids[_index(step) % cluster.n]
+        if step.kind == "server_crash" and not self.down and cluster.node(pid).up:
+            cluster.crash(pid)
+            self.down.append(pid)
+        elif step.kind == "server_restart" and pid in self.down:
+            cluster.restart(pid)
+            self.down.remove(pid)
+
+    def client_step(self, step: Step, now: float) -> None:
+        """A client that is alive and not frozen crashes, releases, tries to own, or -- owning --
+        renews and (if it still believes it owns) writes or freezes before writing."""
+        i = _index(step) % len(self.owners)
+        o = self.owners[i]
+        if o.dead or now < o.frozen_until:
+            return
+        if step.kind == "crash":
+            o.dead = True
+        elif step.kind == "release":
+            if o.token() is not None:
+                o.let_go()
+        elif o.token() is None:
+            token = o.try_own()
+            if token is not None:
+                self.grants.append(Grant(self.store.now(), f"c{i}", token))
+        elif o.renew() and o.believes():
+            token = o.token()
+            if token is None:  # believes() implies a token
+                return
+            if step.kind == "gc":  # checked "I own it" ... and freezes before writing
+                o.pending, o.frozen_until = token, self.store.now() + _seconds(step)
+            else:
+                self.write(i, token)
+
+    def restart_servers(self) -> None:
+        """Bring back the servers the plan left crashed."""
+        if isinstance(self.store, SimulatedStore):
+            for pid in self.down:
+                self.store.cluster.restart(pid)
+
+
+def plan_verdicts(writes: list[Write], final_value: str | None, grants: list[Grant],
+                  history: list[WatchEvent]) -> dict[str, str | None]:
+    """Every invariant of :mod:`~distlab.consensus.coordination.invariants` (see its ``NAMES``)
+    over one played plan: name -> None when it holds, else the counterexample."""
+    return {**storage_verdicts(writes, final_value),
+            "one_leader_per_epoch": invariants.one_leader_per_epoch(grants),
+            "epochs_increase": invariants.epochs_increase(grants),
+            "one_owner_at_a_time": invariants.one_owner_at_a_time(grants, history)}
+
+
+def run_plan(store: CoordinationStore, plan: Iterable[tuple[str, int | None, float | None]], *,
+             recipe: str = "lock", fencing: bool = True, clients: int = 3, ttl: int = 1) -> PlanResult:
+    """Play ``plan`` on ``store``: ``clients`` clients of ``recipe`` ("lock" or "election") on
+    leases of ``ttl`` seconds, writing to fenced or unfenced storage with their token / epoch.
+    Returns the grants, the writes and the verdict of every invariant; a store call that times out
+    is counted in ``unavailable`` and the plan goes on."""
     if recipe not in RECIPES:
         raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
     if not isinstance(clients, int) or not 1 <= clients <= 8:
         raise ValueError(f"clients must be an integer from 1 to 8, got {clients!r}")
-    disk = storage(fencing)
-    owners = [_Owner(store, recipe, f"c{i}", ttl) for i in range(clients)]
-    grants: list = []
-    down: list = []
-    unavailable = 0
-
-    def write(i: int, token: int) -> None:
-        disk.write(f"c{i}", token, f"c{i}@{token}", store.now())
-
+    owner = _LockOwner if recipe == "lock" else _ElectionOwner
+    run = _Play(store, storage(fencing), [owner(store, f"c{i}", ttl) for i in range(clients)])
     for kind, who, arg in plan:
         if kind not in KINDS:
             raise ValueError(f"plan step kind must be one of {KINDS}, got {kind!r}")
-        now = store.now()
-        for i, o in enumerate(owners):       # frozen clients whose pause is over write now
-            if o.pending is not None and not o.dead and now >= o.frozen_until:
-                token, o.pending = o.pending, None
-                write(i, token)
-        try:
-            if kind == "tick":
-                store.sleep(arg)
-            elif kind in ("server_crash", "server_restart"):
-                cluster = getattr(store, "cluster", None)
-                if cluster is None:
-                    continue
-                pid = cluster.pids[who % cluster.n]
-                if kind == "server_crash" and not down and cluster.node(pid).up:
-                    cluster.crash(pid)
-                    down.append(pid)
-                elif kind == "server_restart" and pid in down:
-                    cluster.restart(pid)
-                    down.remove(pid)
-            else:
-                o = owners[who % clients]
-                i = who % clients
-                if o.dead or now < o.frozen_until:
-                    continue
-                if kind == "crash":
-                    o.dead = True
-                elif kind == "release":
-                    if o.token() is not None:
-                        o.let_go()
-                elif o.token() is None:
-                    token = o.try_own()
-                    if token is not None:
-                        grants.append((store.now(), f"c{i}", token))
-                elif o.renew() and o.believes():
-                    if kind == "gc":           # checked "I own it" ... and freezes before writing
-                        o.pending, o.frozen_until = o.token(), store.now() + arg
-                    else:
-                        write(i, o.token())
-        except StoreUnavailable:
-            unavailable += 1
-    for pid in down:
-        store.cluster.restart(pid)
-    history = store.events(owners[0].r.key, start_revision=1)
-    verdicts = {"no_stale_write_accepted": invariants.no_stale_write_accepted(disk.writes),
-                "last_write_from_latest_holder":
-                    invariants.last_write_from_latest_holder(disk.writes, disk.value),
-                "one_leader_per_epoch": invariants.one_leader_per_epoch(grants),
-                "epochs_increase": invariants.epochs_increase(grants),
-                "one_owner_at_a_time": invariants.one_owner_at_a_time(grants, history)}
-    return PlanResult(recipe, fencing, grants, list(disk.writes), disk.value, verdicts,
-                      unavailable)
+        run.play(Step(kind, who, arg))
+    run.restart_servers()
+    history = store.events(run.owners[0].key, start_revision=1)
+    return PlanResult(recipe, fencing, run.grants, list(run.disk.writes), run.disk.value,
+                      plan_verdicts(run.disk.writes, run.disk.value, run.grants, history),
+                      run.unavailable)
 
 
 def random_plan(rng: random.Random, *, steps: int = 40, clients: int = 3, servers: int = 3,
-                max_pause: float = 4.0) -> list:
+                max_pause: float = 4.0) -> list[Step]:
     """A random plan: mostly work and ticks, some GC pauses (up to ``max_pause`` s), client
     crashes, releases and server crash/restarts."""
     if not isinstance(rng, random.Random):
@@ -162,11 +285,11 @@ def random_plan(rng: random.Random, *, steps: int = 40, clients: int = 3, server
     for _ in range(steps):
         kind = rng.choices(KINDS, weights=(3, 6, 3, 0.3, 1, 0.5, 0.5))[0]
         if kind == "tick":
-            plan.append((kind, None, round(rng.uniform(0.05, 1.5), 3)))
+            plan.append(Step(kind, None, round(rng.uniform(0.05, 1.5), 3)))
         elif kind == "gc":
-            plan.append((kind, rng.randrange(clients), round(rng.uniform(0.1, max_pause), 3)))
+            plan.append(Step(kind, rng.randrange(clients), round(rng.uniform(0.1, max_pause), 3)))
         elif kind.startswith("server"):
-            plan.append((kind, rng.randrange(servers), None))
+            plan.append(Step(kind, rng.randrange(servers), None))
         else:
-            plan.append((kind, rng.randrange(clients), None))
+            plan.append(Step(kind, rng.randrange(clients), None))
     return plan
