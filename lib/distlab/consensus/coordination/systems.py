@@ -10,13 +10,15 @@ developer.hashicorp.com/consul "Consistency modes", "KV store", "Sessions").
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ASPECTS = ("consensus", "data_model", "liveness", "api", "consistency", "watches", "strengths",
            "limits")
 
 
 class System(NamedTuple):
+    """One coordination service, aspect by aspect (:data:`ASPECTS`), in a sentence or two each."""
+
     name: str
     consensus: str
     data_model: str
@@ -76,7 +78,7 @@ SYSTEMS = {
 }
 
 
-def table() -> list:
+def table() -> list[list[str]]:
     """The comparison as rows ``[aspect, etcd, ZooKeeper, Consul]`` (a header row first)."""
     rows = [["aspect"] + [s.name for s in SYSTEMS.values()]]
     for aspect in ASPECTS:
@@ -85,20 +87,33 @@ def table() -> list:
 
 
 ECOSYSTEMS = ("none", "kubernetes", "hadoop", "kafka", "hashicorp")
+NUMBER_RANGES = {"data_mb": (0, 100_000), "writes_per_second": (0, 1_000_000)}  # the number questions
 
-# The chooser's inputs, for a view to build its controls from: name -> (kind, choices, question).
+
+class Need(NamedTuple):
+    """One input of the chooser: its ``kind`` ("bool", "number" or "choice"), its ``choices``
+    (``(low, high)`` for a number, the options for a choice, None for a yes/no) and the question."""
+
+    kind: str
+    choices: tuple[Any, ...] | None
+    question: str
+
+
+# The chooser's inputs, for a view to build its controls from.
 NEEDS = {
-    "single_process": ("bool", None, "Does everything that must agree run in one process?"),
-    "data_mb": ("number", (0, 100_000), "How much data must the service hold (MB)?"),
-    "writes_per_second": ("number", (0, 1_000_000), "Sustained writes per second?"),
-    "service_discovery": ("bool", None, "Do you need service discovery with health checks?"),
-    "multi_datacenter": ("bool", None, "Must it span several datacenters?"),
-    "ecosystem": ("choice", ECOSYSTEMS, "What do you already run?"),
-    "watch_every_change": ("bool", None, "Must watchers see every change, not just the latest?"),
+    "single_process": Need("bool", None, "Does everything that must agree run in one process?"),
+    "data_mb": Need("number", NUMBER_RANGES["data_mb"], "How much data must the service hold (MB)?"),
+    "writes_per_second": Need("number", NUMBER_RANGES["writes_per_second"], "Sustained writes per second?"),
+    "service_discovery": Need("bool", None, "Do you need service discovery with health checks?"),
+    "multi_datacenter": Need("bool", None, "Must it span several datacenters?"),
+    "ecosystem": Need("choice", ECOSYSTEMS, "What do you already run?"),
+    "watch_every_change": Need("bool", None, "Must watchers see every change, not just the latest?"),
 }
 
 
 class Choice(NamedTuple):
+    """The chooser's answer: which ``system`` to use and the ``reason``, in one sentence."""
+
     system: str      # "etcd", "zookeeper", "consul", "none" or "database"
     reason: str
 
@@ -120,15 +135,15 @@ def choose_coordination(*, single_process: bool = False, data_mb: float = 1.0,
     5. otherwise -> etcd: leases, transactions and revision-numbered watches are exactly the
        primitives of election, locks with fencing tokens and registries.
     """
-    for name, value in (("single_process", single_process), ("service_discovery", service_discovery),
-                        ("multi_datacenter", multi_datacenter),
-                        ("watch_every_change", watch_every_change)):
-        if not isinstance(value, bool):
-            raise ValueError(f"{name} must be True or False, got {value!r}")
-    for name, value in (("data_mb", data_mb), ("writes_per_second", writes_per_second)):
-        low, high = NEEDS[name][1]
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
-            raise ValueError(f"{name} must be a number from {low} to {high}, got {value!r}")
+    for name, flag in (("single_process", single_process), ("service_discovery", service_discovery),
+                       ("multi_datacenter", multi_datacenter),
+                       ("watch_every_change", watch_every_change)):
+        if not isinstance(flag, bool):
+            raise ValueError(f"{name} must be True or False, got {flag!r}")
+    for name, number in (("data_mb", data_mb), ("writes_per_second", writes_per_second)):
+        low, high = NUMBER_RANGES[name]
+        if not isinstance(number, (int, float)) or isinstance(number, bool) or not low <= number <= high:
+            raise ValueError(f"{name} must be a number from {low} to {high}, got {number!r}")
     if ecosystem not in ECOSYSTEMS:
         raise ValueError(f"ecosystem must be one of {ECOSYSTEMS}, got {ecosystem!r}")
 
