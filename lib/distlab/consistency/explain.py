@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from distlab.consistency.linearizability import linearize_ops
+from distlab.consistency.jit import linearize_ops
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, describe
 from distlab.sim.history import History, Op

@@ -21,116 +21,148 @@ race run by :func:`~distlab.consistency.linearizability.check_linearizable`.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, NamedTuple
 
+from distlab.consistency.events import CALL, event_keys
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import Budget
 from distlab.sim.history import Op
 
-__all__ = ["wgl_ops"]
+__all__ = ["wgl_ops", "Entry", "Choice"]
+
+Signature = tuple[str, Hashable]
+"""``(f, value)`` of an indeterminate operation: two with the same signature are interchangeable."""
+
+_SENTINEL_OP = Op(None, "(sentinel)")   # the op of the list's head and tail; never stepped
+
+
+class Entry:
+    """One call or return in Wing & Gong's doubly linked list (Porcupine's ``node``).
+
+    A call knows its operation, the operation's bit in the linearized set, its signature if the
+    operation is indeterminate (``None`` if it is ``ok``), and its ``match``: the return to lift
+    with it. The list has a head and a tail sentinel, so ``prev`` and ``next`` are never missing.
+    """
+
+    __slots__ = ("is_call", "op", "bit", "sig", "match", "prev", "next")
+    match: Entry        # set on a call once its return is made (a return has none)
+    prev: Entry         # set when linked (the sentinels point at themselves)
+    next: Entry
+
+    def __init__(self, is_call: bool, op: Op, bit: int = 0, sig: Signature | None = None) -> None:
+        self.is_call, self.op, self.bit, self.sig = is_call, op, bit, sig
+
+
+class Choice(NamedTuple):
+    """A call linearized on the current path, and the state just before it (to backtrack to)."""
+
+    entry: Entry
+    state: Any
 
 
 def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None) -> list[int] | None:
     """A linearization (op indices) of one key's operations, or ``None`` if none exists."""
-    budget = budget or Budget(None)
     live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    events = []
-    for i, o in enumerate(live):
-        events.append((o.invoke, 0, o.index, i, True))
-        end = o.complete if o.status == "ok" else float("inf")
-        events.append((end, 1 if o.status == "ok" else 2, o.index, i, False))
-    events.sort(key=lambda e: e[:3])
-    m = len(events)
-    # entry k (1..m); 0 is the head sentinel
-    is_call = [False] + [e[4] for e in events]
-    op_of = [-1] + [e[3] for e in events]
-    match = [0] * (m + 1)
-    call_pos = {}
-    for k in range(1, m + 1):
-        if is_call[k]:
-            call_pos[op_of[k]] = k
-        else:
-            match[call_pos[op_of[k]]] = k
-    nxt = list(range(1, m + 2))
-    nxt[m] = 0
-    prv = [0] + list(range(0, m))
-    is_info = [o.status == "info" for o in live]
-    sig = [(o.f, o.value) if o.status == "info" else None for o in live]
+    head = _entry_list(live)
     remaining_ok = sum(1 for o in live if o.status == "ok")
-    step = model.step
+    return _search(head, model.step, model.init, remaining_ok, budget or Budget(None))
 
-    def lift(k: int) -> None:
-        r = match[k]
-        nxt[prv[k]] = nxt[k]
-        prv[nxt[k]] = prv[k]
-        nxt[prv[r]] = nxt[r]
-        if nxt[r]:
-            prv[nxt[r]] = prv[r]
 
-    def unlift(k: int) -> None:
-        r = match[k]
-        nxt[prv[r]] = r
-        if nxt[r]:
-            prv[nxt[r]] = r
-        nxt[prv[k]] = k
-        prv[nxt[k]] = k
+def _entry_list(live: list[Op]) -> Entry:
+    """The call/return entries of ``live`` in real-time order, linked after a head sentinel."""
+    head = prev = Entry(False, _SENTINEL_OP)
+    head.prev = head
+    calls: list[Entry] = [head] * len(live)     # each slot's call (head: not seen yet)
+    for _, kind, _, slot in event_keys(live, info_returns=True):
+        o = live[slot]
+        if kind is CALL:
+            entry = calls[slot] = Entry(True, o, 1 << slot, None if o.status == "ok" else (o.f, o.value))
+        else:
+            entry = Entry(False, o)
+            calls[slot].match = entry
+        prev.next = entry
+        entry.prev = prev
+        prev = entry
+    tail = Entry(False, _SENTINEL_OP)
+    prev.next = tail
+    tail.prev = tail.next = prev
+    return head
 
-    state = model.init
-    lin = 0
+
+def _lift(call: Entry) -> None:
+    """Take a call and its return out of the list (they stay linked to their neighbours)."""
+    ret = call.match
+    call.prev.next = call.next
+    call.next.prev = call.prev
+    ret.prev.next = ret.next
+    ret.next.prev = ret.prev
+
+
+def _unlift(call: Entry) -> None:
+    """Put back a call and its return lifted by :func:`_lift` (in the reverse order)."""
+    ret = call.match
+    ret.prev.next = ret
+    ret.next.prev = ret
+    call.prev.next = call
+    call.next.prev = call
+
+
+def _search(head: Entry, step: Callable[[Any, Op], tuple[bool, Any]], init: Any, remaining_ok: int,
+            budget: Budget) -> list[int] | None:
+    """The depth-first search from ``head`` (see the module doc); the linearization or ``None``."""
+    tick = budget.tick
+    state, lin = init, 0                       # the current state and linearized set (a bitmask)
     cache = {(0, state)}
-    calls: list[tuple[int, object]] = []
-    entry = nxt[0]
-    seen_sigs: set = set()
+    calls: list[Choice] = []                   # the path: one choice per linearized call
+    entry = head.next
+    seen_sigs: set[Signature] = set()          # info signatures already tried at this position
     while remaining_ok:
-        budget.tick()
-        if entry and is_call[entry]:
-            i = op_of[entry]
-            if is_info[i]:
-                if sig[i] in seen_sigs:
-                    entry = nxt[entry]
+        tick()
+        if entry.is_call:
+            sig = entry.sig
+            if sig is not None:
+                if sig in seen_sigs:
+                    entry = entry.next
                     continue
-                seen_sigs.add(sig[i])
-            legal, new_state = step(state, live[i])
+                seen_sigs.add(sig)
+            legal, new_state = step(state, entry.op)
             if legal:
-                new_lin = lin | (1 << i)
+                new_lin = lin | entry.bit
                 key = (new_lin, new_state)
                 if key not in cache:
                     cache.add(key)
-                    calls.append((entry, state))
+                    calls.append(Choice(entry, state))
                     state, lin = new_state, new_lin
-                    lift(entry)
-                    if not is_info[i]:
+                    _lift(entry)
+                    if sig is None:
                         remaining_ok -= 1
-                    entry = nxt[0]
+                    entry = head.next
                     seen_sigs = set()
                     continue
-            entry = nxt[entry]
+            entry = entry.next
             continue
-        # a return (or the end): the op it belongs to cannot be placed here -- backtrack
+        # a return (or the tail): the op it belongs to cannot be placed here -- backtrack
         if not calls:
             return None
         entry, state = calls.pop()
-        i = op_of[entry]
-        lin &= ~(1 << i)
-        unlift(entry)
-        if not is_info[i]:
+        lin &= ~entry.bit
+        _unlift(entry)
+        if entry.sig is None:
             remaining_ok += 1
-        seen_sigs = _sigs_before(entry, nxt, is_call, op_of, is_info, sig)
-        if is_info[i]:
-            seen_sigs.add(sig[i])
-        entry = nxt[entry]
-    order = []
-    for k, _ in calls:
-        order.append(live[op_of[k]].index)
-    return order
+        seen_sigs = _sigs_before(head, entry)
+        if entry.sig is not None:
+            seen_sigs.add(entry.sig)
+        entry = entry.next
+    return [choice.entry.op.index for choice in calls]
 
 
-def _sigs_before(entry: int, nxt, is_call, op_of, is_info, sig) -> set:
-    """Signatures of info calls scanned before ``entry`` in the current list (symmetry rule)."""
+def _sigs_before(head: Entry, entry: Entry) -> set[Signature]:
+    """Signatures of info calls listed before ``entry`` (which is in the list): the symmetry rule."""
     out = set()
-    k = nxt[0]
-    while k and k != entry:
-        if is_call[k] and is_info[op_of[k]]:
-            out.add(sig[op_of[k]])
-        k = nxt[k]
+    k = head.next
+    while k is not entry:
+        if k.is_call and k.sig is not None:
+            out.add(k.sig)
+        k = k.next
     return out

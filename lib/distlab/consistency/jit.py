@@ -1,0 +1,228 @@
+"""Just-in-time linearization of one key's operations: the breadth-first half of the race run by
+:func:`~distlab.consistency.linearizability.check_linearizable` (fast at proving violations).
+
+Our own implementation of published ideas:
+
+* **Just-in-time linearization** (Lowe, "Testing for linearizability", 2017 -- his JIT graph
+  search; Knossos' ``linear`` algorithm): walk the call/return events in real-time order keeping
+  the set of *configurations* the object could be in. A configuration is the state, the pending
+  operations already linearized, and the indeterminate operations still unused. An operation is
+  linearized only when something forces it -- its own return, or another operation that must see
+  its effect -- so the search never guesses ahead.
+* **Memoisation** (Wing & Gong's search as improved by Lowe and used by Porcupine: cache
+  (linearized set, state)): configurations are deduplicated on ``(state, linearized set)``
+  (:data:`ConfigKey`), so states must be hashable (:class:`~distlab.consistency.specs.Model`).
+* **Merging equivalent pending operations**: indeterminate (``info``) operations never return, so
+  once invoked, two with the same function and value are interchangeable. We count them by
+  signature instead of naming them (:data:`Avail`), and a configuration with at least as many
+  unused ones in every signature *dominates* another with the same state and linearized set
+  (Lowe's partial-order reduction). Dominated configurations are dropped. ``fail`` operations add
+  no constraint and are dropped; ``info`` reads are dropped (they change nothing).
+
+If some return finds no configuration able to linearize the returning operation, the key is not
+linearizable; the :class:`Outcome` says which operation and from which states.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from operator import ge
+from typing import Any, NamedTuple, TypeAlias
+
+from distlab.consistency.events import CALL, Event, sorted_events
+from distlab.consistency.specs import Model
+from distlab.consistency.verdict import Budget
+from distlab.sim.history import Op
+
+__all__ = ["linearize_ops", "Outcome", "Entry", "InfoUse"]
+
+Step = Callable[[Any, Op], tuple[bool, Any]]
+Avail: TypeAlias = tuple[int, ...]
+"""Per signature, how many invoked indeterminate operations have not been used (taken effect) yet."""
+
+
+class InfoUse(NamedTuple):
+    """A step of a path: one indeterminate operation of signature ``sig`` took effect, during the
+    return event at ``event_pos`` (which one is decided when the path is unwound)."""
+
+    sig: int
+    event_pos: int
+
+
+Chain: TypeAlias = "tuple[int | InfoUse, Chain] | None"
+"""The path to a configuration, newest step first, as a cons list: ``(step, rest)`` or ``None`` at
+the start. A step is an ok operation's index or an :class:`InfoUse`. Paths share their tails."""
+
+ConfigKey: TypeAlias = "tuple[Any, frozenset[int]]"
+"""A configuration without its indeterminate operations: the object's state and the indices of the
+pending operations already linearized (a plain tuple: it is built in the innermost loop)."""
+
+
+class Entry(NamedTuple):
+    """One way to be in a configuration: its unused indeterminate operations and how we got there."""
+
+    avail: Avail
+    chain: Chain
+
+
+Table: TypeAlias = "dict[ConfigKey, list[Entry]]"
+"""Configurations: per key, the entries no other entry of that key dominates."""
+
+
+@dataclass
+class Outcome:
+    """Result of one JIT search over one key's operations."""
+
+    ok: bool
+    order: list[int] | None = None           # linearization (op indices) when ok
+    failed_op: Op | None = None              # the operation whose return could not be justified
+    states_before_fail: frozenset[Any] = frozenset()
+    pending_at_fail: tuple[Op, ...] = ()
+    states_at_invoke: dict[int, frozenset[Any]] | None = None   # op index -> states just before invoke
+
+
+def _insert(table: Table, key: ConfigKey, avail: Avail, chain: Chain) -> Entry | None:
+    """Add (avail, chain) under key unless dominated; drop entries it dominates. The new entry, or None."""
+    entries = table.get(key)
+    if entries is None:
+        entry = Entry(avail, chain)
+        table[key] = [entry]
+        return entry
+    for other in entries:
+        a = other[0]
+        if a == avail or all(map(ge, a, avail)):
+            return None
+    entries[:] = [e for e in entries if not all(map(ge, avail, e[0]))]
+    entry = Entry(avail, chain)
+    entries.append(entry)
+    return entry
+
+
+class _Signatures(NamedTuple):
+    """The kinds of indeterminate operation: ``(f, value)`` -> number, and one operation per number."""
+
+    number: dict[tuple[str, Hashable], int]
+    example: list[Op]
+
+
+def _signatures(info_ops: list[Op]) -> _Signatures:
+    sigs = _Signatures({}, [])
+    for o in info_ops:
+        s = (o.f, o.value)
+        if s not in sigs.number:
+            sigs.number[s] = len(sigs.number)
+            sigs.example.append(o)
+    return sigs
+
+
+def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | None = None,
+                  budget: Budget | None = None, record_states: bool = False) -> Outcome:
+    """JIT search over one key's operations (already restricted to one key).
+
+    ``init_states``: the states the object may start in (default: the model's initial state).
+    Raises :class:`BudgetExceeded` when the budget runs out.
+    """
+    budget = budget or Budget(None)
+    tick = budget.tick
+    ops = list(ops)
+    ok_ops = [o for o in ops if o.status == "ok"]
+    info_ops = [o for o in ops if o.status == "info" and not o.is_read]
+    sigs = _signatures(info_ops)
+    slots = ok_ops + info_ops
+    events = sorted_events(slots, info_returns=False)
+    configs: Table = {}
+    for s in (init_states if init_states is not None else [model.init]):
+        _insert(configs, (s, frozenset()), (0,) * len(sigs.example), None)
+    pending: dict[int, Op] = {}
+    states_at: dict[int, frozenset[Any]] | None = {} if record_states else None
+    for pos, (_, kind, idx, slot) in enumerate(events):
+        tick()
+        op = slots[slot]
+        if kind is CALL:
+            if states_at is not None:
+                states_at[idx] = frozenset(k[0] for k in configs)
+            if op.status == "ok":
+                pending[idx] = op
+            else:
+                configs = _one_more(configs, sigs.number[(op.f, op.value)])
+            continue
+        new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, tick)
+        del pending[idx]
+        if not new:
+            return Outcome(False, failed_op=op, states_before_fail=frozenset(k[0] for k in configs),
+                           pending_at_fail=tuple(pending.values()), states_at_invoke=states_at)
+        configs = new
+    chain = next(iter(configs.values()))[0].chain
+    return Outcome(True, order=_unwind(chain, info_ops, sigs.number, events), states_at_invoke=states_at)
+
+
+def _one_more(configs: Table, k: int) -> Table:
+    """Every configuration with one more unused indeterminate operation of signature ``k``."""
+    return {key: [Entry(av[:k] + (av[k] + 1,) + av[k + 1:], chain) for av, chain in entries]
+            for key, entries in configs.items()}
+
+
+def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op],
+                      sig_ops: list[Op], step: Step, tick: Callable[[], None]) -> Table:
+    """The configurations after ``op`` (index ``idx``, event ``pos``) returns: every way to make it
+    take effect, linearizing first whatever pending or indeterminate operations that needs."""
+    new: Table = {}
+    seen: Table = {}
+    stack: list[tuple[Any, frozenset[int], Entry]] = []     # configurations still to extend
+    for key, entries in configs.items():
+        s, lin = key
+        for entry in entries:
+            if idx in lin:
+                _insert(new, (s, lin - {idx}), entry[0], entry[1])
+            else:
+                added = _insert(seen, key, entry[0], entry[1])
+                if added is not None:
+                    stack.append((s, lin, added))
+    nsig = len(sig_ops)
+    while stack:
+        tick()
+        s, lin, (av, chain) = stack.pop()
+        legal, s2 = step(s, op)
+        if legal:
+            _insert(new, (s2, lin), av, (idx, chain))
+        for j, other in pending.items():
+            if j == idx or j in lin:
+                continue
+            legal, s2 = step(s, other)
+            if legal:
+                lin2 = lin | {j}
+                added = _insert(seen, (s2, lin2), av, (j, chain))
+                if added is not None:
+                    stack.append((s2, lin2, added))
+        for k in range(nsig):
+            if av[k]:
+                legal, s2 = step(s, sig_ops[k])
+                if legal and s2 != s:
+                    added = _insert(seen, (s2, lin), av[:k] + (av[k] - 1,) + av[k + 1:], (InfoUse(k, pos), chain))
+                    if added is not None:
+                        stack.append((s2, lin, added))
+    return new
+
+
+def _unwind(chain: Chain, info_ops: list[Op], sig_number: dict[tuple[str, Hashable], int],
+            events: list[Event]) -> list[int]:
+    """Turn a chain of links into op indices, giving each info use a concrete (earliest) op."""
+    steps: list[int | InfoUse] = []
+    while chain is not None:
+        step, chain = chain
+        steps.append(step)
+    steps.reverse()
+    by_sig: dict[int, list[Op]] = {}
+    for o in sorted(info_ops, key=lambda o: (o.invoke, o.index)):
+        by_sig.setdefault(sig_number[(o.f, o.value)], []).append(o)
+    used: set[int] = set()
+    order = []
+    for st in steps:
+        if not isinstance(st, InfoUse):
+            order.append(st)
+            continue
+        t = events[st.event_pos].time
+        op = next(o for o in by_sig[st.sig] if o.index not in used and o.invoke <= t)
+        used.add(op.index)
+        order.append(op.index)
+    return order
