@@ -185,8 +185,9 @@ class ClusterLab:
             effect(self.cluster, pid)
             what = words.format(pid)
         else:
-            what = {"split": self._split, "heal": self._heal, "request": self._request,
-                    "run": lambda: ""}[action]()
+            cluster_actions: dict[str, Callable[[], str]] = {
+                "split": self._split, "heal": self._heal, "request": self._request, "run": self._run_on}
+            what = cluster_actions[action]()
         self.note = what
         if what:
             self._record(what, checkpoint=True)
@@ -204,6 +205,9 @@ class ClusterLab:
     def _heal(self) -> str:
         self.cluster.heal()
         return "network healed"
+
+    def _run_on(self) -> str:
+        return ""  # nothing happens, so no frame of its own: `act` runs on, with an empty note
 
     def _request(self) -> str:
         """A client command, tried on each server in turn (as MIT's clients do): a follower or

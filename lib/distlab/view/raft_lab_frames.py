@@ -6,10 +6,9 @@ frame to frame.  `raft_lab.ClusterLab` records the frames; a `distlab.view.Repla
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, cast
-from weakref import WeakKeyDictionary
+from typing import Any
 
-from matplotlib.figure import Figure, FigureBase
+from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
@@ -17,16 +16,16 @@ from distlab.consensus.raft import Cluster
 
 from .cluster_drawing import ClusterPicture, MsgPic, NodePic, update_cluster
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .style import reuse_axes
+from .style import Memo, reuse_axes
 
 FRAME_SIZE = (7.6, 6.4)     #: inches
 MESSAGE_WORDS = {"RequestVote": "vote?", "RequestVoteReply": "vote", "AppendEntriesReply": "ack",
                  "InstallSnapshot": "snapshot", "InstallSnapshotReply": "ack"}
 
 Frame = dict[str, Any]  #: one recorded frame: plain data (see `capture`), never changed afterwards
-# what `render_frame` keeps between frames, per subfigure (a new figure starts afresh)
-_CLOCKS: WeakKeyDictionary[FigureBase, tuple[Text, Legend]] = WeakKeyDictionary()
-_ROWS: WeakKeyDictionary[FigureBase, list[LogRow]] = WeakKeyDictionary()
+# what `render_frame` keeps between frames on its two subfigures (a new figure starts afresh)
+_CLOCK: Memo[tuple[Text, Legend]] = Memo("_distlab_frame_extras")
+_ROWS: Memo[list[LogRow]] = Memo("_distlab_rows")
 
 
 def message_word(payload: object) -> str:
@@ -92,11 +91,6 @@ def frame_picture(frame: Frame) -> ClusterPicture:
                           title="")
 
 
-def _as_figure(sub: FigureBase) -> Figure:
-    # update_cluster and reuse_axes use only what a Figure and a SubFigure share (FigureBase)
-    return cast(Figure, sub)
-
-
 def render_frame(frame: Frame, fig: Figure | None = None) -> Figure:
     """The cluster (top) and every server's log with its committed prefix (bottom).
 
@@ -113,18 +107,18 @@ def render_frame(frame: Frame, fig: Figure | None = None) -> Figure:
         fig.clear()
         fig.subfigures(2, 1, height_ratios=[0.64, 0.36])
     top, bottom = fig.subfigs
-    update_cluster(frame_picture(frame), fig=_as_figure(top))
+    update_cluster(frame_picture(frame), fig=top)
     clock = f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"] else "")
-    kept = _CLOCKS.get(top)
+    kept = _CLOCK.get(top)
     if kept is not None and kept[0] in top.texts and kept[1] in top.legends:
         kept[0].set_text(clock)
     else:  # first frame, or the cluster was redrawn from scratch (which removes both)
-        _CLOCKS[top] = (top.text(0.01, 0.975, clock, fontsize=9, va="top"),
-                        top.legend(handles=log_legend_handles(), loc="lower right",
-                                   bbox_to_anchor=(0.99, 0.02), fontsize=7, frameon=False))
+        _CLOCK.put(top, (top.text(0.01, 0.975, clock, fontsize=9, va="top"),
+                         top.legend(handles=log_legend_handles(), loc="lower right",
+                                    bbox_to_anchor=(0.99, 0.02), fontsize=7, frameon=False)))
     rows = [LogRow(str(n["pid"]), n["log"], n["commit"], n["up"], n["base"]) for n in frame["nodes"]]
     if rows != _ROWS.get(bottom) or len(bottom.axes) != 1:
-        _, ax = reuse_axes(_as_figure(bottom), (0.13, 0.16, 0.84, 0.7))
+        _, ax = reuse_axes(bottom, (0.13, 0.16, 0.84, 0.7))
         draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
-        _ROWS[bottom] = rows
+        _ROWS.put(bottom, rows)
     return fig
