@@ -15,162 +15,35 @@ in simulated seconds; a failed expectation raises :class:`ScenarioError` (an ``A
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from typing import Any
 
-from distlab.sim import Simulation, Uniform, ms
+from distlab.sim import ms
 
-from .cluster_actions import ClusterActions, ScenarioError
-from .invariants import RaftSafety
-from .messages import RPC_REQUESTS
-from .node import RaftNode
-from .snapshots import Snapshot
-from .state import LEADER, RaftConfig
+from .cluster_actions import ClusterActions
+from .cluster_core import MAX_NODES, N, ScenarioError
 
-MAX_NODES = 15
+__all__ = ["MAX_NODES", "Cluster", "ScenarioError"]
 
 
-class _Wire:
-    """Counts RPC requests (not replies) and bytes, as MIT's labrpc counts calls, and -- like
-    labrpc's "long reordering" -- can hold back a fraction of *replies* by 0.2-2.2 s. (The kernel's
-    own ``reorder`` setting applies to every message; labrpc delays replies only.)"""
-
-    def __init__(self, sim):
-        self.sim = sim
-        self.network = sim.network
-        self.rpcs = 0
-        self.bytes = 0
-        self.reply_reorder = 0.0
-        self._send = sim.network.send
-        sim.network.send = self.send  # an instance attribute wrapping the kernel's method
-
-    def send(self, src, dst, payload, size=0):
-        if type(payload) in RPC_REQUESTS:
-            self.rpcs += 1
-        elif self.reply_reorder:
-            rng = self.sim.rng("long-reordering")
-            if rng.random() < self.reply_reorder:
-                self.sim.schedule(0.2 + 2.0 * rng.random(), self._send, src, dst, payload, size)
-                self.bytes += size
-                return
-        self.bytes += size
-        self._send(src, dst, payload, size)
-
-
-class Cluster(ClusterActions):
+class Cluster(ClusterActions[N]):
     """``n`` Raft servers named ``0 .. n-1`` in one seeded simulation, with safety checked after
-    every step (``check_invariants=True``) and a record of what each server applied."""
+    every step (``check_invariants=True``) and a record of what each server applied.
 
-    def __init__(self, n: int = 3, *, seed: int = 0, config: RaftConfig | None = None,
-                 latency=None, unreliable: bool = False, check_invariants: bool = True,
-                 trace: bool = False, node_class: type = RaftNode,
-                 snapshot_every: int | None = None, voters: int | None = None):
-        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_NODES:
-            raise ValueError(f"n (cluster size) must be an integer from 1 to {MAX_NODES}, got {n!r}")
-        if snapshot_every is not None and (not isinstance(snapshot_every, int)
-                                           or snapshot_every < 1):
-            raise ValueError(f"snapshot_every must be None or an integer >= 1, got "
-                             f"{snapshot_every!r}")
-        if voters is not None and (not isinstance(voters, int) or not 1 <= voters <= n):
-            raise ValueError(f"voters must be None or an integer from 1 to n ({n}), got {voters!r}")
-        self.snapshot_every = snapshot_every
-        self.n = n
-        self.config = config if config is not None else RaftConfig()
-        self.sim = Simulation(seed, trace=trace, check_invariants=check_invariants)
-        self.sim.network.configure(latency=latency if latency is not None else Uniform(ms(1), ms(5)))
-        self.counter = _Wire(self.sim)
-        self.pids = list(range(n))
-        self.applied: dict = {p: {} for p in self.pids}  # pid -> {index: command}, kept over crashes
-        self.apply_errors: list[str] = []
-        self._node_class = node_class
-        # the first `voters` servers form the initial configuration; the rest wait as spares
-        initial = self.pids[:voters] if voters is not None else self.pids
-        self.nodes = {p: node_class(p, initial if p in initial else [], self.config,
-                                    self._on_apply) for p in self.pids}
-        for p in self.pids:
-            self.sim.add(self.nodes[p])
-        self.safety = RaftSafety(self.nodes.values()).install(self.sim)
-        self.disconnected: list = []
-        self._reliable_latency = self.sim.network.default.latency
-        if unreliable:
-            self.set_unreliable(True)
+    ``config`` (a :class:`RaftConfig`) for every server; ``latency`` of the network (default 1-5 ms);
+    ``unreliable``: MIT's lossy network from the start; ``trace``: keep the kernel's trace;
+    ``node_class``: the server class (``RaftNode`` or a subclass); ``snapshot_every``: the service
+    snapshots every so many applied entries; ``voters``: only the first ``voters`` servers form the
+    initial configuration, the rest wait as spares.
+    """
 
-    # ------------------------------------------------------------------ applying (MIT's applier)
-    def _on_apply(self, pid, index, command) -> None:
-        if type(command) is Snapshot:  # the server's state machine was replaced by a snapshot
-            self.applied[pid] = {}
-            for i, cmd in enumerate(command.data, start=1):
-                self._on_apply(pid, i, cmd)
-            return
-        log = self.applied[pid]
-        if index > 1 and index - 1 not in log and index - 1 > self.nodes[pid].base_index:
-            self.apply_errors.append(f"server {pid} applied index {index} out of order")
-        for other in self.pids:
-            have = self.applied[other].get(index, command)
-            if other != pid and have != command:
-                self.apply_errors.append(f"commit index={index} server={pid} {command!r} != "
-                                         f"server={other} {have!r}")
-        log[index] = command
-        every = self.snapshot_every
-        if every and index % every == 0 and self.nodes[pid].last_applied == index:
-            # like the lab's applierSnap: the service snapshots every `every` entries
-            self.nodes[pid].take_snapshot(index, tuple(log[i] for i in range(1, index + 1)))
-
-    # ------------------------------------------------------------------ running
-    @property
-    def now(self) -> float:
-        return self.sim.now
-
-    def run(self, duration: float) -> None:
-        """Run for ``duration`` simulated seconds."""
-        if not isinstance(duration, (int, float)) or not duration >= 0:
-            raise ValueError(f"duration must be a number of seconds >= 0, got {duration!r}")
-        self.sim.run_for(duration)
-        self._raise_apply_errors()
-
-    def run_until(self, predicate: Callable[[Cluster], bool], timeout: float,
-                  poll: float = ms(10)) -> bool:
-        """Run until ``predicate(cluster)`` holds (checked every ``poll`` seconds) or ``timeout``
-        passes; returns whether it held."""
-        end = self.sim.now + timeout
-        while True:
-            if predicate(self):
-                return True
-            if self.sim.now >= end:
-                return False
-            self.sim.run(min(end, self.sim.now + poll))
-            self._raise_apply_errors()
-
-    def _raise_apply_errors(self) -> None:
-        if self.apply_errors:
-            raise ScenarioError(self.apply_errors[0])
-
-    # ------------------------------------------------------------------ observing
-    def node(self, pid) -> RaftNode:
-        if pid not in self.nodes:
-            raise ValueError(f"pid must be one of {self.pids}, got {pid!r}")
-        return self.nodes[pid]
-
-    def connected(self, pid) -> bool:
-        return self.nodes[pid].up and pid not in self.disconnected
-
-    def leaders(self) -> list:
-        """Connected, running servers that believe they lead, as (term, pid)."""
-        return [(nd.current_term, p) for p, nd in self.nodes.items()
-                if self.connected(p) and nd.role == LEADER]
-
-    def leader(self) -> Hashable | None:
-        """The connected leader with the highest term, or None."""
-        found = self.leaders()
-        return max(found)[1] if found else None
-
-    def check_one_leader(self, timeout: float = 5.0) -> Hashable:
+    # ------------------------------------------------------------------ checking (MIT's config.go)
+    def check_one_leader(self, timeout: float = 5.0) -> int:
         """Wait until the connected servers have a leader (MIT's checkOneLeader); at most one per
         term among them, or :class:`ScenarioError`."""
         end = self.sim.now + timeout
         while self.sim.now < end:
             self.run(min(ms(450), end - self.sim.now))
-            by_term: dict = {}
+            by_term: dict[int, list[int]] = {}
             for term, pid in self.leaders():
                 by_term.setdefault(term, []).append(pid)
             for term, pids in by_term.items():
@@ -188,6 +61,7 @@ class Cluster(ClusterActions):
         return terms.pop() if terms else 0
 
     def check_no_leader(self) -> None:
+        """No connected server believes it leads (MIT's checkNoLeader)."""
         found = self.leaders()
         if found:
             raise ScenarioError(f"expected no leader among connected servers, but {found} claim it")
@@ -205,11 +79,11 @@ class Cluster(ClusterActions):
                 count, cmd = count + 1, c
         return count, cmd
 
-    def committed_log(self, pid) -> list:
+    def committed_log(self, pid: int) -> list[Any]:
         """The commands of ``pid``'s committed log prefix."""
         return self.node(pid).committed_commands()
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """Plain data for a view: every server's role, term, log and commit index, the messages
         in flight, blocked links and the invariant verdicts (``None`` = holds)."""
         nodes = [{"pid": p, "role": nd.role, "term": nd.current_term, "voted_for": nd.voted_for,
@@ -232,10 +106,11 @@ class Cluster(ClusterActions):
         return self.counter.rpcs
 
     def bytes_sent(self) -> int:
+        """Bytes sent so far, requests and replies."""
         return self.counter.bytes
 
     # ------------------------------------------------------------------ clients
-    def start(self, pid, command) -> tuple:
+    def start(self, pid: int, command: Any) -> tuple[int, int, bool]:
         """Hand ``command`` to server ``pid`` (MIT's Start): ``(index, term, is_leader)``. A server
         that is not the leader refuses it (``is_leader`` False); it is never silently dropped."""
         nd = self.node(pid)
@@ -243,7 +118,7 @@ class Cluster(ClusterActions):
             return 0, nd.current_term, False
         return nd.start(command)
 
-    def one(self, command, expected: int, retry: bool = True, timeout: float = 10.0) -> int:
+    def one(self, command: Any, expected: int, retry: bool = True, timeout: float = 10.0) -> int:
         """Submit ``command`` to whichever server leads and wait until ``expected`` servers applied
         it; returns its index (MIT's one()). Retries on another leader if ``retry``."""
         if not isinstance(expected, int) or not 1 <= expected <= self.n:
@@ -273,7 +148,7 @@ class Cluster(ClusterActions):
                 self.run(ms(50))
         raise ScenarioError(f"one({command!r}) failed to reach agreement in {timeout} s")
 
-    def submit(self, command, timeout: float = 10.0) -> int:
+    def submit(self, command: Any, timeout: float = 10.0) -> int:
         """Submit ``command`` and wait for a majority to apply it; returns the index."""
         return self.one(command, expected=self.n // 2 + 1, timeout=timeout)
 
