@@ -16,12 +16,14 @@ The panels live in four modules, re-exported here so the notebook imports one na
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.consensus.compare import side_by_side
-from distlab.consensus.coordination import open_store, paused_holder
+from distlab.consensus.coordination import CoordinationStore, FencingResult, open_store, paused_holder
 from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, table
 from distlab.consensus.quiz import QUIZ
 
@@ -41,7 +43,7 @@ from .consensus_experiments import (
     split_vote_table,
 )
 from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
-from .panel import Panel
+from .panel import Panel, panel_render
 from .quiz import Quiz
 from .raft_lab import ClusterLab, render_frame
 from .raft_lab_panel import ClusterLabView, cluster_lab
@@ -51,26 +53,27 @@ _STYLE = {"description_width": "initial"}
 
 
 # ----------------------------------------------------------------------------------- backend
-def coordination_store(etcd_endpoint: str = "", seed: int = 0):
+def coordination_store(etcd_endpoint: str = "", seed: int = 0) -> CoordinationStore:
     """The store the coordination recipes run on: a real etcd when `etcd_endpoint` (or
     ``$DISTLAB_ETCD_ENDPOINT``) is set, else the simulated Raft store (seeded)."""
     return open_store(etcd_endpoint or None, seed=seed)
 
 
-def backend_line(store) -> str:
+def backend_line(store: CoordinationStore) -> str:
+    """One line naming the coordination backend (simulated Raft store or real etcd) and its details."""
     kind = "simulated Raft store" if type(store).__name__ == "SimulatedStore" else "real etcd"
     return f"backend: {kind} -- {store.describe()}"
 
 
 # ----------------------------------------------------------------------------------- election
-def election_story(store, ttl: int = 2) -> list:
+def election_story(store: CoordinationStore, ttl: int = 2) -> list[str]:
     """Lease-based leader election, told as lines: alice wins and renews her lease; bob's
     campaign fails while she does; alice stops renewing (a crash); her lease expires and bob wins
     with a larger epoch. Times are seconds since the story began (rounded: etcd's are real)."""
     from distlab.consensus.coordination import LeaderElection, Session
 
     start = store.now()
-    lines = []
+    lines: list[str] = []
 
     def say(what: str) -> None:
         lines.append(f"t={store.now() - start:4.1f} s  {what}")
@@ -94,13 +97,14 @@ def election_story(store, ttl: int = 2) -> list:
 
 
 # ----------------------------------------------------------------------------------- fencing
-def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict:
+def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict[bool, FencingResult]:
     """The paused-holder story without and with fencing, each on a fresh store."""
     return {fenced: paused_holder(coordination_store(etcd_endpoint, seed), fencing=fenced)
             for fenced in (False, True)}
 
 
-def fencing_text(result) -> str:
+def fencing_text(result: FencingResult) -> str:
+    """One run of the paused-holder story as text: the timeline, what storage holds, the verdicts."""
     lines = [f"--- {'WITH' if result.fencing else 'WITHOUT'} fencing (t = 0 when A takes the lock) ---"]
     t0 = result.timeline[0][0]
     lines += [f"t={t - t0:5.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
@@ -111,7 +115,7 @@ def fencing_text(result) -> str:
     return "\n".join(lines)
 
 
-def render_fencing(results: dict, fig: Figure | None = None) -> Figure:
+def render_fencing(results: Mapping[bool, FencingResult], fig: Figure | None = None) -> Figure:
     """Who held the lock when, and which writes storage accepted, without and with fencing."""
     fig = prepare(fig, figsize=(7.2, 4.6))
     for row, fenced in enumerate((False, True)):
@@ -162,7 +166,7 @@ def systems_widget() -> widgets.HTML:
     return widgets.HTML(systems_html())
 
 
-def systems_text(aspects=("consensus", "liveness", "watches")) -> str:
+def systems_text(aspects: Sequence[str] = ("consensus", "liveness", "watches")) -> str:
     """A few rows of the comparison as plain text (for stored outputs)."""
     lines = []
     for aspect in aspects:
@@ -172,7 +176,10 @@ def systems_text(aspects=("consensus", "liveness", "watches")) -> str:
     return "\n".join(lines)
 
 
-def render_choice(config, fig=None) -> str:
+@panel_render
+def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
+    """The coordination service to use, and why, as HTML (settings: the questions of
+    `coordination.systems.NEEDS`, as `choose_coordination` takes them)."""
     choice = choose_coordination(**config)
     name = {"none": "no coordination service", "database": "a database"}.get(
         choice.system, SYSTEMS[choice.system].name if choice.system in SYSTEMS else choice.system)
@@ -180,7 +187,7 @@ def render_choice(config, fig=None) -> str:
             f"<i>{html.escape(choice.reason)}</i></div>")
 
 
-def chooser_panel(**values) -> Panel:
+def chooser_panel(**values: Any) -> Panel:
     """One control per question of `systems.NEEDS`; the answer of `choose_coordination`."""
     controls = {}
     for name, (kind, choices, question) in NEEDS.items():

@@ -22,6 +22,9 @@ MAX_CELLS = 16
 
 
 class LogRow(NamedTuple):
+    """One server's row of the log grid: its entries, commit index, whether it is up and how many
+    entries were compacted away (the row starts after them)."""
+
     pid: str
     entries: Sequence          # (term, command) pairs, index 1 first
     commit_index: int

@@ -12,12 +12,16 @@ policy -- the failure first, then the fixes (random backoff, a distinguished pro
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from matplotlib.figure import Figure
 
 from distlab.consensus.paxos.scenarios import duel
 from distlab.grading.consensus import paxos_run
 from distlab.sim import ms
 
+from .panel import panel_render
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 KIND_COLOURS = {"Prepare": CYCLE[0], "Promise": CYCLE[2], "Accept": CYCLE[1],
@@ -50,8 +54,10 @@ def message_arrows(sim, until: float, to_proposers_only: bool = True) -> list:
     return arrows
 
 
-def render_sequence(config: dict, fig: Figure | None = None) -> Figure:
-    """``config``: ``proposers`` (1 or 2), ``until_ms``, and optional `paxos_run` keywords."""
+@panel_render
+def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Who sent what to whom, and when, in a Paxos run: settings ``proposers`` (1 or 2),
+    ``until_ms`` and any `paxos_run` keyword, e.g. ``render_sequence(proposers=1, until_ms=22)``."""
     kw = {k: v for k, v in config.items() if k not in ("until_ms",)}
     until = ms(config.get("until_ms", 25))
     sim, nodes, _ = paxos_run(duration=until, trace=True, **kw)
@@ -93,7 +99,8 @@ def render_sequence(config: dict, fig: Figure | None = None) -> Figure:
     return fig
 
 
-def chosen_first(nodes) -> bool:
+def chosen_first(nodes: Iterable[Any]) -> bool:
+    """Whether any node has learned a chosen value."""
     return any(nd.chosen is not None for nd in nodes)
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import html
 import pathlib
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.consistency import RUNGS, read_file
 from distlab.consistency.chooser import ITEMS, NEEDS, choose_rung, place_all
@@ -42,7 +45,7 @@ from .consistency_store import (
     tradeoff_table,
 )
 from .consistency_timeline import EXAMPLE, example_history, render_timeline, timeline_panel, timeline_verdicts
-from .panel import Panel
+from .panel import Panel, panel_render
 from .quiz import Quiz
 from .style import GOOD, prepare
 
@@ -115,8 +118,10 @@ def chooser_table() -> str:
     return "\n".join(lines)
 
 
-def render_choice(config, fig=None) -> str:
-    """The chooser's answer as HTML: the rung, its availability, why, and which question decided."""
+@panel_render
+def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
+    """The chooser's answer as HTML: the rung, its availability, why, and which question decided
+    (settings: one bool per question of ``distlab.consistency.chooser.NEEDS``)."""
     choice = choose_rung(**{k: bool(config[k]) for k in NEEDS})
     rows = "".join(
         f"<li style=\"{'font-weight:bold;color:' + GOOD if k in choice.needs else 'color:#555'}\">"

@@ -10,11 +10,16 @@
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import networkx as nx
+from matplotlib.figure import Figure
 
 from distlab.consistency import AVAILABILITY, IMPLIES, RUNGS, Budget, classify
-from distlab.sim.history import History
+from distlab.sim.history import History, Op
 
+from .panel import panel_render
 from .style import BAD, GOOD, NEUTRAL, OKABE_ITO
 
 __all__ = ["ladder_graph", "ladder_positions", "draw_ladder", "render_ladder", "draw_history",
@@ -38,6 +43,7 @@ VERDICT_MARKS = {"holds": ("✓", GOOD), "violated": ("✗", BAD), "unknown": ("
 
 
 def availability_class(rung: str) -> str:
+    """The availability class a rung is drawn with (a key of :data:`AVAILABILITY_COLOURS`)."""
     a = AVAILABILITY[rung]
     return a if a in AVAILABILITY_COLOURS else "consistent-prefix"
 
@@ -123,8 +129,10 @@ def _patch(colour, label, edge="#333333"):
     return Patch(facecolor=colour, edgecolor=edge, label=label, linewidth=2 if edge != "#333333" else 1)
 
 
-def render_ladder(config=None, fig=None):
-    """The ladder on its own (``config``: optional ``classification`` and ``items``)."""
+@panel_render
+def render_ladder(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The ladder on its own; optional settings ``classification`` (verdicts to mark), ``items``
+    (rung -> data names) and ``title``, e.g. ``render_ladder(items=chooser_items())``."""
     from .style import prepare
 
     config = config or {}
@@ -136,7 +144,9 @@ def render_ladder(config=None, fig=None):
 
 
 # ----------------------------------------------------------------------------------- histories
-def op_label(op) -> str:
+def op_label(op: Op) -> str:
+    """The text on an operation's bar: ``read[x] → 1``, ``write[x] 2``, ``cas[x] 1→2``, plus its
+    status when it did not complete ok."""
     key = "" if op.key is None else f"[{op.key}]"
     if op.is_read:
         if op.status != "ok":

@@ -17,15 +17,18 @@ causal, consistent prefix). :func:`play` returns the history and notes; the chec
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.consistency import check
 from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, draw_history
-from .panel import Panel
+from .panel import Panel, panel_render
 from .style import BAD, GOOD, OKABE_ITO, reuse_axes
 
 __all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "replication", "scene_verdicts", "scene_report",
@@ -37,6 +40,8 @@ _HOP = 0.25          # one network hop (s)
 
 @dataclass(frozen=True)
 class Step:
+    """One client operation of a story: ``put`` ``value`` or ``get`` at ``key``, sent at ``at``."""
+
     client: str
     f: str               # "put" or "get"
     key: str
@@ -47,6 +52,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Story:
+    """A user-visible bug told as steps on a replicated store: the guarantees that catch it, the
+    read policy that fixes it, each replica's lag and each client's home replica."""
+
     title: str
     bug: str
     rungs: tuple[str, ...]      # the guarantees that catch the bug, the first one named in the lecture
@@ -167,9 +175,11 @@ def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def render_scene(config, fig=None):
+@panel_render
+def render_scene(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """One story under one policy: the timeline (notes name the replica and its version) and the
-    verdict of the rung that catches the bug in the title."""
+    verdict of the rung that catches the bug in the title.  Settings ``story`` (a key of
+    :data:`STORIES`), ``policy`` and optionally ``lag`` (s), e.g. ``render_scene(story=..., policy="any")``."""
     name, policy = config["story"], config["policy"]
     if name not in STORIES:
         raise ValueError(f"story must be one of {sorted(STORIES)}, got {name!r}")

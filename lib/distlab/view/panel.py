@@ -75,6 +75,7 @@ def panel_render(render: ConfigRender[_Shown]) -> PanelRender[_Shown]:
     call.__name__ = getattr(render, "__name__", "render")
     call.__qualname__ = getattr(render, "__qualname__", call.__name__)
     call.__doc__ = render.__doc__
+    call.__annotations__["return"] = getattr(render, "__annotations__", {}).get("return", "object")
     return call
 
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.reliability import ManualClock, MemoryStore, RateLimiter, RedisStore, StoreUnavailable
 from distlab.reliability.chooser import choose_limiter
 from distlab.reliability.compare import bursty_trace
 from distlab.reliability.quiz import QUIZ
 
-from .panel import Panel
+from .panel import Panel, panel_render
 from .quiz import Quiz
 from .reliability_limiters import (
     bucket_panel,
@@ -74,8 +77,10 @@ RULES = (
 )
 
 
-def render_choice(config, fig=None) -> str:
-    """The chooser's answer as HTML: the strategy, the store, why, and which rule decided."""
+@panel_render
+def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
+    """The chooser's answer as HTML: the strategy, the store, why, and which rule decided
+    (settings ``fleet``, ``rps``, ``exact_counts``, ``rough_cap_ok``, as `chooser_panel`)."""
     choice = choose_limiter(fleet=bool(config["fleet"]), requests_per_second=float(config["rps"]),
                             exact_counts=bool(config["exact_counts"]), rough_cap_ok=bool(config["rough_cap_ok"]))
     if choice.store == "memory":

@@ -4,7 +4,11 @@ comes from `distlab.reliability` (the view only feeds traces in and draws what c
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.reliability import ManualClock, RateLimit, RateLimiter
 from distlab.reliability.compare import bursty_trace, run_trace
@@ -12,7 +16,7 @@ from distlab.reliability.invariants import bucket_bound_holds
 from distlab.reliability.local_budget import simulate_local_budgets
 
 from .controls import seed_control, size_control
-from .panel import Panel
+from .panel import Panel, panel_render
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
@@ -67,8 +71,10 @@ def bucket_run(config) -> dict:
             "rate": rate, "bucket": bucket, "bound_holds": bucket_bound_holds(admitted, bucket, rate)}
 
 
-def render_bucket(config, fig=None):
-    """Tokens in the bucket over time (top) and cumulative requests vs the burst + rate·t bound."""
+@panel_render
+def render_bucket(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Tokens in the bucket over time (top) and cumulative requests vs the burst + rate·t bound;
+    settings ``rate``, ``bucket``, ``burstiness``, ``seed`` (as `bucket_panel`)."""
     run = bucket_run(config)
     fig, (top, bottom) = reuse_grid(fig, "bucket", lambda f: f.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.4]}))
@@ -119,9 +125,11 @@ def strategies_run(config) -> dict:
             "runs": run_trace(times, RateLimit(amount, window), tuple(STRATEGY_LABELS), start=START)}
 
 
-def render_strategies(config, fig=None):
+@panel_render
+def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Most admitted in any one window (the fixed window's 2× burst) and stored entries over time
-    (the sliding log's memory), for one trace through every strategy."""
+    (the sliding log's memory), for one trace through every strategy; settings ``amount``,
+    ``window``, ``burstiness``, ``seed`` (as `strategies_panel`)."""
     data = strategies_run(config)
     runs, amount, window = data["runs"], data["amount"], data["window"]
     fig, (left, right) = reuse_grid(fig, "strategies", lambda f: f.subplots(
@@ -162,8 +170,10 @@ def strategies_panel(amount=10, window=1.0, burstiness=20, seed=0) -> Panel:
         "seed": seed_control(seed)})
 
 
-def render_local_budgets(config, fig=None):
-    """Round trips per request against overshoot of the fleet limit, one point per sync interval."""
+@panel_render
+def render_local_budgets(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Round trips per request against overshoot of the fleet limit, one point per sync interval;
+    settings ``seed``, ``duration`` (s) and optionally ``intervals`` (s)."""
     intervals = tuple(config.get("intervals", (0.0, 0.01, 0.1, 0.5)))
     seed = _int(config, "seed", 0, 2**31 - 1)
     duration = _float(config, "duration", 1.0, 60.0)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
 from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock, simulate_backpressure
@@ -18,7 +21,7 @@ from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import Fault, default_graph, overload, slow_dependency
 
 from .controls import seed_control, size_control
-from .panel import Panel
+from .panel import Panel, panel_render
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
@@ -32,8 +35,11 @@ def _backpressure(cfg: BackpressureConfig):
 
 
 
-def render_backpressure(config, fig=None):
-    """Queue length over time and end-to-end latency for one queue mode; Little's law in the title."""
+@panel_render
+def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Queue length over time and end-to-end latency for one queue mode; Little's law in the title.
+    Settings ``arrival_rate``, ``service_rate``, ``capacity``, ``mode``, ``seed`` (as
+    `backpressure_panel`) and optionally ``duration`` (s)."""
     cfg = BackpressureConfig(arrival_rate=float(config["arrival_rate"]),
                              service_rate=float(config["service_rate"]),
                              capacity=int(config["capacity"]), mode=config["mode"],
@@ -109,7 +115,10 @@ def breaker_run(config) -> dict:
                                         if o != "rejected" and BROKEN[0] <= t < BROKEN[1])}
 
 
-def render_breaker(config, fig=None):
+@panel_render
+def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The breaker's state (top) and what the calls met each second (bottom) over a `breaker_run`;
+    settings ``threshold`` (0 = no breaker), ``cooldown``, ``probes``, ``seed`` (as `breaker_panel`)."""
     run = breaker_run(config)
     fig, (top, bottom) = reuse_grid(fig, "breaker", lambda f: f.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]}))
@@ -200,8 +209,10 @@ def availability_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def render_bulkheads(config, fig=None):
-    """Availability per request kind while payments is slow, for one bulkhead size (0 = none)."""
+@panel_render
+def render_bulkheads(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Availability per request kind while payments is slow, for one bulkhead size (0 = none);
+    settings ``bulkhead_size``, ``gateway_pool``, ``seed`` (as `bulkhead_panel`)."""
     size, gateway = int(config["bulkhead_size"]), int(config["gateway_pool"])
     r = _bulkhead_run({"bulkhead_size": size, "gateway_pool": gateway, "seed": int(config["seed"])})
     return _kind_bars(r, fig, f"Payments 30× slower: bulkhead {size or 'off'}, gateway pool {gateway}")
@@ -224,8 +235,10 @@ def bulkhead_panel(bulkhead_size=0, gateway_pool=40, seed=0) -> Panel:
     return Panel(render_bulkheads, controls)
 
 
-def render_shedding(config, fig=None):
-    """Served fraction per request kind under 2× overload, FIFO or shedding by priority."""
+@panel_render
+def render_shedding(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Served fraction per request kind under 2× overload, FIFO or shedding by priority; settings
+    ``checkout_share``, ``analytics_share``, ``shedding``, ``seed`` (as `shedding_panel`)."""
     checkout, analytics = float(config["checkout_share"]), float(config["analytics_share"])
     if checkout + analytics > 1 + 1e-9:
         raise ValueError(f"checkout_share + analytics_share must be <= 1, got {checkout + analytics:.2f}")

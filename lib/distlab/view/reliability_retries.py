@@ -8,15 +8,18 @@ storm of the cascade simulator with a budget the learner sets.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 from distlab.reliability import Backoff, backoff_study as study
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import Fault, default_graph, retry_storm
 
 from .controls import seed_control, size_control
-from .panel import Panel
+from .panel import Panel, panel_render
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, NEUTRAL, label_axes, prepare
 
@@ -51,8 +54,10 @@ def backoff_run(config) -> dict:
     return out
 
 
-def render_backoff(config, fig=None):
-    """Left: the waits one client would take after failures 1..8.  Right: calls per strategy."""
+@panel_render
+def render_backoff(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Left: the waits one client would take after failures 1..8.  Right: calls per strategy.
+    Settings ``base_ms``, ``cap_ms``, ``strategy``, ``clients``, ``seed`` (as `backoff_panel`)."""
     base, cap, clients, runs = _check(config)
     chosen = config["strategy"]
     fig, (left, right) = reuse_grid(fig, "backoff", lambda f: f.subplots(1, 2))
@@ -166,8 +171,10 @@ def _storm_run(key):
     return simulate_cascade(storm_config(key))
 
 
-def render_storm(config, fig=None):
-    """Availability and retries over time for one retry policy in the storm."""
+@panel_render
+def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Availability and retries over time for one retry policy in the storm; settings
+    ``budget_tokens``, ``budget_ratio``, ``max_attempts``, ``deadlines``, ``seed`` (as `storm_panel`)."""
     storm_config(config)  # validates the settings
     r = _storm_run(_canonical(config))
     fig, (top, bottom) = reuse_grid(fig, "storm", lambda f: f.subplots(2, 1, sharex=True))

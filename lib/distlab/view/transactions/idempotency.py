@@ -22,7 +22,7 @@ from distlab.transactions.idempotency.retries import ChargeRetriesConfig, Charge
 
 from .. import style
 from ..controls import size_control
-from ..panel import Panel
+from ..panel import Panel, panel_render
 
 #: design label -> (backend, with_key)
 DESIGNS: dict[str, tuple[str, bool]] = {
@@ -74,8 +74,10 @@ def verdict(run: ChargeRetriesResult) -> tuple[str, int]:
     return f"… {run.charges} so far, no answer", 0
 
 
+@panel_render
 def render_charges(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """The crash-point x design matrix of charges, the selected cell outlined, its replies below."""
+    """The crash-point x design matrix of charges, the selected cell outlined, its replies below;
+    settings ``crash``, ``design``, ``retries``, ``retry_delay`` (as `charge_panel`)."""
     run = charge_run(config)
     retries, delay = int(config.get("retries", 3)), float(config.get("retry_delay", 61.0))
     cells = [[verdict(_run(crash, design, retries, delay)) for design in DESIGNS] for crash in CRASHES]

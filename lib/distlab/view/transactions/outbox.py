@@ -21,7 +21,7 @@ from distlab.transactions.outbox import Cell, MatrixConfig, MatrixResult, crash_
 
 from .. import style
 from ..controls import seed_control, size_control
-from ..panel import Panel
+from ..panel import Panel, panel_render
 
 _STYLE = {"description_width": "initial"}
 NOT_REACHED = "#EEEEEE"
@@ -61,8 +61,10 @@ def cell_kind(cell: Cell | None) -> tuple[str, str]:
     return ("absorbed", "") if cell.duplicate_deliveries else ("clean", "")
 
 
+@panel_render
 def render_outbox(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """Rows: crash points; columns: commit-then-publish, publish-then-commit, outbox."""
+    """Rows: crash points; columns: commit-then-publish, publish-then-commit, outbox; settings
+    ``inbox``, ``duplicates``, ``crashes``, ``seed`` (as `outbox_panel`)."""
     result = outbox_run(config)
     fig, ax = style.reuse_axes(fig, rect=(0.31, 0.04, 0.67, 0.72), figsize=(7.2, 6.4))
     n_rows, n_cols = len(result.rows), len(result.columns)

@@ -20,7 +20,7 @@ from distlab.transactions.saga.travel import STEP_NAMES, travel_saga
 
 from .. import style
 from ..controls import seed_control
-from ..panel import Panel
+from ..panel import Panel, panel_render
 
 NO_FAILURE = "nothing fails"
 NO_CRASH = "no crash"
@@ -80,8 +80,10 @@ def saga_summary(result: SagaResult, crash_point: str | None = None) -> str:
     return head + "\n" + "; ".join(tail)
 
 
+@panel_render
 def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """The saga's timeline: rows are steps (plus a reader), x is simulated time."""
+    """The saga's timeline: rows are steps (plus a reader), x is simulated time; settings
+    ``fail_step``, ``crash_point``, ``semantic_lock``, ``seed`` (as `saga_panel`)."""
     result = saga_run(config)
     fig, ax = style.reuse_axes(fig, rect=(0.22, 0.33, 0.74, 0.56), figsize=(6.8, 5.0))
     rows = [*STEP_NAMES, READER_ROW]

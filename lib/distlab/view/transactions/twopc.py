@@ -27,7 +27,7 @@ from distlab.transactions.twopc import (
 
 from .. import style
 from ..controls import seed_control, size_control
-from ..panel import Panel
+from ..panel import Panel, panel_render
 
 #: what the crash dropdown offers (valid for any number of participants from 2 to 5); rows are
 #: labelled p1..pn, the library's crash points count participants from 0
@@ -127,6 +127,7 @@ def _legend(fig: Figure) -> None:
     fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=8, frameon=False)
 
 
+@panel_render
 def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The 2PC timeline for ``participants``, ``crash`` (a :data:`CRASHES` label), ``termination``,
     ``recovery_time`` (s) and ``seed``: in-doubt windows, the blocked part shaded, outcomes."""
@@ -167,8 +168,10 @@ def _disable_without_crash(panel: Panel) -> None:
     update()
 
 
+@panel_render
 def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft."""
+    """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft;
+    settings ``crash``, ``recovery_time``, ``seed`` (as `fix_panel`)."""
     fig, axes = style.reuse_axes_list(fig, [(0.2, 0.62, 0.64, 0.24), (0.2, 0.25, 0.64, 0.24)], figsize=(6.4, 5.8))
     horizon = twopc_config(config).horizon
     variants = ((False, "one coordinator", "coordinator"),
@@ -213,9 +216,10 @@ def _slow_row(participants: int, delay: float, seed: int) -> tuple[float, float,
     return delay, max(r.lock_hold[:-1]), sum(r.blocked_txns)  # the slow participant is the last one
 
 
+@panel_render
 def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The fast participants' lock hold time and the transactions blocked behind them, against the
-    slow participant's delay (``delay`` marked)."""
+    slow participant's delay (``delay`` marked); settings ``participants``, ``delay``, ``seed``."""
     participants, seed, delay = int(config.get("participants", 3)), int(config.get("seed", 0)), float(config["delay"])
     rows = slow_sweep(participants, seed)
     swept = {round(r[0], 6): r for r in rows}
