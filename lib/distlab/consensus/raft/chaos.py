@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from distlab.sim import FaultSchedule, InvariantViolation, ms
 
 from .cluster import Cluster, ScenarioError
+from .cluster_core import NodeClass
 from .node import RaftNode
 from .state import LEADER, RaftConfig
 
@@ -25,9 +26,12 @@ FAULT_ACTIONS = ("crash", "restart", "partition", "block", "heal", "pause", "res
 
 @dataclass
 class ChaosResult:
+    """One trial: its seed and fault schedule, the safety violations seen (must stay empty), and
+    whether a fresh command committed after the heal (liveness) at which index."""
+
     seed: int
     schedule: str
-    violations: list = field(default_factory=list)  # safety: must stay empty
+    violations: list[str] = field(default_factory=list)  # safety: must stay empty
     recovered: bool = False                           # liveness after heal
     detail: str = ""
     committed: int = 0
@@ -79,7 +83,7 @@ class _Reconfigurer:
 
 def run_trial(seed: int, *, n: int = 5, faults: int = 10, duration: float = 2.0,
               loss: float = 0.0, recovery: float = 10.0, config: RaftConfig | None = None,
-              node_class: type = RaftNode, client_period: float = ms(30),
+              node_class: NodeClass = RaftNode, client_period: float = ms(30),
               snapshot_every: int | None = None, membership: bool = False) -> ChaosResult:
     """Run one random fault schedule; never raises for a Raft failure, reports it instead."""
     if not isinstance(faults, int) or faults < 0:

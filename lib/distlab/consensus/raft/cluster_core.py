@@ -28,6 +28,7 @@ else:
 C = TypeVar("C", bound="ClusterCore[Any]")
 
 MAX_NODES = 15
+NodeClass = Callable[..., RaftNode]  # what builds a server: RaftNode, a subclass, a partial of one
 
 
 class ScenarioError(AssertionError):

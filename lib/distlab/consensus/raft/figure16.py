@@ -43,17 +43,19 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from distlab.sim import Latency, Simulation, Uniform, derive_seed, ms
 
+from .messages import AppendEntries
 from .node import RaftNode
 from .state import Entry, RaftConfig
 
 RANGES_MS = ((150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 300),
              (12, 24), (25, 50), (50, 100), (100, 200))
-PAPER_TRIALS = {(150, 150): 100}  # every other range: 1000
+PAPER_TRIALS: dict[tuple[int, ...], int] = {(150, 150): 100}  # every other range: 1000
 DEFAULT_LATENCY = Uniform(ms(1), ms(2))
 DEFAULT_DISK = Uniform(ms(1), ms(2))
 CAP = 120.0
@@ -68,7 +70,7 @@ class SlowDisk(RaftNode):
     """A follower whose log writes do not finish in time: it acknowledges AppendEntries without
     storing their entries, so its log keeps the length it started the trial with."""
 
-    def handle_append_entries(self, src, m):
+    def handle_append_entries(self, src: Hashable, m: AppendEntries) -> None:
         if m.entries:
             m = m._replace(entries=())
         super().handle_append_entries(src, m)
@@ -77,15 +79,15 @@ class SlowDisk(RaftNode):
 class _Watch:
     """Notes when each survivor first hears AppendEntries from a leader newer than term 1."""
 
-    def __init__(self):
-        self.heard: dict = {}
-        self.new_leader = None
+    def __init__(self) -> None:
+        self.heard: dict[Hashable, float] = {}
+        self.new_leader: Hashable | None = None
 
 
 class _Survivor(RaftNode):
     watch: _Watch
 
-    def handle_append_entries(self, src, m):
+    def handle_append_entries(self, src: Hashable, m: AppendEntries) -> None:
         if m.term > 1 and self.pid not in self.watch.heard:
             self.watch.heard[self.pid] = self.sim.now
             self.watch.new_leader = src
@@ -96,7 +98,7 @@ class _SlowSurvivor(SlowDisk, _Survivor):
     pass
 
 
-def _check_lengths(log_lengths) -> tuple:
+def _check_lengths(log_lengths: Any) -> tuple[int, ...]:
     lengths = tuple(log_lengths) if isinstance(log_lengths, (tuple, list)) else ()
     if (len(lengths) != len(SERVERS) or not all(isinstance(n, int) and n >= 1 for n in lengths)
             or max(lengths) != lengths[LEADER]):
@@ -118,6 +120,7 @@ class LogCabinModel:
 
     @classmethod
     def textbook(cls) -> LogCabinModel:
+        """Textbook Raft: all three LogCabin behaviours off."""
         return cls(None, False, False)
 
 
@@ -132,11 +135,13 @@ def _check_range(low_ms: float, high_ms: float) -> None:
 
 
 class Trial(NamedTuple):
+    """One trial's outcome."""
+
     downtime: float  # seconds without a leader (``cap`` if none was elected in time)
-    leader: int | None  # the server that won, None if nobody did within ``cap``
+    leader: Hashable | None  # the server that won, None if nobody did within ``cap``
 
 
-def downtime(seed: int, low_ms: float, high_ms: float, **options) -> float:
+def downtime(seed: int, low_ms: float, high_ms: float, **options: Any) -> float:
     """One trial: seconds without a leader after the leader crashes (at most ``cap``); the options
     are :func:`trial`'s."""
     return trial(seed, low_ms, high_ms, **options).downtime
@@ -144,7 +149,7 @@ def downtime(seed: int, low_ms: float, high_ms: float, **options) -> float:
 
 def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAULT_LATENCY,
           disk: Latency | None = DEFAULT_DISK, model: LogCabinModel = LOGCABIN,
-          log_lengths: tuple = LOG_LENGTHS, warmup_heartbeats: int = 4, cap: float = CAP) -> Trial:
+          log_lengths: tuple[int, ...] = LOG_LENGTHS, warmup_heartbeats: int = 4, cap: float = CAP) -> Trial:
     """One trial: how long the cluster was without a leader after the leader crashed, and who won."""
     _check_range(low_ms, high_ms)
     lengths = _check_lengths(log_lengths)
@@ -165,7 +170,7 @@ def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAUL
                            log=[Entry(1, f"x{i}") for i in range(lengths[pid])])
         nodes[pid] = sim.add(node)
     sim.schedule(0.0, nodes[LEADER].become_leader)  # the leader of term 1, already elected
-    hb = cfg.heartbeat_interval
+    hb = cfg.heartbeat
     crash_at = (warmup_heartbeats + sim.rng("crash").random()) * hb
     sim.run(crash_at)
     sim.crash(LEADER)
@@ -185,12 +190,13 @@ def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAUL
     return Trial(min(cap, max(watch.heard[p] for p in others if p != nl) - crash_at), nl)
 
 
-def trials_for(rng_ms: tuple, scale: float = 1.0) -> int:
+def trials_for(rng_ms: Sequence[int], scale: float = 1.0) -> int:
     """The paper's trial count for a range (100 for 150-150, else 1000), times ``scale``."""
     return max(1, round(PAPER_TRIALS.get(tuple(rng_ms), 1000) * scale))
 
 
-def sweep(seed: int = 0, scale: float = 1.0, ranges=RANGES_MS, **kw) -> dict:
+def sweep(seed: int = 0, scale: float = 1.0, ranges: Sequence[tuple[int, int]] = RANGES_MS,
+          **kw: Any) -> dict[tuple[int, int], list[float]]:
     """Downtimes (seconds) per range: ``{(low, high): [..]}``; ``scale`` < 1 runs fewer trials."""
     if not 0 < scale <= 1:
         raise ValueError(f"scale must be in (0, 1], got {scale!r}")
@@ -201,7 +207,7 @@ def sweep(seed: int = 0, scale: float = 1.0, ranges=RANGES_MS, **kw) -> dict:
     return out
 
 
-def quantile(sorted_values: list, q: float) -> float:
+def quantile(sorted_values: Sequence[float], q: float) -> float:
     """The q-quantile by linear interpolation between order statistics."""
     if not sorted_values:
         raise ValueError("sorted_values must not be empty")
@@ -213,6 +219,8 @@ def quantile(sorted_values: list, q: float) -> float:
 
 @dataclass(frozen=True)
 class Summary:
+    """Quantiles of a range's downtimes, in milliseconds (as the paper's ``raft-fig16.tsv``)."""
+
     trials: int
     p10_ms: float
     p25_ms: float
@@ -224,13 +232,14 @@ class Summary:
     mean_ms: float
 
 
-def summary(downtimes: list) -> Summary:
+def summary(downtimes: Sequence[float]) -> Summary:
+    """The :class:`Summary` of downtimes given in seconds."""
     v = sorted(x * 1000 for x in downtimes)
-    qs = [quantile(v, q) for q in (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)]
-    return Summary(len(v), *qs, v[-1], sum(v) / len(v))
+    p10, p25, p50, p75, p90, p99 = (quantile(v, q) for q in (0.10, 0.25, 0.50, 0.75, 0.90, 0.99))
+    return Summary(len(v), p10, p25, p50, p75, p90, p99, v[-1], sum(v) / len(v))
 
 
-def published() -> dict:
+def published() -> dict[tuple[int, int], Summary]:
     """The paper's quantiles per range, from the bundled ``raft-fig16.tsv``."""
     out = {}
     with open(DATA, newline="") as f:
@@ -242,6 +251,6 @@ def published() -> dict:
     return out
 
 
-def tolerance(rng_ms: tuple) -> float:
+def tolerance(rng_ms: Sequence[int]) -> float:
     """Allowed relative error of the median: 30 % for the steep 150-155 ms curve, else 25 %."""
     return 0.30 if tuple(rng_ms) == (150, 155) else 0.25

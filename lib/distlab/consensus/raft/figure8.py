@@ -20,13 +20,14 @@ from __future__ import annotations
 from distlab.sim import Constant, ms
 
 from .cluster import Cluster, ScenarioError
+from .cluster_core import NodeClass
 from .node import RaftNode
 from .state import LEADER, RaftConfig
 
 QUIET = RaftConfig(election_timeout=(100.0, 200.0), heartbeat_interval=ms(20))
 
 
-def _elect(c: Cluster, pid, attempts: int = 3) -> None:
+def _elect(c: Cluster, pid: int, attempts: int = 3) -> None:
     for _ in range(attempts):
         c.nodes[pid].start_election()
         c.run(ms(20))
@@ -35,7 +36,7 @@ def _elect(c: Cluster, pid, attempts: int = 3) -> None:
     raise ScenarioError(f"S{pid + 1} could not win an election")
 
 
-def figure8_replay(seed: int = 0, node_class: type = RaftNode) -> Cluster:
+def figure8_replay(seed: int = 0, node_class: NodeClass = RaftNode) -> Cluster:
     """Play (a)-(d) and return the cluster (safety is checked after every step throughout)."""
     c = Cluster(5, seed=seed, config=QUIET, latency=Constant(ms(1)), node_class=node_class)
     c.run(ms(10))

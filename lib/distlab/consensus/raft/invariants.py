@@ -23,10 +23,12 @@ server's own claims beyond its state variables (role, term, log, commitIndex, la
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Hashable, Iterable
 
-from .state import LEADER
+from distlab.sim import Simulation
+
+from .node import RaftNode
+from .state import LEADER, Entry
 
 NAMES = ("election_safety", "leader_append_only", "log_matching", "leader_completeness",
          "state_machine_safety")
@@ -38,9 +40,9 @@ class _Seen:
     __slots__ = ("log", "chain", "base", "lead_term", "truncated_at", "applied_ok")
 
     def __init__(self) -> None:
-        self.log: list = []
+        self.log: list[Entry] = []
         self.base = 0           # the server's snapshot index when last read
-        self.chain: list = [0]  # chain[k] = fingerprint of the entries up to index base + k
+        self.chain: list[Hashable] = [0]  # chain[k] = fingerprint of the entries up to index base + k
         self.lead_term = -1      # term in which it was leader at the last check (-1: not leader)
         self.truncated_at = 0    # >0: index of the first entry removed since the last check
         self.applied_ok = 0      # applied entries already checked
@@ -49,31 +51,31 @@ class _Seen:
 class RaftSafety:
     """Incremental checker of the five safety properties over the Raft nodes of a simulation."""
 
-    def __init__(self, nodes: Iterable[Any] | None = None):
+    def __init__(self, nodes: Iterable[RaftNode] | None = None) -> None:
         self.pids = None if nodes is None else [n.pid for n in nodes]
-        self.seen: dict = {}
-        self.leader_of_term: dict = {}
-        self.fingerprint: dict = {}       # (index, term) -> chain hash
+        self.seen: dict[Hashable, _Seen] = {}
+        self.leader_of_term: dict[int, Hashable] = {}
+        self.fingerprint: dict[tuple[int, int], Hashable] = {}  # (index, term) -> chain hash
         self.committed_index = 0
-        self.committed_chain: list = [0]  # chain hash of the committed prefix, per index
-        self.committed_bound: list = [0]  # per index: a term >= the term in which it committed
-        self.applied: dict = {}           # index -> chain hash of the applied prefix
+        self.committed_chain: list[Hashable] = [0]  # chain hash of the committed prefix, per index
+        self.committed_bound: list[int] = [0]  # per index: a term >= the term in which it committed
+        self.applied: dict[int, Hashable] = {}  # index -> chain hash of the applied prefix
         self._synced_at = -1
         self.problems: list[str] = []
 
-    def install(self, sim) -> RaftSafety:
+    def install(self, sim: Simulation) -> RaftSafety:
         """Register the five invariants on ``sim`` under their names."""
         for name in NAMES:
             sim.invariants.add(name, getattr(self, name))
         return self
 
     # ------------------------------------------------------------------ incremental reading
-    def _nodes(self, sim):
+    def _nodes(self, sim: Simulation) -> list[RaftNode]:
         if self.pids is None:
             return [p for p in sim.processes.values() if hasattr(p, "commit_index")]
         return [sim.processes[p] for p in self.pids]
 
-    def _sync(self, sim) -> None:
+    def _sync(self, sim: Simulation) -> None:
         if self._synced_at == sim.events_run and self._synced_at >= 0:
             return
         self._synced_at = sim.events_run
@@ -82,7 +84,7 @@ class RaftSafety:
             self._read(node)
         self._read_commits(sim)
 
-    def _read(self, node) -> None:
+    def _read(self, node: RaftNode) -> None:
         s = self.seen.get(node.pid)
         if s is None:
             s = self.seen[node.pid] = _Seen()
@@ -126,12 +128,12 @@ class RaftSafety:
                     f"a different prefix than another server did")
         s.log = list(log)
 
-    def _read_commits(self, sim) -> None:
+    def _read_commits(self, sim: Simulation) -> None:
         for node in self._nodes(sim):
             s = self.seen[node.pid]
             self._commit_from(node.pid, s, node.commit_index, node.current_term)
 
-    def _commit_from(self, pid, s: _Seen, commit_index: int, term: int) -> None:
+    def _commit_from(self, pid: Hashable, s: _Seen, commit_index: int, term: int) -> None:
         """Extend the committed prefix with what server ``pid`` (read as ``s``) has committed."""
         c = min(commit_index, s.base + len(s.chain) - 1)
         if c <= self.committed_index or s.base > self.committed_index:
@@ -149,7 +151,8 @@ class RaftSafety:
         self.committed_index = c
 
     # ------------------------------------------------------------------ the five properties
-    def election_safety(self, sim):
+    def election_safety(self, sim: Simulation) -> str | None:
+        """At most one leader is ever elected in a given term."""
         self._sync(sim)
         for node in self._nodes(sim):
             if node.up and node.role == LEADER:
@@ -159,7 +162,8 @@ class RaftSafety:
                             f"{node.pid!r}")
         return None
 
-    def leader_append_only(self, sim):
+    def leader_append_only(self, sim: Simulation) -> str | None:
+        """A leader never overwrites or deletes entries in its log (within its term)."""
         self._sync(sim)
         for node in self._nodes(sim):
             s = self.seen[node.pid]
@@ -170,12 +174,14 @@ class RaftSafety:
             s.lead_term = node.current_term if leading else -1
         return None
 
-    def log_matching(self, sim):
+    def log_matching(self, sim: Simulation) -> str | None:
+        """Two logs holding an entry with the same index and term agree on every entry up to it."""
         self._sync(sim)
         bad = [p for p in self.problems if p.startswith("log_matching")]
         return bad[0] if bad else None
 
-    def leader_completeness(self, sim):
+    def leader_completeness(self, sim: Simulation) -> str | None:
+        """An entry committed in some term is in the log of every leader of every later term."""
         self._sync(sim)
         for node in self._nodes(sim):
             if not (node.up and node.role == LEADER):
@@ -193,7 +199,8 @@ class RaftSafety:
                         f"entry {i} (or holds a different one)")
         return None
 
-    def state_machine_safety(self, sim):
+    def state_machine_safety(self, sim: Simulation) -> str | None:
+        """No two servers ever apply different commands at the same index."""
         self._sync(sim)
         bad = [p for p in self.problems if p.startswith("state_machine_safety")]
         if bad:
@@ -212,6 +219,6 @@ class RaftSafety:
         return None
 
 
-def install_safety(sim, nodes: Iterable[Any] | None = None) -> RaftSafety:
+def install_safety(sim: Simulation, nodes: Iterable[RaftNode] | None = None) -> RaftSafety:
     """Create a :class:`RaftSafety` for ``nodes`` (default: every Raft node) and register it."""
     return RaftSafety(nodes).install(sim)

@@ -7,28 +7,35 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
-from distlab.sim import FaultSchedule, HistoryRecorder, InvariantViolation, ms
+from distlab.sim import FaultSchedule, History, HistoryRecorder, InvariantViolation, ms
 
 from .cluster import Cluster
 from .kvclient import KVClient
 from .kvstore import KVServer
+
+if TYPE_CHECKING:  # imported where used: the checker is chapter 1's, and heavier than Raft
+    from distlab.consistency.verdict import Verdict
 
 KV_FAULTS = ("crash", "restart", "isolate", "heal", "pause", "resume", "block")
 
 
 @dataclass
 class KVResult:
-    verdict: object            # distlab.consistency Verdict for the whole history
-    history: object
-    data: dict                 # final key -> value on the leader after heal
-    duplicated: list = field(default_factory=list)   # append tokens applied more than once
-    lost: list = field(default_factory=list)         # acknowledged appends missing
+    """One key-value trial: the linearizability verdict of the clients' history, the store's final
+    data, and what the exactly-once and safety checks found."""
+
+    verdict: Verdict           # distlab.consistency Verdict for the whole history
+    history: History
+    data: dict[str, str]       # final key -> value on the leader after heal
+    duplicated: list[str] = field(default_factory=list)   # append tokens applied more than once
+    lost: list[str] = field(default_factory=list)         # acknowledged appends missing
     completed: int = 0
-    violations: list = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
 
 
-def _tokens(value: str) -> list:
+def _tokens(value: str) -> list[str]:
     return [t for t in value.split(";") if t]
 
 
@@ -78,7 +85,7 @@ def run_kv_trial(seed: int, *, n: int = 5, clients: int = 3, ops: int = 20, faul
     return result
 
 
-def stale_read(reads: str, seed: int = 0):
+def stale_read(reads: str, seed: int = 0) -> tuple[Verdict, History]:
     """A leader cut off with one client keeps believing it leads. Another client writes ``x=2``
     through the new leader; then the first client reads through the old one. With
     ``reads="local"`` it gets the stale ``1`` -- not linearizable; with ``read_index`` the old

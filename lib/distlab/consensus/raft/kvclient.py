@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from distlab.sim import HistoryRecorder, Process, ms
@@ -20,9 +20,9 @@ class KVClient(Process):
     still open at the end is indeterminate (``info``) in the history.
     """
 
-    def __init__(self, pid, servers: Sequence, ops: Sequence[tuple], *,
+    def __init__(self, pid: Hashable, servers: Sequence[Hashable], ops: Sequence[tuple[str, Any, Any]], *,
                  recorder: HistoryRecorder | None = None, retry: float = ms(100),
-                 think: float = ms(5)):
+                 think: float = ms(5)) -> None:
         super().__init__(pid)
         for op in ops:
             if not (isinstance(op, tuple) and len(op) == 3 and op[0] in OPS):
@@ -32,9 +32,9 @@ class KVClient(Process):
         self.servers, self.ops, self.recorder = list(servers), list(ops), recorder
         self.retry, self.think = retry, think
         self.seq = 0
-        self.results: list = []   # (op, key, value, result) of completed operations
+        self.results: list[tuple[str, Any, Any, Any]] = []  # (op, key, value, result) of completed ops
         self.target = 0
-        self._op_id = None
+        self._op_id: int | None = None
         self.done = False
         self.busy = False  # an operation is waiting for its answer
 
@@ -67,7 +67,7 @@ class KVClient(Process):
         elif name == "resend" and self.busy:
             self._send_current()
 
-    def on_message(self, src, msg) -> None:
+    def on_message(self, src: Hashable, msg: Any) -> None:
         if type(msg) is not ClientReply or msg.seq != self.seq or self.done or not self.busy:
             return  # not ours, or a duplicate answer to an operation already completed
         if not msg.ok:
@@ -82,7 +82,7 @@ class KVClient(Process):
         self.busy = False
         op, key, value = self.ops[self.seq - 1]
         self.results.append((op, key, value, msg.value))
-        if self.recorder is not None:
+        if self.recorder is not None and self._op_id is not None:
             self.recorder.ok(self._op_id, msg.value if op == "get" else None)
             self._op_id = None
         self.set_timer("next", self.think)

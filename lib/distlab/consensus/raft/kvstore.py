@@ -15,16 +15,20 @@ linearizable (dissertation ch. 6).
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any, NamedTuple
 
 from .node import RaftNode
-from .state import LEADER, Entry
+from .state import LEADER, ApplyFn, Entry, RaftConfig
 
 READ_MODES = ("read_index", "log", "local")
 OPS = ("get", "put", "append")
 
 
 class ClientRequest(NamedTuple):
+    """Client -> server: operation ``seq`` of ``client`` (``op`` on ``key``, with ``value`` for a
+    put or an append); a retry carries the same ``(client, seq)``."""
+
     client: Any
     seq: int
     op: str
@@ -33,6 +37,9 @@ class ClientRequest(NamedTuple):
 
 
 class ClientReply(NamedTuple):
+    """Server -> client: the answer to ``(client, seq)``; not ``ok`` means "not here" (ask
+    ``leader_hint``, or another server), or an invalid ``op`` with the reason in ``value``."""
+
     client: Any
     seq: int
     ok: bool
@@ -43,13 +50,16 @@ class ClientReply(NamedTuple):
 class KVStateMachine:
     """``data`` (key -> string) plus ``sessions`` (client -> (last seq, its result))."""
 
-    def __init__(self, sessions: bool = True):
-        self.data: dict = {}
-        self.sessions: dict = {}
+    def __init__(self, sessions: bool = True) -> None:
+        self.data: dict[Any, str] = {}
+        self.sessions: dict[Any, tuple[int, Any]] = {}
         self.use_sessions = sessions
         self.applied_ops = 0
 
-    def apply(self, command) -> Any:
+    def apply(self, command: Any) -> Any:
+        """Apply one committed command (``(client, seq, op, key, value)``, or a leader's no-op
+        ``None``) and return its result; a duplicate of a session's last command is not applied
+        again but answered with the result recorded then."""
         if command is None:  # a new leader's no-op
             return None
         client, seq, op, key, value = command
@@ -70,18 +80,44 @@ class KVStateMachine:
             self.sessions[client] = (seq, result)
         return result
 
-    def answered(self, client, seq) -> tuple[bool, Any]:
+    def answered(self, client: Any, seq: int) -> tuple[bool, Any]:
+        """Has ``(client, seq)`` been applied already? Then ``(True, its result)``."""
         last = self.sessions.get(client) if self.use_sessions else None
         if last is not None and last[0] == seq:
             return True, last[1]
         return False, None
 
 
+class Waiter(NamedTuple):
+    """A leader's note of who waits for the log entry of ``(client, seq)``."""
+
+    src: Hashable
+    client: Any
+    seq: int
+
+
+class PendingRead(NamedTuple):
+    """A read waiting for its read index: answered once heartbeat ``round`` is acknowledged by a
+    majority and the state machine has applied ``read_index`` (None: not fixed yet)."""
+
+    src: Hashable
+    client: Any
+    seq: int
+    key: Any
+    read_index: int | None
+    round: int
+
+
 class KVServer(RaftNode):
     """A Raft server that runs :class:`KVStateMachine` and answers :class:`ClientRequest` s."""
 
-    def __init__(self, pid, members, config=None, apply_fn=None, *, reads: str = "read_index",
-                 sessions: bool = True, max_log: int | None = None):
+    kv: KVStateMachine
+    waiting: dict[int, Waiter]         # log index -> who waits for that entry
+    pending_reads: list[PendingRead]
+
+    def __init__(self, pid: Hashable, members: Sequence[Hashable], config: RaftConfig | None = None,
+                 apply_fn: ApplyFn | None = None, *, reads: str = "read_index",
+                 sessions: bool = True, max_log: int | None = None) -> None:
         if reads not in READ_MODES:
             raise ValueError(f"reads must be one of {READ_MODES}, got {reads!r}")
         if max_log is not None and (not isinstance(max_log, int) or max_log < 1):
@@ -93,8 +129,8 @@ class KVServer(RaftNode):
 
     def on_start(self) -> None:
         self.kv = KVStateMachine(self.sessions_on)  # rebuilt by re-applying the log
-        self.waiting: dict = {}   # log index -> (src, client, seq)
-        self.pending_reads: list = []
+        self.waiting = {}
+        self.pending_reads = []
         super().on_start()
 
     # ------------------------------------------------------------------ leadership
@@ -115,7 +151,7 @@ class KVServer(RaftNode):
             self.pending_reads = []
 
     # ------------------------------------------------------------------ clients
-    def on_other_message(self, src, msg) -> None:
+    def on_other_message(self, src: Hashable, msg: Any) -> None:
         if type(msg) is not ClientRequest:
             return
         if msg.op not in OPS:
@@ -132,11 +168,11 @@ class KVServer(RaftNode):
             self.send(src, ClientReply(msg.client, msg.seq, True, result))
             return
         self.log.append(Entry(self.current_term, (msg.client, msg.seq, msg.op, msg.key, msg.value)))
-        self.waiting[self.last_index()] = (src, msg.client, msg.seq)
+        self.waiting[self.last_index()] = Waiter(src, msg.client, msg.seq)
         self.broadcast_append_entries()
         self.advance_commit_index()
 
-    def on_apply(self, index: int, command) -> None:
+    def on_apply(self, index: int, command: Any) -> None:
         result = self.kv.apply(command)
         super().on_apply(index, command)
         if self.max_log is not None and len(self.log) > self.max_log and index == self.last_applied:
@@ -148,17 +184,19 @@ class KVServer(RaftNode):
             self.send(src, ClientReply(client, seq, ok, result if ok else None))
         self.serve_reads()
 
-    def on_snapshot(self, index: int, data) -> None:
+    def on_snapshot(self, index: int, data: Any) -> None:
         """Replace the store (and its sessions, so dedup survives compaction) with a snapshot."""
         values, sessions = data
         self.kv.data, self.kv.sessions = dict(values), dict(sessions)
 
     # ------------------------------------------------------------------ reads
-    def read(self, src, msg) -> None:
+    def read(self, src: Hashable, msg: ClientRequest) -> None:
+        """Leader: answer a get without the log -- at once (``reads="local"``), or by read index
+        once leadership is confirmed by the next heartbeat round."""
         if self.reads_mode == "local":
             self.send(src, ClientReply(msg.client, msg.seq, True, self.kv.data.get(msg.key, "")))
             return
-        self.pending_reads.append((src, msg.client, msg.seq, msg.key, None, self.round + 1))
+        self.pending_reads.append(PendingRead(src, msg.client, msg.seq, msg.key, None, self.round + 1))
         self.broadcast_append_entries()  # round + 1: its acknowledgements confirm leadership
         self.serve_reads()
 
@@ -166,6 +204,8 @@ class KVServer(RaftNode):
         self.serve_reads()
 
     def serve_reads(self) -> None:
+        """Leader: answer every pending read whose round is confirmed and whose read index is
+        applied (fixing the read index of new reads once our no-op is committed)."""
         if not self.pending_reads or self.role != LEADER:
             return
         if self.commit_index == 0 or self.term_of(self.commit_index) != self.current_term:
@@ -178,5 +218,5 @@ class KVServer(RaftNode):
             if confirmed >= rnd and self.last_applied >= read_index:
                 self.send(src, ClientReply(client, seq, True, self.kv.data.get(key, "")))
             else:
-                keep.append((src, client, seq, key, read_index, rnd))
+                keep.append(PendingRead(src, client, seq, key, read_index, rnd))
         self.pending_reads = keep

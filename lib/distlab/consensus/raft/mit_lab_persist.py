@@ -7,6 +7,7 @@ benchmark runs the lab's full counts.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from distlab.sim import ms
 
@@ -86,7 +87,7 @@ def persist3(seed: int) -> None:
     c.one(104, 3)
 
 
-def figure8(seed: int, iters: int = 1000, **cluster_kw) -> None:
+def figure8(seed: int, iters: int = 1000, **cluster_kw: Any) -> None:
     """Leaders crash right after appending: only current-term entries may be committed by counting
     replicas (the paper's Figure 8), else a committed entry could be overwritten."""
     rng = random.Random(seed)
@@ -166,7 +167,7 @@ class _ChurnClients:
 
     def __init__(self, cluster: Cluster, rng: random.Random, clients: int = 3):
         self.c, self.rng, self.clients = cluster, rng, clients
-        self.pending: list = []
+        self.pending: list[tuple[int, int]] = []  # (index, value) a leader accepted
         self.stopped = False
 
     def tick(self) -> None:
@@ -182,7 +183,8 @@ class _ChurnClients:
                     break
         self.c.sim.schedule(ms(self.rng.randrange(10, 60)), self.tick)
 
-    def committed_values(self) -> list:
+    def committed_values(self) -> list[int]:
+        """The accepted values that were committed at the index their leader gave them."""
         out = []
         for index, x in self.pending:
             n, cmd = self.c.n_committed(index)
