@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from distlab.sim import Simulation
+
 from .cluster_picture import ClusterPicture, MsgPic, NodePic
 
 
@@ -21,7 +23,7 @@ def message_progress(now: float, sent_at: float, due: float) -> float:
     return min(1.0, max(0.0, (now - sent_at) / (due - sent_at)))
 
 
-def message_kind(payload) -> str:
+def message_kind(payload: object) -> str:
     """A short label for a message: its ``type``/``kind`` field, else its class name."""
     for key in ("type", "kind"):
         if isinstance(payload, dict) and isinstance(payload.get(key), str):
@@ -34,7 +36,7 @@ def message_kind(payload) -> str:
     return type(payload).__name__
 
 
-def picture_from_sim(sim, *, role: Callable[[object], str] = lambda p: "node",
+def picture_from_sim(sim: Simulation, *, role: Callable[[object], str] = lambda p: "node",
                      label: Callable[[object], str] = lambda p: "",
                      message_label: Callable[[object], str] = message_kind,
                      title: str | None = None) -> ClusterPicture:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, Rectangle
 
@@ -44,7 +45,7 @@ def visible_range(rows: Sequence[LogRow], max_cells: int = MAX_CELLS) -> tuple[i
     return first, first + max_cells - 1  # a fixed width, so the grid does not jump around
 
 
-def draw_logs(ax, rows: Sequence[LogRow], *, title: str = "logs", max_cells: int = MAX_CELLS,
+def draw_logs(ax: Axes, rows: Sequence[LogRow], *, title: str = "logs", max_cells: int = MAX_CELLS,
               show_commands: bool = False) -> None:
     """Draw the grid into `ax` (which the caller has cleared)."""
     first, last = visible_range(rows, max_cells)
@@ -92,7 +93,7 @@ def draw_logs(ax, rows: Sequence[LogRow], *, title: str = "logs", max_cells: int
         ax.spines[side].set_visible(False)
 
 
-def log_legend_handles() -> list:
+def log_legend_handles() -> list[Patch]:
     """Legend entries explaining the grid's encoding."""
     return [Patch(facecolor=CYCLE[0], edgecolor="black", label="committed entry"),
             Patch(facecolor=CYCLE[0], edgecolor="black", alpha=0.35, hatch="///",

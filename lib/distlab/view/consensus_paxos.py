@@ -13,13 +13,13 @@ policy -- the failure first, then the fixes (random backoff, a distinguished pro
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from matplotlib.figure import Figure
 
 from distlab.consensus.paxos.scenarios import duel
 from distlab.grading.consensus import paxos_run
-from distlab.sim import ms
+from distlab.sim import Simulation, ms
 
 from .panel import panel_render
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
@@ -29,12 +29,22 @@ KIND_COLOURS = {"Prepare": CYCLE[0], "Promise": CYCLE[2], "Accept": CYCLE[1],
 RETRIES = ("immediate", "backoff", "leader")
 
 
-def message_arrows(sim, until: float, to_proposers_only: bool = True) -> list:
-    """``(sent_at, delivered_at, src, dst, kind)`` from the trace; with `to_proposers_only`,
+class Arrow(NamedTuple):
+    """One message as the sequence diagram draws it: sent and delivered (s), sender, receiver, kind."""
+
+    sent_at: float
+    delivered_at: float
+    src: Any
+    dst: Any
+    kind: str
+
+
+def message_arrows(sim: Simulation, until: float, to_proposers_only: bool = True) -> list[Arrow]:
+    """Every message delivered by `until`, as `Arrow` s, from the trace; with `to_proposers_only`,
     Accepted messages are kept only on their way to a proposer (the learners' copies would bury
     the picture)."""
-    pending: dict = {}
-    arrows = []
+    pending: dict[tuple[Any, Any, Any], list[float]] = {}
+    arrows: list[Arrow] = []
     proposers = {p.pid for p in sim.processes.values() if p.value is not None}
     for rec in sim.trace:
         if rec.time > until:
@@ -50,7 +60,7 @@ def message_arrows(sim, until: float, to_proposers_only: bool = True) -> list:
                 if to_proposers_only and kind == "Accepted" and rec.pid not in proposers:
                     continue
                 if rec.data["src"] != rec.pid:
-                    arrows.append((sent, rec.time, rec.data["src"], rec.pid, kind))
+                    arrows.append(Arrow(sent, rec.time, rec.data["src"], rec.pid, kind))
     return arrows
 
 

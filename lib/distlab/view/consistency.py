@@ -11,6 +11,7 @@ One import for the notebook (``from distlab.view import consistency as cv``); th
 from __future__ import annotations
 
 import html
+import os
 import pathlib
 from collections.abc import Mapping
 from typing import Any
@@ -59,7 +60,7 @@ __all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "c
 
 
 # ----------------------------------------------------------------------------------- a real history
-def jepsen_report(path) -> str:
+def jepsen_report(path: str | os.PathLike[str]) -> str:
     """Read a Jepsen history (format recognised from the content) and classify it: every rung's
     verdict, and for linearizability the reason and the smallest failing window."""
     path = pathlib.Path(path)
@@ -75,7 +76,7 @@ def jepsen_report(path) -> str:
     return "\n".join(lines)
 
 
-def render_jepsen(path, fig=None):
+def render_jepsen(path: str | os.PathLike[str], fig: Figure | None = None) -> Figure:
     """The smallest failing window of a non-linearizable history (or its first operations)."""
     h = read_file(pathlib.Path(path))
     v = classify_history(h).verdicts["linearizable"]
@@ -133,7 +134,7 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
             f'<ol style="margin-top:6px">{rows}</ol></div>')
 
 
-def chooser_panel(**needs) -> Panel:
+def chooser_panel(**needs: bool) -> Panel:
     """One checkbox per question of the rule of thumb; the weakest rung giving every "yes" wins."""
     return Panel(render_choice, {k: widgets.Checkbox(value=bool(needs.get(k, False)), description=q,
                                                      indent=False, layout=widgets.Layout(width="auto"))
@@ -147,7 +148,7 @@ def quiz() -> Quiz:
 
 
 # ----------------------------------------------------------------------------------- exercise 2
-def render_puzzles(fig=None):
+def render_puzzles(fig: Figure | None = None) -> Figure:
     """The four histories of exercise 2 (``distlab.grading.consistency.puzzles``), one per row."""
     from distlab.grading.consistency import puzzles
 

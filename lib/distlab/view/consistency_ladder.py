@@ -10,13 +10,16 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from distlab.consistency import AVAILABILITY, IMPLIES, RUNGS, Budget, classify
+from distlab.consistency import AVAILABILITY, IMPLIES, RUNGS, Budget, Classification, classify
+from distlab.consistency.specs import Model
 from distlab.sim.history import History, Op
 
 from .panel import panel_render
@@ -77,8 +80,9 @@ _ITEM_SIDE = {"linearizable": "right", "sequential": "right", "causal": "left",
               "consistent-prefix": "below", "pram": "left", "writes-follow-reads": "right"}
 
 
-def draw_ladder(ax, classification=None, items=None, title: str | None = None, compact: bool = False,
-                edges: bool = True) -> None:
+def draw_ladder(ax: Axes, classification: Classification | None = None,
+                items: Mapping[str, Sequence[str]] | None = None, title: str | None = None,
+                compact: bool = False, edges: bool = True) -> None:
     """Draw the lattice into ``ax``. ``classification`` marks verdicts; ``items`` maps a rung (or
     ``"eventual"``) to a list of data names placed next to it. ``edges=False`` leaves out the
     implication arrows, for a redraw into axes that still hold them (they never change)."""
@@ -123,9 +127,7 @@ def draw_ladder(ax, classification=None, items=None, title: str | None = None, c
         ax.set_title(title, fontsize=10)
 
 
-def _patch(colour, label, edge="#333333"):
-    from matplotlib.patches import Patch
-
+def _patch(colour: str, label: str, edge: str = "#333333") -> Patch:
     return Patch(facecolor=colour, edgecolor=edge, label=label, linewidth=2 if edge != "#333333" else 1)
 
 
@@ -160,21 +162,22 @@ def op_label(op: Op) -> str:
     return body if op.status == "ok" else f"{body} ({op.status})"
 
 
-def draw_history(ax, history: History, highlight=(), names=None, notes=None, xmax=None,
+def draw_history(ax: Axes, history: History, highlight: Iterable[int] = (), names: Mapping[Any, str] | None = None,
+                 notes: Mapping[int, str] | None = None, xmax: float | None = None,
                  title: str | None = None, unit: str = "time") -> None:
     """One lane per process (top to bottom in first-invocation order); ``highlight`` are operation
     indices drawn in vermillion; ``notes`` maps an operation index to a short annotation."""
-    procs: list = []
+    procs: list[Any] = []
     for op in history:
         if op.process not in procs:
             procs.append(op.process)
-    highlight = set(highlight)
+    marked = set(highlight)
     notes = notes or {}
     ends = [o.complete for o in history if o.complete is not None] + [o.invoke for o in history] + [1.0]
     right = xmax if xmax is not None else max(ends) * 1.08 + 0.5
     left = min([o.invoke for o in history] or [0.0]) - 0.3
     char = 0.0085 * (right - left)             # rough width of one label character, in data units
-    last_right: dict = {}                      # lane -> right edge of its last label at each level
+    last_right: dict[tuple[int, int], float] = {}  # (lane, level) -> right edge of its last label
     for op in sorted(history, key=lambda o: (o.invoke, o.index)):
         y = -procs.index(op.process)
         end = op.complete if op.complete is not None else right
@@ -184,14 +187,14 @@ def draw_history(ax, history: History, highlight=(), names=None, notes=None, xma
         while last_right.get((y, level), -float("inf")) > mid - half and level < 2:
             level += 1                         # stagger a label that would overlap its neighbour
         last_right[(y, level)] = mid + half
-        colour = BAD if op.index in highlight else (OKABE_ITO["blue"] if not op.is_read else OKABE_ITO["bluish_green"])
+        colour = BAD if op.index in marked else (OKABE_ITO["blue"] if not op.is_read else OKABE_ITO["bluish_green"])
         style = "-" if op.status == "ok" else "--"
         ax.plot([op.invoke, end], [y, y], style, color=colour, lw=6, solid_capstyle="butt", alpha=0.85)
         ax.plot([op.invoke], [y], "|", color="black", ms=12)
         if op.complete is not None:
             ax.plot([op.complete], [y], "|", color="black", ms=12)
         ax.text(mid, y + 0.16 + 0.2 * level, op_label(op), ha="center", va="bottom", fontsize=8,
-                color=BAD if op.index in highlight else "black")
+                color=BAD if op.index in marked else "black")
         if op.index in notes:
             ax.text((op.invoke + min(end, right)) / 2, y - 0.16, notes[op.index], ha="center", va="top",
                     fontsize=7, color="#444444", style="italic")
@@ -206,7 +209,8 @@ def draw_history(ax, history: History, highlight=(), names=None, notes=None, xma
         ax.set_title(title, fontsize=10)
 
 
-def classify_history(history: History, model=None, max_steps: int = 400_000, timeout: float = 20.0):
+def classify_history(history: History, model: str | Model | None = None, max_steps: int = 400_000,
+                     timeout: float = 20.0) -> Classification:
     """``classify`` with a step budget per rung (deterministic verdicts) and a time cap."""
     return classify(history, model,
                     budget_factory=lambda: Budget(timeout=timeout, max_steps=max_steps))

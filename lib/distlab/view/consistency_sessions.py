@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from distlab.consistency import check
+from distlab.consistency import Verdict, check
 from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, draw_history
@@ -89,18 +90,22 @@ STORIES = {
 }
 
 
-def play(story: Story | str, policy: str, slow_lag: float | None = None):
+#: When each replica applied each version: ``{"leader": [(time, version), ...], "r1": ..., ...}``.
+Applies = dict[str, list[tuple[float, int]]]
+
+
+def play(story: Story | str, policy: str, slow_lag: float | None = None) -> tuple[History, dict[int, str]]:
     """Run a story under ``policy``: ``(history, notes)``, notes keyed by operation index."""
     h, notes, _ = _run(story, policy, slow_lag)
     return h, notes
 
 
-def replication(story: Story | str, policy: str, slow_lag: float | None = None) -> dict[str, list]:
+def replication(story: Story | str, policy: str, slow_lag: float | None = None) -> Applies:
     """When each replica applied each version: ``{"leader": [(t, v), ...], "r1": ..., "r2": ...}``."""
     return _run(story, policy, slow_lag)[2]
 
 
-def _run(story, policy, slow_lag):
+def _run(story: Story | str, policy: str, slow_lag: float | None) -> tuple[History, dict[int, str], Applies]:
     story = STORIES[story] if isinstance(story, str) else story
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
@@ -110,10 +115,11 @@ def _run(story, policy, slow_lag):
             raise ValueError(f"slow_lag must be in [0, 10] seconds, got {slow_lag!r}")
         lags[story.slow] = float(slow_lag)
     homes = dict(story.homes)
-    writes: list[tuple[float, str, str, int]] = []      # (leader apply time, key, value, version)
+    writes: list[tuple[float, str, str | None, int]] = []  # (leader apply time, key, value, version)
     token: dict[str, int] = {}
     done: dict[str, float] = {}
-    ops, notes = [], []
+    ops: list[Op] = []
+    notes: list[str] = []
 
     def applied(replica: str, at: float) -> int:
         return max([v for t, _, _, v in writes if t + lags[replica] <= at] + [0])
@@ -148,12 +154,12 @@ def _run(story, policy, slow_lag):
     h = History.of(ops)
     # History.of sorts by invocation; carry the notes along by matching operations
     by_op = {(o.process, o.f, o.key, o.invoke): n for o, n in zip(ops, notes)}
-    applies = {"leader": [(t, v) for t, _, _, v in writes]}
+    applies: Applies = {"leader": [(t, v) for t, _, _, v in writes]}
     applies.update({r: [(t + lag, v) for t, _, _, v in writes] for r, lag in sorted(lags.items())})
     return h, {o.index: by_op[(o.process, o.f, o.key, o.invoke)] for o in h}, applies
 
 
-def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = None) -> dict:
+def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = None) -> dict[str, Verdict]:
     """The story's rungs checked on its history: rung -> Verdict."""
     story = STORIES[story] if isinstance(story, str) else story
     h, _ = play(story, policy, slow_lag)
@@ -168,7 +174,7 @@ def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
         if o.f == "get":
             shown = repr(o.result) if o.result != "" else "nothing"
             lines.append(f"  {o.process} reads {o.key} at {o.invoke:g} s from {notes[o.index]}: {shown}"
-                         f" (answered after {o.complete - o.invoke:g} s)")
+                         f" (answered after {o.end - o.invoke:g} s)")  # every story's operation completes
     for rung, v in scene_verdicts(story, policy, slow_lag).items():
         lines.append(f"  {VERDICT_MARKS[v.status][0]} {rung}: {v.status}"
                      + ("" if v.status == "holds" else f" -- {v.explanation}"))
@@ -191,7 +197,7 @@ def render_scene(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     fig, ax = reuse_axes(fig, (0.13, 0.12, 0.85, 0.72), figsize=(10.0, 4.6))  # limits set below
     bad = {o.index for o in h if o.f == "get" and failed}
     bad = {max(bad)} if bad else set()
-    right = max([o.complete for o in h] + [t for ts in applies.values() for t, _ in ts]) + 0.8
+    right = max([o.end for o in h] + [t for ts in applies.values() for t, _ in ts]) + 0.8
     draw_history(ax, h, highlight=bad, notes=notes, unit="time (s)", xmax=right)
     _draw_replication(ax, len(h.processes()), applies, right)
     first = story.rungs[0]
@@ -203,7 +209,7 @@ def render_scene(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     return fig
 
 
-def _draw_replication(ax, n_lanes: int, applies: dict[str, list], right: float) -> None:
+def _draw_replication(ax: Axes, n_lanes: int, applies: Applies, right: float) -> None:
     """Lanes under the clients: a diamond where each replica applies each version."""
     labels = [t.get_text() for t in ax.get_yticklabels()]
     for i, (replica, points) in enumerate(applies.items()):

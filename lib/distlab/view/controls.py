@@ -23,12 +23,12 @@ FAULTS = ("none", "crash", "restart", "pause", "partition", "one-way partition",
 _STYLE = {"description_width": "initial"}
 
 
-def _check_range(name: str, value, lo, hi) -> None:
+def _check_range(name: str, value: float, lo: float, hi: float) -> None:
     if not lo <= value <= hi:
         raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
 
 
-def _check_int(name: str, value) -> None:
+def _check_int(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} must be an integer, got {value!r}")
 

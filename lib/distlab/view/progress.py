@@ -46,7 +46,7 @@ def sweep(fn: Callable[[object], object], items: Iterable, *, description: str =
     return results
 
 
-def _display(bar) -> None:
+def _display(bar: widgets.Widget) -> None:
     try:
         from IPython import get_ipython
         from IPython.display import display

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -65,6 +65,9 @@ from .reliability_retries import (
 )
 from .style import GOOD
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 _STYLE = {"description_width": "initial"}
 
 # ----------------------------------------------------------------------------------- chooser
@@ -96,7 +99,8 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
             f"<ol style=\"margin-top:6px\">{rows}</ol></div>")
 
 
-def chooser_panel(fleet=True, rps=100.0, exact_counts=False, rough_cap_ok=False) -> Panel:
+def chooser_panel(fleet: bool = True, rps: float = 100.0, exact_counts: bool = False,
+                  rough_cap_ok: bool = False) -> Panel:
     """Checkboxes and a log slider for the lecture's "how to choose a rate limiter"."""
     return Panel(render_choice, {
         "fleet": widgets.Checkbox(value=fleet, description="many servers share the limit"),
@@ -110,14 +114,14 @@ def chooser_panel(fleet=True, rps=100.0, exact_counts=False, rough_cap_ok=False)
 STRATEGY_ORDER = ("token-bucket", "gcra", "fixed-window", "sliding-log", "sliding-window-counter")
 
 
-def redis_vs_memory(client, limit="5/second", seed=0, namespace="nb05") -> str:
+def redis_vs_memory(client: Redis, limit: str = "5/second", seed: int = 0, namespace: str = "nb05") -> str:
     """The same seeded trace through every strategy on Redis and in memory; one line each with
     the Redis data structure the strategy keeps and whether the decisions agree."""
     times = bursty_trace(duration=5.0, base_rate=4.0, burst_size=12, bursts=2, window=1.0, seed=seed)
     lines = [f"{'strategy':24}{'redis type':>11}{'admitted':>10}{'same as memory':>16}"]
     for name in STRATEGY_ORDER:
         store = RedisStore(client, prefix=f"distlab:{namespace}:")
-        decisions = {}
+        decisions: dict[str, list[bool]] = {}
         for where, st in (("redis", store), ("memory", MemoryStore())):
             clock = ManualClock(1000.0)
             rl = RateLimiter(name, st, limit, clock=clock, namespace=f"{namespace}-{name}")
@@ -127,13 +131,20 @@ def redis_vs_memory(client, limit="5/second", seed=0, namespace="nb05") -> str:
                 clock.set(1000.0 + t)
                 out.append(rl.hit("alice"))
             decisions[where] = out
-        kinds = sorted({client.type(k) for k in client.scan_iter(match=f"distlab:{namespace}:{namespace}-{name}/*")})
+        kinds = sorted({_text(client.type(k))
+                        for k in client.scan_iter(match=f"distlab:{namespace}:{namespace}-{name}/*")})
         lines.append(f"{name:24}{'+'.join(kinds):>11}{sum(decisions['redis']):>6} / {len(times):<3}"
                      f"{'yes' if decisions['redis'] == decisions['memory'] else 'NO':>14}")
     return "\n".join(lines)
 
 
-def hammer(client, strategy="token-bucket", threads=8, hits_per_thread=50, limit="100/minute") -> int:
+def _text(value: bytes | str) -> str:
+    """A Redis reply as text (a client without ``decode_responses`` returns bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def hammer(client: Redis, strategy: str = "token-bucket", threads: int = 8, hits_per_thread: int = 50,
+           limit: str = "100/minute") -> int:
     """Many threads hit one key on the shared store at one instant; returns how many were admitted
     (never more than the limit: each decision is one atomic Lua script)."""
     clock = ManualClock(1000.0)
@@ -141,7 +152,7 @@ def hammer(client, strategy="token-bucket", threads=8, hits_per_thread=50, limit
     rl.clear("shared")
     admitted = [0] * threads
 
-    def worker(i):
+    def worker(i: int) -> None:
         admitted[i] = sum(rl.hit("shared") for _ in range(hits_per_thread))
 
     pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -152,7 +163,7 @@ def hammer(client, strategy="token-bucket", threads=8, hits_per_thread=50, limit
     return sum(admitted)
 
 
-def failure_modes(socket_path="/nonexistent/distlab-redis.sock") -> str:
+def failure_modes(socket_path: str = "/nonexistent/distlab-redis.sock") -> str:
     """What a limiter does when Redis is unreachable, for each ``on_error`` mode (fail fast, no retry)."""
     import redis
     from redis.backoff import NoBackoff

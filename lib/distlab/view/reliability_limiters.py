@@ -4,7 +4,7 @@ comes from `distlab.reliability` (the view only feeds traces in and draws what c
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -30,14 +30,14 @@ DURATION = 10.0  # seconds of traffic in the limiter panels
 START = 1000.0   # the trace's clock offset (an epoch-like time, as a real clock would give)
 
 
-def _int(config, name, lo, hi):
+def _int(config: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
     value = config[name]
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
     return value
 
 
-def _float(config, name, lo, hi):
+def _float(config: Mapping[str, Any], name: str, lo: float, hi: float) -> float:
     value = config[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
         raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
@@ -45,7 +45,7 @@ def _float(config, name, lo, hi):
 
 
 @remember(maxsize=32)
-def bucket_run(config) -> dict:
+def bucket_run(config: Mapping[str, Any]) -> dict[str, Any]:
     """Run a token bucket (capacity ``bucket``, refill ``rate``/s) over a bursty seeded trace.
 
     Returns request times, decisions, the whole tokens left sampled every 50 ms (``stats``), and
@@ -103,7 +103,7 @@ def render_bucket(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     return fig
 
 
-def bucket_panel(rate=5, bucket=10, burstiness=30, seed=0) -> Panel:
+def bucket_panel(rate: int = 5, bucket: int = 10, burstiness: int = 30, seed: int = 0) -> Panel:
     """Sliders: refill rate, bucket size, burstiness (requests per burst), seed."""
     return Panel(render_bucket, {
         "rate": size_control(rate, min=1, max=50, description="refill rate (/s)"),
@@ -113,7 +113,7 @@ def bucket_panel(rate=5, bucket=10, burstiness=30, seed=0) -> Panel:
 
 
 @remember(maxsize=32)
-def strategies_run(config) -> dict:
+def strategies_run(config: Mapping[str, Any]) -> dict[str, Any]:
     """The same bursty trace through all five strategies (`distlab.reliability.compare`)."""
     amount = _int(config, "amount", 1, 100)
     window = _float(config, "window", 0.1, 10.0)
@@ -159,7 +159,7 @@ def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> F
     return fig
 
 
-def strategies_panel(amount=10, window=1.0, burstiness=20, seed=0) -> Panel:
+def strategies_panel(amount: int = 10, window: float = 1.0, burstiness: int = 20, seed: int = 0) -> Panel:
     """Sliders: limit per window, window length, burstiness, seed."""
     win = widgets.FloatSlider(value=window, min=0.5, max=5.0, step=0.5, description="window (s)",
                               style={"description_width": "initial"})
@@ -191,7 +191,8 @@ def render_local_budgets(config: Mapping[str, Any], fig: Figure | None = None) -
     return fig
 
 
-def local_budget_table(intervals=(0.0, 0.01, 0.1, 0.5), duration=20.0, seed=0) -> str:
+def local_budget_table(intervals: Sequence[float] = (0.0, 0.01, 0.1, 0.5), duration: float = 20.0,
+                       seed: int = 0) -> str:
     """The same runs as a text table (deterministic: simulated time only)."""
     lines = [f"{'sync interval':>14} {'round trips/request':>20} {'mean overshoot':>15}"]
     for s in intervals:

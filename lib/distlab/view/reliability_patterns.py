@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 
 from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
 from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock, simulate_backpressure
+from distlab.reliability.backpressure import BackpressureResult
 from distlab.reliability.cascade import simulate_cascade
-from distlab.reliability.cascade_config import Fault, default_graph, overload, slow_dependency
+from distlab.reliability.cascade_config import CascadeResult, Fault, default_graph, overload, slow_dependency
 
 from .controls import seed_control, size_control
 from .panel import Panel, panel_render
@@ -29,7 +30,7 @@ _STYLE = {"description_width": "initial"}
 
 # ----------------------------------------------------------------------------------- backpressure
 @remember(maxsize=32)
-def _backpressure(cfg: BackpressureConfig):
+def _backpressure(cfg: BackpressureConfig) -> BackpressureResult:
     """`simulate_backpressure`, remembered per (frozen, hashable) config: revisiting is instant."""
     return simulate_backpressure(cfg)
 
@@ -63,7 +64,8 @@ def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) ->
     return fig
 
 
-def backpressure_panel(arrival_rate=120, service_rate=100, capacity=50, mode="unbounded", seed=0) -> Panel:
+def backpressure_panel(arrival_rate: int = 120, service_rate: int = 100, capacity: int = 50, mode: str = "unbounded",
+                       seed: int = 0) -> Panel:
     """Sliders: arrival rate, service rate, queue capacity; a mode menu (unbounded / shed / block)."""
     return Panel(render_backpressure, {
         "arrival_rate": size_control(arrival_rate, min=10, max=300, step=10, description="arrivals (/s)"),
@@ -80,7 +82,7 @@ _STATE_LEVEL = {"closed": 0, "half-open": 1, "open": 2}
 
 
 @remember(maxsize=32)
-def breaker_run(config) -> dict:
+def breaker_run(config: Mapping[str, Any]) -> dict[str, Any]:
     """Calls every 50 ms to a dependency that fails (after a 1 s timeout) from 10 s to 25 s.
 
     ``threshold`` consecutive failures trip the breaker (0 = no breaker); after ``cooldown``
@@ -94,7 +96,9 @@ def breaker_run(config) -> dict:
     if threshold:
         breaker = CircuitBreaker(BreakerConfig(consecutive_failures=threshold, cooldown=cooldown,
                                                probes=probes), clock=clock)
-    times, states, outcomes = [], [], []  # outcome: "ok", "failed" (waited a timeout), "rejected"
+    times: list[float] = []
+    states: list[str] = []
+    outcomes: list[str] = []  # "ok", "failed" (waited a timeout), "rejected"
     for i in range(int(BREAKER_SECONDS / CALL_EVERY)):
         t = i * CALL_EVERY
         clock.set(t)
@@ -152,7 +156,7 @@ def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     return fig
 
 
-def breaker_panel(threshold=5, cooldown=3.0, probes=1, seed=0) -> Panel:
+def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, seed: int = 0) -> Panel:
     """Sliders: failure threshold (0 = no breaker), cooldown (s), half-open probes, seed."""
     cool = widgets.FloatSlider(value=cooldown, min=0.5, max=15.0, step=0.5, description="cooldown (s)",
                                style=_STYLE)
@@ -163,7 +167,8 @@ def breaker_panel(threshold=5, cooldown=3.0, probes=1, seed=0) -> Panel:
 
 
 # ----------------------------------------------------------------------------------- cascade
-def render_cascade(results: dict, fig=None, *, queue_of: str | None = None, title: str = ""):
+def render_cascade(results: Mapping[str, CascadeResult], fig: Figure | None = None, *, queue_of: str | None = None,
+                   title: str = "") -> Figure:
     """Availability over time for each labelled `CascadeResult`, retries/s (when any variant
     retried) and the longest queue at the faulty service."""
     retried = any(sum(r.retries) for r in results.values())
@@ -194,16 +199,18 @@ def render_cascade(results: dict, fig=None, *, queue_of: str | None = None, titl
     return fig
 
 
-def compare_scenario(name: str, variants: dict, seed: int = 0) -> dict:
+def compare_scenario(name: str, variants: Mapping[str, Mapping[str, Any]], seed: int = 0) -> dict[str, CascadeResult]:
     """Run ``{label: switches}`` on one scenario: ``{label: CascadeResult}`` (plot or tabulate it)."""
     return {label: run_scenario(name, seed, **sw) for label, sw in variants.items()}
 
 
-def availability_table(results: dict) -> str:
+def availability_table(results: Mapping[str, CascadeResult]) -> str:
     """Availability before, during and (5 s after) the fault, and total retries, per variant."""
     lines = [f"{'':24}{'before':>8}{'during':>8}{'after':>8}{'retries':>9}"]
     for label, r in results.items():
         f = r.config.fault
+        if f is None:
+            raise ValueError(f"{label!r} ran without a fault: there is no before, during and after")
         lines.append(f"{label:24}{r.overall(0, f.start):>8.2f}{r.overall(f.start, f.end):>8.2f}"
                      f"{r.overall(f.end + 5, math.inf):>8.2f}{sum(r.retries):>9}")
     return "\n".join(lines)
@@ -219,13 +226,13 @@ def render_bulkheads(config: Mapping[str, Any], fig: Figure | None = None) -> Fi
 
 
 @remember(maxsize=32)
-def _bulkhead_run(config):
+def _bulkhead_run(config: Mapping[str, int]) -> CascadeResult:
     size, graph = config["bulkhead_size"], default_graph(workers={"gateway": config["gateway_pool"]})
     return simulate_cascade(slow_dependency(duration=12.0, fault=Fault("payments", 3.0, 9.0, 30.0), graph=graph,
                                             bulkheads=size > 0, bulkhead_size=max(size, 1), seed=config["seed"]))
 
 
-def bulkhead_panel(bulkhead_size=0, gateway_pool=40, seed=0) -> Panel:
+def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0) -> Panel:
     """Sliders: bulkhead size per dependency (0 = none), gateway pool size.  Redraws on release."""
     controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=20, description="bulkhead size"),
                 "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, description="gateway pool"),
@@ -248,7 +255,8 @@ def render_shedding(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     return _kind_bars(r, fig, f"600 req/s at a gateway that serves ~350/s: {mode}")
 
 
-def shedding_panel(checkout_share=0.3, analytics_share=0.2, shedding=False, seed=0) -> Panel:
+def shedding_panel(checkout_share: float = 0.3, analytics_share: float = 0.2, shedding: bool = False,
+                   seed: int = 0) -> Panel:
     """Sliders: the priority mix (checkout and analytics shares; browse gets the rest); a shedding switch."""
     controls = {
         "checkout_share": widgets.FloatSlider(value=checkout_share, min=0.0, max=1.0, step=0.05,
@@ -263,14 +271,14 @@ def shedding_panel(checkout_share=0.3, analytics_share=0.2, shedding=False, seed
 
 
 @remember(maxsize=32)
-def _shedding_run(config):
+def _shedding_run(config: Mapping[str, Any]) -> CascadeResult:
     checkout, analytics = config["checkout"], config["analytics"]
     mix = (("checkout", checkout), ("browse", max(0.0, 1 - checkout - analytics)), ("analytics", analytics))
     return simulate_cascade(overload(duration=4.0, arrival_rate=600.0, mix=mix, shedding=config["shedding"],
                                      graph=default_graph(queue=200, work={"gateway": 0.1}), seed=config["seed"]))
 
 
-def _kind_bars(r, fig, title):
+def _kind_bars(r: CascadeResult, fig: Figure | None, title: str) -> Figure:
     fig, (ax,) = reuse_grid(fig, "kind bars", lambda f: f.add_subplot())
     kinds = list(r.by_kind)
     served = [r.by_kind[k][1] / r.by_kind[k][0] if r.by_kind[k][0] else 0.0 for k in kinds]

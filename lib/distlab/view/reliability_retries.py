@@ -8,15 +8,16 @@ storm of the cascade simulator with a budget the learner sets.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.reliability import Backoff, backoff_study as study
+from distlab.reliability.backoff_study import SweepPoint
 from distlab.reliability.cascade import simulate_cascade
-from distlab.reliability.cascade_config import Fault, default_graph, retry_storm
+from distlab.reliability.cascade_config import CascadeConfig, CascadeResult, Fault, default_graph, retry_storm
 
 from .controls import seed_control, size_control
 from .panel import Panel, panel_render
@@ -30,7 +31,7 @@ _STYLE = {"description_width": "initial"}
 PUBLISHED_CALLS_100 = {"none": 2421, "exponential": 1853, "equal": 812, "full": 797, "decorrelated": 1002}
 
 
-def _check(config):
+def _check(config: Mapping[str, Any]) -> tuple[float, float, int, int]:
     base, cap = float(config["base_ms"]), float(config["cap_ms"])
     if not 0 < base <= cap:
         raise ValueError(f"need 0 < base_ms <= cap_ms, got base_ms={base:g}, cap_ms={cap:g}")
@@ -43,11 +44,11 @@ def _check(config):
 
 
 @remember(maxsize=64)
-def backoff_run(config) -> dict:
+def backoff_run(config: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     """Mean calls and completion time for every strategy at this base/cap/clients (seeded)."""
     base, cap, clients, runs = _check(config)
     seed = int(config["seed"])
-    out = {}
+    out: dict[str, tuple[float, float]] = {}
     for s in study.STRATEGIES:
         rs = [study.simulate(s, clients, seed * 1_000_003 + i, base=base, cap=cap) for i in range(runs)]
         out[s] = (sum(r.calls for r in rs) / runs, sum(r.time_ms for r in rs) / runs)
@@ -84,7 +85,8 @@ def render_backoff(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     return fig
 
 
-def backoff_panel(base_ms=5.0, cap_ms=2000.0, strategy="full", clients=100, seed=0) -> Panel:
+def backoff_panel(base_ms: float = 5.0, cap_ms: float = 2000.0, strategy: str = "full", clients: int = 100,
+                  seed: int = 0) -> Panel:
     """Sliders: backoff base and cap (ms), jitter strategy, number of contending clients."""
     return Panel(render_backoff, {
         "base_ms": widgets.FloatLogSlider(value=base_ms, base=10, min=0, max=2, step=0.1,
@@ -96,12 +98,12 @@ def backoff_panel(base_ms=5.0, cap_ms=2000.0, strategy="full", clients=100, seed
         "seed": seed_control(seed)})
 
 
-def brooker_points(runs: int = 10, clients=(10, 50, 100, 190), seed: int = 0) -> list:
+def brooker_points(runs: int = 10, clients: Sequence[int] = (10, 50, 100, 190), seed: int = 0) -> list[SweepPoint]:
     """The post's sweep with fewer runs (the full 100 runs is `make bench`)."""
     return study.sweep(clients=tuple(clients), runs=runs, seed=seed)
 
 
-def brooker_table(points) -> str:
+def brooker_table(points: Sequence[SweepPoint]) -> str:
     """Calls and time at 100 clients beside the reference simulator's calls."""
     at100 = {p.strategy: p for p in points if p.clients == 100}
     lines = [f"{'strategy':14}{'calls (ours)':>14}{'published':>11}{'ratio':>7}{'time (s)':>10}"]
@@ -113,7 +115,7 @@ def brooker_table(points) -> str:
     return "\n".join(lines)
 
 
-def render_brooker(points, fig=None):
+def render_brooker(points: Sequence[SweepPoint], fig: Figure | None = None) -> Figure:
     """Calls and completion time against clients, one line per strategy; published calls as ✕."""
     fig = prepare(fig, figsize=(7.0, 3.8))
     left, right = fig.subplots(1, 2)
@@ -136,21 +138,23 @@ def render_brooker(points, fig=None):
 
 # ----------------------------------------------------------------------------------- retry storm
 STORM_GRAPH = {"gateway": 500, "checkout": 250, "catalog": 250, "inventory": 2}
+#: The storm's trigger: inventory 10× slower from 2 s to 4 s.
+STORM_FAULT = Fault("inventory", 2.0, 4.0, factor=10.0)
 
 
-def storm_config(config):
+def storm_config(config: Mapping[str, Any]) -> CascadeConfig:
     """The retry storm at half scale (200 req/s, 10 s; inventory 10× slower from 2 s to 4 s)."""
     tokens = int(config["budget_tokens"])
     if tokens < 0:
         raise ValueError(f"budget_tokens must be >= 0 (0 = no budget), got {tokens!r}")
-    return retry_storm(duration=10.0, arrival_rate=200.0, fault=Fault("inventory", 2.0, 4.0, factor=10.0),
+    return retry_storm(duration=10.0, arrival_rate=200.0, fault=STORM_FAULT,
                        graph=default_graph(workers=STORM_GRAPH), retries=int(config["max_attempts"]) > 1,
                        max_attempts=int(config["max_attempts"]), retry_budget=tokens > 0,
                        budget_tokens=float(max(tokens, 1)), budget_ratio=float(config["budget_ratio"]),
                        deadlines=bool(config.get("deadlines", False)), seed=int(config["seed"]))
 
 
-def _canonical(config) -> dict:
+def _canonical(config: Mapping[str, Any]) -> dict[str, Any]:
     """The storm's settings with those that cannot matter fixed, so they share one cache entry:
     with one attempt there are no retries to budget, and without a budget its refund ratio is
     unused.  (Checked by a test: the results are identical; dragging an unused slider is instant.)"""
@@ -165,7 +169,7 @@ def _canonical(config) -> dict:
 
 
 @remember(maxsize=32)
-def _storm_run(key):
+def _storm_run(key: Mapping[str, Any]) -> CascadeResult:
     """The storm for a `_canonical` settings dict, remembered (a `CascadeConfig` holds a networkx
     graph, which hashes by identity, so the plain settings are the cache key)."""
     return simulate_cascade(storm_config(key))
@@ -179,7 +183,7 @@ def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     r = _storm_run(_canonical(config))
     fig, (top, bottom) = reuse_grid(fig, "storm", lambda f: f.subplots(2, 1, sharex=True))
     mid = [b + 0.5 for b in r.bins]
-    f = r.config.fault
+    f = STORM_FAULT  # the run's config.fault
     for ax in (top, bottom):
         ax.axvspan(f.start, f.end, color=BAD, alpha=0.1)
     top.plot(mid, r.availability, marker="o", ms=3, color=CYCLE[0])
@@ -194,7 +198,8 @@ def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     return fig
 
 
-def storm_panel(budget_tokens=0, budget_ratio=0.1, max_attempts=3, deadlines=False, seed=0) -> Panel:
+def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts: int = 3, deadlines: bool = False,
+                seed: int = 0) -> Panel:
     """Sliders: retry budget tokens (0 = none), refund ratio, attempts; a deadlines switch.
     Redraws when a slider is released (a storm is a few hundred ms of simulation)."""
     controls = {

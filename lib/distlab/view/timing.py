@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 
 def percentile(samples: Sequence[float], q: float) -> float:
@@ -24,8 +25,8 @@ def percentile(samples: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def measure_updates(control, values: Iterable, *, warmup: int = 3,
-                    clock: Callable[[], float] = time.perf_counter) -> dict:
+def measure_updates(control: Any, values: Iterable[object], *, warmup: int = 3,
+                    clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
     """Set ``control.value`` to each of `values`, timing each change; returns a dict with
     ``samples_ms``, ``median_ms`` and ``p95_ms``.  The first `warmup` changes are not counted
     (font caches, first PNG encoder call).  Consecutive equal values are skipped, because
@@ -47,11 +48,12 @@ def measure_updates(control, values: Iterable, *, warmup: int = 3,
             "p95_ms": percentile(samples, 95)}
 
 
-def first_visits(control, values: Iterable, clear: Callable[[], object], *, warmup: int = 2) -> list[float]:
+def first_visits(control: Any, values: Iterable[object], clear: Callable[[], object], *,
+                 warmup: int = 2) -> list[float]:
     """Milliseconds per change of `control` to each of `values`, calling `clear` (empty the panel's
     result caches) before each change: what a setting never seen before costs. Changes to the value
     the control already has are skipped; the first `warmup` changes are not counted."""
-    samples = []
+    samples: list[float] = []
     for i, value in enumerate(values):
         if value == control.value:
             continue
