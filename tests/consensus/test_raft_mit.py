@@ -2,7 +2,8 @@
 (``make bench`` runs 20 seeds each)."""
 import pytest
 
-from distlab.consensus.raft.mit_lab import SCENARIOS_3A, SCENARIOS_3B
+from distlab.consensus.raft.mit_lab import SCENARIOS_3A
+from distlab.consensus.raft.mit_lab_agree import SCENARIOS_3B
 from distlab.consensus.raft.mit_lab_persist import SCENARIOS_3C
 from distlab.consensus.raft.mit_lab_snapshot import SCENARIOS_3D
 

@@ -12,10 +12,12 @@ from typing import Any
 from distlab.sim import ms
 
 from .cluster import Cluster
-from .mit_lab import ET, _expect
+from .mit_lab_common import ET, expect
 
 
 def persist1(seed: int) -> None:
+    """3C: servers restarted from stable storage (all at once, the leader, a follower) keep their
+    logs and keep agreeing."""
     c = Cluster(3, seed=seed)
     c.one(11, 3)
     for p in range(3):
@@ -44,6 +46,8 @@ def persist1(seed: int) -> None:
 
 
 def persist2(seed: int, iters: int = 5) -> None:
+    """3C: servers restart with logs of different ages; only the one holding the latest committed
+    entry may lead them, and agreement resumes (five rounds)."""
     c = Cluster(5, seed=seed)
     index = 1
     for _ in range(iters):
@@ -120,6 +124,7 @@ def figure8(seed: int, iters: int = 1000, **cluster_kw: Any) -> None:
 
 
 def unreliable_agree(seed: int, iters: int = 50) -> None:
+    """3C: commands started concurrently on a lossy, delaying network all reach agreement."""
     c = Cluster(5, seed=seed, unreliable=True)
     for it in range(1, iters + 1):
         for j in range(4):  # the lab's concurrent clients: started, not awaited
@@ -132,6 +137,8 @@ def unreliable_agree(seed: int, iters: int = 50) -> None:
 
 
 def figure8_unreliable(seed: int, iters: int = 1000) -> None:
+    """3C: like ``figure8`` on an unreliable network with long reordering, cutting leaders off
+    instead of crashing them."""
     rng = random.Random(seed)
     c = Cluster(5, seed=seed, unreliable=True)
     c.one(rng.randrange(10000), 1)
@@ -194,6 +201,8 @@ class _ChurnClients:
 
 
 def churn(seed: int, unreliable: bool = False, iters: int = 20) -> None:
+    """3C: servers cut off, restarted and crashed at random while clients keep starting commands;
+    every value a leader accepted and committed is in the final log."""
     rng = random.Random(seed)
     c = Cluster(5, seed=seed, unreliable=unreliable)
     clients = _ChurnClients(c, rng)
@@ -220,17 +229,19 @@ def churn(seed: int, unreliable: bool = False, iters: int = 20) -> None:
     last = c.one(rng.randrange(1 << 30), 5)
     applied = [c.n_committed(i)[1] for i in range(1, last + 1)]
     values = clients.committed_values()
-    _expect(len(values) > 0, "no client value was committed during churn")
+    expect(len(values) > 0, "no client value was committed during churn")
     present = set(v for v in applied if isinstance(v, int))
     for v in values:
-        _expect(v in present, f"committed value {v} missing from the final log")
+        expect(v in present, f"committed value {v} missing from the final log")
 
 
 def reliable_churn(seed: int, iters: int = 20) -> None:
+    """3C: ``churn`` on a reliable network."""
     churn(seed, False, iters)
 
 
 def unreliable_churn(seed: int, iters: int = 20) -> None:
+    """3C: ``churn`` on an unreliable network."""
     churn(seed, True, iters)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from .cluster import Cluster
-from .mit_lab import _expect
+from .mit_lab_common import expect
 
 INTERVAL = 10
 MAX_LOG = 6 * INTERVAL  # entries kept after the snapshot (the lab bounds the bytes: 2000)
@@ -34,7 +34,7 @@ def _snapcommon(seed: int, disconnect: bool, reliable: bool, crash: bool, iters:
             c.one(rng.randrange(1 << 30), 3)  # everyone caught up: no InstallSnapshot needed
         else:
             c.one(rng.randrange(1 << 30), 2)
-        _expect(c.log_size() <= MAX_LOG, f"log size too large: {c.log_size()} entries")
+        expect(c.log_size() <= MAX_LOG, f"log size too large: {c.log_size()} entries")
         if disconnect:
             c.connect(victim)
             c.one(rng.randrange(1 << 30), 3)
@@ -46,22 +46,27 @@ def _snapcommon(seed: int, disconnect: bool, reliable: bool, crash: bool, iters:
 
 
 def snapshot_basic(seed: int) -> None:
+    """3D: snapshots every 10 entries while everyone keeps up."""
     _snapcommon(seed, False, True, False)
 
 
 def snapshot_install(seed: int) -> None:
+    """3D: a follower cut off falls behind the snapshot and is caught up by InstallSnapshot."""
     _snapcommon(seed, True, True, False)
 
 
 def snapshot_install_unreliable(seed: int) -> None:
+    """3D: ``snapshot_install`` on an unreliable network."""
     _snapcommon(seed, True, False, False)
 
 
 def snapshot_install_crash(seed: int) -> None:
+    """3D: a crashed follower restarts from its snapshot and is caught up."""
     _snapcommon(seed, False, True, True)
 
 
 def snapshot_install_uncrash(seed: int) -> None:
+    """3D: ``snapshot_install_crash`` on an unreliable network."""
     _snapcommon(seed, False, False, True)
 
 
@@ -79,7 +84,7 @@ def snapshot_all_crash(seed: int, iters: int = 5) -> None:
         for p in range(3):
             c.restart(p)
         index2 = c.one(rng.randrange(1 << 30), 3)
-        _expect(index2 >= index1 + 1, f"index decreased from {index1} to {index2}")
+        expect(index2 >= index1 + 1, f"index decreased from {index1} to {index2}")
 
 
 def snapshot_init(seed: int) -> None:
