@@ -5,9 +5,11 @@ Shared pieces (chapter panels live in ``view/<chapter>.py`` and build on these):
 
 * `style` -- Okabe–Ito palette, role styles, figure helpers (PNG output).
 * `controls` -- validated seed / size / fraction / fault controls.
-* `panel.Panel` -- wires controls to a pure ``render(config, fig=None)``; records render times.
-* `cluster_drawing` -- `ClusterPicture` and `render_cluster`: roles, crashes, partitions, messages;
-  `cluster_snapshot.picture_from_sim` builds the picture from a `distlab.sim.Simulation`.
+* `panel.Panel` -- wires controls to a pure ``render(config, fig=None)``; records render times;
+  `panel.panel_render` lets a notebook call the same render with keywords (one calling style).
+* `cluster_picture` -- `ClusterPicture` (plain data); `cluster_drawing` -- `render_cluster`:
+  roles, crashes, partitions, messages; `cluster_snapshot.picture_from_sim` builds the picture
+  from a `distlab.sim.Simulation`.
 * `player.Player` -- play / step / seek over frames, with a "fork here" hook.
 * `badges` -- invariant badges (✓ holds / ✗ violated).
 * `replay.Replay` -- Player + one reused figure + badges over a recorded run, with forks.
