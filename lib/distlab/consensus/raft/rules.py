@@ -236,19 +236,19 @@ class RulesMixin(SnapshotMixin):
 
     # ------------------------------------------------------------------ commitment
     def advance_commit_index(self) -> None:
-        """Commit the highest index stored on a majority -- if it is from the current term (§5.4.2).
-        Older-term entries then commit indirectly, by the Log Matching property."""
-        values = [self.match_index[p] for p in self.others]
-        if self.pid in self.members:  # a leader removing itself does not count itself
+        """Leader: commit the highest index stored on a majority -- if it is from the current term
+        (§5.4.2, Figure 8). Older-term entries then commit indirectly, by the Log Matching property."""
+        values = [self.match_index[p] for p in self.others]  # what each follower is known to store
+        if self.pid in self.members:  # the leader stores its whole log (unless it removed itself)
             values.append(self.last_index())
         if len(values) < self.majority:
-            return
+            return  # too few members left to form a majority
         values.sort(reverse=True)
         n = values[self.majority - 1]  # at least `majority` members store index n
         if n > self.commit_index and self.term_of(n) == self.current_term:
             self.commit_index = n
             self.apply_committed()
-            self.step_down_if_removed()
+            self.step_down_if_removed()  # membership: a leader that removed itself hands over
 
     def step_down_if_removed(self) -> None:
         """A leader outside the committed configuration hands over by stepping down."""
