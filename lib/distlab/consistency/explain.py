@@ -20,20 +20,41 @@ from typing import Any
 
 from distlab.consistency.jit import linearize_ops
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, describe
+from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict
 from distlab.sim.history import History, Op
 
-__all__ = ["explain_violation", "window_fails"]
+__all__ = ["explain_violation", "window_fails", "EXPLAIN_STEPS", "MAX_WINDOW_STARTS", "WINDOW_STEPS"]
+
+# Steps for re-running the failing key's just-in-time search with the states recorded at every
+# invocation (the windows start from them). The verdict is already known, so this bounds what the
+# *explanation* may add -- a few seconds of search; past it the violation is reported without a
+# window. It is a child of the caller's budget, so the caller's timeout holds as well.
+EXPLAIN_STEPS = 2_000_000
+
+# How many window starts to try, from the failing operation backwards. Each start is a search of its
+# own, so this caps the explanation at that many searches on a long history; the shortest failing
+# window almost always starts a few operations back. Past it the window is every operation on the
+# key up to the failing one.
+MAX_WINDOW_STARTS = 400
+
+# Steps for the search of one window (a fresh budget: no timeout). A window that cannot be decided
+# within it ends the hunt, and the window reported is every operation on the key up to the failing
+# one -- so one hard window cannot hold the explanation up.
+WINDOW_STEPS = 200_000
 
 
-def _fmt_states(states: frozenset, model: Model) -> str:
-    vals = sorted(repr(s) for s in states)
+def _fmt_states(states: frozenset[Any], model: Model) -> str:
+    vals = sorted(model.describe_state(s) for s in states)
     if not vals:
         return "no state at all"
     return "{" + ", ".join(vals) + "}"
 
 
-def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset, model: Model,
+def _by_invocation(o: Op) -> tuple[float, int]:
+    return o.invoke, o.index
+
+
+def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset[Any], model: Model,
                  budget: Budget) -> list[Op] | None:
     """The window [start, end] of ``ops`` (see module doc) as a list if it fails alone, else None."""
     window = []
@@ -41,11 +62,11 @@ def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset
         if o.status == "info" and o.complete is not None:
             # indeterminate: it may take effect any time after invocation, whenever the client gave up
             o = replace(o, complete=None)
-        if o.invoke > end or (o.complete is not None and o.status == "ok" and o.complete < start):
+        if o.invoke > end or (o.status == "ok" and o.end < start):
             continue
         if o.status == "info" and o.is_read:
             continue
-        if o.status == "ok" and o.complete > end:
+        if o.status == "ok" and o.end > end:
             if o.is_read:
                 continue
             o = replace(o, status="info", complete=None)
@@ -60,49 +81,57 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
     """Re-run the failing key with state recording, then find and describe the smallest window."""
     where = "the register" if key is None else f"key {key!r}"
     try:
-        full = linearize_ops(ops, model, budget=budget.child(2_000_000), record_states=True)
+        full = linearize_ops(ops, model, budget=budget.child(EXPLAIN_STEPS), record_states=True)
     except StepLimit:
         return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
                                  "(exhaustive search); finding the smallest failing window ran out of budget",
                        model=model.name, details={"key": key})
     x = full.failed_op
     assert x is not None, "explain_violation called on a linearizable key"
-    candidates = sorted((o for o in ops if o.invoke <= x.invoke and o.status in ("ok", "info")
-                         and o.index in full.states_at_invoke),
-                        key=lambda o: (o.invoke, o.index), reverse=True)
-    window = None
-    original = [o for o in history if o.key == key]
-    try:
-        for j in candidates[:400]:
-            sub = Budget(timeout=None, max_steps=200_000)
-            found = window_fails(ops, j.invoke, x.complete, full.states_at_invoke[j.index], model, sub)
-            if found is not None:
-                window = sorted((history[o.index] for o in found), key=lambda o: (o.invoke, o.index))
-                start_states = full.states_at_invoke[j.index]
-                break
-    except BudgetExceeded:
-        window = None
-    if window is None:
-        window = sorted((o for o in original if o.invoke <= x.complete), key=lambda o: (o.invoke, o.index))
-        start_states = frozenset([model.init])
+    window, start_states = _smallest_window(history, ops, key, x, full.states_at_invoke or {}, model)
+    reason = _reason(x, where, full.states_before_fail, window, start_states, model)
+    return Verdict(VIOLATED, reason, model=model.name, window=window,
+                   details={"failed_op": x.index, "key": key,
+                            "states_before_fail": sorted(map(repr, full.states_before_fail))})
 
-    states = _fmt_states(full.states_before_fail, model)
+
+def _smallest_window(history: History, ops: list[Op], key: Any, x: Op, states_at: dict[int, frozenset[Any]],
+                     model: Model) -> tuple[list[Op], frozenset[Any]]:
+    """The shortest window ending at ``x``'s completion that fails alone, and the states it starts
+    from; failing that (see the limits above), every operation on ``key`` up to ``x``."""
+    candidates = sorted((o for o in ops if o.invoke <= x.invoke and o.status in ("ok", "info")
+                         and o.index in states_at), key=_by_invocation, reverse=True)
+    try:
+        for j in candidates[:MAX_WINDOW_STARTS]:
+            sub = Budget(timeout=None, max_steps=WINDOW_STEPS)
+            found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, sub)
+            if found is not None:
+                return sorted((history[o.index] for o in found), key=_by_invocation), states_at[j.index]
+    except BudgetExceeded:
+        pass
+    original = [o for o in history if o.key == key]
+    return sorted((o for o in original if o.invoke <= x.end), key=_by_invocation), frozenset([model.init])
+
+
+def _reason(x: Op, where: str, states_before_fail: frozenset[Any], window: list[Op], start_states: frozenset[Any],
+            model: Model) -> str:
+    """Why ``x`` cannot take effect, and the window, in words (operations and states as the model
+    describes them)."""
+    states = _fmt_states(states_before_fail, model)
     if x.is_read:
         what = (f"it returned {x.result!r}, but every consistent account of the operations before it "
                 f"leaves {where} holding {states} (before the operations still in flight act), and "
-                f"no order of those in-flight operations yields {x.result!r}")
+                f"no order of those in-flight operations yields {model.describe_state(x.result)}")
     elif x.f == "cas":
-        what = (f"it needed {where} to hold {x.value[0]!r}, but every consistent account of the "
+        expected = model.describe_state(x.value[0])
+        what = (f"it needed {where} to hold {expected}, but every consistent account of the "
                 f"operations before it leaves {where} holding {states} (before the operations still "
-                f"in flight act), and no order of those in-flight operations yields {x.value[0]!r}")
+                f"in flight act), and no order of those in-flight operations yields {expected}")
     else:
         what = (f"taking effect anywhere in its interval leaves no legal order for the operations "
                 f"that must follow it ({where} could hold {states} just before it completed)")
     span = f"operations {', '.join('#' + str(o.index) for o in window[:12])}" + (" …" if len(window) > 12 else "")
-    reason = (f"{describe(x)} cannot take effect at any instant between its invocation "
-              f"(t={x.invoke:g}) and its completion (t={x.complete:g}): {what}. Smallest failing window: "
-              f"{len(window)} operations ({span}), starting from any of the states "
-              f"{_fmt_states(start_states, model)} -- no order of them that respects real time is legal.")
-    return Verdict(VIOLATED, reason, model=model.name, window=window,
-                   details={"failed_op": x.index, "key": key,
-                            "states_before_fail": sorted(map(repr, full.states_before_fail))})
+    return (f"{model.describe_operation(x)} cannot take effect at any instant between its invocation "
+            f"(t={x.invoke:g}) and its completion (t={x.end:g}): {what}. Smallest failing window: "
+            f"{len(window)} operations ({span}), starting from any of the states "
+            f"{_fmt_states(start_states, model)} -- no order of them that respects real time is legal.")

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import describe
 from distlab.sim.history import History, Op
 
 __all__ = ["Observations", "observe", "NotUnique"]
@@ -42,6 +41,7 @@ def _observed(op: Op, model: Model) -> Any:
 
 
 def is_write(op: Op) -> bool:
+    """Everything that is not a read writes (``write``, ``put``, ``append``, ``cas``)."""
     return not op.is_read
 
 
@@ -55,6 +55,7 @@ class Observations:
     writes: list[int] = field(default_factory=list)
 
     def reads_of(self, process: Any) -> list[int]:
+        """Positions of ``process``'s operations that observed a write (reads, ok cas), in program order."""
         return [i for i in self.by_process[process] if i in self.rf]
 
 
@@ -70,11 +71,13 @@ def observe(history: History, model: Model) -> Observations:
         if is_write(o):
             k = (o.key, _written(o))
             if k[1] == model.init:
-                raise NotUnique(f"{describe(o)} writes the initial value {k[1]!r}, so a read of it is ambiguous")
+                raise NotUnique(f"{model.describe_operation(o)} writes the initial value {model.describe_state(k[1])}, "
+                                "so a read of it is ambiguous")
             if k in writer_of:
-                raise NotUnique(f"value {k[1]!r} is written to {'the register' if o.key is None else repr(o.key)} "
-                                f"twice ({describe(writer_of[k])} and {describe(o)}); these checkers "
-                                "assume each written value is unique per key")
+                raise NotUnique(f"value {model.describe_state(k[1])} is written to "
+                                f"{'the register' if o.key is None else repr(o.key)} twice "
+                                f"({model.describe_operation(writer_of[k])} and {model.describe_operation(o)}); "
+                                "these checkers assume each written value is unique per key")
             writer_of[k] = o
     readers = [o for o in cand if o.status == "ok" and (o.is_read or o.f == "cas")]
     observed_writers: dict[int, Op | None] = {}
@@ -88,7 +91,8 @@ def observe(history: History, model: Model) -> Observations:
                 continue
             w = writer_of.get((r.key, v))
             if w is None:
-                raise ThinAir(f"{describe(r)} observed {v!r}, which no operation ever wrote")
+                raise ThinAir(f"{model.describe_operation(r)} observed {model.describe_state(v)}, "
+                              "which no operation ever wrote")
             observed_writers[r.index] = w
             if w.status == "info" and w.index not in used_info:
                 used_info.add(w.index)

@@ -24,7 +24,7 @@ from distlab.consistency.observations import NotUnique, Observations, ThinAir, o
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, causal_order, view_members
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
-from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict, describe
+from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict
 from distlab.sim.history import History
 
 __all__ = ["RUNGS", "check", "RULES"]
@@ -117,7 +117,7 @@ def _with_culprit(v: Verdict, obs: Observations | None, preds: list[set[int]], m
     v.window = sorted((ops[g] for g in closure(lo)), key=lambda o: (o.invoke, o.index))
     v.details["failed_op"] = culprit.index
     v.explanation += (f". The first operation (in invocation order) that makes it impossible is "
-                      f"{describe(culprit)}: the {len(v.window)} operations up to it, with the writes "
+                      f"{m.describe_operation(culprit)}: the {len(v.window)} operations up to it, with the writes "
                       "they read, already fail")
     return v
 
@@ -154,7 +154,7 @@ def _view_check(obs: Observations, m: Model, rung: str, budget: Budget) -> Verdi
             op = obs.ops[failing]
             return Verdict(VIOLATED, f"process {p!r} has no view that explains what it saw (it needs "
                                      f"{RULES[rung]}). The first of its operations it cannot explain is "
-                                     f"{describe(op)}.", rung=rung, model=m.name,
+                                     f"{m.describe_operation(op)}.", rung=rung, model=m.name,
                            window=[o for o in _window(obs, p, failing)],
                            details={"process": p, "failed_op": op.index})
         witness.append(p)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from distlab.consistency.verdict import describe
 from distlab.sim.history import History, Op
 
 __all__ = ["Model", "MODELS", "get_model", "infer_model", "one_at_a_time"]
@@ -26,13 +27,27 @@ __all__ = ["Model", "MODELS", "get_model", "infer_model", "one_at_a_time"]
 
 @dataclass(frozen=True)
 class Model:
-    """A sequential object: its name, initial state, functions, and ``step``."""
+    """A sequential object: its name, initial state, functions, and ``step``.
+
+    ``step(state, op) -> (legal, new_state)`` must be pure, and **states must be hashable** (and
+    equal exactly when they are the same state): the searches memoise on them -- ``(linearized set,
+    state)`` pairs in both linearizability searches, sets of the states the object could be in for
+    the explanations, per-key state tuples in the serialization search. Use numbers, strings,
+    tuples or frozensets, not lists or dicts (an unhashable state raises ``TypeError`` mid-search);
+    two equal states that compare unequal are not wrong, only slower.
+
+    ``describe_operation(op)`` and ``describe_state(state)`` say how explanations print an operation
+    and a state (Porcupine's ``DescribeOperation`` and ``DescribeState``). Defaults:
+    :func:`~distlab.consistency.verdict.describe` (``#12 p3 read→2``) and ``repr``.
+    """
 
     name: str
     init: Any
     functions: tuple[str, ...]
     step: Callable[[Any, Op], tuple[bool, Any]]
     per_key: bool = False
+    describe_operation: Callable[[Op], str] = describe
+    describe_state: Callable[[Any], str] = repr
 
     def validate(self, history: History) -> None:
         """Raise ``ValueError`` if an operation's function does not belong to this model."""
@@ -82,6 +97,7 @@ MODELS = {
 
 
 def get_model(name: str | Model) -> Model:
+    """The model named ``name`` (one of :data:`MODELS`), or ``name`` itself if it is a :class:`Model`."""
     if isinstance(name, Model):
         return name
     try:
