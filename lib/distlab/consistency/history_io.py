@@ -93,11 +93,11 @@ def _make_op(inv: _Event, done: _Event | None) -> Op:
     value, result = inv.value, None
     if inv.f in ("read", "get"):
         value = None
-        if status == "ok":
+        if done is not None and status == "ok":
             result = done.value
     elif done is not None and status == "ok" and done.value is not None and inv.value is None:
         value = done.value
-    complete = None if status == "info" else done.time
+    complete = None if done is None or status == "info" else done.time
     return Op(inv.process, inv.f, value, key, invoke=inv.time, complete=complete, status=status,
               result=result, index=inv.seq)     # ties in time keep the order of invocation
 
@@ -126,6 +126,7 @@ def _read_etcd_log(text: str) -> History:
         value = forms[0] if len(forms) == 1 else tuple(forms)
         if isinstance(value, Keyword):       # e.g. ":timed-out" carries no value
             value = None
+        process: int | str
         try:
             process = int(proc)
         except ValueError:

@@ -18,11 +18,12 @@ a *prefix* of the leader's log -- it is just late. Clients pick where to read wi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from distlab.sim import Process
 
-__all__ = ["Replica", "Client"]
+__all__ = ["Replica", "Client", "Request"]
 
 
 class Replica(Process):
@@ -33,6 +34,7 @@ class Replica(Process):
         self.is_leader, self.cfg, self.leader, self.replicas = is_leader, cfg, leader, peers
 
     def on_start(self) -> None:
+        """Start empty (nothing survives a crash); a follower starts its anti-entropy timer."""
         self.data: dict[Any, tuple[Any, int]] = {}
         self.applied = 0                      # versions 1..applied are applied here
         self.log: list[tuple] = []            # leader: every entry; follower: unused
@@ -43,6 +45,7 @@ class Replica(Process):
             self.set_timer("sync", self.cfg.sync_interval)
 
     def on_timer(self, name: str, data: Any) -> None:
+        """``sync``: tell the leader how far this follower has applied, and re-arm."""
         if name == "sync":
             self.send(self.leader, ("sync", self.pid, self.applied))
             self.set_timer("sync", self.cfg.sync_interval)
@@ -54,6 +57,7 @@ class Replica(Process):
 
     # -- writes ---------------------------------------------------------------------------
     def apply(self, entry: tuple) -> None:
+        """Apply ``(version, key, f, value)`` (an append extends the value) and release waiters."""
         version, key, f, value = entry
         if f == "append":
             value = self.data.get(key, ("", 0))[0] + value
@@ -62,6 +66,8 @@ class Replica(Process):
         self.release()
 
     def handle_write(self, src: Any, req: int, key: Any, f: str, value: Any, reply_to: Any) -> None:
+        """Leader: log and apply the write, ship it to every follower after a replication lag, and
+        acknowledge it now or (``write_ack="majority"``) once a majority applied it."""
         version = len(self.log) + 1
         entry = (version, key, f, value)
         self.log.append(entry)
@@ -76,10 +82,12 @@ class Replica(Process):
             self.send(src, ("write_ok", req, version, reply_to))
 
     def ship(self, peer: Any, entry: tuple) -> None:
+        """Send ``entry`` to ``peer`` once its replication lag has passed (unless this node crashed)."""
         if self.up:
             self.send(peer, ("replicate", entry))
 
     def handle_replicate(self, entry: tuple) -> None:
+        """Follower: buffer the entry and apply every entry that is next in log order."""
         if entry[0] <= self.applied:
             return                                  # a duplicate (re-sent after a sync)
         self.buffer[entry[0]] = entry
@@ -89,6 +97,7 @@ class Replica(Process):
             self.send(self.leader, ("applied", self.pid, self.applied))
 
     def handle_applied(self, peer: Any, upto: int) -> None:
+        """Leader, majority mode: count ``peer`` for every version up to ``upto``."""
         for version, who in self.acks.items():
             if version <= upto:
                 who.add(peer)
@@ -96,10 +105,12 @@ class Replica(Process):
 
     # -- reads ----------------------------------------------------------------------------
     def answer_read(self, src: Any, req: int, key: Any) -> None:
+        """Reply with the key's value, the version that wrote it, and how far this replica applied."""
         value, version = self.data.get(key, (None, 0))
         self.send(src, ("read_ok", req, value, version, self.applied))
 
     def handle_read(self, src: Any, req: int, key: Any, min_version: int) -> None:
+        """Answer now if this replica has applied ``min_version``; else redirect or wait."""
         if self.applied >= min_version:
             self.answer_read(src, req, key)
         elif self.cfg.token_mode == "redirect":
@@ -128,6 +139,7 @@ class Replica(Process):
 
     # -- dispatch -------------------------------------------------------------------------
     def on_message(self, src: Any, msg: tuple) -> None:
+        """Dispatch a message by its first element to the handler named for it."""
         kind = msg[0]
         if kind == "write":                         # ("write", req, key, f, value)
             if self.is_leader:
@@ -149,6 +161,19 @@ class Replica(Process):
             self.handle_sync(msg[1], msg[2])
 
 
+@dataclass(slots=True)
+class Request:
+    """The operation a client has in flight."""
+
+    op: int                     # the recorder's operation id
+    req: int                    # the client's request number (replies carry it)
+    f: str
+    key: Any
+    start: float                # simulated time it was issued
+    replies: list[tuple] = field(default_factory=list)     # read answers so far (quorum reads)
+    target: Any = None          # where it went: a replica's pid, or "quorum"
+
+
 class Client(Process):
     """Issues ``cfg.ops_per_client`` operations one at a time and records them in ``recorder``."""
 
@@ -159,18 +184,21 @@ class Client(Process):
         self.recorder, self.outcomes = recorder, log
 
     def on_start(self) -> None:
+        """Start a fresh session and schedule the first operation after a think time."""
         self.session, self.restarts, self.done, self.req = str(self.pid), 0, 0, 0
         self.token = 0                      # highest version seen (token policy)
-        self.current: dict | None = None
+        self.current: Request | None = None
         self.set_timer("next", self.cfg.think_time.sample(self.rng))
 
     def on_timer(self, name: str, data: Any) -> None:
+        """``next``: issue an operation; ``timeout``: give up on the one in flight (if still the same)."""
         if name == "next":
             self.issue()
-        elif name == "timeout" and self.current is not None and self.current["req"] == data:
+        elif name == "timeout" and self.current is not None and self.current.req == data:
             self.finish("timeout", None, None)
 
     def issue(self) -> None:
+        """Pick a key and a read or write at random, record its invocation, and send it."""
         cfg, rng = self.cfg, self.rng
         key = f"k{rng.randrange(cfg.keys)}"
         self.req += 1
@@ -180,18 +208,18 @@ class Client(Process):
             f = "append" if rng.random() < cfg.append_fraction else "put"
             value = f"{self.pid}.{self.req};" if f == "append" else f"{self.pid}.{self.req}"
         op = self.recorder.invoke(self.session, f, value, key)
-        self.current = {"op": op, "req": self.req, "f": f, "key": key, "start": self.sim.now,
-                        "replies": [], "target": None}
+        cur = self.current = Request(op, self.req, f, key, self.sim.now)
         self.set_timer("timeout", cfg.client_timeout, self.req)
         if f == "get":
-            self.send_read()
+            self.send_read(cur)
         else:
             target = self.home if cfg.read_policy == "sticky" else self.leader
-            self.current["target"] = target
+            cur.target = target
             self.send(target, ("write", self.req, key, f, value))
 
-    def send_read(self) -> None:
-        cfg, cur = self.cfg, self.current
+    def send_read(self, cur: Request) -> None:
+        """Send the read ``cur`` where the read policy says (every replica for ``quorum``)."""
+        cfg = self.cfg
         policy = cfg.read_policy
         if policy == "quorum":
             targets = list(self.replicas)
@@ -201,42 +229,46 @@ class Client(Process):
             targets = [self.home]
         else:
             targets = [self.replicas[self.rng.randrange(len(self.replicas))]]
-        cur["target"] = targets[0] if len(targets) == 1 else "quorum"
+        cur.target = targets[0] if len(targets) == 1 else "quorum"
         need = self.token if policy == "token" else 0
         for t in targets:
-            self.send(t, ("read", cur["req"], cur["key"], need))
+            self.send(t, ("read", cur.req, cur.key, need))
 
     def on_message(self, src: Any, msg: tuple) -> None:
+        """Handle a reply to the operation in flight (late replies to abandoned ones are ignored)."""
         cur = self.current
-        if cur is None or msg[1] != cur["req"]:
+        if cur is None or msg[1] != cur.req:
             return                                   # a late answer to an abandoned request
         if msg[0] == "write_ok":
             self.token = max(self.token, msg[2])
             self.finish("ok", None, msg[2])
         elif msg[0] == "redirect":
-            self.send(self.leader, ("read", cur["req"], cur["key"], 0))
+            self.send(self.leader, ("read", cur.req, cur.key, 0))
         elif msg[0] == "read_ok":
-            cur["replies"].append(msg)
-            if self.cfg.read_policy == "quorum" and len(cur["replies"]) < len(self.replicas) // 2 + 1:
+            cur.replies.append(msg)
+            if self.cfg.read_policy == "quorum" and len(cur.replies) < len(self.replicas) // 2 + 1:
                 return
-            best = max(cur["replies"], key=lambda m: m[3])
+            best = max(cur.replies, key=lambda m: m[3])
             self.token = max(self.token, best[3])
             self.finish("ok", "" if best[2] is None else best[2], best[3])
 
     def finish(self, outcome: str, result: Any, version: Any) -> None:
+        """Record how the operation in flight ended (a timed-out write is indeterminate and starts a
+        new session), and schedule the next one."""
         cur, self.current = self.current, None
+        assert cur is not None, "finish() needs an operation in flight"
         self.cancel_timer("timeout")
         if outcome == "ok":
-            self.recorder.ok(cur["op"], result)
-        elif cur["f"] == "get":
-            self.recorder.fail(cur["op"])            # a read that never answered changed nothing
+            self.recorder.ok(cur.op, result)
+        elif cur.f == "get":
+            self.recorder.fail(cur.op)               # a read that never answered changed nothing
         else:
-            self.recorder.info(cur["op"])            # a write may still take effect
+            self.recorder.info(cur.op)               # a write may still take effect
             self.restarts += 1
             self.session = f"{self.pid}#{self.restarts}"
-        self.outcomes.append({"op": cur["op"], "f": cur["f"], "key": cur["key"], "client": self.pid,
-                              "outcome": outcome, "start": cur["start"], "end": self.sim.now,
-                              "version": version, "target": cur["target"]})
+        self.outcomes.append({"op": cur.op, "f": cur.f, "key": cur.key, "client": self.pid,
+                              "outcome": outcome, "start": cur.start, "end": self.sim.now,
+                              "version": version, "target": cur.target})
         self.done += 1
         if self.done < self.cfg.ops_per_client:
             self.set_timer("next", self.cfg.think_time.sample(self.rng))

@@ -22,10 +22,10 @@ from distlab.consistency.bitsets import bits
 from distlab.consistency.linearizability import check_linearizable
 from distlab.consistency.observations import NotUnique, Observations, ThinAir, observe
 from distlab.consistency.serialization import find_serialization
-from distlab.consistency.session import EDGES, causal_order, view_members
+from distlab.consistency.session import EDGES, Edges, causal_order, view_members
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict
-from distlab.sim.history import History
+from distlab.sim.history import History, Op
 
 __all__ = ["RUNGS", "check", "RULES"]
 
@@ -162,14 +162,16 @@ def _view_check(obs: Observations, m: Model, rung: str, budget: Budget) -> Verdi
                    rung=rung, model=m.name)
 
 
-def _window(obs: Observations, p, failing: int) -> list:
+def _window(obs: Observations, p: Any, failing: int) -> list[Op]:
+    """``p``'s operations up to ``failing``, with the writes they read."""
     mine = obs.by_process[p]
     upto = mine[: mine.index(failing) + 1]
-    involved = set(upto) | {obs.rf[i] for i in upto if obs.rf.get(i) is not None}
+    involved = set(upto) | {w for i in upto if (w := obs.rf.get(i)) is not None}
     return sorted((obs.ops[i] for i in involved), key=lambda o: (o.invoke, o.index))
 
 
-def _solve(obs, m, members, edges, budget) -> bool:
+def _solve(obs: Observations, m: Model, members: list[int], edges: Edges, budget: Budget) -> bool:
+    """Whether the view of ``members`` ordered by ``edges`` (and reads-from) has a legal order."""
     pos = {g: j for j, g in enumerate(members)}
     nodes = [obs.ops[g] for g in members]
     member_mask = sum(1 << g for g in members)
@@ -187,9 +189,8 @@ def _solve(obs, m, members, edges, budget) -> bool:
     return find_serialization(nodes, preds, m, budget=budget, reads_from=rf) is not None
 
 
-
-
-def _first_failure(obs, m, members, edges, p, budget) -> int | None:
+def _first_failure(obs: Observations, m: Model, members: list[int], edges: Edges, p: Any,
+                   budget: Budget) -> int | None:
     """None if p's view exists, else p's first operation in the shortest failing prefix."""
     if _solve(obs, m, members, edges, budget):
         return None

@@ -25,12 +25,13 @@ session guarantees hold" is true by construction. These checkers assume unique w
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from distlab.consistency.bitsets import ancestors
 from distlab.consistency.observations import Observations, is_write
 
-__all__ = ["EDGES", "causal_order"]
+__all__ = ["EDGES", "Edges", "causal_order", "view_members"]
 
 
 def _chain_preds(seq: list[int], pick: Callable[[int], bool] = lambda i: True) -> dict[int, set[int]]:
@@ -149,12 +150,15 @@ def _causal(obs: Observations, p, anc: list[int]) -> dict[int, int]:
     return {i: anc[i] & vmask for i in view}
 
 
-def view_members(obs: Observations, p) -> set[int]:
+def view_members(obs: Observations, p: Any) -> set[int]:
     """All writes plus process ``p``'s own operations."""
     return set(obs.writes) | set(obs.by_process[p])
 
 
-EDGES = {
+Edges = Mapping[int, "set[int] | int"]
+"""Per position, the positions that must precede it in the view: a set, or a bitmask int."""
+
+EDGES: dict[str, Callable[..., Edges]] = {
     "read-your-writes": _ryw,
     "monotonic-reads": _mr,
     "monotonic-writes": _mw,

@@ -26,6 +26,10 @@ HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
 @dataclass
 class Verdict:
+    """A checker's answer for one rung: ``status`` (``holds``/``violated``/``unknown``, see the module
+    doc), the ``explanation`` in words, and the evidence -- a ``witness`` order of operation indices
+    when it holds, the smallest failing ``window`` when it is violated, and ``details``."""
+
     status: str
     explanation: str
     rung: str = "linearizable"
@@ -36,9 +40,11 @@ class Verdict:
 
     @property
     def holds(self) -> bool:
+        """Whether the history satisfies the rung (``status == "holds"``)."""
         return self.status == HOLDS
 
     def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: verdict, rung, model, explanation, and witness or window indices."""
         out: dict[str, Any] = {"verdict": self.status, "rung": self.rung, "model": self.model,
                                "explanation": self.explanation}
         if self.witness is not None:
@@ -63,7 +69,7 @@ class Budget:
     """A time limit (seconds, on an injected clock) and an optional step limit."""
 
     def __init__(self, timeout: float | None = 60.0, max_steps: int | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds (or None), got {timeout}")
         if max_steps is not None and max_steps <= 0:
@@ -86,15 +92,18 @@ class Budget:
 
 
 class _Child(Budget):
-    def __init__(self, parent: Budget, max_steps: int):
+    """A step limit of its own on top of a parent budget (see :meth:`Budget.child`)."""
+
+    def __init__(self, parent: Budget, max_steps: int) -> None:
         self.parent, self.max_steps, self.steps = parent, max_steps, 0
+        self.limit = max_steps
         self.timeout, self.deadline, self.clock = parent.timeout, None, parent.clock
 
     def tick(self, n: int = 1) -> None:
         self.parent.tick(n)
         self.steps += n
-        if self.steps > self.max_steps:
-            raise StepLimit(f"step limit {self.max_steps} reached")
+        if self.steps > self.limit:
+            raise StepLimit(f"step limit {self.limit} reached")
 
 
 def describe(op: Op) -> str:
