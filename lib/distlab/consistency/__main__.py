@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Collection
 
 from distlab.consistency.history_io import read_file
 from distlab.consistency.ladder import classify
@@ -69,7 +70,7 @@ def _check(args) -> int:
     return exit_code(seen)
 
 
-def exit_code(verdicts) -> int:
+def exit_code(verdicts: Collection[str]) -> int:
     """3 if any file was unreadable, else 1 if any violated, else 2 if any unknown, else 0."""
     for verdict in ("error", "violated", "unknown"):
         if verdict in verdicts:
@@ -94,6 +95,7 @@ def _classify(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``check`` or ``classify`` on ``argv`` (default: the command line); return the exit code."""
     args = _parser().parse_args(argv)
     return _check(args) if args.command == "check" else _classify(args)
 

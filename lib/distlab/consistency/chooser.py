@@ -62,6 +62,8 @@ _REASONS = {
 
 @dataclass(frozen=True)
 class Choice:
+    """The rung :func:`choose_rung` picked, what it costs in availability, why, and the needs behind it."""
+
     rung: str
     availability: str
     reason: str
@@ -100,6 +102,8 @@ def choice_covers(needs: dict[str, bool], choice: Choice) -> bool:
 
 @dataclass(frozen=True)
 class Item:
+    """One of the lecture's examples: what the data is, the needs that decide its rung, and why."""
+
     name: str
     needs: tuple[str, ...]
     why: str

@@ -29,6 +29,7 @@ writes would fail a direct consistent-prefix check. ``classify`` follows the lad
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,9 @@ def implied_by(rung: str) -> set[str]:
 
 @dataclass
 class Classification:
+    """Every rung's status and explanation as :func:`classify` placed the history on the ladder,
+    and the verdicts of the rungs checked directly (the others are implied)."""
+
     rungs: dict[str, str]
     explanations: dict[str, str]
     verdicts: dict[str, Verdict] = field(default_factory=dict)
@@ -86,13 +90,14 @@ class Classification:
         return [r for r in held if not (implied_by(r) & set(held))]
 
     def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: strongest, rungs, explanations and each rung's availability."""
         return {"strongest": self.strongest, "rungs": dict(self.rungs),
                 "explanations": dict(self.explanations),
                 "availability": {r: AVAILABILITY[r] for r in RUNGS}}
 
 
 def classify(history: History, model: str | Model | None = None, timeout: float | None = 60.0,
-             budget_factory=None) -> Classification:
+             budget_factory: Callable[[], Budget] | None = None) -> Classification:
     """Every rung's verdict (``holds``/``violated``/``unknown``), consistent with :data:`IMPLIES`.
 
     ``timeout`` is per directly checked rung; ``budget_factory`` (a no-argument callable returning

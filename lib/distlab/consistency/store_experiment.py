@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distlab.consistency.replication import Client, Replica
 from distlab.sim import Exponential, HistoryRecorder, Latency, Simulation, Uniform
 from distlab.sim.history import History
+
+if TYPE_CHECKING:                       # ladder imports the checkers; loaded only when classify() is called
+    from distlab.consistency.ladder import Classification
 
 __all__ = ["StoreConfig", "StoreResult", "run_store", "READ_POLICIES"]
 
@@ -31,6 +34,9 @@ READ_POLICIES = ("any", "sticky", "token", "leader", "quorum")
 
 @dataclass(frozen=True)
 class StoreConfig:
+    """One experiment on the replicated store: its shape, read policy, timings, partition and seed
+    (docs/consistency.md explains each knob)."""
+
     replicas: int = 3
     clients: int = 5
     keys: int = 3
@@ -71,12 +77,15 @@ class StoreConfig:
 
 @dataclass
 class StoreResult:
+    """What an experiment produced: the recorded history, each operation's outcome, and the metrics."""
+
     config: StoreConfig
     history: History
     outcomes: list[dict]
     metrics: dict[str, Any] = field(default_factory=dict)
 
-    def classify(self, timeout: float = 10.0):
+    def classify(self, timeout: float = 10.0) -> Classification:
+        """The recorded history placed on the ladder (``kv`` model, ``timeout`` per rung)."""
         from distlab.consistency.ladder import classify
         return classify(self.history, "kv", timeout=timeout)
 
