@@ -20,7 +20,7 @@ verdicts of every invariant in :mod:`~distlab.consensus.coordination.invariants`
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -174,7 +174,7 @@ class _Play:
     disk: UnfencedStorage
     owners: list[_Owner]
     grants: list[Grant] = field(default_factory=list)
-    down: list[Hashable] = field(default_factory=list)  # servers the plan crashed
+    down: list[int] = field(default_factory=list)  # servers the plan crashed
     unavailable: int = 0
 
     def play(self, step: Step) -> None:

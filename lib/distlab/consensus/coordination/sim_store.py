@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Process, ms
@@ -120,11 +120,9 @@ class SimulatedStore(CoordinationStore):
                  check_invariants: bool = True):
         if not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
             raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout!r}")
-        # Cluster calls node_class(pid, members, config, apply_fn) and annotates it as `type`,
-        # although any factory of RaftNodes works (a partial fixes our extra keyword)
-        node_class = cast(type, partial(CoordinationServer, lease_check=lease_check))
-        self.cluster = Cluster(n, seed=seed, config=config, node_class=node_class,
-                               check_invariants=check_invariants)
+        node_class = partial(CoordinationServer, lease_check=lease_check)
+        self.cluster: Cluster[CoordinationServer] = Cluster(
+            n, seed=seed, config=config, node_class=node_class, check_invariants=check_invariants)
         self.seed, self.timeout = seed, float(timeout)
         self.gateway = Gateway(GATEWAY, self.cluster.pids)
         self.cluster.sim.add(self.gateway)
@@ -145,19 +143,12 @@ class SimulatedStore(CoordinationStore):
             raise LeaseExpired(f"{op}: lease not found (expired or revoked)")
         return result
 
-    def server(self, pid: Hashable) -> CoordinationServer:
-        """Coordination server ``pid`` of the cluster (ValueError for an unknown pid)."""
-        node = self.cluster.node(pid)
-        if not isinstance(node, CoordinationServer):  # the cluster builds nothing else
-            raise TypeError(f"server {pid!r} is a {type(node).__name__}, not a CoordinationServer")
-        return node
-
-    def machine(self, pid: Hashable | None = None) -> CoordinationStateMachine:
+    def machine(self, pid: int | None = None) -> CoordinationStateMachine:
         """The state machine of server ``pid`` (default: the leader, else server 0) -- for views."""
         if pid is None:
             pid = self.cluster.leader()
             pid = self.cluster.pids[0] if pid is None else pid
-        return self.server(pid).machine
+        return self.cluster.node(pid).machine
 
     # ------------------------------------------------------------------ faults
     def partition(self, groups: Sequence[Sequence[int]], gateway_side: int | None = None) -> None:
@@ -167,7 +158,7 @@ class SimulatedStore(CoordinationStore):
         sides: list[list[Hashable]] = [list(g) for g in groups]
         if not sides:
             raise ValueError("groups must name at least one group of servers")
-        for g in sides:
+        for g in groups:
             for p in g:
                 self.cluster.node(p)  # ValueError for an unknown pid
         if gateway_side is None:
