@@ -31,12 +31,12 @@ class Outcome:
     violation: str = ""
 
 
-def _schedule(seed, n, duration, faults):
+def _schedule(seed: int, n: int, duration: float, faults: int) -> FaultSchedule:
     return FaultSchedule.random(random.Random(seed), list(range(n)), duration, count=faults,
                                 actions=ACTIONS)
 
 
-def _raft(seed, n, duration, faults, period, loss) -> Outcome:
+def _raft(seed: int, n: int, duration: float, faults: int, period: float, loss: float) -> Outcome:
     c = Cluster(n, seed=seed)
     c.sim.network.configure(loss=loss)
     _schedule(seed, n, duration, faults).install(c.sim)
@@ -61,7 +61,7 @@ def _raft(seed, n, duration, faults, period, loss) -> Outcome:
         return Outcome("raft", True, 0, False, str(e))
 
 
-def _paxos(seed, n, duration, faults, period, loss) -> Outcome:
+def _paxos(seed: int, n: int, duration: float, faults: int, period: float, loss: float) -> Outcome:
     c = PaxosCluster(n, seed=seed)
     c.sim.network.configure(loss=loss)
     _schedule(seed, n, duration, faults).install(c.sim)

@@ -26,8 +26,10 @@ def message_progress(now: float, sent_at: float, due: float) -> float:
 def message_kind(payload: object) -> str:
     """A short label for a message: its ``type``/``kind`` field, else its class name."""
     for key in ("type", "kind"):
-        if isinstance(payload, dict) and isinstance(payload.get(key), str):
-            return payload[key]
+        if isinstance(payload, dict):
+            found = payload.get(key)
+            if isinstance(found, str):
+                return found
         value = getattr(payload, key, None)
         if isinstance(value, str):
             return value

@@ -26,6 +26,7 @@ from distlab.consensus.compare import side_by_side
 from distlab.consensus.coordination import CoordinationStore, FencingResult, open_store, paused_holder
 from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, table
 from distlab.consensus.quiz import QUIZ
+from distlab.grading.consensus import paxos_run
 
 from .badges import badges_text
 from .consensus_experiments import (
@@ -42,7 +43,7 @@ from .consensus_experiments import (
     split_run,
     split_vote_table,
 )
-from .consensus_paxos import duel_table, paxos_run, render_duel, render_sequence
+from .consensus_paxos import duel_table, render_duel, render_sequence
 from .panel import Panel, panel_render
 from .quiz import Quiz
 from .raft_lab import ClusterLab, render_frame

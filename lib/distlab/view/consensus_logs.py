@@ -27,7 +27,7 @@ class LogRow(NamedTuple):
     entries were compacted away (the row starts after them)."""
 
     pid: str
-    entries: Sequence          # (term, command) pairs, index 1 first
+    entries: Sequence[tuple[int, Any]]  # (term, command) pairs, index 1 first
     commit_index: int
     up: bool = True
     base_index: int = 0        # entries up to here were compacted into a snapshot

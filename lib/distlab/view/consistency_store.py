@@ -9,7 +9,7 @@ the title. :func:`tradeoff` runs every read policy on the same workload and part
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypedDict
 
@@ -208,7 +208,9 @@ def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s
     for policy, ack in LADDER_ORDER:
         runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
                            "partition_s": partition_s, "seed": s}) for s in seeds]
-        mean = lambda f, runs=runs: sum(f(r["metrics"]) for r in runs) / len(runs)  # noqa: E731
+        def mean(f: Callable[[dict[str, Any]], float], runs: list[dict[str, Any]] = runs) -> float:
+            return sum(f(r["metrics"]) for r in runs) / len(runs)
+
         answers = [", ".join(r["strongest"]) or "none" for r in runs]
         strongest = sorted(set(answers), key=lambda a: (-answers.count(a), a))
         rows.append({"policy": policy, "write_ack": ack, "strongest": " / ".join(strongest),

@@ -63,12 +63,12 @@ class Player:
     @property
     def index(self) -> int:
         """The frame on screen (the slider's value)."""
-        return self.slider.value
+        return int(self.slider.value)
 
     @property
     def n_frames(self) -> int:
         """How many frames there are (the slider's maximum + 1)."""
-        return self.slider.max + 1
+        return int(self.slider.max) + 1
 
     def seek(self, index: int) -> None:
         """Go to frame `index`; out-of-range indices raise `ValueError`."""

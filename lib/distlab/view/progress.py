@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 import ipywidgets as widgets
 
 
-class SweepResult(list):
+class SweepResult(list[object]):
     """The results computed so far; ``complete`` is False when the run was interrupted."""
 
     complete: bool = True
 
 
-def sweep(fn: Callable[[object], object], items: Iterable, *, description: str = "running",
+def sweep(fn: Callable[[object], object], items: Iterable[object], *, description: str = "running",
           show: bool = True, bar: widgets.IntProgress | None = None) -> SweepResult:
     """``[fn(x) for x in items]`` with a progress bar; an interrupt returns the partial list."""
     items = list(items)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from distlab.grading.reliability import run_scenario
 from distlab.reliability import ManualClock, MemoryStore, RateLimiter, RedisStore, StoreUnavailable
 from distlab.reliability.chooser import choose_limiter
 from distlab.reliability.compare import bursty_trace
@@ -48,7 +49,6 @@ from .reliability_patterns import (
     render_bulkheads,
     render_cascade,
     render_shedding,
-    run_scenario,
     shedding_panel,
 )
 from .reliability_retries import (
