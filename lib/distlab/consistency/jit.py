@@ -58,11 +58,13 @@ ConfigKey: TypeAlias = "tuple[Any, frozenset[int]]"
 pending operations already linearized (a plain tuple: it is built in the innermost loop)."""
 
 
-class Entry(NamedTuple):
-    """One way to be in a configuration: its unused indeterminate operations and how we got there."""
+Entry: TypeAlias = "tuple[Avail, Chain]"
+"""One way to be in a configuration: ``(avail, chain)``, its unused indeterminate operations and how
+we got there. A plain tuple, not a named one: entries are made in the innermost loop, where building
+a ``NamedTuple`` (a Python-level ``__new__``) made the search 25% slower on the store's kv history."""
 
-    avail: Avail
-    chain: Chain
+Frontier: TypeAlias = "tuple[Any, frozenset[int], Avail, Chain]"
+"""A configuration still to extend while a return is processed: its key's two parts and its entry's."""
 
 
 Table: TypeAlias = "dict[ConfigKey, list[Entry]]"
@@ -81,21 +83,18 @@ class Outcome:
     states_at_invoke: dict[int, frozenset[Any]] | None = None   # op index -> states just before invoke
 
 
-def _insert(table: Table, key: ConfigKey, avail: Avail, chain: Chain) -> Entry | None:
-    """Add (avail, chain) under key unless dominated; drop entries it dominates. The new entry, or None."""
+def _insert(table: Table, key: ConfigKey, avail: Avail, chain: Chain) -> bool:
+    """Add (avail, chain) under key unless dominated; drop entries it dominates. True if added."""
     entries = table.get(key)
     if entries is None:
-        entry = Entry(avail, chain)
-        table[key] = [entry]
-        return entry
-    for other in entries:
-        a = other[0]
+        table[key] = [(avail, chain)]
+        return True
+    for a, _ in entries:
         if a == avail or all(map(ge, a, avail)):
-            return None
-    entries[:] = [e for e in entries if not all(map(ge, avail, e[0]))]
-    entry = Entry(avail, chain)
-    entries.append(entry)
-    return entry
+            return False
+    entries[:] = [(a, c) for a, c in entries if not all(map(ge, avail, a))]
+    entries.append((avail, chain))
+    return True
 
 
 class _Signatures(NamedTuple):
@@ -152,13 +151,13 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
             return Outcome(False, failed_op=op, states_before_fail=frozenset(k[0] for k in configs),
                            pending_at_fail=tuple(pending.values()), states_at_invoke=states_at)
         configs = new
-    chain = next(iter(configs.values()))[0].chain
+    _, chain = next(iter(configs.values()))[0]
     return Outcome(True, order=_unwind(chain, info_ops, sigs.number, events), states_at_invoke=states_at)
 
 
 def _one_more(configs: Table, k: int) -> Table:
     """Every configuration with one more unused indeterminate operation of signature ``k``."""
-    return {key: [Entry(av[:k] + (av[k] + 1,) + av[k + 1:], chain) for av, chain in entries]
+    return {key: [(av[:k] + (av[k] + 1,) + av[k + 1:], chain) for av, chain in entries]
             for key, entries in configs.items()}
 
 
@@ -168,20 +167,17 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
     take effect, linearizing first whatever pending or indeterminate operations that needs."""
     new: Table = {}
     seen: Table = {}
-    stack: list[tuple[Any, frozenset[int], Entry]] = []     # configurations still to extend
-    for key, entries in configs.items():
-        s, lin = key
-        for entry in entries:
+    stack: list[Frontier] = []
+    for (s, lin), entries in configs.items():
+        for av, chain in entries:
             if idx in lin:
-                _insert(new, (s, lin - {idx}), entry[0], entry[1])
-            else:
-                added = _insert(seen, key, entry[0], entry[1])
-                if added is not None:
-                    stack.append((s, lin, added))
+                _insert(new, (s, lin - {idx}), av, chain)
+            elif _insert(seen, (s, lin), av, chain):
+                stack.append((s, lin, av, chain))
     nsig = len(sig_ops)
     while stack:
         tick()
-        s, lin, (av, chain) = stack.pop()
+        s, lin, av, chain = stack.pop()
         legal, s2 = step(s, op)
         if legal:
             _insert(new, (s2, lin), av, (idx, chain))
@@ -191,16 +187,17 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
             legal, s2 = step(s, other)
             if legal:
                 lin2 = lin | {j}
-                added = _insert(seen, (s2, lin2), av, (j, chain))
-                if added is not None:
-                    stack.append((s2, lin2, added))
+                link: Chain = (j, chain)
+                if _insert(seen, (s2, lin2), av, link):
+                    stack.append((s2, lin2, av, link))
         for k in range(nsig):
             if av[k]:
                 legal, s2 = step(s, sig_ops[k])
                 if legal and s2 != s:
-                    added = _insert(seen, (s2, lin), av[:k] + (av[k] - 1,) + av[k + 1:], (InfoUse(k, pos), chain))
-                    if added is not None:
-                        stack.append((s2, lin, added))
+                    av2 = av[:k] + (av[k] - 1,) + av[k + 1:]
+                    link = (InfoUse(k, pos), chain)
+                    if _insert(seen, (s2, lin), av2, link):
+                        stack.append((s2, lin, av2, link))
     return new
 
 
