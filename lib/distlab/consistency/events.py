@@ -52,12 +52,15 @@ def event_keys(ops: Sequence[Op], info_returns: bool) -> list[EventKey]:
     """Calls of all ``ops`` and returns of the ``ok`` ones (and, with ``info_returns``, the
     never-coming returns of the others), in real-time order, as plain ``Event``-shaped tuples."""
     keys: list[EventKey] = []
+    add = keys.append
     for slot, o in enumerate(ops):
-        keys.append((o.invoke, CALL, o.index, slot))
+        index = o.index
+        add((o.invoke, CALL, index, slot))
         if o.status == "ok":
-            keys.append((o.end, RETURN, o.index, slot))
+            complete = o.complete               # not ``o.end``: a property call per event
+            add((INF if complete is None else complete, RETURN, index, slot))
         elif info_returns:
-            keys.append((INF, NO_RETURN, o.index, slot))
+            add((INF, NO_RETURN, index, slot))
     keys.sort()
     return keys
 

@@ -67,12 +67,9 @@ Chain: TypeAlias = "tuple[int, Chain] | None"
 """The positions placed so far, newest first, as a cons list ``(position, rest)``."""
 
 
-class Frame(NamedTuple):
-    """A point of the depth-first search over orders: what is placed, the state, how we got here."""
-
-    placed: int                 # bitmask of placed positions
-    state: tuple[Any, ...]      # one value per key
-    chain: Chain
+Frame: TypeAlias = "tuple[int, tuple[Any, ...], Chain]"
+"""A point of the depth-first search over orders: ``(placed, state, chain)`` -- the bitmask of the
+placed positions, one value per key, and how we got here. A plain tuple: one is made per move."""
 
 
 class _Layout(NamedTuple):
@@ -112,7 +109,7 @@ def _search_orders(lay: _Layout, model: Model, budget: Budget) -> list[int] | No
     """Depth-first search over orders, memoised on ``(placed set, state)`` (see the module doc)."""
     step, mandatory, free_mask = model.step, lay.mandatory, lay.free_mask
     seen: dict[tuple[int, tuple[Any, ...]], list[int]] = {}
-    stack = [Frame(0, (model.init,) * lay.n_keys, None)]
+    stack: list[Frame] = [(0, (model.init,) * lay.n_keys, None)]
     while stack:
         placed, state, chain = stack.pop()
         placed, chain = _place_eager_reads(lay, step, placed, state, chain)
@@ -151,7 +148,7 @@ def _moves(lay: _Layout, step: Step, placed: int, state: tuple[Any, ...], chain:
     """The frames one placement (or one skip of an optional node) away, in the order to try them."""
     masks, free, optional, key_of, nodes = lay.masks, lay.free, lay.optional, lay.key_of, lay.nodes
     is_read = lay.is_read
-    moves = []
+    moves: list[Frame] = []
     kinds = set()
     for i in lay.order:
         if (placed >> i) & 1 or (masks[i] & ~placed):
@@ -163,9 +160,9 @@ def _moves(lay: _Layout, step: Step, placed: int, state: tuple[Any, ...], chain:
         k = key_of[i]
         legal, s2 = step(state[k], nodes[i])
         if legal and not is_read[i]:
-            moves.append(Frame(placed | 1 << i, state[:k] + (s2,) + state[k + 1:], (i, chain)))
+            moves.append((placed | 1 << i, state[:k] + (s2,) + state[k + 1:], (i, chain)))
         if i in optional and i not in free:
-            moves.append(Frame(placed | 1 << i, state, chain))        # it never took effect
+            moves.append((placed | 1 << i, state, chain))        # it never took effect
     return moves
 
 
