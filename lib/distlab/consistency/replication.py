@@ -18,18 +18,36 @@ a *prefix* of the leader's log -- it is just late. Clients pick where to read wi
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from distlab.sim import Process
 
-__all__ = ["Replica", "Client", "Request"]
+__all__ = ["Replica", "Client", "Request", "LogEntry", "Message", "Waiter", "ReadReply", "Outcome"]
+
+LogEntry = tuple[int, Any, str, Any]
+"""``(version, key, f, value)``: one write in the leader's log (a follower applies them in version order)."""
+
+Message = tuple[Any, ...]
+"""``(kind, *fields)``; each kind's fields are in a comment where :meth:`Replica.on_message` handles it."""
+
+Waiter = tuple[str, int, Hashable, int, Any]
+"""``(kind, version, src, req, extra)``: a ``read``, forwarded ``write`` or ``majority`` ack waiting
+for ``version``; ``extra`` is the read's key, or the client a forwarded write answers to."""
+
+ReadReply = tuple[str, int, Any, int, int]
+"""``("read_ok", req, value, version, applied)``: a replica's answer to a read."""
+
+Outcome = dict[str, Any]
+"""How one operation ended, as the client logs it: ``op, f, key, client, outcome, start, end,
+version, target`` (the store experiment's metrics read these)."""
 
 
 class Replica(Process):
     """Leader (``is_leader``) or follower; state is a key -> (value, version) map plus a log."""
 
-    def __init__(self, pid: Any, is_leader: bool, cfg: Any, leader: Any = None, peers: tuple = ()):
+    def __init__(self, pid: Any, is_leader: bool, cfg: Any, leader: Any = None, peers: tuple[Hashable, ...] = ()):
         super().__init__(pid)
         self.is_leader, self.cfg, self.leader, self.replicas = is_leader, cfg, leader, peers
 
@@ -37,10 +55,10 @@ class Replica(Process):
         """Start empty (nothing survives a crash); a follower starts its anti-entropy timer."""
         self.data: dict[Any, tuple[Any, int]] = {}
         self.applied = 0                      # versions 1..applied are applied here
-        self.log: list[tuple] = []            # leader: every entry; follower: unused
-        self.buffer: dict[int, tuple] = {}    # follower: entries that arrived ahead of order
-        self.waiting: list[tuple] = []        # reads/acks waiting for `applied` to reach a version
-        self.acks: dict[int, set] = {}        # leader, majority mode: version -> replicas applied
+        self.log: list[LogEntry] = []         # leader: every entry; follower: unused
+        self.buffer: dict[int, LogEntry] = {}  # follower: entries that arrived ahead of order
+        self.waiting: list[Waiter] = []       # reads/acks waiting for `applied` to reach a version
+        self.acks: dict[int, set[Hashable]] = {}  # leader, majority mode: version -> replicas applied
         if not self.is_leader:                # anti-entropy: ask the leader for anything missed
             self.set_timer("sync", self.cfg.sync_interval)
 
@@ -56,7 +74,7 @@ class Replica(Process):
             self.send(peer, ("replicate", entry))
 
     # -- writes ---------------------------------------------------------------------------
-    def apply(self, entry: tuple) -> None:
+    def apply(self, entry: LogEntry) -> None:
         """Apply ``(version, key, f, value)`` (an append extends the value) and release waiters."""
         version, key, f, value = entry
         if f == "append":
@@ -81,12 +99,12 @@ class Replica(Process):
         else:
             self.send(src, ("write_ok", req, version, reply_to))
 
-    def ship(self, peer: Any, entry: tuple) -> None:
+    def ship(self, peer: Any, entry: LogEntry) -> None:
         """Send ``entry`` to ``peer`` once its replication lag has passed (unless this node crashed)."""
         if self.up:
             self.send(peer, ("replicate", entry))
 
-    def handle_replicate(self, entry: tuple) -> None:
+    def handle_replicate(self, entry: LogEntry) -> None:
         """Follower: buffer the entry and apply every entry that is next in log order."""
         if entry[0] <= self.applied:
             return                                  # a duplicate (re-sent after a sync)
@@ -138,7 +156,7 @@ class Replica(Process):
         self.waiting = still
 
     # -- dispatch -------------------------------------------------------------------------
-    def on_message(self, src: Any, msg: tuple) -> None:
+    def on_message(self, src: Any, msg: Message) -> None:
         """Dispatch a message by its first element to the handler named for it."""
         kind = msg[0]
         if kind == "write":                         # ("write", req, key, f, value)
@@ -170,15 +188,15 @@ class Request:
     f: str
     key: Any
     start: float                # simulated time it was issued
-    replies: list[tuple] = field(default_factory=list)     # read answers so far (quorum reads)
+    replies: list[ReadReply] = field(default_factory=list)     # read answers so far (quorum reads)
     target: Any = None          # where it went: a replica's pid, or "quorum"
 
 
 class Client(Process):
     """Issues ``cfg.ops_per_client`` operations one at a time and records them in ``recorder``."""
 
-    def __init__(self, pid: Any, home: Any, cfg: Any, leader: Any, replicas: tuple, recorder: Any,
-                 log: list):
+    def __init__(self, pid: Any, home: Any, cfg: Any, leader: Any, replicas: tuple[Hashable, ...], recorder: Any,
+                 log: list[Outcome]):
         super().__init__(pid)
         self.home, self.cfg, self.leader, self.replicas = home, cfg, leader, replicas
         self.recorder, self.outcomes = recorder, log
@@ -234,7 +252,7 @@ class Client(Process):
         for t in targets:
             self.send(t, ("read", cur.req, cur.key, need))
 
-    def on_message(self, src: Any, msg: tuple) -> None:
+    def on_message(self, src: Any, msg: Message) -> None:
         """Handle a reply to the operation in flight (late replies to abandoned ones are ignored)."""
         cur = self.current
         if cur is None or msg[1] != cur.req:

@@ -20,7 +20,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from distlab.consistency.replication import Client, Replica
+from distlab.consistency.replication import Client, Outcome, Replica
 from distlab.sim import Exponential, HistoryRecorder, Latency, Simulation, Uniform
 from distlab.sim.history import History
 
@@ -81,7 +81,7 @@ class StoreResult:
 
     config: StoreConfig
     history: History
-    outcomes: list[dict]
+    outcomes: list[Outcome]
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def classify(self, timeout: float = 10.0) -> Classification:
@@ -104,7 +104,7 @@ def run_store(cfg: StoreConfig, max_time: float = 3600.0) -> StoreResult:
     replicas = tuple(f"r{i}" for i in range(cfg.replicas))
     for i, r in enumerate(replicas):
         sim.add(Replica(r, i == 0, cfg, leader=replicas[0], peers=replicas))
-    outcomes: list[dict] = []
+    outcomes: list[Outcome] = []
     clients = [sim.add(Client(f"c{i}", replicas[i % len(replicas)], cfg, replicas[0], replicas,
                               recorder, outcomes)) for i in range(cfg.clients)]
     window = None
@@ -141,11 +141,14 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50": None, "p95": None, "p99": None}
     s = sorted(values)
-    pick = lambda q: s[min(len(s) - 1, int(q * len(s)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return s[min(len(s) - 1, int(q * len(s)))]
+
     return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99)}
 
 
-def _metrics(cfg: StoreConfig, outcomes: list[dict], window) -> dict[str, Any]:
+def _metrics(cfg: StoreConfig, outcomes: list[Outcome], window: tuple[float, float] | None) -> dict[str, Any]:
     ok = [o for o in outcomes if o["outcome"] == "ok"]
     reads = [o for o in ok if o["f"] == "get"]
     writes = [o for o in ok if o["f"] != "get"]
@@ -161,8 +164,8 @@ def _metrics(cfg: StoreConfig, outcomes: list[dict], window) -> dict[str, Any]:
         if i and best[i - 1] > r["version"]:
             stale += 1
     ryw = mr = 0
-    own: dict[tuple, int] = {}
-    seen: dict[tuple, int] = {}
+    own: dict[tuple[str, str], int] = {}      # (client, key) -> highest version it wrote
+    seen: dict[tuple[str, str], int] = {}     # (client, key) -> highest version it read
     for o in sorted(ok, key=lambda o: o["end"]):
         k = (o["client"], o["key"])
         if o["f"] != "get":
@@ -172,7 +175,7 @@ def _metrics(cfg: StoreConfig, outcomes: list[dict], window) -> dict[str, Any]:
         mr += o["version"] < seen.get(k, 0)
         seen[k] = max(seen.get(k, 0), o["version"])
 
-    def availability(ops: list[dict]) -> float | None:
+    def availability(ops: list[Outcome]) -> float | None:
         return None if not ops else sum(o["outcome"] == "ok" for o in ops) / len(ops)
 
     during = [] if window is None else [o for o in outcomes if window[0] <= o["start"] < window[1]]
