@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check(args) -> int:
+def _check(args: argparse.Namespace) -> int:
     seen = set()
     for path in args.files:
         try:
@@ -78,7 +78,7 @@ def exit_code(verdicts: Collection[str]) -> int:
     return 0
 
 
-def _classify(args) -> int:
+def _classify(args: argparse.Namespace) -> int:
     try:
         c = classify(read_file(args.file), args.model, timeout=args.timeout)
     except (OSError, ValueError) as err:

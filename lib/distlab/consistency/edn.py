@@ -42,7 +42,7 @@ class Symbol(str):
         return f"Symbol({str(self)!r})"
 
 
-class EdnMap(dict):
+class EdnMap(dict[Any, Any]):
     """A map read from EDN; ``line`` is where its opening brace stood."""
 
     line: int = 0
@@ -120,7 +120,7 @@ class _Reader:
             raise self.error(f"unexpected '{c}'")
         return self.read_atom()
 
-    def read_seq(self, close: str) -> list:
+    def read_seq(self, close: str) -> list[Any]:
         out: list[Any] = []
         start = self.line
         while True:
@@ -183,10 +183,10 @@ class _Reader:
         return Symbol(tok)
 
 
-def read_all(text: str) -> list:
+def read_all(text: str) -> list[Any]:
     """Every top-level form in ``text``, in order. Raises :class:`EdnError` naming the line."""
     r = _Reader(text)
-    forms = []
+    forms: list[Any] = []
     while not r.at_end():
         forms.append(r.read())
     return forms

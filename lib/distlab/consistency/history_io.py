@@ -148,22 +148,21 @@ def _read_edn(text: str) -> History:
         line = getattr(m, "line", 0)
         if not isinstance(m, EdnMap):
             raise HistoryFormatError(line, f"expected an operation map {{:process …}}, got {dumps(m)[:40]}")
-        get = lambda k, m=m: m.get(Keyword(k))  # noqa: E731
-        proc = get("process")
+        proc = m.get(Keyword("process"))
         if proc == Keyword("nemesis"):
             continue
         for field in ("process", "type", "f"):
             if Keyword(field) not in m:
                 raise HistoryFormatError(line, f"operation map has no :{field}")
-        typ, f = get("type"), get("f")
+        typ, f = m.get(Keyword("type")), m.get(Keyword("f"))
         if not isinstance(typ, Keyword) or typ not in _TYPES:
             raise HistoryFormatError(line, f":type must be one of :invoke :ok :fail :info, got {dumps(typ)}")
         if not isinstance(f, str):
             raise HistoryFormatError(line, f":f must be a keyword, got {dumps(f)}")
-        t = get("time")
+        t = m.get(Keyword("time"))
         if t is not None and not isinstance(t, (int, float)):
             raise HistoryFormatError(line, f":time must be a number, got {dumps(t)}")
-        key, value = get("key"), get("value")
+        key, value = m.get(Keyword("key")), m.get(Keyword("value"))
         if key is None and f in KV_FS and isinstance(value, tuple) and len(value) == 2:
             key, value = value            # Jepsen's independent-key [k v] tuples
         events.append(_Event(line, proc, str(typ), str(f), value, key, float(pos if t is None else t)))

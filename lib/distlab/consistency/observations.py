@@ -66,7 +66,7 @@ def observe(history: History, model: Model) -> Observations:
                         "observed is not defined; only linearizability and sequential consistency "
                         "are checked for append histories")
     cand = [o for o in history if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    writer_of: dict[tuple, Op] = {}
+    writer_of: dict[tuple[Any, Any], Op] = {}      # (key, written value) -> the write
     for o in cand:
         if is_write(o):
             k = (o.key, _written(o))

@@ -122,7 +122,7 @@ def _with_culprit(v: Verdict, obs: Observations | None, preds: list[set[int]], m
     return v
 
 
-def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list, list]:
+def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list[Op], list[set[int]]]:
     ops = obs.ops
     preds: list[set[int]] = [set() for _ in ops]
     writes = obs.writes

@@ -25,7 +25,7 @@ session guarantees hold" is true by construction. These checkers assume unique w
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from distlab.consistency.bitsets import ancestors
@@ -59,11 +59,11 @@ def causal_order(obs: Observations) -> list[int] | None:
 
 
 # Each builder returns {position: set of positions that must precede it} for process p's view.
-def _ryw(obs: Observations, p) -> dict[int, set[int]]:
+def _ryw(obs: Observations, p: Hashable) -> dict[int, set[int]]:
     return _chain_preds(obs.by_process[p], lambda i: is_write(obs.ops[i]))
 
 
-def _mr(obs: Observations, p) -> dict[int, set[int]]:
+def _mr(obs: Observations, p: Hashable) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     seen: set[int] = set()
     for r in obs.reads_of(p):
@@ -89,7 +89,7 @@ def _merge(*parts: dict[int, set[int]]) -> dict[int, set[int]]:
     return out
 
 
-def _mw(obs: Observations, p) -> dict[int, set[int]]:
+def _mw(obs: Observations, p: Hashable) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     seen: set[int] = set()
     for r in obs.reads_of(p):
@@ -127,7 +127,7 @@ def _wfr_base(obs: Observations) -> dict[int, set[int]]:
     return closed
 
 
-def _wfr(obs: Observations, p) -> dict[int, set[int]]:
+def _wfr(obs: Observations, p: Hashable) -> dict[int, set[int]]:
     base = _wfr_base(obs)
     out: dict[int, set[int]] = {}
     seen: set[int] = set()
@@ -139,12 +139,12 @@ def _wfr(obs: Observations, p) -> dict[int, set[int]]:
     return _merge(base, out)
 
 
-def _pram(obs: Observations, p) -> dict[int, set[int]]:
+def _pram(obs: Observations, p: Hashable) -> dict[int, set[int]]:
     view = view_members(obs, p)
     return _merge(*(_chain_preds([i for i in seq if i in view]) for seq in obs.by_process.values()))
 
 
-def _causal(obs: Observations, p, anc: list[int]) -> dict[int, int]:
+def _causal(obs: Observations, p: Hashable, anc: list[int]) -> dict[int, int]:
     view = view_members(obs, p)
     vmask = sum(1 << i for i in view)
     return {i: anc[i] & vmask for i in view}

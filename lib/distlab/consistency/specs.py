@@ -15,7 +15,7 @@ Only ``ok`` operations constrain results; ``info`` operations contribute their e
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,8 +123,8 @@ def one_at_a_time(history: History) -> History:
     """
     from dataclasses import replace
 
-    last: dict = {}
-    restarts: dict = {}
+    last: dict[Hashable, Op] = {}          # process -> its latest operation
+    restarts: dict[Hashable, int] = {}     # process -> how many times it restarted after an info
     renamed = []
     changed = False
     for o in history:
