@@ -64,12 +64,14 @@ class Model:
 
 
 def _register_step(state: Any, op: Op) -> tuple[bool, Any]:
+    """One operation on a single register holding ``state`` (``None`` before the first write):
+    is it legal there, and what does the register hold after it?"""
     f = op.f
-    if f == "read":
+    if f == "read":  # a read must return what the register holds (one that never completed: anything)
         return (op.status != "ok" or op.result == state), state
-    if f == "write":
+    if f == "write":  # a write always succeeds and replaces the value
         return True, op.value
-    if f == "cas":
+    if f == "cas":  # compare-and-set (not used in this chapter): swap only if the register holds `expected`
         expected, new = op.value
         if state == expected:
             return True, new

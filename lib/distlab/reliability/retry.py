@@ -63,21 +63,21 @@ class Backoff:
         """The un-jittered wait after the n-th failure, ``min(cap, base * 2**n)``."""
         if n < 1:
             raise ValueError(f"n (failures so far) must be >= 1, got {n!r}")
-        return self.cap if n >= 64 else min(self.cap, self.base * 2.0 ** n)
+        return self.cap if n >= 64 else min(self.cap, self.base * 2.0 ** n)  # (2**64 would overflow: cap)
 
     def delay(self, n: int, rng: random.Random, previous: float | None = None) -> float:
         """Wait after the n-th failure; ``previous`` is the last wait (decorrelated jitter only)."""
         if self.jitter == "decorrelated":
             prev = self.base if previous is None else previous
             return min(self.cap, rng.uniform(self.base, 3 * prev))
-        if self.jitter == "none":
+        if self.jitter == "none":  # Brooker's "no backoff": retry at once
             return 0.0
         v = self.ceiling(n)
-        if self.jitter == "exponential":
+        if self.jitter == "exponential":  # backoff without jitter: every client waits the same
             return v
         if self.jitter == "full":
             return rng.uniform(0, v)
-        return v / 2 + rng.uniform(0, v / 2)
+        return v / 2 + rng.uniform(0, v / 2)  # "equal": half the ceiling, plus up to half again
 
     def table(self, failures: int, rng: random.Random) -> list[float]:
         """Waits after failures 1..``failures`` (one client's sequence)."""

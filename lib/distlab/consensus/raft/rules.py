@@ -52,9 +52,14 @@ class RulesMixin(SnapshotMixin):
 
     # ------------------------------------------------------------------ election timer
     def reset_election_timer(self) -> None:
-        """Wait a fresh random timeout from ``config.election_timeout`` before suspecting the leader."""
+        """Wait a fresh random timeout from ``config.election_timeout`` before suspecting the leader.
+
+        Called whenever the server has reason to wait again: at start, on each AppendEntries (a
+        heartbeat) or snapshot from the current leader, when it grants a vote or starts an
+        election. Only the deadline moves; the kernel timer is re-armed only when the new deadline
+        is earlier, and :meth:`election_timer_fired` re-arms it when it finds the deadline moved on."""
         low, high = self.config.election_timeout
-        timeout = low + (high - low) * self.rng.random()
+        timeout = low + (high - low) * self.rng.random()  # each server its own draw: split votes are rare
         grain = self.config.timeout_granularity
         if grain is not None:  # whole ticks, rounded half up (LogCabin: lround of whole ms)
             timeout = max(grain, math.floor(timeout / grain + 0.5) * grain)

@@ -78,7 +78,11 @@ class Relay:
         self.published += len(entries)
 
     def run_once(self) -> int:
-        """Claim, publish and mark one batch; return how many rows it shipped (0: nothing to do).
+        """Read, publish and mark one batch of unsent rows; return how many it shipped (0: none).
+
+        ``hooks.reach(name)`` marks a named crash point (the panel's crash sliders pick one);
+        otherwise it does nothing. The batch is published in two halves only so that a crash can
+        land between them (``relay/mid_batch``).
 
         Raises :class:`distlab.reliability.retry.RetryRefused` when the broker stays down through
         every retry; the batch is then still unsent.
