@@ -88,7 +88,7 @@ def test_unknown_actions_and_servers_are_refused():
     lab = ClusterLab(nodes=3, seed=0)
     with pytest.raises(ValueError, match="action"):
         lab.act("explode")
-    with pytest.raises(ValueError, match="pid"):
+    with pytest.raises(ValueError, match="server"):
         lab.act("crash", 9)
     with pytest.raises(ValueError, match="index"):
         lab.fork(len(lab.frames))

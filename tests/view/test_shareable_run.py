@@ -116,15 +116,16 @@ def variant(**changes):
 
 
 @pytest.mark.parametrize("text, words", [
-    ("", "not JSON"), ("distlab", "not JSON"), ('{"distlab_run":1,', "not JSON"),
-    ("[1, 2]", 'expected a JSON object with "distlab_run"'), ("{}", '"distlab_run"'),
+    ("", "the string is empty"), ("distlab", r'not a run string \(it should start with \{"distlab_run":\); Expecting'),
+    ('{"distlab_run":1,', "not a run string"), ("'" + EXAMPLE + '"', "not a run string"),
+    ("[1, 2]", 'not an object with a "distlab_run" field'), ("{}", '"distlab_run"'),
     (variant(distlab_run=None), '"distlab_run"'), (variant(distlab_run=2), "version 2 is not supported"),
     (variant(distlab_run="1"), "version '1'"), (variant(distlab_run=True), "version True"),
     (variant(frames=None), 'missing field "frames"'), (variant(frmae=3), "unknown field 'frmae'"),
     (variant(actions=[[120, "explode"]]), r"actions\[0\] \[120, \"explode\"\]: action must be one of crash"),
-    (variant(actions=[[120, "crash", 5]]), r"pid must be a server of this 5-server cluster \(0-4\)"),
+    (variant(actions=[[120, "crash", 5]]), r"'crash' needs a server of this 5-server cluster \(0-4\), got 5"),
     (variant(actions=[[120, "crash", -1]]), "got -1"), (variant(actions=[[120, "crash", "1"]]), "got '1'"),
-    (variant(actions=[[120, "crash"]]), "got None"),
+    (variant(actions=[[120, "crash"]]), "'crash' acts on one server and none was given"),
     (variant(actions=[[120, "heal", 1]]), "'heal' acts on the whole cluster and takes no server"),
     (variant(actions=[[120, "crash", 1, 2]]), r"actions\[0\] must be \[frame, action\]"),
     (variant(actions=[120, "crash"]), r"actions\[0\] must be"), (variant(actions={"a": 1}), "actions must be"),
@@ -133,23 +134,26 @@ def variant(**changes):
     (variant(actions=[[120, "heal"], [120, "heal"]]), r"actions\[1\] at frame 120 is too early"),
     (variant(actions=[[120, "heal"], [110, "heal"]]), r"actions\[1\] at frame 110"),
     (variant(actions=[[400, "heal"]]), "frames must be at least 401"),
-    (variant(frames=0), r"frames must be a whole number in \[1, 30000\]"), (variant(frames=30_001), "30000"),
+    (variant(frames=0), "frames must be a whole number >= 1"),
+    (variant(frames=30_001), r"at most 300 s \(30,000 frames\) and this one holds 300.01 s \(30,001 frames\)"),
     (variant(frames="387"), "frames must be"), (variant(frame=387), "frame must be one of the run's frames, 0 to 386"),
     (variant(frame=-1), "got -1"), (variant(frame=2.0), "got 2.0"),
     (variant(settings={"nodes": 4}), "settings: nodes must be one of"),
     (variant(settings={"nodes": 5.0}), "settings: nodes must be one of"),
     (variant(settings={"nodes": 3}, actions=[[120, "crash", 4]]),
-     r"pid must be a server of this 3-server cluster \(0-2\)"),
+     r"needs a server of this 3-server cluster \(0-2\)"),
     (variant(settings={"timeout_ms": [5, 300]}), "settings: timeout_ms low"),
     (variant(settings={"timeout_ms": [300, 150]}), "settings: timeout_ms high"),
     (variant(settings={"timeout_ms": 150}), "settings: timeout_ms must be a"),
+    (variant(settings={"timeout_ms": [150.7, 300]}), "settings: timeout_ms low must be whole milliseconds, got 150.7"),
+    (variant(settings={"timeout_ms": [150, 300.5]}), "settings: timeout_ms high must be whole milliseconds"),
     (variant(settings={"latency_ms": 0}), "settings: latency_ms"),
     (variant(settings={"latency_ms": "5"}), "latency_ms"),
     (variant(settings={"loss": 0.9}), "settings: loss"), (variant(settings={"seed": -1}), "settings: seed"),
     (variant(settings={"seed": 1.5}), "settings: seed"), (variant(settings={"los": 0.1}), "unknown setting 'los'"),
     (variant(settings=[5]), "settings must be a JSON object"),
     ('{"distlab_run":1,"frames":10,"settings":{"loss":NaN}}', "settings: loss"),
-    ("[" * 100_000, "not JSON"),
+    ("[" * 100_000, "not a run string"),
 ])
 def test_bad_strings_are_refused_naming_what_is_wrong(text, words):
     with pytest.raises(RunFormatError, match=words):
@@ -157,7 +161,7 @@ def test_bad_strings_are_refused_naming_what_is_wrong(text, words):
 
 
 def test_refusals_are_value_errors_and_stay_short():
-    with pytest.raises(ValueError, match="not a distlab run"):
+    with pytest.raises(ValueError, match=r"not a run string.*a run is a str, got NoneType"):
         ClusterLab.from_json(None)
     with pytest.raises(RunFormatError) as caught:
         ClusterLab.from_json(variant(actions=[[120, "x" * 10_000]]))
@@ -169,7 +173,9 @@ def test_runs_too_long_to_replay_quickly_are_not_exported(monkeypatch):
     lab = ClusterLab(seed=0)
     assert parse_run(lab.to_json()).frames == 101
     lab.run(1.0)
-    with pytest.raises(RunFormatError, match=r"frames must be a whole number in \[1, 150\], got 201"):
+    with pytest.raises(RunFormatError, match=r"^a shared run may hold at most 1.5 s \(150 frames\) and this one "
+                                             r"holds 2.01 s \(201 frames\); fork at an earlier frame to share "
+                                             "the part that matters$"):
         lab.to_json()
 
 
@@ -292,8 +298,10 @@ def test_acting_on_an_imported_run_forks_it_at_the_frame_on_screen():
 
 
 @pytest.mark.parametrize("text, words", [
-    ("", "not JSON"), ("hello", "not JSON"), ('{"distlab_run":3,"frames":5}', "version 3"),
-    ('{"distlab_run":1,"frames":200,"actions":[[120,"crash",9]]}', "pid must be a server"),
+    ("", "the string is empty"), ("hello", "not a run string"), ('{"distlab_run":3,"frames":5}', "version 3"),
+    ('{\u201cdistlab_run\u201d:1,\u201cframes\u201d:5}', "curly quotes"),
+    ('{"distlab_run":1,"frames":200,"actions":[[120,"crash",9]]}', "needs a server"),
+    ('{"distlab_run":1,"frames":200,"actions":[[120,"request",1]]}', "takes no server"),
     ('{"distlab_run":1,"frames":200,"actions":[[120,"<b>x</b>"]]}', "&lt;b&gt;x&lt;/b&gt;"),
     ('{"distlab_run":1,"frames":200,"settings":{"timeout_ms":[150,800]}}', "slider reaches 500 ms"),
     ('{"distlab_run":1,"frames":200,"settings":{"latency_ms":80}}', "whole milliseconds up to 50"),
@@ -324,3 +332,175 @@ def test_the_share_row_sits_between_the_actions_and_the_status_line():
     children = view.widget.children
     assert children[2].children[0].description == "client request"
     assert children[3] is view.share.widget and children[4] is view.status
+
+
+# ----------------------------------------------------------------------------- the learner review (#15)
+@pytest.mark.parametrize("settings", [{"nodes": 3}, {"seed": 7}, {"nodes": 3, "seed": 7}, {"timeout_ms": (50, 100)},
+                                      {"latency_ms": 5}, {"loss": 0.0}])
+def test_settings_passed_with_a_run_are_refused_not_ignored(settings):
+    with pytest.raises(ValueError, match=r"^the run carries its own settings \(its seed too\): pass "
+                                         rf"cluster_lab\(run=\.\.\.\) alone, without {', '.join(settings)}$"):
+        cv.cluster_lab(run=EXAMPLE, **settings)
+
+
+def test_cluster_lab_takes_settings_or_a_run():
+    assert cv.cluster_lab().settings == Settings()._asdict()
+    assert cv.cluster_lab(nodes=3, seed=7).settings == Settings(nodes=3, seed=7)._asdict()
+    view = cv.cluster_lab(run=EXAMPLE)
+    assert view.lab.to_json() == EXAMPLE and view.replay.player.index == 150
+
+
+@pytest.mark.parametrize("call", ["act", "apply"])
+@pytest.mark.parametrize("action, pid, words", [
+    ("request", 3, r"^'request' acts on the whole cluster and takes no server, got 3$"),
+    ("heal", 0, "'heal' acts on the whole cluster and takes no server, got 0"),
+    ("run", 1, "'run' acts on the whole cluster"), ("split", 2, "'split' acts on the whole cluster"),
+    ("crash", None, r"^'crash' acts on one server and none was given: name a server of this 3-server cluster \(0-2\)$"),
+    ("reconnect", None, "'reconnect' acts on one server and none was given"),
+    ("isolate", 3, r"'isolate' needs a server of this 3-server cluster \(0-2\), got 3"),
+    ("restart", True, "got True"),
+])
+def test_an_action_given_the_wrong_kind_of_target_is_refused_and_not_recorded(call, action, pid, words):
+    lab = ClusterLab(nodes=3, seed=0)
+    before = (list(lab.frames), list(lab.actions), lab.to_json())
+    with pytest.raises(ValueError, match=words):
+        getattr(lab, call)(action, pid)
+    assert (lab.frames, lab.actions, lab.to_json()) == before
+
+
+def test_action_refusals_match_between_the_lab_and_a_loaded_run():
+    for action, pid in [("request", 3), ("crash", None), ("crash", 9)]:
+        with pytest.raises(ValueError) as live:
+            ClusterLab(seed=0).apply(action, pid)
+        with pytest.raises(RunFormatError) as loaded:
+            ClusterLab.from_json(variant(actions=[[120, action] + ([] if pid is None else [pid])]))
+        assert str(loaded.value).endswith(f": {live.value}")
+
+
+def test_messages_name_servers_not_pids():
+    lab = ClusterLab(nodes=3, seed=0)
+    texts = [variant(actions=[[120, "crash", 9]]), variant(actions=[[120, "crash"]]),
+             variant(actions=[[120, "heal", 1]]), variant(settings={"nodes": 3}, actions=[[120, "crash", 4]])]
+    messages = []
+    for text in texts:
+        with pytest.raises(RunFormatError) as caught:
+            ClusterLab.from_json(text)
+        messages.append(str(caught.value))
+    for args in [("crash", 9), ("crash", None), ("heal", 1), ("crash", "1")]:
+        with pytest.raises(ValueError) as caught:
+            lab.act(*args)
+        messages.append(str(caught.value))
+    assert all("server" in m and "pid" not in m for m in messages), messages
+
+
+def test_a_run_too_long_to_share_says_why_and_what_to_do():
+    lab = ClusterLab(seed=0)
+    lab.run(298.99)  # 101 + 29,899 frames: 300 s exactly is shareable
+    assert parse_run(lab.to_json()).frames == 30_000
+    lab.run(0.01)
+    with pytest.raises(RunFormatError) as caught:
+        lab.to_json()
+    assert str(caught.value) == ("a shared run may hold at most 300 s (30,000 frames) and this one holds 300.01 s "
+                                 "(30,001 frames); fork at an earlier frame to share the part that matters")
+
+
+def test_the_panel_says_why_a_long_run_is_not_exported(monkeypatch):
+    monkeypatch.setattr(raft_lab_inputs, "MAX_FRAMES", 150)
+    view = cv.cluster_lab(seed=0)
+    view.press("request")
+    view.press("run")
+    assert view.export_run() == "" and view.share.exported == ""
+    assert view.status.value.startswith("<b>Not exported:</b> a shared run may hold at most 1.5 s (150 frames)")
+    assert "fork at an earlier frame" in view.status.value
+    view.lab.fork(120)
+    view.replay.player.seek(120)
+    assert parse_run(view.export_run()).frames == 121  # forked: the part that matters is shareable
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda s: f"'{s}'", lambda s: f'"{s}"', lambda s: f"  '{s}'\n", lambda s: f"\n{s}  ", lambda s: f"' {s} '",
+    lambda s: repr(s)])
+def test_a_run_pasted_with_the_quotes_jupyter_shows_loads(wrap):
+    assert ClusterLab.from_json(wrap(EXAMPLE)).to_json() == EXAMPLE
+    assert dump_run(parse_run(wrap(EXAMPLE))) == EXAMPLE
+
+
+@pytest.mark.parametrize("text", [
+    "''" + EXAMPLE + "''",               # two pairs: only one is taken off
+    "'" + EXAMPLE + '"',                 # quotes that do not match
+    "`" + EXAMPLE + "`",                 # not a quote a str is shown with
+])
+def test_only_one_pair_of_matching_straight_quotes_is_taken_off(text):
+    with pytest.raises(RunFormatError, match=r'^not a run string \(it should start with \{"distlab_run":\); '):
+        ClusterLab.from_json(text)
+
+
+CURLY = "the string has curly quotes (“ ”) — copy it again from the export box, or replace them with straight quotes"
+
+
+@pytest.mark.parametrize("text", [
+    EXAMPLE.replace('"', "“", 1).replace('"', "”", 1),              # a chat app's “distlab_run”
+    "“" + EXAMPLE.replace('"', "”") + "”", "‘" + EXAMPLE + "’", "'" + EXAMPLE.replace('"', "”") + "'",
+])
+def test_curly_quotes_are_named_as_such(text):
+    with pytest.raises(RunFormatError) as caught:
+        ClusterLab.from_json(text)
+    assert str(caught.value) == CURLY
+
+
+def test_the_panel_imports_a_quoted_run_and_names_curly_quotes():
+    view = cv.cluster_lab(nodes=3, seed=0)
+    assert view.import_run(f"'{EXAMPLE}'") is True and view.lab.to_json() == EXAMPLE
+    assert view.import_run(EXAMPLE.replace('"', "“")) is False
+    assert view.status.value == f"<b>Not imported:</b> {CURLY}"
+
+
+@pytest.mark.parametrize("timeout, words", [
+    ((150.7, 300), "timeout_ms low must be whole milliseconds, got 150.7"),
+    ((150, 299.5), "timeout_ms high must be whole milliseconds, got 299.5"),
+    ((float("nan"), 300), "timeout_ms low"),
+])
+def test_fractions_of_a_millisecond_in_the_timeout_are_refused_not_truncated(timeout, words):
+    with pytest.raises(ValueError, match=words):
+        ClusterLab(timeout_ms=timeout)
+    with pytest.raises(ValueError, match=words):
+        cv.cluster_lab(timeout_ms=timeout)
+    with pytest.raises(RunFormatError, match=f"settings: {words}"):
+        ClusterLab.from_json(variant(settings={"timeout_ms": list(timeout)}))
+    lab = ClusterLab(seed=0)
+    with pytest.raises(ValueError, match=words):
+        lab.configure(timeout_ms=timeout)
+    assert lab.settings == Settings()
+
+
+def test_whole_milliseconds_written_as_floats_are_whole():
+    assert ClusterLab(timeout_ms=(150.0, 300.0)).frames == ClusterLab().frames
+    assert ClusterLab.from_json(variant(settings={"timeout_ms": [150.0, 300.0]})).to_json() == EXAMPLE
+
+
+def test_an_unknown_setting_is_refused_by_name():
+    lab = ClusterLab(seed=0)
+    with pytest.raises(ValueError, match=r"^unknown setting 'node' \(known: nodes, timeout_ms, latency_ms, "
+                                         r"loss, seed\)$"):
+        lab.configure(node=3)
+    assert lab.settings == Settings()
+
+
+@pytest.mark.parametrize("presses, export_words, import_words", [
+    ([], "(0 actions,", "101 frames and 0 actions"),
+    ([("request", None)], "(1 action,", "152 frames and 1 action,"),
+    ([("request", None), ("crash", 1)], "(2 actions,", "203 frames and 2 actions"),
+])
+def test_counts_in_the_status_line_are_pluralised(presses, export_words, import_words):
+    view = cv.cluster_lab(seed=0)
+    for action, pid in presses:
+        view.press(action, pid)
+    text = view.export_run()
+    assert export_words in view.status.value
+    assert view.import_run(text) and f"imported a run of {import_words}" in view.status.value
+    assert " 1 actions" not in view.status.value
+
+
+def test_counted_words():
+    from distlab.view.raft_lab_panel import counted
+    assert [counted(n, "frame") for n in (0, 1, 2, 21)] == ["0 frames", "1 frame", "2 frames", "21 frames"]

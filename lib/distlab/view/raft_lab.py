@@ -34,6 +34,7 @@ from distlab.sim import Uniform, ms
 from .raft_lab_frames import FRAME_SIZE, Frame, capture, frame_picture, message_word, render_frame
 from .raft_lab_inputs import (
     ACTIONS,
+    FRAME_MS,
     LATENCY_BOUNDS_MS,
     LOSS_BOUNDS,
     NODE_CHOICES,
@@ -47,6 +48,7 @@ from .raft_lab_inputs import (
     check_settings,
     dump_run,
     parse_run,
+    settings_from,
 )
 
 __all__ = [
@@ -58,7 +60,7 @@ __all__ = [
     "render_frame",
 ]
 
-FRAME = ms(10)              #: simulated seconds between frames
+FRAME = ms(FRAME_MS)        #: simulated seconds between frames
 STEP = 0.5                  #: simulated seconds an action runs on for
 WARMUP = 1.0                #: simulated seconds recorded when the settings change
 CHECKPOINT_EVERY = 100      #: frames between stored copies (a copy costs as much as ~40 frames)
@@ -93,8 +95,11 @@ class Checkpoint(NamedTuple):
 class ClusterLab:
     """A recorded, forkable, shareable run of a Raft cluster (plain Python: tests drive it without
     widgets).  Everything that changes the run goes through `configure`, `act` / `apply`, `run`
-    and `fork`, which keep `actions` in step with `frames`; a change made to `cluster` directly is
-    not part of the run and is not exported."""
+    and `fork`, which keep `actions` in step with `frames`.
+
+    A change made to `cluster` directly (``lab.cluster.start(p, "cmd")``, ``lab.cluster.crash(p)``,
+    ...) is not recorded: it is not part of the run, `to_json` does not export it, and a fork or a
+    replay does not repeat it -- take it through `act` to keep it."""
 
     settings: Settings                 #: the run's settings (the seed included)
     cluster: Cluster                   #: the live cluster, at the last frame
@@ -112,9 +117,10 @@ class ClusterLab:
 
     # -- building --------------------------------------------------------------------------
     def configure(self, **settings: Any) -> None:
-        """New settings: rebuild the run from the seed and record `WARMUP` seconds."""
+        """New settings: rebuild the run from the seed and record `WARMUP` seconds.  A setting out
+        of range, or one the lab does not know, is a `ValueError` naming it."""
         base = self.settings._asdict() if hasattr(self, "settings") else {}
-        self._start(check_settings(**{**base, **settings}))
+        self._start(settings_from({**base, **settings}))
         self.run(WARMUP)
 
     def _start(self, settings: Settings) -> None:
@@ -177,7 +183,9 @@ class ClusterLab:
     def apply(self, action: str, pid: int | None = None) -> str:
         """`act` without running on: take `action` (on server `pid` for crash, restart, isolate and
         reconnect) now and record its frame -- all but ``run``, which only runs on.  Returns what
-        happened, in words; an unknown action or server is a `ValueError` naming it."""
+        happened, in words.  An unknown action or server, a server action without a server, or a
+        server given to an action on the whole cluster is a `ValueError` saying so (as `from_json`
+        refuses it)."""
         pid = check_action(action, pid, len(self.cluster.pids))
         self.actions.append(Action(len(self.frames), action, pid))
         if pid is not None:

@@ -44,6 +44,11 @@ def panel_refusal(s: Settings) -> str | None:
     return None
 
 
+def counted(n: int, word: str) -> str:
+    """``1 action``, ``2 actions``: `n` and `word`, plural unless `n` is 1."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _settings_controls(s: Settings) -> dict[str, Any]:
     style = {"description_width": "initial"}
     return {
@@ -190,7 +195,7 @@ class ClusterLabView:
             self.status.value = f"<b>Not exported:</b> {html.escape(str(exc))}"
             return ""
         self.share.show(text)
-        self.status.value = (f"exported this run ({len(self.lab.actions)} actions, on frame "
+        self.status.value = (f"exported this run ({counted(len(self.lab.actions), 'action')}, on frame "
                              f"{self.replay.player.index}) as {len(text)} characters: copy them from "
                              f"the box; 'import run' or cv.cluster_lab(run=...) replays it exactly")
         return text
@@ -201,7 +206,7 @@ class ClusterLabView:
         what is wrong; returns whether the run was loaded."""
         raw = self.share.import_box.value if text is None else text
         try:
-            run = parse_run(raw.strip() if isinstance(raw, str) else raw)
+            run = parse_run(raw)
             problem = panel_refusal(run.settings)
             if problem is not None:
                 raise RunFormatError(problem)
@@ -212,7 +217,8 @@ class ClusterLabView:
         self._sync_controls()
         self._build_node_buttons()
         self._show(self.lab.shown)
-        self.status.value = (f"imported a run of {run.frames} frames and {len(run.actions)} actions, "
+        self.status.value = (f"imported a run of {counted(run.frames, 'frame')} and "
+                             f"{counted(len(run.actions), 'action')}, "
                              f"replayed from seed {run.settings.seed}: on its sender's frame {run.frame}")
         return True
 
@@ -255,11 +261,20 @@ class ClusterLabView:
         display(self.widget)
 
 
-def cluster_lab(nodes: int = 5, timeout_ms: tuple[int, int] = (150, 300), latency_ms: float = 5,
-                loss: float = 0.0, seed: int = 0, *, run: str | None = None) -> ClusterLabView:
-    """The chapter's live cluster: `ClusterLabView(ClusterLab(...))`.  With `run`, a string from
-    "export run" (or `ClusterLab.to_json`), that run instead -- its settings are the string's --
-    replayed exactly and shown on the frame its sender had on screen."""
-    lab = ClusterLab.from_json(run) if run is not None else ClusterLab(nodes, timeout_ms, latency_ms,
-                                                                        loss, seed)
-    return ClusterLabView(lab)
+def cluster_lab(nodes: int | None = None, timeout_ms: tuple[int, int] | None = None,
+                latency_ms: float | None = None, loss: float | None = None, seed: int | None = None, *,
+                run: str | None = None) -> ClusterLabView:
+    """The chapter's live cluster: `ClusterLabView(ClusterLab(...))`, with the lab's defaults (5
+    servers, election timeout 150-300 ms, 5 ms latency, no loss, seed 0) for the settings left out.
+    With `run`, a string from "export run" (or `ClusterLab.to_json`), that run instead, replayed
+    exactly and shown on the frame its sender had on screen; the run carries its own settings, so
+    a setting passed with it is a `ValueError` rather than silently ignored."""
+    given: dict[str, Any] = {name: value for name, value in (
+        ("nodes", nodes), ("timeout_ms", timeout_ms), ("latency_ms", latency_ms), ("loss", loss),
+        ("seed", seed)) if value is not None}
+    if run is None:
+        return ClusterLabView(ClusterLab(**given))
+    if given:
+        raise ValueError(f"the run carries its own settings (its seed too): pass cluster_lab(run=...) "
+                         f"alone, without {', '.join(given)}")
+    return ClusterLabView(ClusterLab.from_json(run))
