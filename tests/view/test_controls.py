@@ -3,7 +3,17 @@ import pytest
 import traitlets
 from hypothesis import given, settings, strategies as st
 
-from distlab.view.controls import FAULTS, MAX_SEED, fault_control, fraction_control, seed_control, size_control
+from distlab.view.controls import (
+    FAULTS,
+    MAX_SEED,
+    choice_control,
+    fault_control,
+    fraction_control,
+    log_control,
+    seed_control,
+    size_control,
+    switch_control,
+)
 
 
 @settings(max_examples=40)
@@ -56,3 +66,42 @@ def test_fault_menu_only_accepts_its_options():
     with pytest.raises(ValueError, match="distinct"):
         fault_control(("crash", "crash"))
     assert isinstance(fault_control(("crash", "heal"), "heal"), widgets.Dropdown)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: size_control(60, min=1, max=50, name="rate"), "rate must be in [1, 50], got 60"),
+    (lambda: size_control(2.5, min=1, max=50, name="rate"), "rate must be an integer, got 2.5"),
+    (lambda: seed_control(-1, name="seed"), "seed must be in [0, 2147483647], got -1"),
+    (lambda: seed_control(10_001, name="seed", max=10_000), "seed must be in [0, 10000], got 10001"),
+    (lambda: fraction_control(16.0, min=0.5, max=15.0, step=0.5, name="cooldown"), "cooldown must be in [0.5, 15.0]"),
+    (lambda: fraction_control("x", name="lag"), "lag must be a number, got 'x'"),
+    (lambda: log_control(0, min=-1, max=5, name="data_mb"), "data_mb must be in [0.1, 100000], got 0"),
+    (lambda: choice_control([3, 5, 7], 4, name="n", kind=widgets.SelectionSlider), "n must be one of (3, 5, 7), got 4"),
+    (lambda: choice_control((), None, name="n"), "n: options must list at least one choice"),
+    (lambda: switch_control("yes", name="inbox"), "inbox must be True or False, got 'yes'"),
+    (lambda: switch_control(None, name="inbox"), "inbox must be True or False, got None"),
+    (lambda: fault_control(("none", "crash"), "pause", name="fault"), "fault must be one of ('none', 'crash')"),
+])
+def test_a_bad_start_names_the_panels_parameter(make, words):
+    """A panel passes its parameter's name: a slider would clamp a bad start silently and a menu
+    would raise a TraitError naming no parameter."""
+    with pytest.raises(ValueError) as err:
+        make()
+    assert str(err.value).startswith(words)
+
+
+def test_the_new_controls_keep_their_widgets_promises():
+    menu = choice_control(("a", "b"), "b", name="x", description="pick", kind=widgets.ToggleButtons)
+    assert isinstance(menu, widgets.ToggleButtons) and (menu.value, menu.description) == ("b", "pick")
+    with pytest.raises(traitlets.TraitError):
+        menu.value = "c"
+    log = log_control(100.0, min=0, max=6, name="rps", description="requests/s")
+    assert isinstance(log, widgets.FloatLogSlider) and (log.base, log.min, log.max, log.value) == (10, 0, 6, 100.0)
+    log.value = 1e9
+    assert log.value == 1e6
+    box = switch_control(True, name="fleet", description="fleet", indent=False)
+    assert isinstance(box, widgets.Checkbox) and box.value is True and box.indent is False
+    seed = seed_control(3, name="seed", max=10_000)
+    seed.value = 99_999
+    assert seed.value == 10_000
+    assert size_control(5, min=1, max=9, continuous_update=False).continuous_update is False  # widget keywords pass
