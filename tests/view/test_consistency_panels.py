@@ -84,7 +84,7 @@ def test_a_redrawn_timeline_matches_a_fresh_one():
 def test_timeline_refuses_bad_values():
     with pytest.raises(ValueError, match="t1 must be in"):
         cv.example_history(dict(cv.EXAMPLE, t1=9.0))
-    with pytest.raises(ValueError, match="a read result must be one of"):
+    with pytest.raises(ValueError, match="read_result must be one of"):
         cv.example_history(dict(cv.EXAMPLE, read_result="3"))
     p = cv.timeline_panel()
     p.controls["t1"].value = 99.0              # the slider clamps

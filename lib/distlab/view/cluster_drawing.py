@@ -256,7 +256,7 @@ def _legend_handles(picture: ClusterPicture, both: list[Link], one_way: list[Lin
     return handles
 
 
-@panel_render
+@panel_render(defaults=dict(nodes=5, seed=0, fault="none"))  # as cluster_panel
 def render_example(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The demo panel's render: an `example_picture` for ``nodes``, ``seed`` (default 0) and
     ``fault`` (default ``"none"``), e.g. ``render_example(nodes=5, fault="crash")``."""
@@ -269,7 +269,7 @@ def cluster_panel(nodes: int = 5, seed: int = 0, fault: str = "none") -> Panel:
     from .controls import fault_control, seed_control, size_control
 
     return Panel(render_example, {
-        "nodes": size_control(nodes, min=3, max=9),
-        "seed": seed_control(seed),
-        "fault": fault_control(EXAMPLE_FAULTS, fault),
+        "nodes": size_control(nodes, min=3, max=9, name="nodes"),
+        "seed": seed_control(seed, name="seed"),
+        "fault": fault_control(EXAMPLE_FAULTS, fault, name="fault"),
     })

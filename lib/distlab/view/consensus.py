@@ -44,7 +44,8 @@ from .consensus_experiments import (
     split_vote_table,
 )
 from .consensus_paxos import duel_table, render_duel, render_sequence
-from .panel import Panel, panel_render
+from .controls import choice_control, log_control, switch_control
+from .panel import Panel, fill_settings, panel_render, settings_of
 from .quiz import Quiz
 from .raft_lab import ClusterLab, render_frame
 from .raft_lab_panel import ClusterLabView, cluster_lab
@@ -177,10 +178,10 @@ def systems_text(aspects: Sequence[str] = ("consensus", "liveness", "watches")) 
     return "\n".join(lines)
 
 
-@panel_render
+@panel_render(defaults=settings_of(choose_coordination))
 def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     """The coordination service to use, and why, as HTML (settings: the questions of
-    `coordination.systems.NEEDS`, as `choose_coordination` takes them)."""
+    `coordination.systems.NEEDS`, with the defaults of `choose_coordination`)."""
     choice = choose_coordination(**config)
     name = {"none": "no coordination service", "database": "a database"}.get(
         choice.system, SYSTEMS[choice.system].name if choice.system in SYSTEMS else choice.system)
@@ -189,22 +190,19 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
 
 
 def chooser_panel(**values: Any) -> Panel:
-    """One control per question of `systems.NEEDS`; the answer of `choose_coordination`."""
+    """One control per question of `systems.NEEDS`, starting at `values` (the others at the
+    defaults of `render_choice`); the answer of `choose_coordination`."""
+    start = fill_settings("chooser_panel", render_choice.settings, values)
     controls = {}
     for name, (kind, choices, question) in NEEDS.items():
-        default = values.get(name)
         if kind == "bool":
-            controls[name] = widgets.Checkbox(value=bool(default), description=question,
-                                              style=_STYLE, layout={"width": "460px"})
+            controls[name] = switch_control(start[name], name=name, description=question, style=_STYLE,
+                                            layout={"width": "460px"})
         elif kind == "choice" and choices is not None:
-            controls[name] = widgets.Dropdown(options=choices, value=default or choices[0],
-                                              description=question, style=_STYLE)
+            controls[name] = choice_control(choices, start[name], name=name, description=question, style=_STYLE)
         else:
-            base = {"data_mb": 1.0, "writes_per_second": 100.0}[name]
-            controls[name] = widgets.FloatLogSlider(value=default or base, base=10, min=-1,
-                                                    max=5 if name == "data_mb" else 6, step=0.25,
-                                                    description=question, style=_STYLE,
-                                                    layout={"width": "460px"})
+            controls[name] = log_control(start[name], min=-1, max=5 if name == "data_mb" else 6, step=0.25,
+                                         name=name, description=question, layout={"width": "460px"})
     panel = Panel(render_choice, controls, draw_now=False)
     panel.widget.children = (widgets.VBox(list(controls.values())), panel.output)
     panel.redraw()

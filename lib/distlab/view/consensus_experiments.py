@@ -24,8 +24,8 @@ from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_s
 from distlab.sim import ms
 
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .controls import seed_control
-from .panel import Panel, panel_render
+from .controls import choice_control, seed_control, size_control
+from .panel import Panel, panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, NEUTRAL, Memo, label_axes, prepare
 
 
@@ -92,9 +92,9 @@ def quorum_panel(n: int = 5, seed: int = 0) -> Panel:
     """The quorum experiment for 3, 5 or 7 servers."""
     return Panel(lambda config, fig=None: render_quorum(quorum_run(config["n"], config["seed"]),
                                                         fig=fig),
-                 {"n": widgets.SelectionSlider(options=[3, 5, 7], value=n, description="servers",
-                                               continuous_update=False),
-                  "seed": seed_control(seed)})
+                 {"n": choice_control([3, 5, 7], n, name="n", kind=widgets.SelectionSlider,
+                                      description="servers", continuous_update=False),
+                  "seed": seed_control(seed, name="seed")})
 
 
 # ------------------------------------------------------------------------ minority partition
@@ -159,11 +159,16 @@ def render_partition(run: Mapping[str, Any], fig: Figure | None = None) -> Figur
 
 
 # ------------------------------------------------------------------------ split votes
+def _check_timeouts(low: int, high: int, low_name: str, high_name: str) -> None:
+    """Refuse an election timeout range outside 10 <= low <= high <= 1000 ms, by the caller's names."""
+    if not 10 <= low <= high <= 1000:
+        raise ValueError(f"the timeout range must satisfy 10 <= {low_name} <= {high_name} <= 1000 ms, "
+                         f"got {low_name}={low}, {high_name}={high}")
+
+
 def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict[str, Any]:
     """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
-    if not 10 <= low_ms <= high_ms <= 1000:
-        raise ValueError(f"the timeout range must satisfy 10 <= low_ms <= high_ms <= 1000 ms, "
-                         f"got {low_ms}-{high_ms}")
+    _check_timeouts(low_ms, high_ms, "low_ms", "high_ms")
     c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
     times: list[float] = []
     terms: dict[Any, list[Any]] = {p: [] for p in c.pids}
@@ -201,11 +206,23 @@ def _emptied_plot(fig: Figure | None) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-@panel_render
+def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
+    """Sliders for the election timeout range (ms) and a seed; the terms of `render_split`."""
+    return Panel(render_split, {
+        "low": size_control(low, min=50, max=300, name="low", description="timeout low (ms)",
+                            continuous_update=False),
+        "high": size_control(high, min=50, max=600, name="high", description="timeout high (ms)",
+                             continuous_update=False),
+        "seed": seed_control(seed, name="seed")})
+
+
+@panel_render(defaults=settings_of(split_panel))
 def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Every server's term over 3 s from a cold start, for election timeouts drawn from ``low`` to
-    ``high`` ms (``seed``, default 0): ``render_split(low=150, high=300, seed=0)``."""
-    run = split_run(int(config["low"]), int(config["high"]), int(config.get("seed", 0)))
+    ``high`` ms and a ``seed`` (defaults as `split_panel`): ``render_split(low=150, high=300)``."""
+    low, high = int(config["low"]), int(config["high"])
+    _check_timeouts(low, high, "low", "high")
+    run = split_run(low, high, int(config["seed"]))
     fig, ax = _emptied_plot(fig)
     for k, (p, ts) in enumerate(run["terms"].items()):
         ax.step(run["times"], [t + 0.04 * (k - 2) for t in ts], where="post", lw=1.4,
@@ -221,17 +238,6 @@ def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="upper left" if run["elected"] is None else "center right")
     return fig
-
-
-def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
-    """Sliders for the election timeout range (ms) and a seed; the terms of `render_split`."""
-    style = {"description_width": "initial"}
-    return Panel(render_split, {
-        "low": widgets.IntSlider(value=low, min=50, max=300, description="timeout low (ms)",
-                                 style=style, continuous_update=False),
-        "high": widgets.IntSlider(value=high, min=50, max=600, description="timeout high (ms)",
-                                  style=style, continuous_update=False),
-        "seed": seed_control(seed)})
 
 
 # ------------------------------------------------------------------------ Figure 16

@@ -21,7 +21,7 @@ from distlab.consensus.paxos.scenarios import duel
 from distlab.grading.consensus import paxos_run
 from distlab.sim import Simulation, ms
 
-from .panel import panel_render
+from .panel import panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 KIND_COLOURS = {"Prepare": CYCLE[0], "Promise": CYCLE[2], "Accept": CYCLE[1],
@@ -64,12 +64,16 @@ def message_arrows(sim: Simulation, until: float, to_proposers_only: bool = True
     return arrows
 
 
-@panel_render
+#: The settings of `render_sequence`: `paxos_run`'s (it runs `until_ms` with the trace on) and ``until_ms``.
+SEQUENCE_SETTINGS = {**settings_of(paxos_run, leave_out=("duration", "trace")), "until_ms": 25}
+
+
+@panel_render(defaults=SEQUENCE_SETTINGS)
 def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Who sent what to whom, and when, in a Paxos run: settings ``proposers`` (1 or 2),
-    ``until_ms`` and any `paxos_run` keyword, e.g. ``render_sequence(proposers=1, until_ms=22)``."""
+    ``until_ms`` and every other `paxos_run` keyword, e.g. ``render_sequence(proposers=1, until_ms=22)``."""
     kw = {k: v for k, v in config.items() if k not in ("until_ms",)}
-    until = ms(config.get("until_ms", 25))
+    until = ms(config["until_ms"])
     sim, nodes, _ = paxos_run(duration=until, trace=True, **kw)
     arrows = message_arrows(sim, until)
     fig = prepare(fig, figsize=(7.2, 4.6))
@@ -93,12 +97,12 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     ax.set_ylim(until * 1000, 0)
     chosen = {nd.chosen for nd in nodes if nd.chosen is not None}
     what = f"chosen: {chosen.pop()}" if chosen else "nothing chosen yet"
-    n_prop = config.get("proposers", 1)
+    n_prop = config["proposers"]
     label_axes(ax, title=(f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {what} "
                           f"(first {until * 1000:.0f} ms)"),
                xlabel="server", ylabel="time (ms, downwards)")
     if n_prop == 1 and chosen_first(nodes):
-        lat = config.get("latency_ms", 5.0)
+        lat = config["latency_ms"]
         for k, text in enumerate(("phase 1: do I have the floor?\n(Prepare / Promise)",
                                   "phase 2: call the vote\n(Accept / Accepted)")):
             ax.axhspan(2 * k * lat, 2 * (k + 1) * lat, color=CYCLE[5], alpha=0.08 + 0.08 * k)

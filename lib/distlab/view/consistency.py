@@ -46,7 +46,8 @@ from .consistency_store import (
     tradeoff_table,
 )
 from .consistency_timeline import EXAMPLE, example_history, render_timeline, timeline_panel, timeline_verdicts
-from .panel import Panel, panel_render
+from .controls import switch_control
+from .panel import Panel, fill_settings, panel_render, settings_of
 from .quiz import Quiz
 from .style import GOOD, prepare
 
@@ -119,10 +120,10 @@ def chooser_table() -> str:
     return "\n".join(lines)
 
 
-@panel_render
+@panel_render(defaults=settings_of(choose_rung))
 def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     """The chooser's answer as HTML: the rung, its availability, why, and which question decided
-    (settings: one bool per question of ``distlab.consistency.chooser.NEEDS``)."""
+    (settings: one bool per question of ``distlab.consistency.chooser.NEEDS``, default False)."""
     choice = choose_rung(**{k: bool(config[k]) for k in NEEDS})
     rows = "".join(
         f"<li style=\"{'font-weight:bold;color:' + GOOD if k in choice.needs else 'color:#555'}\">"
@@ -135,9 +136,11 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
 
 
 def chooser_panel(**needs: bool) -> Panel:
-    """One checkbox per question of the rule of thumb; the weakest rung giving every "yes" wins."""
-    return Panel(render_choice, {k: widgets.Checkbox(value=bool(needs.get(k, False)), description=q,
-                                                     indent=False, layout=widgets.Layout(width="auto"))
+    """One checkbox per question of the rule of thumb (`needs` ticks some, by the names of
+    `render_choice`'s settings); the weakest rung giving every "yes" wins."""
+    start = fill_settings("chooser_panel", render_choice.settings, needs)
+    return Panel(render_choice, {k: switch_control(start[k], name=k, description=q, indent=False,
+                                                   layout=widgets.Layout(width="auto"))
                                  for k, q in NEEDS.items()})
 
 

@@ -131,17 +131,16 @@ def _patch(colour: str, label: str, edge: str = "#333333") -> Patch:
     return Patch(facecolor=colour, edgecolor=edge, label=label, linewidth=2 if edge != "#333333" else 1)
 
 
-@panel_render
+@panel_render(defaults=dict(classification=None, items=None,
+                            title="The consistency ladder: stronger rungs imply the ones below"))
 def render_ladder(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """The ladder on its own; optional settings ``classification`` (verdicts to mark), ``items``
+    """The ladder on its own; settings ``classification`` (verdicts to mark), ``items``
     (rung -> data names) and ``title``, e.g. ``render_ladder(items=chooser_items())``."""
     from .style import prepare
 
-    config = config or {}
     fig = prepare(fig, figsize=(8.0, 5.6))
     ax = fig.add_subplot()
-    draw_ladder(ax, config.get("classification"), config.get("items"),
-                title=config.get("title", "The consistency ladder: stronger rungs imply the ones below"))
+    draw_ladder(ax, config["classification"], config["items"], title=config["title"])
     return fig
 
 

@@ -29,7 +29,8 @@ from distlab.consistency import Verdict, check
 from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, draw_history
-from .panel import Panel, panel_render
+from .controls import choice_control, fraction_control
+from .panel import Panel, panel_render, settings_of
 from .style import BAD, GOOD, OKABE_ITO, reuse_axes
 
 __all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "replication", "scene_verdicts", "scene_report",
@@ -105,15 +106,20 @@ def replication(story: Story | str, policy: str, slow_lag: float | None = None) 
     return _run(story, policy, slow_lag)[2]
 
 
+def _lag(value: float, name: str) -> float:
+    """`value` as a lag in seconds, refused (by the caller's `name`) outside [0, 10]."""
+    if not 0.0 <= value <= 10.0:
+        raise ValueError(f"{name} must be in [0, 10] seconds, got {value!r}")
+    return float(value)
+
+
 def _run(story: Story | str, policy: str, slow_lag: float | None) -> tuple[History, dict[int, str], Applies]:
     story = STORIES[story] if isinstance(story, str) else story
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
     lags = dict(story.lags)
     if slow_lag is not None:
-        if not 0.0 <= slow_lag <= 10.0:
-            raise ValueError(f"slow_lag must be in [0, 10] seconds, got {slow_lag!r}")
-        lags[story.slow] = float(slow_lag)
+        lags[story.slow] = _lag(slow_lag, "slow_lag")
     homes = dict(story.homes)
     writes: list[tuple[float, str, str | None, int]] = []  # (leader apply time, key, value, version)
     token: dict[str, int] = {}
@@ -181,16 +187,28 @@ def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
     return "\n".join(lines)
 
 
-@panel_render
+def scene_panel(story: str = "saved it and it vanished", policy: str = "any", lag: float = 6.0) -> Panel:
+    """Pick a story and a read policy; the slider sets how far the slow replica lags (every story's
+    slow replica lags 6 s by itself)."""
+    style = {"description_width": "initial"}
+    return Panel(render_scene, {
+        "story": choice_control(tuple(STORIES), story, name="story", description="story", style=style),
+        "policy": choice_control(POLICIES, policy, name="policy", kind=widgets.ToggleButtons,
+                                 description="read policy", style=style),
+        "lag": fraction_control(lag, min=0.0, max=8.0, step=0.25, name="lag", description="slow replica lag (s)",
+                                continuous_update=False)}, figsize=(10.0, 4.6))
+
+
+@panel_render(defaults=settings_of(scene_panel))
 def render_scene(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """One story under one policy: the timeline (notes name the replica and its version) and the
     verdict of the rung that catches the bug in the title.  Settings ``story`` (a key of
-    :data:`STORIES`), ``policy`` and optionally ``lag`` (s), e.g. ``render_scene(story=..., policy="any")``."""
+    :data:`STORIES`), ``policy`` and ``lag`` (s), as `scene_panel`: ``render_scene(story=..., policy="any")``."""
     name, policy = config["story"], config["policy"]
     if name not in STORIES:
         raise ValueError(f"story must be one of {sorted(STORIES)}, got {name!r}")
     story = STORIES[name]
-    lag = config.get("lag")
+    lag = None if config["lag"] is None else _lag(config["lag"], "lag")
     h, notes, applies = _run(story, policy, lag)
     verdicts = scene_verdicts(story, policy, lag)
     failed = [r for r, v in verdicts.items() if v.status == "violated"]
@@ -224,13 +242,3 @@ def _draw_replication(ax: Axes, n_lanes: int, applies: Applies, right: float) ->
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_ylim(-(n_lanes + len(applies)) + 0.2, 0.7)
     ax.set_ylabel("client / replica")
-
-
-def scene_panel(story: str = "saved it and it vanished", policy: str = "any", lag: float = 6.0) -> Panel:
-    """Pick a story and a read policy; the slider sets how far the slow replica lags."""
-    style = {"description_width": "initial"}
-    return Panel(render_scene, {
-        "story": widgets.Dropdown(options=tuple(STORIES), value=story, description="story", style=style),
-        "policy": widgets.ToggleButtons(options=POLICIES, value=policy, description="read policy", style=style),
-        "lag": widgets.FloatSlider(value=lag, min=0.0, max=8.0, step=0.25, description="slow replica lag (s)",
-                                   style=style, continuous_update=False)}, figsize=(10.0, 4.6))

@@ -23,7 +23,8 @@ from distlab.consistency import READ_POLICIES, StoreConfig, run_store
 from distlab.sim import Exponential
 
 from .consistency_ladder import classify_history
-from .panel import Panel, panel_render
+from .controls import choice_control, fraction_control, seed_control, size_control
+from .panel import Panel, panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
 
 __all__ = ["SESSION_MODES", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
@@ -47,6 +48,7 @@ class _Workload(TypedDict):
 
 _WORKLOAD = _Workload(clients=5, keys=3, ops_per_client=24, client_timeout=0.3)
 _PARTITION_START = 0.2
+_STYLE = {"description_width": "initial"}
 
 
 def store_config(config: Mapping[str, Any]) -> StoreConfig:
@@ -159,44 +161,43 @@ def _pin_title(ax: Axes) -> None:
     ax.set_title(ax.get_title(), y=1.0)
 
 
-@panel_render
+def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", partition_s: float = 0.0,
+                session: str = "wait", seed: int = 0) -> Panel:
+    """The experiment's sliders and menus; every change re-runs the store and re-checks its history."""
+    controls = {
+        "replicas": size_control(replicas, min=1, max=7, name="replicas", description="replicas",
+                                 continuous_update=False),
+        "lag_ms": fraction_control(lag_ms, min=5.0, max=500.0, step=5.0, name="lag_ms", description="mean lag (ms)",
+                                   continuous_update=False),
+        "policy": choice_control(READ_POLICIES, policy, name="policy", description="read policy", style=_STYLE,
+                                 layout=widgets.Layout(width="190px")),
+        "partition_s": fraction_control(partition_s, min=0.0, max=1.5, step=0.1, name="partition_s",
+                                        description="partition (s)", continuous_update=False),
+        "session": choice_control(SESSION_MODES, session, name="session", description="behind the token:",
+                                  style=_STYLE, layout=widgets.Layout(width="210px")),
+        "seed": seed_control(seed, name="seed", max=10_000, layout=widgets.Layout(width="130px")),
+    }
+    panel = Panel(render_store, controls, figsize=(10.0, 4.2))
+    panel.widget.children[0].layout.flex_flow = "row wrap"
+    return panel
+
+
+@panel_render(defaults={**settings_of(store_panel), "write_ack": "leader"})
 def render_store(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Anomalies (left, % of reads or of operations) and latency percentiles (right, ms) for
-    ``replicas``, ``lag_ms``, ``policy``, ``partition_s``, ``session`` and ``seed`` (see `store_panel`)."""
+    ``replicas``, ``lag_ms``, ``policy``, ``partition_s``, ``session`` and ``seed`` (as `store_panel`),
+    and ``write_ack`` (``"leader"`` or ``"majority"``)."""
     run = store_run(config)
     m = run["metrics"]
     fig = fig if fig is not None else prepare(None, figsize=(10.0, 4.2))
     _StoreFigure.of(fig).show(m, run["reads"])
     strongest = ", ".join(run["strongest"]) or "none"
-    part = float(config.get("partition_s", 0.0))
+    part = float(config["partition_s"])
     fig.suptitle(f"read policy {config['policy']!r}, {config['replicas']} replicas, lag ~{float(config['lag_ms']):g} ms"
                  f"{f', partition {part:g} s' if part else ''}: strongest rung {strongest}; "
                  f"converged {'yes' if m['converged'] else 'NO'}", fontsize=10,
                  color=GOOD if run["strongest"] else BAD)
     return fig
-
-
-def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", partition_s: float = 0.0,
-                session: str = "wait", seed: int = 0) -> Panel:
-    """The experiment's sliders and menus; every change re-runs the store and re-checks its history."""
-    style = {"description_width": "initial"}
-    controls = {
-        "replicas": widgets.IntSlider(value=replicas, min=1, max=7, description="replicas", style=style,
-                                      continuous_update=False),
-        "lag_ms": widgets.FloatSlider(value=lag_ms, min=5.0, max=500.0, step=5.0, description="mean lag (ms)",
-                                      style=style, continuous_update=False),
-        "policy": widgets.Dropdown(options=READ_POLICIES, value=policy, description="read policy", style=style,
-                                   layout=widgets.Layout(width="190px")),
-        "partition_s": widgets.FloatSlider(value=partition_s, min=0.0, max=1.5, step=0.1,
-                                           description="partition (s)", style=style, continuous_update=False),
-        "session": widgets.Dropdown(options=SESSION_MODES, value=session, description="behind the token:",
-                                    style=style, layout=widgets.Layout(width="210px")),
-        "seed": widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed", style=style,
-                                       layout=widgets.Layout(width="130px")),
-    }
-    panel = Panel(render_store, controls, figsize=(10.0, 4.2))
-    panel.widget.children[0].layout.flex_flow = "row wrap"
-    return panel
 
 
 def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s: float = 1.0,

@@ -23,7 +23,8 @@ from distlab.consistency.ladder import Classification
 from distlab.sim.history import History, Op
 
 from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder
-from .panel import Panel, panel_render
+from .controls import choice_control, fraction_control
+from .panel import Panel, fill_settings, panel_render
 from .style import Memo, prepare
 
 __all__ = ["EXAMPLE", "RESULTS", "TimelinePanel", "example_history", "timeline_classification",
@@ -39,9 +40,11 @@ _BOB_READ2 = (9.0, 10.0)    # Bob's second read
 _READ_LEN = 1.0
 
 
-def _result(name: str) -> int | None:
+def _result(config: Mapping[str, Any], read: str) -> int | None:
+    """What the read `read` (a key of :data:`EXAMPLE`) returns, refused by name unless one of :data:`RESULTS`."""
+    name = config[read]
     if name not in RESULTS:
-        raise ValueError(f"a read result must be one of {RESULTS}, got {name!r}")
+        raise ValueError(f"{read} must be one of {RESULTS}, got {name!r}")
     return None if name == "nothing" else int(name)
 
 
@@ -55,9 +58,9 @@ def example_history(config: Mapping[str, Any]) -> History:
         raise ValueError(f"read_start must be in [0, {_BOB_READ2[0] - _READ_LEN - 0.25}], got {start!r}")
     ops = [Op(0, "write", 1, None, 0.0, t1, "ok"),
            Op(0, "write", 2, None, *_WRITE2, "ok"),
-           Op(0, "read", None, None, *_ALICE_READ, "ok", result=_result(config["alice_reads"])),
-           Op(1, "read", None, None, start, start + _READ_LEN, "ok", result=_result(config["read_result"])),
-           Op(1, "read", None, None, *_BOB_READ2, "ok", result=_result(config["second_read"]))]
+           Op(0, "read", None, None, *_ALICE_READ, "ok", result=_result(config, "alice_reads")),
+           Op(1, "read", None, None, start, start + _READ_LEN, "ok", result=_result(config, "read_result")),
+           Op(1, "read", None, None, *_BOB_READ2, "ok", result=_result(config, "second_read"))]
     return History.of(ops)
 
 
@@ -88,7 +91,7 @@ def timeline_verdicts(config: Mapping[str, Any], classification: Classification 
     return lines
 
 
-@panel_render
+@panel_render(defaults=EXAMPLE)
 def render_timeline(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The history (left) and the ladder with every rung's verdict (right), for the settings of
     :data:`EXAMPLE` (``t1``, ``read_start``, ``read_result``, ``second_read``, ``alice_reads``):
@@ -160,23 +163,23 @@ class TimelinePanel(Panel):
         self.explanation.value = _explain_html(panel)
 
 
-def timeline_panel(**overrides: Any) -> TimelinePanel:
-    """Sliders move *t1* and Bob's first read; menus change what each read returns."""
-    cfg = {**EXAMPLE, **overrides}
+def timeline_panel(**settings: Any) -> TimelinePanel:
+    """Sliders move *t1* and Bob's first read; menus change what each read returns.  `settings`
+    (the names of :data:`EXAMPLE`) set where they start; the others start at the lecture's example."""
+    cfg = fill_settings("timeline_panel", EXAMPLE, settings)
     style = {"description_width": "initial"}
     controls = {
-        "t1": widgets.FloatSlider(value=cfg["t1"], min=0.5, max=4.5, step=0.5, description="t1 (write 1 ends, s)",
-                                  style=style, continuous_update=False),
-        "read_start": widgets.FloatSlider(value=cfg["read_start"], min=0.0, max=7.5, step=0.5,
-                                          description="Bob's read starts (s)", style=style,
-                                          continuous_update=False),
-        "read_result": widgets.Dropdown(options=RESULTS, value=cfg["read_result"], description="it returns",
-                                        style=style, layout=widgets.Layout(width="160px")),
-        "second_read": widgets.Dropdown(options=RESULTS, value=cfg["second_read"],
-                                        description="Bob's 2nd read", style=style,
-                                        layout=widgets.Layout(width="190px")),
-        "alice_reads": widgets.Dropdown(options=RESULTS, value=cfg["alice_reads"],
-                                        description="Alice reads back", style=style,
-                                        layout=widgets.Layout(width="200px")),
+        "t1": fraction_control(cfg["t1"], min=0.5, max=4.5, step=0.5, name="t1", description="t1 (write 1 ends, s)",
+                               continuous_update=False),
+        "read_start": fraction_control(cfg["read_start"], min=0.0, max=7.5, step=0.5, name="read_start",
+                                       description="Bob's read starts (s)", continuous_update=False),
+        "read_result": choice_control(RESULTS, cfg["read_result"], name="read_result", description="it returns",
+                                      style=style, layout=widgets.Layout(width="160px")),
+        "second_read": choice_control(RESULTS, cfg["second_read"], name="second_read",
+                                      description="Bob's 2nd read", style=style,
+                                      layout=widgets.Layout(width="190px")),
+        "alice_reads": choice_control(RESULTS, cfg["alice_reads"], name="alice_reads",
+                                      description="Alice reads back", style=style,
+                                      layout=widgets.Layout(width="200px")),
     }
     return TimelinePanel(controls)

@@ -2,11 +2,13 @@
 
 The pattern every chapter panel follows (DESIGN.md "Views and widgets")::
 
-    def render(config, fig=None) -> Figure:      # pure: config in, figure out; testable alone
-        ...
+    def my_panel(nodes: int = 5, seed: int = 0) -> Panel:   # thin wiring; its defaults are the settings'
+        return Panel(render_my, {"nodes": size_control(nodes, min=3, max=9, name="nodes"),
+                                 "seed": seed_control(seed, name="seed")})
 
-    def my_panel(**defaults) -> Panel:           # thin wiring
-        return Panel(render, {"nodes": size_control(5, min=3, max=9), "seed": seed_control()})
+    @panel_render(defaults=settings_of(my_panel))
+    def render_my(config, fig=None) -> Figure:     # pure: config in, figure out; testable alone
+        ...
 
 When any control changes, the panel builds a fresh config (a dict of control values, or whatever
 `make_config` turns them into), redraws **one reused Figure**, rasterises it to PNG and replaces the
@@ -21,18 +23,22 @@ axes and removes only its artists: much faster, for renders that set their own l
 panel does not clear the figure itself, so a render can take the fast path.
 `render` may also return a ``str`` (shown as HTML) or any other object (shown as text).
 
-One calling style for notebooks: decorate a panel's render with `panel_render` and a cell calls it
-with the same keywords as the panel, ``render_split(low=150, high=150, seed=0)`` next to
-``split_panel(low=150, high=155, seed=0)``, while `Panel` keeps calling ``render(config, fig=...)``
-(docs/view-and-grading.md, "One calling style").
+One calling style for notebooks: decorate a panel's render with `panel_render`, declaring its
+settings and their defaults, and a cell calls it with the same keywords as the panel,
+``render_split(low=150, high=150, seed=0)`` next to ``split_panel(low=150, high=155, seed=0)``; a
+misspelled setting is refused by name and a setting left out takes its default.  `Panel` keeps
+calling ``render(config, fig=...)`` (docs/view-and-grading.md, "One calling style").
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
+import inspect
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar, cast
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -52,31 +58,93 @@ class ConfigRender(Protocol[_Shown]):
 
 class PanelRender(Protocol[_Shown]):
     """A render made by `panel_render`: ``render(**settings)`` in a notebook cell, and still
-    ``render(config, fig=None)`` for `Panel` (and older cells that pass a dict)."""
+    ``render(config, fig=None)`` for `Panel` (and cells that pass a dict).  `settings` maps every
+    setting it takes to its default."""
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """Every setting of the render, with its default (read-only)."""
 
     def __call__(self, config: Any = None, /, fig: Figure | None = None, **settings: Any) -> _Shown: ...
 
 
-def panel_render(render: ConfigRender[_Shown]) -> PanelRender[_Shown]:
-    """Let a panel's ``render(config, fig=None)`` also be called with keywords, as notebooks do.
+def settings_of(function: Callable[..., object], *, leave_out: Collection[str] = ()) -> dict[str, Any]:
+    """The parameters of `function` that can be given by keyword and have a default, with that
+    default, in order (but those in `leave_out`): ``settings_of(split_panel)`` is
+    ``{"low": 150, "high": 150, "seed": 0}``.  A render declares its panel's settings this way, so
+    the defaults are written once, in the panel's signature."""
+    keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name: p.default for p in inspect.signature(function).parameters.values()
+            if p.kind in keyword and p.default is not p.empty and p.name not in leave_out}
 
-    ``render_split(low=150, high=150, seed=0)`` is ``render_split({"low": 150, "high": 150,
-    "seed": 0})``; keywords given next to a dict override its entries
-    (``render_timeline(EXAMPLE, read_result="nothing")``), and no config at all is an empty dict.
-    `Panel` calls ``render(config, fig=fig)`` unchanged: with no keywords the config (a dict or a
-    `make_config` object) is passed through as it is."""
 
-    def call(config: Any = None, /, fig: Figure | None = None, **settings: Any) -> _Shown:
-        if settings or config is None:
-            config = {**(config or {}), **settings}
+def fill_settings(caller: str, defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``{**defaults, **given}``; a name of `given` that `defaults` lacks raises a `TypeError`
+    naming it and `caller`, suggesting the closest setting and listing them all::
+
+        render_split() got an unexpected setting 'lo' (did you mean 'low'?); its settings are low, high, seed
+    """
+    unknown = [name for name in given if name not in defaults]
+    if unknown:
+        known = [str(name) for name in defaults]
+        words = []
+        for name in unknown:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            words.append(repr(name) + (f" (did you mean {close[0]!r}?)" if close else ""))
+        plural = "s" if len(unknown) > 1 else ""
+        raise TypeError(f"{caller}() got an unexpected setting{plural} {', '.join(words)}; "
+                        f"its settings are {', '.join(known) or 'none'}")
+    return {**defaults, **given}
+
+
+def panel_render(*, defaults: Mapping[str, Any]) -> Callable[[ConfigRender[_Shown]], PanelRender[_Shown]]:
+    """Decorator: let a panel's ``render(config, fig=None)`` also be called with keywords, as
+    notebooks do, and know its settings: ``@panel_render(defaults=settings_of(split_panel))``.
+
+    * ``render_split(low=150, high=300)`` draws ``{"low": 150, "high": 300, "seed": 0}``: settings
+      left out take their `defaults`; an unknown one raises `TypeError` (`fill_settings`);
+    * a dict config is the same as keywords (``render_split(dict(low=150, high=300))``), and
+      keywords next to it override its entries (``render_timeline(EXAMPLE, read_result="nothing")``);
+    * `Panel` calls ``render(config, fig=fig)``: a dict holding exactly the settings, or any other
+      object (a `make_config` dataclass), is passed through untouched.
+
+    The render gets a real signature, ``(config=None, /, fig=None, *, low=150, high=150, seed=0)``,
+    so Shift-Tab and tab completion show the settings, and ``render.settings`` maps them to their
+    defaults."""
+    settings: Mapping[str, Any] = MappingProxyType(dict(defaults))
+
+    def decorate(render: ConfigRender[_Shown]) -> PanelRender[_Shown]:
+        return _keyword_render(render, settings)
+
+    return decorate
+
+
+def _keyword_render(render: ConfigRender[_Shown], settings: Mapping[str, Any]) -> PanelRender[_Shown]:
+    name = getattr(render, "__name__", "render")
+
+    def call(config: Any = None, /, fig: Figure | None = None, **given: Any) -> _Shown:
+        if config is None:
+            config = fill_settings(name, settings, given)
+        elif isinstance(config, Mapping):
+            if given or config.keys() != settings.keys():  # Panel's dict of every setting: as it is
+                config = fill_settings(name, settings, {**config, **given})
+        elif given:
+            raise TypeError(f"{name}() can add keyword settings to a dict config only, "
+                            f"not to a {type(config).__name__!r}")
         return render(config, fig=fig)
 
     call.__module__ = render.__module__
-    call.__name__ = getattr(render, "__name__", "render")
-    call.__qualname__ = getattr(render, "__qualname__", call.__name__)
+    call.__name__ = name
+    call.__qualname__ = getattr(render, "__qualname__", name)
     call.__doc__ = render.__doc__
     call.__annotations__["return"] = getattr(render, "__annotations__", {}).get("return", "object")
-    return call
+    parameter = inspect.Parameter
+    call.__dict__["__signature__"] = inspect.Signature(
+        [parameter("config", parameter.POSITIONAL_ONLY, default=None),
+         parameter("fig", parameter.POSITIONAL_OR_KEYWORD, default=None),
+         *(parameter(setting, parameter.KEYWORD_ONLY, default=value) for setting, value in settings.items())])
+    call.__dict__["settings"] = settings
+    return cast("PanelRender[_Shown]", call)
 
 
 class Panel:

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.grading.reliability import run_scenario
@@ -25,7 +24,8 @@ from distlab.reliability.chooser import choose_limiter
 from distlab.reliability.compare import bursty_trace
 from distlab.reliability.quiz import QUIZ
 
-from .panel import Panel, panel_render
+from .controls import log_control, switch_control
+from .panel import Panel, panel_render, settings_of
 from .quiz import Quiz
 from .reliability_limiters import (
     bucket_panel,
@@ -68,8 +68,6 @@ from .style import GOOD
 if TYPE_CHECKING:
     from redis import Redis
 
-_STYLE = {"description_width": "initial"}
-
 # ----------------------------------------------------------------------------------- chooser
 RULES = (
     ("one process", "keep the state in memory: no shared store, no round trip"),
@@ -80,7 +78,17 @@ RULES = (
 )
 
 
-@panel_render
+def chooser_panel(fleet: bool = True, rps: float = 100.0, exact_counts: bool = False,
+                  rough_cap_ok: bool = False) -> Panel:
+    """Checkboxes and a log slider for the lecture's "how to choose a rate limiter"."""
+    return Panel(render_choice, {
+        "fleet": switch_control(fleet, name="fleet", description="many servers share the limit"),
+        "rps": log_control(rps, min=0, max=6, step=0.25, name="rps", description="requests/s per key"),
+        "exact_counts": switch_control(exact_counts, name="exact_counts", description="exact counts (billing)"),
+        "rough_cap_ok": switch_control(rough_cap_ok, name="rough_cap_ok", description="a rough cap is fine")})
+
+
+@panel_render(defaults=settings_of(chooser_panel))
 def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     """The chooser's answer as HTML: the strategy, the store, why, and which rule decided
     (settings ``fleet``, ``rps``, ``exact_counts``, ``rough_cap_ok``, as `chooser_panel`)."""
@@ -97,17 +105,6 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     return (f'<div class="distlab-choice"><b>Use: {html.escape(choice.strategy)}</b> on '
             f"<b>{html.escape(choice.store)}</b><br><i>{html.escape(choice.reason)}</i>"
             f"<ol style=\"margin-top:6px\">{rows}</ol></div>")
-
-
-def chooser_panel(fleet: bool = True, rps: float = 100.0, exact_counts: bool = False,
-                  rough_cap_ok: bool = False) -> Panel:
-    """Checkboxes and a log slider for the lecture's "how to choose a rate limiter"."""
-    return Panel(render_choice, {
-        "fleet": widgets.Checkbox(value=fleet, description="many servers share the limit"),
-        "rps": widgets.FloatLogSlider(value=rps, base=10, min=0, max=6, step=0.25,
-                                      description="requests/s per key", style=_STYLE),
-        "exact_counts": widgets.Checkbox(value=exact_counts, description="exact counts (billing)"),
-        "rough_cap_ok": widgets.Checkbox(value=rough_cap_ok, description="a rough cap is fine")})
 
 
 # ----------------------------------------------------------------------------------- real Redis

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.reliability import ManualClock, RateLimit, RateLimiter
@@ -15,8 +14,8 @@ from distlab.reliability.compare import bursty_trace, run_trace
 from distlab.reliability.invariants import bucket_bound_holds
 from distlab.reliability.local_budget import simulate_local_budgets
 
-from .controls import seed_control, size_control
-from .panel import Panel, panel_render
+from .controls import fraction_control, seed_control, size_control
+from .panel import Panel, panel_render, settings_of
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
@@ -71,7 +70,16 @@ def bucket_run(config: Mapping[str, Any]) -> dict[str, Any]:
             "rate": rate, "bucket": bucket, "bound_holds": bucket_bound_holds(admitted, bucket, rate)}
 
 
-@panel_render
+def bucket_panel(rate: int = 5, bucket: int = 10, burstiness: int = 30, seed: int = 0) -> Panel:
+    """Sliders: refill rate, bucket size, burstiness (requests per burst), seed."""
+    return Panel(render_bucket, {
+        "rate": size_control(rate, min=1, max=50, name="rate", description="refill rate (/s)"),
+        "bucket": size_control(bucket, min=1, max=100, name="bucket", description="bucket size"),
+        "burstiness": size_control(burstiness, min=0, max=100, name="burstiness", description="burst size"),
+        "seed": seed_control(seed, name="seed")})
+
+
+@panel_render(defaults=settings_of(bucket_panel))
 def render_bucket(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Tokens in the bucket over time (top) and cumulative requests vs the burst + rate·t bound;
     settings ``rate``, ``bucket``, ``burstiness``, ``seed`` (as `bucket_panel`)."""
@@ -103,15 +111,6 @@ def render_bucket(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     return fig
 
 
-def bucket_panel(rate: int = 5, bucket: int = 10, burstiness: int = 30, seed: int = 0) -> Panel:
-    """Sliders: refill rate, bucket size, burstiness (requests per burst), seed."""
-    return Panel(render_bucket, {
-        "rate": size_control(rate, min=1, max=50, description="refill rate (/s)"),
-        "bucket": size_control(bucket, min=1, max=100, description="bucket size"),
-        "burstiness": size_control(burstiness, min=0, max=100, description="burst size"),
-        "seed": seed_control(seed)})
-
-
 @remember(maxsize=32)
 def strategies_run(config: Mapping[str, Any]) -> dict[str, Any]:
     """The same bursty trace through all five strategies (`distlab.reliability.compare`)."""
@@ -125,7 +124,16 @@ def strategies_run(config: Mapping[str, Any]) -> dict[str, Any]:
             "runs": run_trace(times, RateLimit(amount, window), tuple(STRATEGY_LABELS), start=START)}
 
 
-@panel_render
+def strategies_panel(amount: int = 10, window: float = 1.0, burstiness: int = 20, seed: int = 0) -> Panel:
+    """Sliders: limit per window, window length, burstiness, seed."""
+    return Panel(render_strategies, {
+        "amount": size_control(amount, min=1, max=100, name="amount", description="limit per window"),
+        "window": fraction_control(window, min=0.5, max=5.0, step=0.5, name="window", description="window (s)"),
+        "burstiness": size_control(burstiness, min=0, max=200, name="burstiness", description="burst size"),
+        "seed": seed_control(seed, name="seed")})
+
+
+@panel_render(defaults=settings_of(strategies_panel))
 def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Most admitted in any one window (the fixed window's 2× burst) and stored entries over time
     (the sliding log's memory), for one trace through every strategy; settings ``amount``,
@@ -159,22 +167,21 @@ def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> F
     return fig
 
 
-def strategies_panel(amount: int = 10, window: float = 1.0, burstiness: int = 20, seed: int = 0) -> Panel:
-    """Sliders: limit per window, window length, burstiness, seed."""
-    win = widgets.FloatSlider(value=window, min=0.5, max=5.0, step=0.5, description="window (s)",
-                              style={"description_width": "initial"})
-    return Panel(render_strategies, {
-        "amount": size_control(amount, min=1, max=100, description="limit per window"),
-        "window": win,
-        "burstiness": size_control(burstiness, min=0, max=200, description="burst size"),
-        "seed": seed_control(seed)})
+def local_budget_table(intervals: Sequence[float] = (0.0, 0.01, 0.1, 0.5), duration: float = 20.0,
+                       seed: int = 0) -> str:
+    """The same runs as a text table (deterministic: simulated time only)."""
+    lines = [f"{'sync interval':>14} {'round trips/request':>20} {'mean overshoot':>15}"]
+    for s in intervals:
+        r = simulate_local_budgets(sync_interval=s, duration=duration, seed=seed)
+        lines.append(f"{s * 1000:>11g} ms {r.round_trips_per_request:>20.3f} {100 * r.mean_overshoot:>14.1f}%")
+    return "\n".join(lines)
 
 
-@panel_render
+@panel_render(defaults=settings_of(local_budget_table))
 def render_local_budgets(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Round trips per request against overshoot of the fleet limit, one point per sync interval;
-    settings ``seed``, ``duration`` (s) and optionally ``intervals`` (s)."""
-    intervals = tuple(config.get("intervals", (0.0, 0.01, 0.1, 0.5)))
+    settings ``intervals`` (s), ``duration`` (s) and ``seed``, as `local_budget_table`."""
+    intervals = tuple(config["intervals"])
     seed = _int(config, "seed", 0, 2**31 - 1)
     duration = _float(config, "duration", 1.0, 60.0)
     runs = [simulate_local_budgets(sync_interval=s, duration=duration, seed=seed) for s in intervals]
@@ -189,16 +196,6 @@ def render_local_budgets(config: Mapping[str, Any], fig: Figure | None = None) -
     ax.legend(fontsize=8)
     ax.title.set_fontsize(9)
     return fig
-
-
-def local_budget_table(intervals: Sequence[float] = (0.0, 0.01, 0.1, 0.5), duration: float = 20.0,
-                       seed: int = 0) -> str:
-    """The same runs as a text table (deterministic: simulated time only)."""
-    lines = [f"{'sync interval':>14} {'round trips/request':>20} {'mean overshoot':>15}"]
-    for s in intervals:
-        r = simulate_local_budgets(sync_interval=s, duration=duration, seed=seed)
-        lines.append(f"{s * 1000:>11g} ms {r.round_trips_per_request:>20.3f} {100 * r.mean_overshoot:>14.1f}%")
-    return "\n".join(lines)
 
 
 __all__ = ["bucket_panel", "bucket_run", "local_budget_table", "render_bucket", "render_local_budgets",

@@ -12,7 +12,6 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
@@ -21,12 +20,11 @@ from distlab.reliability.backpressure import BackpressureResult
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import CascadeResult, Fault, default_graph, overload, slow_dependency
 
-from .controls import seed_control, size_control
-from .panel import Panel, panel_render
+from .controls import choice_control, fraction_control, seed_control, size_control, switch_control
+from .panel import Panel, panel_render, settings_of
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
-_STYLE = {"description_width": "initial"}
 
 # ----------------------------------------------------------------------------------- backpressure
 @remember(maxsize=32)
@@ -35,8 +33,20 @@ def _backpressure(cfg: BackpressureConfig) -> BackpressureResult:
     return simulate_backpressure(cfg)
 
 
+def backpressure_panel(arrival_rate: int = 120, service_rate: int = 100, capacity: int = 50, mode: str = "unbounded",
+                       seed: int = 0) -> Panel:
+    """Sliders: arrival rate, service rate, queue capacity; a mode menu (unbounded / shed / block)."""
+    return Panel(render_backpressure, {
+        "arrival_rate": size_control(arrival_rate, min=10, max=300, step=10, name="arrival_rate",
+                                     description="arrivals (/s)"),
+        "service_rate": size_control(service_rate, min=10, max=300, step=10, name="service_rate",
+                                     description="service (/s)"),
+        "capacity": size_control(capacity, min=1, max=500, name="capacity", description="queue capacity"),
+        "mode": choice_control(("unbounded", "shed", "block"), mode, name="mode", description="mode"),
+        "seed": seed_control(seed, name="seed")})
 
-@panel_render
+
+@panel_render(defaults={**settings_of(backpressure_panel), "duration": 60.0})
 def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Queue length over time and end-to-end latency for one queue mode; Little's law in the title.
     Settings ``arrival_rate``, ``service_rate``, ``capacity``, ``mode``, ``seed`` (as
@@ -44,7 +54,7 @@ def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) ->
     cfg = BackpressureConfig(arrival_rate=float(config["arrival_rate"]),
                              service_rate=float(config["service_rate"]),
                              capacity=int(config["capacity"]), mode=config["mode"],
-                             duration=float(config.get("duration", 60.0)), seed=int(config["seed"]))
+                             duration=float(config["duration"]), seed=int(config["seed"]))
     r = _backpressure(cfg)
     fig, (top, bottom) = reuse_grid(fig, "backpressure", lambda f: f.subplots(2, 1))
     top.plot(r.sample_times, r.queue_lengths, color=CYCLE[0], label=f"queue ({cfg.mode})")
@@ -62,17 +72,6 @@ def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) ->
     bottom.legend(loc="upper left", fontsize=8)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.1, hspace=0.55)
     return fig
-
-
-def backpressure_panel(arrival_rate: int = 120, service_rate: int = 100, capacity: int = 50, mode: str = "unbounded",
-                       seed: int = 0) -> Panel:
-    """Sliders: arrival rate, service rate, queue capacity; a mode menu (unbounded / shed / block)."""
-    return Panel(render_backpressure, {
-        "arrival_rate": size_control(arrival_rate, min=10, max=300, step=10, description="arrivals (/s)"),
-        "service_rate": size_control(service_rate, min=10, max=300, step=10, description="service (/s)"),
-        "capacity": size_control(capacity, min=1, max=500, description="queue capacity"),
-        "mode": widgets.Dropdown(options=("unbounded", "shed", "block"), value=mode, description="mode"),
-        "seed": seed_control(seed)})
 
 
 # ----------------------------------------------------------------------------------- breaker
@@ -119,7 +118,17 @@ def breaker_run(config: Mapping[str, Any]) -> dict[str, Any]:
                                         if o != "rejected" and BROKEN[0] <= t < BROKEN[1])}
 
 
-@panel_render
+def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, seed: int = 0) -> Panel:
+    """Sliders: failure threshold (0 = no breaker), cooldown (s), half-open probes, seed."""
+    return Panel(render_breaker, {
+        "threshold": size_control(threshold, min=0, max=50, name="threshold", description="failure threshold"),
+        "cooldown": fraction_control(cooldown, min=0.5, max=15.0, step=0.5, name="cooldown",
+                                     description="cooldown (s)"),
+        "probes": size_control(probes, min=1, max=10, name="probes", description="probes"),
+        "seed": seed_control(seed, name="seed")})
+
+
+@panel_render(defaults=settings_of(breaker_panel))
 def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The breaker's state (top) and what the calls met each second (bottom) over a `breaker_run`;
     settings ``threshold`` (0 = no breaker), ``cooldown``, ``probes``, ``seed`` (as `breaker_panel`)."""
@@ -154,16 +163,6 @@ def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     bottom.set_ylim(0, 1.5 / CALL_EVERY)
     fig.subplots_adjust(left=0.15, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
     return fig
-
-
-def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, seed: int = 0) -> Panel:
-    """Sliders: failure threshold (0 = no breaker), cooldown (s), half-open probes, seed."""
-    cool = widgets.FloatSlider(value=cooldown, min=0.5, max=15.0, step=0.5, description="cooldown (s)",
-                               style=_STYLE)
-    return Panel(render_breaker, {
-        "threshold": size_control(threshold, min=0, max=50, description="failure threshold"),
-        "cooldown": cool, "probes": size_control(probes, min=1, max=10, description="probes"),
-        "seed": seed_control(seed)})
 
 
 # ----------------------------------------------------------------------------------- cascade
@@ -216,7 +215,19 @@ def availability_table(results: Mapping[str, CascadeResult]) -> str:
     return "\n".join(lines)
 
 
-@panel_render
+def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0) -> Panel:
+    """Sliders: bulkhead size per dependency (0 = none), gateway pool size.  Redraws on release."""
+    controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=20, name="bulkhead_size",
+                                              description="bulkhead size"),
+                "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, name="gateway_pool",
+                                             description="gateway pool"),
+                "seed": seed_control(seed, name="seed")}
+    for c in controls.values():
+        c.continuous_update = False
+    return Panel(render_bulkheads, controls)
+
+
+@panel_render(defaults=settings_of(bulkhead_panel))
 def render_bulkheads(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Availability per request kind while payments is slow, for one bulkhead size (0 = none);
     settings ``bulkhead_size``, ``gateway_pool``, ``seed`` (as `bulkhead_panel`)."""
@@ -232,17 +243,20 @@ def _bulkhead_run(config: Mapping[str, int]) -> CascadeResult:
                                             bulkheads=size > 0, bulkhead_size=max(size, 1), seed=config["seed"]))
 
 
-def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0) -> Panel:
-    """Sliders: bulkhead size per dependency (0 = none), gateway pool size.  Redraws on release."""
-    controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=20, description="bulkhead size"),
-                "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, description="gateway pool"),
-                "seed": seed_control(seed)}
+def shedding_panel(checkout_share: float = 0.3, analytics_share: float = 0.2, shedding: bool = False,
+                   seed: int = 0) -> Panel:
+    """Sliders: the priority mix (checkout and analytics shares; browse gets the rest); a shedding switch."""
+    controls = {
+        "checkout_share": fraction_control(checkout_share, name="checkout_share", description="checkout share"),
+        "analytics_share": fraction_control(analytics_share, name="analytics_share", description="analytics share"),
+        "shedding": switch_control(shedding, name="shedding", description="shed by priority"),
+        "seed": seed_control(seed, name="seed")}
     for c in controls.values():
         c.continuous_update = False
-    return Panel(render_bulkheads, controls)
+    return Panel(render_shedding, controls)
 
 
-@panel_render
+@panel_render(defaults=settings_of(shedding_panel))
 def render_shedding(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Served fraction per request kind under 2× overload, FIFO or shedding by priority; settings
     ``checkout_share``, ``analytics_share``, ``shedding``, ``seed`` (as `shedding_panel`)."""
@@ -253,21 +267,6 @@ def render_shedding(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
                        "seed": int(config["seed"])})
     mode = "shedding by priority" if config["shedding"] else "FIFO, no shedding"
     return _kind_bars(r, fig, f"600 req/s at a gateway that serves ~350/s: {mode}")
-
-
-def shedding_panel(checkout_share: float = 0.3, analytics_share: float = 0.2, shedding: bool = False,
-                   seed: int = 0) -> Panel:
-    """Sliders: the priority mix (checkout and analytics shares; browse gets the rest); a shedding switch."""
-    controls = {
-        "checkout_share": widgets.FloatSlider(value=checkout_share, min=0.0, max=1.0, step=0.05,
-                                              description="checkout share", style=_STYLE),
-        "analytics_share": widgets.FloatSlider(value=analytics_share, min=0.0, max=1.0, step=0.05,
-                                               description="analytics share", style=_STYLE),
-        "shedding": widgets.Checkbox(value=shedding, description="shed by priority"),
-        "seed": seed_control(seed)}
-    for c in controls.values():
-        c.continuous_update = False
-    return Panel(render_shedding, controls)
 
 
 @remember(maxsize=32)

@@ -11,7 +11,6 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from distlab.reliability import Backoff, backoff_study as study
@@ -19,12 +18,10 @@ from distlab.reliability.backoff_study import SweepPoint
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import CascadeConfig, CascadeResult, Fault, default_graph, retry_storm
 
-from .controls import seed_control, size_control
-from .panel import Panel, panel_render
+from .controls import choice_control, fraction_control, log_control, seed_control, size_control, switch_control
+from .panel import Panel, panel_render, settings_of
 from .reliability_axes import remember, reuse_grid
 from .style import BAD, CYCLE, NEUTRAL, label_axes, prepare
-
-_STYLE = {"description_width": "initial"}
 
 #: Brooker's simulator at 100 clients, mean of 100 runs (aws-samples/aws-arch-backoff-simulator,
 #: as run for the issue): write calls reaching the server.
@@ -55,10 +52,22 @@ def backoff_run(config: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     return out
 
 
-@panel_render
+def backoff_panel(base_ms: float = 5.0, cap_ms: float = 2000.0, strategy: str = "full", clients: int = 100,
+                  seed: int = 0) -> Panel:
+    """Sliders: backoff base and cap (ms), jitter strategy, number of contending clients."""
+    return Panel(render_backoff, {
+        "base_ms": log_control(base_ms, min=0, max=2, step=0.1, name="base_ms", description="base (ms)"),
+        "cap_ms": log_control(cap_ms, min=1, max=4, step=0.1, name="cap_ms", description="cap (ms)"),
+        "strategy": choice_control(study.STRATEGIES, strategy, name="strategy", description="jitter"),
+        "clients": size_control(clients, min=10, max=190, step=10, name="clients", description="clients"),
+        "seed": seed_control(seed, name="seed")})
+
+
+@panel_render(defaults={**settings_of(backoff_panel), "runs": 2})
 def render_backoff(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Left: the waits one client would take after failures 1..8.  Right: calls per strategy.
-    Settings ``base_ms``, ``cap_ms``, ``strategy``, ``clients``, ``seed`` (as `backoff_panel`)."""
+    Settings ``base_ms``, ``cap_ms``, ``strategy``, ``clients``, ``seed`` (as `backoff_panel`) and
+    ``runs`` (of the study per strategy)."""
     base, cap, clients, runs = _check(config)
     chosen = config["strategy"]
     fig, (left, right) = reuse_grid(fig, "backoff", lambda f: f.subplots(1, 2))
@@ -83,19 +92,6 @@ def render_backoff(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     fig.text(0.99, 0.01, "labels on bars: time until the last client succeeds", ha="right", fontsize=7)
     fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.24, wspace=0.35)
     return fig
-
-
-def backoff_panel(base_ms: float = 5.0, cap_ms: float = 2000.0, strategy: str = "full", clients: int = 100,
-                  seed: int = 0) -> Panel:
-    """Sliders: backoff base and cap (ms), jitter strategy, number of contending clients."""
-    return Panel(render_backoff, {
-        "base_ms": widgets.FloatLogSlider(value=base_ms, base=10, min=0, max=2, step=0.1,
-                                          description="base (ms)", style=_STYLE),
-        "cap_ms": widgets.FloatLogSlider(value=cap_ms, base=10, min=1, max=4, step=0.1,
-                                         description="cap (ms)", style=_STYLE),
-        "strategy": widgets.Dropdown(options=study.STRATEGIES, value=strategy, description="jitter"),
-        "clients": size_control(clients, min=10, max=190, step=10, description="clients"),
-        "seed": seed_control(seed)})
 
 
 def brooker_points(runs: int = 10, clients: Sequence[int] = (10, 50, 100, 190), seed: int = 0) -> list[SweepPoint]:
@@ -175,7 +171,24 @@ def _storm_run(key: Mapping[str, Any]) -> CascadeResult:
     return simulate_cascade(storm_config(key))
 
 
-@panel_render
+def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts: int = 3, deadlines: bool = False,
+                seed: int = 0) -> Panel:
+    """Sliders: retry budget tokens (0 = none), refund ratio, attempts; a deadlines switch.
+    Redraws when a slider is released (a storm is a few hundred ms of simulation)."""
+    controls = {
+        "budget_tokens": size_control(budget_tokens, min=0, max=200, step=5, name="budget_tokens",
+                                      description="budget tokens"),
+        "budget_ratio": fraction_control(budget_ratio, min=0.05, max=1.0, step=0.05, name="budget_ratio",
+                                         description="refund per success"),
+        "max_attempts": size_control(max_attempts, min=1, max=6, name="max_attempts", description="max attempts"),
+        "deadlines": switch_control(deadlines, name="deadlines", description="propagate deadlines"),
+        "seed": seed_control(seed, name="seed")}
+    for c in controls.values():
+        c.continuous_update = False
+    return Panel(render_storm, controls)
+
+
+@panel_render(defaults=settings_of(storm_panel))
 def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Availability and retries over time for one retry policy in the storm; settings
     ``budget_tokens``, ``budget_ratio``, ``max_attempts``, ``deadlines``, ``seed`` (as `storm_panel`)."""
@@ -196,19 +209,3 @@ def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
                ylabel="retries / s")
     fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.11, hspace=0.35)
     return fig
-
-
-def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts: int = 3, deadlines: bool = False,
-                seed: int = 0) -> Panel:
-    """Sliders: retry budget tokens (0 = none), refund ratio, attempts; a deadlines switch.
-    Redraws when a slider is released (a storm is a few hundred ms of simulation)."""
-    controls = {
-        "budget_tokens": size_control(budget_tokens, min=0, max=200, step=5, description="budget tokens"),
-        "budget_ratio": widgets.FloatSlider(value=budget_ratio, min=0.05, max=1.0, step=0.05,
-                                            description="refund per success", style=_STYLE),
-        "max_attempts": size_control(max_attempts, min=1, max=6, description="max attempts"),
-        "deadlines": widgets.Checkbox(value=deadlines, description="propagate deadlines"),
-        "seed": seed_control(seed)}
-    for c in controls.values():
-        c.continuous_update = False
-    return Panel(render_storm, controls)

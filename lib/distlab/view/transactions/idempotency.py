@@ -21,8 +21,8 @@ from distlab.transactions.idempotency.charge import CRASH_POINTS
 from distlab.transactions.idempotency.retries import ChargeRetriesConfig, ChargeRetriesResult, run_charge_retries
 
 from .. import style
-from ..controls import size_control
-from ..panel import Panel, panel_render
+from ..controls import choice_control, size_control
+from ..panel import Panel, panel_render, settings_of
 
 #: design label -> (backend, with_key)
 DESIGNS: dict[str, tuple[str, bool]] = {
@@ -74,12 +74,23 @@ def verdict(run: ChargeRetriesResult) -> tuple[str, int]:
     return f"… {run.charges} so far, no answer", 0
 
 
-@panel_render
+def charge_panel(crash: str = "after_charged", design: str = "key in Redis (SET NX)", retries: int = 3,
+                 retry_delay: float = 61.0) -> Panel:
+    """Where the server crashes, which design guards the charge, how often and how soon the client retries."""
+    return Panel(render_charges, {
+        "crash": choice_control(list(CRASHES), crash, name="crash", description="server crashes", style=_STYLE),
+        "design": choice_control(list(DESIGNS), design, name="design", description="design", style=_STYLE),
+        "retries": size_control(retries, min=1, max=5, name="retries", description="client retries"),
+        "retry_delay": choice_control(RETRY_DELAYS, retry_delay, name="retry_delay", kind=widgets.SelectionSlider,
+                                      description="retry every (s)", style=_STYLE)}, figsize=(6.8, 4.8))
+
+
+@panel_render(defaults=settings_of(charge_panel))
 def render_charges(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The crash-point x design matrix of charges, the selected cell outlined, its replies below;
     settings ``crash``, ``design``, ``retries``, ``retry_delay`` (as `charge_panel`)."""
     run = charge_run(config)
-    retries, delay = int(config.get("retries", 3)), float(config.get("retry_delay", 61.0))
+    retries, delay = int(config["retries"]), float(config["retry_delay"])
     cells = [[verdict(_run(crash, design, retries, delay)) for design in DESIGNS] for crash in CRASHES]
     fig, ax = style.reuse_axes(fig, rect=(0.3, 0.36, 0.66, 0.46), figsize=(6.8, 4.8))
     colors = ListedColormap([style.CRASHED_FILL, style.GOOD, style.BAD])
@@ -87,28 +98,16 @@ def render_charges(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     for i, row in enumerate(cells):
         for j, (text, kind) in enumerate(row):
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if kind else "black")
-    i, j = CRASHES.index(config.get("crash", "after_charged")), list(DESIGNS).index(
-        config.get("design", "key in SQL, same transaction"))
+    i, j = CRASHES.index(config["crash"]), list(DESIGNS).index(config["design"])
     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=3))
     ax.set_xticks(range(len(DESIGNS)), [d.replace(" (", "\n(").replace(", ", ",\n") for d in DESIGNS], fontsize=8)
     ax.set_yticks(range(len(CRASHES)), [f"crash: {c}" for c in CRASHES], fontsize=8)
     ax.set_xlim(-0.5, len(DESIGNS) - 0.5)
     ax.set_ylim(len(CRASHES) - 0.5, -0.5)
     charged = {0: "not charged", 1: "charged once"}.get(run.charges, f"charged {run.charges} times")
-    style.label_axes(ax, title=f"server crashes at '{config.get('crash')}', {retries} retries every {delay:g} s:\n"
+    style.label_axes(ax, title=f"server crashes at '{config['crash']}', {retries} retries every {delay:g} s:\n"
                      f"{charged}; the client's last reply: '{run.replies[-1]}'")
     ax.title.set_fontsize(9)
     replies = "   ".join(f"t={t:g}s: {reply}" for t, reply in zip(run.times, run.replies, strict=True))
-    fig.text(0.02, 0.06, f"{config.get('design')}: {replies}", fontsize=8, wrap=True)
+    fig.text(0.02, 0.06, f"{config['design']}: {replies}", fontsize=8, wrap=True)
     return fig
-
-
-def charge_panel(crash: str = "after_charged", design: str = "key in Redis (SET NX)", retries: int = 3,
-                 retry_delay: float = 61.0) -> Panel:
-    """Where the server crashes, which design guards the charge, how often and how soon the client retries."""
-    return Panel(render_charges, {
-        "crash": widgets.Dropdown(options=list(CRASHES), value=crash, description="server crashes", style=_STYLE),
-        "design": widgets.Dropdown(options=list(DESIGNS), value=design, description="design", style=_STYLE),
-        "retries": size_control(retries, min=1, max=5, description="client retries"),
-        "retry_delay": widgets.SelectionSlider(options=list(RETRY_DELAYS), value=retry_delay,
-                                               description="retry every (s)", style=_STYLE)}, figsize=(6.8, 4.8))

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-import ipywidgets as widgets
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -20,8 +19,8 @@ from matplotlib.patches import Rectangle
 from distlab.transactions.outbox import Cell, MatrixConfig, MatrixResult, crash_point_matrix
 
 from .. import style
-from ..controls import seed_control, size_control
-from ..panel import Panel, panel_render
+from ..controls import seed_control, size_control, switch_control
+from ..panel import Panel, panel_render, settings_of
 
 _STYLE = {"description_width": "initial"}
 NOT_REACHED = "#EEEEEE"
@@ -61,10 +60,23 @@ def cell_kind(cell: Cell | None) -> tuple[str, str]:
     return ("absorbed", "") if cell.duplicate_deliveries else ("clean", "")
 
 
-@panel_render
+def outbox_panel(inbox: bool = True, duplicates: int = 0, crashes: int = 1, seed: int = 0) -> Panel:
+    """The consumer's inbox on/off, extra copies of each message, crashes per point.
+
+    (The relay's restart timing, ``relay_restart`` in the config, is left at "immediate": at these
+    sizes it changes no cell except in rare seeds, and a control that changes nothing misleads.)"""
+    return Panel(render_outbox, {
+        "inbox": switch_control(inbox, name="inbox", description="consumer dedups with an inbox table"),
+        "duplicates": size_control(duplicates, min=0, max=2, name="duplicates",
+                                   description="extra copies of each message"),
+        "crashes": size_control(crashes, min=1, max=2, name="crashes", description="crashes at the point"),
+        "seed": seed_control(seed, name="seed")}, figsize=(7.2, 6.4))
+
+
+@panel_render(defaults={**settings_of(outbox_panel), "orders": 4, "relay_restart": "immediate"})
 def render_outbox(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Rows: crash points; columns: commit-then-publish, publish-then-commit, outbox; settings
-    ``inbox``, ``duplicates``, ``crashes``, ``seed`` (as `outbox_panel`)."""
+    ``inbox``, ``duplicates``, ``crashes``, ``seed`` (as `outbox_panel`), ``orders`` and ``relay_restart``."""
     result = outbox_run(config)
     fig, ax = style.reuse_axes(fig, rect=(0.31, 0.04, 0.67, 0.72), figsize=(7.2, 6.4))
     n_rows, n_cols = len(result.rows), len(result.columns)
@@ -88,24 +100,12 @@ def render_outbox(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     totals = [result.totals(v) for v in result.columns]
     summary = "; ".join(f"{lab.split(' (')[-1].rstrip(')')} {t.lost}/{t.phantom}/{t.duplicate_effects}"
                         for lab, t in zip(result.column_labels(), totals, strict=True))
-    crashes = int(config.get("crashes", 1))
-    fig.suptitle(f"{'one crash' if crashes == 1 else f'{crashes} crashes'} at each point, {config.get('orders', 4)} "
+    crashes = int(config["crashes"])
+    fig.suptitle(f"{'one crash' if crashes == 1 else f'{crashes} crashes'} at each point, {config['orders']} "
                  f"orders; lost/phantom/applied twice:\n{summary}\n"
                  "green: nothing lost, invented or applied twice (dotted: some delivered again, absorbed);"
                  " grey: no such step", fontsize=8, y=0.995)
     return fig
-
-
-def outbox_panel(inbox: bool = True, duplicates: int = 0, crashes: int = 1, seed: int = 0) -> Panel:
-    """The consumer's inbox on/off, extra copies of each message, crashes per point.
-
-    (The relay's restart timing, ``relay_restart`` in the config, is left at "immediate": at these
-    sizes it changes no cell except in rare seeds, and a control that changes nothing misleads.)"""
-    return Panel(render_outbox, {
-        "inbox": widgets.Checkbox(value=inbox, description="consumer dedups with an inbox table"),
-        "duplicates": size_control(duplicates, min=0, max=2, description="extra copies of each message"),
-        "crashes": size_control(crashes, min=1, max=2, description="crashes at the point"),
-        "seed": seed_control(seed)}, figsize=(7.2, 6.4))
 
 
 #: one telling crash per design, run for real by :func:`real_outbox_table`

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-import ipywidgets as widgets
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -19,8 +18,8 @@ from distlab.transactions.saga.scenario import SagaConfig, SagaResult, run_saga
 from distlab.transactions.saga.travel import STEP_NAMES, travel_saga
 
 from .. import style
-from ..controls import seed_control
-from ..panel import Panel, panel_render
+from ..controls import choice_control, seed_control, switch_control
+from ..panel import Panel, panel_render, settings_of
 
 NO_FAILURE = "nothing fails"
 NO_CRASH = "no crash"
@@ -80,7 +79,20 @@ def saga_summary(result: SagaResult, crash_point: str | None = None) -> str:
     return head + "\n" + "; ".join(tail)
 
 
-@panel_render
+def saga_panel(fail_step: str = "charge_card", crash_point: str = NO_CRASH, semantic_lock: bool = False,
+               seed: int = 0) -> Panel:
+    """Which step fails, where the orchestrator crashes, and the semantic lock."""
+    return Panel(render_saga, {
+        "fail_step": choice_control(FAIL_CHOICES, fail_step, name="fail_step", description="failing step",
+                                    style=_STYLE),
+        "crash_point": choice_control(CRASH_CHOICES, crash_point, name="crash_point",
+                                      description="orchestrator crash", style=_STYLE),
+        "semantic_lock": switch_control(semantic_lock, name="semantic_lock",
+                                        description="semantic lock (pending state)"),
+        "seed": seed_control(seed, name="seed")}, figsize=(6.8, 5.0))
+
+
+@panel_render(defaults=settings_of(saga_panel))
 def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The saga's timeline: rows are steps (plus a reader), x is simulated time; settings
     ``fail_step``, ``crash_point``, ``semantic_lock``, ``seed`` (as `saga_panel`)."""
@@ -103,7 +115,7 @@ def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     ax.set_yticks(list(y.values()), list(y))
     ax.set_ylim(-0.7, len(rows) - 0.2)
     ax.set_xlim(-0.02, end * 1.08 + 0.02)
-    style.label_axes(ax, title=saga_summary(result, config.get("crash_point")), xlabel="simulated time (s)")
+    style.label_axes(ax, title=saga_summary(result, config["crash_point"]), xlabel="simulated time (s)")
     ax.title.set_fontsize(9)
     handles = [Line2D([], [], marker=m, color=c, linestyle="none", label=label) for m, c, label in MARKS.values()]
     handles.append(Line2D([], [], marker="*", color=style.BAD, linestyle="none", markersize=10,
@@ -114,15 +126,3 @@ def render_saga(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     handles.append(Line2D([], [], color=style.NEUTRAL, linestyle=":", label="resumed from the saga log"))
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
     return fig
-
-
-def saga_panel(fail_step: str = "charge_card", crash_point: str = NO_CRASH, semantic_lock: bool = False,
-               seed: int = 0) -> Panel:
-    """Which step fails, where the orchestrator crashes, and the semantic lock."""
-    return Panel(render_saga, {
-        "fail_step": widgets.Dropdown(options=list(FAIL_CHOICES), value=fail_step, description="failing step",
-                                      style=_STYLE),
-        "crash_point": widgets.Dropdown(options=list(CRASH_CHOICES), value=crash_point,
-                                        description="orchestrator crash", style=_STYLE),
-        "semantic_lock": widgets.Checkbox(value=semantic_lock, description="semantic lock (pending state)"),
-        "seed": seed_control(seed)}, figsize=(6.8, 5.0))

@@ -26,8 +26,8 @@ from distlab.transactions.twopc import (
 )
 
 from .. import style
-from ..controls import seed_control, size_control
-from ..panel import Panel, panel_render
+from ..controls import choice_control, fraction_control, seed_control, size_control, switch_control
+from ..panel import Panel, panel_render, settings_of
 
 #: what the crash dropdown offers (valid for any number of participants from 2 to 5); rows are
 #: labelled p1..pn, the library's crash points count participants from 0
@@ -127,7 +127,22 @@ def _legend(fig: Figure) -> None:
     fig.legend(handles=handles, loc="lower center", ncol=1, fontsize=8, frameon=False)
 
 
-@panel_render
+def twopc_panel(participants: int = 3, crash: str = "coordinator, after all votes, decision not logged",
+                termination: bool = False, recovery_time: float = 1.0, seed: int = 0) -> Panel:
+    """Participants, where the crash happens, the termination protocol, and when the coordinator returns."""
+    panel = Panel(render_twopc, {
+        "participants": size_control(participants, min=2, max=5, name="participants", description="participants"),
+        "crash": choice_control(list(CRASHES), crash, name="crash", description="crash", style=_STYLE,
+                                layout=widgets.Layout(width="420px")),
+        "termination": switch_control(termination, name="termination", description="cooperative termination"),
+        "recovery_time": fraction_control(recovery_time, min=0.2, max=3.0, step=0.1, name="recovery_time",
+                                          description="crashed process back after (s)", continuous_update=False),
+        "seed": seed_control(seed, name="seed")}, figsize=(6.4, 4.6))
+    _disable_without_crash(panel)
+    return panel
+
+
+@panel_render(defaults=settings_of(twopc_panel))
 def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The 2PC timeline for ``participants``, ``crash`` (a :data:`CRASHES` label), ``termination``,
     ``recovery_time`` (s) and ``seed``: in-doubt windows, the blocked part shaded, outcomes."""
@@ -141,22 +156,6 @@ def render_twopc(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     return fig
 
 
-def twopc_panel(participants: int = 3, crash: str = "coordinator, after all votes, decision not logged",
-                termination: bool = False, recovery_time: float = 1.0, seed: int = 0) -> Panel:
-    """Participants, where the crash happens, the termination protocol, and when the coordinator returns."""
-    panel = Panel(render_twopc, {
-        "participants": size_control(participants, min=2, max=5, description="participants"),
-        "crash": widgets.Dropdown(options=list(CRASHES), value=crash, description="crash",
-                                  style=_STYLE, layout=widgets.Layout(width="420px")),
-        "termination": widgets.Checkbox(value=termination, description="cooperative termination"),
-        "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
-                                             description="crashed process back after (s)", style=_STYLE,
-                                             continuous_update=False),
-        "seed": seed_control(seed)}, figsize=(6.4, 4.6))
-    _disable_without_crash(panel)
-    return panel
-
-
 def _disable_without_crash(panel: Panel) -> None:
     """With no crash there is nothing to come back: the recovery slider is greyed out."""
     crash, recovery = panel.controls["crash"], panel.controls["recovery_time"]
@@ -168,7 +167,18 @@ def _disable_without_crash(panel: Panel) -> None:
     update()
 
 
-@panel_render
+def fix_panel(crash: str = "coordinator, after all votes, decision not logged", recovery_time: float = 2.0,
+              seed: int = 0) -> Panel:
+    """A coordinator crash with and without a Raft-replicated coordinator."""
+    return Panel(render_fix, {
+        "crash": choice_control(COORDINATOR_CRASHES, crash, name="crash", description="crash", style=_STYLE,
+                                layout=widgets.Layout(width="420px")),
+        "recovery_time": fraction_control(recovery_time, min=0.2, max=3.0, step=0.1, name="recovery_time",
+                                          description="crashed coordinator back after (s)", continuous_update=False),
+        "seed": seed_control(seed, name="seed")}, figsize=(6.4, 5.8))
+
+
+@panel_render(defaults=settings_of(fix_panel))
 def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The same coordinator crash twice: one coordinator, then a coordinator replicated by Raft;
     settings ``crash``, ``recovery_time``, ``seed`` (as `fix_panel`)."""
@@ -184,22 +194,10 @@ def render_fix(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
         ax.tick_params(labelbottom=index == 1)  # one time axis, labelled once
         if index == 1:
             ax.set_xlabel("time (s)")
-    fig.suptitle(f"{config.get('crash')}, back after {float(config.get('recovery_time', 2.0)):g} s", fontsize=10,
+    fig.suptitle(f"{config['crash']}, back after {float(config['recovery_time']):g} s", fontsize=10,
                  y=0.99)
     _legend(fig)
     return fig
-
-
-def fix_panel(crash: str = "coordinator, after all votes, decision not logged", recovery_time: float = 2.0,
-              seed: int = 0) -> Panel:
-    """A coordinator crash with and without a Raft-replicated coordinator."""
-    return Panel(render_fix, {
-        "crash": widgets.Dropdown(options=COORDINATOR_CRASHES, value=crash, description="crash", style=_STYLE,
-                                  layout=widgets.Layout(width="420px")),
-        "recovery_time": widgets.FloatSlider(value=recovery_time, min=0.2, max=3.0, step=0.1,
-                                             description="crashed coordinator back after (s)", style=_STYLE,
-                                             continuous_update=False),
-        "seed": seed_control(seed)}, figsize=(6.4, 5.8))
 
 
 SLOW_DELAYS = tuple(round(0.1 * i, 1) for i in range(11))
@@ -216,11 +214,20 @@ def _slow_row(participants: int, delay: float, seed: int) -> tuple[float, float,
     return delay, max(r.lock_hold[:-1]), sum(r.blocked_txns)  # the slow participant is the last one
 
 
-@panel_render
+def slow_panel(participants: int = 3, delay: float = 0.3, seed: int = 0) -> Panel:
+    """The slow participant's delay and the number of participants."""
+    return Panel(render_slow, {
+        "participants": size_control(participants, min=2, max=5, name="participants", description="participants"),
+        "delay": fraction_control(delay, min=0.0, max=1.0, step=0.1, name="delay",
+                                  description="slow participant's delay (s)", continuous_update=False),
+        "seed": seed_control(seed, name="seed")}, figsize=(7.2, 3.6))
+
+
+@panel_render(defaults=settings_of(slow_panel))
 def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """The fast participants' lock hold time and the transactions blocked behind them, against the
     slow participant's delay (``delay`` marked); settings ``participants``, ``delay``, ``seed``."""
-    participants, seed, delay = int(config.get("participants", 3)), int(config.get("seed", 0)), float(config["delay"])
+    participants, seed, delay = int(config["participants"]), int(config["seed"]), float(config["delay"])
     rows = slow_sweep(participants, seed)
     swept = {round(r[0], 6): r for r in rows}
     _, hold, blocked = swept.get(round(delay, 6)) or _slow_row(participants, delay, seed)
@@ -235,12 +242,3 @@ def render_slow(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     fig.suptitle(f"{participants} participants, one slow: the fast ones keep their rows locked until it votes\n"
                  f"(here {hold:.2f} s each, {blocked} later transactions kept waiting)", fontsize=9)
     return fig
-
-
-def slow_panel(participants: int = 3, delay: float = 0.3, seed: int = 0) -> Panel:
-    """The slow participant's delay and the number of participants."""
-    return Panel(render_slow, {
-        "participants": size_control(participants, min=2, max=5, description="participants"),
-        "delay": widgets.FloatSlider(value=delay, min=0.0, max=1.0, step=0.1, style=_STYLE,
-                                     description="slow participant's delay (s)", continuous_update=False),
-        "seed": seed_control(seed)}, figsize=(7.2, 3.6))
