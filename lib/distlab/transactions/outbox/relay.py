@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 
 from distlab.reliability import Backoff, RetryPolicy
 
+from ..checks import check_int, check_seconds
 from .broker import DEFAULT_STREAM, Broker, BrokerUnavailable
 from .crash_points import CrashInjector
 from .events import Event
@@ -49,12 +50,9 @@ class Relay:
     def __init__(self, db: Database, broker: Broker, *, batch_size: int = MAX_BATCH,
                  hooks: CrashInjector | None = None, duplicates: int = 0, retry: RetryPolicy | None = None,
                  sleep: Callable[[float], object] = time.sleep, seed: int = 0, publish_delay: float = 0.0) -> None:
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or not 1 <= batch_size <= MAX_BATCH:
-            raise ValueError(f"batch_size must be an integer from 1 to {MAX_BATCH}, got {batch_size!r}")
-        if not isinstance(duplicates, int) or not 0 <= duplicates <= 10:
-            raise ValueError(f"duplicates must be an integer from 0 to 10, got {duplicates!r}")
-        if not isinstance(publish_delay, (int, float)) or not 0 <= publish_delay <= 10:
-            raise ValueError(f"publish_delay must be a number of seconds from 0 to 10, got {publish_delay!r}")
+        check_int("batch_size", batch_size, 1, MAX_BATCH)
+        check_int("duplicates", duplicates, 0, 10)
+        check_seconds("publish_delay", publish_delay, 0.0, 10.0)
         self.db, self.broker, self.batch_size = db, broker, batch_size
         self.hooks = hooks if hooks is not None else CrashInjector()
         self.duplicates = duplicates

@@ -26,6 +26,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from ..checks import check_int
 from .broker import Broker
 from .consumer import Consumer
 from .crash_points import OUTBOX, Crashed, CrashInjector, applies, check_point, check_variant
@@ -36,11 +37,6 @@ from .store import Database
 
 RELAY_RESTARTS = ("immediate", "late")
 MAX_ORDERS = 200
-
-
-def _check_int(name: str, value: object, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -70,18 +66,18 @@ class OutboxConfig:
     def __post_init__(self) -> None:
         check_variant(self.variant)
         check_point(self.crash_point)
-        _check_int("crashes", self.crashes, 0, 5)
-        _check_int("duplicates", self.duplicates, 0, 3)
-        _check_int("orders", self.orders, 1, MAX_ORDERS)
-        _check_int("batch_size", self.batch_size, 1, MAX_BATCH)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("crashes", self.crashes, 0, 5)
+        check_int("duplicates", self.duplicates, 0, 3)
+        check_int("orders", self.orders, 1, MAX_ORDERS)
+        check_int("batch_size", self.batch_size, 1, MAX_BATCH)
+        check_int("seed", self.seed, 0, 2**63 - 1)
         if self.relay_restart not in RELAY_RESTARTS:
             raise ValueError(f"relay_restart must be one of {RELAY_RESTARTS}, got {self.relay_restart!r}")
         if not isinstance(self.inbox, bool):
             raise ValueError(f"inbox must be True or False, got {self.inbox!r}")
         for point, times in self.extra_crashes:
             check_point(point)
-            _check_int("extra_crashes times", times, 0, 5)
+            check_int("extra_crashes times", times, 0, 5)
 
     def schedule(self) -> dict[str, int]:
         """``{point: times}`` of every crash this run arms (points the variant never reaches dropped)."""
