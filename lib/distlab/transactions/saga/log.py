@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from distlab.services.sql import SQLBackend
 
@@ -51,6 +51,14 @@ class SagaInstance:
     def terminal(self) -> bool:
         """True once the saga is ``completed`` or ``compensated``."""
         return self.state in TERMINAL
+
+
+class Progress(NamedTuple):
+    """What a saga's history says was done: the steps with ``action_done`` and those with
+    ``compensation_done``, each in log order."""
+
+    actions: list[str]
+    compensations: list[str]
 
 
 class SagaLog:
@@ -103,6 +111,12 @@ class SagaLog:
     def steps_with(self, saga_id: str, event: str) -> list[str]:
         """Steps that have ``event`` in the history, in log order."""
         return [step for step, ev in self.history(saga_id) if ev == event]
+
+    def progress(self, saga_id: str) -> Progress:
+        """The actions and the compensations done, from one read of the history."""
+        history = self.history(saga_id)
+        return Progress([step for step, ev in history if ev == ACTION_DONE],
+                        [step for step, ev in history if ev == COMPENSATION_DONE])
 
     def unfinished(self) -> list[str]:
         """Ids of every saga not yet in a terminal state, in id order."""

@@ -8,18 +8,20 @@ nothing that matters in memory: :meth:`Orchestrator.step` reads the saga's state
 time, which is why a fresh orchestrator after a crash simply carries on (:meth:`Orchestrator.resume`).
 
 Retriable steps (after the pivot) and compensations must eventually succeed: a ``StepFailed`` there
-is retried with chapter 5's policy (:class:`distlab.reliability.retry.RetryPolicy`, Brooker's
-backoff with jitter) in simulated time. If the policy gives up it raises ``RetryRefused`` and the
-saga stays ``running``/``compensating`` for a later :meth:`~Orchestrator.resume` (Temporal retries
-such activities forever; we make the give-up visible instead).
+is retried by chapter 5's policy (:meth:`distlab.reliability.retry.RetryPolicy.call`, Brooker's
+backoff with jitter) in simulated time; its retry budget, if it has one, is spent by failures and
+refunded by successes. Only ``StepFailed`` is retried (:func:`saga_policy`), never a crash. If the
+policy gives up (attempts exhausted, budget spent) it raises ``RetryRefused`` and the saga stays
+``running``/``compensating`` for a later :meth:`~Orchestrator.resume` (Temporal retries such
+activities forever; we make the give-up visible instead).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from distlab.reliability.retry import Backoff, RetryPolicy, RetryRefused
+from distlab.reliability.retry import Backoff, RetryPolicy
 from distlab.services.sql import SQLBackend
 
 from .crash_points import CrashPoint, OrchestratorCrash
@@ -37,8 +39,15 @@ from .log import (
 )
 from .timeline import CRASH, RESUME, RETRY, Timeline
 
-#: The default policy for retriable steps and compensations: 8 attempts, full jitter.
-DEFAULT_RETRY = RetryPolicy(max_attempts=8, backoff=Backoff(base=0.05, cap=2.0, jitter="full"))
+#: The default policy for retriable steps and compensations: 8 attempts, full jitter, only ``StepFailed``.
+DEFAULT_RETRY = RetryPolicy(max_attempts=8, backoff=Backoff(base=0.05, cap=2.0, jitter="full"),
+                            retry_on=(StepFailed,))
+
+
+def saga_policy(policy: RetryPolicy) -> RetryPolicy:
+    """``policy`` retrying ``StepFailed`` only (same attempts, backoff and budget object): an
+    orchestrator crash, or any other error, propagates at once whatever ``retry_on`` it was given."""
+    return policy if policy.retry_on == (StepFailed,) else replace(policy, retry_on=(StepFailed,))
 
 
 @dataclass
@@ -77,7 +86,7 @@ class Orchestrator:
         self.db = db
         self.log = SagaLog(db)
         self.timeline = timeline if timeline is not None else Timeline()
-        self.retry = retry
+        self.retry = saga_policy(retry)
         self.step_time = step_time
         self.crashes = crashes if crashes is not None else CrashPlan()
         self.on_commit = on_commit  # (saga_id, step, event) after each local commit: a reader's hook
@@ -145,9 +154,9 @@ class Orchestrator:
 
     def _backward(self, inst: SagaInstance, definition: SagaDefinition) -> None:
         """Compensate the last completed, not yet compensated step, or finish ``compensated``."""
-        done = self.log.steps_with(inst.saga_id, ACTION_DONE)
-        undone = self.log.steps_with(inst.saga_id, COMPENSATION_DONE)
-        todo = [definition.step(n) for n in reversed(done) if n not in undone and definition.step(n).compensatable]
+        progress = self.log.progress(inst.saga_id)
+        steps = [definition.step(n) for n in reversed(progress.actions) if n not in progress.compensations]
+        todo = [s for s in steps if s.compensatable]
         if not todo:
             self._finish(inst.saga_id, COMPENSATED)
             return
@@ -157,36 +166,47 @@ class Orchestrator:
 
     def _local(self, inst: SagaInstance, step: SagaStep, phase: str, fn: StepFn, event: str, *,
                retry: bool) -> None:
-        """One local transaction (effect + log row), retried with backoff when ``retry``."""
-        saga_id, failures, previous = inst.saga_id, 0, None
-        while True:
-            self._crash("before", phase, step.name, saga_id)
-            key = (saga_id, step.name, phase)
-            self._attempts[key] = self._attempts.get(key, 0) + 1
-            ctx = StepContext(saga_id, step.name, self._attempts[key], inst.params)
+        """One local transaction (effect + log row), retried by the policy when ``retry``."""
+        saga_id, name = inst.saga_id, step.name
+        failure: StepFailed | None = None
+
+        def attempt() -> None:
+            nonlocal failure
             try:
-                with self.db.transaction() as tx:
-                    fn(tx, ctx)
-                    self._crash("during", phase, step.name, saga_id)
-                    self.log.append(tx, saga_id, step.name, event)
+                self._attempt(inst, step, phase, fn, event)
             except StepFailed as exc:
-                self.timeline.advance(self.step_time)
-                if not retry:
-                    raise
-                failures += 1
-                decision = self.retry.decide(failures, self.timeline.rng, idempotent=True, previous=previous)
-                if decision.wait is None:
-                    raise RetryRefused(decision.reason or "", failures, exc) from exc
-                previous = decision.wait
-                self.timeline.record(saga_id, step.name, RETRY, f"{exc}; backoff {decision.wait:.3f} s")
-                self.timeline.advance(decision.wait)
-                continue
+                failure = exc
+                raise
+
+        def backoff(seconds: float) -> None:
+            self.timeline.record(saga_id, name, RETRY, f"{failure}; backoff {seconds:.3f} s")
+            self.timeline.advance(seconds)
+
+        if retry:
+            self.retry.call(attempt, idempotent=True, sleep=backoff, rng=self.timeline.rng)
+        else:
+            attempt()
+        self.timeline.advance(self.step_time)
+        self.timeline.record(saga_id, name, event)
+        if self.on_commit is not None:
+            self.on_commit(saga_id, name, event)
+        self._crash("after", phase, name, saga_id)
+
+    def _attempt(self, inst: SagaInstance, step: SagaStep, phase: str, fn: StepFn, event: str) -> None:
+        """One try: the step's effect and its log row in one transaction; a failure takes a step's time."""
+        saga_id = inst.saga_id
+        self._crash("before", phase, step.name, saga_id)
+        key = (saga_id, step.name, phase)
+        self._attempts[key] = self._attempts.get(key, 0) + 1
+        ctx = StepContext(saga_id, step.name, self._attempts[key], inst.params)
+        try:
+            with self.db.transaction() as tx:
+                fn(tx, ctx)
+                self._crash("during", phase, step.name, saga_id)
+                self.log.append(tx, saga_id, step.name, event)
+        except StepFailed:
             self.timeline.advance(self.step_time)
-            self.timeline.record(saga_id, step.name, event)
-            if self.on_commit is not None:
-                self.on_commit(saga_id, step.name, event)
-            self._crash("after", phase, step.name, saga_id)
-            return
+            raise
 
     def _finish(self, saga_id: str, state: str) -> None:
         """Log the terminal event and state in one transaction."""
