@@ -102,6 +102,50 @@ def test_retry_policy_giving_up_leaves_the_saga_resumable() -> None:
         assert Orchestrator(db, travel_saga()).resume() == {"t": "completed"}
 
 
+def test_a_retry_budget_is_spent_and_stops_retrying() -> None:
+    from distlab.reliability.retry import BUDGET_SPENT, Backoff, RetryBudget, RetryPolicy
+
+    budget = RetryBudget(max_tokens=4, token_ratio=0.5)  # retries only while more than 2 tokens are left
+    with sql.connect() as db:
+        install(db)
+        orch = Orchestrator(db, travel_saga(), retry=RetryPolicy(max_attempts=8, backoff=Backoff(), budget=budget))
+        assert orch.run("ok", trip_params()) == "completed" and budget.tokens == 4  # successes refund (capped)
+        with pytest.raises(RetryRefused) as refused:
+            orch.run("t", trip_params(fail_step="issue_ticket", transient_failures=3))
+        assert refused.value.reason == BUDGET_SPENT and refused.value.attempts == 2  # 4 -> 3 (retry) -> 2 (no)
+        assert budget.tokens == 2
+        assert [e.event for e in orch.timeline.events if e.saga_id == "t"].count("retry") == 1
+        assert SagaLog(db).instance("t").state == "running"  # type: ignore[union-attr]
+
+
+def test_a_policy_retrying_every_exception_does_not_retry_a_crash() -> None:
+    from distlab.reliability.retry import RetryPolicy
+    from distlab.transactions.saga.crash_points import OrchestratorCrash
+    from distlab.transactions.saga.orchestrator import CrashPlan
+
+    with sql.connect() as db:
+        install(db)
+        plan = CrashPlan([(CrashPoint.parse("before_action:issue_ticket"), None)])
+        orch = Orchestrator(db, travel_saga(), retry=RetryPolicy(max_attempts=8, retry_on=(Exception,)), crashes=plan)
+        with pytest.raises(OrchestratorCrash):
+            orch.run("t", trip_params())
+        assert plan.fired and SagaLog(db).instance("t").state == "running"  # type: ignore[union-attr]
+
+
+def test_a_stuck_saga_is_reported_once_and_only_by_its_own_run() -> None:
+    from distlab.reliability.retry import Backoff, RetryPolicy
+    from distlab.transactions.saga.invariants import check_saga
+
+    with sql.connect() as db:
+        install(db)
+        with pytest.raises(RetryRefused):
+            Orchestrator(db, travel_saga(), retry=RetryPolicy(max_attempts=2, backoff=Backoff())).run(
+                "stuck", trip_params(fail_step="issue_ticket", transient_failures=3))
+        found = check_saga(db, SagaLog(db), travel_saga(), "stuck")
+        assert [v for v in found if "terminal" in v] == ["saga stuck: not terminal"]
+        assert run_saga(SagaConfig(), db, prefix="later").violations == ()  # another run's saga is not its own
+
+
 def test_start_is_idempotent_and_unknown_ids_refused() -> None:
     with sql.connect() as db:
         install(db)

@@ -36,6 +36,7 @@ from distlab.reliability.retry import Backoff, RetryPolicy
 from distlab.services import sql
 from distlab.services.sql import SQLBackend
 
+from ..checks import check_int
 from . import travel
 from .definition import StepContext, StepFailed, StepFn
 from .invariants import applied_once, effects_match
@@ -189,8 +190,7 @@ def run_choreography(fail_step: str | None = None, *, sagas: int = 1, duplicates
     The bus is a fresh :class:`InMemoryBus` unless ``bus`` is given (with no subscribers yet, e.g.
     a :class:`~.streams_bus.RedisStreamsBus`); duplicates are then the given bus's own setting.
     """
-    if not isinstance(sagas, int) or isinstance(sagas, bool) or not 1 <= sagas <= 50:
-        raise ValueError(f"sagas must be an integer from 1 to 50, got {sagas!r}")
+    check_int("sagas", sagas, 1, 50)
     if bus is not None and duplicates:
         raise ValueError("duplicates: set it on the bus passed as bus= (e.g. RedisStreamsBus(duplicates=True))")
     own = db is None

@@ -16,8 +16,8 @@ from __future__ import annotations
 from distlab.services.sql import SQLBackend
 
 from .definition import SagaDefinition
-from .log import ACTION_DONE, COMPENSATED, COMPENSATION_DONE, COMPLETED, TERMINAL, SagaLog
-from .travel import CANCELLED, COMPENSATIONS, CONFIRMED, SEAT_RESERVED, trip_effects
+from .log import COMPENSATED, COMPLETED, TERMINAL, SagaInstance, SagaLog
+from .travel import CANCELLED, COMPENSATIONS, CONFIRMED, SEAT_RESERVED, TripEffects, trip_effects
 
 NAMES = ("terminal_only", "compensated_in_reverse", "effects_applied_once", "trip_consistent")
 
@@ -30,11 +30,14 @@ def terminal_only(log: SagaLog) -> list[str]:
 
 def compensated_in_reverse(log: SagaLog, definition: SagaDefinition, saga_id: str) -> list[str]:
     """The log's compensations are exactly the completed compensatable steps, reversed, once each."""
-    inst = log.instance(saga_id)
+    return _in_reverse(log, definition, saga_id, log.instance(saga_id))
+
+
+def _in_reverse(log: SagaLog, definition: SagaDefinition, saga_id: str, inst: SagaInstance | None) -> list[str]:
+    """:func:`compensated_in_reverse` given the saga's row ``inst`` (already read)."""
     if inst is None:
         return [f"saga {saga_id}: not in the log"]
-    done = log.steps_with(saga_id, ACTION_DONE)
-    undone = log.steps_with(saga_id, COMPENSATION_DONE)
+    done, undone = log.progress(saga_id)
     out: list[str] = []
     if len(set(done)) != len(done):
         out.append(f"saga {saga_id}: an action logged twice: {done}")
@@ -52,9 +55,10 @@ def effects_applied_once(db: SQLBackend, log: SagaLog, saga_id: str) -> list[str
     return applied_once(db, saga_id, inst.state if inst is not None else None)
 
 
-def applied_once(db: SQLBackend, saga_id: str, state: str | None) -> list[str]:
-    """:func:`effects_applied_once` given the saga's ``state`` (from a log, or from events)."""
-    applied = trip_effects(db, saga_id).applied
+def applied_once(db: SQLBackend, saga_id: str, state: str | None, effects: TripEffects | None = None) -> list[str]:
+    """:func:`effects_applied_once` given the saga's ``state`` (from a log, or from events), and its
+    ``effects`` if already read."""
+    applied = (trip_effects(db, saga_id) if effects is None else effects).applied
     out = [f"saga {saga_id}: {effect} applied {n} times" for effect, n in applied.items() if n > 1]
     if state is None:
         return out
@@ -74,9 +78,9 @@ def trip_consistent(db: SQLBackend, log: SagaLog, saga_id: str) -> list[str]:
     return effects_match(db, saga_id, inst.state)
 
 
-def effects_match(db: SQLBackend, saga_id: str, state: str) -> list[str]:
-    """:func:`trip_consistent` given the saga's terminal ``state``."""
-    fx = trip_effects(db, saga_id)
+def effects_match(db: SQLBackend, saga_id: str, state: str, effects: TripEffects | None = None) -> list[str]:
+    """:func:`trip_consistent` given the saga's terminal ``state``, and its ``effects`` if already read."""
+    fx = trip_effects(db, saga_id) if effects is None else effects
     if state == COMPLETED:
         ok = fx.booking == CONFIRMED and fx.seat == SEAT_RESERVED and fx.charged and fx.ticket
     else:
@@ -91,8 +95,14 @@ def seat_held(status: str | None) -> bool:
 
 
 def check_saga(db: SQLBackend, log: SagaLog, definition: SagaDefinition, saga_id: str) -> list[str]:
-    """All per-saga properties for ``saga_id`` (terminal state included)."""
+    """All per-saga properties for ``saga_id`` (terminal state included), reading its row and its
+    effects once."""
     inst = log.instance(saga_id)
-    out = [] if inst is not None and inst.terminal else [f"saga {saga_id}: not terminal"]
-    return (out + compensated_in_reverse(log, definition, saga_id) + effects_applied_once(db, log, saga_id)
-            + trip_consistent(db, log, saga_id))
+    fx = trip_effects(db, saga_id)
+    terminal = inst is not None and inst.terminal
+    out = [] if terminal else [f"saga {saga_id}: not terminal"]
+    out += _in_reverse(log, definition, saga_id, inst)
+    out += applied_once(db, saga_id, inst.state if inst is not None else None, fx)
+    if inst is not None and terminal:
+        out += effects_match(db, saga_id, inst.state, fx)
+    return out
