@@ -68,12 +68,12 @@ def main() -> None:
             pg_bad, pg_rate = hammer(url)
             bench("idempotency_keys_not_exactly_once_postgresql", pg_bad, "count")
             bench("idempotency_requests_per_s_postgresql", f"{pg_rate:.0f}", "req/s")
-        verdicts = enumerate_crashes(lambda: SQLChargeService(sql.connect()), depth=3)
+        verdicts = enumerate_crashes(lambda: SQLChargeService(sql.connect_sqlite()), depth=3)
         bench("idempotency_crash_schedules", len(verdicts), "schedules")
         bench("idempotency_crash_not_exactly_once", sum(not v.exactly_once for v in verdicts), "count")
         from distlab.services import redis as dredis
 
-        client = dredis.connect()
+        client = dredis.connect(f"unix://{dredis.embedded_socket()}")  # never a configured server: it is flushed
         client.flushall()
         with sql.connect(f"sqlite:///{os.path.join(folder, 'charges.db')}") as db:
             service = RedisChargeService(RedisLocks(client), db, lock_timeout=0.02)

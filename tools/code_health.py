@@ -116,7 +116,9 @@ def measure(roots: list[Path]) -> Counts:
 
 
 def main(argv: list[str]) -> int:
-    roots = [Path(a) for a in argv] or [ROOT / "lib" / "distlab"]
+    """Print the figures for the roots in ``argv`` (``-v``: also list the offenders on stderr)."""
+    verbose = "-v" in argv
+    roots = [Path(a) for a in argv if a != "-v"] or [ROOT / "lib" / "distlab"]
     c = measure(roots)
     lines = [("annotated_functions_pct", pct([a for _, a in c.public_functions]), "%")]
     for area, prefix in AREAS.items():
@@ -133,11 +135,11 @@ def main(argv: list[str]) -> int:
     for name, value, unit in lines:
         shown = f"{value:.1f}" if isinstance(value, float) else str(value)
         print(f"bench code_{name} {shown} {unit}", flush=True)
-    if "-v" in sys.argv:  # the offenders, one per line, on stderr
+    if verbose:  # the offenders, one per line, on stderr
         undocumented = [f"{w} (no docstring)" for w, d in c.classes + c.methods + c.functions if not d]
         print("\n".join(c.long_functions + c.long_modules + undocumented), file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main([a for a in sys.argv[1:] if a != "-v"]))
+    sys.exit(main(sys.argv[1:]))

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .retry import JITTERS
+from .retry import JITTERS, Backoff
 
 STRATEGIES = JITTERS  # ("none", "exponential", "equal", "full", "decorrelated"): one set of names
 BASE_MS, CAP_MS = 5.0, 2000.0
@@ -52,34 +52,19 @@ def _delays(rng: np.random.Generator, n: int) -> list[float]:
     return out
 
 
-def _check(strategy: str, clients: int, base: float, cap: float) -> None:
+def _check(strategy: str, clients: int) -> None:
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if not isinstance(clients, int) or clients < 1:
         raise ValueError(f"clients must be an integer >= 1, got {clients!r}")
-    if not (0 < base <= cap):
-        raise ValueError(f"need 0 < base <= cap (ms), got base={base!r}, cap={cap!r}")
-
-
-def _backoff(strat: int, n: int, sleep: float, base: float, cap: float, uniform: Callable[[], float]) -> float:
-    """The wait (ms) after a client's ``n``-th failure, for strategy number ``strat`` of STRATEGIES;
-    ``sleep`` is the client's previous decorrelated sleep (the value returned becomes the next one)."""
-    if strat == 0:  # none
-        return 0.0
-    if strat == 4:  # decorrelated
-        s = base + uniform() * (sleep * 3 - base)
-        return cap if s > cap else s
-    v = base * 2.0 ** n if n < 60 else cap
-    if v > cap:
-        v = cap
-    return v if strat == 1 else (v / 2 + uniform() * v / 2 if strat == 2 else uniform() * v)
 
 
 def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap: float = CAP_MS) -> RunResult:
     """One run: ``clients`` clients contend for one OCC row until all have written once."""
-    _check(strategy, clients, base, cap)
+    _check(strategy, clients)
     nprng = np.random.default_rng(seed)
-    uniform = random.Random(seed).random  # backoff jitter
+    delay = Backoff(base, cap, strategy).delay  # the policies' formulas (and their checks on base and cap)
+    jitter = random.Random(seed)
     block = max(4096, 64 * clients)
     delays = _delays(nprng, block)
     di = 0
@@ -96,7 +81,6 @@ def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap:
     calls = failures = 0
     last = 0.0
     pop, push = heapq.heappop, heapq.heappush
-    strat = STRATEGIES.index(strategy)
     while heap:
         tm, _, c, read_version = pop(heap)
         if di + 3 > block:
@@ -117,7 +101,7 @@ def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap:
             continue
         failures += 1
         attempt[c] += 1
-        wait = sleep[c] = _backoff(strat, attempt[c], sleep[c], base, cap, uniform)
+        wait = sleep[c] = delay(attempt[c], jitter, sleep[c])
         # failure reply to the client, the backoff, then the new read request to the server
         push(heap, (tm + delays[di] + delays[di + 1] + wait, seq, c, -1))
         di += 2

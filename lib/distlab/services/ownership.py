@@ -173,9 +173,6 @@ def reap() -> list[Record]:
     return reaped
 
 
-# ------------------------------------------------------------------------------- spawning
-
-
 # ------------------------------------------------------------------------------- counting
 SERVER_NAMES = ("redis-server", "postgres", "etcd")
 TAG_ENV = "DISTLAB_RUN_TAG"  # set by a test session or a grading run; every process it starts inherits it

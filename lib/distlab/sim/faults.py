@@ -68,8 +68,7 @@ def _resume(sim: Simulation, pid: Hashable) -> bool:
 
 
 def _skew(sim: Simulation, pid: Hashable, skew: float, drift: float = 0.0) -> bool:
-    sim.process(pid)  # an unknown pid is an error, as for every other node action
-    sim.set_clock(pid, skew=skew, drift=drift)
+    sim.set_clock(pid, skew=skew, drift=drift)  # an unknown pid is an error, as for every node action
     return True
 
 

@@ -124,6 +124,7 @@ class Coordinator:
         if len(participant_urls) < 1:
             raise ValueError("participant_urls: at least one participant")
         self.urls = dict(participant_urls)
+        self._checked: set[str] = set()  # participants known to allow PREPARE TRANSACTION
         self.log = sql.connect(f"sqlite:///{log_path}" if "://" not in log_path else log_path)
         self.log.script("CREATE TABLE IF NOT EXISTS decision (txid TEXT PRIMARY KEY, outcome TEXT NOT NULL, "
                         "participants TEXT NOT NULL)")
@@ -146,13 +147,16 @@ class Coordinator:
         with contextlib.ExitStack() as sessions:
             conns = {n: sessions.enter_context(sql.connect(self.urls[n])) for n in names}
             for name, db in conns.items():
-                require_prepared(db, name)
+                if name not in self._checked:  # a server's setting does not change while it runs
+                    require_prepared(db, name)
+                    self._checked.add(name)
             self._phase_one(names, conns, gids, writes, outcome, crash_at)
             outcome.decision = "commit" if all(v == "yes" for v in outcome.votes.values()) else "abort"
             self._log_decision(txid, outcome.decision, names)
             if crash_at == "after-decision-logged":
                 raise CoordinatorCrashed(crash_at)
-            self._phase_two(names, conns, gids, outcome.decision, crash_at)
+            prepared = {n for n, vote in outcome.votes.items() if vote == "yes"}
+            self._phase_two(names, conns, gids, prepared, outcome.decision, crash_at)
         self._forget(txid)
         return outcome
 
@@ -176,12 +180,12 @@ class Coordinator:
         if crash_at == "after-all-prepared":
             raise CoordinatorCrashed(crash_at)
 
-    def _phase_two(self, names: list[str], conns: dict[str, SQLBackend], gids: dict[str, str], decision: str,
-                   crash_at: str | None) -> None:
+    def _phase_two(self, names: list[str], conns: dict[str, SQLBackend], gids: dict[str, str],
+                   prepared: set[str], decision: str, crash_at: str | None) -> None:
         verb = "COMMIT PREPARED" if decision == "commit" else "ROLLBACK PREPARED"
         for index, name in enumerate(names):
             db = conns[name]
-            if _is_prepared(db, gids[name]):
+            if name in prepared:
                 db.execute(f"{verb} '{gids[name]}'")
             else:
                 db.rollback()  # never prepared (a "no" vote or never asked): its open work just ends
@@ -217,10 +221,6 @@ class Coordinator:
         for txid in logged:
             self._forget(txid)
         return finished
-
-
-def _is_prepared(db: SQLBackend, gid: str) -> bool:
-    return db.query_one("SELECT 1 FROM pg_prepared_xacts WHERE gid = ?", (gid,)) is not None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -15,6 +15,7 @@ from matplotlib.text import Text
 from distlab.consensus.raft import Cluster
 
 from .cluster_drawing import ClusterPicture, MsgPic, NodePic, update_cluster
+from .cluster_snapshot import message_progress
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
 from .style import Memo, reuse_axes
 
@@ -65,8 +66,7 @@ def capture(c: Cluster, note: str = "", previous: Frame | None = None) -> Frame:
     before = {n["pid"]: n for n in previous["nodes"]} if previous is not None else {}
     msgs = []
     for e in c.sim.network.in_flight.values():
-        span = e.due - e.sent_at
-        progress = 1.0 if span <= 0 else min(1.0, max(0.0, (now - e.sent_at) / span))
+        progress = message_progress(now, e.sent_at, e.due)
         msgs.append((e.src, e.dst, message_word(e.payload), round(progress, 3)))
     frame = {"time": now, "note": note, "nodes": _capture_nodes(c, before), "msgs": msgs,
              "blocked": sorted(c.sim.network.blocked_pairs()),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from distlab.services import sql
 
 from .charge import NO_CRASH, check_crash_point
-from .keys import ManualClock, check_timeouts
+from .keys import MIN_RETENTION_S, ManualClock, check_timeouts
 from .redis_service import memory_service
 from .scenarios import PARAMS, Service, attempt
 from .service import SQLChargeService
@@ -52,7 +52,7 @@ class ChargeRetriesConfig:
             raise ValueError(f"backend: must be one of {list(BACKENDS)}, got {self.backend!r}")
         if not isinstance(self.retry_delay, (int, float)) or not 0 <= self.retry_delay <= 3600:
             raise ValueError(f"retry_delay: must be from 0 to 3600 seconds, got {self.retry_delay!r}")
-        check_timeouts(self.lock_timeout, 24 * 3600.0)
+        check_timeouts(self.lock_timeout, MIN_RETENTION_S)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,6 @@ class CrashInjector:
             check_point(name)
             if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 100:
                 raise ValueError(f"times must be an integer from 0 to 100, got {count!r} for {name!r}")
-        self.point = check_point(point)
         self.remaining = plan
         self.fired = 0
         self.reached: dict[str, int] = {}

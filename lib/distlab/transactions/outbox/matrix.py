@@ -104,7 +104,8 @@ def crash_point_matrix(config: MatrixConfig | None = None) -> MatrixResult:
             if not applies(point, variant):
                 row.append(None)
                 continue
-            r = run_scenario(config.scenario(point, variant), *memory_engine(config.scenario(point, variant)))
+            cfg = config.scenario(point, variant)
+            r = run_scenario(cfg, *memory_engine(cfg))
             row.append(Cell(r.lost, r.phantom, r.duplicate_deliveries, r.duplicate_effects))
         rows.append(tuple(row))
     return MatrixResult(config, CRASH_POINTS, VARIANTS, tuple(rows))

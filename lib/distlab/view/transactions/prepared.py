@@ -7,6 +7,7 @@ is printed, so a notebook's stored output stays the same.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
@@ -45,14 +46,15 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
     writes = [Write("a", "UPDATE account SET balance = balance - ? WHERE id = 1", (amount,)),
               Write("b", "UPDATE account SET balance = balance + ? WHERE id = 1", (amount,))]
     lines = []
-    with tempfile.TemporaryDirectory(prefix="distlab-2pc-") as folder, prepared.accounts(urls):
+    with tempfile.TemporaryDirectory(prefix="distlab-2pc-") as folder, prepared.accounts(urls) as dbs:
         log = str(Path(folder) / "coordinator-log.db")
-        with sql.connect(urls["a"]) as a:
-            engine = a.name if postgres.configured_url() is None else f"{a.name}, one database each"
+        name = dbs["a"].name
+        engine = name if postgres.configured_url() is None else f"{name}, one database each"
         lines.append(f"participants a and b: {engine}")
         lines.append(f"before: {_shown(_balances(urls))}")
         try:
-            Coordinator(urls, log).run("t1", writes, crash_at=crash_at)
+            with contextlib.closing(Coordinator(urls, log)) as coordinator:
+                coordinator.run("t1", writes, crash_at=crash_at)
         except CoordinatorCrashed:
             lines.append(f"the coordinator crashed {CRASH_WORDS[crash_at]}")
         seen = _balances(urls)
@@ -68,7 +70,8 @@ def real_twopc_story(crash_at: str = "after-all-prepared", amount: int = 30, res
             postgres.embedded("participant-a").start()
             held = [gid for gid, _ in prepared.in_doubt(urls["a"])]
             lines.append(f"participant a killed (SIGKILL) and restarted; pg_prepared_xacts on a: {held or 'nothing'}")
-        finished = Coordinator(urls, log).recover()
+        with contextlib.closing(Coordinator(urls, log)) as coordinator:
+            finished = coordinator.recover()
         lines.append(f"the restarted coordinator recovers: {finished or 'nothing in doubt'}")
         after = _balances(urls)
         lines.append(f"after: {_shown(after)} (total {sum(after.values())})")
