@@ -106,3 +106,12 @@ def test_importing_the_view_freezes_the_long_lived_objects():
     code = "import gc, distlab.view; print(gc.get_freeze_count())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert int(out.stdout) > 50_000
+
+
+def test_on_release_makes_every_slider_redraw_only_when_released():
+    assert make_panel().controls["n"].continuous_update is True
+    slow = make_panel(on_release=True)
+    assert all(c.continuous_update is False for c in slow.controls.values())
+    from distlab.view import reliability as rv
+
+    assert rv.storm_panel().controls["budget_tokens"].continuous_update is False

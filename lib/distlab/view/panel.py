@@ -153,13 +153,15 @@ class Panel:
     Attributes read by tests and benchmarks: ``last_config``, ``last_result``, ``last_png``,
     ``last_render_ms`` (config -> finished PNG, in milliseconds), ``render_count``, ``last_error``.
     `clock` returns seconds; it is injectable so tests can make render times deterministic.
+    ``on_release=True`` makes every slider redraw only when released (for renders that run a
+    simulation of a few hundred milliseconds).
     """
 
     def __init__(self, render: ConfigRender[object], controls: Mapping[str, widgets.ValueWidget], *,
                  make_config: Callable[..., object] | None = None,
                  figsize: tuple[float, float] = DEFAULT_FIGSIZE, dpi: float = DEFAULT_DPI,
                  extra: widgets.Widget | None = None, clock: Callable[[], float] = time.perf_counter,
-                 draw_now: bool = True) -> None:
+                 draw_now: bool = True, on_release: bool = False) -> None:
         if not callable(render):
             raise ValueError(f"render must be callable, got {render!r}")
         self.render = render
@@ -179,6 +181,8 @@ class Panel:
         self.render_count = 0
         self._listeners: list[Callable[[Panel], None]] = []
         for control in self.controls.values():
+            if on_release and hasattr(control, "continuous_update"):  # a slow render: redraw on release
+                control.continuous_update = False
             control.observe(self._on_change, names="value")
         row = list(self.controls.values())
         self.reseed_button: widgets.Button | None = None

@@ -222,9 +222,7 @@ def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0
                 "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, name="gateway_pool",
                                              description="gateway pool"),
                 "seed": seed_control(seed, name="seed")}
-    for c in controls.values():
-        c.continuous_update = False
-    return Panel(render_bulkheads, controls)
+    return Panel(render_bulkheads, controls, on_release=True)
 
 
 @panel_render(defaults=settings_of(bulkhead_panel))
@@ -251,9 +249,7 @@ def shedding_panel(checkout_share: float = 0.3, analytics_share: float = 0.2, sh
         "analytics_share": fraction_control(analytics_share, name="analytics_share", description="analytics share"),
         "shedding": switch_control(shedding, name="shedding", description="shed by priority"),
         "seed": seed_control(seed, name="seed")}
-    for c in controls.values():
-        c.continuous_update = False
-    return Panel(render_shedding, controls)
+    return Panel(render_shedding, controls, on_release=True)
 
 
 @panel_render(defaults=settings_of(shedding_panel))

@@ -183,9 +183,7 @@ def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts:
         "max_attempts": size_control(max_attempts, min=1, max=6, name="max_attempts", description="max attempts"),
         "deadlines": switch_control(deadlines, name="deadlines", description="propagate deadlines"),
         "seed": seed_control(seed, name="seed")}
-    for c in controls.values():
-        c.continuous_update = False
-    return Panel(render_storm, controls)
+    return Panel(render_storm, controls, on_release=True)
 
 
 @panel_render(defaults=settings_of(storm_panel))
