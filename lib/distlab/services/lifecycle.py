@@ -56,7 +56,7 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 __all__ = [  # spawning is defined here; the ownership records are re-exported from .ownership
     "FOLDER_PREFIX", "PR_SET_PDEATHSIG", "RUNTIME_ENV", "SERVER_NAMES", "TAG_ENV", "Owned", "Record",
-    "die_with_this_process", "forget", "main", "process_start", "reap", "records", "release",
+    "as_user", "die_with_this_process", "forget", "main", "process_start", "reap", "records", "release",
     "remove_folders", "runtime_dir", "server_processes", "signal_server", "spawn", "stop", "tagged",
     "wait_gone",
 ]
@@ -150,9 +150,7 @@ def spawn(argv: Sequence[str], *, kind: str, folders: Sequence[str] = (), log_pa
     reap()
 
     def start() -> subprocess.Popen[bytes]:
-        kwargs: dict[str, Any] = {}
-        if user is not None and os.geteuid() == 0:
-            kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+        kwargs = as_user(user)
         with open(log_path or os.devnull, "ab") as log:  # the child keeps its own copy of the descriptor
             return subprocess.Popen(
                 list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env,
@@ -166,6 +164,14 @@ def spawn(argv: Sequence[str], *, kind: str, folders: Sequence[str] = (), log_pa
                     tag=os.environ.get(TAG_ENV, ""))
     _write(record)
     return Owned(proc, record)
+
+
+def as_user(user: Any | None) -> dict[str, Any]:
+    """``subprocess`` keywords that run a child as *user* (a ``pwd.struct_passwd``) when we are root;
+    none otherwise (only root can switch users, and nobody else needs to)."""
+    if user is None or os.geteuid() != 0:
+        return {}
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
 
 def release(owned: Owned, grace: float = 10.0) -> None:

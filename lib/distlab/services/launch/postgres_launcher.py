@@ -102,12 +102,9 @@ def render_settings(settings: Mapping[str, Any]) -> str:
 
 
 def _run(argv: list[str], what: str, timeout: float, user: pwd.struct_passwd | None) -> str:
-    kwargs: dict[str, Any] = {}
-    if user is not None:
-        kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, cwd="/", **kwargs)
+                              stdin=subprocess.DEVNULL, cwd="/", **lifecycle.as_user(user))
     except subprocess.TimeoutExpired as exc:
         raise ServiceUnavailable(f"{what} did not finish within {timeout:g} s") from exc
     except PermissionError as exc:
@@ -222,7 +219,8 @@ class PostgresCluster:
             owned.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self._owned = owned
-            self._kill()
+            self._kill()  # kills the whole group and forgets the record
+            return
         lifecycle.forget(owned.proc.pid)
 
     def crash(self) -> None:
