@@ -1,8 +1,9 @@
-"""The event loop: ordering, stopping rules, named random streams, validation."""
+"""The event loop: ordering, stopping rules, named random streams, per-step invariant checks, validation."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from distlab.sim import Simulation, derive_seed
+from distlab.sim.invariants import InvariantViolation
 
 
 def test_events_at_the_same_time_run_in_scheduling_order():
@@ -74,6 +75,49 @@ def test_named_streams_are_independent_and_stable():
 def test_bad_seed_is_refused_naming_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
         Simulation(**kwargs)
+
+
+def _flapping(check_invariants):
+    """x goes 0, 3, 4, 1, 5 at t = 0..4; the invariant x < 3 breaks at t=1, holds at t=3, breaks at t=4."""
+    sim = Simulation(seed=0, check_invariants=check_invariants)
+    box = {"x": 0}
+    sim.invariants.add("x_is_small", lambda s: box["x"] < 3 or f"x reached {box['x']}")
+    sim.invariants.add("always", lambda s: True)
+    for t, x in enumerate([0, 3, 4, 1, 5]):
+        sim.schedule(t, box.__setitem__, "x", x)
+    return sim
+
+
+def test_record_mode_keeps_each_new_violation_and_runs_on():
+    sim = _flapping("record")
+    assert sim.run() == "idle" and sim.now == 4.0 and sim.events_run == 5
+    # broken at t=1 (still broken at t=2: the same violation, not recorded again), again at t=4
+    assert [str(v) for v in sim.violations] == ["x_is_small violated at t=1.000000s: x reached 3",
+                                                "x_is_small violated at t=4.000000s: x reached 5"]
+    fork = sim.fork()
+    fork.violations.clear()
+    assert len(sim.violations) == 2  # a fork records on its own
+
+
+@pytest.mark.parametrize("mode", [True, "raise"])
+def test_raise_mode_stops_at_the_first_violation(mode):
+    sim = _flapping(mode)
+    with pytest.raises(InvariantViolation, match="x_is_small violated at t=1"):
+        sim.run()
+    assert sim.violations == [] and sim.invariant_mode == "raise"
+
+
+def test_without_checks_nothing_is_checked_or_recorded():
+    sim = _flapping(False)
+    sim.run()
+    assert sim.violations == [] and sim.check_invariants_each_step is False
+    assert [v.name for v in sim.check_invariants()] == ["x_is_small"]  # on demand, still
+
+
+@pytest.mark.parametrize("bad", ["Record", 1, None, "yes"])
+def test_a_bad_check_mode_is_refused_naming_the_parameter(bad):
+    with pytest.raises(ValueError, match="check_invariants must be False, True or one of"):
+        Simulation(seed=0, check_invariants=bad)
 
 
 def test_bad_times_are_refused():

@@ -149,6 +149,30 @@ def test_bad_config_names_the_parameter_and_its_range(kwargs, words):
     assert words in str(err.value)
 
 
+def test_checking_the_invariants_adds_no_events_and_changes_nothing_else():
+    config = TwoPCConfig(participants=3, crash_point="coordinator/after_votes")
+    checked, unchecked = TwoPC(config, seed=2), TwoPC(config, seed=2, check_invariants=False)
+    r_checked, r_unchecked = checked.run(), unchecked.run()
+    assert checked.sim.events_run == unchecked.sim.events_run
+    assert r_checked == r_unchecked and r_checked.violations == ()
+    assert run_twopc(config, 2, check_invariants=False) == r_checked
+
+
+def test_violations_keep_each_invariants_first_one_in_order():
+    from .mutants import ImpatientParticipant
+
+    config = TwoPCConfig(participants=3, crash_point="coordinator/after_decision_logged",
+                         workload_interval=None, horizon=3.0)
+    t = TwoPC(config, 0, participant_class=ImpatientParticipant)
+    r = t.run()
+    assert r.violations == (  # the same as when a watcher event checked the invariants
+        "atomicity violated at t=0.105865s: committed at ['c'] but aborted at ['p1']",
+        "no_unilateral_abort_after_yes violated at t=0.105865s: p1 voted yes and then aborted on its "
+        "own at t=0.106s (unilateral: tired of waiting)")
+    assert r.violations == tuple(t.violations)
+    assert [v.name for v in t.sim.violations][:2] == ["atomicity", "no_unilateral_abort_after_yes"]
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda: run_twopc(TwoPCConfig(), seed=-1), "seed must be an integer >= 0"),
     (lambda: TwoPC("config"), "config must be a TwoPCConfig"),

@@ -20,13 +20,16 @@ import hashlib
 import heapq
 import random
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Literal
 
 from .invariants import InvariantSet, Violation
 from .network import Network
 from .trace import Trace
 
 Until = float | Callable[["Simulation"], bool] | None
+#: what per-step invariant checking does with a violation: raise it, or record it in ``sim.violations``
+CheckMode = Literal["raise", "record"]
+CHECK_MODES: tuple[CheckMode, ...] = ("raise", "record")
 
 
 def derive_seed(seed: int, name: str) -> int:
@@ -58,9 +61,15 @@ class Simulation:
     (['a', 'b'], 1.0)
     """
 
-    def __init__(self, seed: int = 0, *, trace: bool = True, check_invariants: bool = False):
+    def __init__(self, seed: int = 0, *, trace: bool = True, check_invariants: bool | CheckMode = False):
+        """``check_invariants``: False (no per-step checks), True or ``"raise"`` (check after every
+        event, raise :class:`~distlab.sim.invariants.InvariantViolation`), or ``"record"`` (check
+        after every event and append each new violation to ``violations``, never raising)."""
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        if not (isinstance(check_invariants, bool) or check_invariants in CHECK_MODES):
+            raise ValueError(f"check_invariants must be False, True or one of {CHECK_MODES}, "
+                             f"got {check_invariants!r}")
         self.seed = seed
         self.now = 0.0
         self._heap: list[tuple[float, int, Callable[..., Any], tuple[Any, ...]]] = []
@@ -71,7 +80,12 @@ class Simulation:
         self.processes: dict[Hashable, Any] = {}
         self.trace = Trace(enabled=trace)
         self.invariants = InvariantSet()
-        self.check_invariants_each_step = check_invariants
+        self.check_invariants_each_step = bool(check_invariants)
+        #: with per-step checks on: "raise" on a violation, or "record" it in ``violations``
+        self.invariant_mode: CheckMode = "record" if check_invariants == "record" else "raise"
+        #: in "record" mode, each violation when it starts, in order (one held on over steps is recorded once)
+        self.violations: list[Violation] = []
+        self._broken: frozenset[str] = frozenset()  # invariants broken at the last recording check
         self.network = Network(self)
 
     # ----------------------------------------------------------------- randomness
@@ -130,7 +144,7 @@ class Simulation:
             self.events_run += 1
             fn(*args)
             if self.check_invariants_each_step:
-                self.invariants.assert_hold(self)
+                self._check_step()
             return True
         return False
 
@@ -225,6 +239,15 @@ class Simulation:
     def check_invariants(self) -> list[Violation]:
         """Evaluate every registered invariant now; returns the list of violations (empty = all hold)."""
         return self.invariants.check(self)
+
+    def _check_step(self) -> None:
+        """The per-step check: raise, or record each invariant that broke since the last step."""
+        if self.invariant_mode == "raise":
+            self.invariants.assert_hold(self)
+            return
+        found = self.invariants.check(self)
+        self.violations.extend(v for v in found if v.name not in self._broken)
+        self._broken = frozenset(v.name for v in found)
 
     def fork(self) -> Simulation:
         """An independent copy of the whole simulation (processes, network, queue, random streams).

@@ -48,8 +48,10 @@ def atomicity(sim: Simulation) -> str | None:
     """All-or-nothing: no commit next to an abort, anywhere."""
     seen: dict[str, list[Any]] = {COMMIT: [], ABORT: []}
     for p in participants_of(sim):
-        for outcome in sorted(set(logged_outcomes(p))):
-            seen[outcome].append(p.pid)
+        kinds = {kind for kind, _, _ in p.log}
+        for outcome in (ABORT, COMMIT):  # each outcome in its log, once (a bug could log both)
+            if outcome in kinds:
+                seen[outcome].append(p.pid)
     for pid, decision in coordinator_decisions(sim).items():
         seen[decision].append(pid)
     if seen[COMMIT] and seen[ABORT]:
@@ -71,10 +73,12 @@ def no_unilateral_abort_after_yes(sim: Simulation) -> str | None:
 def commit_needs_all_yes(sim: Simulation) -> str | None:
     """A commit anywhere means every participant has "prepared" in its log."""
     ps = participants_of(sim)
+    missing = [p.pid for p in ps if not any(kind == "yes" for kind, _, _ in p.log)]
+    if not missing:  # the usual case once everyone voted: nothing more to look at
+        return None
     committed = [p.pid for p in ps if COMMIT in logged_outcomes(p)]
     committed += [pid for pid, d in coordinator_decisions(sim).items() if d == COMMIT]
-    missing = [p.pid for p in ps if not any(kind == "yes" for kind, _, _ in p.log)]
-    if committed and missing:
+    if committed:
         return f"committed at {committed} though {missing} never voted yes"
     return None
 

@@ -29,6 +29,12 @@ TX = "T1"
 class Participant(CrashHook):
     """Participant ``index`` (pid ``p<index>``) of transaction ``T1``."""
 
+    # volatile state, rebuilt from the log by on_start; before the first start nothing is voted or
+    # known (the invariants, checked after every step, may look before every process has started)
+    voted_yes = False
+    outcome: str | None = None
+    in_doubt_since: float | None = None
+
     def __init__(self, index: int, config: TwoPCConfig, coordinators: list[Hashable]) -> None:
         super().__init__(f"p{index}")
         self.me = index
@@ -46,9 +52,9 @@ class Participant(CrashHook):
         st = self.stable
         log: list[tuple[str, float, str]] = st.setdefault("log", [])
         self.voted_yes = any(kind == "yes" for kind, _, _ in log)
-        self.outcome: str | None = next((k for k, _, _ in reversed(log) if k != "yes"), None)
+        self.outcome = next((k for k, _, _ in reversed(log) if k != "yes"), None)
         self.preparing = False
-        self.in_doubt_since: float | None = None
+        self.in_doubt_since = None
         self.prepare_from: Hashable = self.coordinators[0]
         self.lock = RowLock(self.stats)
         if self.outcome is None and self.voted_yes:

@@ -69,11 +69,13 @@ class SlowParticipantResult:
         return sum(self.blocked_txns)
 
 
-def run_slow_participant(config: SlowParticipantConfig, seed: int = 0) -> SlowParticipantResult:
-    """One run: a frozen config and a seed in, a result record out."""
+def run_slow_participant(config: SlowParticipantConfig, seed: int = 0, *,
+                         check_invariants: bool = True) -> SlowParticipantResult:
+    """One run: a frozen config and a seed in, a result record out (2PC's invariants checked
+    after every step unless ``check_invariants`` is False; a violation is not part of the result)."""
     if not isinstance(config, SlowParticipantConfig):
         raise ValueError(f"config must be a SlowParticipantConfig, got {config!r}")
-    result = run_twopc(config.twopc(), check_seed(seed))
+    result = run_twopc(config.twopc(), check_seed(seed), check_invariants=check_invariants)
     outcomes = set(result.outcomes)
     outcome = outcomes.pop() if len(outcomes) == 1 else None
     return SlowParticipantResult(seed, config.delay, result.lock_hold, result.blocked_txns,
