@@ -40,7 +40,6 @@ class Service:
         self.m, self.name, self.workers, self.cap, self.work = model, name, workers, queue, work
         self.sim, self.rng = model.sim, model.rng
         self.busy = 0
-        self.shedder = shedder
         self.queue: PriorityShedder | deque[Call] = (
             PriorityShedder(queue, on_expire=self._expired, keep_log=False) if shedder else deque())
         self.calls = model.calls[name]  # per-bin calls arriving
@@ -62,7 +61,8 @@ class Service:
 
     def full(self) -> bool:
         """Would a call arriving now be rejected at once (every worker busy, the FIFO queue full)?"""
-        return not self.shedder and self.busy >= self.workers and len(self.queue) >= self.cap
+        queue = self.queue  # a shedding queue never rejects a newcomer at once: it sheds the least important
+        return not isinstance(queue, PriorityShedder) and self.busy >= self.workers and len(queue) >= self.cap
 
     def submit(self, call: Call) -> None:
         """A call arrives: a free worker begins it; otherwise it queues, or is shed or rejected."""
