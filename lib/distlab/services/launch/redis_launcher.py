@@ -21,8 +21,12 @@ from distlab.services.launch.process import (
 INSTALL_HINT = "apt-get install redis-server"
 
 
-def _answers_ping(port: int) -> bool:
-    with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+def answers_ping(address: int | str) -> bool:
+    """Whether a Redis at *address* (a loopback TCP port, or a unix socket path) answers PING."""
+    family = socket.AF_INET if isinstance(address, int) else socket.AF_UNIX
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        sock.connect(("127.0.0.1", address) if isinstance(address, int) else address)
         sock.sendall(b"PING\r\n")
         return sock.recv(16).startswith(b"+PONG")
 
@@ -50,7 +54,7 @@ def redis_server(*, timeout: float = 15.0) -> Iterator[RunningServer]:
             ]
             return managed_process(
                 argv, what=f"redis-server on port {port}", log_path=os.path.join(data_dir, f"redis-{port}.log"),
-                ready=lambda: _answers_ping(port), timeout=timeout, kind="redis", folders=[data_dir],
+                ready=lambda: answers_ping(port), timeout=timeout, kind="redis", folders=[data_dir],
             )
 
         with on_free_ports(start, count=1) as proc:
