@@ -57,7 +57,7 @@ class Coordinator(CrashHook):
     # ------------------------------------------------------------------ state from the log
     def on_start(self) -> None:
         """Recovery: resend a logged decision that is not ended; otherwise presume abort."""
-        log: list[tuple[str, float, str]] = self.stable.setdefault("log", [])
+        log = self.log
         self.collecting = False
         self.votes: dict[Hashable, bool] = {}
         self.acked: dict[Hashable, bool] = {}
