@@ -5,7 +5,7 @@ thousand operations; ints as bitsets make "every ancestor of v" one OR per edge.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 
 def bits(mask: int) -> Iterator[int]:
@@ -16,9 +16,14 @@ def bits(mask: int) -> Iterator[int]:
         mask ^= low
 
 
-def ancestors(direct: Sequence[int]) -> list[int] | None:
+def _no_tick(n: int) -> None:
+    """The default ``tick``: charge nothing."""
+
+
+def ancestors(direct: Sequence[int], tick: Callable[[int], None] = _no_tick) -> list[int] | None:
     """Transitive closure: ``direct[v]`` has a bit for each immediate predecessor of ``v``; returns
-    each node's mask of all predecessors, or ``None`` when the relation has a cycle.
+    each node's mask of all predecessors, or ``None`` when the relation has a cycle. ``tick(n)`` is
+    charged as the work goes (a :meth:`~distlab.consistency.verdict.Budget.tick`: it may raise).
 
     >>> ancestors([0, 0b001, 0b010])          # 0 -> 1 -> 2
     [0, 1, 3]
@@ -34,6 +39,7 @@ def ancestors(direct: Sequence[int]) -> list[int] | None:
     for root in range(n):
         if state[root]:
             continue
+        tick(1 + direct[root].bit_count() // 32)
         if not direct[root] & ~done:  # every predecessor is done (the usual case: they come first)
             anc[root] = closure_of(anc, direct[root])
             state[root] = 2
@@ -43,6 +49,7 @@ def ancestors(direct: Sequence[int]) -> list[int] | None:
         while stack:
             v, finish = stack.pop()
             if finish:
+                tick(1 + direct[v].bit_count() // 32)
                 anc[v] = closure_of(anc, direct[v])
                 state[v] = 2
                 done |= 1 << v

@@ -35,12 +35,14 @@ class _Order:
         self.anc, self.desc = anc, desc
 
     @classmethod
-    def of(cls, masks: list[int]) -> _Order | None:
-        anc = ancestors(masks)
+    def of(cls, masks: list[int], budget: Budget) -> _Order | None:
+        """The order closing ``masks`` (each node's direct predecessors), or ``None`` on a cycle."""
+        anc = ancestors(masks, budget.tick)
         if anc is None:
             return None
         desc = [0] * len(anc)
         for i, rest in enumerate(anc):          # i is a descendant of each of its ancestors
+            budget.tick(1 + rest.bit_count() // 32)
             bit = 1 << i
             while rest:                         # the set bits, walked inline (hot loop)
                 low = rest & -rest
@@ -84,8 +86,8 @@ class _Order:
         while changed:
             changed = False
             for r, w in reads_from.items():
-                budget.tick()
-                rb = 1 << r
+                budget.tick(16)                     # an `order` call can touch every node: look at
+                rb = 1 << r                         # the clock every 16 reads, not every 256
                 same = key_mask.get(nodes[r].key, 0) & ~rb
                 if w is None:                       # read the initial value: every write after it
                     if same & ~desc[r]:
@@ -115,11 +117,12 @@ def _key_masks(nodes: Sequence[Op]) -> dict[Any, int]:
 def saturate(nodes: Sequence[Op], masks: list[int], reads_from: ReadsFrom,
              budget: Budget | None = None) -> list[int] | None:
     """Ancestor bitmasks closed under the edges and the coherence rule; ``None`` on a cycle."""
-    start = _Order.of(masks)
+    budget = budget or Budget(None)
+    start = _Order.of(masks, budget)
     if start is None:
         return None
     try:
-        start.saturate(nodes, reads_from, _key_masks(nodes), budget or Budget(None))
+        start.saturate(nodes, reads_from, _key_masks(nodes), budget)
     except _Cycle:
         return None
     return start.anc
@@ -144,7 +147,7 @@ def resolve(nodes: Sequence[Op], masks: list[int], reads_from: ReadsFrom, budget
     A depth-first search over *choices*, not over orders: once no choice is open, every linear
     extension of the saturated order is legal, so we return a topological order.
     """
-    start = _Order.of(masks)
+    start = _Order.of(masks, budget)
     if start is None:
         return None
     key_mask = _key_masks(nodes)

@@ -97,20 +97,28 @@ class Classification:
 
 
 def classify(history: History, model: str | Model | None = None, timeout: float | None = 60.0,
-             budget_factory: Callable[[], Budget] | None = None) -> Classification:
+             budget_factory: Callable[[], Budget] | None = None, budget: Budget | None = None) -> Classification:
     """Every rung's verdict (``holds``/``violated``/``unknown``), consistent with :data:`IMPLIES`.
 
-    ``timeout`` is per directly checked rung; ``budget_factory`` (a no-argument callable returning
-    a :class:`Budget`) overrides it, e.g. for deterministic step budgets in tests.
+    One budget covers the whole classification: ``budget`` if given (the command line starts it
+    before reading the file), else ``Budget(timeout)``. Rungs are checked in ladder order, strongest
+    first; each rung checked directly may use what is left of the budget divided by the number of
+    rungs not yet decided, so a hard rung cannot starve the ones below it, and a rung implied by
+    another's verdict costs nothing (its share flows to the rungs after it). A rung reached with
+    nothing left is ``unknown`` without a search. ``budget_factory`` (a no-argument callable
+    returning a :class:`Budget`) instead gives each directly checked rung a budget of its own, e.g.
+    deterministic step budgets in tests and panels.
     """
-    make = budget_factory or (lambda: Budget(timeout))
+    total = budget if budget is not None else Budget(timeout)
     rungs: dict[str, str] = {}
     expl: dict[str, str] = {}
     verdicts: dict[str, Verdict] = {}
     for rung in RUNGS:                      # RUNGS lists every rung after all rungs implying it
         if rung in rungs:
             continue
-        v = check(history, rung, model, make())
+        undecided = sum(1 for r in RUNGS if r not in rungs)
+        v = check(history, rung, model, budget_factory()) if budget_factory else _check_share(
+            history, rung, model, total, undecided)
         verdicts[rung] = v
         rungs[rung], expl[rung] = v.status, v.explanation
         if v.status == HOLDS:
@@ -124,6 +132,21 @@ def classify(history: History, model: str | Model | None = None, timeout: float 
                     rungs[upper] = VIOLATED
                     expl[upper] = f"violated because it implies {rung}, which is violated"
     return Classification(rungs, expl, verdicts)
+
+
+def _check_share(history: History, rung: str, model: str | Model | None, total: Budget, parts: int) -> Verdict:
+    """Check ``rung`` with its share of ``total`` (what is left over ``parts``); charge ``total``."""
+    left_s = None if total.deadline is None else total.deadline - total.clock()
+    left_steps = None if total.max_steps is None else total.max_steps - total.steps
+    if (left_s is not None and left_s <= 0) or (left_steps is not None and left_steps <= 0):
+        return Verdict(UNKNOWN, "not checked: the budget ran out before this rung was reached", rung=rung)
+    share = Budget(None if left_s is None else left_s / parts,
+                   None if left_steps is None else max(1, left_steps // parts), clock=total.clock)
+    v = check(history, rung, model, share)
+    total.steps += share.steps
+    if v.status == UNKNOWN and total.timeout is not None and share.timeout is not None:
+        v.explanation += f" (this rung's share of the {total.timeout:g} s budget: {share.timeout:.3g} s)"
+    return v
 
 
 def ladder_respected(c: Classification) -> bool:

@@ -127,6 +127,7 @@ def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list[Op], list
     preds: list[set[int]] = [set() for _ in ops]
     writes = obs.writes
     for a in writes:
+        budget.tick(len(writes))
         for b in writes:
             if a != b and ops[a].precedes(ops[b]):
                 preds[b].add(a)
@@ -140,7 +141,7 @@ def _prefix(obs: Observations, m: Model, budget: Budget) -> tuple[list[Op], list
 def _view_check(obs: Observations, m: Model, rung: str, budget: Budget) -> Verdict:
     anc = None
     if rung == "causal":
-        anc = causal_order(obs)
+        anc = causal_order(obs, budget)
         if anc is None:
             return Verdict(VIOLATED, "cause and effect form a cycle: following program order and "
                                      "reads-from leads from an operation back to itself (a read saw a "
@@ -178,6 +179,7 @@ def _solve(obs: Observations, m: Model, members: list[int], edges: Edges, budget
     preds = []                       # bitmasks over positions in `members`
     for g in members:
         e = edges.get(g, 0)
+        budget.tick(1 + (e.bit_count() if isinstance(e, int) else len(e)) // 32)
         mask = 0
         for b in (bits(e & member_mask) if isinstance(e, int) else e):
             if b in pos:

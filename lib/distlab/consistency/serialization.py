@@ -55,12 +55,18 @@ def find_serialization(nodes: Sequence[Op], preds: Sequence[set[int] | int], mod
     """
     budget = budget or Budget(None)
     optional = optional or set()
-    masks = [p if isinstance(p, int) else sum(1 << j for j in p) for p in preds]
+    masks = [p if isinstance(p, int) else _mask(p, budget) for p in preds]
     if reads_from is not None:
         if optional:
             raise ValueError("reads_from saturation needs every node mandatory (optional must be empty)")
         return resolve(nodes, masks, reads_from, budget)
     return _search_orders(_Layout.of(nodes, masks, optional), model, budget)
+
+
+def _mask(positions: set[int], budget: Budget) -> int:
+    """``positions`` as a bitmask (charging the budget: a few thousand of these add up)."""
+    budget.tick(1 + len(positions) // 32)
+    return sum(1 << j for j in positions)
 
 
 Chain: TypeAlias = "tuple[int, Chain] | None"

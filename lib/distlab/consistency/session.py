@@ -30,6 +30,7 @@ from typing import Any
 
 from distlab.consistency.bitsets import ancestors
 from distlab.consistency.observations import Observations, is_write
+from distlab.consistency.verdict import Budget
 
 __all__ = ["EDGES", "Edges", "causal_order", "view_members"]
 
@@ -45,8 +46,9 @@ def _chain_preds(seq: list[int], pick: Callable[[int], bool] = lambda i: True) -
     return out
 
 
-def causal_order(obs: Observations) -> list[int] | None:
-    """Ancestor bitmasks of (program order ∪ reads-from)+, or ``None`` if it has a cycle."""
+def causal_order(obs: Observations, budget: Budget | None = None) -> list[int] | None:
+    """Ancestor bitmasks of (program order ∪ reads-from)+, or ``None`` if it has a cycle (charging
+    ``budget``, if given, as the closure is built)."""
     n = len(obs.ops)
     direct = [0] * n
     for seq in obs.by_process.values():
@@ -55,7 +57,7 @@ def causal_order(obs: Observations) -> list[int] | None:
     for r, w in obs.rf.items():
         if w is not None:
             direct[r] |= 1 << w
-    return ancestors(direct)
+    return ancestors(direct) if budget is None else ancestors(direct, budget.tick)
 
 
 # Each builder returns {position: set of positions that must precede it} for process p's view.

@@ -85,7 +85,7 @@ class StoreResult:
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def classify(self, timeout: float = 10.0) -> Classification:
-        """The recorded history placed on the ladder (``kv`` model, ``timeout`` per rung)."""
+        """The recorded history placed on the ladder (``kv`` model, ``timeout`` seconds in all)."""
         from distlab.consistency.ladder import classify
         return classify(self.history, "kv", timeout=timeout)
 
