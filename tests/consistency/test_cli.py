@@ -192,3 +192,15 @@ def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "distlab.consistency", "check", str(VIOLATED)],
                          capture_output=True, text=True)
     assert out.returncode == 1 and "violated" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "classify"])
+def test_the_timeout_holds_on_a_history_too_big_to_decide(capsys, tmp_path, command):
+    import time
+    f = tmp_path / "big.jsonl"
+    f.write_text(to_json_lines(linearizable_history(3, 20_000, 100, model="register", p_info=0.05)))
+    start = time.monotonic()
+    code, out = run(capsys, command, "--timeout", "1", f)
+    elapsed = time.monotonic() - start
+    assert elapsed <= 1.0 * 1.1 + 0.5, elapsed             # the promise in --help, reading included
+    assert (code == 2 and "unknown" in out) if command == "check" else (code == 0 and "unknown" in out)
