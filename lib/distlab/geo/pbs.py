@@ -34,32 +34,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from distlab.geo.pbs_fits import FITS, PUBLISHED, Mixture, WarsFit
+from distlab.transactions.checks import check_int
 
 __all__ = ["simulate", "sweep", "p_stale_closed_form", "PBSResult", "FITS", "PUBLISHED", "WarsFit", "Mixture",
-           "MAX_N", "CHUNK"]
+           "MAX_N", "MAX_TRIALS", "CHUNK"]
 
 #: the largest replication factor :func:`simulate` accepts
 MAX_N = 100
+#: the most trials :func:`simulate` draws (a billion: minutes, not hours)
+MAX_TRIALS = 10**9
 #: trials drawn per batch (bounds memory at ~50 MB for n = 3; results depend on it, so it is fixed)
 CHUNK = 250_000
 #: latency percentiles reported by :class:`PBSResult`
 LATENCY_PERCENTILES = (50.0, 99.0, 99.9)
 
 
-def _check_nrw(n: object, r: object, w: object) -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_N:
-        raise ValueError(f"n must be an integer in [1, {MAX_N}], got {n!r}")
-    for name, value in (("r", r), ("w", w)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= n:
-            raise ValueError(f"{name} must be an integer in [1, n={n}], got {value!r}")
+def _check_nrw(n: int, r: int, w: int) -> None:
+    check_int("n", n, 1, MAX_N)
+    check_int("r", r, 1, n)
+    check_int("w", w, 1, n)
 
 
 def p_stale_closed_form(n: int, r: int, w: int, k: int = 1) -> float:
     """The chance a read of ``r`` random replicas misses all ``w`` that hold the write, for each of the
     last ``k`` writes: ``(C(n - w, r) / C(n, r)) ** k`` (0 when ``r + w > n``)."""
     _check_nrw(n, r, w)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got {k!r}")
+    check_int("k", k, 1, 1000)
     return (math.comb(n - w, r) / math.comb(n, r)) ** k
 
 
@@ -159,8 +159,7 @@ def simulate(fit: str | WarsFit = "LNKD-DISK", *, n: int = 3, r: int = 1, w: int
     model = _fit(fit)
     _check_nrw(n, r, w)
     times = _check_times(t_ms)
-    if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
-        raise ValueError(f"trials must be an integer >= 1, got {trials!r}")
+    check_int("trials", trials, 1, MAX_TRIALS)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     rng = np.random.default_rng(seed)

@@ -14,19 +14,25 @@ passes ``link_latency(src_region, dst_region) -> Latency`` instead, and it is us
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from distlab.sim.latency import Latency, Uniform, ms
+from distlab.transactions.checks import check_int, check_seconds
 
-__all__ = ["Outage", "QuorumConfig", "LinkLatency", "LOCAL_REGION", "node_names"]
+__all__ = ["Outage", "QuorumConfig", "LinkLatency", "LOCAL_REGION", "MAX_COUNT", "MAX_SECONDS", "node_names"]
 
 #: the region every node and client is in when ``regions`` is left empty
 LOCAL_REGION = "local"
 
 LinkLatency = Callable[[str, str], Latency]
 """``(source region, destination region) -> one-way latency`` for every link between them."""
+
+
+#: the largest count ``nodes``, ``clients``, ``keys``, ``vnodes`` and ``ops_per_client`` accept
+MAX_COUNT = 10_000
+#: the longest timeout, interval, settle time or outage time accepted (seconds)
+MAX_SECONDS = 3600.0
 
 
 def node_names(count: int) -> tuple[str, ...]:
@@ -45,22 +51,9 @@ class Outage:
     end: float | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.start, (int, float)) or not 0 <= self.start < math.inf:
-            raise ValueError(f"start must be a time >= 0 seconds, got {self.start!r}")
-        if self.end is not None and not (isinstance(self.end, (int, float)) and self.start < self.end < math.inf):
-            raise ValueError(f"end must be None or a time > start ({self.start}) seconds, got {self.end!r}")
-
-
-def _check_int(name: str, value: object, low: int, high: float = math.inf) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        bound = f"in [{low}, {int(high)}]" if high < math.inf else f">= {low}"
-        raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
-
-
-def _check_seconds(name: str, value: object, *, positive: bool = True) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf
-    if not ok or (positive and value == 0):
-        raise ValueError(f"{name} must be a time {'>' if positive else '>='} 0 seconds, got {value!r}")
+        check_seconds("start", self.start, 0.0, MAX_SECONDS)
+        if self.end is not None:
+            check_seconds("end", self.end, self.start, MAX_SECONDS, open_low=True)
 
 
 @dataclass(frozen=True)
@@ -102,19 +95,20 @@ class QuorumConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check_int("nodes", self.nodes, 1)
-        _check_int("n", self.n, 1, self.nodes)
-        _check_int("w", self.w, 1, self.n)
-        _check_int("r", self.r, 1, self.n)
+        check_int("nodes", self.nodes, 1, MAX_COUNT)
+        check_int("n", self.n, 1, self.nodes)
+        check_int("w", self.w, 1, self.n)
+        check_int("r", self.r, 1, self.n)
         for name in ("clients", "keys", "vnodes"):
-            _check_int(name, getattr(self, name), 1)
-        _check_int("ops_per_client", self.ops_per_client, 0)
-        _check_int("seed", self.seed, 0)
+            check_int(name, getattr(self, name), 1, MAX_COUNT)
+        check_int("ops_per_client", self.ops_per_client, 0, MAX_COUNT)
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         if not 0.0 <= self.read_fraction <= 1.0:
             raise ValueError(f"read_fraction must be in [0, 1], got {self.read_fraction!r}")
         for name in ("anti_entropy_interval", "handoff_interval", "timeout", "retry_after"):
-            _check_seconds(name, getattr(self, name))
-        _check_seconds("settle", self.settle, positive=False)
+            check_seconds(name, getattr(self, name), 0.0, MAX_SECONDS, open_low=True)
+        check_seconds("settle", self.settle, 0.0, MAX_SECONDS)
         for name in ("local_latency", "remote_latency", "think_time"):
             if not isinstance(getattr(self, name), Latency):
                 raise ValueError(f"{name} must be a distlab.sim.latency distribution, got {getattr(self, name)!r}")

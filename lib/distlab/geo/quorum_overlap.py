@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import NamedTuple
 
+from distlab.transactions.checks import check_int
+
 __all__ = ["Overlap", "overlap", "MAX_OVERLAP_N"]
 
 #: the largest ``n`` :func:`overlap` enumerates (C(10, 5)**2 = 63,504 pairs; a drawing needs far fewer)
@@ -46,18 +48,12 @@ class Overlap(NamedTuple):
         return len(self.disjoint) / (len(self.write_quorums) * len(self.read_quorums))
 
 
-def _check(name: str, value: object, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return value
-
-
 def overlap(n: int, w: int, r: int, replicas: Sequence[str] | None = None) -> Overlap:
     """Every write quorum (``w`` of the ``n`` replicas), every read quorum (``r`` of them), and which
     pairs are disjoint. ``replicas`` names them (default ``r1`` ... ``rn``)."""
-    _check("n", n, 1, MAX_OVERLAP_N)
-    _check("w", w, 1, n)
-    _check("r", r, 1, n)
+    check_int("n", n, 1, MAX_OVERLAP_N)
+    check_int("w", w, 1, n)
+    check_int("r", r, 1, n)
     names = tuple(replicas) if replicas is not None else tuple(f"r{i + 1}" for i in range(n))
     if len(names) != n or len(set(names)) != n:
         raise ValueError(f"replicas must be {n} distinct names, got {list(names)}")
