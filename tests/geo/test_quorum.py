@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from distlab.geo import quorum as quorum_module, quorum_overlap
-from distlab.geo.quorum import Outage, QuorumConfig, overlap, run_quorum
+from distlab.geo.quorum import Outage, QuorumConfig, overlap, run_grid, run_quorum
 from distlab.sim import Constant, ms
 
 
@@ -165,3 +165,15 @@ def test_overlap_bad_input(args, message):
         overlap(*args)
     with pytest.raises(ValueError, match="replicas must be 3 distinct names"):
         overlap(3, 1, 1, replicas=("a", "a", "b"))
+
+
+def test_the_w_r_grid_under_a_region_outage():
+    """One region of three down: the (w, r) table shows the trade -- quorums that need the lost replica
+    fail, those with r + w > n that avoid it stay fresh, partial ones may be stale."""
+    grid = run_grid(n=3, nodes=3, regions=("virginia", "ireland", "tokyo"), failed=("tokyo",), timeout=0.5,
+                    ops_per_client=20, seed=1)
+    assert sorted(grid) == [(w, r) for w in (1, 2, 3) for r in (1, 2, 3)]
+    assert grid[(3, 1)].availability("put") == 0.0 and grid[(1, 3)].availability("get") == 0.0
+    assert grid[(2, 2)].availability() == 1.0 and grid[(2, 2)].stale_reads == 0
+    assert all(res.stale_reads == 0 for (w, r), res in grid.items() if r + w > 3)
+    assert grid[(1, 1)].percentiles_ms("put")[50] < grid[(2, 2)].percentiles_ms("put")[50]

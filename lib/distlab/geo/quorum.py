@@ -33,7 +33,7 @@ from distlab.geo.quorum_result import QuorumResult, stale_reads
 from distlab.geo.ring import HashRing
 from distlab.sim import Fault, FaultSchedule, HistoryRecorder, Simulation, apply_fault
 
-__all__ = ["run_quorum", "QuorumConfig", "QuorumResult", "Outage", "OpRecord", "LinkLatency", "Overlap",
+__all__ = ["run_quorum", "run_grid", "QuorumConfig", "QuorumResult", "Outage", "OpRecord", "LinkLatency", "Overlap",
            "overlap", "stale_reads", "down_intervals", "Version", "Versioned", "NO_VERSION", "HashRing"]
 
 
@@ -70,6 +70,13 @@ def run_quorum(config: QuorumConfig | None = None, /, **settings: Any) -> Quorum
         hints={node.pid: _hinted_versions(node.stable["hints"]) for node in nodes},
         owners={f"k{i}": ring.preference_list(f"k{i}", cfg.n) for i in range(cfg.keys)},
         workload_end=workload_end, end_time=sim.now, messages=sim.network.stats.sent)
+
+
+def run_grid(config: QuorumConfig | None = None, /, **settings: Any) -> dict[tuple[int, int], QuorumResult]:
+    """:func:`run_quorum` for every ``(w, r)`` with the config's ``n`` (same seed, same outages): the
+    latency/availability/staleness trade-off as one table, keyed ``(w, r)``."""
+    base = QuorumConfig(**settings) if config is None else replace(config, **settings)
+    return {(w, r): run_quorum(base, w=w, r=r) for w in range(1, base.n + 1) for r in range(1, base.n + 1)}
 
 
 def _hinted_versions(hints: dict[str, dict[str, Versioned]]) -> dict[str, Version]:
