@@ -1,4 +1,6 @@
 """Sloppy quorums, hinted handoff, read repair and anti-entropy: what each buys and what each costs."""
+from dataclasses import replace
+
 import pytest
 
 from distlab.geo.quorum import HashRing, Outage, QuorumConfig, run_quorum
@@ -12,9 +14,8 @@ SEEDS = range(12)
 def handoff_scenario(seed):
     """Owners a and b are down for the first second; then they return and c goes down for a second.
     Hints are offered back every 1.5 s, so between t = 1 and 1.5 the substitutes still hold them."""
-    cfg = QuorumConfig(**{**ONE_KEY.__dict__, "seed": seed})
-    a, b, c, _, _ = HashRing(cfg.node_names, vnodes=cfg.vnodes, seed=seed).walk("k0")
-    return cfg.__class__(**{**cfg.__dict__, "outages": (Outage(a, 0, 1.0), Outage(b, 0, 1.0), Outage(c, 1.0, 2.0))})
+    a, b, c, _, _ = HashRing(ONE_KEY.node_names, vnodes=ONE_KEY.vnodes, seed=seed).walk("k0")
+    return replace(ONE_KEY, seed=seed, outages=(Outage(a, 0, 1.0), Outage(b, 0, 1.0), Outage(c, 1.0, 2.0)))
 
 
 def test_sloppy_quorums_break_the_guarantee_under_failures():

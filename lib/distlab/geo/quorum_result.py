@@ -51,17 +51,17 @@ class QuorumResult:
     """One run: the config, each operation, the history, and what the replicas held at the end."""
 
     config: QuorumConfig
-    ops: tuple[OpRecord, ...]
-    history: History
+    ops: tuple[OpRecord, ...] = field(repr=False)
+    history: History = field(repr=False)
     #: node -> key -> the version it stores (its own data, not hints), when the run ended
-    replicas: dict[str, dict[str, Version]]
+    replicas: dict[str, dict[str, Version]] = field(repr=False)
     #: node -> key -> version of each hint a node still holds for an owner when the run ended
-    hints: dict[str, dict[str, Version]]
+    hints: dict[str, dict[str, Version]] = field(repr=False)
     #: key -> its preference list (the ``n`` owners), for every key of the workload
-    owners: dict[str, tuple[str, ...]]
-    workload_end: float
-    end_time: float
-    messages: int
+    owners: dict[str, tuple[str, ...]] = field(repr=False)
+    workload_end: float = 0.0
+    end_time: float = 0.0
+    messages: int = 0
     stale: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,5 +127,6 @@ class QuorumResult:
             "write_availability": self.availability("put"), "stale_reads": self.stale_reads,
             "stale_read_rate": self.stale_read_rate, "read_latency_ms": self.percentiles_ms("get"),
             "write_latency_ms": self.percentiles_ms("put"), "converged": self.converged,
+            # writes whose quorum counted a substitute (a node standing in for a down owner, with a hint)
             "hinted_writes": sum(1 for o in self.ops if o.f == "put" and o.substitutes),
         }
