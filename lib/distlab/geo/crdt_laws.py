@@ -70,9 +70,10 @@ class Script(NamedTuple):
         return "; ".join(map(str, self.steps)) or "(no steps)"
 
 
-def random_script(kind: CrdtKind, rng: random.Random, *, replicas: int = 3, steps: int = 8) -> Script:
-    """``steps`` random steps at ``replicas`` replicas: updates from ``kind.choices``, and deliveries
-    between two different replicas (about 40 % of steps when there are two replicas or more)."""
+def random_script(choices: Sequence[Update], rng: random.Random, *, replicas: int = 3, steps: int = 8) -> Script:
+    """``steps`` random steps at ``replicas`` replicas: updates drawn from ``choices`` (a kind's
+    ``choices``), and deliveries between two different replicas (about 40 % of steps when there are
+    two replicas or more)."""
     names = REPLICAS[:replicas]
     out: list[Step] = []
     for _ in range(steps):
@@ -80,7 +81,7 @@ def random_script(kind: CrdtKind, rng: random.Random, *, replicas: int = 3, step
             src, dst = rng.sample(names, 2)
             out.append(Sync(src, dst))
         else:
-            out.append(Issue(rng.choice(names), rng.choice(kind.choices)))
+            out.append(Issue(rng.choice(names), rng.choice(choices)))
     return Script(names, tuple(out))
 
 
@@ -224,7 +225,7 @@ def check_laws(merge: Merge, kind: str | CrdtKind, *, examples: int = 200, seed:
     rng = random.Random(seed)
     for number in range(1, examples + 1):
         steps = 1 + (number - 1) * max_steps // examples  # short scripts first: small counterexamples
-        script = random_script(kind, rng, replicas=replicas, steps=steps)
+        script = random_script(kind.choices, rng, replicas=replicas, steps=steps)
         try:
             rep = replay(script, kind, merge)
             broken = _check_example(merge, kind, rep, rng)
