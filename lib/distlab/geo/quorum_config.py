@@ -131,10 +131,11 @@ class QuorumConfig:
             raise ValueError(f"failure_window must be (start, end or None), got {self.failure_window!r}")
         Outage("failure_window", *self.failure_window)  # checks the times
         valid = self.node_names + self.region_names
-        for target in [*self.failed, *(o.target for o in self.outages)]:
+        named = [("failed", t) for t in self.failed] + [(f"outages[{i}].target", o.target)
+                                                         for i, o in enumerate(self.outages)]
+        for name, target in named:
             if target not in valid:
-                raise ValueError(f"an outage's target must be a node or a region, one of {list(valid)}, "
-                                 f"got {target!r}")
+                raise ValueError(f"{name} must name a node or a region, one of {list(valid)}, got {target!r}")
 
     @property
     def node_names(self) -> tuple[str, ...]:
