@@ -98,8 +98,10 @@ def sync(src: Doc[Any], dst: Doc[Any]) -> None:
 
 
 def content(doc: Doc[Any]) -> Content:
-    """The document's map, array and text as plain Python values."""
-    return Content(doc.get("map", type=Map).to_py() or {}, doc.get("array", type=Array).to_py() or [],
+    """The document's map (keys sorted: Yrs keeps them in a hash map whose order varies between
+    runs), array and text as plain Python values."""
+    ymap = doc.get("map", type=Map).to_py() or {}
+    return Content(dict(sorted(ymap.items())), doc.get("array", type=Array).to_py() or [],
                    str(doc.get("text", type=Text)))
 
 
@@ -156,8 +158,8 @@ def _merged(script: Script, kind: str) -> Any:
 def compare_maps(script: Script) -> MapComparison:
     """Run ``script`` through Yjs documents and through our maps; every replica's edits merged."""
     yjs = converge(run_docs(script), limit=1)[0].map
-    return MapComparison({k: _plain(v) for k, v in yjs.items()}, _merged(script, "lww-map"),
-                         _merged(script, "or-map"))
+    return MapComparison({k: _plain(v) for k, v in yjs.items()}, dict(sorted(_merged(script, "lww-map").items())),
+                         dict(sorted(_merged(script, "or-map").items())))
 
 
 def _plain(value: Any) -> Any:
