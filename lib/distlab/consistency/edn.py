@@ -162,13 +162,14 @@ def _collection(opener: str, items: list[Any], line: int) -> Any:
     return tuple(items)
 
 
-def read_all(text: str) -> list[Any]:
-    """Every top-level form in ``text``, in order. Raises :class:`EdnError` naming the line."""
+def read_all(text: str, lines: list[int] | None = None) -> list[Any]:
+    """Every top-level form in ``text``, in order. Raises :class:`EdnError` naming the line.
+    With ``lines``, the line each top-level form starts on is appended to it."""
     out: list[Any] = []
-    items, close, line = out, "", 1
+    items, close, line, opened = out, "", 1, 0
     stack: list[_Frame] = []
     known: dict[str, Any] = {}                  # token -> value, for atoms and one-line strings
-    for tok in _TOKEN.findall(text):
+    for tok in _TOKEN.findall(text + "\n"):     # the newline ends a last comment, so it is skipped
         value = known.get(tok, _MISSING)
         if value is _MISSING:
             c = tok[0]
@@ -188,6 +189,8 @@ def read_all(text: str) -> list[Any]:
                     raise EdnError(line, f"values are nested too deeply (more than {MAX_DEPTH} levels)")
                 if c == "#" and tok != "#{" and tok != "#_" and not tok[1:2].isalpha():
                     raise EdnError(line, f"unsupported dispatch {tok[:40]!r}")
+                if not stack:
+                    opened = line
                 stack.append(_Frame(items, close, tok, line))
                 items, close = [], _CLOSERS.get(tok, _PREFIX)
                 continue
@@ -204,12 +207,18 @@ def read_all(text: str) -> list[Any]:
             frame = stack.pop()
             items, close = frame.items, frame.close
             if frame.opener == "#_":
+                if not stack:
+                    opened = 0
                 break
             items.append(value)           # a tagged element reads as its form
+        if lines is not None and len(lines) < len(out):
+            lines.append(opened or line - tok.count("\n"))
+            opened = 0
     if stack:
         frame = stack[-1]
-        want = f"'{close}'" if close != _PREFIX else f"a form after '{frame.opener}'"
-        raise EdnError(line, f"{want} expected (opened on line {frame.line}) before end of input")
+        if close == _PREFIX:
+            raise EdnError(frame.line, f"'{frame.opener}' has no form after it before the end of input")
+        raise EdnError(frame.line, f"'{frame.opener}' opened here is not closed by a '{close}' before the end of input")
     return out
 
 

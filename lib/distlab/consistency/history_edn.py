@@ -35,15 +35,27 @@ _NEMESIS = Keyword("nemesis")
 _TYPE_NAMES: dict[str, str] = {Keyword(t): t for t in TYPES}
 
 
-def _forms(text: str) -> list[Any]:
-    """The top-level forms, or the elements of the one vector or list that holds them all."""
+def _forms(text: str) -> tuple[list[Any], bool]:
+    """The top-level forms, or the elements of the one vector or list that holds them all (and
+    whether they were in one)."""
     try:
         forms = read_all(text)
     except EdnError as err:
         raise HistoryFormatError(err.line, err.reason) from None
     if len(forms) == 1 and isinstance(forms[0], tuple):
-        return list(forms[0])
-    return forms
+        return list(forms[0]), True
+    return forms, False
+
+
+def _not_a_map(text: str, form: Any, pos: int, nested: bool, last_line: int) -> HistoryFormatError:
+    """The error for a form that is not an op map: on its own line when it stands at the top level
+    (read again to find it), or after the previous operation when it is inside the vector or list."""
+    reason = f"expected an operation map {{:process …}}, got {show(form)}"
+    if nested:
+        return HistoryFormatError(last_line, reason + (f" (after the operation on line {last_line})" if pos else ""))
+    lines: list[int] = []
+    read_all(text, lines)
+    return HistoryFormatError(lines[pos], reason)
 
 
 def _event(m: EdnMap, pos: int) -> RawEvent | None:
@@ -76,11 +88,11 @@ def _event(m: EdnMap, pos: int) -> RawEvent | None:
 def read_edn(text: str) -> History:
     """The history in Jepsen/Knossos EDN; malformed input raises :class:`HistoryFormatError`."""
     events: list[RawEvent] = []
+    forms, nested = _forms(text)
     last_line = 1
-    for pos, m in enumerate(_forms(text)):
+    for pos, m in enumerate(forms):
         if type(m) is not EdnMap:
-            raise HistoryFormatError(last_line, f"expected an operation map {{:process …}}, got {show(m)}"
-                                                + (f" (after the operation on line {last_line})" if events else ""))
+            raise _not_a_map(text, m, pos, nested, last_line)
         last_line = m.line
         e = _event(m, pos)
         if e is not None:
