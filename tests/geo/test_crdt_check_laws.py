@@ -5,7 +5,7 @@ The OR-Set merge becomes a graded exercise; these mutants are the kind of mistak
 import pytest
 
 from distlab.geo.crdt_dots import merge_stores
-from distlab.geo.crdts import KINDS, LAWS, GCounter, ORSet, TwoPSet, check_laws, check_states
+from distlab.geo.crdts import KINDS, LAWS, GCounter, ORSet, TwoPSet, check_laws, check_states, run_crdt
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -85,12 +85,26 @@ def test_a_stub_is_not_attempted():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"kind": "or_set"}, r"kind must be one of \["),
-    ({"examples": 0}, "examples must be an integer >= 1, got 0"),
-    ({"seed": -1}, "seed must be an integer >= 0"),
+    ({"examples": 0}, "examples must be an integer from 1 to 1000000, got 0"),
+    ({"seed": -1}, "seed must be an integer from 0 to"),
     ({"replicas": 9}, "replicas must be an integer from 1 to 8, got 9"),
-    ({"max_steps": True}, "max_steps must be an integer >= 1"),
+    ({"max_steps": True}, "max_steps must be an integer from 1 to 10000"),
 ])
 def test_bad_settings_are_refused_by_name(kwargs, message):
     args = {"kind": "or-set", **kwargs}
     with pytest.raises(ValueError, match=message):
         check_laws(ORSet.merge, **args)
+
+
+def test_run_crdt_is_what_a_type_dropdown_shows():
+    run = run_crdt(kind="or-set", replicas=3, steps=12, seed=2)
+    assert run == run_crdt(kind="or-set", replicas=3, steps=12, seed=2)
+    assert run.value == run.spec == run.merged.value() and len(run.script.steps) == 12
+    assert set(run.finals) == {"A", "B", "C"}
+    for kind in KINDS:
+        r = run_crdt(kind=kind, seed=1)
+        assert r.value == r.spec
+    with pytest.raises(ValueError, match="steps must be an integer from 0 to 10000, got -1"):
+        run_crdt(steps=-1)
+    with pytest.raises(ValueError, match=r"kind must be one of \["):
+        run_crdt(kind="OR-Set")

@@ -28,9 +28,10 @@ from typing import Any, NamedTuple
 
 from distlab.geo.crdt_base import show
 from distlab.geo.crdt_kinds import CrdtKind, Event, Update, kind_named
+from distlab.transactions.checks import check_int
 
-__all__ = ["LAWS", "BrokenLaw", "Issue", "LawReport", "Replay", "Script", "Sync", "check_laws", "check_states",
-           "random_script", "replay"]
+__all__ = ["LAWS", "BrokenLaw", "CrdtRun", "Issue", "LawReport", "Replay", "Script", "Sync", "check_laws",
+           "check_states", "random_script", "replay", "run_crdt"]
 
 Merge = Callable[[Any, Any], Any]
 LAWS = ("idempotent", "commutative", "associative", "converges", "spec")
@@ -118,6 +119,38 @@ def replay(script: Script, kind: CrdtKind, merge: Merge = _default_merge) -> Rep
             known[r] = known[r] | known[step.src]
         reached.append((f"{r} after step {number}", states[r]))
     return Replay(states, reached, tuple(events))
+
+
+class CrdtRun(NamedTuple):
+    """A random script of one CRDT kind, replayed: what a panel with a type dropdown shows -- the
+    steps, each replica's final state, everything merged, its value and the spec's value."""
+
+    kind: str
+    script: Script
+    finals: dict[str, Any]
+    merged: Any
+    value: Any
+    spec: Any
+
+
+def run_crdt(*, kind: str = "or-set", replicas: int = 3, steps: int = 12, seed: int = 0) -> CrdtRun:
+    """Replay a seeded random script of ``kind`` (a name of ``KINDS``) at ``replicas`` replicas."""
+    crdt = kind_named(kind)
+    _check_counts(replicas=replicas, steps=steps, seed=seed)
+    script = random_script(crdt.choices, random.Random(seed), replicas=replicas, steps=steps)
+    rep = replay(script, crdt)
+    merged = reduce(_default_merge, rep.finals.values())
+    return CrdtRun(crdt.name, script, rep.finals, merged, merged.value(), crdt.spec(rep.events))
+
+
+_RANGES = {"replicas": (1, len(REPLICAS)), "steps": (0, 10_000), "max_steps": (1, 10_000),
+           "examples": (1, 1_000_000), "seed": (0, 2**63 - 1)}
+
+
+def _check_counts(**counts: int) -> None:
+    """Each count an integer in its range in ``_RANGES``, else a ValueError naming it."""
+    for name, value in counts.items():
+        check_int(name, value, *_RANGES[name])
 
 
 class BrokenLaw(NamedTuple):
@@ -216,12 +249,7 @@ def check_laws(merge: Merge, kind: str | CrdtKind, *, examples: int = 200, seed:
     True
     """
     kind = kind if isinstance(kind, CrdtKind) else kind_named(kind)
-    for name, value, low in (("examples", examples, 1), ("seed", seed, 0), ("replicas", replicas, 1),
-                             ("max_steps", max_steps, 1)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if replicas > len(REPLICAS):
-        raise ValueError(f"replicas must be an integer from 1 to {len(REPLICAS)}, got {replicas}")
+    _check_counts(examples=examples, seed=seed, replicas=replicas, max_steps=max_steps)
     rng = random.Random(seed)
     for number in range(1, examples + 1):
         steps = 1 + (number - 1) * max_steps // examples  # short scripts first: small counterexamples

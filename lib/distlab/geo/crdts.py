@@ -18,7 +18,8 @@ Every type meets the :class:`Crdt` protocol (``merge``, ``value``) and is descri
 ``KINDS`` (name -> :class:`CrdtKind`: a fresh state, its updates, its specification), which is what
 a dropdown offers. :func:`check_laws` checks any ``merge(a, b)`` -- ours, or a learner's OR-Set
 merge -- for idempotence, commutativity, associativity, convergence in every delivery order and
-agreement with the type's specification, and says which law broke first on which states.
+agreement with the type's specification, and says which law broke first on which states;
+:func:`run_crdt` replays a seeded random script of one kind (what a type dropdown shows).
 Shapiro, Preguiça, Baquero and Zawirski, "A comprehensive study of Convergent and Commutative
 Replicated Data Types" (INRIA RR-7506, 2011), is the reference for every type; ``docs/crdts.md``
 says what each keeps and loses.
@@ -40,6 +41,7 @@ from distlab.geo.crdt_kinds import KINDS, CrdtKind, Event, Update, kind_named
 from distlab.geo.crdt_laws import (
     LAWS,
     BrokenLaw,
+    CrdtRun,
     Issue,
     LawReport,
     Replay,
@@ -49,6 +51,7 @@ from distlab.geo.crdt_laws import (
     check_states,
     random_script,
     replay,
+    run_crdt,
 )
 from distlab.geo.crdt_maps import LWWMap, ORMap
 from distlab.geo.crdt_registers import LWWRegister, MVRegister
@@ -58,7 +61,7 @@ __all__ = [
     "Crdt", "GCounter", "PNCounter", "GSet", "TwoPSet", "ORSet", "LWWRegister", "MVRegister", "ORMap", "LWWMap",
     "KINDS", "CrdtKind", "Update", "Event", "kind_named", "new", "show",
     "LAWS", "LawReport", "BrokenLaw", "check_laws", "check_states",
-    "Script", "Issue", "Sync", "Replay", "random_script", "replay",
+    "Script", "Issue", "Sync", "Replay", "random_script", "replay", "CrdtRun", "run_crdt",
 ]
 
 
