@@ -23,13 +23,14 @@ from distlab.consistency.specs import Model
 from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict
 from distlab.sim.history import History, Op
 
-__all__ = ["explain_violation", "window_fails", "EXPLAIN_STEPS", "MAX_WINDOW_STARTS", "WINDOW_STEPS"]
+__all__ = ["explain_violation", "thin_air_verdict", "window_fails", "EXPLAIN_STEPS", "MAX_WINDOW_STARTS",
+           "WINDOW_STEPS"]
 
-# Steps for re-running the failing key's just-in-time search with the states recorded at every
-# invocation (the windows start from them). The verdict is already known, so this bounds what the
-# *explanation* may add -- a few seconds of search; past it the violation is reported without a
-# window. It is a child of the caller's budget, so the caller's timeout holds as well.
-EXPLAIN_STEPS = 2_000_000
+# The explanation may take as many search steps as the verdict took (so it never costs more than
+# the verdict, up to a constant), but at least this many: a violation refuted without search, or
+# almost, still gets its window. All of it is a child of the caller's budget, so the caller's
+# timeout holds as well; past either limit the violation is reported without a window, saying so.
+EXPLAIN_STEPS = 20_000
 
 # How many window starts to try, from the failing operation backwards. Each start is a search of its
 # own, so this caps the explanation at that many searches on a long history; the shortest failing
@@ -37,9 +38,9 @@ EXPLAIN_STEPS = 2_000_000
 # key up to the failing one.
 MAX_WINDOW_STARTS = 400
 
-# Steps for the search of one window (a fresh budget: no timeout). A window that cannot be decided
-# within it ends the hunt, and the window reported is every operation on the key up to the failing
-# one -- so one hard window cannot hold the explanation up.
+# Steps for the search of one window. A window that cannot be decided within it ends the hunt, and
+# the window reported is every operation on the key up to the failing one -- so one hard window
+# cannot hold the explanation up.
 WINDOW_STEPS = 200_000
 
 
@@ -77,34 +78,50 @@ def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset
     return window
 
 
-def explain_violation(history: History, ops: list[Op], key: Any, model: Model, budget: Budget) -> Verdict:
-    """Re-run the failing key with state recording, then find and describe the smallest window."""
+def explain_violation(history: History, ops: list[Op], key: Any, model: Model, budget: Budget,
+                      verdict_steps: int = 0) -> Verdict:
+    """Re-run the failing key with state recording, then find and describe the smallest window --
+    within ``max(verdict_steps, EXPLAIN_STEPS)`` steps of ``budget``."""
     where = "the register" if key is None else f"key {key!r}"
+    allowance = budget.child(max(verdict_steps, EXPLAIN_STEPS))
     try:
-        full = linearize_ops(ops, model, budget=budget.child(EXPLAIN_STEPS), record_states=True)
-    except StepLimit:
+        full = linearize_ops(ops, model, budget=allowance, record_states=True)
+    except BudgetExceeded as exc:
+        why = "time" if not isinstance(exc, StepLimit) else "as many steps as the verdict took"
         return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
-                                 "(exhaustive search); finding the smallest failing window ran out of budget",
-                       model=model.name, details={"key": key})
+                                 f"(exhaustive search); finding the smallest failing window ran out of {why}, "
+                                 "so no window is shown", model=model.name, details={"key": key})
     x = full.failed_op
-    assert x is not None, "explain_violation called on a linearizable key"
-    window, start_states = _smallest_window(history, ops, key, x, full.states_at_invoke or {}, model)
+    if x is None:
+        raise RuntimeError(f"the two linearizability searches disagree on {where}; please report this history")
+    window, start_states = _smallest_window(history, ops, key, x, full.states_at_invoke or {}, model, allowance)
     reason = _reason(x, where, full.states_before_fail, window, start_states, model)
     return Verdict(VIOLATED, reason, model=model.name, window=window,
                    details={"failed_op": x.index, "key": key,
                             "states_before_fail": sorted(map(repr, full.states_before_fail))})
 
 
+def thin_air_verdict(x: Op, why: str, key: Any, model: Model) -> Verdict:
+    """A violation found without search (:func:`~distlab.consistency.readgoals.thin_air`): ``x``
+    needs a state that nothing in the history can produce; the window is ``x`` alone."""
+    where = "the register" if key is None else f"key {key!r}"
+    needed = model.describe_state(model.read_value(x.result) if x.is_read else x.value[0])
+    did = f"it returned {needed}" if x.is_read else f"it needed {where} to hold {needed}"
+    return Verdict(VIOLATED, f"{model.describe_operation(x)} cannot take effect at any instant: {did}, but "
+                             f"{why} -- no write on {where}, completed, in flight or indeterminate, explains it "
+                             "(found without search). Smallest failing window: this one operation.",
+                   model=model.name, window=[x], details={"failed_op": x.index, "key": key, "without_search": True})
+
+
 def _smallest_window(history: History, ops: list[Op], key: Any, x: Op, states_at: dict[int, frozenset[Any]],
-                     model: Model) -> tuple[list[Op], frozenset[Any]]:
+                     model: Model, budget: Budget) -> tuple[list[Op], frozenset[Any]]:
     """The shortest window ending at ``x``'s completion that fails alone, and the states it starts
-    from; failing that (see the limits above), every operation on ``key`` up to ``x``."""
+    from; failing that (see the limits above, and ``budget``), every operation on ``key`` up to ``x``."""
     candidates = sorted((o for o in ops if o.invoke <= x.invoke and o.status in ("ok", "info")
                          and o.index in states_at), key=_by_invocation, reverse=True)
     try:
         for j in candidates[:MAX_WINDOW_STARTS]:
-            sub = Budget(timeout=None, max_steps=WINDOW_STEPS)
-            found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, sub)
+            found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, budget.child(WINDOW_STEPS))
             if found is not None:
                 return sorted((history[o.index] for o in found), key=_by_invocation), states_at[j.index]
     except BudgetExceeded:

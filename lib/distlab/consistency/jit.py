@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from distlab.consistency.events import CALL, Event, sorted_events
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import Budget
+from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
 
 __all__ = ["linearize_ops", "Outcome", "Entry", "InfoUse"]
@@ -115,15 +115,28 @@ def _signatures(info_ops: list[Op]) -> _Signatures:
 
 
 def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | None = None,
-                  budget: Budget | None = None, record_states: bool = False) -> Outcome:
+                  budget: Budget | None = None, record_states: bool = False,
+                  progress: Progress | None = None) -> Outcome:
     """JIT search over one key's operations (already restricted to one key).
 
     ``init_states``: the states the object may start in (default: the model's initial state).
-    Raises :class:`BudgetExceeded` when the budget runs out.
+    Raises :class:`BudgetExceeded` when the budget runs out; then ``progress.linearized`` (if given)
+    holds how many completed operations the search had placed.
     """
     budget = budget or Budget(None)
-    tick = budget.tick
     ops = list(ops)
+    placed = [0]
+    try:
+        return _search(ops, model, init_states, budget, record_states, placed)
+    finally:
+        if progress is not None:
+            progress.linearized = max(progress.linearized, placed[0])
+
+
+def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budget: Budget,
+            record_states: bool, placed: list[int]) -> Outcome:
+    """:func:`linearize_ops` proper; ``placed[0]`` counts the completed operations placed so far."""
+    tick, charge = budget.tick, budget.charge
     ok_ops = [o for o in ops if o.status == "ok"]
     info_ops = [o for o in ops if o.status == "info" and not o.is_read]
     sigs = _signatures(info_ops)
@@ -143,10 +156,13 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
             if op.status == "ok":
                 pending[idx] = op
             else:
+                if len(configs) > CHEAP:
+                    charge(len(configs))
                 configs = _one_more(configs, sigs.number[(op.f, op.value)])
             continue
-        new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, tick)
+        new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, budget)
         del pending[idx]
+        placed[0] += 1
         if not new:
             return Outcome(False, failed_op=op, states_before_fail=frozenset(k[0] for k in configs),
                            pending_at_fail=tuple(pending.values()), states_at_invoke=states_at)
@@ -162,12 +178,16 @@ def _one_more(configs: Table, k: int) -> Table:
 
 
 def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op],
-                      sig_ops: list[Op], step: Step, tick: Callable[[], None]) -> Table:
+                      sig_ops: list[Op], step: Step, budget: Budget) -> Table:
     """The configurations after ``op`` (index ``idx``, event ``pos``) returns: every way to make it
-    take effect, linearizing first whatever pending or indeterminate operations that needs."""
+    take effect, linearizing first whatever pending or indeterminate operations that needs.
+    Each configuration extended is a step, charged with the operations it tries."""
+    tick, charge = budget.tick, budget.charge
     new: Table = {}
     seen: Table = {}
     stack: list[Frontier] = []
+    if len(configs) > CHEAP:
+        charge(len(configs))
     for (s, lin), entries in configs.items():
         for av, chain in entries:
             if idx in lin:
@@ -177,6 +197,8 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
     nsig = len(sig_ops)
     while stack:
         tick()
+        if len(pending) + nsig > CHEAP:
+            charge(len(pending) + nsig)
         s, lin, av, chain = stack.pop()
         legal, s2 = step(s, op)
         if legal:

@@ -19,7 +19,7 @@ from typing import Any
 
 from distlab.sim.history import Op
 
-__all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "HOLDS", "VIOLATED", "UNKNOWN", "describe"]
+__all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "Progress", "HOLDS", "VIOLATED", "UNKNOWN", "describe"]
 
 HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
@@ -65,45 +65,140 @@ class StepLimit(BudgetExceeded):
     """A child budget's own step limit ran out (the parent budget may still have time)."""
 
 
+LOOK_EVERY = 256
+"""Units of work between two looks at the clock (a unit is one search step, or one entry scanned)."""
+
+CHEAP = 16
+"""Work below this many units within one search step is covered by the step's own tick; searches
+charge more than that with :meth:`Budget.charge` (so the clock is looked at in proportion to the
+work, and a step costs at most ``CHEAP`` units unaccounted)."""
+
+
 class Budget:
-    """A time limit (seconds, on an injected clock) and an optional step limit."""
+    """A time limit (seconds, on an injected clock) and an optional step limit.
+
+    Searches call :meth:`tick` once per step (counted in :attr:`steps`, which ``max_steps`` bounds:
+    a deterministic limit) and :meth:`charge` for any other work in proportion to it -- entries
+    scanned, configurations copied -- so the clock is looked at every :data:`LOOK_EVERY` units of
+    work, whatever a step costs. Version 2 added :meth:`charge` and :meth:`remaining`; the
+    constructor, :meth:`tick`, :meth:`child` and the attributes are as before.
+    """
 
     def __init__(self, timeout: float | None = 60.0, max_steps: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        if timeout is not None and timeout <= 0:
+        if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds (or None), got {timeout}")
         if max_steps is not None and max_steps <= 0:
             raise ValueError(f"max_steps must be > 0 (or None), got {max_steps}")
         self.timeout, self.max_steps, self.clock = timeout, max_steps, clock
         self.deadline = None if timeout is None else clock() + timeout
         self.steps = 0
+        self.work, self.look_at = 0, LOOK_EVERY
 
     def tick(self, n: int = 1) -> None:
-        """Count ``n`` steps; every 256 steps look at the clock. Raises :class:`BudgetExceeded`."""
+        """Count ``n`` steps (and as much work). Raises :class:`BudgetExceeded`."""
         self.steps += n
         if self.max_steps is not None and self.steps > self.max_steps:
             raise BudgetExceeded(f"step budget of {self.max_steps} exhausted")
-        if self.deadline is not None and (self.steps & 255) < n and self.clock() > self.deadline:
+        self.work += n
+        if self.work >= self.look_at:
+            self.look()
+
+    def charge(self, work: int) -> None:
+        """Count ``work`` units of work that are not steps (they count toward the clock only)."""
+        self.work += work
+        if self.work >= self.look_at:
+            self.look()
+
+    def look(self) -> None:
+        """Look at the clock now. Raises :class:`BudgetExceeded` past the deadline."""
+        self.look_at = self.work + LOOK_EVERY
+        if self.deadline is not None and self.clock() > self.deadline:
             raise BudgetExceeded(f"time budget of {self.timeout:g} s exhausted")
 
-    def child(self, max_steps: int) -> Budget:
-        """A budget that also charges this one, and raises :class:`StepLimit` after ``max_steps``."""
-        return _Child(self, max_steps)
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (may be negative), or None without a time limit."""
+        return None if self.deadline is None else self.deadline - self.clock()
+
+    def child(self, max_steps: int, max_work: int | None = None) -> Budget:
+        """A budget that also charges this one, and raises :class:`StepLimit` after ``max_steps``
+        steps or ``max_work`` units of work (steps included), whichever comes first."""
+        return _Child(self, max_steps, max_work)
 
 
 class _Child(Budget):
-    """A step limit of its own on top of a parent budget (see :meth:`Budget.child`)."""
+    """A step (and work) limit of its own on top of a parent budget (see :meth:`Budget.child`).
 
-    def __init__(self, parent: Budget, max_steps: int) -> None:
-        self.parent, self.max_steps, self.steps = parent, max_steps, 0
-        self.limit = max_steps
-        self.timeout, self.deadline, self.clock = parent.timeout, None, parent.clock
+    Its limits are kept as end marks on the root budget's counters (the tighter of its own and its
+    parent's), so a step costs the same at any depth of nesting."""
+
+    root: Budget
+
+    def __init__(self, parent: Budget, max_steps: int, max_work: int | None = None) -> None:
+        root = parent.root if isinstance(parent, _Child) else parent
+        self.root, self.max_steps, self.limit, self.work_limit = root, max_steps, max_steps, max_work
+        self.start_steps, self.start_work = root.steps, root.work
+        self.end_steps = root.steps + max_steps
+        self.end_work = None if max_work is None else root.work + max_work
+        if isinstance(parent, _Child):
+            self.end_steps = min(self.end_steps, parent.end_steps)
+            if parent.end_work is not None:
+                self.end_work = parent.end_work if self.end_work is None else min(self.end_work, parent.end_work)
+        self.timeout, self.deadline, self.clock = root.timeout, root.deadline, root.clock
+        self.look_at = LOOK_EVERY
+
+    @property
+    def steps(self) -> int:
+        """The steps taken under this budget."""
+        return self.root.steps - self.start_steps
+
+    @steps.setter
+    def steps(self, value: int) -> None:
+        self.start_steps = self.root.steps - value
+
+    @property
+    def work(self) -> int:
+        """The work done under this budget."""
+        return self.root.work - self.start_work
+
+    @work.setter
+    def work(self, value: int) -> None:
+        self.start_work = self.root.work - value
 
     def tick(self, n: int = 1) -> None:
-        self.parent.tick(n)
-        self.steps += n
-        if self.steps > self.limit:
+        root = self.root
+        root.tick(n)
+        if root.steps > self.end_steps:
             raise StepLimit(f"step limit {self.limit} reached")
+        if self.end_work is not None and root.work > self.end_work:
+            raise StepLimit(f"work limit {self.work_limit} reached")
+
+    def charge(self, work: int) -> None:
+        root = self.root
+        root.charge(work)
+        if self.end_work is not None and root.work > self.end_work:
+            raise StepLimit(f"work limit {self.work_limit} reached")
+
+    def look(self) -> None:
+        self.root.look()
+
+
+@dataclass
+class Progress:
+    """How far a search got, for an ``unknown`` verdict to say: keys decided of the total, and on
+    the hardest key still open, the most operations linearized on one path of its size."""
+
+    keys_total: int = 0
+    keys_decided: int = 0
+    key: Any = None
+    linearized: int = 0
+    operations: int = 0
+
+    def describe(self) -> str:
+        """``decided 7 of 10 keys; on key '3' at most 152 of 200 operations linearized``."""
+        where = "the register" if self.key is None else f"key {self.key!r}"
+        keys = f"decided {self.keys_decided} of {self.keys_total} keys; " if self.keys_total > 1 else ""
+        return f"{keys}on {where} at most {self.linearized} of {self.operations} operations linearized"
 
 
 def describe(op: Op) -> str:

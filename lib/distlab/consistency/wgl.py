@@ -1,38 +1,49 @@
-"""The Wing & Gong / Lowe depth-first search for a linearization, as Porcupine runs it.
+"""The Wing & Gong / Lowe depth-first search for a linearization, as Porcupine runs it, with three
+prunings of our own.
 
-Wing & Gong (1993) walk a doubly linked list of call and return *entries* in time order. At each
-step they try to linearize the first call whose operation is legal in the current state; they then
-*lift* the call and its return out of the list and start again from the head. Meeting a return
-means the operation that owns it can no longer be placed: backtrack to the last choice. Lowe
-(2017) added the cache that makes this practical: ``(set of linearized operations, state)`` pairs
-already explored are never explored again. Porcupine (Athalye) is a Go implementation of this.
+Wing & Gong (1993) walk a doubly linked list of call and return *entries* in time order. The calls
+before the first return are the *candidates*: operations that may take effect next. The search
+linearizes a candidate legal in the current state, *lifts* its call and return out of the list, and
+goes on; when no candidate is left to try, it backtracks to the last choice. Lowe (2017) added the
+cache that makes this practical: ``(set of linearized operations, state)`` pairs already explored
+are never explored again. Porcupine (Athalye) is a Go implementation of this.
 
-Our additions (our own code):
+Our additions (our own code, each sound on its own):
 
+* **earliest deadline first**: candidates are tried in the order of their returns, not their
+  calls -- an operation that completes soon must take effect soon, while a long one (a client that
+  waited seconds) may take effect anywhere in its interval. Porcupine tries them in call order;
+* **reads are forced**: a read legal in the current state is linearized at once and nothing else is
+  tried at that point (moving a read that changes nothing to the front of any linearization from
+  here keeps it legal and real-time ordered), so reads never multiply the search;
+* **lookahead** (:mod:`~distlab.consistency.readgoals`): after a write, the reads whose value can no
+  longer be produced (no producer left, and the state cannot reach it) make the branch dead at once
+  -- where Porcupine would find out only when it reaches those reads' returns;
 * indeterminate (``info``) operations have their returns after every other entry, and the search
   succeeds as soon as every *completed* operation is linearized -- the rest "never took effect";
-* equivalent ``info`` operations (same function and value) are interchangeable once invoked, so
-  only the earliest still unlinearized one of each kind is ever tried (symmetry reduction).
+  equivalent ``info`` operations (same function and value) are interchangeable once invoked, so
+  only the earliest still unlinearized one of each kind is tried (symmetry reduction).
 
-Depth-first search finds a linearization of an honest history almost without backtracking, where
-the breadth-first :mod:`~distlab.consistency.linearizability` search would enumerate every
-configuration; the latter is faster at proving violations. :func:`wgl_ops` is one half of the
-race run by :func:`~distlab.consistency.linearizability.check_linearizable`.
+:func:`wgl_ops` is one half of the race run by :func:`~distlab.consistency.linearizability.decide_key`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple, TypeAlias
 
 from distlab.consistency.events import CALL, event_keys
+from distlab.consistency.readgoals import Goals, goals_for
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import Budget
+from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
 
-__all__ = ["wgl_ops", "Entry", "Choice"]
+__all__ = ["wgl_ops", "prepare", "Prepared", "Entry", "LOOKAHEAD"]
 
 Signature = tuple[str, Hashable]
 """``(f, value)`` of an indeterminate operation: two with the same signature are interchangeable."""
+
+LOOKAHEAD = 8
+"""How many of the soonest reads without a producer left the lookahead checks after each write."""
 
 _SENTINEL_OP = Op(None, "(sentinel)")   # the op of the list's head and tail; never stepped
 
@@ -40,45 +51,71 @@ _SENTINEL_OP = Op(None, "(sentinel)")   # the op of the list's head and tail; ne
 class Entry:
     """One call or return in Wing & Gong's doubly linked list (Porcupine's ``node``).
 
-    A call knows its operation, the operation's bit in the linearized set, its signature if the
-    operation is indeterminate (``None`` if it is ``ok``), and its ``match``: the return to lift
-    with it. The list has a head and a tail sentinel, so ``prev`` and ``next`` are never missing.
+    A call knows its operation, its slot (bit ``1 << slot`` in the linearized set), its signature if
+    the operation is indeterminate (``None`` if it is ``ok``), its ``rank`` (the order of its return:
+    candidates are tried in that order), and its ``match``: the return to lift with it.
     """
 
-    __slots__ = ("is_call", "op", "bit", "sig", "match", "prev", "next")
+    __slots__ = ("is_call", "op", "slot", "bit", "sig", "rank", "is_read", "match", "prev", "next")
     match: Entry        # set on a call once its return is made (a return has none)
     prev: Entry         # set when linked (the sentinels point at themselves)
     next: Entry
 
-    def __init__(self, is_call: bool, op: Op, bit: int = 0, sig: Signature | None = None) -> None:
-        self.is_call, self.op, self.bit, self.sig = is_call, op, bit, sig
+    def __init__(self, is_call: bool, op: Op, slot: int = 0, sig: Signature | None = None) -> None:
+        self.is_call, self.op, self.slot, self.bit, self.sig = is_call, op, slot, 1 << slot, sig
+        self.rank, self.is_read = 0, is_call and op.is_read
 
 
-Choice: TypeAlias = "tuple[Entry, Any]"
-"""A call linearized on the current path, and the state just before it (to backtrack to). A plain
-tuple: one is made per step, and a ``NamedTuple`` there cost ~5% of a whole check."""
+Frame: TypeAlias = "tuple[list[Entry], int, Any, Entry, tuple[int, ...]]"
+"""A choice on the current path: the candidates at that point, how many were tried, the state
+before, the call linearized, and the lookahead's active goals before (to backtrack to). A plain
+tuple: one is made per step."""
 
 
-def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None) -> list[int] | None:
-    """A linearization (op indices) of one key's operations, or ``None`` if none exists."""
+class Prepared(NamedTuple):
+    """One key's operations that can take effect (``ok`` ones, and ``info`` ones that change the
+    state), and their goals for the lookahead: what several searches of the same key share."""
+
+    live: list[Op]
+    goals: Goals | None
+
+
+def prepare(ops: Sequence[Op], model: Model) -> Prepared:
+    """The :class:`Prepared` form of one key's operations (``fail`` ones are left out too)."""
     live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    head = _entry_list(live)
-    remaining_ok = sum(1 for o in live if o.status == "ok")
-    return _search(head, model.step, model.init, remaining_ok, budget or Budget(None))
+    return Prepared(live, goals_for(live, model))
+
+
+def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None,
+            progress: Progress | None = None, prepared: Prepared | None = None) -> list[int] | None:
+    """A linearization (op indices) of one key's operations, or ``None`` if none exists.
+
+    ``prepared``: :func:`prepare` of the same ``ops``, if the caller has it. Raises
+    :class:`~distlab.consistency.verdict.BudgetExceeded` when ``budget`` runs out; then
+    ``progress.linearized`` (if given) holds the most operations linearized on one path."""
+    live, goals = prepared or prepare(ops, model)
+    search = _Search(_entry_list(live), model, goals, budget or Budget(None))
+    try:
+        return search.run(sum(1 for o in live if o.status == "ok"))
+    finally:
+        if progress is not None:
+            progress.linearized = max(progress.linearized, search.deepest)
 
 
 def _entry_list(live: list[Op]) -> Entry:
-    """The call/return entries of ``live`` in real-time order, linked after a head sentinel."""
+    """The call/return entries of ``live`` in real-time order, linked after a head sentinel; each
+    call's ``rank`` is its return's position."""
     head = prev = Entry(False, _SENTINEL_OP)
     head.prev = head
     calls: list[Entry] = [head] * len(live)     # each slot's call (head: not seen yet)
-    for _, kind, _, slot in event_keys(live, info_returns=True):
+    for pos, (_, kind, _, slot) in enumerate(event_keys(live, info_returns=True)):
         o = live[slot]
         if kind is CALL:
-            entry = calls[slot] = Entry(True, o, 1 << slot, None if o.status == "ok" else (o.f, o.value))
+            entry = calls[slot] = Entry(True, o, slot, None if o.status == "ok" else (o.f, o.value))
         else:
             entry = Entry(False, o)
             calls[slot].match = entry
+            calls[slot].rank = pos
         prev.next = entry
         entry.prev = prev
         prev = entry
@@ -106,61 +143,122 @@ def _unlift(call: Entry) -> None:
     call.next.prev = call
 
 
-def _search(head: Entry, step: Callable[[Any, Op], tuple[bool, Any]], init: Any, remaining_ok: int,
-            budget: Budget) -> list[int] | None:
-    """The depth-first search from ``head`` (see the module doc); the linearization or ``None``."""
-    tick = budget.tick
-    state, lin = init, 0                       # the current state and linearized set (a bitmask)
-    cache = {(0, state)}
-    calls: list[Choice] = []                   # the path: one choice per linearized call
-    entry = head.next
-    seen_sigs: set[Signature] = set()          # info signatures already tried at this position
-    while remaining_ok:
-        tick()
-        if entry.is_call:
-            sig = entry.sig
+def _rank(e: Entry) -> int:
+    return e.rank
+
+
+class _Search:
+    """One depth-first search over a linked list of entries (see the module doc)."""
+
+    def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget) -> None:
+        self.head, self.step, self.init, self.goals, self.budget = head, model.step, model.init, goals, budget
+        self.deepest = 0
+
+    def candidates(self, state: Any) -> list[Entry]:
+        """The calls before the first return, earliest return first -- or only a read legal in
+        ``state`` (forced) -- with one ``info`` call per signature."""
+        out: list[Entry] = []
+        seen: set[Signature] = set()
+        step = self.step
+        e = self.head.next
+        while e.is_call:
+            sig = e.sig
             if sig is not None:
-                if sig in seen_sigs:
-                    entry = entry.next
+                if sig in seen:
+                    e = e.next
                     continue
-                seen_sigs.add(sig)
-            legal, new_state = step(state, entry.op)
-            if legal:
+                seen.add(sig)
+            elif e.is_read and step(state, e.op)[0]:
+                return [e]
+            out.append(e)
+            e = e.next
+        if len(out) > 1:
+            if len(out) > CHEAP:
+                self.budget.charge(len(out))
+            out.sort(key=_rank)
+        return out
+
+    def run(self, remaining_ok: int) -> list[int] | None:
+        """Search until every ``ok`` operation is linearized (the order) or no choice is left (None)."""
+        tick, step, lookahead = self.budget.tick, self.step, self.lookahead
+        state, lin = self.init, 0                  # the current state and linearized set (a bitmask)
+        active: tuple[int, ...] = tuple(self.goals.initially_active) if self.goals else ()
+        cache = {(0, state)}
+        path: list[Frame] = []
+        cands, tried = self.candidates(state), 0
+        while remaining_ok:
+            tick()
+            if tried < len(cands):
+                entry = cands[tried]
+                tried += 1
+                legal, new_state = step(state, entry.op)
+                if not legal:
+                    continue
                 new_lin = lin | entry.bit
                 key = (new_lin, new_state)
-                if key not in cache:
-                    cache.add(key)
-                    calls.append((entry, state))
-                    state, lin = new_state, new_lin
-                    _lift(entry)
-                    if sig is None:
-                        remaining_ok -= 1
-                    entry = head.next
-                    seen_sigs = set()
+                if key in cache:
                     continue
-            entry = entry.next
-            continue
-        # a return (or the tail): the op it belongs to cannot be placed here -- backtrack
-        if not calls:
-            return None
-        entry, state = calls.pop()
-        lin &= ~entry.bit
-        _unlift(entry)
-        if entry.sig is None:
-            remaining_ok += 1
-        seen_sigs = _sigs_before(head, entry)
-        if entry.sig is not None:
-            seen_sigs.add(entry.sig)
-        entry = entry.next
-    return [call.op.index for call, _ in calls]
+                cache.add(key)
+                new_active = lookahead(active, entry, new_lin, new_state, state)
+                if new_active is None:
+                    continue
+                path.append((cands, tried, state, entry, active))
+                _lift(entry)
+                state, lin, active = new_state, new_lin, new_active
+                if entry.sig is None:
+                    remaining_ok -= 1
+                if len(path) > self.deepest:
+                    self.deepest = len(path)
+                cands, tried = self.candidates(state), 0
+                continue
+            if not path:                           # every choice tried: no linearization
+                return None
+            cands, tried, state, entry, active = path.pop()
+            lin &= ~entry.bit
+            _unlift(entry)
+            if entry.sig is None:
+                remaining_ok += 1
+        return [frame[3].op.index for frame in path]
 
+    def lookahead(self, active: tuple[int, ...], entry: Entry, lin: int, state: Any,
+                  before: Any) -> tuple[int, ...] | None:
+        """The goals left to watch after ``entry`` took effect (state ``state``, linearized ``lin``),
+        or None if one of them can no longer be met (see :mod:`~distlab.consistency.readgoals`)."""
+        goals = self.goals
+        if goals is None:
+            return active
+        slot = entry.slot
+        if goals.by_slot[slot] is not None and slot in active:
+            active = tuple(g for g in active if g != slot)
+        fresh = goals.produces.get(slot)
+        if fresh:
+            grown = self._activate(active, fresh, lin)
+            if grown is None:
+                return None
+            active = grown
+        elif state == before:
+            return active
+        reach, by_slot = goals.reach, goals.by_slot
+        for g in active[:LOOKAHEAD]:
+            goal = by_slot[g]
+            if goal is not None and not reach(state, goal.value):
+                return None
+        return active
 
-def _sigs_before(head: Entry, entry: Entry) -> set[Signature]:
-    """Signatures of info calls listed before ``entry`` (which is in the list): the symmetry rule."""
-    out = set()
-    k = head.next
-    while k is not entry:
-        if k.is_call and k.sig is not None:
-            out.add(k.sig)
-        k = k.next
-    return out
+    def _activate(self, active: tuple[int, ...], fresh: list[int], lin: int) -> tuple[int, ...] | None:
+        """``active`` with the goals in ``fresh`` whose producers are now all used; None if one of
+        them needs an operation already used before its base."""
+        by_slot = self.goals.by_slot if self.goals else []
+        new = []
+        for g in fresh:
+            goal = by_slot[g]
+            if goal is None or goal.producers & ~lin or (1 << g) & lin:
+                continue
+            if goal.needs & lin:
+                return None
+            new.append(g)
+        if len(fresh) > CHEAP:
+            self.budget.charge(len(fresh))
+        if not new:
+            return active
+        return tuple(sorted(active + tuple(new), key=lambda g: by_slot[g].end))  # type: ignore[union-attr]

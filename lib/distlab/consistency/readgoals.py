@@ -1,0 +1,288 @@
+"""What each read needs, for the built-in models: the lookahead that prunes the depth-first search,
+and the violation-first pass that refutes a history without any search.
+
+An ``ok`` read returning ``V`` is legal only where the object holds ``V``; an ``ok`` cas ``(a, b)``
+only where it holds ``a``. For the built-in models we know how a state can come to be ``V`` (our own
+reasoning, sound for any history -- no assumption about unique values):
+
+* **register / cas-register**: the register holds ``V`` only after a write of ``V`` or a cas whose new
+  value is ``V`` (or from the start, when ``V`` is the initial ``None``). Other writes take it away;
+  so from a state ``s != V`` the read can become legal only through one of those *producers*.
+* **kv** (strings): a key's value is a *base* -- ``""`` or the value of a ``put`` -- followed by
+  appends. From state ``s`` without a put, ``V`` is reachable only if ``s`` is a prefix of ``V``;
+  otherwise only through a put whose value is a prefix of ``V`` (its producers).
+
+A producer must be invoked before the read completes. When no producer is left unlinearized and the
+state cannot reach ``V``, the read can never take effect: the search cuts that branch at once
+(:class:`Goal`), and if no producer exists at all and the initial state cannot reach ``V`` either,
+the history is violated without search (:func:`thin_air`: e.g. 4,999 indeterminate writes and a
+read of a value none of them wrote).
+
+With unique, prefix-free values on a kv key (no written value is a prefix of another -- true of
+Jepsen's and Porcupine's ``x <client> <n> y`` values), ``V`` splits into its base and appends in one
+way only; then the appends in ``V`` must all take effect after its base put (:attr:`Goal.needs`), and
+``V`` holding an append twice, or one never invoked before the read completed, is thin air too.
+Custom models get no goals: their searches run without the lookahead.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Sequence
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+from distlab.consistency.specs import MODELS, Model
+from distlab.sim.history import Op
+
+__all__ = ["Goal", "Goals", "goals_for", "thin_air"]
+
+Reach = Callable[[Any, Any], bool]
+
+MAX_PRODUCERS = 4
+"""A goal with more producers than this is left out (a register value written many times is almost
+never out of reach, and indexing it would cost more than it saves)."""
+
+
+class Goal(NamedTuple):
+    """One ``ok`` read (or cas) of a key: the state it needs, which operations can make that state
+    reachable again (a bitmask over the key's operations), which must follow its base (kv), and when
+    it completes (the searches look at the soonest goals first)."""
+
+    value: Any
+    producers: int
+    needs: int
+    end: float
+    slot: int
+
+
+class Goals(NamedTuple):
+    """The goals of one key's operations (``slots`` is the list the bit numbers refer to)."""
+
+    reach: Reach                        # can state s become value v without a producer?
+    by_slot: list[Goal | None]          # per slot: its goal (reads and ok cas), else None
+    produces: dict[int, list[int]]      # producer slot -> slots of the goals it produces for
+    initially_active: list[int]         # goal slots without any producer, soonest first
+
+
+def _same_state(s: Any, v: Any) -> bool:
+    return bool(s == v)
+
+
+def _prefix(s: Any, v: Any) -> bool:
+    return isinstance(s, str) and isinstance(v, str) and v.startswith(s)
+
+
+def _builtin(model: Model) -> str | None:
+    """The built-in model's name when ``model`` is one (same step function), else None."""
+    known = MODELS.get(model.name)
+    return model.name if known is not None and known.step is model.step else None
+
+
+class _Writers:
+    """Operations by the value they establish, with a prefix-OR of their bits in invocation order:
+    ``before(v, t)`` is the mask of those establishing ``v`` invoked at or before ``t``."""
+
+    def __init__(self) -> None:
+        self.by_value: dict[Hashable, tuple[list[float], list[int]]] = {}
+
+    def add(self, value: Hashable, invoke: float, bit: int) -> None:
+        times, masks = self.by_value.setdefault(value, ([], []))
+        times.append(invoke)
+        masks.append(bit | (masks[-1] if masks else 0))
+
+    def before(self, value: Hashable, t: float) -> int:
+        entry = self.by_value.get(value)
+        if entry is None:
+            return 0
+        i = bisect_right(entry[0], t)
+        return entry[1][i - 1] if i else 0
+
+
+def _writers(slots: Sequence[Op], kv: bool) -> _Writers | None:
+    """Who establishes which value (register: writes and cas; kv: puts, whose values must be strings)."""
+    writers = _Writers()
+    order: Sequence[int] = range(len(slots))
+    if any(a.invoke > b.invoke for a, b in pairwise(slots)):
+        order = sorted(order, key=lambda i: slots[i].invoke)
+    for i in order:
+        o = slots[i]
+        f = o.f
+        if kv:
+            if f == "put":
+                if not isinstance(o.value, str):
+                    return None
+                writers.add(o.value, o.invoke, 1 << i)
+        elif f == "write":
+            writers.add(o.value, o.invoke, 1 << i)
+        elif f == "cas" and isinstance(o.value, tuple) and len(o.value) == 2:
+            writers.add(o.value[1], o.invoke, 1 << i)
+    return writers
+
+
+def goals_for(slots: Sequence[Op], model: Model) -> Goals | None:
+    """The goals of one key's operations ``slots`` (bit ``i`` is ``slots[i]``), or None for a model
+    without them or values they cannot reason about (e.g. unhashable, or kv values not strings).
+    Only goals with at most :data:`MAX_PRODUCERS` producers are kept (the others are never met
+    by the lookahead, and never thin air)."""
+    kind = _builtin(model)
+    if kind is None:
+        return None
+    try:
+        return _goals(slots, model, kind == "kv")
+    except TypeError:                   # unhashable or mixed-type values: no lookahead, still correct
+        return None
+
+
+def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
+    writers = _writers(slots, kv)
+    if writers is None:
+        return None
+    tokens = _tokens(slots) if kv else None
+    lengths = sorted({len(v) for v in writers.by_value if isinstance(v, str)}) if kv else []
+    by_value = writers.by_value
+    by_slot: list[Goal | None] = [None] * len(slots)
+    produces: dict[int, list[int]] = {}
+    active = []
+    for i, o in enumerate(slots):
+        if o.status != "ok":
+            continue
+        f = o.f
+        if f == "read" or f == "get":
+            v = o.result if o.result is not None else model.init
+        elif f == "cas" and not kv and isinstance(o.value, tuple) and len(o.value) == 2:
+            v = o.value[0]
+        else:
+            continue
+        end = o.end
+        if not kv:
+            entry = by_value.get(v)
+            producers = 0
+            if entry is not None:
+                j = bisect_right(entry[0], end)
+                producers = entry[1][j - 1] if j else 0
+        elif isinstance(v, str):
+            producers = 0
+            for n in lengths:
+                if n <= len(v):
+                    producers |= writers.before(v[:n], end)
+        else:
+            return None
+        if producers.bit_count() > MAX_PRODUCERS:
+            continue
+        by_slot[i] = Goal(v, producers, _needs(v, tokens) if kv else 0, end, i)
+        if not producers:
+            active.append(i)
+        while producers:
+            low = producers & -producers
+            produces.setdefault(low.bit_length() - 1, []).append(i)
+            producers ^= low
+    active.sort(key=lambda i: slots[i].end)
+    return Goals(_prefix if kv else _same_state, by_slot, produces, active)
+
+
+class _Tokens(NamedTuple):
+    """A kv key's written values when they are unique and prefix-free: value -> (slot, is append)."""
+
+    by_value: dict[str, tuple[int, bool]]
+    lengths: list[int]
+
+
+def _tokens(slots: Sequence[Op]) -> _Tokens | None:
+    by_value: dict[str, tuple[int, bool]] = {}
+    for i, o in enumerate(slots):
+        if o.f in ("put", "append"):
+            if not isinstance(o.value, str) or not o.value or o.value in by_value:
+                return None
+            by_value[o.value] = (i, o.f == "append")
+    ordered = sorted(by_value)
+    if any(b.startswith(a) for a, b in pairwise(ordered)):
+        return None
+    return _Tokens(by_value, sorted({len(v) for v in by_value}))
+
+
+def split_value(v: str, tokens: _Tokens) -> list[tuple[int, bool]] | None:
+    """``v`` as its written values, in order (unique with prefix-free tokens), or None if it is not
+    a concatenation of them."""
+    out, i = [], 0
+    while i < len(v):
+        for n in tokens.lengths:
+            hit = tokens.by_value.get(v[i:i + n])
+            if hit is not None:
+                out.append(hit)
+                i += n
+                break
+        else:
+            return None
+    return out
+
+
+def _needs(v: str, tokens: _Tokens | None) -> int:
+    """The appends in ``v`` after its base, as a mask (0 when values are not unique and prefix-free)."""
+    parts = None if tokens is None else split_value(v, tokens)
+    if not parts:
+        return 0
+    mask = 0
+    for slot, is_append in parts:
+        if is_append:
+            mask |= 1 << slot
+    return mask
+
+
+def thin_air(slots: Sequence[Op], model: Model, goals: Goals | None = None) -> tuple[Op, str] | None:
+    """An ``ok`` read (or cas) among one key's operations that no write can explain, with the reason
+    in words -- a violation found without search -- or None. ``goals``: :func:`goals_for` the same
+    ``slots``, if the caller has them."""
+    kind = _builtin(model)
+    goals = goals or goals_for(slots, model)
+    if kind is None or goals is None:
+        return None
+    tokens = _tokens(slots) if kind == "kv" else None
+    for goal in goals.by_slot:
+        if goal is None:
+            continue
+        o = slots[goal.slot]
+        if kind != "kv":
+            why = None if goal.producers or goal.value == model.init else "no operation writes that value"
+        elif tokens is not None:
+            why = _bad_parts(o, split_value(goal.value, tokens), tokens, slots)
+        else:
+            why = None if _composable(goal.value, o.end, slots) else "no put and appends on this key make it"
+        if why is not None:
+            return o, why
+    return None
+
+
+def _bad_parts(o: Op, parts: list[tuple[int, bool]] | None, tokens: _Tokens, slots: Sequence[Op]) -> str | None:
+    """With unique, prefix-free kv values: why ``parts`` of a read value cannot be (or None)."""
+    if parts is None:
+        return "it is not made of values written to this key"
+    seen: set[int] = set()
+    for n, (slot, is_append) in enumerate(parts):
+        value = slots[slot].value
+        if not is_append and n:
+            return f"it holds the put value {value!r} after other values (a put replaces the value)"
+        if slot in seen:
+            return f"it holds {value!r} twice, which was written once"
+        if slots[slot].invoke > o.end:
+            return f"it holds {value!r}, which was written only after the read completed"
+        seen.add(slot)
+    return None
+
+
+def _composable(v: str, end: float, slots: Sequence[Op]) -> bool:
+    """Is ``v`` a put's value or ``""`` followed by appends (any, repeats allowed: an over-estimate),
+    all invoked by ``end``?"""
+    appends = {o.value for o in slots if o.f == "append" and o.invoke <= end and isinstance(o.value, str) and o.value}
+    puts = {o.value for o in slots if o.f == "put" and o.invoke <= end and isinstance(o.value, str)}
+    reached = [False] * (len(v) + 1)
+    reached[0] = True
+    for p in puts:
+        if v.startswith(p):
+            reached[len(p)] = True
+    lengths = sorted({len(a) for a in appends})
+    for i in range(len(v)):
+        if reached[i]:
+            for n in lengths:
+                if i + n <= len(v) and v[i:i + n] in appends:
+                    reached[i + n] = True
+    return reached[len(v)]
