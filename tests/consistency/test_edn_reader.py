@@ -39,11 +39,11 @@ def test_maps_remember_their_line_and_tagged_records_too():
 
 
 @pytest.mark.parametrize("text,line,reason", [
-    ("{:a 1}\n{:b 2\n", 2, "'{' opened here is not closed by a '}'"),
+    ("{:a 1}\n{:b 2\n", 3, "'}' expected (opened on line 2) before end of input"),
     ("[1 2)", 1, "unexpected ')': ']' expected"),
     ("[#_]", 1, "a form expected after '#_'"),
-    ("#_\n", 1, "'#_' has no form after it"),
-    ("#tag", 1, "'#tag' has no form after it"),
+    ("#_\n", 2, "a form after '#_' expected (opened on line 1)"),
+    ("#tag", 1, "a form after '#tag' expected"),
     ("1\n#:ns{:a 1}", 2, "unsupported dispatch '#:ns'"),
     ("##Foo", 1, "unsupported dispatch"),
     ("# 1", 1, "unsupported dispatch"),

@@ -21,7 +21,7 @@ def test_edn_reads_the_subset_histories_use():
 
 
 @pytest.mark.parametrize("text,line,reason", [
-    ("{:a 1}\n{:b 2", 2, "not closed"),
+    ("{:a 1}\n{:b 2", 2, "expected"),
     ("{:a 1}\n\n{:a}", 3, "even number"),
     ('[1 2]\n"abc', 2, "unterminated string"),
     ("{:a 1}\n)", 2, "unexpected ')'"),

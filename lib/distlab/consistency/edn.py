@@ -215,10 +215,9 @@ def read_all(text: str, lines: list[int] | None = None) -> list[Any]:
             lines.append(opened or line - tok.count("\n"))
             opened = 0
     if stack:
-        frame = stack[-1]
-        if close == _PREFIX:
-            raise EdnError(frame.line, f"'{frame.opener}' has no form after it before the end of input")
-        raise EdnError(frame.line, f"'{frame.opener}' opened here is not closed by a '{close}' before the end of input")
+        frame, line = stack[-1], line - 1        # the line the input ends on (before the added newline)
+        want = f"'{close}'" if close != _PREFIX else f"a form after '{frame.opener}'"
+        raise EdnError(line, f"{want} expected (opened on line {frame.line}) before end of input")
     return out
 
 
