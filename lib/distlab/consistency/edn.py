@@ -81,7 +81,7 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f"}
 _CHARS = {"newline": "\n", "return": "\r", "space": " ", "tab": "\t", "formfeed": "\f", "backspace": "\b"}
 _SYMBOLIC = {"##Inf": math.inf, "##-Inf": -math.inf, "##NaN": math.nan}
-_CLOSERS = {"(": ")", "[": "]", "{": "}", "#{": "}"}
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}", "#{": "}"}
 _PREFIX = "#"               # the "closer" of a pending #_ or #tag: it ends after one form
 _MISSING = object()
 
@@ -184,7 +184,7 @@ def read_all(text: str, lines: list[int] | None = None) -> list[Any]:
                     line += tok.count("\n")
                 else:
                     known[tok] = value
-            elif tok in _CLOSERS or (c == "#" and tok not in _SYMBOLIC):
+            elif tok in _CLOSER_OF or (c == "#" and tok not in _SYMBOLIC):
                 if len(stack) >= MAX_DEPTH:
                     raise EdnError(line, f"values are nested too deeply (more than {MAX_DEPTH} levels)")
                 if c == "#" and tok != "#{" and tok != "#_" and not tok[1:2].isalpha():
@@ -192,7 +192,7 @@ def read_all(text: str, lines: list[int] | None = None) -> list[Any]:
                 if not stack:
                     opened = line
                 stack.append(_Frame(items, close, tok, line))
-                items, close = [], _CLOSERS.get(tok, _PREFIX)
+                items, close = [], _CLOSER_OF.get(tok, _PREFIX)
                 continue
             elif c in ")]}":
                 if tok != close:
