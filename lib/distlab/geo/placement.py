@@ -33,7 +33,7 @@ from typing import NamedTuple
 from distlab.consensus.raft.cluster_core import MAX_NODES
 
 from .latency import LatencyModel, default_model
-from .world import REGIONS, check_region, check_regions, distinct
+from .world import check_region, check_regions, distinct
 
 __all__ = ["DEFAULT_CLIENTS", "DEFAULT_REPLICAS", "MAX_WRITES", "Setup", "WanTimeouts", "best_leader",
            "check_setup", "majority_rtt_ms", "predicted_commit_ms", "wan_timeouts"]
@@ -149,7 +149,3 @@ def wan_timeouts(replicas: Sequence[str], clients: Sequence[str] = (),
     client_rtt = max((_rtt(m, c, s, same_zone=c == s) for c in cls for s in reps), default=0.0) / 1000.0
     return WanTimeouts(r, r, (10 * r, 20 * r), 5 * r, 4 * max(r, client_rtt))
 
-
-def regions_list() -> tuple[str, ...]:
-    """The region slugs a dropdown offers (every region of the data)."""
-    return REGIONS

@@ -183,7 +183,7 @@ def _build(setup: Setup, model: LatencyModel, log: WriteLog, rec: HistoryRecorde
             writers.append(sim.add(LocalWriter(pid, home, keys, ms(setup.think_ms), rec)))
     for a in region:
         for b in region:
-            if a != b:
+            if a != b and not (isinstance(a, str) and isinstance(b, str)):  # clients talk to replicas only
                 client = isinstance(a, str) or isinstance(b, str)
                 same = client and region[a] == region[b]
                 sim.network.set_link(a, b, latency=model.one_way(region[a], region[b], same_zone=same))

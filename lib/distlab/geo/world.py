@@ -73,7 +73,7 @@ def check_region(name: str, value: object) -> str:
 def check_regions(name: str, values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
     """A sequence of region slugs as a tuple (repeats kept), else a ``ValueError`` naming ``name``:
     not a sequence of strings, empty (unless ``allow_empty``), or naming an unknown region."""
-    if isinstance(values, str) or not isinstance(values, (Sequence, tuple, list)):
+    if isinstance(values, str) or not isinstance(values, Sequence):
         raise ValueError(f"{name} must be a list of region names from {', '.join(REGIONS)}; got {values!r}")
     out = tuple(values)
     if not out and not allow_empty:
