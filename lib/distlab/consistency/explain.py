@@ -19,12 +19,14 @@ from dataclasses import replace
 from typing import Any
 
 from distlab.consistency.jit import linearize_ops
+from distlab.consistency.readgoals import Prepared, prepare
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict
+from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, race_limits
+from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
 __all__ = ["explain_violation", "thin_air_verdict", "window_fails", "EXPLAIN_STEPS", "MAX_WINDOW_STARTS",
-           "WINDOW_STEPS"]
+           "WINDOW_STEPS", "WINDOW_FIRST_STEPS", "DFS_STATES"]
 
 # The explanation may take as many search steps as the verdict took (so it never costs more than
 # the verdict, up to a constant), but at least this many: a violation refuted without search, or
@@ -38,9 +40,14 @@ EXPLAIN_STEPS = 20_000
 # key up to the failing one.
 MAX_WINDOW_STARTS = 400
 
-# Steps for the search of one window. A window that cannot be decided within it ends the hunt, and
-# the window reported is every operation on the key up to the failing one -- so one hard window
-# cannot hold the explanation up.
+# A window is searched depth-first from each of its start states only when it has at most this many.
+DFS_STATES = 8
+
+# The first round's work limit of the race on one window (see window_fails), and the most work one
+# round may get. A window that cannot be decided within it ends the hunt, and the window reported is
+# every operation on the key up to the failing one -- so one hard window cannot hold the
+# explanation up.
+WINDOW_FIRST_STEPS = 1_000
 WINDOW_STEPS = 200_000
 
 
@@ -57,7 +64,40 @@ def _by_invocation(o: Op) -> tuple[float, int]:
 
 def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset[Any], model: Model,
                  budget: Budget) -> list[Op] | None:
-    """The window [start, end] of ``ops`` (see module doc) as a list if it fails alone, else None."""
+    """The window [start, end] of ``ops`` (see module doc) as a list if it fails alone, else None.
+
+    The two searches are raced on it as on a key (:func:`~distlab.consistency.verdict.race_limits`),
+    the just-in-time search first (it proves a window fails quickly, and most windows tried do),
+    then the depth-first search from each start state (up to :data:`DFS_STATES` of them: it finds
+    a linearization of a window that does not fail quickly). Raises :class:`StepLimit` past
+    :data:`WINDOW_STEPS`."""
+    window = _window(ops, start, end)
+    prepared = prepare(window, model, from_init=init_states == frozenset([model.init]))
+    states = list(init_states)
+    for dfs, jit in race_limits(WINDOW_FIRST_STEPS):
+        if dfs > WINDOW_STEPS:
+            raise StepLimit(f"window step limit {WINDOW_STEPS} reached")
+        try:
+            out = linearize_ops(window, model, init_states=states, budget=budget.child(jit, jit), prepared=prepared)
+            return None if out.ok else window
+        except StepLimit:
+            pass
+        if len(states) <= DFS_STATES:
+            left = []
+            for s in states:
+                try:
+                    if wgl_ops(window, model, budget.child(dfs, dfs), prepared=prepared, init=s) is not None:
+                        return None
+                except StepLimit:
+                    left.append(s)
+            if not left:
+                return window
+            states = left
+    raise AssertionError("unreachable: the limits never end")
+
+
+def _window(ops: list[Op], start: float, end: float) -> list[Op]:
+    """The operations of the window [start, end] (see the module doc), as they stand in it."""
     window = []
     for o in ops:
         if o.status == "info" and o.complete is not None:
@@ -72,20 +112,19 @@ def window_fails(ops: list[Op], start: float, end: float, init_states: frozenset
                 continue
             o = replace(o, status="info", complete=None)
         window.append(replace(o, invoke=max(o.invoke, start)) if o.invoke < start else o)
-    out = linearize_ops(window, model, init_states=init_states, budget=budget)
-    if out.ok:
-        return None
     return window
 
 
 def explain_violation(history: History, ops: list[Op], key: Any, model: Model, budget: Budget,
-                      verdict_steps: int = 0) -> Verdict:
+                      verdict_steps: int = 0, prepared: Prepared | None = None) -> Verdict:
     """Re-run the failing key with state recording, then find and describe the smallest window --
-    within ``max(verdict_steps, EXPLAIN_STEPS)`` steps of ``budget``."""
+    within ``max(verdict_steps, EXPLAIN_STEPS)`` steps of ``budget``. ``prepared``: the key's
+    :func:`~distlab.consistency.readgoals.prepare`, if the caller has it (its reads' order helps)."""
     where = "the register" if key is None else f"key {key!r}"
     allowance = budget.child(max(verdict_steps, EXPLAIN_STEPS))
     try:
-        full = linearize_ops(ops, model, budget=allowance, record_states=True)
+        full = linearize_ops(ops, model, budget=allowance, record_states=True,
+                             prepared=prepared or prepare(ops, model))
     except BudgetExceeded as exc:
         why = "time" if not isinstance(exc, StepLimit) else "as many steps as the verdict took"
         return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
@@ -121,7 +160,7 @@ def _smallest_window(history: History, ops: list[Op], key: Any, x: Op, states_at
                          and o.index in states_at), key=_by_invocation, reverse=True)
     try:
         for j in candidates[:MAX_WINDOW_STARTS]:
-            found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, budget.child(WINDOW_STEPS))
+            found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, budget)
             if found is not None:
                 return sorted((history[o.index] for o in found), key=_by_invocation), states_at[j.index]
     except BudgetExceeded:

@@ -30,6 +30,8 @@ from operator import ge
 from typing import Any, NamedTuple, TypeAlias
 
 from distlab.consistency.events import CALL, Event, sorted_events
+from distlab.consistency.jitrules import Rules, blocked, dead, rules_for, taken
+from distlab.consistency.readgoals import Prepared
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
@@ -116,10 +118,12 @@ def _signatures(info_ops: list[Op]) -> _Signatures:
 
 def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | None = None,
                   budget: Budget | None = None, record_states: bool = False,
-                  progress: Progress | None = None) -> Outcome:
+                  progress: Progress | None = None, prepared: Prepared | None = None) -> Outcome:
     """JIT search over one key's operations (already restricted to one key).
 
     ``init_states``: the states the object may start in (default: the model's initial state).
+    ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of the same ``ops``, if known: its
+    goals prune the search (:mod:`~distlab.consistency.jitrules`).
     Raises :class:`BudgetExceeded` when the budget runs out; then ``progress.linearized`` (if given)
     holds how many completed operations the search had placed.
     """
@@ -127,14 +131,14 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
     ops = list(ops)
     placed = [0]
     try:
-        return _search(ops, model, init_states, budget, record_states, placed)
+        return _search(ops, model, init_states, budget, record_states, placed, rules_for(prepared))
     finally:
         if progress is not None:
             progress.linearized = max(progress.linearized, placed[0])
 
 
 def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budget: Budget,
-            record_states: bool, placed: list[int]) -> Outcome:
+            record_states: bool, placed: list[int], rules: Rules | None) -> Outcome:
     """:func:`linearize_ops` proper; ``placed[0]`` counts the completed operations placed so far."""
     tick, charge = budget.tick, budget.charge
     ok_ops = [o for o in ops if o.status == "ok"]
@@ -146,6 +150,7 @@ def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budg
     for s in (init_states if init_states is not None else [model.init]):
         _insert(configs, (s, frozenset()), (0,) * len(sigs.example), None)
     pending: dict[int, Op] = {}
+    done = [0]                                     # the slots of the ok operations returned so far
     states_at: dict[int, frozenset[Any]] | None = {} if record_states else None
     for pos, (_, kind, idx, slot) in enumerate(events):
         tick()
@@ -160,9 +165,11 @@ def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budg
                     charge(len(configs))
                 configs = _one_more(configs, sigs.number[(op.f, op.value)])
             continue
-        new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, budget)
+        new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, budget, rules, done)
         del pending[idx]
         placed[0] += 1
+        if rules is not None:
+            done[0] |= 1 << rules.slot_of[idx]
         if not new:
             return Outcome(False, failed_op=op, states_before_fail=frozenset(k[0] for k in configs),
                            pending_at_fail=tuple(pending.values()), states_at_invoke=states_at)
@@ -177,12 +184,15 @@ def _one_more(configs: Table, k: int) -> Table:
             for key, entries in configs.items()}
 
 
-def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op],
-                      sig_ops: list[Op], step: Step, budget: Budget) -> Table:
+def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op], sig_ops: list[Op],
+                      step: Step, budget: Budget, rules: Rules | None = None, done: list[int] | None = None) -> Table:
     """The configurations after ``op`` (index ``idx``, event ``pos``) returns: every way to make it
-    take effect, linearizing first whatever pending or indeterminate operations that needs.
-    Each configuration extended is a step, charged with the operations it tries."""
+    take effect, linearizing first whatever pending or indeterminate operations that needs (as the
+    reads' order ``rules`` allow). Each configuration extended is a step, charged with the
+    operations it tries."""
     tick, charge = budget.tick, budget.charge
+    done_mask = done[0] if done is not None else 0
+    goals = [] if rules is None else [(j, rules.goal_of[j]) for j in pending if j in rules.goal_of]
     new: Table = {}
     seen: Table = {}
     stack: list[Frontier] = []
@@ -195,27 +205,36 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
             elif _insert(seen, (s, lin), av, chain):
                 stack.append((s, lin, av, chain))
     nsig = len(sig_ops)
+    work = len(pending) + nsig
+    others = [(j, o) for j, o in pending.items() if j != idx]
+    tk, reads = 0, []
     while stack:
         tick()
-        if len(pending) + nsig > CHEAP:
-            charge(len(pending) + nsig)
+        if work > CHEAP:
+            charge(work)
         s, lin, av, chain = stack.pop()
+        if rules is not None:
+            tk = taken(rules, done_mask, lin)
+            reads = [goal for j, goal in goals if j not in lin]
         legal, s2 = step(s, op)
-        if legal:
+        if legal and (rules is None or not blocked(rules, tk, op)):
             _insert(new, (s2, lin), av, (idx, chain))
-        for j, other in pending.items():
-            if j == idx or j in lin:
+        for j, other in others:
+            if j in lin or (rules is not None and blocked(rules, tk, other)):
                 continue
             legal, s2 = step(s, other)
-            if legal:
-                lin2 = lin | {j}
-                link: Chain = (j, chain)
-                if _insert(seen, (s2, lin2), av, link):
-                    stack.append((s2, lin2, av, link))
+            if not legal:
+                continue
+            if rules is not None and s2 != s and dead(rules, s2, tk | 1 << rules.slot_of[j], reads, rules.slot_of[j]):
+                continue
+            lin2 = lin | {j}
+            link: Chain = (j, chain)
+            if _insert(seen, (s2, lin2), av, link):
+                stack.append((s2, lin2, av, link))
         for k in range(nsig):
-            if av[k]:
+            if av[k] and (rules is None or not blocked(rules, tk, sig_ops[k])):
                 legal, s2 = step(s, sig_ops[k])
-                if legal and s2 != s:
+                if legal and s2 != s and (rules is None or not dead(rules, s2, tk, reads)):
                     av2 = av[:k] + (av[k] - 1,) + av[k + 1:]
                     link = (InfoUse(k, pos), chain)
                     if _insert(seen, (s2, lin), av2, link):

@@ -25,11 +25,10 @@ window, at no more cost than the verdict took.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from distlab.consistency.jit import Outcome, linearize_ops
-from distlab.consistency.readgoals import thin_air
+from distlab.consistency.readgoals import Prepared, prepare, thin_air
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import (
     HOLDS,
@@ -40,8 +39,9 @@ from distlab.consistency.verdict import (
     Progress,
     StepLimit,
     Verdict,
+    race_limits,
 )
-from distlab.consistency.wgl import Prepared, prepare, wgl_ops
+from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
 __all__ = ["check_linearizable", "linearize_ops", "Outcome", "decide_key", "decide_keys", "merge_key_orders",
@@ -51,15 +51,6 @@ FIRST_STEPS = 4_000
 """The just-in-time search's work limit on every key in the first round of the race (the depth-first
 search gets a quarter of it: it decides most honest keys in less, and the just-in-time search most
 refutations in about this); both get 4x it in the second round, and 4x more each round after."""
-
-
-def _limits(first: int) -> Iterator[tuple[int, int]]:
-    """The work limits of the depth-first and the just-in-time search, round after round."""
-    yield first // 4, first
-    limit = first
-    while True:
-        limit *= 4
-        yield limit, limit
 
 
 def _split(history: History) -> dict[Any, list[Op]]:
@@ -114,7 +105,8 @@ def _race_round(ops: list[Op], model: Model, budget: Budget, limits: tuple[int, 
     except StepLimit:
         pass
     try:
-        out = linearize_ops(ops, model, budget=budget.child(limits[1], limits[1]), progress=progress)
+        out = linearize_ops(ops, model, budget=budget.child(limits[1], limits[1]), progress=progress,
+                            prepared=prepared)
         return out.ok, out.order
     except StepLimit:
         return None
@@ -129,7 +121,7 @@ def decide_key(ops: list[Op], model: Model, budget: Budget,
     faster of the two. Raises :class:`BudgetExceeded` when ``budget`` runs out.
     """
     progress = Progress(operations=len(ops))
-    for limits in _limits(first_steps):
+    for limits in race_limits(first_steps):
         decided = _race_round(ops, model, budget, limits, progress)
         if decided is not None:
             return decided
@@ -148,12 +140,12 @@ def decide_keys(parts: dict[Any, list[Op]], model: Model, budget: Budget, progre
                 first_steps: int = FIRST_STEPS, prepared: dict[Any, Prepared] | None = None) -> Decision:
     """Decide every key: in rounds, each undecided key gets the race at the round's step limit (4x
     the last), until one key is refuted or all have an order. ``progress`` tracks the keys decided
-    and the hardest open key; ``prepared``: :func:`~distlab.consistency.wgl.prepare` of each key."""
+    and the hardest open key; ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of each key."""
     prepared = prepared or {key: prepare(ops, model) for key, ops in parts.items()}
     pending = [_Open(key, ops, prepared[key]) for key, ops in sorted(parts.items(), key=lambda kv: repr(kv[0]))]
     progress.keys_total = len(pending)
     orders: dict[Any, list[int]] = {}
-    limits = _limits(first_steps)
+    limits = race_limits(first_steps)
     try:
         while pending:
             limit = next(limits)
@@ -202,7 +194,7 @@ def check_linearizable(history: History, model: str | Model | None = None,
         for key in sorted(parts, key=repr):
             budget.charge(len(parts[key]))
             prepared[key] = ready = prepare(parts[key], m)
-            found = thin_air(ready.live, m, ready.goals)
+            found = thin_air(ready.live, m)
             if found is not None:
                 return thin_air_verdict(found[0], found[1], key, m)
         start = budget.steps
@@ -210,7 +202,8 @@ def check_linearizable(history: History, model: str | Model | None = None,
         if decision.refuted:
             if not explain:
                 return Verdict(VIOLATED, f"no linearization exists for key {decision.key!r}", model=m.name)
-            return explain_violation(history, parts[decision.key], decision.key, m, budget, budget.steps - start)
+            return explain_violation(history, parts[decision.key], decision.key, m, budget, budget.steps - start,
+                                     prepared[decision.key])
         order = merge_key_orders(history, [decision.orders[k] for k in sorted(decision.orders, key=repr)], budget)
     except BudgetExceeded as exc:
         return Verdict(UNKNOWN, f"gave up: {exc} after {budget.steps} search steps; {progress.describe()}",

@@ -31,10 +31,21 @@ from collections.abc import Callable, Hashable, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from distlab.consistency.kvtokens import (
+    Order,
+    append_order,
+    bad_parts,
+    composable,
+    needs_mask,
+    split_value,
+    tokens_of,
+)
 from distlab.consistency.specs import MODELS, Model
 from distlab.sim.history import Op
 
-__all__ = ["Goal", "Goals", "goals_for", "thin_air"]
+INF = float("inf")
+
+__all__ = ["Goal", "Goals", "goals_for", "thin_air", "Prepared", "prepare"]
 
 Reach = Callable[[Any, Any], bool]
 
@@ -56,12 +67,15 @@ class Goal(NamedTuple):
 
 
 class Goals(NamedTuple):
-    """The goals of one key's operations (``slots`` is the list the bit numbers refer to)."""
+    """The goals of one key's operations (``slots`` is the list the bit numbers refer to), and the
+    order they imply (kv with unique, prefix-free values: :func:`~distlab.consistency.kvtokens.append_order`)."""
 
     reach: Reach                        # can state s become value v without a producer?
     by_slot: list[Goal | None]          # per slot: its goal (reads and ok cas), else None
     produces: dict[int, list[int]]      # producer slot -> slots of the goals it produces for
     initially_active: list[int]         # goal slots without any producer, soonest first
+    order: Order | None = None          # per slot: what must, and must not, take effect before it
+    growing: bool = False               # states grow (kv appends): the just-in-time search uses them too
 
 
 def _same_state(s: Any, v: Any) -> bool:
@@ -137,7 +151,7 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
     writers = _writers(slots, kv)
     if writers is None:
         return None
-    tokens = _tokens(slots) if kv else None
+    tokens = tokens_of(slots) if kv else None
     lengths = sorted({len(v) for v in writers.by_value if isinstance(v, str)}) if kv else []
     by_value = writers.by_value
     by_slot: list[Goal | None] = [None] * len(slots)
@@ -169,7 +183,7 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
             return None
         if producers.bit_count() > MAX_PRODUCERS:
             continue
-        by_slot[i] = Goal(v, producers, _needs(v, tokens) if kv else 0, end, i)
+        by_slot[i] = Goal(v, producers, needs_mask(v, tokens) if kv else 0, end, i)
         if not producers:
             active.append(i)
         while producers:
@@ -177,112 +191,87 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
             produces.setdefault(low.bit_length() - 1, []).append(i)
             producers ^= low
     active.sort(key=lambda i: slots[i].end)
-    return Goals(_prefix if kv else _same_state, by_slot, produces, active)
+    order = append_order(slots, tokens, model.init) if tokens is not None else None
+    return Goals(_prefix if kv else _same_state, by_slot, produces, active, order, kv)
 
 
-class _Tokens(NamedTuple):
-    """A kv key's written values when they are unique and prefix-free: value -> (slot, is append)."""
-
-    by_value: dict[str, tuple[int, bool]]
-    lengths: list[int]
-
-
-def _tokens(slots: Sequence[Op]) -> _Tokens | None:
-    by_value: dict[str, tuple[int, bool]] = {}
-    for i, o in enumerate(slots):
-        if o.f in ("put", "append"):
-            if not isinstance(o.value, str) or not o.value or o.value in by_value:
-                return None
-            by_value[o.value] = (i, o.f == "append")
-    ordered = sorted(by_value)
-    if any(b.startswith(a) for a, b in pairwise(ordered)):
-        return None
-    return _Tokens(by_value, sorted({len(v) for v in by_value}))
-
-
-def split_value(v: str, tokens: _Tokens) -> list[tuple[int, bool]] | None:
-    """``v`` as its written values, in order (unique with prefix-free tokens), or None if it is not
-    a concatenation of them."""
-    out, i = [], 0
-    while i < len(v):
-        for n in tokens.lengths:
-            hit = tokens.by_value.get(v[i:i + n])
-            if hit is not None:
-                out.append(hit)
-                i += n
-                break
-        else:
-            return None
-    return out
-
-
-def _needs(v: str, tokens: _Tokens | None) -> int:
-    """The appends in ``v`` after its base, as a mask (0 when values are not unique and prefix-free)."""
-    parts = None if tokens is None else split_value(v, tokens)
-    if not parts:
-        return 0
-    mask = 0
-    for slot, is_append in parts:
-        if is_append:
-            mask |= 1 << slot
-    return mask
-
-
-def thin_air(slots: Sequence[Op], model: Model, goals: Goals | None = None) -> tuple[Op, str] | None:
+def thin_air(slots: Sequence[Op], model: Model) -> tuple[Op, str] | None:
     """An ``ok`` read (or cas) among one key's operations that no write can explain, with the reason
-    in words -- a violation found without search -- or None. ``goals``: :func:`goals_for` the same
-    ``slots``, if the caller has them."""
+    in words -- a violation found without search -- or None."""
     kind = _builtin(model)
-    goals = goals or goals_for(slots, model)
-    if kind is None or goals is None:
+    if kind is None:
         return None
-    tokens = _tokens(slots) if kind == "kv" else None
-    for goal in goals.by_slot:
-        if goal is None:
+    try:
+        return _thin_air_kv(slots, model) if kind == "kv" else _thin_air_register(slots, model)
+    except TypeError:                   # unhashable or mixed-type values: no verdict from here
+        return None
+
+
+def _thin_air_register(slots: Sequence[Op], model: Model) -> tuple[Op, str] | None:
+    """A read (or cas) of a value that is neither the initial one nor written by an operation
+    invoked before it completed."""
+    first: dict[Hashable, float] = {}           # value -> the earliest invocation writing it
+    for o in slots:
+        if o.f == "write" or (o.f == "cas" and isinstance(o.value, tuple) and len(o.value) == 2):
+            v = o.value if o.f == "write" else o.value[1]
+            if o.invoke < first.get(v, INF):
+                first[v] = o.invoke
+    for o in slots:
+        if o.status != "ok" or not (o.is_read or (o.f == "cas" and isinstance(o.value, tuple))):
             continue
-        o = slots[goal.slot]
-        if kind != "kv":
-            why = None if goal.producers or goal.value == model.init else "no operation writes that value"
-        elif tokens is not None:
-            why = _bad_parts(o, split_value(goal.value, tokens), tokens, slots)
+        v = model.read_value(o.result) if o.is_read else o.value[0]
+        if v != model.init and first.get(v, INF) > o.end:
+            return o, "no operation writes that value"
+    return None
+
+
+def _thin_air_kv(slots: Sequence[Op], model: Model) -> tuple[Op, str] | None:
+    """A get whose value is not a base and appends written to its key (see :mod:`kvtokens`)."""
+    tokens = tokens_of(slots)
+    for o in slots:
+        if o.status != "ok" or not o.is_read:
+            continue
+        v = model.read_value(o.result)
+        if not isinstance(v, str):
+            return None
+        if tokens is not None:
+            why = bad_parts(o, split_value(v, tokens), slots)
         else:
-            why = None if _composable(goal.value, o.end, slots) else "no put and appends on this key make it"
+            why = None if composable(v, o.end, slots) else "no put and appends on this key make it"
         if why is not None:
             return o, why
     return None
 
 
-def _bad_parts(o: Op, parts: list[tuple[int, bool]] | None, tokens: _Tokens, slots: Sequence[Op]) -> str | None:
-    """With unique, prefix-free kv values: why ``parts`` of a read value cannot be (or None)."""
-    if parts is None:
-        return "it is not made of values written to this key"
-    seen: set[int] = set()
-    for n, (slot, is_append) in enumerate(parts):
-        value = slots[slot].value
-        if not is_append and n:
-            return f"it holds the put value {value!r} after other values (a put replaces the value)"
-        if slot in seen:
-            return f"it holds {value!r} twice, which was written once"
-        if slots[slot].invoke > o.end:
-            return f"it holds {value!r}, which was written only after the read completed"
-        seen.add(slot)
-    return None
+def _repetitive(live: Sequence[Op], model: Model) -> bool:
+    """Do a register's written values repeat much (see :func:`prepare`)?"""
+    if model.name == "kv":
+        return False
+    written = [o.value for o in live if o.f == "write"]
+    try:
+        return len(set(written)) * 2 < len(written)
+    except TypeError:
+        return True
 
 
-def _composable(v: str, end: float, slots: Sequence[Op]) -> bool:
-    """Is ``v`` a put's value or ``""`` followed by appends (any, repeats allowed: an over-estimate),
-    all invoked by ``end``?"""
-    appends = {o.value for o in slots if o.f == "append" and o.invoke <= end and isinstance(o.value, str) and o.value}
-    puts = {o.value for o in slots if o.f == "put" and o.invoke <= end and isinstance(o.value, str)}
-    reached = [False] * (len(v) + 1)
-    reached[0] = True
-    for p in puts:
-        if v.startswith(p):
-            reached[len(p)] = True
-    lengths = sorted({len(a) for a in appends})
-    for i in range(len(v)):
-        if reached[i]:
-            for n in lengths:
-                if i + n <= len(v) and v[i:i + n] in appends:
-                    reached[i + n] = True
-    return reached[len(v)]
+class Prepared(NamedTuple):
+    """One key's operations that can take effect (``ok`` ones, and ``info`` ones that change the
+    state), and their goals for the lookahead: what several searches of the same key share."""
+
+    live: list[Op]
+    goals: Goals | None
+
+
+def prepare(ops: Sequence[Op], model: Model, from_init: bool = True) -> Prepared:
+    """The :class:`Prepared` form of one key's operations (``fail`` ones are left out too).
+    ``from_init=False``: the searches will start from other states than the model's initial one
+    (an explanation's window), so the goals carry no order (it assumes the initial state).
+
+    A register whose values repeat much (fewer distinct written values than half the writes, as in
+    the etcd corpus) gets no goals: its reads almost never run out of producers, and the goals
+    would cost more than they save."""
+    live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
+    goals = None if _repetitive(live, model) else goals_for(live, model)
+    if goals is not None and not from_init:
+        goals = goals._replace(order=None)
+    return Prepared(live, goals)

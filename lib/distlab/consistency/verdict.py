@@ -13,13 +13,14 @@ drive it; ``max_steps`` gives a deterministic bound.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from distlab.sim.history import Op
 
-__all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "Progress", "HOLDS", "VIOLATED", "UNKNOWN", "describe"]
+__all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "Progress", "race_limits", "HOLDS", "VIOLATED",
+           "UNKNOWN", "describe"]
 
 HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
@@ -181,6 +182,18 @@ class _Child(Budget):
 
     def look(self) -> None:
         self.root.look()
+
+
+def race_limits(first: int) -> Iterator[tuple[int, int]]:
+    """The work limits of a race between a depth-first and a just-in-time search, round after
+    round: a quarter of ``first`` and ``first`` in the first round (the depth-first search decides
+    most honest inputs in less; the just-in-time search most refutations in about ``first``), then
+    both 4x ``first``, and 4x more each round."""
+    yield first // 4, first
+    limit = first
+    while True:
+        limit *= 4
+        yield limit, limit
 
 
 @dataclass

@@ -29,15 +29,15 @@ Our additions (our own code, each sound on its own):
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 from distlab.consistency.events import CALL, event_keys
-from distlab.consistency.readgoals import Goals, goals_for
+from distlab.consistency.readgoals import Goals, Prepared, prepare
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
 
-__all__ = ["wgl_ops", "prepare", "Prepared", "Entry", "LOOKAHEAD"]
+__all__ = ["wgl_ops", "Entry", "LOOKAHEAD"]
 
 Signature = tuple[str, Hashable]
 """``(f, value)`` of an indeterminate operation: two with the same signature are interchangeable."""
@@ -72,29 +72,21 @@ before, the call linearized, and the lookahead's active goals before (to backtra
 tuple: one is made per step."""
 
 
-class Prepared(NamedTuple):
-    """One key's operations that can take effect (``ok`` ones, and ``info`` ones that change the
-    state), and their goals for the lookahead: what several searches of the same key share."""
-
-    live: list[Op]
-    goals: Goals | None
+_MODEL_INIT: Any = object()
 
 
-def prepare(ops: Sequence[Op], model: Model) -> Prepared:
-    """The :class:`Prepared` form of one key's operations (``fail`` ones are left out too)."""
-    live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    return Prepared(live, goals_for(live, model))
-
-
-def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None,
-            progress: Progress | None = None, prepared: Prepared | None = None) -> list[int] | None:
+def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progress: Progress | None = None,
+            prepared: Prepared | None = None, init: Any = _MODEL_INIT) -> list[int] | None:
     """A linearization (op indices) of one key's operations, or ``None`` if none exists.
 
-    ``prepared``: :func:`prepare` of the same ``ops``, if the caller has it. Raises
+    ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of the same ``ops``, if the caller
+    has it; ``init``: the state to start from (default: the model's initial state). Raises
     :class:`~distlab.consistency.verdict.BudgetExceeded` when ``budget`` runs out; then
     ``progress.linearized`` (if given) holds the most operations linearized on one path."""
     live, goals = prepared or prepare(ops, model)
     search = _Search(_entry_list(live), model, goals, budget or Budget(None))
+    if init is not _MODEL_INIT:
+        search.init = init
     try:
         return search.run(sum(1 for o in live if o.status == "ok"))
     finally:
@@ -153,15 +145,22 @@ class _Search:
     def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget) -> None:
         self.head, self.step, self.init, self.goals, self.budget = head, model.step, model.init, goals, budget
         self.deepest = 0
+        order = goals.order if goals is not None else None
+        self.order: tuple[list[int], list[int]] = ([], []) if order is None else (order.require, order.forbid)
 
-    def candidates(self, state: Any) -> list[Entry]:
+    def candidates(self, state: Any, lin: int) -> list[Entry]:
         """The calls before the first return, earliest return first -- or only a read legal in
-        ``state`` (forced) -- with one ``info`` call per signature."""
+        ``state`` (forced) -- with one ``info`` call per signature, and none that the goals' order
+        rules out with ``lin`` linearized."""
         out: list[Entry] = []
         seen: set[Signature] = set()
         step = self.step
+        require, forbid = self.order
         e = self.head.next
         while e.is_call:
+            if require and ((require[e.slot] & ~lin) or (forbid[e.slot] & lin)):
+                e = e.next
+                continue
             sig = e.sig
             if sig is not None:
                 if sig in seen:
@@ -185,7 +184,7 @@ class _Search:
         active: tuple[int, ...] = tuple(self.goals.initially_active) if self.goals else ()
         cache = {(0, state)}
         path: list[Frame] = []
-        cands, tried = self.candidates(state), 0
+        cands, tried = self.candidates(state, lin), 0
         while remaining_ok:
             tick()
             if tried < len(cands):
@@ -209,7 +208,7 @@ class _Search:
                     remaining_ok -= 1
                 if len(path) > self.deepest:
                     self.deepest = len(path)
-                cands, tried = self.candidates(state), 0
+                cands, tried = self.candidates(state, lin), 0
                 continue
             if not path:                           # every choice tried: no linearization
                 return None
