@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from operator import ge
 from typing import Any, NamedTuple, TypeAlias
 
-from distlab.consistency.events import CALL, Event, sorted_events
+from distlab.consistency.events import CALL, EventKey, event_keys
 from distlab.consistency.jitrules import Rules, blocked, dead, rules_for, taken
 from distlab.consistency.readgoals import Prepared
 from distlab.consistency.specs import Model
@@ -128,24 +128,43 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
     holds how many completed operations the search had placed.
     """
     budget = budget or Budget(None)
-    ops = list(ops)
+    layout = prepared.cache.get("jit") if prepared is not None else None
+    if layout is None:
+        ops = list(ops)
+        budget.charge(len(ops))
+        layout = _layout(ops)
+        if prepared is not None:
+            prepared.cache["jit"] = layout
     placed = [0]
     try:
-        return _search(ops, model, init_states, budget, record_states, placed, rules_for(prepared))
+        return _search(layout, model, init_states, budget, record_states, placed, rules_for(prepared))
     finally:
         if progress is not None:
             progress.linearized = max(progress.linearized, placed[0])
 
 
-def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budget: Budget,
+class _Layout(NamedTuple):
+    """One key's operations as the search walks them: the ``ok`` ones and the indeterminate ones
+    that change the state (``slots``), the kinds of the latter, and the events of all in time order."""
+
+    info_ops: list[Op]
+    sigs: _Signatures
+    slots: list[Op]
+    events: list[EventKey]
+
+
+def _layout(ops: list[Op]) -> _Layout:
+    ok_ops = [o for o in ops if o.status == "ok"]
+    info_ops = [o for o in ops if o.status == "info" and not o.is_read]
+    slots = ok_ops + info_ops
+    return _Layout(info_ops, _signatures(info_ops), slots, event_keys(slots, info_returns=False))
+
+
+def _search(layout: _Layout, model: Model, init_states: Iterable[Any] | None, budget: Budget,
             record_states: bool, placed: list[int], rules: Rules | None) -> Outcome:
     """:func:`linearize_ops` proper; ``placed[0]`` counts the completed operations placed so far."""
     tick, charge = budget.tick, budget.charge
-    ok_ops = [o for o in ops if o.status == "ok"]
-    info_ops = [o for o in ops if o.status == "info" and not o.is_read]
-    sigs = _signatures(info_ops)
-    slots = ok_ops + info_ops
-    events = sorted_events(slots, info_returns=False)
+    info_ops, sigs, slots, events = layout
     configs: Table = {}
     for s in (init_states if init_states is not None else [model.init]):
         _insert(configs, (s, frozenset()), (0,) * len(sigs.example), None)
@@ -157,12 +176,13 @@ def _search(ops: list[Op], model: Model, init_states: Iterable[Any] | None, budg
         op = slots[slot]
         if kind is CALL:
             if states_at is not None:
+                charge(len(configs))
                 states_at[idx] = frozenset(k[0] for k in configs)
             if op.status == "ok":
                 pending[idx] = op
             else:
-                if len(configs) > CHEAP:
-                    charge(len(configs))
+                if len(configs) * (1 + len(sigs.example) // CHEAP) > CHEAP:
+                    charge(len(configs) * (1 + len(sigs.example) // CHEAP))
                 configs = _one_more(configs, sigs.number[(op.f, op.value)])
             continue
         new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, budget, rules, done)
@@ -243,7 +263,7 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
 
 
 def _unwind(chain: Chain, info_ops: list[Op], sig_number: dict[tuple[str, Hashable], int],
-            events: list[Event]) -> list[int]:
+            events: list[EventKey]) -> list[int]:
     """Turn a chain of links into op indices, giving each info use a concrete (earliest) op."""
     steps: list[int | InfoUse] = []
     while chain is not None:
@@ -259,7 +279,7 @@ def _unwind(chain: Chain, info_ops: list[Op], sig_number: dict[tuple[str, Hashab
         if not isinstance(st, InfoUse):
             order.append(st)
             continue
-        t = events[st.event_pos].time
+        t = events[st.event_pos][0]
         op = next(o for o in by_sig[st.sig] if o.index not in used and o.invoke <= t)
         used.add(op.index)
         order.append(op.index)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from distlab.consistency.readgoals import Goal, Prepared, Reach
+from distlab.consistency.kvtokens import Order
+from distlab.consistency.readgoals import Goal, Prepared, Reach, all_in
 from distlab.sim.history import Op
 
 __all__ = ["Rules", "rules_for", "taken", "blocked", "dead"]
@@ -24,8 +25,7 @@ __all__ = ["Rules", "rules_for", "taken", "blocked", "dead"]
 class Rules(NamedTuple):
     """The goals and order of one key, over the slots of its :class:`Prepared` operations."""
 
-    require: list[int] | None           # per slot: what must have taken effect before it
-    forbid: list[int] | None            # per slot: what must not have
+    order: Order | None                 # what must (and must not) have taken effect before a write
     slot_of: dict[int, int]             # op index -> slot (bit) in the masks
     info: int                           # the slots of indeterminate operations
     goal_of: dict[int, Goal]            # op index -> the goal of an ok read (or cas)
@@ -47,9 +47,7 @@ def rules_for(prepared: Prepared | None) -> Rules | None:
         goal = goals.by_slot[i]
         if goal is not None:
             goal_of[o.index] = goal
-    order = goals.order
-    return Rules(None if order is None else order.require, None if order is None else order.forbid,
-                 {o.index: i for i, o in enumerate(live)}, info, goal_of, goals.reach)
+    return Rules(goals.order, {o.index: i for i, o in enumerate(live)}, info, goal_of, goals.reach)
 
 
 def taken(rules: Rules, done: int, lin: Iterable[int]) -> int:
@@ -62,15 +60,19 @@ def taken(rules: Rules, done: int, lin: Iterable[int]) -> int:
 
 def blocked(rules: Rules, taken_mask: int, op: Op) -> bool:
     """Does the reads' order forbid ``op`` to take effect once ``taken_mask`` has?"""
-    if rules.require is None or rules.forbid is None:
+    order = rules.order
+    if order is None:
         return False
     slot = rules.slot_of[op.index]
-    return bool(rules.require[slot] & ~rules.info & ~taken_mask) or bool(rules.forbid[slot] & taken_mask)
+    before = order.require.get(slot)
+    if before is not None and not all_in(before, taken_mask | rules.info):
+        return True
+    return slot in order.first_epoch and bool(order.puts & taken_mask)
 
 
 def dead(rules: Rules, state: Any, taken_mask: int, reads: list[Goal], just: int = -1) -> bool:
     """Can one of the goals ``reads`` (pending operations not yet linearized, but for slot ``just``,
     which just was) no longer be met from ``state``, with ``taken_mask`` taken? (Producers that are
     ``info`` count as still available.)"""
-    reach, left = rules.reach, rules.info | ~taken_mask
-    return any(not goal.producers & left and goal.slot != just and not reach(state, goal.value) for goal in reads)
+    reach, gone = rules.reach, taken_mask & ~rules.info
+    return any(all_in(goal.producers, gone) and goal.slot != just and not reach(state, goal.value) for goal in reads)

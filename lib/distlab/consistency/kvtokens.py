@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from distlab.sim.history import Op
 
-__all__ = ["Tokens", "Order", "Parse", "tokens_of", "split_value", "needs_mask", "append_order", "bad_parts",
+__all__ = ["Tokens", "Order", "Parse", "tokens_of", "split_value", "needs_of", "append_order", "bad_parts",
            "composable"]
 
 
@@ -30,11 +30,14 @@ class Tokens(NamedTuple):
 
 
 class Order(NamedTuple):
-    """Per slot, as bitmasks over the key's operations: which must have taken effect before it
-    (``require``), and which must not have (``forbid``)."""
+    """What the reads say about the order of a key's writes (by slot): the writes each one must
+    follow directly (``require``: its predecessors in some read value -- the rest follows, as each
+    of those in turn waited for its own), the appends that must come before every put
+    (``first_epoch``: they appear in a value with no put at its start), and the puts (a bitmask)."""
 
-    require: list[int]
-    forbid: list[int]
+    require: dict[int, tuple[int, ...]]
+    first_epoch: frozenset[int]
+    puts: int
 
 
 class Parse(NamedTuple):
@@ -104,16 +107,12 @@ def _greedy(v: str, tokens: Tokens) -> Parse:
     return Parse(1, out)
 
 
-def needs_mask(v: str, tokens: Tokens | None) -> int:
-    """The appends in ``v`` after its base, as a mask (0 unless ``v`` splits in exactly one way)."""
+def needs_of(v: str, tokens: Tokens | None) -> tuple[int, ...]:
+    """The slots of the appends in ``v`` after its base (none unless ``v`` splits in exactly one way)."""
     parse = None if tokens is None else split_value(v, tokens)
     if parse is None or parse.ways != 1:
-        return 0
-    mask = 0
-    for slot, is_append in parse.parts:
-        if is_append:
-            mask |= 1 << slot
-    return mask
+        return ()
+    return tuple(slot for slot, is_append in parse.parts if is_append)
 
 
 def append_order(slots: Sequence[Op], tokens: Tokens, init: Any) -> Order:
@@ -121,7 +120,8 @@ def append_order(slots: Sequence[Op], tokens: Tokens, init: Any) -> Order:
     and each other in the order they appear; with no put at its start (base ``""``), its appends
     come before every put. Only values that split in exactly one way count (one that does not split
     at all is refuted by the violation-first pass)."""
-    require, forbid = [0] * len(slots), [0] * len(slots)
+    require: dict[int, set[int]] = {}
+    first_epoch: set[int] = set()
     puts = 0
     for i, o in enumerate(slots):
         if o.f == "put":
@@ -134,14 +134,15 @@ def append_order(slots: Sequence[Op], tokens: Tokens, init: Any) -> Order:
         if parse is None or parse.ways != 1 or not parse.parts:
             continue
         from_start = parse.parts[0][1]          # no put at its start: base ""
-        before = 0
+        previous = None
         for slot, is_append in parse.parts:
             if is_append:
-                require[slot] |= before & ~(1 << slot)
+                if previous is not None and previous != slot:
+                    require.setdefault(slot, set()).add(previous)
                 if from_start:
-                    forbid[slot] |= puts
-            before |= 1 << slot
-    return Order(require, forbid)
+                    first_epoch.add(slot)
+            previous = slot
+    return Order({slot: tuple(sorted(before)) for slot, before in require.items()}, frozenset(first_epoch), puts)
 
 
 def bad_parts(o: Op, parse: Parse, slots: Sequence[Op]) -> str | None:

@@ -190,10 +190,12 @@ def check_linearizable(history: History, model: str | Model | None = None,
     parts = _split(history)
     progress = Progress(keys_total=len(parts))
     try:
+        budget.look()
         prepared = {}
         for key in sorted(parts, key=repr):
             budget.charge(len(parts[key]))
             prepared[key] = ready = prepare(parts[key], m)
+            budget.look()
             found = thin_air(ready.live, m)
             if found is not None:
                 return thin_air_verdict(found[0], found[1], key, m)

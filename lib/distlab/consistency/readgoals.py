@@ -36,7 +36,7 @@ from distlab.consistency.kvtokens import (
     append_order,
     bad_parts,
     composable,
-    needs_mask,
+    needs_of,
     split_value,
     tokens_of,
 )
@@ -45,7 +45,7 @@ from distlab.sim.history import Op
 
 INF = float("inf")
 
-__all__ = ["Goal", "Goals", "goals_for", "thin_air", "Prepared", "prepare"]
+__all__ = ["Goal", "Goals", "goals_for", "thin_air", "Prepared", "prepare", "all_in", "any_in"]
 
 Reach = Callable[[Any, Any], bool]
 
@@ -56,14 +56,24 @@ never out of reach, and indexing it would cost more than it saves)."""
 
 class Goal(NamedTuple):
     """One ``ok`` read (or cas) of a key: the state it needs, which operations can make that state
-    reachable again (a bitmask over the key's operations), which must follow its base (kv), and when
-    it completes (the searches look at the soonest goals first)."""
+    reachable again, which must follow its base (kv) -- both as slots of the key's operations --
+    and when it completes (the searches look at the soonest goals first)."""
 
     value: Any
-    producers: int
-    needs: int
+    producers: tuple[int, ...]
+    needs: tuple[int, ...]
     end: float
     slot: int
+
+
+def all_in(slots: tuple[int, ...], mask: int) -> bool:
+    """Are all of ``slots`` set in ``mask``?"""
+    return all(mask >> i & 1 for i in slots)
+
+
+def any_in(slots: tuple[int, ...], mask: int) -> bool:
+    """Is any of ``slots`` set in ``mask``?"""
+    return any(mask >> i & 1 for i in slots)
 
 
 class Goals(NamedTuple):
@@ -93,23 +103,23 @@ def _builtin(model: Model) -> str | None:
 
 
 class _Writers:
-    """Operations by the value they establish, with a prefix-OR of their bits in invocation order:
-    ``before(v, t)`` is the mask of those establishing ``v`` invoked at or before ``t``."""
+    """Operations by the value they establish, in invocation order: ``before(v, t)`` is the slots of
+    those establishing ``v`` invoked at or before ``t`` (None if more than :data:`MAX_PRODUCERS`)."""
 
     def __init__(self) -> None:
         self.by_value: dict[Hashable, tuple[list[float], list[int]]] = {}
 
-    def add(self, value: Hashable, invoke: float, bit: int) -> None:
-        times, masks = self.by_value.setdefault(value, ([], []))
+    def add(self, value: Hashable, invoke: float, slot: int) -> None:
+        times, slots = self.by_value.setdefault(value, ([], []))
         times.append(invoke)
-        masks.append(bit | (masks[-1] if masks else 0))
+        slots.append(slot)
 
-    def before(self, value: Hashable, t: float) -> int:
+    def before(self, value: Hashable, t: float) -> tuple[int, ...] | None:
         entry = self.by_value.get(value)
         if entry is None:
-            return 0
+            return ()
         i = bisect_right(entry[0], t)
-        return entry[1][i - 1] if i else 0
+        return tuple(entry[1][:i]) if i <= MAX_PRODUCERS else None
 
 
 def _writers(slots: Sequence[Op], kv: bool) -> _Writers | None:
@@ -125,12 +135,24 @@ def _writers(slots: Sequence[Op], kv: bool) -> _Writers | None:
             if f == "put":
                 if not isinstance(o.value, str):
                     return None
-                writers.add(o.value, o.invoke, 1 << i)
+                writers.add(o.value, o.invoke, i)
         elif f == "write":
-            writers.add(o.value, o.invoke, 1 << i)
+            writers.add(o.value, o.invoke, i)
         elif f == "cas" and isinstance(o.value, tuple) and len(o.value) == 2:
-            writers.add(o.value[1], o.invoke, 1 << i)
+            writers.add(o.value[1], o.invoke, i)
     return writers
+
+
+def _kv_producers(writers: _Writers, lengths: list[int], v: str, end: float) -> tuple[int, ...] | None:
+    """The puts whose value starts ``v``, invoked by ``end`` (None if too many)."""
+    producers: tuple[int, ...] = ()
+    for n in lengths:
+        if n <= len(v):
+            more = writers.before(v[:n], end)
+            if more is None:
+                return None
+            producers += more
+    return producers if len(producers) <= MAX_PRODUCERS else None
 
 
 def goals_for(slots: Sequence[Op], model: Model) -> Goals | None:
@@ -153,7 +175,6 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
         return None
     tokens = tokens_of(slots) if kv else None
     lengths = sorted({len(v) for v in writers.by_value if isinstance(v, str)}) if kv else []
-    by_value = writers.by_value
     by_slot: list[Goal | None] = [None] * len(slots)
     produces: dict[int, list[int]] = {}
     active = []
@@ -169,27 +190,18 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
             continue
         end = o.end
         if not kv:
-            entry = by_value.get(v)
-            producers = 0
-            if entry is not None:
-                j = bisect_right(entry[0], end)
-                producers = entry[1][j - 1] if j else 0
+            producers = writers.before(v, end)
         elif isinstance(v, str):
-            producers = 0
-            for n in lengths:
-                if n <= len(v):
-                    producers |= writers.before(v[:n], end)
+            producers = _kv_producers(writers, lengths, v, end)
         else:
             return None
-        if producers.bit_count() > MAX_PRODUCERS:
-            continue
-        by_slot[i] = Goal(v, producers, needs_mask(v, tokens) if kv else 0, end, i)
+        if producers is None:
+            continue                    # too many producers: never all used up in practice
+        by_slot[i] = Goal(v, producers, needs_of(v, tokens) if kv else (), end, i)
         if not producers:
             active.append(i)
-        while producers:
-            low = producers & -producers
-            produces.setdefault(low.bit_length() - 1, []).append(i)
-            producers ^= low
+        for p in producers:
+            produces.setdefault(p, []).append(i)
     active.sort(key=lambda i: slots[i].end)
     order = append_order(slots, tokens, model.init) if tokens is not None else None
     return Goals(_prefix if kv else _same_state, by_slot, produces, active, order, kv)
@@ -260,6 +272,7 @@ class Prepared(NamedTuple):
 
     live: list[Op]
     goals: Goals | None
+    cache: dict[str, Any]               # what a search builds once and leaves as it found it
 
 
 def prepare(ops: Sequence[Op], model: Model, from_init: bool = True) -> Prepared:
@@ -274,4 +287,4 @@ def prepare(ops: Sequence[Op], model: Model, from_init: bool = True) -> Prepared
     goals = None if _repetitive(live, model) else goals_for(live, model)
     if goals is not None and not from_init:
         goals = goals._replace(order=None)
-    return Prepared(live, goals)
+    return Prepared(live, goals, {})

@@ -209,6 +209,8 @@ class Progress:
 
     def describe(self) -> str:
         """``decided 7 of 10 keys; on key '3' at most 152 of 200 operations linearized``."""
+        if not self.operations:
+            return "the search had not begun (the history was still being prepared)"
         where = "the register" if self.key is None else f"key {self.key!r}"
         keys = f"decided {self.keys_decided} of {self.keys_total} keys; " if self.keys_total > 1 else ""
         return f"{keys}on {where} at most {self.linearized} of {self.operations} operations linearized"

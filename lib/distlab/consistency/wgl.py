@@ -32,7 +32,8 @@ from collections.abc import Hashable, Sequence
 from typing import Any, TypeAlias
 
 from distlab.consistency.events import CALL, event_keys
-from distlab.consistency.readgoals import Goals, Prepared, prepare
+from distlab.consistency.kvtokens import Order
+from distlab.consistency.readgoals import Goals, Prepared, all_in, any_in, prepare
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
@@ -56,13 +57,13 @@ class Entry:
     candidates are tried in that order), and its ``match``: the return to lift with it.
     """
 
-    __slots__ = ("is_call", "op", "slot", "bit", "sig", "rank", "is_read", "match", "prev", "next")
+    __slots__ = ("is_call", "op", "slot", "sig", "rank", "is_read", "match", "prev", "next")
     match: Entry        # set on a call once its return is made (a return has none)
     prev: Entry         # set when linked (the sentinels point at themselves)
     next: Entry
 
     def __init__(self, is_call: bool, op: Op, slot: int = 0, sig: Signature | None = None) -> None:
-        self.is_call, self.op, self.slot, self.bit, self.sig = is_call, op, slot, 1 << slot, sig
+        self.is_call, self.op, self.slot, self.sig = is_call, op, slot, sig
         self.rank, self.is_read = 0, is_call and op.is_read
 
 
@@ -74,6 +75,17 @@ tuple: one is made per step."""
 
 _MODEL_INIT: Any = object()
 
+COMPACT_FROM = 1024
+"""Keys with more operations than this cache linearized sets compactly (:func:`_compact`)."""
+
+
+def _out_of_order(order: Order, slot: int, lin: int) -> bool:
+    """Does the reads' order keep ``slot`` from taking effect with ``lin`` linearized?"""
+    before = order.require.get(slot)
+    if before is not None and not all_in(before, lin):
+        return True
+    return slot in order.first_epoch and bool(lin & order.puts)
+
 
 def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progress: Progress | None = None,
             prepared: Prepared | None = None, init: Any = _MODEL_INIT) -> list[int] | None:
@@ -83,13 +95,20 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progr
     has it; ``init``: the state to start from (default: the model's initial state). Raises
     :class:`~distlab.consistency.verdict.BudgetExceeded` when ``budget`` runs out; then
     ``progress.linearized`` (if given) holds the most operations linearized on one path."""
-    live, goals = prepared or prepare(ops, model)
-    search = _Search(_entry_list(live), model, goals, budget or Budget(None))
+    prepared = prepared or prepare(ops, model)
+    live, budget = prepared.live, budget or Budget(None)
+    head = prepared.cache.get("wgl")
+    if head is None:
+        budget.charge(len(live))
+        head = prepared.cache["wgl"] = _entry_list(live)
+    search = _Search(head, model, prepared.goals, budget, len(live) > COMPACT_FROM)
     if init is not _MODEL_INIT:
         search.init = init
     try:
         return search.run(sum(1 for o in live if o.status == "ok"))
     finally:
+        for frame in reversed(search.path):        # put the list back as it was, for the next search
+            _unlift(frame[3])
         if progress is not None:
             progress.linearized = max(progress.linearized, search.deepest)
 
@@ -139,14 +158,21 @@ def _rank(e: Entry) -> int:
     return e.rank
 
 
+def _compact(lin: int, state: Any) -> tuple[int, int, Any]:
+    """A cache key for a big linearized set: how many slots from the first are all linearized (the
+    search goes roughly in order), and the rest -- a few words where the set has thousands of bits."""
+    k = (~lin & (lin + 1)).bit_length() - 1
+    return k, lin >> k, state
+
+
 class _Search:
     """One depth-first search over a linked list of entries (see the module doc)."""
 
-    def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget) -> None:
+    def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget, compact: bool) -> None:
         self.head, self.step, self.init, self.goals, self.budget = head, model.step, model.init, goals, budget
-        self.deepest = 0
-        order = goals.order if goals is not None else None
-        self.order: tuple[list[int], list[int]] = ([], []) if order is None else (order.require, order.forbid)
+        self.deepest, self.compact = 0, compact
+        self.path: list[Frame] = []
+        self.order = goals.order if goals is not None else None
 
     def candidates(self, state: Any, lin: int) -> list[Entry]:
         """The calls before the first return, earliest return first -- or only a read legal in
@@ -154,11 +180,10 @@ class _Search:
         rules out with ``lin`` linearized."""
         out: list[Entry] = []
         seen: set[Signature] = set()
-        step = self.step
-        require, forbid = self.order
+        step, order = self.step, self.order
         e = self.head.next
         while e.is_call:
-            if require and ((require[e.slot] & ~lin) or (forbid[e.slot] & lin)):
+            if order is not None and _out_of_order(order, e.slot, lin):
                 e = e.next
                 continue
             sig = e.sig
@@ -179,11 +204,11 @@ class _Search:
 
     def run(self, remaining_ok: int) -> list[int] | None:
         """Search until every ``ok`` operation is linearized (the order) or no choice is left (None)."""
-        tick, step, lookahead = self.budget.tick, self.step, self.lookahead
+        tick, step, lookahead, compact = self.budget.tick, self.step, self.lookahead, self.compact
         state, lin = self.init, 0                  # the current state and linearized set (a bitmask)
         active: tuple[int, ...] = tuple(self.goals.initially_active) if self.goals else ()
-        cache = {(0, state)}
-        path: list[Frame] = []
+        cache: set[tuple[Any, ...]] = {_compact(0, state) if compact else (0, state)}
+        path = self.path
         cands, tried = self.candidates(state, lin), 0
         while remaining_ok:
             tick()
@@ -193,8 +218,8 @@ class _Search:
                 legal, new_state = step(state, entry.op)
                 if not legal:
                     continue
-                new_lin = lin | entry.bit
-                key = (new_lin, new_state)
+                new_lin = lin | 1 << entry.slot
+                key = _compact(new_lin, new_state) if compact else (new_lin, new_state)
                 if key in cache:
                     continue
                 cache.add(key)
@@ -213,7 +238,7 @@ class _Search:
             if not path:                           # every choice tried: no linearization
                 return None
             cands, tried, state, entry, active = path.pop()
-            lin &= ~entry.bit
+            lin &= ~(1 << entry.slot)
             _unlift(entry)
             if entry.sig is None:
                 remaining_ok += 1
@@ -251,9 +276,9 @@ class _Search:
         new = []
         for g in fresh:
             goal = by_slot[g]
-            if goal is None or goal.producers & ~lin or (1 << g) & lin:
+            if goal is None or not all_in(goal.producers, lin) or lin >> g & 1:
                 continue
-            if goal.needs & lin:
+            if any_in(goal.needs, lin):
                 return None
             new.append(g)
         if len(fresh) > CHEAP:
