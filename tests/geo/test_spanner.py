@@ -88,6 +88,8 @@ def test_link_latency_hook_and_determinism():
     assert statistics.median(run.latencies_ms("put")) == pytest.approx(6.0, abs=0.01)
     assert run_spanner(skew=0.003, seed=7).records == run_spanner(skew=0.003, seed=7).records
     assert run.summary()["operations"] == 60 and run.availability() == 1.0
+    stale = run_spanner(epsilon=0.004, skew=0.004, commit_wait=False, seed=2)
+    assert sum(row.stale for row in stale.rows()) == stale.stale_reads > 0
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -2,7 +2,7 @@
 
 The chooser (:mod:`distlab.geo.chooser`) weighs systems by these estimates -- **medians**, from
 :func:`distlab.geo.latency.default_model` (Bailis's EC2 measurements; a client talks to a server of
-its own region across one zone, servers of one region talk across zones):
+its own region over the same-zone curve, two servers of one region over the cross-zone curve):
 
 * :func:`replica_regions` -- where the replicas go: the users' regions, and, to survive the loss of
   a region with majority quorums, enough of the nearest other regions to make three;

@@ -9,7 +9,8 @@ WAN links, and the result a panel reads.
   through the kernel's clock-skew fault; moving a ``skew`` slider scales the same offsets.
 * :func:`wire` -- every link's one-way latency from the regions of its two ends: the measured EC2
   round trips (:func:`distlab.geo.latency.default_model`; a client and a server of one region talk
-  across one zone, servers of one region across zones) or the caller's ``link_latency``.
+  over the same-zone curve, two servers of one region over the cross-zone curve) or the caller's
+  ``link_latency``.
 * :class:`StoreRun` -- the records, the history, the offsets; stale reads (ground truth: a read that
   returned an older version than a write acknowledged before the read began,
   :func:`distlab.geo.quorum_result.stale_reads`), latency percentiles, and :meth:`StoreRun.check`,
@@ -35,7 +36,7 @@ from distlab.transactions.checks import check_int
 if TYPE_CHECKING:                       # the checker loads only when check() is called
     from distlab.consistency.verdict import Verdict
 
-__all__ = ["NO_TS", "THINK_TIME", "LinkLatency", "StoreRun", "Timestamp", "TxnClient", "TxnRecord", "Workload",
+__all__ = ["NO_TS", "THINK_TIME", "LinkLatency", "Row", "StoreRun", "Timestamp", "TxnClient", "TxnRecord", "Workload",
            "check_places", "check_workload", "skew_clocks", "wire"]
 
 Timestamp = tuple[int, int]
@@ -66,6 +67,13 @@ class TxnRecord(NamedTuple):
     def latency(self) -> float:
         """Seconds from invocation to completion."""
         return self.end - self.start
+
+
+class Row(NamedTuple):
+    """One line of a panel's table: an operation, and whether it is a stale read."""
+
+    record: TxnRecord
+    stale: bool
 
 
 #: the default pause between a client's operations
@@ -223,6 +231,11 @@ class StoreRun:
                              Version(*r.version, 0) if r.version != NO_TS else NO_VERSION, r.value, (), 0)
                     for r in self.records)
         return stale_reads(ops)
+
+    def rows(self) -> list[Row]:
+        """Every operation in invocation order, each marked if it is a stale read (a panel's table)."""
+        stale = {self.records[i] for i in self.stale()}
+        return [Row(r, r in stale) for r in sorted(self.records, key=lambda r: r.start)]
 
     @property
     def stale_reads(self) -> int:
