@@ -73,16 +73,17 @@ def kv_clients_history(seed: int = 0, clients: int = 50, keys: int = 10, ops_per
         raise ValueError(f"p_append + p_put must be <= 1, got {p_append + p_put}")
     rng = random.Random(seed)
     plans = sorted(_plans(rng, clients, keys, ops_per_client, p_append, p_put, p_info))
-    ops, stale_candidates = _record(plans, rng)
+    ops, stale_candidates = _record(plans, rng, stale_reads > 0)
     middle = stale_candidates[len(stale_candidates) // 4: 3 * len(stale_candidates) // 4]
     for i, stale in rng.sample(middle, min(stale_reads, len(middle))):
         ops[i] = replace(ops[i], result=stale)
     return History.of(ops)
 
 
-def _record(plans: list[_Plan], rng: random.Random) -> tuple[list[Op], list[tuple[int, str]]]:
-    """The operations, taking effect in ``plans``' order, and for each ``get`` that began after a
-    write on its key completed: its position and the value its key held just before that write."""
+def _record(plans: list[_Plan], rng: random.Random, stale: bool) -> tuple[list[Op], list[tuple[int, str]]]:
+    """The operations, taking effect in ``plans``' order, and (if ``stale``) for each ``get`` that
+    began after a write on its key completed: its position and the value its key held just before
+    the last such write to take effect."""
     state: dict[str, str] = {}
     writes: dict[str, list[tuple[float, str]]] = {}     # key -> (completion, state before) per write
     ops: list[Op] = []
@@ -96,7 +97,7 @@ def _record(plans: list[_Plan], rng: random.Random) -> tuple[list[Op], list[tupl
         if plan.info:
             ops.append(Op(plan.process, plan.f, plan.value, plan.key, plan.invoke, None, "info"))
             continue
-        if plan.f == "get":
+        if stale and plan.f == "get":
             earlier = [before for done, before in writes.get(plan.key, ()) if done < plan.invoke]
             if earlier:
                 stale_candidates.append((len(ops), earlier[-1]))
