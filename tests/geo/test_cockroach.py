@@ -1,5 +1,6 @@
 """CockroachDB's uncertainty restarts: with them, and the clocks within the maximum offset, every
-history is linearizable (single-key: no stale reads) over many seeds, skews and placements; without
+history is linearizable (single-key: no stale reads) over many seeds, skews and placements, and every
+write's HLC timestamp stays within the clocks' offsets of true time; without
 them skewed clocks give stale reads chapter 1's checker rejects; beyond the maximum offset the
 guarantee goes. Bad input names the parameter."""
 import doctest
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from distlab.geo import cockroach as cockroach_module
+from distlab.geo.clocks import micros
 from distlab.geo.cockroach import run_cockroach
 from distlab.geo.spanner import REGIONAL
 
@@ -43,6 +45,10 @@ def test_with_uncertainty_restarts_every_history_is_linearizable(kwargs):
     assert run.offset_within_bound
     assert run.stale_reads == 0, [run.records[i] for i in run.stale()]
     assert run.check().status == "holds"
+    low, high = min(run.offsets.values()), max(run.offsets.values())
+    for r in run.records:       # an HLC timestamp stays within the clocks' offsets of true time
+        if r.f == "put":
+            assert micros(r.start + low) - 1 <= r.version[0] <= micros(r.end + high) + 1, r
 
 
 @pytest.mark.parametrize("seed", [0, 2, 3])

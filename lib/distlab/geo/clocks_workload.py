@@ -147,7 +147,7 @@ class TxnClient(Process):
 
     def on_timer(self, name: str, data: Any) -> None:
         """``next``: pick a key and a read or a write, record the invocation, begin it."""
-        if name != "next":
+        if name != "next" or self.issued >= self.workload.ops:
             return
         w, rng = self.workload, self.rng
         key = f"k{rng.randrange(w.keys)}"
