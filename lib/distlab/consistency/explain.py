@@ -126,7 +126,7 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
         full = linearize_ops(ops, model, budget=allowance, record_states=True,
                              prepared=prepared or prepare(ops, model))
     except BudgetExceeded as exc:
-        why = "time" if not isinstance(exc, StepLimit) else "as many steps as the verdict took"
+        why = "as many steps as the verdict took" if isinstance(exc, StepLimit) else f"budget ({exc})"
         return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
                                  f"(exhaustive search); finding the smallest failing window ran out of {why}, "
                                  "so no window is shown", model=model.name, details={"key": key})
