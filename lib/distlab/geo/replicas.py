@@ -143,9 +143,10 @@ class ReplicaSet:
     def set_quorum(self, k: int) -> None:
         """Make every commit wait until *k* standbys applied it (``ANY k (…)``); ``k = 0``: wait for none.
 
-        Returns once the primary runs with the new setting and lists every standby as a ``quorum``
-        (or, for 0, ``async``) standby; one commit is then made so the next one is timed from a
-        caught-up set.
+        Returns once the primary runs with the new setting and lists every running standby as a
+        ``quorum`` (or, for 0, ``async``) standby; one commit is then made so the next one is timed
+        from a caught-up set. (With a standby stopped, a k that counts it makes commits wait until
+        the set's ``timeout`` and fail.)
         """
         check_whole(k, "k", 0, len(self.standbys))
         value = f"ANY {k} ({', '.join(self.names)})" if k else ""
@@ -153,14 +154,16 @@ class ReplicaSet:
         self._conn.execute("SELECT pg_reload_conf()")
         wait_until(lambda: self._scalar(self._conn, "SELECT current_setting('synchronous_standby_names')") == value,
                    timeout=self.timeout, what="the primary's reload of synchronous_standby_names", interval=0.005)
-        self.wait_streaming("quorum" if k else "async")
+        self.wait_streaming("quorum" if k else "async", running_only=True)
         self.k = k
         self.commit()
 
-    def wait_streaming(self, sync_state: str | None = None) -> None:
-        """Wait until every standby streams from the primary (in *sync_state*, if given)."""
-        logs = [s.cluster.log_path for s in self.standbys]
-        wait_replication(self._conn, self.names, sync_state, self.timeout, logs)
+    def wait_streaming(self, sync_state: str | None = None, *, running_only: bool = False) -> None:
+        """Wait until every standby (every running one, if *running_only*) streams from the primary,
+        in *sync_state* if given (``ServiceUnavailable`` after the set's ``timeout``)."""
+        chosen = [s for s in self.standbys if not running_only or s.cluster.pid is not None]
+        wait_replication(self._conn, [s.name for s in chosen], sync_state, self.timeout,
+                         [s.cluster.log_path for s in chosen])
 
     # -- writes and reads ---------------------------------------------------------------------
     def commit(self) -> int:
@@ -179,6 +182,7 @@ class ReplicaSet:
             raise ServiceUnavailable(f"the commit was not done within {self.timeout:g} s") from exc
         finally:
             timer.cancel()
+            timer.join()  # a cancel already on its way must land before the next statement
         if self._wait_cancelled:
             raise ServiceUnavailable(
                 f"{self.k} of the standbys did not apply the commit of {value} within {self.timeout:g} s; it "
@@ -196,8 +200,18 @@ class ReplicaSet:
         return latencies
 
     def read(self, standby: str | int) -> int:
-        """The value a standby holds now."""
-        return int(self._scalar(self._readers[self.standby(standby).name], f"SELECT v FROM {TABLE} WHERE id = 1"))
+        """The value a standby holds now (reconnecting once if the standby was restarted)."""
+        chosen = self.standby(standby)
+        query = f"SELECT v FROM {TABLE} WHERE id = 1"
+        try:
+            return int(self._scalar(self._readers[chosen.name], query))
+        except psycopg.OperationalError:  # its server was stopped or restarted since the last read
+            self._readers[chosen.name].close()
+        try:
+            self._readers[chosen.name] = connect(chosen.cluster, self.timeout)
+        except psycopg.OperationalError as exc:
+            raise ServiceUnavailable(f"standby {chosen.name} does not answer: {exc}") from exc
+        return int(self._scalar(self._readers[chosen.name], query))
 
     def read_after_commit(self, standby: str | int) -> StaleRead:
         """Commit on the primary, then at once read from *standby*: did it see the commit?"""
