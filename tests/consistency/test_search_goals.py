@@ -6,8 +6,9 @@ from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import check_linearizable
 from distlab.consistency.jit import linearize_ops
+from distlab.consistency.keyprep import prepare
 from distlab.consistency.kvtokens import split_value, tokens_of
-from distlab.consistency.readgoals import prepare, thin_air
+from distlab.consistency.readgoals import thin_air
 from distlab.consistency.specs import get_model
 from distlab.consistency.wgl import wgl_ops
 from distlab.consistency.workloads import kv_clients_history, thin_air_history
@@ -42,19 +43,22 @@ def kv_histories(draw, max_writes: int = 4, max_gets: int = 3, delimited: bool =
 
 @st.composite
 def register_histories(draw, max_ops: int = 6):
-    """Unique written values; reads return one of them, or nothing, or a value never written."""
-    ops, clock, ident = [], {}, [0, 1, 2]
+    """Unique written values; reads and cas mostly expect a value written earlier (so chains of
+    cas form), sometimes nothing or a value never written."""
+    ops, clock, ident, written = [], {}, [0, 1, 2], [None]
     for n in range(1, draw(st.integers(1, max_ops)) + 1):
         p = draw(st.integers(0, 2))
         start = clock.get(p, 0) + draw(st.integers(0, 3))
         complete = start + draw(st.integers(0, 5))
-        f = draw(st.sampled_from(["read", "read", "write", "cas"]))
-        status = draw(st.sampled_from(["ok", "ok", "ok", "info", "fail"]))
-        seen = st.one_of(st.none(), st.integers(1, max_ops + 1))
+        f = draw(st.sampled_from(["read", "read", "write", "cas", "cas"]))
+        status = draw(st.sampled_from(["ok", "ok", "ok", "info", "info", "fail"]))
+        seen = st.one_of(st.sampled_from(written), st.sampled_from(written), st.integers(1, max_ops + 1))
         value = None if f == "read" else (n if f == "write" else (draw(seen), n))
         result = draw(seen) if f == "read" and status == "ok" else None
         ops.append(Op(ident[p], f, value, None, float(start), None if status == "info" else float(complete),
                       status, result))
+        if f != "read":
+            written.append(n)
         clock[p] = complete + 1
         if status == "info":
             ident[p] += 3
@@ -97,7 +101,7 @@ def test_kv_searches_agree_with_brute_force_when_values_split_several_ways(h):
     _agree(h, "kv")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(register_histories())
 def test_register_searches_agree_with_brute_force(h):
     _agree(h, "cas-register")

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from distlab.consistency.jit import linearize_ops
-from distlab.consistency.readgoals import Prepared, prepare
+from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, race_limits
 from distlab.consistency.wgl import wgl_ops
@@ -119,7 +119,7 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
                       verdict_steps: int = 0, prepared: Prepared | None = None) -> Verdict:
     """Re-run the failing key with state recording, then find and describe the smallest window --
     within ``max(verdict_steps, EXPLAIN_STEPS)`` steps of ``budget``. ``prepared``: the key's
-    :func:`~distlab.consistency.readgoals.prepare`, if the caller has it (its reads' order helps)."""
+    :func:`~distlab.consistency.keyprep.prepare`, if the caller has it (its reads' order helps)."""
     where = "the register" if key is None else f"key {key!r}"
     allowance = budget.child(max(verdict_steps, EXPLAIN_STEPS))
     try:

@@ -24,14 +24,14 @@ linearizable; the :class:`Outcome` says which operation and from which states.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import ge
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 from distlab.consistency.events import CALL, EventKey, event_keys
 from distlab.consistency.jitrules import Rules, blocked, dead, rules_for, taken
-from distlab.consistency.readgoals import Prepared
+from distlab.consistency.keyprep import Prepared
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
@@ -39,6 +39,7 @@ from distlab.sim.history import Op
 __all__ = ["linearize_ops", "Outcome", "Entry", "InfoUse"]
 
 Step = Callable[[Any, Op], tuple[bool, Any]]
+T = TypeVar("T")
 Avail: TypeAlias = tuple[int, ...]
 """Per signature, how many invoked indeterminate operations have not been used (taken effect) yet."""
 
@@ -122,15 +123,16 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
     """JIT search over one key's operations (already restricted to one key).
 
     ``init_states``: the states the object may start in (default: the model's initial state).
-    ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of the same ``ops``, if known: its
-    goals prune the search (:mod:`~distlab.consistency.jitrules`).
+    ``prepared``: :func:`~distlab.consistency.keyprep.prepare` of the same ``ops``, if known: the
+    search then walks its operations (unobservable indeterminate ones left out), and its goals
+    prune the search (:mod:`~distlab.consistency.jitrules`).
     Raises :class:`BudgetExceeded` when the budget runs out; then ``progress.linearized`` (if given)
     holds how many completed operations the search had placed.
     """
     budget = budget or Budget(None)
     layout = prepared.cache.get("jit") if prepared is not None else None
     if layout is None:
-        ops = list(ops)
+        ops = list(ops) if prepared is None else prepared.live
         budget.charge(len(ops))
         layout = _layout(ops)
         if prepared is not None:
@@ -176,14 +178,11 @@ def _search(layout: _Layout, model: Model, init_states: Iterable[Any] | None, bu
         op = slots[slot]
         if kind is CALL:
             if states_at is not None:
-                charge(len(configs))
-                states_at[idx] = frozenset(k[0] for k in configs)
+                states_at[idx] = frozenset(k[0] for k in _paced(configs, charge))
             if op.status == "ok":
                 pending[idx] = op
             else:
-                if len(configs) * (1 + len(sigs.example) // CHEAP) > CHEAP:
-                    charge(len(configs) * (1 + len(sigs.example) // CHEAP))
-                configs = _one_more(configs, sigs.number[(op.f, op.value)])
+                configs = _one_more(configs, sigs.number[(op.f, op.value)], charge)
             continue
         new = _linearize_return(configs, op, idx, pos, pending, sigs.example, model.step, budget, rules, done)
         del pending[idx]
@@ -198,10 +197,23 @@ def _search(layout: _Layout, model: Model, init_states: Iterable[Any] | None, bu
     return Outcome(True, order=_unwind(chain, info_ops, sigs.number, events), states_at_invoke=states_at)
 
 
-def _one_more(configs: Table, k: int) -> Table:
+def _one_more(configs: Table, k: int, charge: Callable[[int], None]) -> Table:
     """Every configuration with one more unused indeterminate operation of signature ``k``."""
+    weight = 1
+    for entries in configs.values():
+        weight += len(entries[0][0]) // CHEAP
+        break
     return {key: [(av[:k] + (av[k] + 1,) + av[k + 1:], chain) for av, chain in entries]
-            for key, entries in configs.items()}
+            for key, entries in _paced(configs.items(), charge, weight)}
+
+
+def _paced(items: Iterable[T], charge: Callable[[int], None], weight: int = 1) -> Iterator[T]:
+    """``items``, charging the budget ``weight`` units of work for each as they go (64 at a time),
+    so the clock is looked at while a big table is copied, not only before."""
+    for n, item in enumerate(items):
+        if not n & 63:
+            charge(64 * weight)
+        yield item
 
 
 def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op], sig_ops: list[Op],
@@ -216,9 +228,7 @@ def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[
     new: Table = {}
     seen: Table = {}
     stack: list[Frontier] = []
-    if len(configs) > CHEAP:
-        charge(len(configs))
-    for (s, lin), entries in configs.items():
+    for (s, lin), entries in _paced(configs.items(), charge):
         for av, chain in entries:
             if idx in lin:
                 _insert(new, (s, lin - {idx}), av, chain)

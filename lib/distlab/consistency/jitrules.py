@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from distlab.consistency.keyprep import Prepared
 from distlab.consistency.kvtokens import Order
-from distlab.consistency.readgoals import Goal, Prepared, Reach, all_in
+from distlab.consistency.readgoals import Goal, Reach, all_in
 from distlab.sim.history import Op
 
 __all__ = ["Rules", "rules_for", "taken", "blocked", "dead"]

@@ -24,11 +24,15 @@ window, at no more cost than the verdict took.
 """
 from __future__ import annotations
 
+import gc
 import heapq
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from distlab.consistency.jit import Outcome, linearize_ops
-from distlab.consistency.readgoals import Prepared, prepare, thin_air
+from distlab.consistency.keyprep import Prepared, prepare
+from distlab.consistency.readgoals import thin_air
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
 from distlab.consistency.verdict import (
     HOLDS,
@@ -140,7 +144,7 @@ def decide_keys(parts: dict[Any, list[Op]], model: Model, budget: Budget, progre
                 first_steps: int = FIRST_STEPS, prepared: dict[Any, Prepared] | None = None) -> Decision:
     """Decide every key: in rounds, each undecided key gets the race at the round's step limit (4x
     the last), until one key is refuted or all have an order. ``progress`` tracks the keys decided
-    and the hardest open key; ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of each key."""
+    and the hardest open key; ``prepared``: :func:`~distlab.consistency.keyprep.prepare` of each key."""
     prepared = prepared or {key: prepare(ops, model) for key, ops in parts.items()}
     pending = [_Open(key, ops, prepared[key]) for key, ops in sorted(parts.items(), key=lambda kv: repr(kv[0]))]
     progress.keys_total = len(pending)
@@ -174,6 +178,19 @@ def _hardest(pending: list[_Open], progress: Progress) -> None:
                                                               worst.progress.operations)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused: the searches make millions of small acyclic objects, and a
+    full collection among them stops the world for seconds -- between two looks at the clock."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def check_linearizable(history: History, model: str | Model | None = None,
                        budget: Budget | None = None, explain: bool = True) -> Verdict:
     """Is ``history`` linearizable for ``model`` (default: inferred)? Checked key by key.
@@ -181,6 +198,12 @@ def check_linearizable(history: History, model: str | Model | None = None,
     ``budget`` bounds everything, the explanation of a violation included (a proven violation stays
     ``violated`` if the time runs out while it is explained); ``unknown`` says how far the search got.
     """
+    with _gc_paused():
+        return _check(history, model, budget, explain)
+
+
+def _check(history: History, model: str | Model | None, budget: Budget | None, explain: bool) -> Verdict:
+    """:func:`check_linearizable` proper."""
     from distlab.consistency.explain import explain_violation, thin_air_verdict
 
     m = infer_model(history) if model is None else get_model(model)

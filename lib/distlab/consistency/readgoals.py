@@ -45,7 +45,7 @@ from distlab.sim.history import Op
 
 INF = float("inf")
 
-__all__ = ["Goal", "Goals", "goals_for", "thin_air", "Prepared", "prepare", "all_in", "any_in"]
+__all__ = ["Goal", "Goals", "goals_for", "thin_air", "all_in", "any_in", "builtin_kind"]
 
 Reach = Callable[[Any, Any], bool]
 
@@ -96,7 +96,7 @@ def _prefix(s: Any, v: Any) -> bool:
     return isinstance(s, str) and isinstance(v, str) and v.startswith(s)
 
 
-def _builtin(model: Model) -> str | None:
+def builtin_kind(model: Model) -> str | None:
     """The built-in model's name when ``model`` is one (same step function), else None."""
     known = MODELS.get(model.name)
     return model.name if known is not None and known.step is model.step else None
@@ -160,7 +160,7 @@ def goals_for(slots: Sequence[Op], model: Model) -> Goals | None:
     without them or values they cannot reason about (e.g. unhashable, or kv values not strings).
     Only goals with at most :data:`MAX_PRODUCERS` producers are kept (the others are never met
     by the lookahead, and never thin air)."""
-    kind = _builtin(model)
+    kind = builtin_kind(model)
     if kind is None:
         return None
     try:
@@ -210,7 +210,7 @@ def _goals(slots: Sequence[Op], model: Model, kv: bool) -> Goals | None:
 def thin_air(slots: Sequence[Op], model: Model) -> tuple[Op, str] | None:
     """An ``ok`` read (or cas) among one key's operations that no write can explain, with the reason
     in words -- a violation found without search -- or None."""
-    kind = _builtin(model)
+    kind = builtin_kind(model)
     if kind is None:
         return None
     try:
@@ -253,38 +253,3 @@ def _thin_air_kv(slots: Sequence[Op], model: Model) -> tuple[Op, str] | None:
         if why is not None:
             return o, why
     return None
-
-
-def _repetitive(live: Sequence[Op], model: Model) -> bool:
-    """Do a register's written values repeat much (see :func:`prepare`)?"""
-    if model.name == "kv":
-        return False
-    written = [o.value for o in live if o.f == "write"]
-    try:
-        return len(set(written)) * 2 < len(written)
-    except TypeError:
-        return True
-
-
-class Prepared(NamedTuple):
-    """One key's operations that can take effect (``ok`` ones, and ``info`` ones that change the
-    state), and their goals for the lookahead: what several searches of the same key share."""
-
-    live: list[Op]
-    goals: Goals | None
-    cache: dict[str, Any]               # what a search builds once and leaves as it found it
-
-
-def prepare(ops: Sequence[Op], model: Model, from_init: bool = True) -> Prepared:
-    """The :class:`Prepared` form of one key's operations (``fail`` ones are left out too).
-    ``from_init=False``: the searches will start from other states than the model's initial one
-    (an explanation's window), so the goals carry no order (it assumes the initial state).
-
-    A register whose values repeat much (fewer distinct written values than half the writes, as in
-    the etcd corpus) gets no goals: its reads almost never run out of producers, and the goals
-    would cost more than they save."""
-    live = [o for o in ops if o.status == "ok" or (o.status == "info" and not o.is_read)]
-    goals = None if _repetitive(live, model) else goals_for(live, model)
-    if goals is not None and not from_init:
-        goals = goals._replace(order=None)
-    return Prepared(live, goals, {})

@@ -32,8 +32,9 @@ from collections.abc import Hashable, Sequence
 from typing import Any, TypeAlias
 
 from distlab.consistency.events import CALL, event_keys
+from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.kvtokens import Order
-from distlab.consistency.readgoals import Goals, Prepared, all_in, any_in, prepare
+from distlab.consistency.readgoals import Goals, all_in, any_in
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.sim.history import Op
@@ -91,7 +92,7 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progr
             prepared: Prepared | None = None, init: Any = _MODEL_INIT) -> list[int] | None:
     """A linearization (op indices) of one key's operations, or ``None`` if none exists.
 
-    ``prepared``: :func:`~distlab.consistency.readgoals.prepare` of the same ``ops``, if the caller
+    ``prepared``: :func:`~distlab.consistency.keyprep.prepare` of the same ``ops``, if the caller
     has it; ``init``: the state to start from (default: the model's initial state). Raises
     :class:`~distlab.consistency.verdict.BudgetExceeded` when ``budget`` runs out; then
     ``progress.linearized`` (if given) holds the most operations linearized on one path."""

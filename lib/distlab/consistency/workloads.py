@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 from distlab.sim.history import History, Op
 
+INF = float("inf")
+
 __all__ = ["kv_clients_history", "crowd_history", "thin_air_history"]
 
 
@@ -83,17 +85,21 @@ def kv_clients_history(seed: int = 0, clients: int = 50, keys: int = 10, ops_per
 def _record(plans: list[_Plan], rng: random.Random, stale: bool) -> tuple[list[Op], list[tuple[int, str]]]:
     """The operations, taking effect in ``plans``' order, and (if ``stale``) for each ``get`` that
     began after a write on its key completed: its position and the value its key held just before
-    the last such write to take effect."""
+    the last such write to take effect -- counting only writes invoked after every write that value
+    is made of had completed, so that reading it is surely stale (values are unique)."""
     state: dict[str, str] = {}
+    settled: dict[str, float] = {}      # key -> when the last write its value is made of completed
     writes: dict[str, list[tuple[float, str]]] = {}     # key -> (completion, state before) per write
     ops: list[Op] = []
     stale_candidates = []
     for plan in plans:
         cur = state.get(plan.key, "")
         if plan.value is not None and (not plan.info or rng.random() < 0.5):
-            state[plan.key] = plan.value if plan.f == "put" else cur + plan.value
-            if not plan.info:
+            made, end = settled.get(plan.key, -INF), INF if plan.info else plan.complete
+            if not plan.info and made < plan.invoke:
                 writes.setdefault(plan.key, []).append((plan.complete, cur))
+            state[plan.key] = plan.value if plan.f == "put" else cur + plan.value
+            settled[plan.key] = end if plan.f == "put" else max(made, end)
         if plan.info:
             ops.append(Op(plan.process, plan.f, plan.value, plan.key, plan.invoke, None, "info"))
             continue
