@@ -1,0 +1,153 @@
+"""Chapter 4's exercises (`distlab.grading.geo`): each stub is "not attempted", each plausible wrong
+answer is rejected with a message that says why, and the right answers -- however they break ties --
+are accepted."""
+import itertools
+
+import pytest
+
+from distlab.geo.crdt_sets import ORSet
+from distlab.grading import evaluate
+from distlab.grading.geo import (
+    QUORUM_CASES,
+    best_worst_ms,
+    ordinal,
+    p_stale,
+    placement_cases,
+    valid_quorums,
+    worst_commit_ms,
+)
+from distlab.grading.registry import exercises_for
+from distlab.grading.soundness import verify
+
+from .solutions import geo as sol
+
+
+def test_the_notebook_declares_three_exercises_with_hints():
+    found = {e.id: e for e in exercises_for("04_geo")}
+    assert set(found) == {"geo.quorum_choice", "geo.orset_merge", "geo.placement"}
+    assert all(len(e.hints) >= 3 for e in found.values())
+
+
+@pytest.mark.parametrize("exercise_id", ["geo.quorum_choice", "geo.orset_merge", "geo.placement"])
+def test_every_check_accepts_its_solution_and_rejects_every_mutation(exercise_id):
+    assert verify(exercise_id, sol.SOLUTIONS[exercise_id], sol.MUTATIONS[exercise_id]) == []
+    assert len(sol.MUTATIONS[exercise_id]) >= 2
+
+
+@pytest.mark.parametrize("exercise_id", ["geo.quorum_choice", "geo.orset_merge", "geo.placement"])
+def test_a_stub_is_not_attempted_and_says_so(exercise_id):
+    def stub(*args):
+        raise NotImplementedError
+
+    verdict = evaluate(exercise_id, stub)
+    assert verdict.status == "not-attempted"
+    assert "NotImplementedError" in verdict.message
+
+
+# ------------------------------------------------------------------------------ W and R
+def test_the_quorum_cases_cover_what_the_lesson_needs():
+    kinds = set()
+    for case in QUORUM_CASES:
+        valid = valid_quorums(case)
+        n = len(case.rtts_ms)
+        if not valid:
+            kinds.add("impossible")
+        elif case.max_stale == 0:
+            kinds.add("strict")
+        elif any(w + r <= n for w, r in valid):
+            kinds.add("partial allowed")
+    assert kinds == {"impossible", "strict", "partial allowed"}
+    assert p_stale(3, 1, 1) == pytest.approx(2 / 3) and p_stale(3, 2, 2) == 0
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (sol.always_overlapping, "Does the target really need R + W > N?"),
+    (sol.r_plus_w_equal_n_overlaps, "R + W = N is not enough"),
+    (sol.forgets_the_read_budget, "over the read budget"),
+    (sol.waits_for_the_slowest, "fastest replica"),
+    (lambda rtts, stale, budget: None, "a choice exists"),
+    (lambda rtts, stale, budget: [1, 1], "return a pair (w, r) of integers"),
+    (lambda rtts, stale, budget: (0, len(rtts)), "from 1 to N"),
+])
+def test_wrong_quorum_choices_are_told_why(wrong, words):
+    verdict = evaluate("geo.quorum_choice", wrong)
+    assert verdict.status == "failed" and words in verdict.message, verdict.message
+
+
+def test_any_tie_break_among_the_fastest_writes_is_accepted():
+    def last_of_the_best(rtts_ms, max_stale, read_budget_ms):
+        fastest = sorted(rtts_ms)
+        n = len(fastest)
+        valid = [(w, r) for w in range(1, n + 1) for r in range(1, n + 1)
+                 if p_stale(n, w, r) <= max_stale and fastest[r - 1] <= read_budget_ms]
+        if not valid:
+            return None
+        best = min(fastest[w - 1] for w, _ in valid)
+        return [(w, r) for w, r in valid if fastest[w - 1] == best][-1]
+
+    assert evaluate("geo.quorum_choice", last_of_the_best).status == "passed"
+    assert [ordinal(k) for k in (1, 2, 3, 4, 11, 21)] == ["1st", "2nd", "3rd", "4th", "11th", "21st"]
+
+
+# ------------------------------------------------------------------------------ the OR-Set merge
+@pytest.mark.parametrize("wrong, words", [
+    (sol.union_of_dots, "came back after a remove"),
+    (sol.common_dots_only, "went missing"),
+    (sol.remove_wins_by_element, "add wins"),
+    (sol.newer_side_per_element, "merged in every order"),
+    (sol.keeps_its_own_context, "merge(a, b) and merge(b, a)"),
+    (lambda a, b: a, "merge(a, b) and merge(b, a)"),
+    (lambda a, b: a.value() | b.value(), "Return an ORSet"),
+])
+def test_wrong_merges_are_told_which_law_broke_and_why(wrong, words):
+    verdict = evaluate("geo.orset_merge", wrong)
+    assert verdict.status == "failed" and words in verdict.message, verdict.message
+
+
+def test_the_library_merge_and_the_reference_agree_and_pass():
+    assert evaluate("geo.orset_merge", ORSet.merge).status == "passed"
+    a, b = ORSet().add("milk", "A"), ORSet().add("eggs", "B")
+    assert sol.merge(a, b) == a.merge(b) and sol.merge(a.remove("milk"), a) == a.remove("milk").merge(a)
+
+
+def test_a_merge_that_raises_is_reported_not_raised():
+    def crashing(a, b):
+        raise KeyError("oops")
+
+    verdict = evaluate("geo.orset_merge", crashing)
+    assert verdict.status in ("failed", "error") and "oops" in verdict.message
+
+
+# ------------------------------------------------------------------------------ placement
+def test_the_placement_cases_are_tight_both_ways():
+    cases = placement_cases()
+    assert len(cases) == 12
+    for case in cases:
+        feasible = best_worst_ms(case.clients) <= case.budget_ms
+        assert feasible == (cases.index(case) % 2 == 0), case
+        assert abs(best_worst_ms(case.clients) - case.budget_ms) <= 5.5
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (sol.all_in_the_first_clients_region, "no majority is left"),
+    (sol.best_majority_leader, "a placement exists"),
+    (sol.replicas_where_the_clients_are, "the slowest client waits"),
+    (sol.best_effort_over_budget, "return None"),
+    (lambda clients, budget: ("virginia", "oregon", "ireland"), "return (replicas, leader)"),
+    (lambda clients, budget: (("virginia", "oregon", "mars"), "virginia"), "are not regions"),
+    (lambda clients, budget: (("virginia", "oregon", "ireland"), "tokyo"), "must be one of the replicas"),
+])
+def test_wrong_placements_are_told_why(wrong, words):
+    verdict = evaluate("geo.placement", wrong)
+    assert verdict.status == "failed" and words in verdict.message, verdict.message
+
+
+def test_any_placement_within_budget_is_accepted():
+    from distlab.geo.world import REGIONS
+
+    def last_fit(clients, budget_ms):
+        fits = [(reps, leader) for reps in itertools.combinations(REGIONS, 3) for leader in reps
+                if worst_commit_ms(reps, leader, clients) <= budget_ms]
+        return fits[-1] if fits else None
+
+    assert evaluate("geo.placement", last_fit).status == "passed"
