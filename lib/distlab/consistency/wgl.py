@@ -28,45 +28,21 @@ Our additions (our own code, each sound on its own):
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
-from distlab.consistency.events import CALL, event_keys
 from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.kvtokens import Order
-from distlab.consistency.readgoals import Goals, all_in, any_in
+from distlab.consistency.readgoals import Goals, all_in, any_in, builtin_kind
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
+from distlab.consistency.wgllist import Entry, Signature, entry_list, lift, rank, unlift
 from distlab.sim.history import Op
 
 __all__ = ["wgl_ops", "Entry", "LOOKAHEAD"]
 
-Signature = tuple[str, Hashable]
-"""``(f, value)`` of an indeterminate operation: two with the same signature are interchangeable."""
-
 LOOKAHEAD = 8
 """How many of the soonest reads without a producer left the lookahead checks after each write."""
-
-_SENTINEL_OP = Op(None, "(sentinel)")   # the op of the list's head and tail; never stepped
-
-
-class Entry:
-    """One call or return in Wing & Gong's doubly linked list (Porcupine's ``node``).
-
-    A call knows its operation, its slot (bit ``1 << slot`` in the linearized set), its signature if
-    the operation is indeterminate (``None`` if it is ``ok``), its ``rank`` (the order of its return:
-    candidates are tried in that order), and its ``match``: the return to lift with it.
-    """
-
-    __slots__ = ("is_call", "op", "slot", "sig", "rank", "is_read", "match", "prev", "next")
-    match: Entry        # set on a call once its return is made (a return has none)
-    prev: Entry         # set when linked (the sentinels point at themselves)
-    next: Entry
-
-    def __init__(self, is_call: bool, op: Op, slot: int = 0, sig: Signature | None = None) -> None:
-        self.is_call, self.op, self.slot, self.sig = is_call, op, slot, sig
-        self.rank, self.is_read = 0, is_call and op.is_read
-
 
 Frame: TypeAlias = "tuple[list[Entry], int, Any, Entry, tuple[int, ...]]"
 """A choice on the current path: the candidates at that point, how many were tried, the state
@@ -101,7 +77,7 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progr
     head = prepared.cache.get("wgl")
     if head is None:
         budget.charge(len(live))
-        head = prepared.cache["wgl"] = _entry_list(live)
+        head = prepared.cache["wgl"] = entry_list(live)
     search = _Search(head, model, prepared.goals, budget, len(live) > COMPACT_FROM)
     if init is not _MODEL_INIT:
         search.init = init
@@ -109,54 +85,41 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progr
         return search.run(sum(1 for o in live if o.status == "ok"))
     finally:
         for frame in reversed(search.path):        # put the list back as it was, for the next search
-            _unlift(frame[3])
+            unlift(frame[3])
         if progress is not None:
             progress.linearized = max(progress.linearized, search.deepest)
 
 
-def _entry_list(live: list[Op]) -> Entry:
-    """The call/return entries of ``live`` in real-time order, linked after a head sentinel; each
-    call's ``rank`` is its return's position."""
-    head = prev = Entry(False, _SENTINEL_OP)
-    head.prev = head
-    calls: list[Entry] = [head] * len(live)     # each slot's call (head: not seen yet)
-    for pos, (_, kind, _, slot) in enumerate(event_keys(live, info_returns=True)):
-        o = live[slot]
-        if kind is CALL:
-            entry = calls[slot] = Entry(True, o, slot, None if o.status == "ok" else (o.f, o.value))
-        else:
-            entry = Entry(False, o)
-            calls[slot].match = entry
-            calls[slot].rank = pos
-        prev.next = entry
-        entry.prev = prev
-        prev = entry
-    tail = Entry(False, _SENTINEL_OP)
-    prev.next = tail
-    tail.prev = tail.next = prev
-    return head
+def _writes(op: Op) -> Any:
+    """The value a register write or cas leaves."""
+    return op.value if op.f == "write" else op.value[1]
 
 
-def _lift(call: Entry) -> None:
-    """Take a call and its return out of the list (they stay linked to their neighbours)."""
-    ret = call.match
-    call.prev.next = call.next
-    call.next.prev = call.prev
-    ret.prev.next = ret.next
-    ret.next.prev = ret.prev
+def _observed(cands: list[Entry], infos: list[Entry], read_value: Callable[[Any], Any]) -> list[Entry]:
+    """Of a register's indeterminate writes and cas ``infos``, those that leave a value some
+    candidate reads or expects -- a completed candidate, or an indeterminate cas kept itself.
 
-
-def _unlift(call: Entry) -> None:
-    """Put back a call and its return lifted by :func:`_lift` (in the reverse order)."""
-    ret = call.match
-    ret.prev.next = ret
-    ret.next.prev = ret
-    call.prev.next = call
-    call.next.prev = call
-
-
-def _rank(e: Entry) -> int:
-    return e.rank
+    Our own rule, sound for registers: in any linearization, an ``info`` write (or cas) followed by
+    anything but an operation that observes its value -- a read of it, a cas expecting it -- may be
+    left out (what follows overwrites it, or nothing does), so the search places one only right
+    before an observer (:meth:`_Search.candidates` with ``after_info``). That observer is among the
+    candidates already: an ``info`` operation's return comes after every other."""
+    try:
+        waiting: dict[Any, list[Entry]] = {}
+        for e in infos:
+            if e.op.f == "write" or (isinstance(e.op.value, tuple) and len(e.op.value) == 2):
+                waiting.setdefault(_writes(e.op), []).append(e)
+        wanted = [read_value(e.op.result) if e.is_read else e.op.value[0] for e in cands
+                  if e.is_read or (e.op.f == "cas" and isinstance(e.op.value, tuple))]
+        kept = []
+        while wanted:
+            for e in waiting.pop(wanted.pop(), ()):
+                kept.append(e)
+                if e.op.f == "cas":
+                    wanted.append(e.op.value[0])
+        return kept
+    except TypeError:                           # unhashable values: keep them all
+        return infos
 
 
 def _compact(lin: int, state: Any) -> tuple[int, int, Any]:
@@ -174,17 +137,20 @@ class _Search:
         self.deepest, self.compact = 0, compact
         self.path: list[Frame] = []
         self.order = goals.order if goals is not None else None
+        self.just_in_time, self.read_value = builtin_kind(model) in ("register", "cas-register"), model.read_value
 
-    def candidates(self, state: Any, lin: int) -> list[Entry]:
+    def candidates(self, state: Any, lin: int, after_info: bool = False) -> list[Entry]:
         """The calls before the first return, earliest return first -- or only a read legal in
         ``state`` (forced) -- with one ``info`` call per signature, and none that the goals' order
-        rules out with ``lin`` linearized."""
+        rules out with ``lin`` linearized. A register's ``info`` writes only when something may
+        observe them next, and right ``after_info`` one, only observers (see :func:`_observed`)."""
         out: list[Entry] = []
+        infos: list[Entry] = []
         seen: set[Signature] = set()
-        step, order = self.step, self.order
+        step, order, just_in_time = self.step, self.order, self.just_in_time
         e = self.head.next
         while e.is_call:
-            if order is not None and _out_of_order(order, e.slot, lin):
+            if (order is not None and _out_of_order(order, e.slot, lin)) or (after_info and e.op.f == "write"):
                 e = e.next
                 continue
             sig = e.sig
@@ -193,14 +159,20 @@ class _Search:
                     e = e.next
                     continue
                 seen.add(sig)
+                if just_in_time:
+                    infos.append(e)
+                    e = e.next
+                    continue
             elif e.is_read and step(state, e.op)[0]:
                 return [e]
             out.append(e)
             e = e.next
+        if infos:
+            out += _observed(out, infos, self.read_value)
         if len(out) > 1:
             if len(out) > CHEAP:
                 self.budget.charge(len(out))
-            out.sort(key=_rank)
+            out.sort(key=rank)
         return out
 
     def run(self, remaining_ok: int) -> list[int] | None:
@@ -228,19 +200,19 @@ class _Search:
                 if new_active is None:
                     continue
                 path.append((cands, tried, state, entry, active))
-                _lift(entry)
+                lift(entry)
                 state, lin, active = new_state, new_lin, new_active
                 if entry.sig is None:
                     remaining_ok -= 1
                 if len(path) > self.deepest:
                     self.deepest = len(path)
-                cands, tried = self.candidates(state, lin), 0
+                cands, tried = self.candidates(state, lin, self.just_in_time and entry.sig is not None), 0
                 continue
             if not path:                           # every choice tried: no linearization
                 return None
             cands, tried, state, entry, active = path.pop()
             lin &= ~(1 << entry.slot)
-            _unlift(entry)
+            unlift(entry)
             if entry.sig is None:
                 remaining_ok += 1
         return [frame[3].op.index for frame in path]
