@@ -119,10 +119,13 @@ def _run(argv: list[str], what: str, timeout: float, user: pwd.struct_passwd | N
 
 
 class PostgresCluster:
-    """One scratch PostgreSQL cluster that keeps its data across stop/crash/restart until ``close()``."""
+    """One scratch PostgreSQL cluster that keeps its data across stop/crash/restart until ``close()``.
+
+    Its folder is made in *parent_dir* if given, else in the temp dir.
+    """
 
     def __init__(self, bin_dir: str, *, port: int | None = None, settings: Mapping[str, Any] | None = None,
-                 label: str = "", timeout: float = 60.0):
+                 label: str = "", timeout: float = 60.0, parent_dir: str | None = None):
         if port is not None and not (isinstance(port, int) and 1024 <= port <= 65535):
             raise ValueError(f"port: must be an integer in 1024..65535 or None (unix socket only), got {port!r}")
         self.bin_dir = bin_dir
@@ -133,7 +136,7 @@ class PostgresCluster:
         self.settings = dict(SCRATCH_SETTINGS, **(settings or {}))
         render_settings(self.settings)  # validate now, before anything starts
         self._stack = contextlib.ExitStack()
-        self.root = self._stack.enter_context(temp_dir("distlab-pg-"))
+        self.root = self._stack.enter_context(temp_dir("distlab-pg-", parent_dir))
         if self.user is not None:
             os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
         self.data_dir = os.path.join(self.root, "data")

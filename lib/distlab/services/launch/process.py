@@ -80,12 +80,15 @@ def _shared_temp_root() -> str | None:
 
 
 @contextlib.contextmanager
-def temp_dir(prefix: str) -> Iterator[str]:
-    """A fresh temporary directory that other local users can reach; removed on exit whatever happened."""
+def temp_dir(prefix: str, parent: str | None = None) -> Iterator[str]:
+    """A fresh temporary directory that other local users can reach; removed on exit whatever happened.
+
+    It is made in *parent* if given (which other users must be able to traverse), else in the temp dir.
+    """
     if not prefix.startswith(lifecycle.FOLDER_PREFIX):
         raise ValueError(
             f"prefix: must start with {lifecycle.FOLDER_PREFIX!r} (the reaper deletes only those), got {prefix!r}")
-    path = tempfile.mkdtemp(prefix=prefix, dir=_shared_temp_root())
+    path = tempfile.mkdtemp(prefix=prefix, dir=parent or _shared_temp_root())
     try:
         yield path
     finally:
