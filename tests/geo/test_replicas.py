@@ -69,6 +69,8 @@ def test_remote_apply_and_the_quorum_come_from_the_configuration_not_the_command
         with open(f"/proc/{cluster.pid}/cmdline", "rb") as handle:
             argv = handle.read().split(b"\0")[:-1]
         assert argv[1:] == [b"-D", cluster.data_dir.encode()]
+        # shared memory segments live in the data folder, so even a SIGKILLed server leaves none in /dev/shm
+        assert _show(cluster, "dynamic_shared_memory_type")[0] == "mmap"
 
 
 def _listening_tcp_inodes() -> set[str]:

@@ -44,6 +44,7 @@ from distlab.geo.replicas_standby import (
     base_backup,
     connect,
     engine_bin_dir,
+    memory_parent_dir,
     replication_states,
     wait_replication,
 )
@@ -245,7 +246,8 @@ class ReplicaSet:
 def _new_cluster(stack: contextlib.ExitStack, bin_dir: str, engine: str, timeout: float,
                  settings: dict[str, object] | None = None) -> PostgresCluster:
     """A cluster (its folder made now) that *stack* stops and deletes, whatever happens next."""
-    cluster = PostgresCluster(bin_dir, settings=settings, label=LABELS[engine], timeout=timeout)
+    cluster = PostgresCluster(bin_dir, settings=settings, label=LABELS[engine], timeout=timeout,
+                              parent_dir=memory_parent_dir())
     stack.callback(cluster.close)
     return cluster
 
@@ -273,14 +275,15 @@ def replica_set(delays_ms: Sequence[int] = DEFAULT_DELAYS_MS, *, engine: str = "
     bin_dir = engine_bin_dir(engine)
     with contextlib.ExitStack() as stack:
         settings = {"synchronous_commit": "remote_apply", "max_wal_senders": 2 * len(delays) + 2,
-                    "wal_keep_size": "64MB"}  # concurrent base backups and lagging standbys find their WAL
+                    "wal_keep_size": "64MB",  # concurrent base backups and lagging standbys find their WAL
+                    "dynamic_shared_memory_type": "mmap"}  # in the data folder: a SIGKILL leaves no /dev/shm file
         primary = _new_cluster(stack, bin_dir, engine, timeout, settings).start()
         with connect(primary, timeout) as conn:
             conn.execute(f"CREATE TABLE {TABLE} (id integer PRIMARY KEY, v bigint NOT NULL)")
             conn.execute(f"INSERT INTO {TABLE} VALUES (1, 0)")
         standbys = [Standby(f"s{i}", delay, _new_cluster(stack, bin_dir, engine, timeout))
                     for i, delay in enumerate(delays, 1)]
-        with ThreadPoolExecutor(len(standbys)) as pool:  # the copies overlap: ~25 % off start-up here
+        with ThreadPoolExecutor(len(standbys)) as pool:  # the copies overlap: 15-25 % off start-up here
             for done in [pool.submit(_start_standby, primary, s) for s in standbys]:
                 done.result()
         rs = ReplicaSet(primary, standbys, engine, timeout)

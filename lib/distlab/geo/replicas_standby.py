@@ -34,6 +34,24 @@ from distlab.services.launch.process import log_tail
 ENGINES = ("embedded", "debian")
 LABELS = {"embedded": postgres.LABEL, "debian": "Debian, unix socket"}
 SOCKET_PORT = 5432  # the number in the socket's file name: each cluster has its own folder, so all share it
+MEMORY_DIR = "/dev/shm"
+MEMORY_DIR_MIN_FREE = 512 * 2**20  # four clusters of ~40 MB each, their WAL, and room for everyone else
+
+
+def memory_parent_dir(path: str = MEMORY_DIR, min_free: int = MEMORY_DIR_MIN_FREE) -> str | None:
+    """*path* (a memory-backed folder) if every user may use it and it has *min_free* bytes free, else ``None``.
+
+    The set's folders go there when it can: ``initdb`` and three base backups write ~160 MB of small
+    files, which took 2-3.5 s on this machine's disk and 0.8 s in memory. (A container's default
+    64 MB ``/dev/shm`` is too small, and then the temp dir is used.)
+    """
+    try:
+        stat, fs = os.stat(path), os.statvfs(path)
+    except OSError:
+        return None
+    if not stat.st_mode & 0o002 or not os.access(path, os.W_OK | os.X_OK) or fs.f_bavail * fs.f_frsize < min_free:
+        return None
+    return path
 
 
 def engine_bin_dir(engine: str) -> str:
