@@ -41,7 +41,10 @@ from psycopg.rows import TupleRow
 from distlab.geo.replicas_standby import (
     ENGINES,
     LABELS,
+    MAX_COMMITS,
     base_backup,
+    check_delays,
+    check_whole,
     connect,
     engine_bin_dir,
     memory_parent_dir,
@@ -53,9 +56,6 @@ from distlab.services.launch.postgres_launcher import PostgresCluster
 from distlab.services.loopback import wait_until
 
 DEFAULT_DELAYS_MS = (20, 80, 150)
-MAX_STANDBYS = 8
-MAX_DELAY_MS = 5000
-MAX_COMMITS = 100_000
 TABLE = "geo_replicas_kv"  # one row (id 1) whose value every commit increments
 SYNC_WAIT_CANCELLED = "canceling wait for synchronous replication"
 
@@ -77,26 +77,6 @@ class Standby:
     cluster: PostgresCluster
 
 
-def check_delays(delays_ms: Sequence[int]) -> tuple[int, ...]:
-    """*delays_ms* as a tuple, or ``ValueError`` naming it: 1-8 whole numbers of ms in 0..5000."""
-    try:
-        delays = tuple(delays_ms)
-    except TypeError:
-        delays = ()
-    if not 1 <= len(delays) <= MAX_STANDBYS or not all(
-            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DELAY_MS for d in delays):
-        raise ValueError(f"delays_ms: 1 to {MAX_STANDBYS} whole numbers of milliseconds in 0..{MAX_DELAY_MS} "
-                         f"(one per standby), got {delays_ms!r}")
-    return delays
-
-
-def check_whole(value: int, name: str, low: int, high: int) -> int:
-    """*value*, or ``ValueError`` naming the parameter *name* unless it is a whole number in *low*..*high*."""
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name}: a whole number in {low}..{high}, got {value!r}")
-    return value
-
-
 class ReplicaSet:
     """A running primary and its standbys (made by :func:`replica_set`, which also stops them)."""
 
@@ -111,12 +91,16 @@ class ReplicaSet:
         self._conn = connect(primary, timeout)
         self._conn.add_notice_handler(self._on_notice)
         self._readers: dict[str, psycopg.Connection[TupleRow]] = {}
-        for s in self.standbys:
-            self._readers[s.name] = connect(s.cluster, timeout)
+        try:
+            for s in self.standbys:
+                self._readers[s.name] = connect(s.cluster, timeout)
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The standbys' ``application_name`` values, nearest (first delay) first: ``s1``, ``s2``, ..."""
+        """The standbys' ``application_name`` values, ``s1``, ``s2``, ... in the order of their delays."""
         return tuple(s.name for s in self.standbys)
 
     @property

@@ -17,7 +17,8 @@ import statistics
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from distlab.geo.replicas import DEFAULT_DELAYS_MS, MAX_COMMITS, ReplicaSet, check_delays, check_whole, replica_set
+from distlab.geo.replicas import DEFAULT_DELAYS_MS, ReplicaSet, replica_set
+from distlab.geo.replicas_standby import MAX_COMMITS, check_delays, check_whole
 
 
 class QuorumRow(NamedTuple):

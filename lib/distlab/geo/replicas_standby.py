@@ -1,4 +1,5 @@
-"""The parts of a real replica set: which binaries, one standby from ``pg_basebackup``, and waiting.
+"""The parts of a real replica set: its inputs checked, which binaries, where its folders go, one
+standby from ``pg_basebackup``, and waiting for replication.
 
 A standby is an ordinary :class:`~distlab.services.launch.postgres_launcher.PostgresCluster` (its own
 temporary folder and unix socket, started in the foreground through
@@ -34,6 +35,9 @@ from distlab.services.launch.process import log_tail
 ENGINES = ("embedded", "debian")
 LABELS = {"embedded": postgres.LABEL, "debian": "Debian, unix socket"}
 SOCKET_PORT = 5432  # the number in the socket's file name: each cluster has its own folder, so all share it
+MAX_STANDBYS = 8
+MAX_DELAY_MS = 5000
+MAX_COMMITS = 100_000
 MEMORY_DIR = "/dev/shm"
 MEMORY_DIR_MIN_FREE = 512 * 2**20  # four clusters of ~40 MB each, their WAL, and room for everyone else
 
@@ -52,6 +56,26 @@ def memory_parent_dir(path: str = MEMORY_DIR, min_free: int = MEMORY_DIR_MIN_FRE
     if not stat.st_mode & 0o002 or not os.access(path, os.W_OK | os.X_OK) or fs.f_bavail * fs.f_frsize < min_free:
         return None
     return path
+
+
+def check_delays(delays_ms: Sequence[int]) -> tuple[int, ...]:
+    """*delays_ms* as a tuple, or ``ValueError`` naming it: 1-8 whole numbers of ms in 0..5000."""
+    try:
+        delays = tuple(delays_ms)
+    except TypeError:
+        delays = ()
+    if not 1 <= len(delays) <= MAX_STANDBYS or not all(
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DELAY_MS for d in delays):
+        raise ValueError(f"delays_ms: 1 to {MAX_STANDBYS} whole numbers of milliseconds in 0..{MAX_DELAY_MS} "
+                         f"(one per standby), got {delays_ms!r}")
+    return delays
+
+
+def check_whole(value: int, name: str, low: int, high: int) -> int:
+    """*value*, or ``ValueError`` naming the parameter *name* unless it is a whole number in *low*..*high*."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{name}: a whole number in {low}..{high}, got {value!r}")
+    return value
 
 
 def engine_bin_dir(engine: str) -> str:
