@@ -1,0 +1,29 @@
+"""What chapter 4's panels share: widget styling, verdict colours, and small formatting helpers."""
+from __future__ import annotations
+
+import math
+
+from .. import style
+
+__all__ = ["STYLE", "WIDE", "checker_words", "ms"]
+
+#: widgets show their whole description
+STYLE = {"description_width": "initial"}
+#: a menu whose options are long
+WIDE = {"width": "420px"}
+
+
+def ms(value: float | None) -> str:
+    """A latency in ms for a title: ``"108 ms"``, ``"0.4 ms"`` below 10 ms, or ``"none"``."""
+    if value is None or math.isnan(value):
+        return "none"
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
+def checker_words(status: str) -> tuple[str, str]:
+    """Chapter 1's verdict as (words, colour): ✓ linearizable, ✗ not linearizable, or ? undecided."""
+    if status == "holds":
+        return "chapter 1's checker: ✓ linearizable", style.GOOD
+    if status == "violated":
+        return "chapter 1's checker: ✗ NOT linearizable", style.BAD
+    return f"chapter 1's checker: ? {status}", style.NEUTRAL

@@ -1,0 +1,220 @@
+"""Chapter 4, section 2: where to put the leader -- chapter 2's Raft on the world map.
+
+`placement_panel` runs `distlab.geo.placement_raft.run_placement` for a set of replica regions, a
+leader region, a client region to follow and an optional region outage, and draws the map above the
+commit latency of every client region (measured beside what the medians predict). The bars' title
+takes the followed client's latency apart: its round trip to the leader plus the leader's majority
+round trip. `render_options` puts the three ways of placing writes side by side.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from distlab.geo.latency import default_model
+from distlab.geo.placement import DEFAULT_REPLICAS
+from distlab.geo.placement_compare import Option, compare_placements
+from distlab.geo.placement_raft import run_placement
+from distlab.geo.placement_result import PlacementResult
+from distlab.geo.world import REGIONS, distinct
+from distlab.geo.world_map_placement import draw_placement_map
+
+from .. import style
+from ..controls import choice_control, seed_control
+from ..panel import Panel, panel_render, settings_of
+from .common import STYLE, WIDE, ms
+
+__all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
+           "render_placement"]
+
+#: the replica sets the menu offers (a region per replica)
+REPLICA_SETS: dict[str, tuple[str, ...]] = {
+    "5 regions: virginia, oregon, ireland, tokyo, sydney": ("virginia", "oregon", "ireland", "tokyo", "sydney"),
+    "3 regions: virginia, ireland, tokyo": ("virginia", "ireland", "tokyo"),
+    "3 regions in the US: virginia, oregon, california": ("virginia", "oregon", "california"),
+    "3 replicas, all in tokyo": ("tokyo", "tokyo", "tokyo"),
+    "5: tokyo ×3, singapore, sydney": ("tokyo", "tokyo", "tokyo", "singapore", "sydney"),
+}
+DEFAULT_SET = next(iter(REPLICA_SETS))
+NO_OUTAGE = "none"
+FIGSIZE = (7.2, 6.0)
+RECTS = [(0.02, 0.45, 0.96, 0.50), (0.09, 0.07, 0.89, 0.23)]
+BEFORE, AFTER = style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]
+LEGEND = [Patch(facecolor=BEFORE, label="measured median"),
+          Patch(facecolor=AFTER, label="after the outage"),
+          Line2D([], [], color="black", marker="_", markersize=14, linestyle="none",
+                 label="predicted from the medians")]
+
+
+def regions_of(replicas: str) -> tuple[str, ...]:
+    """The distinct regions of a :data:`REPLICA_SETS` entry (what the leader and outage menus offer)."""
+    if replicas not in REPLICA_SETS:
+        raise ValueError(f"replicas must be one of {list(REPLICA_SETS)}, got {replicas!r}")
+    return tuple(distinct(REPLICA_SETS[replicas]))
+
+
+def placement_panel(replicas: str = DEFAULT_SET, leader: str = "virginia", client: str = "sydney",
+                    failed: str = NO_OUTAGE, seed: int = 0) -> Panel:
+    """Menus for the replica regions, the leader's region (one of them), the client region to follow
+    and a region that fails; the leader and outage menus follow the replica set."""
+    reps = regions_of(replicas)
+    controls = {
+        "replicas": choice_control(list(REPLICA_SETS), replicas, name="replicas", description="replicas",
+                                   style=STYLE, layout=WIDE),
+        "leader": choice_control(reps, leader, name="leader", description="leader in", style=STYLE),
+        "client": choice_control(REGIONS, client, name="client", description="follow a client in", style=STYLE),
+        "failed": choice_control((NO_OUTAGE, *reps), failed, name="failed", description="region outage",
+                                 style=STYLE),
+        "seed": seed_control(seed, name="seed")}
+    _follow_replica_set(controls)
+    return Panel(render_placement, controls, figsize=FIGSIZE, on_release=True)
+
+
+def _follow_replica_set(controls: Mapping[str, Any]) -> None:
+    """When the replica set changes, offer its regions as leaders and outages (registered before
+    the panel's own observers, so the panel redraws with a leader that is a replica)."""
+    def update(change: Mapping[str, Any]) -> None:
+        reps = regions_of(change["new"])
+        leader, failed = controls["leader"], controls["failed"]
+        keep_leader = leader.value if leader.value in reps else reps[0]
+        keep_failed = failed.value if failed.value in reps else NO_OUTAGE
+        with leader.hold_trait_notifications(), failed.hold_trait_notifications():
+            leader.options, leader.value = reps, keep_leader
+            failed.options, failed.value = (NO_OUTAGE, *reps), keep_failed
+
+    controls["replicas"].observe(update, names="value")
+
+
+@lru_cache(maxsize=128)
+def _run(replicas: tuple[str, ...], leader: str, clients: tuple[str, ...], failed: str | None,
+         seed: int) -> PlacementResult:
+    return run_placement(replicas=replicas, leader=leader, clients=clients, failed=failed, seed=seed, writes=20)
+
+
+def placement_run(config: Mapping[str, Any]) -> PlacementResult:
+    """The run behind a panel's settings (memoised): clients in every replica region and ``client``."""
+    regions_of(config["replicas"])  # refuses an unknown set by name
+    replicas = REPLICA_SETS[config["replicas"]]
+    clients = tuple(distinct((*replicas, config["client"])))
+    failed = None if config["failed"] == NO_OUTAGE else config["failed"]
+    return _run(replicas, config["leader"], clients, failed, int(config["seed"]))
+
+
+def client_story(result: PlacementResult, client: str) -> str:
+    """The followed client's latency taken apart (the bars' title), from ``result`` alone."""
+    leader = result.elected
+    rtt = default_model().pair_rtt_ms(client, leader, same_zone=client == leader)
+    line = (f"a client in {client} waits {ms(result.medians()[client])} per write ≈ its round trip to the leader "
+            f"in {leader} ({ms(rtt)})\n+ the leader's round trip to a majority ({ms(result.majority_ms)}): "
+            f"predicted {ms(result.predicted_ms[client])}")
+    outage = result.outage
+    if outage is None:
+        return line
+    if outage.new_leader is None:
+        return line + f"\n{outage.region} failed: no majority left, so no leader and no commits"
+    after = outage.medians().get(client, math.nan)
+    moved = (f"new leader in {outage.new_leader} after {outage.election_s:.1f} s" if outage.election_s is not None
+             else f"the leader in {outage.new_leader} kept a majority")
+    where = "the client's region is down" if client == outage.region else f"then {ms(after)}"
+    return line + f"\n{outage.region} failed: {moved}; {where}"
+
+
+def _bars(ax: Axes, result: PlacementResult, client: str) -> None:
+    regions = list(result.commit_ms)
+    before = result.medians()
+    after = result.outage.medians() if result.outage is not None else {}
+    xs = range(len(regions))
+    ax.bar([x - 0.2 for x in xs], [before[r] for r in regions], width=0.4, color=BEFORE)
+    ax.bar([x + 0.2 for x in xs], [after.get(r, math.nan) for r in regions], width=0.4, color=AFTER)
+    ax.plot(list(xs), [result.predicted_ms[r] for r in regions], marker="_", markersize=14, color="black",
+            linestyle="none")
+    top = max([v for v in (*before.values(), *after.values()) if not math.isnan(v)] or [1.0])
+    for x, r in zip(xs, regions):
+        ax.text(x - 0.2, before[r] + top * 0.02, f"{before[r]:.0f}", ha="center", va="bottom", fontsize=7)
+        if result.outage is not None:
+            value = after.get(r, math.nan)
+            text = "none" if math.isnan(value) else f"{value:.0f}"
+            ax.text(x + 0.2, (0 if math.isnan(value) else value) + top * 0.02, text, ha="center", va="bottom",
+                    fontsize=7)
+    labels = [f"▶ {r}" if r == client else r for r in regions]
+    ax.set_xticks(list(xs), labels, fontsize=8)
+    ax.set_xlim(-0.6, len(regions) - 0.4)
+    ax.set_ylim(0, top * 1.45)
+    ax.set_ylabel("commit latency (ms)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.legend(handles=LEGEND if result.outage is not None else [LEGEND[0], LEGEND[2]], loc="upper left",
+              fontsize=7, frameon=False, ncol=3)
+    ax.set_title(client_story(result, client), fontsize=8)
+
+
+@panel_render(defaults=settings_of(placement_panel))
+def render_placement(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The placement on the map (after the outage, if one is set) and each client region's median
+    commit latency: settings ``replicas`` (a :data:`REPLICA_SETS` label), ``leader``, ``client``,
+    ``failed`` (a region, or ``"none"``) and ``seed``."""
+    if config["leader"] not in regions_of(config["replicas"]):
+        raise ValueError(f"leader must be one of the replica regions {regions_of(config['replicas'])}, "
+                         f"got {config['leader']!r}")
+    result = placement_run(config)
+    fig, (map_ax, bar_ax) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
+    draw_placement_map(map_ax, result, after=result.outage is not None)
+    _bars(bar_ax, result, config["client"])
+    return fig
+
+
+# ------------------------------------------------------------------------------ the three options
+OPTION_COLORS = (style.OKABE_ITO["blue"], style.OKABE_ITO["bluish_green"], style.OKABE_ITO["reddish_purple"])
+
+
+def options_panel(leader: str = "sydney", seed: int = 0) -> Panel:
+    """The leader's region for the first option (the five default replica regions)."""
+    return Panel(render_options, {
+        "leader": choice_control(DEFAULT_REPLICAS, leader, name="leader", description="one write region:",
+                                 style=STYLE),
+        "seed": seed_control(seed, name="seed")}, figsize=(7.2, 3.6), on_release=True)
+
+
+@lru_cache(maxsize=32)
+def _options(leader: str, seed: int) -> tuple[Option, ...]:
+    return tuple(compare_placements(leader=leader, seed=seed, writes=20).options())
+
+
+def options_title(options: tuple[Option, ...]) -> str:
+    """The options' title, from the same medians and conflict count as the bars."""
+    fixed, best, multi = options
+    worst = [max(o.medians.values()) for o in options]
+    return (f"one write region ({fixed.leader}): farthest client {ms(worst[0])}; leader at the best region "
+            f"({best.leader}): {ms(worst[1])}\nmulti-writer: {ms(worst[2])} at most, but {multi.conflicts} "
+            f"pairs of writes conflicted and must be reconciled")
+
+
+@panel_render(defaults=settings_of(options_panel))
+def render_options(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """Median commit latency per client region for one write region in ``leader``, the leader at
+    the best region, and multi-writer (log scale), on one workload (``seed``)."""
+    options = _options(config["leader"], int(config["seed"]))
+    fig, ax = style.reuse_axes(fig, rect=(0.09, 0.14, 0.89, 0.66), figsize=(7.2, 3.6))
+    regions = list(options[0].medians)
+    for k, (option, color) in enumerate(zip(options, OPTION_COLORS)):
+        xs = [i + (k - 1) * 0.27 for i in range(len(regions))]
+        values = [option.medians[r] for r in regions]
+        ax.bar(xs, values, width=0.27, color=color)
+        for x, v in zip(xs, values):
+            ax.text(x, v * 1.15, f"{v:.0f}" if v >= 10 else f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylim(0.1, 5000)
+    ax.set_xlim(-0.6, len(regions) - 0.4)
+    ax.set_xticks(range(len(regions)), [f"client in {r}" for r in regions], fontsize=8)
+    ax.set_ylabel("commit latency (ms, log scale)", fontsize=8)
+    names = [f"{o.name}" + (f" ({o.leader})" if o.leader else "") for o in options]
+    ax.legend(handles=[Patch(facecolor=c, label=n) for c, n in zip(OPTION_COLORS, names)], loc="upper left",
+              fontsize=7, frameon=False, ncol=3)
+    ax.set_title(options_title(options), fontsize=8)
+    return fig

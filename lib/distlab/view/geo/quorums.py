@@ -1,0 +1,177 @@
+"""Chapter 4, section 3: Dynamo-style quorums -- N, W, R on three continents, with outages.
+
+`dynamo_panel` runs `distlab.geo.quorum.run_quorum` on six storage nodes, two in each of Virginia,
+Ireland and Tokyo (the measured round trips between them), with clients in every region, and draws
+
+* the overlap: a key's N replicas, a write quorum (the first W) and the read quorum that overlaps it
+  least (the last R) -- they share a replica exactly when R + W > N;
+* the median and 95th-percentile latency of writes and reads;
+* how many requests met their quorum in time, and how many reads were stale (missed a write that
+  had completed before they began).
+
+A region outage costs strict quorums availability; a sloppy quorum stays available by writing to
+substitutes, and reads can then miss those writes until the hints are handed back.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from distlab.geo.latency import default_model
+from distlab.geo.quorum import Outage, QuorumResult, overlap, run_quorum
+
+from .. import style
+from ..controls import choice_control, seed_control, size_control, switch_control
+from ..panel import Panel, panel_render, settings_of
+from .common import STYLE, WIDE, ms
+
+__all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
+
+NODE_REGIONS = ("virginia", "virginia", "ireland", "ireland", "tokyo", "tokyo")
+#: the outage menu: what fails, as settings of `QuorumConfig`
+FAILURES: dict[str, dict[str, Any]] = {
+    "nothing fails": {},
+    "tokyo down for the whole run": {"failed": ("tokyo",)},
+    "tokyo down 0-1.5 s, then ireland 1.5-3 s": {"outages": (Outage("tokyo", 0.0, 1.5),
+                                                             Outage("ireland", 1.5, 3.0))},
+}
+BASE = {"nodes": len(NODE_REGIONS), "regions": NODE_REGIONS, "clients": 6, "keys": 2, "ops_per_client": 30,
+        "timeout": 1.0, "retry_after": 0.5, "handoff_interval": 1.0}
+FIGSIZE = (7.2, 4.8)
+RECTS = [(0.03, 0.60, 0.94, 0.22), (0.09, 0.08, 0.38, 0.40), (0.59, 0.08, 0.38, 0.40)]
+WRITE, READ = style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]
+LATENCY_TOP_MS = 700.0
+
+
+def dynamo_panel(n: int = 3, w: int = 2, r: int = 2, failure: str = "nothing fails", sloppy: bool = False,
+                 seed: int = 0) -> Panel:
+    """Sliders for N, W and R (W and R at most N), an outage menu and the sloppy-quorum switch."""
+    controls = {
+        "n": size_control(n, min=1, max=5, name="n", description="N (replicas)"),
+        "w": size_control(w, min=1, max=n, name="w", description="W (write acks)"),
+        "r": size_control(r, min=1, max=n, name="r", description="R (read answers)"),
+        "failure": choice_control(list(FAILURES), failure, name="failure", description="outage", style=STYLE,
+                                  layout=WIDE),
+        "sloppy": switch_control(sloppy, name="sloppy", description="sloppy quorum + hinted handoff"),
+        "seed": seed_control(seed, name="seed")}
+    _cap_at_n(controls)
+    return Panel(render_dynamo, controls, figsize=FIGSIZE)
+
+
+def _cap_at_n(controls: Mapping[str, Any]) -> None:
+    """W and R can never exceed N: their sliders end at N (registered before the panel's observers)."""
+    def update(change: Mapping[str, Any]) -> None:
+        for name in ("w", "r"):
+            slider = controls[name]
+            with slider.hold_trait_notifications():
+                slider.max = change["new"]
+    controls["n"].observe(update, names="value")
+
+
+@lru_cache(maxsize=256)
+def _run(n: int, w: int, r: int, failure: str, sloppy: bool, seed: int) -> QuorumResult:
+    return run_quorum(**BASE, **FAILURES[failure], n=n, w=w, r=r, sloppy=sloppy, seed=seed,
+                      link_latency=default_model())
+
+
+def dynamo_run(config: Mapping[str, Any]) -> QuorumResult:
+    """The run behind a panel's settings (memoised); a bad setting is a ValueError naming it."""
+    if config["failure"] not in FAILURES:
+        raise ValueError(f"failure must be one of {list(FAILURES)}, got {config['failure']!r}")
+    return _run(int(config["n"]), int(config["w"]), int(config["r"]), config["failure"], bool(config["sloppy"]),
+                int(config["seed"]))
+
+
+def _percent(value: float | None) -> float:
+    return math.nan if value is None else 100.0 * value
+
+
+def dynamo_title(result: QuorumResult, failure: str) -> str:
+    """The figure's title, from the same summary as the bars."""
+    cfg = result.config
+    kind = "sloppy" if cfg.sloppy else "strict"
+    reads = sum(1 for o in result.ops if o.f == "get" and o.status == "ok")
+    answered = _percent(result.availability())
+    rule = f"R + W = {cfg.r + cfg.w} {'>' if cfg.r + cfg.w > cfg.n else '≤'} N = {cfg.n}"
+    hinted = sum(1 for o in result.ops if o.f == "put" and o.substitutes)
+    substitutes = f"; {hinted} writes counted a substitute" if cfg.sloppy else ""
+    return (f"N={cfg.n}, W={cfg.w}, R={cfg.r} ({rule}), {kind} quorums, {failure}:\n"
+            f"{answered:.0f} % of requests answered in time; {result.stale_reads} of {reads} reads stale{substitutes}")
+
+
+def _draw_overlap(ax: Axes, n: int, w: int, r: int) -> None:
+    """A key's N replicas in a row; the first W take the write, the last R answer the read."""
+    o = overlap(n, w, r)
+    writes, reads = set(range(w)), set(range(n - r, n))
+    for i in range(n):
+        shared = i in writes and i in reads
+        ax.plot([i], [0], marker="o", markersize=22, linestyle="none", markeredgewidth=3,
+                color=style.GOOD if shared else "white",
+                markeredgecolor=style.GOOD if shared else "black")
+        ax.text(i, 0, f"r{i + 1}", ha="center", va="center", fontsize=8)
+        if i in writes:
+            ax.text(i, 0.62, "W", ha="center", va="center", fontsize=9, color=WRITE, fontweight="bold")
+        if i in reads:
+            ax.text(i, -0.62, "R", ha="center", va="center", fontsize=9, color=READ, fontweight="bold")
+    if o.always_intersect:
+        words = (f"R + W = {r + w} > N = {n}: every read quorum shares\n"
+                 "a replica (green) with every write quorum")
+    else:
+        words = (f"R + W = {r + w} ≤ N = {n}: this read quorum misses the write;\n"
+                 f"{len(o.disjoint)} of {len(o.write_quorums) * len(o.read_quorums)} (write, read) pairs miss: "
+                 f"C(N−W, R) / C(N, R) = {o.miss_fraction:.2f}")
+    ax.text(5.0, 0, words, ha="left", va="center", fontsize=8)
+    ax.set_xlim(-0.6, 16)
+    ax.set_ylim(-1, 1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("a key's N replicas: W = the write's quorum, R = the read's", fontsize=8)
+
+
+def _latency(ax: Axes, result: QuorumResult) -> None:
+    for x, f, color in ((0, "put", WRITE), (1, "get", READ)):
+        p = result.percentiles_ms(f)
+        median, p95 = p[50] or math.nan, p[95] or math.nan
+        ax.bar([x], [median], width=0.6, color=color)
+        ax.plot([x - 0.3, x + 0.3], [p95, p95], color="black", lw=1.5)
+        ax.text(x, min(median, LATENCY_TOP_MS * 0.9) + 10, ms(median), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks([0, 1], ["write", "read"], fontsize=8)
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(0, LATENCY_TOP_MS)
+    ax.set_ylabel("latency (ms)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title("median (bar) and 95th percentile (line)", fontsize=8)
+
+
+def _outcomes(ax: Axes, result: QuorumResult) -> None:
+    values = [_percent(result.availability("put")), _percent(result.availability("get")),
+              100.0 * result.stale_read_rate]
+    colors = [style.GOOD, style.GOOD, style.BAD]
+    ax.bar(range(3), values, width=0.6, color=colors)
+    for x, v in enumerate(values):
+        ax.text(x, (0 if math.isnan(v) else v) + 2, "none" if math.isnan(v) else f"{v:.0f} %", ha="center",
+                va="bottom", fontsize=7)
+    ax.set_xticks(range(3), ["writes\nanswered", "reads\nanswered", "reads\nstale"], fontsize=8)
+    ax.set_xlim(-0.6, 2.6)
+    ax.set_ylim(0, 115)
+    ax.set_ylabel("% of requests", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title("availability and staleness", fontsize=8)
+
+
+@panel_render(defaults=settings_of(dynamo_panel))
+def render_dynamo(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
+    """The overlap drawing, latency, availability and stale reads for ``n``, ``w``, ``r``, ``failure``
+    (a :data:`FAILURES` label), ``sloppy`` and ``seed``."""
+    result = dynamo_run(config)
+    fig, (top, left, right) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
+    _draw_overlap(top, result.config.n, result.config.w, result.config.r)
+    _latency(left, result)
+    _outcomes(right, result)
+    fig.suptitle(dynamo_title(result, config["failure"]), fontsize=9, y=0.99)
+    return fig

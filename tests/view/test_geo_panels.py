@@ -1,0 +1,331 @@
+"""Chapter 4's panels (`distlab.view.geo`): every control changes what it claims, each title is
+computed from the same numbers as the bars or points beneath it, every menu choice draws, and a
+redraw into a reused figure is pixel-identical to a fresh one."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from matplotlib.figure import Figure
+
+from distlab.geo.pbs import p_stale_closed_form
+from distlab.geo.world_bound import bound_table
+from distlab.view import geo as gv
+from distlab.view.geo import (
+    cassandra as cs,
+    clocks as ck,
+    conflicts as cf,
+    pbs as pb,
+    placement as pl,
+    quorums as qu,
+    systems as sy,
+)
+from distlab.view.style import figure_png
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def titles(fig: Figure) -> str:
+    """Every title of the figure, the suptitle included."""
+    parts = [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left") if ax.get_title(loc)]
+    if fig._suptitle is not None:
+        parts.append(fig._suptitle.get_text())
+    return " | ".join(parts)
+
+
+def heights(ax) -> list[float]:
+    return [p.get_height() for p in ax.patches]
+
+
+def drive(panel, changes):
+    """Apply each (control, value); every change must redraw without error and change the picture."""
+    seen = {panel.last_png}
+    for name, value in changes:
+        panel.controls[name].value = value
+        assert panel.last_error is None, (name, value, panel.last_error)
+        assert panel.last_config[name] == value
+        seen.add(panel.last_png)
+    assert len(seen) == len(changes) + 1, "some control changed nothing in the picture"
+
+
+# ------------------------------------------------------------------------------ the speed-of-light toll
+@pytest.mark.parametrize("around", ["virginia", "sydney", "oregon"])
+def test_the_toll_bars_are_the_bound_table_and_the_title_reads_them(around):
+    fig = gv.render_world(around=around)
+    bars = fig.axes[1]
+    rows = sorted((r for r in bound_table() if around in (r.a, r.b)), key=lambda r: r.fibre_rtt_ms)
+    assert heights(bars) == pytest.approx([r.fibre_rtt_ms for r in rows] + [r.median_rtt_ms for r in rows])
+    ratios = [r.ratio for r in rows]
+    assert f"{min(ratios):.1f}-{max(ratios):.1f}× the fibre bound" in bars.get_title()
+    assert all(r.median_rtt_ms > r.fibre_rtt_ms for r in rows)  # nothing beats light
+
+
+def test_the_world_panel_follows_its_menu():
+    panel = gv.world_panel()
+    assert panel.last_png.startswith(PNG)
+    drive(panel, [("around", "tokyo"), ("around", "saopaulo")])
+    assert "from saopaulo" in titles(panel.figure)
+
+
+# ------------------------------------------------------------------------------ where to put the leader
+def test_the_followed_clients_latency_is_taken_apart_from_its_own_bar():
+    config = dict(replicas=pl.DEFAULT_SET, leader="virginia", client="sydney", failed="none", seed=0)
+    fig = gv.render_placement(**config)
+    result = pl.placement_run(config)
+    bars = fig.axes[1]
+    regions = list(result.commit_ms)
+    before = heights(bars)[:len(regions)]
+    assert before == pytest.approx([result.medians()[r] for r in regions])
+    title = bars.get_title()
+    assert f"a client in sydney waits {result.medians()['sydney']:.0f} ms" in title
+    assert f"predicted {result.predicted_ms['sydney']:.0f} ms" in title
+    assert f"majority ({result.majority_ms:.0f} ms)" in title
+
+
+def test_a_region_outage_elects_a_new_leader_or_stops_everything():
+    moved = gv.render_placement(leader="virginia", failed="virginia")
+    assert "new leader in" in titles(moved) and "virginia failed" in titles(moved)
+    stopped = gv.render_placement(replicas="3 replicas, all in tokyo", leader="tokyo", client="tokyo",
+                                  failed="tokyo")
+    assert "no majority left" in titles(stopped)
+
+
+def test_the_placement_menus_follow_the_replica_set_and_every_control_redraws():
+    panel = gv.placement_panel()
+    drive(panel, [("client", "tokyo"), ("leader", "oregon"), ("failed", "ireland"), ("seed", 1)])
+    panel.controls["replicas"].value = "3 replicas, all in tokyo"
+    assert panel.controls["leader"].options == ("tokyo",) and panel.controls["leader"].value == "tokyo"
+    assert panel.controls["failed"].options == ("none", "tokyo") and panel.controls["failed"].value == "none"
+    assert panel.last_error is None and panel.last_config["leader"] == "tokyo"
+    with pytest.raises(ValueError, match="leader must be one of"):
+        gv.placement_panel(leader="sydney", replicas="3 regions: virginia, ireland, tokyo")
+
+
+def test_the_three_options_title_reads_the_bars():
+    fig = gv.render_options(leader="sydney")
+    options = pl._options("sydney", 0)
+    values = heights(fig.axes[0])
+    assert values == pytest.approx([o.medians[r] for o in options for r in options[0].medians])
+    assert f"{options[2].conflicts} pairs of writes conflicted" in titles(fig)
+    assert f"farthest client {max(options[0].medians.values()):.0f} ms" in titles(fig)
+
+
+# ------------------------------------------------------------------------------ Dynamo quorums
+def test_w_and_r_never_exceed_n():
+    panel = gv.dynamo_panel(n=3, w=3, r=3)
+    panel.controls["n"].value = 2
+    assert panel.controls["w"].max == panel.controls["r"].max == 2
+    assert panel.last_config == dict(n=2, w=2, r=2, failure="nothing fails", sloppy=False, seed=0)
+    assert panel.last_error is None
+
+
+def test_overlapping_quorums_are_fresh_and_partial_ones_stale_and_the_title_says_so():
+    strict = qu.dynamo_run(dict(n=3, w=2, r=2, failure="nothing fails", sloppy=False, seed=0))
+    partial = qu.dynamo_run(dict(n=3, w=1, r=1, failure="nothing fails", sloppy=False, seed=0))
+    assert strict.stale_reads == 0 and partial.stale_reads > 0
+    fig = gv.render_dynamo(n=3, w=1, r=1)
+    assert f"{partial.stale_reads} of" in titles(fig) and "R + W = 2 ≤ N = 3" in titles(fig)
+    assert "6 of 9 (write, read) pairs miss" in " ".join(t.get_text() for t in fig.axes[0].texts)
+    outcome_bars = heights(fig.axes[2])
+    assert outcome_bars[2] == pytest.approx(100 * partial.stale_read_rate)
+    assert heights(fig.axes[1])[0] == pytest.approx(partial.percentiles_ms("put")[50])
+
+
+def test_a_region_outage_costs_strict_quorums_availability_and_sloppy_ones_freshness():
+    down = "tokyo down for the whole run"
+    strict = qu.dynamo_run(dict(n=3, w=2, r=2, failure=down, sloppy=False, seed=0))
+    sloppy = qu.dynamo_run(dict(n=3, w=2, r=2, failure=down, sloppy=True, seed=0))
+    assert strict.availability() < 0.8 and sloppy.availability() == 1.0
+    rolling = "tokyo down 0-1.5 s, then ireland 1.5-3 s"
+    strict = qu.dynamo_run(dict(n=3, w=2, r=2, failure=rolling, sloppy=False, seed=0))
+    sloppy = qu.dynamo_run(dict(n=3, w=2, r=2, failure=rolling, sloppy=True, seed=0))
+    assert strict.stale_reads == 0 and sloppy.stale_reads > 0 and sloppy.availability() == 1.0
+    assert "writes counted a substitute" in titles(gv.render_dynamo(failure=rolling, sloppy=True))
+
+
+def test_every_dynamo_control_redraws():
+    drive(gv.dynamo_panel(), [("r", 1), ("w", 1), ("n", 5), ("failure", "tokyo down for the whole run"),
+                              ("sloppy", True), ("seed", 2)])
+
+
+# ------------------------------------------------------------------------------ PBS
+def test_the_t_slider_moves_the_point_and_the_title():
+    panel = gv.pbs_panel()
+    first = pb.pbs_curve("LNKD-DISK", 3, 1, 1, True)
+    assert f"{100 * first.at(0):.1f} % of reads consistent 0 ms after commit (the paper: 43.9 %)" in titles(
+        panel.figure)
+    panel.controls["t_ms"].value = 10.0
+    assert f"{100 * first.at(10):.1f} % of reads consistent 10 ms after commit (the paper: 92.5 %)" in titles(
+        panel.figure)
+    drive(panel, [("fit", "WAN"), ("n", 5), ("r", 2), ("w", 3), ("t_ms", 50.0), ("seed", 3)])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_without_propagation_the_curve_is_the_closed_form(n):
+    for r in range(1, n + 1):
+        for w in range(1, n + 1):
+            curve = pb.pbs_curve("LNKD-SSD", n, r, w, False)
+            assert curve.at(pb.T_MAX_MS) == pytest.approx(1 - p_stale_closed_form(n, r, w), abs=0.015)
+
+
+def test_the_published_table_matches_the_paper():
+    text = gv.published_table(trials=200_000)
+    for line in text.splitlines()[2:]:
+        published, simulated = (float(x.rstrip("%")) for x in line.split()[2:4])
+        assert abs(published - simulated) <= 1.5, line
+
+
+# ------------------------------------------------------------------------------ conflicts
+def test_skew_makes_lww_lose_writes_that_came_later_and_the_bars_count_them():
+    calm = cf.conflicts_run(dict(workload="register", skew=0.0, writes=8, seed=4))
+    skewed = cf.conflicts_run(dict(workload="register", skew=0.2, writes=8, seed=4))
+    assert calm.outcome("lww").lost_writes("causally later") == ()
+    assert len(skewed.outcome("lww").lost_writes("causally later")) == 3
+    fig = gv.render_conflicts(workload="register", policy="lww", skew=0.2, writes=8, seed=4)
+    assert skewed.outcome("lww").summary() in titles(fig)
+    stacked = heights(fig.axes[1])
+    assert stacked[0] + stacked[3] == len(skewed.outcome("lww").lost)
+    assert sum(stacked[1:3]) + sum(stacked[4:]) == 0  # version vectors and CRDTs lose nothing
+
+
+def test_the_dynamo_cart_brings_the_eggs_back_with_version_vectors_but_not_with_the_or_set():
+    fig = gv.render_conflicts(workload=cf.CART, policy="version-vectors", skew=0.0)
+    assert "resurrected {eggs}" in titles(fig)
+    assert "resurrected" not in titles(gv.render_conflicts(workload=cf.CART, policy="crdt", skew=0.0))
+
+
+@pytest.mark.parametrize("workload", cf.WORKLOADS)
+def test_every_workload_and_policy_draws(workload):
+    panel = gv.conflicts_panel(workload=workload)
+    for policy in ("lww", "version-vectors", "crdt"):
+        panel.controls["policy"].value = policy
+        assert panel.last_error is None and policy in titles(panel.figure)
+    drive(gv.conflicts_panel(), [("skew", 0.0), ("writes", 12), ("workload", "cart"), ("seed", 5)])
+
+
+# ------------------------------------------------------------------------------ CRDTs and Yjs
+@pytest.mark.parametrize("kind", list(gv.crdts.KINDS))
+def test_every_crdt_merges_to_its_specification(kind):
+    fig = gv.render_crdt(kind=kind)
+    assert "(✓ equal)" in titles(fig) and kind in titles(fig)
+
+
+def test_the_crdt_panel_and_the_yjs_table():
+    drive(gv.crdt_panel(), [("kind", "g-counter"), ("steps", 16), ("seed", 1)])
+    table = gv.yjs_table()
+    assert len(table.rows) == 9 and "<table" in table._repr_html_() and "counters" in repr(table)
+
+
+# ------------------------------------------------------------------------------ clocks
+@pytest.mark.parametrize("skew, step_back", [(0.0, 0.0), (0.1, 0.0), (0.3, 0.0), (0.05, 0.3), (0.2, 0.5)])
+def test_logical_clocks_never_draw_a_message_backwards(skew, step_back):
+    run = ck._run(skew, step_back, 0)
+    assert ck.backwards(run, "Lamport") == [] and ck.backwards(run, "HLC") == []
+    fig = gv.render_clocks(clock="physical", skew=skew, step_back=step_back)
+    red = next(line for line in fig.axes[0].lines if line.get_color() == ck.BACKWARD)
+    assert sum(1 for x in red.get_xdata() if math.isnan(x)) == len(ck.backwards(run, "physical"))
+    assert heights(fig.axes[1]) == [len(ck.backwards(run, c)) for c in ck.CLOCKS]
+
+
+def test_skewed_physical_clocks_put_receipts_before_sends():
+    assert len(ck.backwards(ck._run(0.1, 0.0, 0), "physical")) > 0
+    assert ck.backwards(ck._run(0.0, 0.0, 0), "physical") == []
+    drive(gv.clocks_panel(), [("clock", "HLC"), ("skew", 0.2), ("step_back", 0.3), ("seed", 1)])
+    assert "pairs of events that were concurrent" in titles(gv.render_clocks(clock="Lamport"))
+
+
+# ------------------------------------------------------------------------------ Spanner, CockroachDB
+def test_skipping_commit_wait_gives_stale_reads_the_checker_rejects_and_the_wait_removes_them():
+    without = gv.render_spanner(commit_wait=False)
+    run, status = sy._spanner(0.004, 0.004, False, 1)
+    assert run.stale_reads > 0 and status == "violated"
+    assert f"{run.stale_reads} stale reads; chapter 1's checker: ✗ NOT linearizable" in titles(without)
+    with_wait = titles(gv.render_spanner(commit_wait=True))
+    assert "0 stale reads; chapter 1's checker: ✓ linearizable" in with_wait and "commit wait on" in with_wait
+    assert "BROKEN" in titles(gv.render_spanner(commit_wait=True, epsilon_ms=1.0, skew_ms=8.0))
+    drive(gv.spanner_panel(), [("commit_wait", True), ("epsilon_ms", 7.0), ("skew_ms", 2.0), ("seed", 2)])
+
+
+def test_uncertainty_restarts_remove_the_stale_reads_within_the_maximum_offset():
+    assert "✗ NOT linearizable" in titles(gv.render_cockroach(uncertainty=False))
+    on = titles(gv.render_cockroach(uncertainty=True))
+    assert "0 stale reads; chapter 1's checker: ✓ linearizable" in on and "within the 250 ms" in on
+    assert "BEYOND the 1 ms maximum offset" in titles(gv.render_cockroach(uncertainty=True, max_offset_ms=1.0))
+    drive(gv.cockroach_panel(), [("uncertainty", True), ("max_offset_ms", 5.0), ("skew_ms", 8.0), ("seed", 1)])
+
+
+def test_the_scatter_counts_every_operation_once():
+    run, _ = sy._cockroach(0.004, 0.25, True, 0)
+    fig = gv.render_cockroach(uncertainty=True)
+    drawn = sum(len(line.get_xdata()) for line in fig.axes[0].lines)
+    assert drawn == len(run.records)
+    assert {sy.kind_of(row) for row in run.rows()} <= {k for k, _, _ in sy.KINDS}
+
+
+# ------------------------------------------------------------------------------ Cassandra
+def test_local_quorums_are_fast_and_stale_across_data_centres_quorums_slow_and_fresh():
+    local = cs._run("LOCAL_QUORUM", "LOCAL_QUORUM", "none", 0)
+    quorum = cs._run("QUORUM", "QUORUM", "none", 0)
+    assert not local.guaranteed and local.stale_reads > 0
+    assert quorum.guaranteed and quorum.stale_reads == 0
+    fig = gv.render_cassandra()
+    assert "NOT guaranteed" in titles(fig) and f"{local.stale_reads} of" in titles(fig)
+    latency = heights(fig.axes[0])
+    assert max(latency) < 5 and min(heights(gv.render_cassandra(write_level="QUORUM").axes[0])[::2]) > 50
+    down = gv.render_cassandra(write_level="QUORUM", read_level="QUORUM", failed="ireland")
+    assert heights(down.axes[1])[:2] == [0.0, 0.0] and "ireland down" in titles(down)
+    drive(gv.cassandra_panel(), [("write_level", "EACH_QUORUM"), ("read_level", "ONE"), ("failed", "virginia"),
+                                 ("seed", 1)])
+    assert len(gv.level_table().rows) == 25
+
+
+# ------------------------------------------------------------------------------ how to choose
+def test_the_chooser_answers_every_question_and_the_budget_moves_it():
+    panel = gv.chooser_panel(consistency="strict", truetime=True, sql=True, survive="region", write_budget_ms=400.0)
+    assert "Use Spanner" in panel.last_result and "✓ within" in panel.last_result
+    panel.controls["write_budget_ms"].value = 100.0
+    assert "✗ OVER" in panel.last_result
+    seen = {panel.last_result}
+    for name, value in (("consistency", "eventual"), ("users", "one region: ireland"), ("conflicts", "merge"),
+                        ("survive", "zone"), ("sql", False), ("truetime", False)):
+        panel.controls[name].value = value
+        assert panel.last_error is None
+        seen.add(panel.last_result)
+    assert len(seen) >= 4
+    assert len(gv.examples_table().rows) == 6
+
+
+# ------------------------------------------------------------------------------ every render
+REUSE = [
+    (gv.render_world, dict(around="tokyo"), dict(around="ireland")),
+    (gv.render_placement, dict(failed="virginia"), dict(client="tokyo")),
+    (gv.render_options, dict(leader="tokyo"), dict(leader="sydney")),
+    (gv.render_dynamo, dict(w=1, r=1, n=5), dict(failure="tokyo down for the whole run", sloppy=True)),
+    (gv.render_pbs, dict(fit="WAN", t_ms=100.0), dict(n=5, r=2, w=2, t_ms=3.0)),
+    (gv.render_conflicts, dict(workload=cf.CART), dict(policy="crdt", skew=0.1)),
+    (gv.render_crdt, dict(kind="or-map", steps=16), dict(kind="g-set", steps=4)),
+    (gv.render_clocks, dict(clock="HLC", step_back=0.3), dict(clock="physical")),
+    (gv.render_spanner, dict(commit_wait=True), dict(epsilon_ms=1.0)),
+    (gv.render_cockroach, dict(uncertainty=True), dict(max_offset_ms=2.0)),
+    (gv.render_cassandra, dict(failed="ireland"), dict(write_level="ALL", read_level="ONE")),
+]
+
+
+@pytest.mark.parametrize("render, first, then", REUSE, ids=[r[0].__name__ for r in REUSE])
+def test_a_redraw_into_reused_axes_equals_a_fresh_figure(render, first, then):
+    reused = render(**first)
+    assert figure_png(render(**then, fig=reused)) == figure_png(render(**then))
+
+
+def test_the_quiz_has_five_questions_each_with_feedback():
+    quiz = gv.quiz()
+    assert len(quiz.questions) == 5 and "0 of 5 correct" in quiz.score.value
+    for question in quiz.questions:
+        data = question.question
+        question.input.value = data.answer
+        question.check_button.click()
+        assert question.last.correct is True
+        wrong = next(i for i in range(len(data.options)) if i != data.answer)
+        question.input.value = wrong
+        question.check_button.click()
+        assert question.last.correct is False and question.last.message
