@@ -31,6 +31,9 @@ so that one part never slows another's start-up.
 ``cockroach``           hybrid-logical-clock timestamps with uncertainty restarts
                         (``cockroach_nodes``)
 ``cassandra``           Cassandra's consistency levels across data centres (``cassandra_levels``)
+``replicas``            real PostgreSQL replicas: a primary and standbys from ``pg_basebackup``,
+                        quorum commit with ``ANY k`` and ``remote_apply`` (``replicas_standby``,
+                        ``replicas_experiment``)
 ``chooser``             the lecture's "how to choose", priced by measured round trips
                         (``chooser_costs``)
 =====================  =========================================================================

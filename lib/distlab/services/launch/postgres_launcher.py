@@ -46,7 +46,7 @@ SCRATCH_SETTINGS: Mapping[str, Any] = {
     "max_prepared_transactions": 16,
     "max_connections": 60,
     "shared_buffers": "32MB",
-    "dynamic_shared_memory_type": "posix",
+    "dynamic_shared_memory_type": "mmap",    # in the data dir: a killed server leaves nothing in /dev/shm
 }
 STOP_MODES = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": signal.SIGQUIT}
 _SETTING_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
