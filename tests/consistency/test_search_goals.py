@@ -1,7 +1,8 @@
-"""The search's prunings and the violation-first pass are sound: on every small history Hypothesis
-can think of -- key-value ones whose values split into the writes they are made of, in one way or
-several, and register ones with unique values -- each search, and the whole check, agrees with
-brute force; a history the violation-first pass calls violated is never linearizable."""
+"""The search's prunings and the violation-first pass (thin air, stale reads) are sound: on every
+small history Hypothesis can think of -- key-value ones whose values split into the writes they are
+made of, in one way or several, and register ones with unique values -- each search, and the whole
+check, agrees with brute force; a history the violation-first pass calls violated is never
+linearizable."""
 from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import check_linearizable
@@ -10,6 +11,7 @@ from distlab.consistency.keyprep import prepare
 from distlab.consistency.kvtokens import split_value, tokens_of
 from distlab.consistency.readgoals import thin_air
 from distlab.consistency.specs import get_model
+from distlab.consistency.stale import stale_read
 from distlab.consistency.wgl import wgl_ops
 from distlab.consistency.workloads import kv_clients_history, thin_air_history
 from distlab.sim.history import History, Op
@@ -85,7 +87,8 @@ def _agree(h: History, model: str) -> None:
     assert (wgl_ops(ops, m) is not None) == expected
     assert linearize_ops(ops, m, prepared=prepare(ops, m)).ok == expected
     assert (check_linearizable(h, model).status == "holds") == expected
-    if thin_air(prepare(ops, m).live, m) is not None:
+    live = prepare(ops, m).live
+    if thin_air(live, m) is not None or stale_read(live, m) is not None:
         assert not expected, "the violation-first pass called a linearizable history violated"
 
 
@@ -130,6 +133,14 @@ def test_a_kv_read_holding_a_value_twice_is_thin_air():
                     Op(1, "get", None, "k", 2, 3, "ok", result="xx")])
     v = check_linearizable(h, "kv")
     assert v.status == "violated" and "twice" in v.explanation
+
+
+def test_a_read_overwritten_before_it_began_is_stale_without_search():
+    h = History.of([Op(0, "write", 1, None, 0, 1, "ok"), Op(0, "write", 2, None, 2, 3, "ok"),
+                    Op(1, "read", None, None, 4, 5, "ok", result=1)])
+    v = check_linearizable(h, "register")
+    assert v.status == "violated" and v.details["without_search"] and v.details["overwrite"] == 1
+    assert [o.index for o in v.window or []] == [0, 1, 2]
 
 
 def test_porcupine_style_histories_are_decided():

@@ -21,12 +21,13 @@ from typing import Any
 from distlab.consistency.jit import linearize_ops
 from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.specs import Model
+from distlab.consistency.stale import Stale
 from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, race_limits
 from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
-__all__ = ["explain_violation", "thin_air_verdict", "window_fails", "EXPLAIN_STEPS", "MAX_WINDOW_STARTS",
-           "WINDOW_STEPS", "WINDOW_FIRST_STEPS", "DFS_STATES"]
+__all__ = ["explain_violation", "thin_air_verdict", "stale_verdict", "window_fails", "EXPLAIN_STEPS",
+           "MAX_WINDOW_STARTS", "WINDOW_STEPS", "WINDOW_FIRST_STEPS", "DFS_STATES"]
 
 # The explanation may take as many search steps as the verdict took (so it never costs more than
 # the verdict, up to a constant), but at least this many: a violation refuted without search, or
@@ -150,6 +151,28 @@ def thin_air_verdict(x: Op, why: str, key: Any, model: Model) -> Verdict:
                              f"{why} -- no write on {where}, completed, in flight or indeterminate, explains it "
                              "(found without search). Smallest failing window: this one operation.",
                    model=model.name, window=[x], details={"failed_op": x.index, "key": key, "without_search": True})
+
+
+def stale_verdict(stale: Stale, key: Any, model: Model) -> Verdict:
+    """A stale read found without search (:func:`~distlab.consistency.stale.stale_read`); the
+    window is the read, the write(s) its value is made of, and the write that came between."""
+    where = "the register" if key is None else f"key {key!r}"
+    x, w = stale.read, stale.overwrite
+    needed = model.describe_state(model.read_value(x.result) if x.is_read else x.value[0])
+    made = ("the initial value" if stale.base is None else f"written by {model.describe_operation(stale.base)}")
+    if stale.appends:
+        made += f" and {len(stale.appends)} append(s)"
+    window = sorted([*([stale.base] if stale.base else []), *stale.appends, w, x], key=_by_invocation)
+    what = "it returned" if x.is_read else "it needed"
+    return Verdict(VIOLATED, f"{model.describe_operation(x)} cannot take effect at any instant between its "
+                             f"invocation (t={x.invoke:g}) and its completion (t={x.end:g}): {what} {needed} "
+                             f"({made}), but {model.describe_operation(w)} completed before it began and began "
+                             f"after that value was written, so it changed {where} in between (found without "
+                             f"search). Smallest failing window: {len(window)} operations "
+                             f"({', '.join('#' + str(o.index) for o in window[:12])}"
+                             f"{' …' if len(window) > 12 else ''}) -- no order of them that respects real time "
+                             "is legal.", model=model.name, window=window,
+                   details={"failed_op": x.index, "key": key, "without_search": True, "overwrite": w.index})
 
 
 def _smallest_window(history: History, ops: list[Op], key: Any, x: Op, states_at: dict[int, frozenset[Any]],

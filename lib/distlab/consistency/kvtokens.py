@@ -27,6 +27,7 @@ class Tokens(NamedTuple):
     lengths: list[int]
     append_lengths: list[int]
     prefix_free: bool
+    parsed: dict[str, Parse]                # values split so far (:func:`split_value` remembers)
 
 
 class Order(NamedTuple):
@@ -48,8 +49,26 @@ class Parse(NamedTuple):
     parts: list[tuple[int, bool]]
 
 
+class _Last:
+    """The last operations :func:`tokens_of` was asked about and its answer: the readers, the
+    goals and the violation-first pass ask in turn about the same list (held here, so it is the
+    same list while it is cached)."""
+
+    slots: Sequence[Op] | None = None
+    size = 0
+    tokens: Tokens | None = None
+
+
 def tokens_of(slots: Sequence[Op]) -> Tokens | None:
     """The :class:`Tokens` of one key's operations, or None if a value repeats or is not a string."""
+    if slots is _Last.slots and len(slots) == _Last.size:
+        return _Last.tokens
+    tokens = _tokens_of(slots)
+    _Last.slots, _Last.size, _Last.tokens = slots, len(slots), tokens
+    return tokens
+
+
+def _tokens_of(slots: Sequence[Op]) -> Tokens | None:
     by_value: dict[str, tuple[int, bool]] = {}
     for i, o in enumerate(slots):
         if o.f in ("put", "append"):
@@ -59,15 +78,21 @@ def tokens_of(slots: Sequence[Op]) -> Tokens | None:
     ordered = sorted(by_value)
     prefix_free = not any(b.startswith(a) for a, b in pairwise(ordered))
     return Tokens(by_value, sorted({len(v) for v in by_value}),
-                  sorted({len(v) for v, (_, app) in by_value.items() if app}), prefix_free)
+                  sorted({len(v) for v, (_, app) in by_value.items() if app}), prefix_free, {})
 
 
 def split_value(v: str, tokens: Tokens) -> Parse:
     """The ways ``v`` is a base (``""`` or a put's value) followed by appends, each written value
     usable any number of times (greedy when the values are prefix-free, else counted position by
     position)."""
-    if tokens.prefix_free:
-        return _greedy(v, tokens)
+    parse = tokens.parsed.get(v)
+    if parse is None:
+        parse = tokens.parsed[v] = _greedy(v, tokens) if tokens.prefix_free else _counted(v, tokens)
+    return parse
+
+
+def _counted(v: str, tokens: Tokens) -> Parse:
+    """:func:`split_value` when values may be prefixes of others: the ways to reach each position."""
     ways: dict[int, int] = {0: 1}
     back: dict[int, tuple[int, tuple[int, bool]]] = {}
     todo = [0]

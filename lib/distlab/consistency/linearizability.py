@@ -8,8 +8,10 @@ completion (Herlihy & Wing 1990). A read that begins after ``write 1`` completed
 The check (our own implementation of published ideas; docs/consistency.md, "The linearizability
 search", gives the design and its measured speed):
 
-* **Violation first** (:func:`~distlab.consistency.readgoals.thin_air`): a read whose value no
-  write -- completed, in flight or indeterminate -- can explain is a violation without search.
+* **Violation first** (:func:`~distlab.consistency.readgoals.thin_air`,
+  :func:`~distlab.consistency.stale.stale_read`): a read whose value no write -- completed, in
+  flight or indeterminate -- can explain, or that a write completed in between must have changed,
+  is a violation without search.
 * **P-compositionality** (Herlihy & Wing; Horn & Kroening 2015): linearizability is local, so a
   key-value history is checked key by key, each key a small register history, and the per-key
   orders are merged into one real-time order (:func:`merge_key_orders`).
@@ -34,6 +36,7 @@ from distlab.consistency.jit import Outcome, linearize_ops
 from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.readgoals import thin_air
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
+from distlab.consistency.stale import stale_read
 from distlab.consistency.verdict import (
     HOLDS,
     UNKNOWN,
@@ -204,7 +207,7 @@ def check_linearizable(history: History, model: str | Model | None = None,
 
 def _check(history: History, model: str | Model | None, budget: Budget | None, explain: bool) -> Verdict:
     """:func:`check_linearizable` proper."""
-    from distlab.consistency.explain import explain_violation, thin_air_verdict
+    from distlab.consistency.explain import explain_violation, stale_verdict, thin_air_verdict
 
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
@@ -222,6 +225,9 @@ def _check(history: History, model: str | Model | None, budget: Budget | None, e
             found = thin_air(ready.live, m)
             if found is not None:
                 return thin_air_verdict(found[0], found[1], key, m)
+            stale = stale_read(ready.live, m)
+            if stale is not None:
+                return stale_verdict(stale, key, m)
         start = budget.steps
         decision = decide_keys(parts, m, budget, progress, prepared=prepared)
         if decision.refuted:
