@@ -125,25 +125,39 @@ def test_a_read_no_write_explains_is_violated_without_search():
     v = check_linearizable(thin_air_history(4999), "register")
     assert v.status == "violated" and v.details["without_search"]
     assert v.window is not None and [o.index for o in v.window] == [4999]
-    assert "no write on the register" in v.explanation
 
 
 def test_a_kv_read_holding_a_value_twice_is_thin_air():
     h = History.of([Op(0, "append", "x", "k", 0, 1, "ok"),
                     Op(1, "get", None, "k", 2, 3, "ok", result="xx")])
     v = check_linearizable(h, "kv")
-    assert v.status == "violated" and "twice" in v.explanation
+    assert v.status == "violated" and v.details["without_search"]
+    from distlab.consistency.explain import thin_air_verdict
+    from distlab.consistency.readgoals import thin_air
+    found = thin_air(list(h), get_model("kv"))
+    assert found is not None and "twice" in thin_air_verdict(found[0], found[1], "k", get_model("kv")).explanation
 
 
 def test_a_read_overwritten_before_it_began_is_stale_without_search():
     h = History.of([Op(0, "write", 1, None, 0, 1, "ok"), Op(0, "write", 2, None, 2, 3, "ok"),
                     Op(1, "read", None, None, 4, 5, "ok", result=1)])
     v = check_linearizable(h, "register")
-    assert v.status == "violated" and v.details["without_search"] and v.details["overwrite"] == 1
-    assert [o.index for o in v.window or []] == [0, 1, 2]
+    assert v.status == "violated" and v.details["without_search"]
+    stale = stale_read(list(h), get_model("register"))
+    assert stale is not None and stale.overwrite.index == 1 and stale.base is not None and stale.base.index == 0
 
 
 def test_porcupine_style_histories_are_decided():
     assert check_linearizable(kv_clients_history(1), "kv").status == "holds"
     bad = check_linearizable(kv_clients_history(1, stale_reads=1), "kv")
     assert bad.status == "violated" and bad.window
+
+
+def test_the_pass_explains_when_the_search_would_cost_too_much(monkeypatch):
+    import distlab.consistency.explain as explain
+    monkeypatch.setattr(explain, "FALLBACK_STEPS", 1)
+    h = History.of([Op(0, "write", 1, None, 0, 1, "ok"), Op(0, "write", 2, None, 2, 3, "ok"),
+                    Op(1, "read", None, None, 4, 5, "ok", result=1)])
+    v = check_linearizable(h, "register")
+    assert v.status == "violated" and "found without search" in v.explanation
+    assert [o.index for o in v.window or []] == [0, 1, 2]

@@ -27,13 +27,17 @@ from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
 __all__ = ["explain_violation", "thin_air_verdict", "stale_verdict", "window_fails", "EXPLAIN_STEPS",
-           "MAX_WINDOW_STARTS", "WINDOW_STEPS", "WINDOW_FIRST_STEPS", "DFS_STATES"]
+           "MAX_WINDOW_STARTS", "WINDOW_STEPS", "WINDOW_FIRST_STEPS", "DFS_STATES", "FALLBACK_STEPS"]
 
 # The explanation may take as many search steps as the verdict took (so it never costs more than
 # the verdict, up to a constant), but at least this many: a violation refuted without search, or
 # almost, still gets its window. All of it is a child of the caller's budget, so the caller's
 # timeout holds as well; past either limit the violation is reported without a window, saying so.
 EXPLAIN_STEPS = 20_000
+
+# The explanation of a violation the violation-first pass found may take at least this many steps
+# (or as many as the verdict took); past it, the pass's own verdict and window are reported.
+FALLBACK_STEPS = 5_000
 
 # How many window starts to try, from the failing operation backwards. Each start is a search of its
 # own, so this caps the explanation at that many searches on a long history; the shortest failing
@@ -117,16 +121,22 @@ def _window(ops: list[Op], start: float, end: float) -> list[Op]:
 
 
 def explain_violation(history: History, ops: list[Op], key: Any, model: Model, budget: Budget,
-                      verdict_steps: int = 0, prepared: Prepared | None = None) -> Verdict:
+                      verdict_steps: int = 0, prepared: Prepared | None = None,
+                      fallback: Verdict | None = None) -> Verdict:
     """Re-run the failing key with state recording, then find and describe the smallest window --
     within ``max(verdict_steps, EXPLAIN_STEPS)`` steps of ``budget``. ``prepared``: the key's
-    :func:`~distlab.consistency.keyprep.prepare`, if the caller has it (its reads' order helps)."""
+    :func:`~distlab.consistency.keyprep.prepare`, if the caller has it (its reads' order helps).
+    ``fallback``: the violation-first pass's verdict, when it found the violation: it is returned
+    if the search cannot explain within :data:`FALLBACK_STEPS` (its window is small already)."""
     where = "the register" if key is None else f"key {key!r}"
-    allowance = budget.child(max(verdict_steps, EXPLAIN_STEPS))
+    first = fallback is not None
+    allowance = budget.child(max(verdict_steps, FALLBACK_STEPS if first else EXPLAIN_STEPS))
+    prepared = prepared or prepare(ops, model)
     try:
-        full = linearize_ops(ops, model, budget=allowance, record_states=True,
-                             prepared=prepared or prepare(ops, model))
+        full = linearize_ops(ops, model, budget=allowance, record_states=True, prepared=prepared)
     except BudgetExceeded as exc:
+        if fallback is not None:
+            return fallback
         why = "as many steps as the verdict took" if isinstance(exc, StepLimit) else f"budget ({exc})"
         return Verdict(VIOLATED, f"no order of the operations on {where} respects real time and is legal "
                                  f"(exhaustive search); finding the smallest failing window ran out of {why}, "
@@ -134,10 +144,14 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
     x = full.failed_op
     if x is None:
         raise RuntimeError(f"the two linearizability searches disagree on {where}; please report this history")
-    window, start_states = _smallest_window(history, ops, key, x, full.states_at_invoke or {}, model, allowance)
+    found = _smallest_window(prepared.live, x, full.states_at_invoke or {}, model, allowance)
+    if found is None and fallback is not None:
+        return fallback
+    window, start_states = found or _up_to(history, key, x, model)
+    window = sorted((history[o.index] for o in window), key=_by_invocation)
     reason = _reason(x, where, full.states_before_fail, window, start_states, model)
     return Verdict(VIOLATED, reason, model=model.name, window=window,
-                   details={"failed_op": x.index, "key": key,
+                   details={"failed_op": x.index, "key": key, "without_search": first,
                             "states_before_fail": sorted(map(repr, full.states_before_fail))})
 
 
@@ -175,21 +189,25 @@ def stale_verdict(stale: Stale, key: Any, model: Model) -> Verdict:
                    details={"failed_op": x.index, "key": key, "without_search": True, "overwrite": w.index})
 
 
-def _smallest_window(history: History, ops: list[Op], key: Any, x: Op, states_at: dict[int, frozenset[Any]],
-                     model: Model, budget: Budget) -> tuple[list[Op], frozenset[Any]]:
+def _smallest_window(ops: list[Op], x: Op, states_at: dict[int, frozenset[Any]], model: Model,
+                     budget: Budget) -> tuple[list[Op], frozenset[Any]] | None:
     """The shortest window ending at ``x``'s completion that fails alone, and the states it starts
-    from; failing that (see the limits above, and ``budget``), every operation on ``key`` up to ``x``."""
+    from; None if none was found within the limits above (and ``budget``)."""
     candidates = sorted((o for o in ops if o.invoke <= x.invoke and o.status in ("ok", "info")
                          and o.index in states_at), key=_by_invocation, reverse=True)
     try:
         for j in candidates[:MAX_WINDOW_STARTS]:
             found = window_fails(ops, j.invoke, x.end, states_at[j.index], model, budget)
             if found is not None:
-                return sorted((history[o.index] for o in found), key=_by_invocation), states_at[j.index]
+                return found, states_at[j.index]
     except BudgetExceeded:
         pass
-    original = [o for o in history if o.key == key]
-    return sorted((o for o in original if o.invoke <= x.end), key=_by_invocation), frozenset([model.init])
+    return None
+
+
+def _up_to(history: History, key: Any, x: Op, model: Model) -> tuple[list[Op], frozenset[Any]]:
+    """Every operation on ``key`` up to ``x``'s completion: the window when no smaller one was found."""
+    return [o for o in history if o.key == key and o.invoke <= x.end], frozenset([model.init])
 
 
 def _reason(x: Op, where: str, states_before_fail: frozenset[Any], window: list[Op], start_states: frozenset[Any],

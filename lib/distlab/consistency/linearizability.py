@@ -181,6 +181,17 @@ def _hardest(pending: list[_Open], progress: Progress) -> None:
                                                               worst.progress.operations)
 
 
+def _violation_first(ready: Prepared, key: Any, m: Model) -> Verdict | None:
+    """The violation-first pass on one key: a thin-air or stale read, as a verdict, or None."""
+    from distlab.consistency.explain import stale_verdict, thin_air_verdict
+
+    found = thin_air(ready.live, m)
+    if found is not None:
+        return thin_air_verdict(found[0], found[1], key, m)
+    stale = stale_read(ready.live, m)
+    return None if stale is None else stale_verdict(stale, key, m)
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Python's cycle collector paused: the searches make millions of small acyclic objects, and a
@@ -207,7 +218,7 @@ def check_linearizable(history: History, model: str | Model | None = None,
 
 def _check(history: History, model: str | Model | None, budget: Budget | None, explain: bool) -> Verdict:
     """:func:`check_linearizable` proper."""
-    from distlab.consistency.explain import explain_violation, stale_verdict, thin_air_verdict
+    from distlab.consistency.explain import explain_violation
 
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
@@ -222,12 +233,11 @@ def _check(history: History, model: str | Model | None, budget: Budget | None, e
             budget.charge(len(parts[key]))
             prepared[key] = ready = prepare(parts[key], m)
             budget.look()
-            found = thin_air(ready.live, m)
-            if found is not None:
-                return thin_air_verdict(found[0], found[1], key, m)
-            stale = stale_read(ready.live, m)
-            if stale is not None:
-                return stale_verdict(stale, key, m)
+            first = _violation_first(ready, key, m)
+            if first is not None:
+                if not explain:
+                    return first
+                return explain_violation(history, parts[key], key, m, budget, 0, ready, fallback=first)
         start = budget.steps
         decision = decide_keys(parts, m, budget, progress, prepared=prepared)
         if decision.refuted:
