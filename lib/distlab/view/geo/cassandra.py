@@ -75,8 +75,8 @@ def _latency(ax: Axes, run: CassandraRun) -> None:
     ax.set_yscale("log")
     ax.set_ylim(0.1, 2000)
     ax.set_xlim(-0.6, len(DATA_CENTRES) - 0.4)
-    ax.set_xticks(range(len(DATA_CENTRES)), [f"clients in {dc}" for dc in DATA_CENTRES], fontsize=8)
-    ax.set_ylabel("median latency (ms, log scale)", fontsize=8)
+    ax.set_xticks(range(len(DATA_CENTRES)), list(DATA_CENTRES), fontsize=8)
+    ax.set_ylabel("median latency (ms, log)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(handles=LEGEND, loc="upper left", fontsize=7, frameon=False, ncol=2)
 
@@ -88,10 +88,11 @@ def _outcomes(ax: Axes, run: CassandraRun) -> None:
     ax.bar(range(3), values, color=[style.GOOD, style.GOOD, style.BAD], width=0.6)
     for x, v in enumerate(values):
         ax.text(x, v + 2, f"{v:.0f} %", ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(range(3), ["writes\nanswered", "reads\nanswered", "reads\nstale"], fontsize=8)
+    ax.set_xticks(range(3), ["writes ok", "reads ok", "stale"], fontsize=8)
     ax.set_xlim(-0.6, 2.6)
     ax.set_ylim(0, 115)
     ax.set_ylabel("% of requests", fontsize=8)
+    ax.set_yticks([0, 50, 100])
     ax.tick_params(axis="y", labelsize=7)
 
 

@@ -20,7 +20,7 @@ from distlab.geo.clocks_sim import ClockEvent, ClocksRun, run_clocks
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, sparse_y
 
 __all__ = ["CLOCKS", "backwards", "clocks_panel", "clocks_title", "render_clocks", "stamp"]
 
@@ -112,6 +112,7 @@ def _compare(ax: Axes, run: ClocksRun, clock: str) -> None:
     ax.set_xlim(-0.6, 2.6)
     ax.set_ylim(0, max(4, max(counts) * 1.3))
     ax.tick_params(axis="y", labelsize=7)
+    sparse_y(ax, 3)
     ax.set_title("messages drawn\nbackwards", fontsize=8)
 
 

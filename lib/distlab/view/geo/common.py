@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import math
 
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
 from .. import style
 
-__all__ = ["STYLE", "WIDE", "checker_words", "ms"]
+__all__ = ["STYLE", "WIDE", "checker_words", "ms", "sparse_y"]
 
 #: widgets show their whole description
 STYLE = {"description_width": "initial"}
@@ -27,3 +30,9 @@ def checker_words(status: str) -> tuple[str, str]:
     if status == "violated":
         return "chapter 1's checker: ✗ NOT linearizable", style.BAD
     return f"chapter 1's checker: ? {status}", style.NEUTRAL
+
+
+def sparse_y(ax: Axes, ticks: int = 4) -> None:
+    """At most ``ticks`` labelled ticks on the y axis: every tick label is text to lay out and draw
+    (about a millisecond each), and a bar's own label carries its value."""
+    ax.yaxis.set_major_locator(MaxNLocator(ticks))

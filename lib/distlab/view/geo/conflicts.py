@@ -19,13 +19,14 @@ from matplotlib.lines import Line2D
 from distlab.geo.conflicts import POLICIES, ConflictRun, dynamo_cart, run_conflicts
 from distlab.geo.conflicts_outcome import CONCURRENT, LATER
 from distlab.geo.crdt_base import show
+from distlab.geo.crdt_kinds import Update
 
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, sparse_y
 
-__all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts"]
+__all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts", "short"]
 
 CART = "Dynamo's cart (B's clock ahead by the skew)"
 WORKLOADS = ("register", "cart", "counter", CART)
@@ -43,9 +44,9 @@ class Verdict(NamedTuple):
 
 VERDICTS = {
     "kept": Verdict(style.GOOD, "o", "kept"),
-    "superseded": Verdict(style.NEUTRAL, "s", "superseded (a later write saw it)"),
+    "superseded": Verdict(style.NEUTRAL, "s", "superseded"),
     f"lost ({CONCURRENT})": Verdict(style.OKABE_ITO["orange"], "v", "lost: concurrent"),
-    f"lost ({LATER})": Verdict(style.BAD, "X", "lost: came later, yet lost (skew)"),
+    f"lost ({LATER})": Verdict(style.BAD, "X", "lost: later, yet lost"),
 }
 LEGEND = [Line2D([], [], color=v.color, marker=v.marker, linestyle="none", markersize=8, label=v.word)
           for v in VERDICTS.values()]
@@ -77,6 +78,13 @@ def conflicts_run(config: Mapping[str, Any]) -> ConflictRun:
     return _run(config["workload"], round(float(config["skew"]), 6), int(config["writes"]), int(config["seed"]))
 
 
+def short(update: Update) -> str:
+    """A write as its label on the timeline: the value written (``C5``), ``+milk``, ``−eggs`` or ``+1``."""
+    if update.kind == "write":
+        return str(update.arg)
+    return f"{'−' if update.kind == 'remove' else '+'}{update.arg}"
+
+
 def _timeline(ax: Axes, run: ConflictRun, policy: str) -> None:
     rows = {name: len(run.replicas) - 1 - i for i, name in enumerate(run.replicas)}
     xs: list[float] = []
@@ -90,15 +98,16 @@ def _timeline(ax: Axes, run: ConflictRun, policy: str) -> None:
         v = VERDICTS[outcome.status(w.seq)]
         y = rows[w.replica]
         ax.plot([w.time], [y], marker=v.marker, color=v.color, markersize=9, linestyle="none", zorder=3)
-        ax.text(w.time, y + 0.18, str(w.update), ha="center", va="bottom", fontsize=7, rotation=30)
+        ax.text(w.time, y + 0.18, short(w.update), ha="center", va="bottom", fontsize=7, rotation=30)
     end = max([m.delivered for m in run.messages] + [w.time for w in run.writes] + [0.1])
     labels = [f"{name} (clock {run.offsets[name] * 1000:+.0f} ms)" for name in run.replicas]
     ax.set_yticks([rows[n] for n in run.replicas], labels, fontsize=8)
     ax.set_ylim(-0.5, len(run.replicas) - 0.1)
     ax.set_xlim(-0.02, end * 1.03)
-    ax.set_xlabel("true time (s); grey lines: a replica's whole state shipped to another", fontsize=8)
+    ax.set_xlabel("true time (s); grey: a state shipped", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    ax.legend(handles=LEGEND, loc="upper center", bbox_to_anchor=(0.4, -0.17), ncol=2, fontsize=7, frameon=False)
+    sparse_y(ax, 5)
+    ax.legend(handles=LEGEND, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4, fontsize=7, frameon=False)
 
 
 def conflicts_title(run: ConflictRun, policy: str) -> str:
@@ -119,6 +128,7 @@ def _losses(ax: Axes, run: ConflictRun, policy: str) -> None:
     ax.set_xlim(-0.6, len(POLICIES) - 0.4)
     ax.set_ylim(0, max(3, max(c + lat for c, lat in zip(concurrent, later))) * 1.5)
     ax.set_ylabel("writes lost", fontsize=8)
+    sparse_y(ax, 3)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title("the same schedule, each policy", fontsize=8)
 

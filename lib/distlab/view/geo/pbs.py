@@ -99,8 +99,8 @@ def render_pbs(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     quorum_only = pbs_curve(config["fit"], n, r, w, False, seed)
     t = float(config["t_ms"])
     fig, ax = style.reuse_axes(fig, rect=(0.1, 0.13, 0.87, 0.68), figsize=(7.2, 4.2))
-    ax.plot(GRID, 100 * fresh.p, color=FRESH, lw=2, label="Monte Carlo (WARS): writes keep propagating")
-    ax.plot(GRID, 100 * quorum_only.p, color=QUORUM_ONLY, lw=2, label="Monte Carlo, only the write quorum")
+    ax.plot(GRID, 100 * fresh.p, color=FRESH, lw=2, label="Monte Carlo")
+    ax.plot(GRID, 100 * quorum_only.p, color=QUORUM_ONLY, lw=2, label="Monte Carlo, write quorum only")
     closed = 100.0 * (1.0 - p_stale_closed_form(n, r, w))
     ax.plot([0, T_MAX_MS], [closed, closed], color="black", lw=1, linestyle="--", label="closed form")
     ax.axvline(t, color=style.NEUTRAL, lw=1)
@@ -108,7 +108,7 @@ def render_pbs(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     if (n, r, w) == (3, 1, 1):
         points = [(tt, p) for (f, tt), p in PUBLISHED.items() if f == config["fit"]]
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="D", color="black", linestyle="none",
-                markersize=6, label="published (Bailis et al. 2012)")
+                markersize=6, label="published")
     ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
     ax.set_xlim(0, T_MAX_MS)
     ax.set_ylim(0, 105)

@@ -29,7 +29,7 @@ from distlab.geo.world_map_placement import draw_placement_map
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, ms
+from .common import STYLE, WIDE, ms, sparse_y
 
 __all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
            "render_placement"]
@@ -47,10 +47,8 @@ NO_OUTAGE = "none"
 FIGSIZE = (7.2, 6.0)
 RECTS = [(0.02, 0.45, 0.96, 0.50), (0.09, 0.07, 0.89, 0.23)]
 BEFORE, AFTER = style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]
-LEGEND = [Patch(facecolor=BEFORE, label="measured median"),
-          Patch(facecolor=AFTER, label="after the outage"),
-          Line2D([], [], color="black", marker="_", markersize=14, linestyle="none",
-                 label="predicted from the medians")]
+LEGEND = [Patch(facecolor=BEFORE, label="measured"), Patch(facecolor=AFTER, label="after the outage"),
+          Line2D([], [], color="black", marker="_", markersize=14, linestyle="none", label="predicted")]
 
 
 def regions_of(replicas: str) -> tuple[str, ...]:
@@ -111,19 +109,18 @@ def client_story(result: PlacementResult, client: str) -> str:
     """The followed client's latency taken apart (the bars' title), from ``result`` alone."""
     leader = result.elected
     rtt = default_model().pair_rtt_ms(client, leader, same_zone=client == leader)
-    line = (f"a client in {client} waits {ms(result.medians()[client])} per write ≈ its round trip to the leader "
-            f"in {leader} ({ms(rtt)})\n+ the leader's round trip to a majority ({ms(result.majority_ms)}): "
-            f"predicted {ms(result.predicted_ms[client])}")
+    line = (f"{client}: {ms(result.medians()[client])} a write ≈ {ms(rtt)} to the leader ({leader}) "
+            f"+ {ms(result.majority_ms)} to a majority (predicted {ms(result.predicted_ms[client])})")
     outage = result.outage
     if outage is None:
         return line
     if outage.new_leader is None:
-        return line + f"\n{outage.region} failed: no majority left, so no leader and no commits"
+        return line + f"\n{outage.region} down: no majority left, no leader, no commits"
     after = outage.medians().get(client, math.nan)
     moved = (f"new leader in {outage.new_leader} after {outage.election_s:.1f} s" if outage.election_s is not None
              else f"the leader in {outage.new_leader} kept a majority")
-    where = "the client's region is down" if client == outage.region else f"then {ms(after)}"
-    return line + f"\n{outage.region} failed: {moved}; {where}"
+    where = "it is down too" if client == outage.region else f"{client} then {ms(after)}"
+    return line + f"\n{outage.region} down: {moved}; {where}"
 
 
 def _bars(ax: Axes, result: PlacementResult, client: str) -> None:
@@ -148,6 +145,7 @@ def _bars(ax: Axes, result: PlacementResult, client: str) -> None:
     ax.set_xlim(-0.6, len(regions) - 0.4)
     ax.set_ylim(0, top * 1.45)
     ax.set_ylabel("commit latency (ms)", fontsize=8)
+    sparse_y(ax)
     ax.tick_params(axis="y", labelsize=8)
     ax.legend(handles=LEGEND if result.outage is not None else [LEGEND[0], LEGEND[2]], loc="upper left",
               fontsize=7, frameon=False, ncol=3)
@@ -190,9 +188,8 @@ def options_title(options: tuple[Option, ...]) -> str:
     """The options' title, from the same medians and conflict count as the bars."""
     fixed, best, multi = options
     worst = [max(o.medians.values()) for o in options]
-    return (f"one write region ({fixed.leader}): farthest client {ms(worst[0])}; leader at the best region "
-            f"({best.leader}): {ms(worst[1])}\nmulti-writer: {ms(worst[2])} at most, but {multi.conflicts} "
-            f"pairs of writes conflicted and must be reconciled")
+    return (f"farthest client: {ms(worst[0])} (leader in {fixed.leader}), {ms(worst[1])} (in {best.leader}), "
+            f"{ms(worst[2])} (multi-writer)\nbut multi-writer left {multi.conflicts} conflicting pairs to reconcile")
 
 
 @panel_render(defaults=settings_of(options_panel))
@@ -211,9 +208,9 @@ def render_options(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     ax.set_yscale("log")
     ax.set_ylim(0.1, 5000)
     ax.set_xlim(-0.6, len(regions) - 0.4)
-    ax.set_xticks(range(len(regions)), [f"client in {r}" for r in regions], fontsize=8)
-    ax.set_ylabel("commit latency (ms, log scale)", fontsize=8)
-    names = [f"{o.name}" + (f" ({o.leader})" if o.leader else "") for o in options]
+    ax.set_xticks(range(len(regions)), regions, fontsize=8)
+    ax.set_ylabel("commit (ms, log)", fontsize=8)
+    names = [f"leader in {o.leader}" if o.leader else "multi-writer" for o in options]
     ax.legend(handles=[Patch(facecolor=c, label=n) for c, n in zip(OPTION_COLORS, names)], loc="upper left",
               fontsize=7, frameon=False, ncol=3)
     ax.set_title(options_title(options), fontsize=8)

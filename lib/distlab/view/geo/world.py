@@ -12,7 +12,6 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from distlab.geo.world import REGIONS
 from distlab.geo.world_bound import PairBound
@@ -21,17 +20,13 @@ from distlab.geo.world_map import band_of, draw_ratio_map
 from .. import style
 from ..controls import choice_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, sparse_y
 
 __all__ = ["render_world", "toll_title", "world_panel"]
 
 FIGSIZE = (7.2, 5.6)
 RECTS = [(0.02, 0.40, 0.96, 0.55), (0.09, 0.07, 0.89, 0.24)]
 BOUND_COLOR = "#BBBBBB"
-MEASURED_COLOR = band_of(2.2).color
-#: the bars' legend (explicit handles: a reused axes keeps its old bar containers)
-LEGEND = [Patch(facecolor=BOUND_COLOR, hatch="//", edgecolor="white", label="fibre bound: 2 × distance / (200 km/ms)"),
-          Patch(facecolor=MEASURED_COLOR, label="measured median (EC2, 2013), coloured as its arc on the map")]
 
 
 def world_panel(around: str = "virginia") -> Panel:
@@ -44,10 +39,7 @@ def world_panel(around: str = "virginia") -> Panel:
 def toll_title(around: str, rows: list[PairBound]) -> str:
     """The bars' title: the range of measured / bound over ``rows`` (the pairs from ``around``)."""
     ratios = [r.ratio for r in rows]
-    nearest = min(rows, key=lambda r: r.fibre_rtt_ms)
-    other = nearest.b if nearest.a == around else nearest.a
-    return (f"from {around}: the measured median is {min(ratios):.1f}-{max(ratios):.1f}× the fibre bound "
-            f"(nearest, {other}: {nearest.median_rtt_ms:.0f} ms, bound {nearest.fibre_rtt_ms:.0f} ms)")
+    return f"from {around}: measured (coloured) is {min(ratios):.1f}-{max(ratios):.1f}× the fibre bound (grey)"
 
 
 def _bars(ax: Axes, around: str, rows: list[PairBound]) -> None:
@@ -62,10 +54,10 @@ def _bars(ax: Axes, around: str, rows: list[PairBound]) -> None:
     top = max(r.median_rtt_ms for r in rows)
     ax.set_xticks(list(xs), [r.b if r.a == around else r.a for r in rows], fontsize=8)
     ax.set_xlim(-0.6, len(rows) - 0.4)
-    ax.set_ylim(0, top * 1.25)
+    ax.set_ylim(0, top * 1.2)
     ax.set_ylabel("round trip (ms)", fontsize=8)
+    sparse_y(ax)
     ax.tick_params(axis="y", labelsize=8)
-    ax.legend(handles=LEGEND, loc="upper left", fontsize=7, frameon=False)
     ax.set_title(toll_title(around, rows), fontsize=9)
 
 
@@ -75,7 +67,6 @@ def render_world(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     around = config["around"]
     fig, (map_ax, bar_ax) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
     rows = draw_ratio_map(map_ax, around=around, legend=False,
-                          title=f"measured median round trip / speed-of-light-in-fibre bound, pairs from {around}\n"
-                                "(each arc coloured by that ratio, as its bar below)")
+                          title=f"measured median round trip ÷ fibre bound, from {around}")
     _bars(bar_ax, around, rows)
     return fig
