@@ -104,8 +104,12 @@ def test_wrong_merges_are_told_which_law_broke_and_why(wrong, words):
     assert verdict.status == "failed" and words in verdict.message, verdict.message
 
 
-def test_the_library_merge_and_the_reference_agree_and_pass():
-    assert evaluate("geo.orset_merge", ORSet.merge).status == "passed"
+def test_the_librarys_own_merge_is_refused_and_restored_afterwards():
+    original = ORSet.__dict__["merge"]
+    for shortcut in (ORSet.merge, sol.the_librarys_merge, lambda a, b: ORSet.merge(a, b)):
+        verdict = evaluate("geo.orset_merge", shortcut)
+        assert verdict.status == "failed" and "library's own merge" in verdict.message, verdict.message
+        assert ORSet.__dict__["merge"] is original
     a, b = ORSet().add("milk", "A"), ORSet().add("eggs", "B")
     assert sol.merge(a, b) == a.merge(b) and sol.merge(a.remove("milk"), a) == a.remove("milk").merge(a)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import reduce
 from typing import Any, NamedTuple
 
@@ -143,18 +144,46 @@ def _spec_words(script: Any, merge: Callable[[Any, Any], Any]) -> str:
                  "The merged context is a.context.merge(b.context); return ORSet(dots, context), leaving out "
                  "replicas with no dots."])
 def check_orset_merge(merge: Callable[[Any, Any], Any]) -> bool | str:
-    """``merge`` returns an ORSet and passes every law on 200 seeded random scripts (`check_laws`)."""
+    """``merge`` returns an ORSet and passes every law on 200 seeded random scripts (`check_laws`),
+    without handing the work to the library's own ``ORSet.merge``."""
     from distlab.geo.crdts import ORSet, check_laws
 
-    probe = merge(ORSet[str]().add("milk", "A"), ORSet[str]().add("eggs", "B"))
-    if not isinstance(probe, ORSet):
-        return f"Return an ORSet (ORSet(dots, context)), not a {type(probe).__name__}."
-    report = check_laws(merge, "or-set", examples=200, seed=0)
+    if getattr(merge, "__func__", merge) is ORSet.merge:
+        return LIBRARY_MERGE
+    with _library_merge_refused(ORSet):
+        probe = merge(ORSet[str]().add("milk", "A"), ORSet[str]().add("eggs", "B"))
+        if not isinstance(probe, ORSet):
+            return f"Return an ORSet (ORSet(dots, context)), not a {type(probe).__name__}."
+        report = check_laws(merge, "or-set", examples=200, seed=0)
     if report.passed:
         return True
+    if report.law == "raises" and any(LibraryMerge.__name__ in text for _, text in report.shown):
+        return LIBRARY_MERGE
     if report.law == "spec":
         return f"{_spec_words(report.script, merge)}\n{report}"
     return f"{LAW_WORDS.get(report.law or '', report.law)}.\n{report}"
+
+
+LIBRARY_MERGE = "That is the library's own merge (a.merge(b)): write yours from a.dots and a.context."
+
+
+class LibraryMerge(Exception):
+    """Raised when a learner's merge calls ``ORSet.merge`` during the check."""
+
+
+@contextmanager
+def _library_merge_refused(cls: Any) -> Iterator[None]:
+    """While the check runs, ``ORSet.merge`` raises `LibraryMerge` (restored afterwards, whatever happens)."""
+    original = cls.__dict__["merge"]
+
+    def refuse(self: Any, other: Any) -> Any:
+        raise LibraryMerge(LIBRARY_MERGE)
+
+    cls.merge = refuse
+    try:
+        yield
+    finally:
+        cls.merge = original
 
 
 # ------------------------------------------------------------------------ exercise 3: placement

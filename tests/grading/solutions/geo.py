@@ -119,6 +119,10 @@ def keeps_its_own_context(a, b):
     return ORSet(merge(a, b).dots, a.context)
 
 
+def the_librarys_merge(a, b):
+    return a.merge(b)
+
+
 # ---------------------------------------------------------------- exercise 3
 def _worst(replicas, leader, clients):
     return max(predicted_commit_ms(leader, c, replicas) for c in clients)
@@ -166,7 +170,8 @@ MUTATIONS = {
     "geo.orset_merge": {"union of dots": union_of_dots, "common dots only": common_dots_only,
                         "remove wins by element": remove_wins_by_element,
                         "newer side per element": newer_side_per_element,
-                        "own context": keeps_its_own_context},
+                        "own context": keeps_its_own_context, "the library's merge": the_librarys_merge,
+                        "ORSet.merge itself": ORSet.merge},
     "geo.placement": {"one region": all_in_the_first_clients_region, "best majority leader": best_majority_leader,
                       "where the clients are": replicas_where_the_clients_are,
                       "over budget": best_effort_over_budget},
