@@ -329,3 +329,19 @@ def test_the_quiz_has_five_questions_each_with_feedback():
         question.input.value = wrong
         question.check_button.click()
         assert question.last.correct is False and question.last.message
+
+
+# ------------------------------------------------------------------------------ real replicas (a measured result)
+def test_the_replicas_render_and_summary_read_a_result():
+    from distlab.geo.replicas_experiment import QuorumCommitResult, QuorumRow
+
+    rows = (QuorumRow(1, 20.0, (21.5, 21.7, 21.6), (0, 2, 2), 2), QuorumRow(2, 80.0, (81.4, 81.6, 160.0), (0, 0, 2), 2),
+            QuorumRow(3, 150.0, (151.0, 230.0, 240.0), (0, 0, 0), 2))
+    result = QuorumCommitResult("postgresql (test)", (20, 80, 150), 0.9, rows)
+    fig = gv.render_replicas(result)
+    dots = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert [list(line.get_ydata()) for line in dots] == [list(r.latencies_ms) for r in rows]
+    text = gv.replicas_summary(result).splitlines()
+    assert text[0].startswith("ANY 1: waits for the 1st nearest standby (20 ms); median ✓ within")
+    assert text[0].endswith("stale right after a commit: s2, s3")
+    assert "✗ outside" in text[2] and text[2].endswith("none")

@@ -11,6 +11,7 @@
 * `clocks` -- physical, Lamport and hybrid logical clocks on skewed clocks.
 * `systems` -- Spanner's commit wait and CockroachDB's uncertainty restarts, judged by chapter 1's checker.
 * `cassandra` -- Cassandra's consistency levels across two data centres.
+* `replicas` -- quorum commit on real PostgreSQL replicas (a render of a measured result).
 * `chooser` -- the lecture's "how to choose".
 * `quiz` -- the chapter's five questions.
 """
@@ -24,6 +25,7 @@ from .pbs import pbs_panel, published_table, render_pbs
 from .placement import options_panel, placement_panel, render_options, render_placement
 from .quiz import quiz
 from .quorums import dynamo_panel, render_dynamo
+from .replicas import render_replicas, replicas_summary
 from .systems import cockroach_panel, render_cockroach, render_spanner, spanner_panel
 from .world import render_world, world_panel
 
@@ -32,5 +34,6 @@ __all__ = [
     "dynamo_panel", "examples_table", "level_table", "options_panel", "pbs_panel", "placement_panel",
     "published_table", "quiz", "render_cassandra", "render_chooser", "render_clocks", "render_cockroach",
     "render_conflicts", "render_crdt", "render_dynamo", "render_options", "render_pbs", "render_placement",
-    "render_spanner", "render_world", "spanner_panel", "world_panel", "yjs_table",
+    "render_replicas", "render_spanner", "render_world", "replicas_summary", "spanner_panel", "world_panel",
+    "yjs_table",
 ]
