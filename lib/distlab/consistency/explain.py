@@ -35,6 +35,9 @@ __all__ = ["explain_violation", "thin_air_verdict", "stale_verdict", "window_fai
 # timeout holds as well; past either limit the violation is reported without a window, saying so.
 EXPLAIN_STEPS = 20_000
 
+# The work (steps and what each looks at) the explanation may do per step it may take.
+WORK_PER_STEP = 8
+
 # The explanation of a violation the violation-first pass found may take at least this many steps
 # (or as many as the verdict took); past it, the pass's own verdict and window are reported.
 FALLBACK_STEPS = 5_000
@@ -130,7 +133,8 @@ def explain_violation(history: History, ops: list[Op], key: Any, model: Model, b
     if the search cannot explain within :data:`FALLBACK_STEPS` (its window is small already)."""
     where = "the register" if key is None else f"key {key!r}"
     first = fallback is not None
-    allowance = budget.child(max(verdict_steps, FALLBACK_STEPS if first else EXPLAIN_STEPS))
+    steps = max(verdict_steps, FALLBACK_STEPS if first else EXPLAIN_STEPS)
+    allowance = budget.child(steps, steps * WORK_PER_STEP)
     prepared = prepared or prepare(ops, model)
     try:
         full = linearize_ops(ops, model, budget=allowance, record_states=True, prepared=prepared)

@@ -123,23 +123,25 @@ def linearize_ops(ops: Iterable[Op], model: Model, init_states: Iterable[Any] | 
     """JIT search over one key's operations (already restricted to one key).
 
     ``init_states``: the states the object may start in (default: the model's initial state).
-    ``prepared``: :func:`~distlab.consistency.keyprep.prepare` of the same ``ops``, if known: the
-    search then walks its operations (unobservable indeterminate ones left out), and its goals
-    prune the search (:mod:`~distlab.consistency.jitrules`).
+    ``prepared``: :func:`~distlab.consistency.keyprep.prepare` of the same ``ops``, if known: for
+    a kv key the search then walks its operations (unobservable indeterminate ones left out), and
+    its goals prune the search (:mod:`~distlab.consistency.jitrules`); a register's search walks
+    ``ops`` as they are (it keeps few configurations anyway, and it answers as it always has).
     Raises :class:`BudgetExceeded` when the budget runs out; then ``progress.linearized`` (if given)
     holds how many completed operations the search had placed.
     """
     budget = budget or Budget(None)
+    rules = rules_for(prepared)
     layout = prepared.cache.get("jit") if prepared is not None else None
     if layout is None:
-        ops = list(ops) if prepared is None else prepared.live
+        ops = prepared.live if prepared is not None and rules is not None else list(ops)
         budget.charge(len(ops))
         layout = _layout(ops)
         if prepared is not None:
             prepared.cache["jit"] = layout
     placed = [0]
     try:
-        return _search(layout, model, init_states, budget, record_states, placed, rules_for(prepared))
+        return _search(layout, model, init_states, budget, record_states, placed, rules)
     finally:
         if progress is not None:
             progress.linearized = max(progress.linearized, placed[0])
@@ -208,12 +210,12 @@ def _one_more(configs: Table, k: int, charge: Callable[[int], None]) -> Table:
 
 
 def _paced(items: Iterable[T], charge: Callable[[int], None], weight: int = 1) -> Iterator[T]:
-    """``items``, charging the budget ``weight`` units of work for each as they go (64 at a time),
-    so the clock is looked at while a big table is copied, not only before."""
-    for n, item in enumerate(items):
+    """``items``, charging the budget ``weight`` units of work for each as they go (64 at a time,
+    after each 64), so the clock is looked at while a big table is copied, not only before."""
+    for n, item in enumerate(items, 1):
+        yield item
         if not n & 63:
             charge(64 * weight)
-        yield item
 
 
 def _linearize_return(configs: Table, op: Op, idx: int, pos: int, pending: dict[int, Op], sig_ops: list[Op],

@@ -103,7 +103,9 @@ def _observed(cands: list[Entry], infos: list[Entry], read_value: Callable[[Any]
     anything but an operation that observes its value -- a read of it, a cas expecting it -- may be
     left out (what follows overwrites it, or nothing does), so the search places one only right
     before an observer (:meth:`_Search.candidates` with ``after_info``). That observer is among the
-    candidates already: an ``info`` operation's return comes after every other."""
+    candidates already: an ``info`` operation's return comes after every other. They come nearest
+    first -- a write of a value wanted before a write only a wanted cas needs -- so the witness has
+    as few indeterminate operations take effect as the search can manage."""
     try:
         waiting: dict[Any, list[Entry]] = {}
         for e in infos:
@@ -111,12 +113,11 @@ def _observed(cands: list[Entry], infos: list[Entry], read_value: Callable[[Any]
                 waiting.setdefault(_writes(e.op), []).append(e)
         wanted = [read_value(e.op.result) if e.is_read else e.op.value[0] for e in cands
                   if e.is_read or (e.op.f == "cas" and isinstance(e.op.value, tuple))]
-        kept = []
-        while wanted:
-            for e in waiting.pop(wanted.pop(), ()):
-                kept.append(e)
-                if e.op.f == "cas":
-                    wanted.append(e.op.value[0])
+        kept: list[Entry] = []
+        while wanted:                           # nearest first: fewest indeterminate steps to a need
+            level = sorted((e for v in wanted for e in waiting.pop(v, ())), key=rank)
+            kept += level
+            wanted = [e.op.value[0] for e in level if e.op.f == "cas"]
         return kept
     except TypeError:                           # unhashable values: keep them all
         return infos
@@ -167,12 +168,12 @@ class _Search:
                 return [e]
             out.append(e)
             e = e.next
-        if infos:
-            out += _observed(out, infos, self.read_value)
         if len(out) > 1:
             if len(out) > CHEAP:
                 self.budget.charge(len(out))
             out.sort(key=rank)
+        if infos:                               # after the completed ones, nearest first
+            out += _observed(out, infos, self.read_value)
         return out
 
     def run(self, remaining_ok: int) -> list[int] | None:
