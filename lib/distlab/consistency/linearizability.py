@@ -94,11 +94,12 @@ def merge_key_orders(history: History, chains: list[list[int]], budget: Budget |
 class _Open:
     """A key still undecided: its operations and how far the searches got on it."""
 
-    __slots__ = ("key", "ops", "prepared", "progress")
+    __slots__ = ("key", "ops", "prepared", "progress", "tried")
 
     def __init__(self, key: Any, ops: list[Op], prepared: Prepared) -> None:
         self.key, self.ops, self.prepared = key, ops, prepared
         self.progress = Progress(key=key, operations=len(prepared.live))
+        self.tried = False
 
 
 def _race_round(ops: list[Op], model: Model, budget: Budget, limits: tuple[int, int], progress: Progress,
@@ -158,6 +159,7 @@ def decide_keys(parts: dict[Any, list[Op]], model: Model, budget: Budget, progre
             limit = next(limits)
             undecided = []
             for item in pending:
+                item.tried = True
                 decided = _race_round(item.ops, model, budget, limit, item.progress, item.prepared)
                 if decided is None:
                     undecided.append(item)
@@ -175,8 +177,10 @@ def decide_keys(parts: dict[Any, list[Op]], model: Model, budget: Budget, progre
 
 
 def _hardest(pending: list[_Open], progress: Progress) -> None:
-    """Record in ``progress`` the open key whose search got least far (as a fraction)."""
-    worst = min(pending, key=lambda item: item.progress.linearized / max(1, item.progress.operations))
+    """Record in ``progress`` the open key whose search got least far (as a fraction), of those
+    searched at all."""
+    worst = min([item for item in pending if item.tried] or pending,
+                key=lambda item: item.progress.linearized / max(1, item.progress.operations))
     progress.key, progress.linearized, progress.operations = (worst.key, worst.progress.linearized,
                                                               worst.progress.operations)
 

@@ -33,7 +33,7 @@ from typing import Any, TypeAlias
 
 from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.kvtokens import Order
-from distlab.consistency.readgoals import Goals, all_in, any_in, builtin_kind
+from distlab.consistency.readgoals import Goals, builtin_kind
 from distlab.consistency.specs import Model
 from distlab.consistency.verdict import CHEAP, Budget, Progress
 from distlab.consistency.wgllist import Entry, Signature, entry_list, lift, rank, unlift
@@ -56,14 +56,6 @@ COMPACT_FROM = 1024
 """Keys with more operations than this cache linearized sets compactly (:func:`_compact`)."""
 
 
-def _out_of_order(order: Order, slot: int, lin: int) -> bool:
-    """Does the reads' order keep ``slot`` from taking effect with ``lin`` linearized?"""
-    before = order.require.get(slot)
-    if before is not None and not all_in(before, lin):
-        return True
-    return slot in order.first_epoch and bool(lin & order.puts)
-
-
 def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progress: Progress | None = None,
             prepared: Prepared | None = None, init: Any = _MODEL_INIT) -> list[int] | None:
     """A linearization (op indices) of one key's operations, or ``None`` if none exists.
@@ -78,7 +70,7 @@ def wgl_ops(ops: Sequence[Op], model: Model, budget: Budget | None = None, progr
     if head is None:
         budget.charge(len(live))
         head = prepared.cache["wgl"] = entry_list(live)
-    search = _Search(head, model, prepared.goals, budget, len(live) > COMPACT_FROM)
+    search = _Search(head, model, prepared.goals, budget, len(live))
     if init is not _MODEL_INIT:
         search.init = init
     try:
@@ -133,12 +125,30 @@ def _compact(lin: int, state: Any) -> tuple[int, int, Any]:
 class _Search:
     """One depth-first search over a linked list of entries (see the module doc)."""
 
-    def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget, compact: bool) -> None:
+    def __init__(self, head: Entry, model: Model, goals: Goals | None, budget: Budget, n: int) -> None:
         self.head, self.step, self.init, self.goals, self.budget = head, model.step, model.init, goals, budget
-        self.deepest, self.compact = 0, compact
+        self.deepest, self.compact = 0, n > COMPACT_FROM
         self.path: list[Frame] = []
         self.order = goals.order if goals is not None else None
         self.just_in_time, self.read_value = builtin_kind(model) in ("register", "cas-register"), model.read_value
+        self.taken = bytearray(n)                  # the linearized set again, as flags: O(1) to test
+        self.is_put, self.puts_taken = bytearray(n), 0
+        if self.order is not None:
+            for i in range(n):
+                self.is_put[i] = self.order.puts >> i & 1
+
+    def take(self, slot: int, flag: int) -> None:
+        """Mark ``slot`` linearized (``flag`` 1) or not (0) in the flags."""
+        self.taken[slot] = flag
+        if self.is_put[slot]:
+            self.puts_taken += 1 if flag else -1
+
+    def out_of_order(self, order: Order, slot: int) -> bool:
+        """Does the reads' order keep ``slot`` from taking effect now?"""
+        before, taken = order.require.get(slot), self.taken
+        if before is not None and not all(taken[i] for i in before):
+            return True
+        return self.puts_taken > 0 and slot in order.first_epoch
 
     def candidates(self, state: Any, lin: int, after_info: bool = False) -> list[Entry]:
         """The calls before the first return, earliest return first -- or only a read legal in
@@ -151,7 +161,7 @@ class _Search:
         step, order, just_in_time = self.step, self.order, self.just_in_time
         e = self.head.next
         while e.is_call:
-            if (order is not None and _out_of_order(order, e.slot, lin)) or (after_info and e.op.f == "write"):
+            if (order is not None and self.out_of_order(order, e.slot)) or (after_info and e.op.f == "write"):
                 e = e.next
                 continue
             sig = e.sig
@@ -197,8 +207,10 @@ class _Search:
                 if key in cache:
                     continue
                 cache.add(key)
-                new_active = lookahead(active, entry, new_lin, new_state, state)
+                self.take(entry.slot, 1)
+                new_active = lookahead(active, entry, new_state, state)
                 if new_active is None:
+                    self.take(entry.slot, 0)
                     continue
                 path.append((cands, tried, state, entry, active))
                 lift(entry)
@@ -213,14 +225,14 @@ class _Search:
                 return None
             cands, tried, state, entry, active = path.pop()
             lin &= ~(1 << entry.slot)
+            self.take(entry.slot, 0)
             unlift(entry)
             if entry.sig is None:
                 remaining_ok += 1
         return [frame[3].op.index for frame in path]
 
-    def lookahead(self, active: tuple[int, ...], entry: Entry, lin: int, state: Any,
-                  before: Any) -> tuple[int, ...] | None:
-        """The goals left to watch after ``entry`` took effect (state ``state``, linearized ``lin``),
+    def lookahead(self, active: tuple[int, ...], entry: Entry, state: Any, before: Any) -> tuple[int, ...] | None:
+        """The goals left to watch after ``entry`` took effect (state ``state``; it is marked taken),
         or None if one of them can no longer be met (see :mod:`~distlab.consistency.readgoals`)."""
         goals = self.goals
         if goals is None:
@@ -230,7 +242,7 @@ class _Search:
             active = tuple(g for g in active if g != slot)
         fresh = goals.produces.get(slot)
         if fresh:
-            grown = self._activate(active, fresh, lin)
+            grown = self._activate(active, fresh)
             if grown is None:
                 return None
             active = grown
@@ -243,16 +255,17 @@ class _Search:
                 return None
         return active
 
-    def _activate(self, active: tuple[int, ...], fresh: list[int], lin: int) -> tuple[int, ...] | None:
+    def _activate(self, active: tuple[int, ...], fresh: list[int]) -> tuple[int, ...] | None:
         """``active`` with the goals in ``fresh`` whose producers are now all used; None if one of
         them needs an operation already used before its base."""
         by_slot = self.goals.by_slot if self.goals else []
+        taken = self.taken
         new = []
         for g in fresh:
             goal = by_slot[g]
-            if goal is None or not all_in(goal.producers, lin) or lin >> g & 1:
+            if goal is None or taken[g] or not all(taken[p] for p in goal.producers):
                 continue
-            if any_in(goal.needs, lin):
+            if any(taken[a] for a in goal.needs):
                 return None
             new.append(g)
         if len(fresh) > CHEAP:
