@@ -301,7 +301,7 @@ REUSE = [
     (gv.render_placement, dict(failed="virginia"), dict(client="tokyo")),
     (gv.render_options, dict(leader="tokyo"), dict(leader="sydney")),
     (gv.render_dynamo, dict(w=1, r=1, n=5), dict(failure="tokyo down for the whole run", sloppy=True)),
-    (gv.render_pbs, dict(fit="WAN", t_ms=100.0), dict(n=5, r=2, w=2, t_ms=3.0)),
+    (gv.render_pbs, dict(fit="WAN", t_ms=100.0), dict(n=5, r=2, w=2, t_ms=2.0)),
     (gv.render_conflicts, dict(workload=cf.CART), dict(policy="crdt", skew=0.1)),
     (gv.render_crdt, dict(kind="or-map", steps=16), dict(kind="g-set", steps=4)),
     (gv.render_clocks, dict(clock="HLC", step_back=0.3), dict(clock="physical")),

@@ -23,7 +23,7 @@ from distlab.geo.cassandra_levels import LEVELS, level_table as levels
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, wrapped_row
 from .crdts import Table
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
@@ -39,7 +39,7 @@ LEGEND = [Patch(facecolor=WRITE, label="write"), Patch(facecolor=READ, label="re
 def cassandra_panel(write_level: str = "LOCAL_QUORUM", read_level: str = "LOCAL_QUORUM", failed: str = "none",
                     seed: int = 0) -> Panel:
     """Menus for the write level, the read level and a data centre that is down."""
-    return Panel(render_cassandra, {
+    return wrapped_row(render_cassandra, {
         "write_level": choice_control(LEVELS, write_level, name="write_level", description="writes at",
                                       style=STYLE),
         "read_level": choice_control(LEVELS, read_level, name="read_level", description="reads at", style=STYLE),

@@ -17,7 +17,7 @@ from distlab.geo.chooser import CONFLICTS, CONSISTENCY, EXAMPLES, SURVIVE, Recom
 
 from ..controls import choice_control, fraction_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE
+from .common import STYLE, WIDE, wrapped_row
 from .crdts import Table
 
 __all__ = ["REGION_SETS", "chooser_panel", "examples_table", "recommendation_html", "render_chooser"]
@@ -37,7 +37,7 @@ def chooser_panel(consistency: str = "serializable", users: str = "three contine
                   conflicts: str = "newest-wins") -> Panel:
     """The lecture's questions: what consistency, where the users are, the write budget, what to
     survive, SQL or not, TrueTime or not, and how concurrent writes should resolve."""
-    return Panel(render_chooser, {
+    return wrapped_row(render_chooser, {
         "consistency": choice_control(list(CONSISTENCY), consistency, name="consistency",
                                       description="consistency", style=STYLE),
         "users": choice_control(list(REGION_SETS), users, name="users", description="users in", style=STYLE,

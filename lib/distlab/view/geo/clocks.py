@@ -20,7 +20,7 @@ from distlab.geo.clocks_sim import ClockEvent, ClocksRun, run_clocks
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, sparse_y
+from .common import STYLE, sparse_y, wrapped_row
 
 __all__ = ["CLOCKS", "backwards", "clocks_panel", "clocks_title", "render_clocks", "stamp"]
 
@@ -32,7 +32,7 @@ FORWARD, BACKWARD = "#999999", style.BAD
 
 def clocks_panel(clock: str = "physical", skew: float = 0.1, step_back: float = 0.0, seed: int = 0) -> Panel:
     """Which clock places the events, the clocks' skew and a step back of node A's clock."""
-    return Panel(render_clocks, {
+    return wrapped_row(render_clocks, {
         "clock": choice_control(CLOCKS, clock, name="clock", description="timestamps from", style=STYLE),
         "skew": fraction_control(skew, min=0.0, max=0.3, step=0.01, name="skew", description="clock skew (s)",
                                  style=STYLE),
@@ -112,7 +112,7 @@ def _compare(ax: Axes, run: ClocksRun, clock: str) -> None:
     ax.set_xlim(-0.6, 2.6)
     ax.set_ylim(0, max(4, max(counts) * 1.3))
     ax.tick_params(axis="y", labelsize=7)
-    sparse_y(ax, 3)
+    sparse_y(ax, 3, integer=True)
     ax.set_title("messages drawn\nbackwards", fontsize=8)
 
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from .. import style
+from ..panel import ConfigRender, Panel
 
-__all__ = ["STYLE", "WIDE", "checker_words", "ms", "sparse_y"]
+__all__ = ["STYLE", "WIDE", "checker_words", "wrapped_row", "ms", "sparse_y"]
 
 #: widgets show their whole description
 STYLE = {"description_width": "initial"}
@@ -32,7 +35,15 @@ def checker_words(status: str) -> tuple[str, str]:
     return f"chapter 1's checker: ? {status}", style.NEUTRAL
 
 
-def sparse_y(ax: Axes, ticks: int = 4) -> None:
+def sparse_y(ax: Axes, ticks: int = 4, *, integer: bool = False) -> None:
     """At most ``ticks`` labelled ticks on the y axis: every tick label is text to lay out and draw
     (about a millisecond each), and a bar's own label carries its value."""
-    ax.yaxis.set_major_locator(MaxNLocator(ticks))
+    ax.yaxis.set_major_locator(MaxNLocator(ticks, integer=integer))
+
+
+def wrapped_row(render: ConfigRender[object], controls: Mapping[str, Any], **options: Any) -> Panel:
+    """A `Panel` whose row of controls wraps onto more lines: squeezed into one row, a slider's
+    track can shrink until a drag gives the front end no value at all (seen in the browser suite)."""
+    panel = Panel(render, controls, **options)
+    panel.widget.children[0].layout.flex_flow = "row wrap"
+    return panel

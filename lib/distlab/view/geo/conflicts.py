@@ -24,7 +24,7 @@ from distlab.geo.crdt_kinds import Update
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, sparse_y
+from .common import STYLE, sparse_y, wrapped_row
 
 __all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts", "short"]
 
@@ -55,7 +55,7 @@ LEGEND = [Line2D([], [], color=v.color, marker=v.marker, linestyle="none", marke
 def conflicts_panel(workload: str = "register", policy: str = "lww", skew: float = 0.2, writes: int = 8,
                     seed: int = 4) -> Panel:
     """Menus for the data and the merge policy; sliders for the clocks' skew and the writes."""
-    return Panel(render_conflicts, {
+    return wrapped_row(render_conflicts, {
         "workload": choice_control(WORKLOADS, workload, name="workload", description="data", style=STYLE),
         "policy": choice_control(POLICIES, policy, name="policy", description="merge policy", style=STYLE),
         "skew": fraction_control(skew, min=0.0, max=0.5, step=0.05, name="skew", description="clock skew (s)",
@@ -128,7 +128,7 @@ def _losses(ax: Axes, run: ConflictRun, policy: str) -> None:
     ax.set_xlim(-0.6, len(POLICIES) - 0.4)
     ax.set_ylim(0, max(3, max(c + lat for c, lat in zip(concurrent, later))) * 1.5)
     ax.set_ylabel("writes lost", fontsize=8)
-    sparse_y(ax, 3)
+    sparse_y(ax, 3, integer=True)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title("the same schedule, each policy", fontsize=8)
 

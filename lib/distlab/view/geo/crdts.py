@@ -21,7 +21,7 @@ from distlab.geo.crdts import KINDS
 from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, wrapped_row
 
 __all__ = ["Table", "crdt_panel", "crdt_title", "render_crdt", "yjs_table"]
 
@@ -31,7 +31,7 @@ UPDATE_COLOR, SYNC_COLOR = style.OKABE_ITO["blue"], style.NEUTRAL
 
 def crdt_panel(kind: str = "or-set", steps: int = 10, seed: int = 0) -> Panel:
     """A menu of the nine CRDT kinds and a slider for the script's length."""
-    return Panel(render_crdt, {
+    return wrapped_row(render_crdt, {
         "kind": choice_control(list(KINDS), kind, name="kind", description="CRDT", style=STYLE),
         "steps": size_control(steps, min=2, max=16, name="steps", description="steps"),
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)

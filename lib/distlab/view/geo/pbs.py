@@ -13,42 +13,46 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
 from distlab.geo.pbs import FITS, PUBLISHED, p_stale_closed_form, simulate
 
 from .. import style
-from ..controls import choice_control, fraction_control, seed_control, size_control
+from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE
+from .common import STYLE, wrapped_row
 
 __all__ = ["PANEL_TRIALS", "Curve", "pbs_curve", "pbs_panel", "pbs_title", "published_table", "render_pbs"]
 
 #: trials per curve in the panel (±0.7 points at 95 %; the tests and `make bench` use a million)
 PANEL_TRIALS = 20_000
 T_MAX_MS = 200.0
+#: the times the t slider offers (ms): the paper's sweep, and a drag lands on one exactly
+T_CHOICES = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
 GRID = np.concatenate([np.linspace(0.0, 1.0, 11), np.geomspace(1.0, T_MAX_MS, 60)[1:]])
 FRESH, QUORUM_ONLY = style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]
 
 
 def pbs_panel(fit: str = "LNKD-DISK", n: int = 3, r: int = 1, w: int = 1, t_ms: float = 0.0,
               seed: int = 0) -> Panel:
-    """A menu of the paper's latency fits, sliders for N, R and W (R and W at most N) and for t."""
+    """A menu of the paper's latency fits, sliders for N, R and W (R and W at most N) and for t (one
+    of :data:`T_CHOICES`)."""
     controls = {
         "fit": choice_control(list(FITS), fit, name="fit", description="latency fit", style=STYLE),
         "n": size_control(n, min=1, max=5, name="n", description="N"),
         "r": size_control(r, min=1, max=n, name="r", description="R"),
         "w": size_control(w, min=1, max=n, name="w", description="W"),
-        "t_ms": fraction_control(t_ms, min=0.0, max=T_MAX_MS, step=1.0, name="t_ms",
-                                 description="t after commit (ms)", style=STYLE),
+        "t_ms": choice_control(T_CHOICES, t_ms, name="t_ms", kind=widgets.SelectionSlider,
+                               description="t after commit (ms)", style=STYLE),
         "seed": seed_control(seed, name="seed")}
 
     def cap(change: Mapping[str, Any]) -> None:
         for name in ("r", "w"):
             controls[name].max = change["new"]
     controls["n"].observe(cap, names="value")
-    return Panel(render_pbs, controls, figsize=(7.2, 4.2))
+    return wrapped_row(render_pbs, controls, figsize=(7.2, 4.2))
 
 
 class Curve(NamedTuple):

@@ -29,7 +29,7 @@ from distlab.geo.world_map_placement import draw_placement_map
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, ms, sparse_y
+from .common import STYLE, WIDE, ms, sparse_y, wrapped_row
 
 __all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
            "render_placement"]
@@ -72,7 +72,7 @@ def placement_panel(replicas: str = DEFAULT_SET, leader: str = "virginia", clien
                                  style=STYLE),
         "seed": seed_control(seed, name="seed")}
     _follow_replica_set(controls)
-    return Panel(render_placement, controls, figsize=FIGSIZE, on_release=True)
+    return wrapped_row(render_placement, controls, figsize=FIGSIZE, on_release=True)
 
 
 def _follow_replica_set(controls: Mapping[str, Any]) -> None:
@@ -128,13 +128,14 @@ def _bars(ax: Axes, result: PlacementResult, client: str) -> None:
     before = result.medians()
     after = result.outage.medians() if result.outage is not None else {}
     xs = range(len(regions))
-    ax.bar([x - 0.2 for x in xs], [before[r] for r in regions], width=0.4, color=BEFORE)
-    ax.bar([x + 0.2 for x in xs], [after.get(r, math.nan) for r in regions], width=0.4, color=AFTER)
+    shift = 0.2 if result.outage is not None else 0.0  # side by side only when there is an "after"
+    ax.bar([x - shift for x in xs], [before[r] for r in regions], width=0.4, color=BEFORE)
+    ax.bar([x + shift for x in xs], [after.get(r, math.nan) for r in regions], width=0.4, color=AFTER)
     ax.plot(list(xs), [result.predicted_ms[r] for r in regions], marker="_", markersize=14, color="black",
             linestyle="none")
     top = max([v for v in (*before.values(), *after.values()) if not math.isnan(v)] or [1.0])
     for x, r in zip(xs, regions):
-        ax.text(x - 0.2, before[r] + top * 0.02, f"{before[r]:.0f}", ha="center", va="bottom", fontsize=7)
+        ax.text(x - shift, before[r] + top * 0.02, f"{before[r]:.0f}", ha="center", va="bottom", fontsize=7)
         if result.outage is not None:
             value = after.get(r, math.nan)
             text = "none" if math.isnan(value) else f"{value:.0f}"
@@ -173,7 +174,7 @@ OPTION_COLORS = (style.OKABE_ITO["blue"], style.OKABE_ITO["bluish_green"], style
 
 def options_panel(leader: str = "sydney", seed: int = 0) -> Panel:
     """The leader's region for the first option (the five default replica regions)."""
-    return Panel(render_options, {
+    return wrapped_row(render_options, {
         "leader": choice_control(DEFAULT_REPLICAS, leader, name="leader", description="one write region:",
                                  style=STYLE),
         "seed": seed_control(seed, name="seed")}, figsize=(7.2, 3.6), on_release=True)

@@ -28,7 +28,7 @@ from distlab.geo.quorum import Outage, QuorumResult, overlap, run_quorum
 from .. import style
 from ..controls import choice_control, seed_control, size_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, ms, sparse_y
+from .common import STYLE, WIDE, ms, sparse_y, wrapped_row
 
 __all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
 
@@ -60,7 +60,7 @@ def dynamo_panel(n: int = 3, w: int = 2, r: int = 2, failure: str = "nothing fai
         "sloppy": switch_control(sloppy, name="sloppy", description="sloppy quorum + hinted handoff"),
         "seed": seed_control(seed, name="seed")}
     _cap_at_n(controls)
-    return Panel(render_dynamo, controls, figsize=FIGSIZE)
+    return wrapped_row(render_dynamo, controls, figsize=FIGSIZE)
 
 
 def _cap_at_n(controls: Mapping[str, Any]) -> None:

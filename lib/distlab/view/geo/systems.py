@@ -23,7 +23,7 @@ from distlab.geo.spanner import SpannerRun, run_spanner
 from .. import style
 from ..controls import fraction_control, seed_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, checker_words, ms
+from .common import STYLE, checker_words, ms, wrapped_row
 
 __all__ = ["cockroach_panel", "cockroach_title", "kind_of", "render_cockroach", "render_spanner", "spanner_panel",
            "spanner_title"]
@@ -35,7 +35,7 @@ OPS = 30  # per client: three clients
 
 def spanner_panel(epsilon_ms: float = 4.0, skew_ms: float = 4.0, commit_wait: bool = False, seed: int = 1) -> Panel:
     """TrueTime's uncertainty ε, how far the clocks are really off, and commit wait on or off."""
-    return Panel(render_spanner, {
+    return wrapped_row(render_spanner, {
         "epsilon_ms": fraction_control(epsilon_ms, min=0.0, max=10.0, step=0.5, name="epsilon_ms",
                                        description="TrueTime ε (ms)", style=STYLE),
         "skew_ms": fraction_control(skew_ms, min=0.0, max=10.0, step=0.5, name="skew_ms",
@@ -47,7 +47,7 @@ def spanner_panel(epsilon_ms: float = 4.0, skew_ms: float = 4.0, commit_wait: bo
 def cockroach_panel(skew_ms: float = 4.0, max_offset_ms: float = 250.0, uncertainty: bool = False,
                     seed: int = 0) -> Panel:
     """How far the clocks are off, the cluster's assumed maximum offset, and uncertainty restarts."""
-    return Panel(render_cockroach, {
+    return wrapped_row(render_cockroach, {
         "skew_ms": fraction_control(skew_ms, min=0.0, max=10.0, step=0.5, name="skew_ms",
                                     description="clocks off by up to (ms)", style=STYLE),
         "max_offset_ms": fraction_control(max_offset_ms, min=0.0, max=500.0, step=1.0, name="max_offset_ms",

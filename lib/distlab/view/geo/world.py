@@ -20,7 +20,7 @@ from distlab.geo.world_map import band_of, draw_ratio_map
 from .. import style
 from ..controls import choice_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, sparse_y
+from .common import STYLE, sparse_y, wrapped_row
 
 __all__ = ["render_world", "toll_title", "world_panel"]
 
@@ -31,7 +31,7 @@ BOUND_COLOR = "#BBBBBB"
 
 def world_panel(around: str = "virginia") -> Panel:
     """A menu of the eight regions: the map and bars show every round trip from the one chosen."""
-    return Panel(render_world, {
+    return wrapped_row(render_world, {
         "around": choice_control(REGIONS, around, name="around", description="round trips from", style=STYLE)},
         figsize=FIGSIZE)
 
