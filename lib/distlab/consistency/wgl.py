@@ -1,4 +1,4 @@
-"""The Wing & Gong / Lowe depth-first search for a linearization, as Porcupine runs it, with three
+"""The Wing & Gong / Lowe depth-first search for a linearization, as Porcupine runs it, with
 prunings of our own.
 
 Wing & Gong (1993) walk a doubly linked list of call and return *entries* in time order. The calls
@@ -19,6 +19,10 @@ Our additions (our own code, each sound on its own):
 * **lookahead** (:mod:`~distlab.consistency.readgoals`): after a write, the reads whose value can no
   longer be produced (no producer left, and the state cannot reach it) make the branch dead at once
   -- where Porcupine would find out only when it reaches those reads' returns;
+* **the reads' order** (kv values that split into writes, :mod:`~distlab.consistency.kvtokens`):
+  a write waits for the writes a read value shows before it;
+* **a register's indeterminate writes just in time**: one is tried only right before an operation
+  that observes its value (:func:`_observed`);
 * indeterminate (``info``) operations have their returns after every other entry, and the search
   succeeds as soon as every *completed* operation is linearized -- the rest "never took effect";
   equivalent ``info`` operations (same function and value) are interchangeable once invoked, so
