@@ -115,7 +115,7 @@ class Budget:
         """Look at the clock now. Raises :class:`BudgetExceeded` past the deadline."""
         self.look_at = self.work + LOOK_EVERY
         if self.deadline is not None and self.clock() > self.deadline:
-            raise BudgetExceeded(f"time budget of {self.timeout:g} s exhausted")
+            raise BudgetExceeded(f"time budget of {self.timeout:.3g} s exhausted")
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be negative), or None without a time limit."""
