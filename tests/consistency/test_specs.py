@@ -31,7 +31,7 @@ def test_default_explanation_text_is_unchanged():
         "#1 p1 read→None cannot take effect at any instant between its invocation (t=2) and its completion "
         "(t=3): it returned None, but every consistent account of the operations before it leaves the "
         "register holding {1} (before the operations still in flight act), and no order of those in-flight "
-        "operations yields None. Smallest failing window: 1 operations (operations #1), starting from any "
+        "operations yields None. Smallest failing window: 1 operation (operation #1), starting from any "
         "of the states {1} -- no order of them that respects real time is legal.")
 
 

@@ -231,8 +231,9 @@ def _reason(x: Op, where: str, states_before_fail: frozenset[Any], window: list[
     else:
         what = (f"taking effect anywhere in its interval leaves no legal order for the operations "
                 f"that must follow it ({where} could hold {states} just before it completed)")
-    span = f"operations {', '.join('#' + str(o.index) for o in window[:12])}" + (" …" if len(window) > 12 else "")
+    noun = "operation" if len(window) == 1 else "operations"
+    span = f"{noun} {', '.join('#' + str(o.index) for o in window[:12])}" + (" …" if len(window) > 12 else "")
     return (f"{model.describe_operation(x)} cannot take effect at any instant between its invocation "
             f"(t={x.invoke:g}) and its completion (t={x.end:g}): {what}. Smallest failing window: "
-            f"{len(window)} operations ({span}), starting from any of the states "
+            f"{len(window)} {noun} ({span}), starting from any of the states "
             f"{_fmt_states(start_states, model)} -- no order of them that respects real time is legal.")
