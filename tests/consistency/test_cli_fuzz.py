@@ -6,8 +6,7 @@ import re
 import subprocess
 import sys
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from distlab.consistency.__main__ import main
 from distlab.consistency.generate import linearizable_history, plant_stale_read
