@@ -20,13 +20,19 @@ def _nothing() -> None:
     """The chooser and the world map compute nothing worth caching."""
 
 
+def _clear_options() -> None:
+    """The three options are built from the placement runs and the multi-writer run, each memoised."""
+    placement._run.cache_clear()
+    placement._multi.cache_clear()
+
+
 PANELS = [
     ("world", gv.world_panel, "around", ["tokyo", "sydney", "ireland", "virginia", "saopaulo", "oregon"] * 3,
      _nothing),
     ("placement", gv.placement_panel, "client", ["tokyo", "ireland", "virginia", "oregon", "sydney"] * 3,
      placement._run.cache_clear),
     ("options", gv.options_panel, "leader", ["virginia", "tokyo", "sydney", "oregon", "ireland"] * 3,
-     placement._options.cache_clear),
+     _clear_options),
     ("dynamo", gv.dynamo_panel, "r", [1, 2, 3, 2, 1, 3] * 3, quorums._run.cache_clear),
     ("pbs", gv.pbs_panel, "t_ms", [0.0, 5.0, 10.0, 20.0, 50.0, 100.0, 2.0, 1.0] * 2, pbs.pbs_curve.cache_clear),
     ("conflicts", gv.conflicts_panel, "skew", [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3] * 2, conflicts._run.cache_clear),

@@ -101,6 +101,13 @@ def test_the_placement_menus_follow_the_replica_set_and_every_control_redraws():
         gv.placement_panel(leader="sydney", replicas="3 regions: virginia, ireland, tokyo")
 
 
+def test_the_options_from_memoised_runs_are_compare_placements_own():
+    from distlab.geo.placement_compare import compare_placements
+
+    for leader in ("sydney", "virginia"):
+        assert pl._options(leader, 0) == tuple(compare_placements(leader=leader, seed=0, writes=20).options())
+
+
 def test_the_three_options_title_reads_the_bars():
     fig = gv.render_options(leader="sydney")
     options = pl._options("sydney", 0)

@@ -23,7 +23,7 @@ from distlab.geo.cassandra_levels import LEVELS, level_table as levels
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, wrapped_row
+from .common import STYLE, log_ms_axis, wrapped_row
 from .crdts import Table
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
@@ -72,8 +72,7 @@ def _latency(ax: Axes, run: CassandraRun) -> None:
             ax.bar([i + dx], [value if value is not None else math.nan], width=0.4, color=color)
             text = "none" if value is None else (f"{value:.1f}" if value < 10 else f"{value:.0f}")
             ax.text(i + dx, (value or 0.1) * 1.15, text, ha="center", va="bottom", fontsize=7)
-    ax.set_yscale("log")
-    ax.set_ylim(0.1, 2000)
+    log_ms_axis(ax)
     ax.set_xlim(-0.6, len(DATA_CENTRES) - 0.4)
     ax.set_xticks(range(len(DATA_CENTRES)), list(DATA_CENTRES), fontsize=8)
     ax.set_ylabel("median latency (ms, log)", fontsize=8)
