@@ -16,6 +16,8 @@
 * `quiz` -- the chapter's five questions.
 """
 
+import gc as _gc
+
 from .cassandra import cassandra_panel, level_table, render_cassandra
 from .chooser import chooser_panel, examples_table, render_chooser
 from .clocks import clocks_panel, render_clocks
@@ -37,3 +39,9 @@ __all__ = [
     "render_replicas", "render_spanner", "render_world", "replicas_summary", "spanner_panel", "world_panel",
     "yjs_table",
 ]
+
+# The chapter's libraries (the latency model, Raft, the CRDTs, numpy, pycrdt) load after
+# distlab.view froze the session's long-lived objects; freeze them too, so a later full garbage
+# collection does not walk them inside a redraw (one landed in the PBS panel: ~60 ms).
+_gc.collect()
+_gc.freeze()
