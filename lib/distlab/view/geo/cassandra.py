@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -23,7 +22,7 @@ from distlab.geo.cassandra_levels import LEVELS, level_table as levels
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, log_ms_axis, wrapped_row
+from .common import STYLE, log_ms_axis, remembered, wrapped_row
 from .crdts import Table
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
@@ -47,7 +46,7 @@ def cassandra_panel(write_level: str = "LOCAL_QUORUM", read_level: str = "LOCAL_
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
 
 
-@lru_cache(maxsize=256)
+@remembered(maxsize=256)
 def _run(write_level: str, read_level: str, failed: str, seed: int) -> CassandraRun:
     return run_cassandra(write_level=write_level, read_level=read_level, rf=tuple((dc, 3) for dc in DATA_CENTRES),
                          clients=DATA_CENTRES, failed=() if failed == "none" else (failed,), seed=seed,

@@ -9,7 +9,6 @@ those for all three clocks on the same run, and the title reads the same counts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -20,7 +19,7 @@ from distlab.geo.clocks_sim import ClockEvent, ClocksRun, run_clocks
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, sparse_y, wrapped_row
+from .common import STYLE, remembered, sparse_y, wrapped_row
 
 __all__ = ["CLOCKS", "backwards", "clocks_panel", "clocks_title", "render_clocks", "stamp"]
 
@@ -41,7 +40,7 @@ def clocks_panel(clock: str = "physical", skew: float = 0.1, step_back: float = 
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
 
 
-@lru_cache(maxsize=512)
+@remembered(maxsize=512)
 def _run(skew: float, step_back: float, seed: int) -> ClocksRun:
     return run_clocks(nodes=3, events=24, skew=skew, step_back=step_back, seed=seed)
 

@@ -1,9 +1,11 @@
 """What chapter 4's panels share: widget styling, verdict colours, and small formatting helpers."""
 from __future__ import annotations
 
+import functools
+import gc
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, NullLocator
@@ -11,7 +13,9 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from .. import style
 from ..panel import ConfigRender, Panel
 
-__all__ = ["STYLE", "WIDE", "checker_words", "wrapped_row", "ms", "sparse_y"]
+__all__ = ["STYLE", "WIDE", "checker_words", "log_ms_axis", "ms", "remembered", "sparse_y", "wrapped_row"]
+
+_Result = TypeVar("_Result")
 
 #: widgets show their whole description
 STYLE = {"description_width": "initial"}
@@ -57,3 +61,19 @@ def log_ms_axis(ax: Axes, low: float = 0.1, high: float = 1000.0) -> None:
     ticks = [10.0 ** e for e in range(round(math.log10(low)), round(math.log10(high)) + 1)]
     ax.set_yticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
     ax.yaxis.set_minor_locator(NullLocator())
+
+
+def remembered(maxsize: int) -> Callable[[Callable[..., _Result]], functools._lru_cache_wrapper[_Result]]:
+    """``functools.lru_cache`` for a panel's runs, which then live for the session: after computing
+    one, collect the young generations and freeze what survives (as `distlab.view` does at import),
+    so the periodic full garbage collection -- 50-75 ms once the runs pile up -- does not walk them
+    inside a later redraw."""
+    def decorate(compute: Callable[..., _Result]) -> functools._lru_cache_wrapper[_Result]:
+        @functools.wraps(compute)
+        def computed(*args: Any) -> _Result:
+            result = compute(*args)
+            gc.collect(1)
+            gc.freeze()
+            return result
+        return functools.lru_cache(maxsize=maxsize)(computed)
+    return decorate

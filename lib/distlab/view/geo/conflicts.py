@@ -9,7 +9,6 @@ schedule; the title is the chosen policy's own summary.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from matplotlib.axes import Axes
@@ -24,7 +23,7 @@ from distlab.geo.crdt_kinds import Update
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, sparse_y, wrapped_row
+from .common import STYLE, remembered, sparse_y, wrapped_row
 
 __all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts", "short"]
 
@@ -64,7 +63,7 @@ def conflicts_panel(workload: str = "register", policy: str = "lww", skew: float
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
 
 
-@lru_cache(maxsize=512)
+@remembered(maxsize=512)
 def _run(workload: str, skew: float, writes: int, seed: int) -> ConflictRun:
     if workload == CART:
         return dynamo_cart(offsets=(0.0, skew, 0.0))

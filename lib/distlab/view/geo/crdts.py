@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -21,7 +20,7 @@ from distlab.geo.crdts import KINDS
 from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, wrapped_row
+from .common import STYLE, remembered, wrapped_row
 
 __all__ = ["Table", "crdt_panel", "crdt_title", "render_crdt", "yjs_table"]
 
@@ -37,7 +36,7 @@ def crdt_panel(kind: str = "or-set", steps: int = 10, seed: int = 0) -> Panel:
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
 
 
-@lru_cache(maxsize=512)
+@remembered(maxsize=512)
 def _run(kind: str, steps: int, seed: int) -> CrdtRun:
     return run_crdt(kind=kind, replicas=3, steps=steps, seed=seed)
 

@@ -10,7 +10,6 @@ and the first is the lesson. `published_table` sets the Monte Carlo beside the p
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ipywidgets as widgets
@@ -22,7 +21,7 @@ from distlab.geo.pbs import FITS, PUBLISHED, p_stale_closed_form, simulate
 from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, wrapped_row
+from .common import STYLE, remembered, wrapped_row
 
 __all__ = ["PANEL_TRIALS", "Curve", "pbs_curve", "pbs_panel", "pbs_title", "published_table", "render_pbs"]
 
@@ -71,7 +70,7 @@ class Curve(NamedTuple):
         return float(np.searchsorted(self.needed, t_ms, side="right")) / len(self.needed)
 
 
-@lru_cache(maxsize=128)
+@remembered(maxsize=128)
 def pbs_curve(fit: str, n: int, r: int, w: int, propagate: bool, seed: int = 0,
               trials: int = PANEL_TRIALS) -> Curve:
     """One Monte Carlo (memoised): the curve on :data:`GRID`."""

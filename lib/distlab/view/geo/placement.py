@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -30,7 +29,7 @@ from distlab.geo.world_map_placement import draw_placement_map
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, log_ms_axis, ms, sparse_y, wrapped_row
+from .common import STYLE, WIDE, log_ms_axis, ms, remembered, sparse_y, wrapped_row
 
 __all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
            "render_placement"]
@@ -91,7 +90,7 @@ def _follow_replica_set(controls: Mapping[str, Any]) -> None:
     controls["replicas"].observe(update, names="value")
 
 
-@lru_cache(maxsize=128)
+@remembered(maxsize=128)
 def _run(replicas: tuple[str, ...], leader: str, clients: tuple[str, ...], failed: str | None,
          seed: int) -> PlacementResult:
     return run_placement(replicas=replicas, leader=leader, clients=clients, failed=failed, seed=seed, writes=20)
@@ -181,7 +180,7 @@ def options_panel(leader: str = "sydney", seed: int = 0) -> Panel:
         "seed": seed_control(seed, name="seed")}, figsize=(7.2, 3.6), on_release=True)
 
 
-@lru_cache(maxsize=8)
+@remembered(maxsize=8)
 def _multi(seed: int) -> MultiWriterResult:
     return run_multiwriter(replicas=DEFAULT_REPLICAS, clients=DEFAULT_CLIENTS, seed=seed, writes=20)
 

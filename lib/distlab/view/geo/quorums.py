@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -28,7 +27,7 @@ from distlab.geo.quorum import Outage, QuorumResult, overlap, run_quorum
 from .. import style
 from ..controls import choice_control, seed_control, size_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, ms, sparse_y, wrapped_row
+from .common import STYLE, WIDE, ms, remembered, sparse_y, wrapped_row
 
 __all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
 
@@ -73,7 +72,7 @@ def _cap_at_n(controls: Mapping[str, Any]) -> None:
     controls["n"].observe(update, names="value")
 
 
-@lru_cache(maxsize=256)
+@remembered(maxsize=256)
 def _run(n: int, w: int, r: int, failure: str, sloppy: bool, seed: int) -> QuorumResult:
     return run_quorum(**BASE, **FAILURES[failure], n=n, w=w, r=r, sloppy=sloppy, seed=seed,
                       link_latency=default_model())

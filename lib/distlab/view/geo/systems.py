@@ -10,7 +10,6 @@ recorded history.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -23,7 +22,7 @@ from distlab.geo.spanner import SpannerRun, run_spanner
 from .. import style
 from ..controls import fraction_control, seed_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, checker_words, ms, wrapped_row
+from .common import STYLE, checker_words, ms, remembered, wrapped_row
 
 __all__ = ["cockroach_panel", "cockroach_title", "kind_of", "render_cockroach", "render_spanner", "spanner_panel",
            "spanner_title"]
@@ -56,13 +55,13 @@ def cockroach_panel(skew_ms: float = 4.0, max_offset_ms: float = 250.0, uncertai
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
 
 
-@lru_cache(maxsize=512)
+@remembered(maxsize=512)
 def _spanner(epsilon: float, skew: float, commit_wait: bool, seed: int) -> tuple[SpannerRun, str]:
     run = run_spanner(epsilon=epsilon, skew=skew, commit_wait=commit_wait, seed=seed, ops_per_client=OPS)
     return run, run.check(explain=False).status
 
 
-@lru_cache(maxsize=512)
+@remembered(maxsize=512)
 def _cockroach(skew: float, max_offset: float, uncertainty: bool, seed: int) -> tuple[CockroachRun, str]:
     run = run_cockroach(skew=skew, max_offset=max_offset, uncertainty=uncertainty, seed=seed, ops_per_client=OPS)
     return run, run.check(explain=False).status
