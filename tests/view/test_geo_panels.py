@@ -190,6 +190,8 @@ def test_skew_makes_lww_lose_writes_that_came_later_and_the_bars_count_them():
     assert len(skewed.outcome("lww").lost_writes("causally later")) == 3
     fig = gv.render_conflicts(workload="register", policy="lww", skew=0.2, writes=8, seed=4)
     assert skewed.outcome("lww").summary() in titles(fig)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows == ["A (clock -163 ms)", "B (clock -26 ms)", "C (clock +192 ms)"]
     stacked = heights(fig.axes[1])
     assert stacked[0] + stacked[3] == len(skewed.outcome("lww").lost)
     assert sum(stacked[1:3]) + sum(stacked[4:]) == 0  # version vectors and CRDTs lose nothing

@@ -105,7 +105,6 @@ def _timeline(ax: Axes, run: ConflictRun, policy: str) -> None:
     ax.set_xlim(-0.02, end * 1.03)
     ax.set_xlabel("true time (s); grey: a state shipped", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    sparse_y(ax, 5)
     ax.legend(handles=LEGEND, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4, fontsize=7, frameon=False)
 
 
