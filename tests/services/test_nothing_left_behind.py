@@ -61,20 +61,42 @@ def test_grading_a_submission_that_never_ends_leaves_no_server(tmp_path):
     assert _settles(before) == []
 
 
+def _staged_notebook(tmp_path, stages):
+    """HOLD_SERVERS_FOREVER, writing how far it got to *stages* (the grader shows no output until it
+    ends, and this test kills it first)."""
+    mark = f"open({str(stages)!r}, 'a').write"
+    source = (f"{mark}('kernel started\\n')\n"
+              "from distlab.services import postgres, redis\n"
+              f"redis.connect().ping(); {mark}('redis up\\n')\n"
+              f"postgres.embedded(); {mark}('postgres up\\n')\n"
+              "while True:\n    pass\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "staged.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
 def test_a_grader_killed_mid_run_leaves_no_server(tmp_path):
     before = _embedded_servers()
-    output = tmp_path / "grader.log"
+    output, stages = tmp_path / "grader.log", tmp_path / "stages.txt"
     with output.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "distlab.grading", str(_notebook(tmp_path)), "--timeout",
-                                 "120"], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120  # the grader's own timeout: a loaded machine starts a kernel slowly
-    while time.monotonic() < deadline and len(_new_servers(before)) < 2 and proc.poll() is None:
+        proc = subprocess.Popen([sys.executable, "-m", "distlab.grading", str(_staged_notebook(tmp_path, stages)),
+                                 "--timeout", "300"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 240  # twice a full run did not get there in 120 s: wait longer, and say how far it got
+    started = time.monotonic()
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            stages.exists() and "postgres up" in stages.read_text() and len(_new_servers(before)) >= 2):
         time.sleep(0.2)  # redis + a postmaster (+ backends)
     if len(_new_servers(before)) < 2:
         proc.kill()
         proc.wait(timeout=10)
+        reached = stages.read_text().splitlines() if stages.exists() else ["nothing"]
         tail = output.read_text(errors="replace")[-2000:]
-        pytest.fail(f"the graded notebook never started its servers (grader exit {proc.returncode}):\n{tail}")
+        pytest.fail(f"the graded notebook never started its servers (grader exit {proc.returncode}, "
+                    f"after {time.monotonic() - started:.0f} s; the notebook reached: {' / '.join(reached)}):"
+                    f"\n{tail}")
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
