@@ -84,7 +84,7 @@ def test_a_grader_killed_mid_run_leaves_no_server(tmp_path):
     with output.open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "distlab.grading", str(_staged_notebook(tmp_path, stages)),
                                  "--timeout", "300"], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 240  # twice a full run did not get there in 120 s: wait longer, and say how far it got
+    deadline = time.monotonic() + 240  # twice a full run did not get there in 120 s: wait longer, say how far
     started = time.monotonic()
     while time.monotonic() < deadline and proc.poll() is None and not (
             stages.exists() and "postgres up" in stages.read_text() and len(_new_servers(before)) >= 2):
