@@ -254,6 +254,8 @@ def _check(history: History, model: str | Model | None, budget: Budget | None, e
         return Verdict(UNKNOWN, f"gave up: {exc} after {budget.steps} search steps; {progress.describe()}",
                        model=m.name, details={"progress": progress})
     n_ok = sum(1 for o in history if o.status == "ok")
-    return Verdict(HOLDS, f"all {n_ok} completed operations fit one real-time order "
-                          f"({len(order)} operations take effect, including indeterminate ones that did)",
+    fit = {0: "no operation completed, so any order fits", 1: "the one completed operation fits one real-time order"}
+    took = "1 operation takes" if len(order) == 1 else f"{len(order)} operations take"
+    return Verdict(HOLDS, f"{fit.get(n_ok, f'all {n_ok} completed operations fit one real-time order')} "
+                          f"({took} effect, including indeterminate ones that did)",
                    model=m.name, witness=order)
