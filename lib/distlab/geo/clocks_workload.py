@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -37,7 +38,7 @@ if TYPE_CHECKING:                       # the checker loads only when check() is
     from distlab.consistency.verdict import Verdict
 
 __all__ = ["NO_TS", "THINK_TIME", "LinkLatency", "Row", "StoreRun", "Timestamp", "TxnClient", "TxnRecord", "Workload",
-           "check_places", "check_workload", "skew_clocks", "wire"]
+           "Build", "play", "check_places", "check_workload", "skew_clocks", "wire"]
 
 Timestamp = tuple[int, int]
 """A version's timestamp: ``(microseconds, logical)`` (Spanner's logical part is always 0)."""
@@ -217,6 +218,30 @@ def wire(sim: Simulation, places: Mapping[str, str], clients: tuple[str, ...],
             sim.network.set_link(src, dst, latency=lat)
 
 
+Build = Callable[[Simulation, tuple[str, ...], tuple[str, ...], HistoryRecorder, list[TxnRecord]], list[TxnClient]]
+"""Adds a model's servers and clients to the simulation: ``(sim, servers, clients, recorder, records)``
+-> the client processes (each appends its :class:`TxnRecord` to ``records``)."""
+
+
+def play(seed: int, replicas: tuple[str, ...], clients: tuple[str, ...], build: Build,
+         link_latency: LinkLatency | None, skew: float, stream: str) -> tuple[tuple[TxnRecord, ...], History,
+                                                                          dict[str, float]]:
+    """One seeded run of a model: servers ``s0, s1, …`` in the ``replicas`` regions and clients ``c0,
+    c1, …`` in the ``clients`` regions, added by ``build``, wired (:func:`wire`), clocks skewed
+    (:func:`skew_clocks` on random stream ``stream``), run until every client is done. Returns the
+    records in completion order, the history and the clock offsets."""
+    sim = Simulation(seed, trace=False)
+    servers = tuple(f"s{i}" for i in range(len(replicas)))
+    names = tuple(f"c{i}" for i in range(len(clients)))
+    recorder = HistoryRecorder(lambda: sim.now)
+    records: list[TxnRecord] = []
+    procs = build(sim, servers, names, recorder, records)
+    wire(sim, dict(zip(servers + names, replicas + clients)), names, link_latency)
+    offsets = skew_clocks(sim, servers + names, float(skew), stream)
+    sim.run(until=lambda _: all(c.finished for c in procs))
+    return tuple(records), recorder.history(), offsets
+
+
 @dataclass(frozen=True)
 class StoreRun:
     """One run's operations (in completion order), its history, and each process's clock offset (s)."""
@@ -227,10 +252,15 @@ class StoreRun:
 
     def stale(self) -> tuple[int, ...]:
         """Indices of the reads that missed a write acknowledged before they began (ground truth)."""
+        return self._stale
+
+    @cached_property
+    def _stale(self) -> tuple[int, ...]:
+        """:meth:`stale`, worked out once (a panel asks for the count, the summary and the rows)."""
         ops = tuple(OpRecord(r.client, r.f, r.key, r.start, r.end, r.status,
                              Version(*r.version, 0) if r.version != NO_TS else NO_VERSION, r.value, (), 0)
                     for r in self.records)
-        return stale_reads(ops)
+        return tuple(stale_reads(ops))
 
     def rows(self) -> list[Row]:
         """Every operation in invocation order, each marked if it is a stale read (a panel's table)."""

@@ -33,12 +33,12 @@ from distlab.geo.clocks_workload import (
     THINK_TIME,
     LinkLatency,
     StoreRun,
+    TxnClient,
     TxnRecord,
     Workload,
     check_places,
     check_workload,
-    skew_clocks,
-    wire,
+    play,
 )
 from distlab.geo.cockroach_nodes import CrdbClient, CrdbFollower, CrdbSettings, Leaseholder
 from distlab.geo.spanner import MAX_SKEW, REGIONAL
@@ -105,19 +105,15 @@ def run_cockroach(*, skew: float = 0.0, max_offset: float = 0.25, uncertainty: b
     _check(skew, max_offset, uncertainty)
     replica_regions, client_regions = check_places(replicas, clients)
     check_workload(keys, ops_per_client, read_fraction, seed)
-    sim = Simulation(seed, trace=False)
-    servers = tuple(f"s{i}" for i in range(len(replica_regions)))
-    names = tuple(f"c{i}" for i in range(len(client_regions)))
     limit = micros(max_offset)
-    sim.add(Leaseholder(servers[0], CrdbSettings(limit, uncertainty, servers[1:])))
-    for follower in servers[1:]:
-        sim.add(CrdbFollower(follower))
-    recorder = HistoryRecorder(lambda: sim.now)
-    records: list[TxnRecord] = []
+
+    def build(sim: Simulation, servers: tuple[str, ...], names: tuple[str, ...], recorder: HistoryRecorder,
+              records: list[TxnRecord]) -> list[TxnClient]:
+        sim.add(Leaseholder(servers[0], CrdbSettings(limit, uncertainty, servers[1:])))
+        for follower in servers[1:]:
+            sim.add(CrdbFollower(follower))
+        return [sim.add(CrdbClient(name, workload, recorder, records, servers[0], limit)) for name in names]
+
     workload = Workload(keys, ops_per_client, float(read_fraction), think_time)
-    gateways = [sim.add(CrdbClient(name, workload, recorder, records, servers[0], limit)) for name in names]
-    wire(sim, dict(zip(servers + names, replica_regions + client_regions)), names, link_latency)
-    offsets = skew_clocks(sim, servers + names, float(skew), "cockroach:clocks")
-    sim.run(until=lambda _: all(g.finished for g in gateways))
-    return CockroachRun(tuple(records), recorder.history(), offsets, float(max_offset), uncertainty,
-                        replica_regions, client_regions)
+    played = play(seed, replica_regions, client_regions, build, link_latency, skew, "cockroach:clocks")
+    return CockroachRun(*played, float(max_offset), uncertainty, replica_regions, client_regions)

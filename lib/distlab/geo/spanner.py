@@ -36,12 +36,12 @@ from distlab.geo.clocks_workload import (
     THINK_TIME,
     LinkLatency,
     StoreRun,
+    TxnClient,
     TxnRecord,
     Workload,
     check_places,
     check_workload,
-    skew_clocks,
-    wire,
+    play,
 )
 from distlab.geo.spanner_nodes import SpannerClient, SpannerFollower, SpannerLeader, SpannerSettings
 from distlab.geo.truetime import check_epsilon, holds
@@ -104,19 +104,14 @@ def run_spanner(*, epsilon: float = 0.007, skew: float = 0.0, commit_wait: bool 
     _check(epsilon, skew, commit_wait)
     replica_regions, client_regions = check_places(replicas, clients)
     check_workload(keys, ops_per_client, read_fraction, seed)
-    sim = Simulation(seed, trace=False)
-    servers = tuple(f"s{i}" for i in range(len(replica_regions)))
-    names = tuple(f"c{i}" for i in range(len(client_regions)))
-    sim.add(SpannerLeader(servers[0], SpannerSettings(float(epsilon), commit_wait, servers[1:])))
-    for follower in servers[1:]:
-        sim.add(SpannerFollower(follower))
-    recorder = HistoryRecorder(lambda: sim.now)
-    records: list[TxnRecord] = []
+    def build(sim: Simulation, servers: tuple[str, ...], names: tuple[str, ...], recorder: HistoryRecorder,
+              records: list[TxnRecord]) -> list[TxnClient]:
+        sim.add(SpannerLeader(servers[0], SpannerSettings(float(epsilon), commit_wait, servers[1:])))
+        for follower in servers[1:]:
+            sim.add(SpannerFollower(follower))
+        return [sim.add(SpannerClient(name, workload, recorder, records, servers[0], float(epsilon)))
+                for name in names]
+
     workload = Workload(keys, ops_per_client, float(read_fraction), think_time)
-    client_procs = [sim.add(SpannerClient(name, workload, recorder, records, servers[0], float(epsilon)))
-                    for name in names]
-    wire(sim, dict(zip(servers + names, replica_regions + client_regions)), names, link_latency)
-    offsets = skew_clocks(sim, servers + names, float(skew), "spanner:clocks")
-    sim.run(until=lambda _: all(c.finished for c in client_procs))
-    return SpannerRun(tuple(records), recorder.history(), offsets, float(epsilon), commit_wait,
-                      replica_regions, client_regions)
+    played = play(seed, replica_regions, client_regions, build, link_latency, skew, "spanner:clocks")
+    return SpannerRun(*played, float(epsilon), commit_wait, replica_regions, client_regions)
