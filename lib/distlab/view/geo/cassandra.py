@@ -22,7 +22,7 @@ from distlab.geo.cassandra_levels import LEVELS, level_table as levels
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, log_ms_axis, remembered, wrapped_row
+from .common import STYLE, log_ms_axis, outcome_bars, percent, remembered, wrapped_row
 from .crdts import Table
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
@@ -81,17 +81,8 @@ def _latency(ax: Axes, run: CassandraRun) -> None:
 
 def _outcomes(ax: Axes, run: CassandraRun) -> None:
     reads = sum(1 for r in run.records if r.f == "get" and r.status == "ok")
-    values = [100.0 * (run.availability("put") or 0.0), 100.0 * (run.availability("get") or 0.0),
-              100.0 * run.stale_reads / reads if reads else 0.0]
-    ax.bar(range(3), values, color=[style.GOOD, style.GOOD, style.BAD], width=0.6)
-    for x, v in enumerate(values):
-        ax.text(x, v + 2, f"{v:.0f} %", ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(range(3), ["writes ok", "reads ok", "stale"], fontsize=8)
-    ax.set_xlim(-0.6, 2.6)
-    ax.set_ylim(0, 115)
-    ax.set_ylabel("% of requests", fontsize=8)
-    ax.set_yticks([0, 50, 100])
-    ax.tick_params(axis="y", labelsize=7)
+    outcome_bars(ax, percent(run.availability("put")), percent(run.availability("get")),
+                 100.0 * run.stale_reads / reads if reads else 0.0)
 
 
 @panel_render(defaults=settings_of(cassandra_panel))

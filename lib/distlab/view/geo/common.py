@@ -13,7 +13,8 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from .. import style
 from ..panel import ConfigRender, Panel
 
-__all__ = ["STYLE", "WIDE", "checker_words", "log_ms_axis", "ms", "remembered", "sparse_y", "wrapped_row"]
+__all__ = ["STYLE", "WIDE", "checker_words", "log_ms_axis", "ms", "outcome_bars", "percent", "remembered", "sparse_y",
+           "wrapped_row"]
 
 _Result = TypeVar("_Result")
 
@@ -77,3 +78,25 @@ def remembered(maxsize: int) -> Callable[[Callable[..., _Result]], functools._lr
             return result
         return functools.lru_cache(maxsize=maxsize)(computed)
     return decorate
+
+
+def percent(fraction: float | None) -> float:
+    """A fraction as a percentage; ``None`` (nothing to count) as NaN, which :func:`outcome_bars`
+    labels "none"."""
+    return math.nan if fraction is None else 100.0 * fraction
+
+
+def outcome_bars(ax: Axes, writes_ok: float, reads_ok: float, stale: float) -> None:
+    """Three bars in percent: writes answered, reads answered, stale reads (NaN: "none")."""
+    values = [writes_ok, reads_ok, stale]
+    ax.bar(range(3), [0.0 if math.isnan(v) else v for v in values], width=0.6,
+           color=[style.GOOD, style.GOOD, style.BAD])
+    for x, v in enumerate(values):
+        ax.text(x, (0 if math.isnan(v) else v) + 2, "none" if math.isnan(v) else f"{v:.0f} %", ha="center",
+                va="bottom", fontsize=7)
+    ax.set_xticks(range(3), ["writes ok", "reads ok", "stale"], fontsize=8)
+    ax.set_xlim(-0.6, 2.6)
+    ax.set_ylim(0, 115)
+    ax.set_ylabel("% of requests", fontsize=8)
+    ax.set_yticks([0, 50, 100])
+    ax.tick_params(axis="y", labelsize=7)

@@ -27,7 +27,7 @@ from distlab.geo.quorum import Outage, QuorumResult, overlap, run_quorum
 from .. import style
 from ..controls import choice_control, seed_control, size_control, switch_control
 from ..panel import Panel, panel_render, settings_of
-from .common import STYLE, WIDE, ms, remembered, sparse_y, wrapped_row
+from .common import STYLE, WIDE, ms, outcome_bars, percent, remembered, sparse_y, wrapped_row
 
 __all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
 
@@ -86,16 +86,12 @@ def dynamo_run(config: Mapping[str, Any]) -> QuorumResult:
                 int(config["seed"]))
 
 
-def _percent(value: float | None) -> float:
-    return math.nan if value is None else 100.0 * value
-
-
 def dynamo_title(result: QuorumResult, failure: str) -> str:
     """The figure's title, from the same summary as the bars."""
     cfg = result.config
     kind = "sloppy" if cfg.sloppy else "strict"
     reads = sum(1 for o in result.ops if o.f == "get" and o.status == "ok")
-    answered = _percent(result.availability())
+    answered = percent(result.availability())
     rule = f"R + W = {cfg.r + cfg.w} {'>' if cfg.r + cfg.w > cfg.n else '≤'} N = {cfg.n}"
     hinted = sum(1 for o in result.ops if o.f == "put" and o.substitutes)
     substitutes = f"; {hinted} writes counted a substitute" if cfg.sloppy else ""
@@ -146,19 +142,8 @@ def _latency(ax: Axes, result: QuorumResult) -> None:
 
 
 def _outcomes(ax: Axes, result: QuorumResult) -> None:
-    values = [_percent(result.availability("put")), _percent(result.availability("get")),
-              100.0 * result.stale_read_rate]
-    colors = [style.GOOD, style.GOOD, style.BAD]
-    ax.bar(range(3), values, width=0.6, color=colors)
-    for x, v in enumerate(values):
-        ax.text(x, (0 if math.isnan(v) else v) + 2, "none" if math.isnan(v) else f"{v:.0f} %", ha="center",
-                va="bottom", fontsize=7)
-    ax.set_xticks(range(3), ["writes ok", "reads ok", "stale"], fontsize=8)
-    ax.set_xlim(-0.6, 2.6)
-    ax.set_ylim(0, 115)
-    ax.set_ylabel("% of requests", fontsize=8)
-    ax.set_yticks([0, 50, 100])
-    ax.tick_params(axis="y", labelsize=7)
+    outcome_bars(ax, percent(result.availability("put")), percent(result.availability("get")),
+                 100.0 * result.stale_read_rate)
     ax.set_title("answered in time, stale reads", fontsize=8)
 
 
