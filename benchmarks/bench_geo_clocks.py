@@ -19,9 +19,8 @@ Prints ``bench <name> <value> <unit>`` lines:
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Callable
 
+from besttime import best_rate
 from distlab.geo.cassandra import run_cassandra
 from distlab.geo.cassandra_levels import LEVELS
 from distlab.geo.clocks import HLC
@@ -30,17 +29,6 @@ from distlab.geo.spanner import run_spanner
 
 GEO = ("virginia", "oregon", "ireland")
 SEEDS = range(20)
-
-
-def best_rate(fn: Callable[[], object], n: int, runs: int = 5) -> float:
-    """Calls per second: the best of ``runs`` timings of ``n`` calls."""
-    best = 0.0
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = max(best, n / (time.perf_counter() - start))
-    return best
 
 
 def hlc_updates(n: int = 10_000) -> HLC:

@@ -15,9 +15,8 @@ Prints ``bench <name> <value> <unit>`` lines:
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 
+from besttime import best_rate
 from distlab.geo.conflicts import run_conflicts
 from distlab.geo.crdts import ORSet, check_laws
 from distlab.geo.yjs_table import table
@@ -45,17 +44,6 @@ def or_set_pair(seed: int = 1) -> tuple[ORSet[str], ORSet[str]]:
             side = side.remove(element)
         sides.append(side)
     return sides[0], sides[1]
-
-
-def best_rate(fn: Callable[[], object], n: int, runs: int = 5) -> float:
-    """Calls per second: the best of ``runs`` timings of ``n`` calls."""
-    best = 0.0
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = max(best, n / (time.perf_counter() - start))
-    return best
 
 
 def main() -> None:

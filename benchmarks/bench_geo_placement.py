@@ -17,25 +17,14 @@ Prints ``bench <name> <value> <unit>`` lines (issue 10):
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Callable
 
+from besttime import best_of
 from distlab.geo.placement_compare import compare_placements
 from distlab.geo.placement_multi import run_multiwriter
 from distlab.geo.placement_raft import run_placement
 from distlab.geo.world_bound import bound_table, pair_bound
 
 CLIENTS = ("virginia", "ireland", "tokyo", "sydney")
-
-
-def best_of(runs: int, fn: Callable[[], object]) -> float:
-    """The fastest of ``runs`` calls of ``fn``, seconds (the machine is shared: take the best)."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -6,12 +6,11 @@ reader only while it is at least 2x faster than edn-format (``edn_speedup_vs_edn
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import edn_format  # type: ignore[import-untyped]
 
+from besttime import best_of
 from distlab.consistency.edn import read_all
 from distlab.consistency.generate import linearizable_history
 from distlab.consistency.history_io import read_file, read_history
@@ -40,16 +39,6 @@ def jepsen_edn(h: History) -> str:
         lines.append(f"{{:type :{typ}, :f :{o.f}, :value {_edn(value)}, :process {o.process}, "
                      f":time {round(t * 1e9)}, :index {index}}}")
     return "\n".join(lines) + "\n"
-
-
-def best_of(runs: int, fn: Callable[[], object]) -> float:
-    """The shortest of ``runs`` timings of ``fn()``, in seconds."""
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
