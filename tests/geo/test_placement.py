@@ -173,3 +173,12 @@ def test_the_three_options_compared():
     assert sum(best.medians.values()) < sum(fixed.medians.values())
     same = compare_placements(leader="virginia", writes=2, seed=0)
     assert same.best is same.fixed
+
+
+@pytest.mark.parametrize("failed", [None, "virginia", "tokyo"])
+def test_the_panels_unchecked_runs_are_the_checked_runs(failed):
+    """The panels run Raft without the per-step safety checks (speed); with them on, the same
+    settings give the same result and no property breaks (a break would raise)."""
+    regions = ("virginia", "oregon", "ireland", "tokyo", "sydney")
+    kwargs = dict(replicas=regions, leader="virginia", clients=(*regions, "saopaulo"), failed=failed, seed=3)
+    assert run_placement(**kwargs, check_invariants=False) == run_placement(**kwargs, check_invariants=True)

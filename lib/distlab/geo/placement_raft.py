@@ -61,14 +61,15 @@ class PinnedServers:
 class _Run:
     """One experiment's simulation: the cluster, the regions of every process, the recorder."""
 
-    def __init__(self, setup: Setup, model: LatencyModel, timeouts: WanTimeouts) -> None:
+    def __init__(self, setup: Setup, model: LatencyModel, timeouts: WanTimeouts, check_invariants: bool) -> None:
         self.setup, self.model, self.timeouts = setup, model, timeouts
         self.pinned = setup.replicas.index(setup.leader)
         base = RaftConfig(election_timeout=timeouts.election, heartbeat_interval=timeouts.heartbeat)
         pinned = RaftConfig(election_timeout=(timeouts.pinned, timeouts.pinned),
                             heartbeat_interval=timeouts.heartbeat)
         self.cluster: Cluster[KVServer] = Cluster(len(setup.replicas), seed=setup.seed, config=base,
-                                                  node_class=PinnedServers(self.pinned, pinned))
+                                                  node_class=PinnedServers(self.pinned, pinned),
+                                                  check_invariants=check_invariants)
         self.region: dict[Hashable, str] = dict(enumerate(setup.replicas))
         for a in self.cluster.pids:
             for b in self.cluster.pids:
@@ -167,15 +168,17 @@ def _outage(run: _Run, leader: int) -> Outage:
 def run_placement(*, replicas: Sequence[str] = DEFAULT_REPLICAS, leader: str = "virginia",
                   clients: Sequence[str] = DEFAULT_CLIENTS, clients_per_region: int = 1, writes: int = 20,
                   failed: str | None = None, seed: int = 0, think_ms: float = 100.0,
-                  model: LatencyModel | None = None) -> PlacementResult:
+                  model: LatencyModel | None = None, check_invariants: bool = True) -> PlacementResult:
     """Run Raft with replicas in ``replicas`` (a region per replica), the leader pinned in
     ``leader``, ``clients_per_region`` clients per region of ``clients`` each making ``writes``
     puts ``think_ms`` apart; then, with ``failed``, fail that region and measure again. Same
-    arguments, same result."""
+    arguments, same result. Raft's five safety properties are checked after every step unless
+    ``check_invariants`` is False (the panels' redraws; the checks change nothing in the result, and
+    the tests run the panels' settings with them on)."""
     setup = check_setup(replicas=replicas, leader=leader, clients=clients, clients_per_region=clients_per_region,
                         writes=writes, failed=failed, seed=seed, think_ms=think_ms)
     m = model if model is not None else default_model()
-    run = _Run(setup, m, wan_timeouts(setup.replicas, setup.clients, m))
+    run = _Run(setup, m, wan_timeouts(setup.replicas, setup.clients, m), check_invariants)
     won = _elect_pinned(run)
     procs = run.add_clients(setup.clients, "", run.pinned)
     run.finish(procs)

@@ -156,7 +156,8 @@ _OFFSETS = {
     "virginia": (3.0, -3.0, "left", "top"),
     "ireland": (-3.0, 3.0, "right", "bottom"),
     "singapore": (-3.0, -3.0, "right", "top"),
-    "sydney": (3.0, -3.0, "left", "top"),
+    "tokyo": (-3.0, 3.0, "right", "bottom"),   # east of Tokyo and Sydney a label would leave the map
+    "sydney": (-3.0, -3.0, "right", "top"),
     "saopaulo": (3.0, -3.0, "left", "top"),
 }
 
