@@ -6,7 +6,9 @@
   seeded random cases, plus the classic mistakes with a hint each.
 * ``consensus.quorum`` -- quorum size and fault tolerance of an n-server cluster.
 * ``consensus.livelock`` -- find a schedule (timeout, start of the second proposer) on which two
-  Paxos proposers with immediate retry livelock, although one alone would decide.
+  Paxos proposers with immediate retry livelock, although one alone would decide. The exercise's
+  network (`EXERCISE_LATENCY_MS`) is slower than the notebook's demo (`LATENCY_MS`), so the demo's
+  schedule cannot be copied: it has to be scaled to the round trip.
 
 Each check returns True, or a string saying what went wrong (`distlab.grading.registry`).
 """
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
     from distlab.sim import Simulation
 
 NOTEBOOK = "02_consensus"
-LATENCY_MS = 5.0   #: the livelock exercise's constant one-way latency
+LATENCY_MS = 5.0   #: the Paxos demos' constant one-way latency (`render_sequence`'s default)
+EXERCISE_LATENCY_MS = 8.0  #: the livelock exercise's one-way latency: not the demo's, so copying fails
 DURATION = 2.0     #: simulated seconds a livelock must last
 
 #: ``(state, request)``: a voter's state and a RequestVote, as the learner's ``grant_vote`` receives them
@@ -166,13 +169,16 @@ def paxos_run(proposers: int = 1, *, n: int = 5, latency_ms: float = LATENCY_MS,
 
 @exercise("consensus.livelock", notebook=NOTEBOOK, points=2,
           title="A schedule that livelocks two proposers",
-          hints=["A round trip is 10 ms; both phases of one ballot take 20 ms.",
+          hints=[f"A round trip is {2 * EXERCISE_LATENCY_MS:g} ms here; both phases of one ballot take "
+                 f"{4 * EXERCISE_LATENCY_MS:g} ms.",
                  "The second proposer's Prepare must reach the acceptors after the first one's "
                  "promises but before its Accept.",
-                 "Try a timeout between 10 and 15 ms and a start offset of a fraction of it."])
+                 "The demo's schedule fits a 5 ms network: measure the timeout and the offset in "
+                 "round trips and scale them to this one."])
 def check_livelock(livelock_schedule: Callable[[], object]) -> bool | str:
-    """``livelock_schedule()`` returns ``{"timeout_ms", "second_start_ms"}``: with it one proposer alone
-    must decide, while two duel -- no value chosen and at least 20 ballots within `DURATION`."""
+    """``livelock_schedule()`` returns ``{"timeout_ms", "second_start_ms"}``: on the exercise's network
+    (`EXERCISE_LATENCY_MS`) one proposer alone must decide, while two duel -- no value chosen and at
+    least 20 ballots within `DURATION`."""
     plan = livelock_schedule()
     if not isinstance(plan, dict) or set(plan) != {"timeout_ms", "second_start_ms"}:
         return "return a dict with exactly the keys 'timeout_ms' and 'second_start_ms'"
@@ -180,14 +186,16 @@ def check_livelock(livelock_schedule: Callable[[], object]) -> bool | str:
     for name, value in plan.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"{name} must be a number of milliseconds, got {value!r}"
+    lat = EXERCISE_LATENCY_MS
     try:
-        _, alone, _ = paxos_run(1, timeout_ms=timeout, second_start_ms=start)
-        _, duel, _safety = paxos_run(2, timeout_ms=timeout, second_start_ms=start)
+        _, alone, _ = paxos_run(1, latency_ms=lat, timeout_ms=timeout, second_start_ms=start)
+        _, duel, _safety = paxos_run(2, latency_ms=lat, timeout_ms=timeout, second_start_ms=start)
     except ValueError as exc:
         return str(exc)
     if alone[0].chosen is None:
-        return (f"with a {timeout} ms timeout even a single proposer never decides: that is a "
-                f"timeout too short for a round trip, not two proposers duelling")
+        return (f"with a {timeout} ms timeout even a single proposer never decides: on this {lat:g} ms "
+                f"network a round trip takes {2 * lat:g} ms, so the timeout cuts every phase short -- "
+                f"that is a timeout too short, not two proposers duelling")
     chosen = {nd.chosen for nd in duel if nd.chosen is not None}
     if chosen:
         return (f"the two proposers agreed on {sorted(chosen)[0]!r}: no livelock with this "

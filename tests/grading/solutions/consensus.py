@@ -26,7 +26,7 @@ def _vote(check_term=True, one_vote=True, new_term_clears=True, log_check="pair"
 SOLUTIONS = {
     "consensus.vote_rule": _vote(),
     "consensus.quorum": lambda n: (n // 2 + 1, (n - 1) // 2),
-    "consensus.livelock": lambda: {"timeout_ms": 15, "second_start_ms": 7.5},
+    "consensus.livelock": lambda: {"timeout_ms": 24, "second_start_ms": 12},  # the demo's, scaled to 8 ms
 }
 
 MUTATIONS = {
@@ -51,5 +51,6 @@ MUTATIONS = {
         "patient": lambda: {"timeout_ms": 40, "second_start_ms": 5},
         "same_start": lambda: {"timeout_ms": 15, "second_start_ms": 0},
         "wrong_keys": lambda: {"timeout": 15, "start": 7.5},
+        "copied_demo": lambda: {"timeout_ms": 15, "second_start_ms": 7.5},  # the notebook's demo cell
     },
 }
