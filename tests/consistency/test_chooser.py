@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from distlab.consistency import AVAILABILITY, RUNGS
-from distlab.consistency.chooser import ACCEPTABLE, ITEMS, NEEDS, REQUIRES, choice_covers, choose_rung, place, place_all
+from distlab.consistency.chooser import ITEMS, NEEDS, REQUIRES, choice_covers, choose_rung, judge, place, place_all
 from distlab.consistency.ladder import implies_all
 
 needs_strategy = st.fixed_dictionaries({k: st.booleans() for k in NEEDS})
@@ -47,19 +47,23 @@ def test_an_invariant_always_costs_linearizability():
 @pytest.mark.parametrize("name, rung", [
     ("account balance", "linearizable"), ("inventory count", "linearizable"),
     ("unique username", "linearizable"), ("leader identity", "linearizable"),
-    ("like count", "monotonic-reads"), ("profile bio", "read-your-writes"), ("chat message", "causal")])
+    ("like count", "monotonic-reads"), ("profile bio", "read-your-writes"), ("chat message", "writes-follow-reads")])
 def test_the_lectures_examples(name, rung):
     c = place(name)
     assert c.rung == rung
-    assert c.rung in ACCEPTABLE[name]
+    assert judge(name, rung) is None
 
 
-def test_every_item_is_placed_on_an_acceptable_rung_with_a_reason():
+def test_every_item_is_placed_with_a_reason_and_what_breaks():
     placed = place_all()
     assert [i.name for i, _ in placed] == [i.name for i in ITEMS]
     for item, choice in placed:
-        assert choice.rung in ACCEPTABLE[item.name] and item.why and choice.reason
-        assert all(r in RUNGS or r == "eventual" for r in ACCEPTABLE[item.name])
+        assert item.why and item.breaks and choice.reason
+
+
+def test_writes_follow_reads_and_either_session_guarantee_need_causal():
+    assert choose_rung(causal=True, own_writes=True).rung == "causal"
+    assert choose_rung(causal=True, no_going_back=True).rung == "causal"
 
 
 def test_bad_input_is_refused():
@@ -67,3 +71,18 @@ def test_bad_input_is_refused():
         choose_rung(invariant="yes")
     with pytest.raises(ValueError, match="item must be one of"):
         place("shopping cart")
+
+
+@pytest.mark.parametrize("item", [i.name for i in ITEMS])
+@pytest.mark.parametrize("rung", [*RUNGS, "eventual"])
+def test_one_rule_for_every_item_and_rung(item, rung):
+    """The chooser's rung passes; a stronger one pays for coordination; anything else says what breaks."""
+    chosen = place(item).rung
+    verdict = judge(item, rung)
+    if rung == chosen:
+        assert verdict is None
+    elif chosen in implies_all(rung):
+        assert verdict is not None and "works, but pays for coordination it does not need" in verdict
+    else:
+        breaks = next(i.breaks for i in ITEMS if i.name == item)
+        assert verdict is not None and verdict.endswith(breaks) and "works" not in verdict

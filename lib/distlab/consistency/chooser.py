@@ -11,21 +11,26 @@ partitions. Each question asks for one rung:
    order of all operations can guarantee it, and it is unavailable on the minority side of a
    partition -- the price you pay on purpose;
 2. some writes **answer or depend on** others, and a reader must never see the effect without its
-   cause (a reply without the message it answers) -> ``causal`` (sticky available);
+   cause (a reply without the message it answers) -> ``writes-follow-reads``: a write made after
+   reading another is ordered after it for every reader (totally available; the reply bug of the
+   notebook's section 3 is exactly its violation);
 3. the **author must see their own write** ("I saved it and it vanished") -> ``read-your-writes``
    (sticky available: pin the session, or carry a version token);
 4. a reader must never see the value **go back in time** on refresh -> ``monotonic-reads``
    (totally available);
 
 and the answer is the weakest rung implying all of them (:data:`distlab.consistency.IMPLIES`):
-read-your-writes *and* monotonic reads give ``pram``. No need at all -> ``eventual``: replicas
+read-your-writes *and* monotonic reads give ``pram``; writes-follow-reads with either gives
+``causal``. No need at all -> ``eventual``: replicas
 converge once writes stop; not a rung of ``classify`` (a property of a store's runs, see
 :mod:`distlab.consistency.store_experiment`). Invariant :func:`choice_covers`: the chosen rung implies every
 rung asked for (property-tested).
 
 :data:`ITEMS` places the lecture's examples (balances, inventory, usernames, leader identity,
-likes, bios, chat messages) with their needs and a reason; :data:`ACCEPTABLE` lists, for each, the
-rungs a reasonable design may use (the graded exercise accepts any of them).
+likes, bios, chat messages) with their needs, a reason and what breaks on a rung too weak.
+:func:`judge` is the one rule the graded exercise, the chooser and the prose share (:data:`RULE`): the
+chooser's rung passes; a rung that does not give it fails with what it breaks; a stronger rung fails
+with "works, but pays for coordination it does not need".
 """
 from __future__ import annotations
 
@@ -34,8 +39,8 @@ from dataclasses import dataclass
 from distlab.consistency.ladder import AVAILABILITY, implies_all
 from distlab.consistency.rungs import RUNGS
 
-__all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "ACCEPTABLE",
-           "place", "place_all"]
+__all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "RULE",
+           "judge", "place", "place_all"]
 
 #: The questions, from the most to the least demanding.
 NEEDS = {
@@ -45,14 +50,15 @@ NEEDS = {
     "no_going_back": "a reader must never see the value go back in time",
 }
 #: The rung each question asks for.
-REQUIRES = {"invariant": "linearizable", "causal": "causal", "own_writes": "read-your-writes",
+REQUIRES = {"invariant": "linearizable", "causal": "writes-follow-reads", "own_writes": "read-your-writes",
             "no_going_back": "monotonic-reads"}
 _REASONS = {
     "invariant": "one real-time order of every operation is the only way to keep an invariant that must "
                  "never bend; it costs a round trip to a leader or quorum, and the minority side of a "
                  "partition must wait",
-    "causal": "readers must see causes before effects; a session that carries what it has seen gets this "
-              "without global coordination (sticky available)",
+    "causal": "readers must see causes before effects: a write made after reading another is ordered after it "
+              "for every reader; a replica holds back a write until what it follows has arrived, without global "
+              "coordination (totally available)",
     "own_writes": "only the author needs their write at once; pin the session to a replica or carry a "
                   "version token -- everyone else may lag (sticky available)",
     "no_going_back": "a little staleness is fine as long as a refresh never goes back in time "
@@ -102,51 +108,75 @@ def choice_covers(needs: dict[str, bool], choice: Choice) -> bool:
 
 @dataclass(frozen=True)
 class Item:
-    """One of the lecture's examples: what the data is, the needs that decide its rung, and why."""
+    """One of the lecture's examples: what the data is, the needs that decide its rung, why, and
+    what a user sees go wrong on a rung that does not give those needs (``breaks``)."""
 
     name: str
     needs: tuple[str, ...]
     why: str
+    breaks: str
 
 
+_OVERSELL = "two clients that both read the old value act on it at once, and nothing stops them: "
 #: The lecture's examples, with the needs that decide their rung and a reason in our own words.
 ITEMS = (
     Item("account balance", ("invariant",),
-         "two withdrawals that both read the old balance can overdraw the account"),
+         "two withdrawals that both read the old balance can overdraw the account",
+         _OVERSELL + "two withdrawals overdraw the account"),
     Item("inventory count", ("invariant",),
-         "two buyers who both see 'one left' sell the last item twice"),
+         "two buyers who both see 'one left' sell the last item twice",
+         _OVERSELL + "the last item is sold twice"),
     Item("unique username", ("invariant",),
-         "two sign-ups who both see the name free would both get it"),
+         "two sign-ups who both see the name free would both get it",
+         _OVERSELL + "two sign-ups both get the name"),
     Item("leader identity", ("invariant",),
-         "two nodes that both believe they lead corrupt what they guard (split brain)"),
+         "two nodes that both believe they lead corrupt what they guard (split brain)",
+         _OVERSELL + "two nodes both believe they lead (split brain)"),
     Item("like count", ("no_going_back",),
-         "a count a few seconds old harms nobody, but a refresh should not make likes disappear"),
+         "a count a few seconds old harms nobody, but a refresh should not make likes disappear",
+         "a refresh can be served by a replica further behind and show fewer likes than the page before"),
     Item("profile bio", ("own_writes",),
-         "the author must see the edit they just saved; other readers can catch up later"),
+         "the author must see the edit they just saved; other readers can catch up later",
+         "the author saves an edit and the next page, served by a lagging replica, shows the old bio"),
     Item("chat message", ("causal",),
-         "a reply must never appear before the message it answers"),
+         "a reply must never appear before the message it answers",
+         "a reader can see a reply before (or without) the message it answers"),
 )
 
-#: Rungs a reasonable design may use for each item (weakest sufficient first).
-ACCEPTABLE = {
-    "account balance": ("linearizable",),
-    "inventory count": ("linearizable",),
-    "unique username": ("linearizable",),
-    "leader identity": ("linearizable",),
-    "like count": ("monotonic-reads", "eventual"),
-    "profile bio": ("read-your-writes", "pram", "causal"),
-    "chat message": ("causal", "consistent-prefix"),
-}
+#: The one rule the exercise, the chooser and the prose share.
+RULE = ("the chooser's rung passes; a rung that does not give it fails with what it breaks; a stronger "
+        "rung fails: it works, but pays for coordination it does not need")
+
+
+def judge(item: Item | str, rung: str) -> str | None:
+    """:data:`RULE` for one item: None if ``rung`` is the chooser's, else what is wrong with it."""
+    chosen = place(item)
+    item = _item(item)
+    if rung == chosen.rung:
+        return None
+    if rung not in RUNGS and rung != "eventual":
+        raise ValueError(f"rung must be one of {[*RUNGS, 'eventual']}, got {rung!r}")
+    if chosen.rung == "eventual" or chosen.rung in implies_all(rung):
+        return f"{item.name}: {rung} works, but pays for coordination it does not need -- step down the ladder"
+    if rung == "eventual" or rung in implies_all(chosen.rung):
+        return f"{item.name}: {rung} is too weak -- {item.breaks}"
+    return (f"{item.name}: {rung} does not promise what this data needs (no arrow of the ladder leads from "
+            f"{rung} to a rung that forbids it) -- {item.breaks}")
+
+
+def _item(item: Item | str) -> Item:
+    """The :data:`ITEMS` entry named ``item`` (or ``item`` itself)."""
+    if isinstance(item, Item):
+        return item
+    found = [i for i in ITEMS if i.name == item]
+    if not found:
+        raise ValueError(f"item must be one of {[i.name for i in ITEMS]}, got {item!r}")
+    return found[0]
 
 
 def place(item: Item | str) -> Choice:
     """The rung for one of :data:`ITEMS` (by name or value), decided by :func:`choose_rung`."""
-    if isinstance(item, str):
-        found = [i for i in ITEMS if i.name == item]
-        if not found:
-            raise ValueError(f"item must be one of {[i.name for i in ITEMS]}, got {item!r}")
-        item = found[0]
-    return choose_rung(**{n: True for n in item.needs})
+    return choose_rung(**{n: True for n in _item(item).needs})
 
 
 def place_all() -> list[tuple[Item, Choice]]:

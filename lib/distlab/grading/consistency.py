@@ -7,7 +7,8 @@
 * ``consistency.classify`` -- place four small histories (:func:`puzzles`) on the ladder: the
   strongest rungs each satisfies, compared with :func:`distlab.consistency.classify`;
 * ``consistency.choose_rungs`` -- the rule of thumb: a rung for each item of
-  :data:`distlab.consistency.chooser.ITEMS`, any of :data:`~distlab.consistency.chooser.ACCEPTABLE`.
+  :data:`distlab.consistency.chooser.ITEMS`, graded by :func:`distlab.consistency.chooser.judge` -- the
+  same chooser the notebook's section 6 shows, one rule (:data:`~distlab.consistency.chooser.RULE`).
 
 Each check returns True, or a string saying what went wrong (`distlab.grading.registry`).
 """
@@ -189,11 +190,14 @@ def check_classify(my_answers: Callable[[], object]) -> bool | str:
 # ----------------------------------------------------------------------------------- rule of thumb
 @exercise("consistency.choose_rungs", notebook=NOTEBOOK, points=1, title="Choose a rung for each kind of data",
           hints=["Spend linearizability only on invariants that must never bend.",
-                 "Everything else: eventual consistency plus the session guarantee that fixes its visible bug."])
+                 "Everything else: the weakest rung that forbids the bug its users would notice (section 3).",
+                 "The rule: the chooser's rung passes; a weaker one fails with what it breaks; a stronger one "
+                 "works, but pays for coordination it does not need."])
 def check_choose_rungs(my_rungs: Callable[[], object]) -> bool | str:
-    """``my_rungs()`` maps every chooser item to a rung that is among its ``ACCEPTABLE`` ones; a rung too
-    weak for an invariant, or linearizable where it is not needed, gets its own hint."""
-    from distlab.consistency.chooser import ACCEPTABLE, ITEMS
+    """``my_rungs()`` maps every chooser item to a rung, judged by
+    :func:`distlab.consistency.chooser.judge`: the chooser's rung passes, a rung that does not give it
+    fails with what it breaks, a stronger one fails as paying for coordination it does not need."""
+    from distlab.consistency.chooser import ITEMS, judge
 
     if not callable(my_rungs):
         return "pass the function my_rungs itself (it returns a dict)"
@@ -205,11 +209,7 @@ def check_choose_rungs(my_rungs: Callable[[], object]) -> bool | str:
         got = answers[item.name]
         if got not in RUNG_NAMES:
             return f"{item.name}: {got!r} is not a rung; use one of {list(RUNG_NAMES)}"
-        if got not in ACCEPTABLE[item.name]:
-            if "invariant" in item.needs:
-                return f"{item.name}: {got} is too weak -- {item.why}"
-            if got == "linearizable":
-                return (f"{item.name}: linearizable works but pays for coordination it does not need "
-                        f"(and is unavailable under partition) -- {item.why}")
-            return f"{item.name}: {got} does not fit -- {item.why}"
+        problem = judge(item, got)
+        if problem:
+            return problem
     return True

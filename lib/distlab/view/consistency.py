@@ -116,7 +116,7 @@ def chooser_table() -> str:
     """One line per item: the rung, its availability class and the reason."""
     lines = []
     for item, choice in place_all():
-        lines.append(f"{item.name:16} -> {choice.rung:17} ({choice.availability}): {item.why}")
+        lines.append(f"{item.name:16} -> {choice.rung:19} ({choice.availability}): {item.why}")
     return "\n".join(lines)
 
 

@@ -49,7 +49,7 @@ ANSWERS = {"A": ["linearizable"], "B": ["sequential"],
            "D": ["read-your-writes", "monotonic-writes"]}
 RUNGS = {"account balance": "linearizable", "inventory count": "linearizable",
          "unique username": "linearizable", "leader identity": "linearizable",
-         "like count": "monotonic-reads", "profile bio": "read-your-writes", "chat message": "causal"}
+         "like count": "monotonic-reads", "profile bio": "read-your-writes", "chat message": "writes-follow-reads"}
 
 SOLUTIONS = {
     "consistency.token_read": read_with_token,
@@ -78,5 +78,9 @@ MUTATIONS = {
         "bio_eventual": lambda: {**RUNGS, "profile bio": "eventual"},
         "balance_causal": lambda: {**RUNGS, "account balance": "causal"},
         "chat_monotonic_reads": lambda: {**RUNGS, "chat message": "monotonic-reads"},
+        "chat_causal": lambda: {**RUNGS, "chat message": "causal"},
+        "chat_consistent_prefix": lambda: {**RUNGS, "chat message": "consistent-prefix"},
+        "likes_eventual": lambda: {**RUNGS, "like count": "eventual"},
+        "bio_sequential": lambda: {**RUNGS, "profile bio": "sequential"},
     },
 }
