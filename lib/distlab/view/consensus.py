@@ -108,8 +108,7 @@ def fencing_story(etcd_endpoint: str = "", seed: int = 0) -> dict[bool, FencingR
 def fencing_text(result: FencingResult) -> str:
     """One run of the paused-holder story as text: the timeline, what storage holds, the verdicts."""
     lines = [f"--- {'WITH' if result.fencing else 'WITHOUT'} fencing (t = 0 when A takes the lock) ---"]
-    t0 = result.timeline[0][0]
-    lines += [f"t={t - t0:5.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
+    lines += [f"t={t:5.2f} s  {actor}: {what}" for t, actor, what in result.timeline]
     lines.append(f"storage holds: {result.final_value!r}")
     for name, verdict in result.verdicts.items():
         lines.append(f"  {'✓' if verdict is None else '✗'} {name}"
@@ -123,24 +122,24 @@ def render_fencing(results: Mapping[bool, FencingResult], fig: Figure | None = N
     for row, fenced in enumerate((False, True)):
         r = results[fenced]
         ax = fig.add_subplot(2, 1, row + 1)
-        t0 = r.timeline[0][0]  # etcd's clock is the machine's monotonic clock: show relative times
-        t_a, t_pause, t_b, _t_bw, t_aw = (e[0] - t0 for e in r.timeline[:5])
-        ax.barh(1, t_b - t_a, left=t_a, color=NEUTRAL, alpha=0.5, edgecolor="black",
-                label="A believes it holds the lock")
+        # the story's times count from A taking the lock (`paused_holder`), as the text prints them
+        t_a, t_pause, t_b, _t_bw, t_aw = (e[0] for e in r.timeline[:5])
+        ax.barh(1.55, t_b - t_a, left=t_a, height=0.14, color=NEUTRAL, edgecolor="black",
+                label="A's lease (until B gets the lock)")
         ax.barh(1, t_aw - t_pause, left=t_pause, color="none", hatch="//", edgecolor="black",
-                label="A frozen (GC pause)")
+                label="A frozen (GC pause), sure it holds the lock")
         ax.barh(0, t_aw + 0.5 - t_b, left=t_b, color=GOOD, alpha=0.5, edgecolor="black",
                 label="B holds the lock")
         for w in r.writes:
             y = 1 if w.client == "A" else 0
-            ax.plot(w.time - t0, y, marker="o" if w.accepted else "X", ms=11,
+            ax.plot(w.time, y, marker="o" if w.accepted else "X", ms=11,
                     color=BAD if (w.accepted and w.client == "A") else (GOOD if w.accepted else BAD),
                     markeredgecolor="black")
-            ax.text(w.time - t0 + 0.1, y + 0.3, f"write token {w.token}: "
+            ax.text(w.time + 0.1, y + 0.3, f"write token {w.token}: "
                     f"{'accepted' if w.accepted else 'REJECTED'}", fontsize=7.5)
         ax.set_yticks([0, 1])
         ax.set_yticklabels(["client B", "client A"])
-        ax.set_ylim(-0.6, 1.9)
+        ax.set_ylim(-0.6, 1.8)
         ax.set_xlim(t_a - 0.2, t_aw + 2.5)
         label_axes(ax, title=("without fencing: A's stale write is accepted" if not fenced else
                               "with fencing: storage rejects the old token"),

@@ -106,19 +106,25 @@ def verdicts(store_writes: Sequence[Write], final_value: str | None) -> dict[str
 def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
                   pause: float | None = None, poll: float = 0.1) -> FencingResult:
     """A takes the lock, checks it, pauses ``pause`` seconds (default ``2 * ttl + 2``: well past
-    its lease), B takes the lock meanwhile and writes, A wakes and writes."""
+    its lease), B takes the lock meanwhile and writes, A wakes and writes. Every time in the result
+    (timeline, writes, verdicts) counts seconds since A took the lock, so the story, a plot of it and
+    the invariants' reports agree on every number (a store's clock may be a machine's uptime)."""
     pause = 2.0 * ttl + 2.0 if pause is None else pause
     if not isinstance(pause, (int, float)) or not 0 <= pause <= 600:
         raise ValueError(f"pause must be between 0 and 600 seconds, got {pause!r}")
     disk = storage(fencing)
     timeline: list[Moment] = []
 
+    def since_a_locked() -> float:
+        return store.now() - start
+
     def note(actor: str, what: str) -> None:
-        timeline.append(Moment(store.now(), actor, what))
+        timeline.append(Moment(since_a_locked(), actor, what))
 
     a = Lock(store, "demo", "A", Session(store, ttl))
     b = Lock(store, "demo", "B", Session(store, ttl))
     token_a = a.acquire(timeout=ttl)
+    start = store.now()
     note("A", f"takes the lock, token {token_a}, lease {ttl} s")
     if not a.holds():
         raise RuntimeError("A lost the lock before its check: the store is too slow for this ttl")
@@ -126,10 +132,10 @@ def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
     wake = store.now() + pause
     token_b = b.acquire(timeout=pause)    # B waits for A's lease to run out
     note("B", f"takes the lock, token {token_b} (A's lease expired)")
-    ok = disk.write("B", token_b, "written by B", store.now())
+    ok = disk.write("B", token_b, "written by B", since_a_locked())
     note("B", f"writes with token {token_b}: {'accepted' if ok else 'rejected'}")
     store.sleep(max(0.0, wake - store.now()))
-    ok = disk.write("A", token_a, "written by A", store.now())  # the zombie write
+    ok = disk.write("A", token_a, "written by A", since_a_locked())  # the zombie write
     note("A", f"wakes, still sure it holds the lock, writes with token {token_a}: "
               f"{'accepted' if ok else 'REJECTED'}")
     b.release()
