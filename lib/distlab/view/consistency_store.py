@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from distlab.consistency import READ_POLICIES, StoreConfig, run_store
+from distlab.consistency.ladder import implies_all
 from distlab.sim import Exponential
 
 from .consistency_ladder import classify_history
@@ -27,11 +28,13 @@ from .controls import choice_control, fraction_control, seed_control, size_contr
 from .panel import Panel, panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
 
-__all__ = ["SESSION_MODES", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
+__all__ = ["SESSION_MODES", "WRITE_ACKS", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
            "tradeoff", "tradeoff_table", "render_tradeoff"]
 
 #: What a replica that is behind a session's version token does (only the ``token`` policy uses it).
 SESSION_MODES = ("wait", "redirect")
+#: When a write is acknowledged: once the leader applied it, or once a majority of replicas did.
+WRITE_ACKS = ("leader", "majority")
 #: Read policies from the top of the ladder down (policy, write acknowledgement).
 LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
                 ("any", "leader"))
@@ -87,6 +90,25 @@ def _store_run(cfg: StoreConfig) -> dict[str, Any]:
 _ANOMALY_ROWS = (("stale reads", BAD), ("read-your-writes violations", BAD), ("monotonic-reads violations", BAD),
                  ("reads unavailable", OKABE_ITO["reddish_purple"]),
                  ("writes unavailable", OKABE_ITO["reddish_purple"]))
+#: The rung each of the first rows measures (a bar above 0 is a violation of it in the leader's order).
+_ROW_RUNGS = ("linearizable", "read-your-writes", "monotonic-reads")
+
+
+def title_vs_bars(strongest: Sequence[str], anomalies: Sequence[float]) -> list[str]:
+    """The rungs the checker finds holding (``strongest`` and every rung they imply) whose bar of
+    :data:`_ANOMALY_ROWS` is above 0 -- where the title and the bars seem to disagree."""
+    held = set(strongest).union(*(implies_all(r) for r in strongest))
+    return [rung for rung, value in zip(_ROW_RUNGS, anomalies) if rung in held and value > 0]
+
+
+def title_vs_bars_note(rungs: Sequence[str]) -> str:
+    """On-screen reason why the rungs of :func:`title_vs_bars` hold although their bars are above 0."""
+    if not rungs:
+        return ""
+    verb, bars = ("holds", "its bar is") if len(rungs) == 1 else ("hold", "their bars are")
+    return (f"Why {' and '.join(rungs)} {verb} although {bars} above 0: the checker sees only the values read and "
+            "may order other clients' writes\ndifferently from the leader; the bars count against the leader's "
+            "own order (its version numbers) -- what users of this store see.")
 
 
 def _anomalies(m: Mapping[str, Any], reads: int) -> list[float]:
@@ -107,7 +129,7 @@ class _StoreFigure:
     legend took about a third of every slider move)."""
 
     def __init__(self, fig: Figure) -> None:
-        self.left = fig.add_axes((0.25, 0.14, 0.3, 0.7))
+        self.left = fig.add_axes((0.25, 0.13, 0.3, 0.65))
         names, colours = zip(*_ANOMALY_ROWS)
         self.anomaly_bars: list[Rectangle] = self.left.barh(list(names), [0.0] * len(names),
                                                             color=list(colours)).patches
@@ -116,7 +138,7 @@ class _StoreFigure:
         self.left.invert_yaxis()
         label_axes(self.left, title="What users notice", xlabel="share of operations (%)")
         _pin_title(self.left)
-        self.right = fig.add_axes((0.64, 0.14, 0.34, 0.7))
+        self.right = fig.add_axes((0.64, 0.13, 0.34, 0.65))
         width = 0.38
         self.latency_bars: dict[str, list[Rectangle]] = {}
         for j, (kind, colour) in enumerate(_KINDS):
@@ -127,6 +149,7 @@ class _StoreFigure:
         self.right.legend(fontsize=8)
         label_axes(self.right, title="What they pay", xlabel="percentile", ylabel="latency (ms)")
         _pin_title(self.right)
+        self.note = fig.text(0.5, 0.845, "", ha="center", va="bottom", fontsize=8, color="#444444")
 
     @classmethod
     def of(cls, fig: Figure) -> _StoreFigure:
@@ -137,9 +160,12 @@ class _StoreFigure:
         prepare(fig)
         return _STORE_FIGURE.put(fig, cls(fig))
 
-    def show(self, m: Mapping[str, Any], reads: int) -> None:
-        """Move the bars and value labels to the metrics `m` of a run with `reads` reads."""
-        for bar, label, value in zip(self.anomaly_bars, self.anomaly_labels, _anomalies(m, reads)):
+    def show(self, m: Mapping[str, Any], reads: int, strongest: Sequence[str]) -> None:
+        """Move the bars and value labels to the metrics `m` of a run with `reads` reads, and say why
+        a rung of the title (`strongest`) holds where its bar is above 0."""
+        anomalies = _anomalies(m, reads)
+        self.note.set_text(title_vs_bars_note(title_vs_bars(strongest, anomalies)))
+        for bar, label, value in zip(self.anomaly_bars, self.anomaly_labels, anomalies):
             bar.set_width(value)
             label.set_position((value + 1, label.get_position()[1]))
             label.set_text(f"{value:.0f}%")
@@ -161,8 +187,8 @@ def _pin_title(ax: Axes) -> None:
     ax.set_title(ax.get_title(), y=1.0)
 
 
-def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", partition_s: float = 0.0,
-                session: str = "wait", seed: int = 0) -> Panel:
+def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", write_ack: str = "leader",
+                partition_s: float = 0.0, session: str = "wait", seed: int = 0) -> Panel:
     """The experiment's sliders and menus; every change re-runs the store and re-checks its history."""
     controls = {
         "replicas": size_control(replicas, min=1, max=7, name="replicas", description="replicas",
@@ -171,30 +197,34 @@ def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", pa
                                    continuous_update=False),
         "policy": choice_control(READ_POLICIES, policy, name="policy", description="read policy", style=_STYLE,
                                  layout=widgets.Layout(width="190px")),
+        "write_ack": choice_control(WRITE_ACKS, write_ack, name="write_ack", description="write acks:",
+                                    style=_STYLE, layout=widgets.Layout(width="190px")),
         "partition_s": fraction_control(partition_s, min=0.0, max=1.5, step=0.1, name="partition_s",
                                         description="partition (s)", continuous_update=False),
         "session": choice_control(SESSION_MODES, session, name="session", description="behind the token:",
                                   style=_STYLE, layout=widgets.Layout(width="210px")),
         "seed": seed_control(seed, name="seed", max=10_000, layout=widgets.Layout(width="130px")),
     }
-    panel = Panel(render_store, controls, figsize=(10.0, 4.2))
+    panel = Panel(render_store, controls, figsize=(10.0, 4.8))
     panel.widget.children[0].layout.flex_flow = "row wrap"
     return panel
 
 
-@panel_render(defaults={**settings_of(store_panel), "write_ack": "leader"})
+@panel_render(defaults=settings_of(store_panel))
 def render_store(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Anomalies (left, % of reads or of operations) and latency percentiles (right, ms) for
-    ``replicas``, ``lag_ms``, ``policy``, ``partition_s``, ``session`` and ``seed`` (as `store_panel`),
-    and ``write_ack`` (``"leader"`` or ``"majority"``)."""
+    ``replicas``, ``lag_ms``, ``policy``, ``write_ack`` (``"leader"`` or ``"majority"``), ``partition_s``,
+    ``session`` and ``seed`` (as `store_panel`). The title's rung is the checker's; a note says why
+    it can hold where its bar is above 0 (:func:`title_vs_bars`)."""
     run = store_run(config)
     m = run["metrics"]
-    fig = fig if fig is not None else prepare(None, figsize=(10.0, 4.2))
-    _StoreFigure.of(fig).show(m, run["reads"])
+    fig = fig if fig is not None else prepare(None, figsize=(10.0, 4.8))
+    _StoreFigure.of(fig).show(m, run["reads"], run["strongest"])
     strongest = ", ".join(run["strongest"]) or "none"
-    part = float(config["partition_s"])
-    fig.suptitle(f"read policy {config['policy']!r}, {config['replicas']} replicas, lag ~{float(config['lag_ms']):g} ms"
-                 f"{f', partition {part:g} s' if part else ''}: strongest rung {strongest}; "
+    part, n = float(config["partition_s"]), int(config["replicas"])
+    fig.suptitle(f"read policy {config['policy']!r}, writes acknowledged by the {config['write_ack']}, "
+                 f"{n} replica{'s' if n != 1 else ''}, lag ~{float(config['lag_ms']):g} ms"
+                 f"{f', partition {part:g} s' if part else ''}\nthe checker's strongest rung {strongest}; "
                  f"converged {'yes' if m['converged'] else 'NO'}", fontsize=10,
                  color=GOOD if run["strongest"] else BAD)
     return fig
