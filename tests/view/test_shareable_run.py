@@ -282,6 +282,7 @@ def test_import_button_replays_the_senders_run_on_the_senders_frame():
     assert [c.value for c in receiver.controls.values()] == [7, (150, 300), 20, 0.1]
     assert len(receiver.node_buttons.children) == 7 and receiver.settings == sender.settings
     receiver.controls["latency_ms"].value = 5  # the sliders drive the imported run's settings
+    receiver.confirm.yes.click()  # ... once confirmed: the imported run holds actions
     assert receiver.settings["seed"] == 4 and receiver.lab.actions == []
     assert len(receiver.lab.frames) == 101 and receiver.replay.player.index == 100
 

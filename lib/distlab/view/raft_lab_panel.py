@@ -5,7 +5,8 @@ a short string, import one), a status line, and a `distlab.view.Replay` of the r
 with play / step / seek, "fork here" and badges.
 
 Every control calls the plain-Python lab and then shows its frames, redrawing exactly once.  A bad
-imported string only writes what is wrong in the status line: nothing else changes.
+imported string only writes what is wrong in the status line: nothing else changes.  A settings
+slider starts a new run; once the run holds actions, the panel asks first (`raft_lab_boxes`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .raft_lab import (
     Settings,
     render_frame,
 )
+from .raft_lab_boxes import ConfirmBox, ShareBox
 from .raft_lab_inputs import parse_run
 from .replay import Replay
 
@@ -67,39 +69,6 @@ def _settings_controls(s: Settings) -> dict[str, Any]:
     }
 
 
-class ShareBox:
-    """Export / import of a run: "export run" fills a read-only box with the run's string (typing
-    in it puts the string back), "import run" loads the string pasted in the box beside it."""
-
-    def __init__(self) -> None:
-        self.export_button = widgets.Button(description="export run", icon="share",
-                                            tooltip="the run on screen as a string to send")
-        self.export_box = widgets.Textarea(value="", placeholder="press 'export run', then copy this",
-                                           layout={"width": "460px", "height": "56px"})
-        self.import_box = widgets.Text(value="", placeholder="paste a shared run here",
-                                       layout={"width": "460px"})
-        self.import_button = widgets.Button(description="import run", icon="upload",
-                                            tooltip="replay the pasted run from its seed")
-        self._exported = ""
-        self.export_box.observe(self._keep_read_only, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.export_button, self.export_box]),
-                                    widgets.HBox([self.import_button, self.import_box])])
-
-    @property
-    def exported(self) -> str:
-        """The string in the export box ("" until an export, and after the run changed)."""
-        return self._exported
-
-    def show(self, text: str) -> None:
-        """Put `text` in the export box (the empty string clears it)."""
-        self._exported = text
-        self.export_box.value = text
-
-    def _keep_read_only(self, change: dict[str, Any]) -> None:
-        if change["new"] != self._exported:
-            self.export_box.value = self._exported
-
-
 class ClusterLabView:
     """The widgets over a `ClusterLab`: settings, per-server buttons, actions, sharing, and the
     replay."""
@@ -114,6 +83,7 @@ class ClusterLabView:
         for control in self.controls.values():
             control.observe(self._on_setting, names="value")
         self.status = widgets.HTML()
+        self.confirm = ConfirmBox()
         self.node_buttons = widgets.HBox()
         self._node_columns: dict[int, widgets.VBox] = {}
         actions = []
@@ -133,7 +103,7 @@ class ClusterLabView:
         self.replay.player.seek(lab.shown)
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.node_buttons,
                                     widgets.HBox(actions), self.share.widget, self.status,
-                                    self.replay.widget])
+                                    self.confirm.widget, self.replay.widget])
 
     @property
     def panel(self) -> Panel:
@@ -166,19 +136,38 @@ class ClusterLabView:
     def _on_setting(self, change: dict[str, Any]) -> None:
         if self._syncing:
             return
+        if not self.lab.actions:
+            self._new_run()
+            return
+        self.confirm.ask(f"<b>A new setting starts a new run from t = 0:</b> this run's "
+                         f"{counted(len(self.lab.actions), 'action')} would be discarded "
+                         f"('export run' keeps a copy).", self._new_run, self._keep_run)
+
+    def _new_run(self) -> None:
+        """Start a new run with the sliders' settings (the old run's frames and actions go)."""
         values = {k: (tuple(c.value) if k == "timeout_ms" else c.value)
                   for k, c in self.controls.items()}
+        dropped = len(self.lab.actions)
         try:
             self.lab.configure(**values)
         except ValueError as exc:
             self.status.value = f"<b>Refused:</b> {exc}"
             return
-        self.status.value = ""
+        self.status.value = (f"new run with these settings; the previous run's "
+                             f"{counted(dropped, 'action')} were discarded" if dropped else "")
         self._build_node_buttons()
         self._show(len(self.lab.frames) - 1)
 
+    def _keep_run(self) -> None:
+        """Keep the run on screen: the sliders go back to its settings."""
+        self._sync_controls()
+        self.status.value = "kept this run: the sliders show its settings again"
+
     def press(self, action: str, pid: int | None = None) -> str:
-        """What a button does: fork at the frame on screen if needed, then act there."""
+        """What a button does: fork at the frame on screen if needed, then act there (a settings
+        question still pending is answered 'keep this run')."""
+        if self.confirm.pending:
+            self.confirm.answer(False)
         if self.replay.player.index < len(self.lab.frames) - 1:
             self.lab.fork(self.replay.player.index)
         what = self.lab.act(action, pid)
