@@ -49,7 +49,7 @@ QUIZ = [
      "why": ["Heartbeats come from the leader on a fixed interval; timeouts are the followers'.",
              "Right: with equal timeouts every follower stands at once, votes for itself, and "
              "the vote splits again and again (Figure 16's 150-150 ms curve).",
-             "A wider range detects a crash *later* on average, not sooner.",
+             "A wider range detects a crash later on average, not sooner.",
              "Safety never depends on timing in Raft; the timeouts are for liveness."],
      "explanation": ("Randomness breaks the symmetry: the dissertation's formula puts a split vote "
                      "at about 5 % when the one-way latency is a tenth of the range.")},
@@ -66,6 +66,6 @@ QUIZ = [
              "A can pause right after the check, so the check proves nothing.",
              "Right: the token (the lock key's revision) grows with every holder; storage that "
              "remembers the highest token it accepted refuses older ones."],
-     "explanation": ("A lease tells the *service* who holds the lock; only a fencing token lets the "
-                     "*resource* refuse a holder that has lost it without knowing.")},
+     "explanation": ("A lease tells the service who holds the lock; only a fencing token lets the "
+                     "resource itself refuse a holder that has lost it without knowing.")},
 ]

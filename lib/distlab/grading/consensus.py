@@ -65,7 +65,7 @@ VOTE_TRAPS = [
     (_case(5, "A", 3, 4, 6, "B", 3, 4),
      "A higher term (6) starts a new election: your vote for A was in term 5 and no longer counts."),
     (_case(5, None, 3, 4, 5, "B", 4, 1),
-     "Compare the last log *terms* first: a later last term is more up-to-date, whatever the length."),
+     "Compare the last log terms first: a later last term is more up-to-date, whatever the length."),
     (_case(5, None, 3, 4, 5, "B", 2, 9),
      "A candidate whose last entry has an older term lacks entries you have: refuse it (§5.4.1)."),
     (_case(5, None, 3, 4, 5, "B", 3, 3),
