@@ -101,6 +101,26 @@ def test_the_placement_menus_follow_the_replica_set_and_every_control_redraws():
         gv.placement_panel(leader="sydney", replicas="3 regions: virginia, ireland, tokyo")
 
 
+def test_the_replica_menu_switches_between_any_two_sets_even_with_no_region_in_common():
+    """Regression: US -> all-in-Tokyo used to raise TraitError and leave the leader menu stale."""
+    from distlab.view.geo.placement import REPLICA_SETS, regions_of
+    panel = gv.placement_panel()
+    sets = list(REPLICA_SETS)
+    for a in sets:
+        for b in sets:
+            if a == b:
+                continue
+            panel.controls["replicas"].value = a
+            panel.controls["leader"].value = regions_of(a)[-1]
+            panel.controls["failed"].value = regions_of(a)[-1]
+            panel.controls["replicas"].value = b
+            reps = regions_of(b)
+            assert panel.controls["leader"].options == reps, (a, b)
+            expected_leader = regions_of(a)[-1] if regions_of(a)[-1] in reps else reps[0]
+            assert panel.controls["leader"].value == expected_leader, (a, b)
+            assert panel.last_error is None and panel.last_config["replicas"] == b, (a, b, panel.last_error)
+
+
 def test_the_options_from_memoised_runs_are_compare_placements_own():
     from distlab.geo.placement_compare import compare_placements
 

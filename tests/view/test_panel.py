@@ -115,3 +115,22 @@ def test_on_release_makes_every_slider_redraw_only_when_released():
     from distlab.view import reliability as rv
 
     assert rv.storm_panel().controls["budget_tokens"].continuous_update is False
+
+
+def test_a_linked_control_adjusts_the_others_and_the_panel_redraws_once():
+    seen = []
+
+    def render(config, fig=None):
+        if config["seed"] > config["n"]:
+            raise AssertionError(f"an in-between setting was rendered: {config}")
+        seen.append(dict(config))
+        return render_bars(config, fig)
+
+    p = Panel(render, {"n": size_control(5, min=1, max=9), "seed": seed_control(5)})
+    p.link("n", lambda n: setattr(p.controls["seed"], "value", min(p.controls["seed"].value, n)))
+    p.controls["n"].value = 2  # the link lowers the seed to 2 before anything is drawn
+    assert p.render_count == 2 and seen[-1] == {"n": 2, "seed": 2}
+    p.controls["seed"].value = 1  # an unlinked control redraws as before
+    assert p.render_count == 3
+    with pytest.raises(KeyError):
+        p.link("nodes", print)

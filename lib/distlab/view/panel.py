@@ -180,6 +180,8 @@ class Panel:
         self.last_error: str | None = None
         self.render_count = 0
         self._listeners: list[Callable[[Panel], None]] = []
+        self._links: dict[int, Callable[[Any], None]] = {}
+        self._linking = False
         for control in self.controls.values():
             if on_release and hasattr(control, "continuous_update"):  # a slow render: redraw on release
                 control.continuous_update = False
@@ -216,7 +218,22 @@ class Panel:
         """Call `listener(panel)` after every redraw (e.g. to update badges next to the plot)."""
         self._listeners.append(listener)
 
-    def _on_change(self, change: object) -> None:
+    def link(self, name: str, follow: Callable[[Any], None]) -> None:
+        """Keep other controls in step with control ``name`` (a replica set and its leader menu, N
+        and the W/R sliders): when it changes, ``follow(new_value)`` adjusts them without a redraw
+        per adjustment, and then the panel redraws once, so no in-between setting is ever rendered."""
+        self._links[id(self.controls[name])] = follow
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._linking:
+            return
+        follow = self._links.get(id(change["owner"]))
+        if follow is not None:
+            self._linking = True
+            try:
+                follow(change["new"])
+            finally:
+                self._linking = False
         self.redraw()
 
     def _next_seed(self, _button: object = None) -> None:

@@ -71,23 +71,20 @@ def placement_panel(replicas: str = DEFAULT_SET, leader: str = "virginia", clien
         "failed": choice_control((NO_OUTAGE, *reps), failed, name="failed", description="region outage",
                                  style=STYLE),
         "seed": seed_control(seed, name="seed")}
-    _follow_replica_set(controls)
-    return wrapped_row(render_placement, controls, figsize=FIGSIZE, on_release=True)
+    panel = wrapped_row(render_placement, controls, figsize=FIGSIZE, on_release=True)
+    panel.link("replicas", lambda replica_set: _follow_replica_set(controls, replica_set))
+    return panel
 
 
-def _follow_replica_set(controls: Mapping[str, Any]) -> None:
-    """When the replica set changes, offer its regions as leaders and outages (registered before
-    the panel's own observers, so the panel redraws with a leader that is a replica)."""
-    def update(change: Mapping[str, Any]) -> None:
-        reps = regions_of(change["new"])
-        leader, failed = controls["leader"], controls["failed"]
-        keep_leader = leader.value if leader.value in reps else reps[0]
-        keep_failed = failed.value if failed.value in reps else NO_OUTAGE
-        with leader.hold_trait_notifications(), failed.hold_trait_notifications():
-            leader.options, leader.value = reps, keep_leader
-            failed.options, failed.value = (NO_OUTAGE, *reps), keep_failed
-
-    controls["replicas"].observe(update, names="value")
+def _follow_replica_set(controls: Mapping[str, Any], replica_set: str) -> None:
+    """Offer the regions of ``replica_set`` as leaders and outages, keeping the chosen ones where
+    the new set has them (a Dropdown given new options falls back to the first, so set it back)."""
+    reps = regions_of(replica_set)
+    for name, options in (("leader", reps), ("failed", (NO_OUTAGE, *reps))):
+        menu = controls[name]
+        keep = menu.value if menu.value in options else options[0]
+        menu.options = options
+        menu.value = keep
 
 
 @remembered(maxsize=128)

@@ -58,18 +58,15 @@ def dynamo_panel(n: int = 3, w: int = 2, r: int = 2, failure: str = "nothing fai
                                   layout=WIDE),
         "sloppy": switch_control(sloppy, name="sloppy", description="sloppy quorum + hinted handoff"),
         "seed": seed_control(seed, name="seed")}
-    _cap_at_n(controls)
-    return wrapped_row(render_dynamo, controls, figsize=FIGSIZE)
+    panel = wrapped_row(render_dynamo, controls, figsize=FIGSIZE)
+    panel.link("n", lambda n: _cap_at_n(controls, n))
+    return panel
 
 
-def _cap_at_n(controls: Mapping[str, Any]) -> None:
-    """W and R can never exceed N: their sliders end at N (registered before the panel's observers)."""
-    def update(change: Mapping[str, Any]) -> None:
-        for name in ("w", "r"):
-            slider = controls[name]
-            with slider.hold_trait_notifications():
-                slider.max = change["new"]
-    controls["n"].observe(update, names="value")
+def _cap_at_n(controls: Mapping[str, Any], n: int) -> None:
+    """W and R can never exceed N: their sliders end at N (a value above it comes down to N)."""
+    for name in ("w", "r"):
+        controls[name].max = n
 
 
 @remembered(maxsize=256)
