@@ -5,15 +5,17 @@ import itertools
 
 import pytest
 
+import distlab.grading.geo as grader
 from distlab.geo.crdt_sets import ORSet
 from distlab.grading import evaluate
 from distlab.grading.geo import (
     QUORUM_CASES,
+    QuorumCase,
+    _ordinal,
+    _p_stale,
+    _valid_quorums,
     best_worst_ms,
-    ordinal,
-    p_stale,
     placement_cases,
-    valid_quorums,
     worst_commit_ms,
 )
 from distlab.grading.registry import exercises_for
@@ -48,7 +50,7 @@ def test_a_stub_is_not_attempted_and_says_so(exercise_id):
 def test_the_quorum_cases_cover_what_the_lesson_needs():
     kinds = set()
     for case in QUORUM_CASES:
-        valid = valid_quorums(case)
+        valid = _valid_quorums(case)
         n = len(case.rtts_ms)
         if not valid:
             kinds.add("impossible")
@@ -57,11 +59,11 @@ def test_the_quorum_cases_cover_what_the_lesson_needs():
         elif any(w + r <= n for w, r in valid):
             kinds.add("partial allowed")
     assert kinds == {"impossible", "strict", "partial allowed"}
-    assert p_stale(3, 1, 1) == pytest.approx(2 / 3) and p_stale(3, 2, 2) == 0
+    assert _p_stale(3, 1, 1) == pytest.approx(2 / 3) and _p_stale(3, 2, 2) == 0
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (sol.always_overlapping, "Does the target really need R + W > N?"),
+    (sol.always_overlapping, "does the target really need R + W > N?"),
     (sol.r_plus_w_equal_n_overlaps, "R + W = N is not enough"),
     (sol.forgets_the_read_budget, "over the read budget"),
     (sol.waits_for_the_slowest, "fastest replica"),
@@ -74,19 +76,56 @@ def test_wrong_quorum_choices_are_told_why(wrong, words):
     assert verdict.status == "failed" and words in verdict.message, verdict.message
 
 
+def test_the_majority_pair_when_nothing_may_be_stale_is_not_asked_whether_overlap_is_needed():
+    verdict = evaluate("geo.quorum_choice", lambda rtts, stale, budget: (2, 2))  # first case: max_stale = 0
+    assert verdict.status == "failed" and "at most 0 stale" in verdict.message, verdict.message
+    assert "really need R + W > N" not in verdict.message
+    assert "a smaller W with a larger R still overlaps" in verdict.message
+
+
+def test_a_partial_quorum_case_still_asks_whether_overlap_is_needed():
+    def overlapping_where_partial_is_allowed(rtts_ms, max_stale, read_budget_ms):
+        return sol.choose_quorum(rtts_ms, max_stale, read_budget_ms) if max_stale == 0 else (2, 2)
+
+    verdict = evaluate("geo.quorum_choice", overlapping_where_partial_is_allowed)
+    assert "With up to 0.5 stale allowed, does the target really need R + W > N?" in verdict.message
+
+
+def test_numpy_integers_are_integers_and_bools_are_not():
+    np = pytest.importorskip("numpy")
+
+    def with_numpy(rtts_ms, max_stale, read_budget_ms):
+        got = sol.choose_quorum(rtts_ms, max_stale, read_budget_ms)
+        return None if got is None else (np.int64(got[0]), np.int64(got[1]))
+
+    assert evaluate("geo.quorum_choice", with_numpy).status == "passed"
+    verdict = evaluate("geo.quorum_choice", lambda rtts, stale, budget: (True, True))
+    assert verdict.status == "failed" and "return a pair (w, r) of integers" in verdict.message
+
+
+def test_the_graders_own_quorum_search_is_not_a_ready_made_answer():
+    def asks_the_grader(rtts_ms, max_stale, read_budget_ms):
+        valid = grader.valid_quorums(QuorumCase(tuple(rtts_ms), max_stale, read_budget_ms))
+        return min(valid, key=lambda p: sorted(rtts_ms)[p[0] - 1]) if valid else None
+
+    assert evaluate("geo.quorum_choice", asks_the_grader).status == "failed"
+    public = {name for name in dir(grader) if not name.startswith("_") and callable(getattr(grader, name))}
+    assert not public & {"valid_quorums", "p_stale", "kth_fastest", "ordinal"}
+
+
 def test_any_tie_break_among_the_fastest_writes_is_accepted():
     def last_of_the_best(rtts_ms, max_stale, read_budget_ms):
         fastest = sorted(rtts_ms)
         n = len(fastest)
         valid = [(w, r) for w in range(1, n + 1) for r in range(1, n + 1)
-                 if p_stale(n, w, r) <= max_stale and fastest[r - 1] <= read_budget_ms]
+                 if _p_stale(n, w, r) <= max_stale and fastest[r - 1] <= read_budget_ms]
         if not valid:
             return None
         best = min(fastest[w - 1] for w, _ in valid)
         return [(w, r) for w, r in valid if fastest[w - 1] == best][-1]
 
     assert evaluate("geo.quorum_choice", last_of_the_best).status == "passed"
-    assert [ordinal(k) for k in (1, 2, 3, 4, 11, 21)] == ["1st", "2nd", "3rd", "4th", "11th", "21st"]
+    assert [_ordinal(k) for k in (1, 2, 3, 4, 11, 21)] == ["1st", "2nd", "3rd", "4th", "11th", "21st"]
 
 
 # ------------------------------------------------------------------------------ the OR-Set merge

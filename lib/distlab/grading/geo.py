@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import reduce
@@ -45,27 +46,27 @@ QUORUM_CASES = (
 )
 
 
-def p_stale(n: int, w: int, r: int) -> float:
+def _p_stale(n: int, w: int, r: int) -> float:
     """The worst case: a read of R random replicas misses all W that hold the write, C(N−W, R) / C(N, R)."""
     return math.comb(n - w, r) / math.comb(n, r)
 
 
-def ordinal(k: int) -> str:
+def _ordinal(k: int) -> str:
     """1st, 2nd, 3rd, 4th, ..."""
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix}"
 
 
-def kth_fastest(rtts_ms: Sequence[float], k: int) -> float:
+def _kth_fastest(rtts_ms: Sequence[float], k: int) -> float:
     """The round trip of the k-th fastest replica: what a quorum of k waits for."""
     return sorted(rtts_ms)[k - 1]
 
 
-def valid_quorums(case: QuorumCase) -> list[tuple[int, int]]:
+def _valid_quorums(case: QuorumCase) -> list[tuple[int, int]]:
     """Every (w, r) that meets the staleness target and the read budget."""
     n = len(case.rtts_ms)
     return [(w, r) for w in range(1, n + 1) for r in range(1, n + 1)
-            if p_stale(n, w, r) <= case.max_stale + 1e-12 and kth_fastest(case.rtts_ms, r) <= case.read_budget_ms]
+            if _p_stale(n, w, r) <= case.max_stale + 1e-12 and _kth_fastest(case.rtts_ms, r) <= case.read_budget_ms]
 
 
 @exercise("geo.quorum_choice", notebook=NOTEBOOK, points=1, title="Choose W and R",
@@ -83,30 +84,46 @@ def check_quorum_choice(choose: Callable[[list[float], float, float], Any]) -> b
 
 
 def _quorum_case(choose: Callable[..., Any], case: QuorumCase) -> bool | str:
-    n, valid = len(case.rtts_ms), valid_quorums(case)
+    n, valid = len(case.rtts_ms), _valid_quorums(case)
     got = choose(list(case.rtts_ms), case.max_stale, case.read_budget_ms)
     where = (f"with round trips {list(case.rtts_ms)} ms, at most {case.max_stale:g} stale and reads within "
              f"{case.read_budget_ms:g} ms")
-    best = min((kth_fastest(case.rtts_ms, w) for w, _ in valid), default=None)
+    best = min((_kth_fastest(case.rtts_ms, w) for w, _ in valid), default=None)
     if got is None:
         return True if best is None else f"{where}: a choice exists (its writes take {best:g} ms); return it."
-    if not (isinstance(got, tuple) and len(got) == 2 and all(isinstance(x, int) and 1 <= x <= n for x in got)):
+    if not (isinstance(got, tuple) and len(got) == 2 and all(_whole(x) and 1 <= x <= n for x in got)):
         return f"{where}: return a pair (w, r) of integers from 1 to N = {n}, or None; got {got!r}."
-    w, r = got
-    stale = p_stale(n, w, r)
+    w, r = int(got[0]), int(got[1])
+    stale = _p_stale(n, w, r)
     if stale > case.max_stale + 1e-12:
         rule = (" R + W = N is not enough: quorums overlap only when R + W > N." if r + w == n and
                 case.max_stale == 0 else "")
         return (f"{where}: W={w}, R={r} misses the write with probability C({n - w}, {r}) / C({n}, {r}) = "
                 f"{stale:.2f}, above {case.max_stale:g}.{rule}")
-    if kth_fastest(case.rtts_ms, r) > case.read_budget_ms:
-        return (f"{where}: with R={r} a read waits for the {ordinal(r)} fastest replica, "
-                f"{kth_fastest(case.rtts_ms, r):g} ms: over the read budget.")
-    if best is not None and kth_fastest(case.rtts_ms, w) > best:
-        return (f"{where}: W={w}, R={r} meets both targets, but writes wait for the {ordinal(w)} fastest replica "
-                f"({kth_fastest(case.rtts_ms, w):g} ms); another choice meets them with {best:g} ms writes. "
-                "Does the target really need R + W > N?")
+    if _kth_fastest(case.rtts_ms, r) > case.read_budget_ms:
+        return (f"{where}: with R={r} a read waits for the {_ordinal(r)} fastest replica, "
+                f"{_kth_fastest(case.rtts_ms, r):g} ms: over the read budget.")
+    if best is not None and _kth_fastest(case.rtts_ms, w) > best:
+        return (f"{where}: W={w}, R={r} meets both targets, but writes wait for the {_ordinal(w)} fastest replica "
+                f"({_kth_fastest(case.rtts_ms, w):g} ms); another choice meets them with {best:g} ms writes. "
+                + _faster_writes_hint(case, w, r))
     return True
+
+
+def _whole(x: object) -> bool:
+    """An integer of any kind (int, numpy.int64, ...), but not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _faster_writes_hint(case: QuorumCase, w: int, r: int) -> str:
+    """Where the faster writes are: a smaller W that still overlaps (nothing may be stale), or a partial
+    quorum the staleness target allows."""
+    if case.max_stale == 0:
+        return ("Nothing may be stale, so R + W > N is needed -- but not a majority each way: a smaller W "
+                "with a larger R still overlaps, as long as the read stays within its budget.")
+    if r + w > len(case.rtts_ms):
+        return f"With up to {case.max_stale:g} stale allowed, does the target really need R + W > N?"
+    return "A smaller W, with R raised as needed, can meet the staleness target too."
 
 
 # ------------------------------------------------------------------------ exercise 2: the OR-Set merge
