@@ -24,6 +24,7 @@ from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, log_ms_axis, outcome_bars, percent, remembered, wrapped_row
 from .crdts import Table
+from .settings import seed_of
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
 
@@ -92,7 +93,7 @@ def render_cassandra(config: Mapping[str, Any], fig: Figure | None = None) -> Fi
     for name, options in (("write_level", LEVELS), ("read_level", LEVELS), ("failed", FAILED)):
         if config[name] not in options:
             raise ValueError(f"{name} must be one of {list(options)}, got {config[name]!r}")
-    run = _run(config["write_level"], config["read_level"], config["failed"], int(config["seed"]))
+    run = _run(config["write_level"], config["read_level"], config["failed"], seed_of(config))
     fig, (left, right) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
     _latency(left, run)
     _outcomes(right, run)

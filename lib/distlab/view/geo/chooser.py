@@ -19,6 +19,7 @@ from ..controls import choice_control, fraction_control, switch_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, WIDE, wrapped_row
 from .crdts import Table
+from .settings import flag, real
 
 __all__ = ["REGION_SETS", "chooser_panel", "examples_table", "recommendation_html", "render_chooser"]
 
@@ -69,10 +70,11 @@ def render_chooser(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     """The recommendation for the settings of `chooser_panel`, as HTML (``users`` a :data:`REGION_SETS` label)."""
     if config["users"] not in REGION_SETS:
         raise ValueError(f"users must be one of {list(REGION_SETS)}, got {config['users']!r}")
-    rec = recommend(consistency=config["consistency"], regions=REGION_SETS[config["users"]],
-                    write_budget_ms=float(config["write_budget_ms"]), survive=config["survive"],
-                    sql=bool(config["sql"]), truetime=bool(config["truetime"]), conflicts=config["conflicts"])
-    return recommendation_html(rec, float(config["write_budget_ms"]))
+    budget = real(config, "write_budget_ms", 10.0, 500.0, "ms")
+    rec = recommend(consistency=config["consistency"], regions=REGION_SETS[config["users"]], write_budget_ms=budget,
+                    survive=config["survive"], sql=flag(config, "sql"), truetime=flag(config, "truetime"),
+                    conflicts=config["conflicts"])
+    return recommendation_html(rec, budget)
 
 
 def examples_table() -> Table:

@@ -20,6 +20,7 @@ from .. import style
 from ..controls import choice_control, fraction_control, seed_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, remembered, sparse_y, wrapped_row
+from .settings import real, seed_of
 
 __all__ = ["CLOCKS", "backwards", "clocks_panel", "clocks_title", "render_clocks", "stamp"]
 
@@ -122,7 +123,8 @@ def render_clocks(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     messages drawn backwards on the same run."""
     if config["clock"] not in CLOCKS:
         raise ValueError(f"clock must be one of {list(CLOCKS)}, got {config['clock']!r}")
-    run = _run(round(float(config["skew"]), 6), round(float(config["step_back"]), 6), int(config["seed"]))
+    run = _run(round(real(config, "skew", 0.0, 0.3, "s"), 6), round(real(config, "step_back", 0.0, 0.5, "s"), 6),
+               seed_of(config))
     fig, (left, right) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
     _events(left, run, config["clock"])
     _compare(right, run, config["clock"])

@@ -24,6 +24,7 @@ from .. import style
 from ..controls import choice_control, fraction_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, remembered, sparse_y, wrapped_row
+from .settings import real, seed_of, whole
 
 __all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts", "short"]
 
@@ -74,7 +75,8 @@ def conflicts_run(config: Mapping[str, Any]) -> ConflictRun:
     """The schedule behind a panel's settings (memoised)."""
     if config["workload"] not in WORKLOADS:
         raise ValueError(f"workload must be one of {list(WORKLOADS)}, got {config['workload']!r}")
-    return _run(config["workload"], round(float(config["skew"]), 6), int(config["writes"]), int(config["seed"]))
+    return _run(config["workload"], round(real(config, "skew", 0.0, 0.5, "s"), 6), whole(config, "writes", 2, 16),
+                seed_of(config))
 
 
 def short(update: Update) -> str:

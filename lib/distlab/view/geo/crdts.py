@@ -21,6 +21,7 @@ from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, remembered, wrapped_row
+from .settings import seed_of, whole
 
 __all__ = ["Table", "crdt_panel", "crdt_title", "render_crdt", "yjs_table"]
 
@@ -54,7 +55,7 @@ def render_crdt(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     arrows, each replica's final value, and the merged value against the specification."""
     if config["kind"] not in KINDS:
         raise ValueError(f"kind must be one of {list(KINDS)}, got {config['kind']!r}")
-    run = _run(config["kind"], int(config["steps"]), int(config["seed"]))
+    run = _run(config["kind"], whole(config, "steps", 2, 16), seed_of(config))
     fig, ax = style.reuse_axes(fig, rect=(0.06, 0.12, 0.60, 0.68), figsize=FIGSIZE)
     names = run.script.replicas
     rows = {name: len(names) - 1 - i for i, name in enumerate(names)}

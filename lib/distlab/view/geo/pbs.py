@@ -22,6 +22,7 @@ from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, remembered, wrapped_row
+from .settings import real, seed_of, whole
 
 __all__ = ["PANEL_TRIALS", "Curve", "pbs_curve", "pbs_panel", "pbs_title", "published_table", "render_pbs"]
 
@@ -95,12 +96,13 @@ def pbs_title(config: Mapping[str, Any], fresh: Curve, quorum_only: Curve) -> st
 def render_pbs(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """P(consistent read) against t after commit for ``fit``, ``n``, ``r``, ``w``; ``t_ms`` marked;
     the Monte Carlo with and without propagation beyond the write quorum, and the closed form."""
-    n, r, w, seed = int(config["n"]), int(config["r"]), int(config["w"]), int(config["seed"])
+    n = whole(config, "n", 1, 5)
+    r, w, seed = whole(config, "r", 1, n), whole(config, "w", 1, n), seed_of(config)
     if not (r <= n and w <= n):
         raise ValueError(f"r and w must be at most n = {n}, got r={r}, w={w}")
     fresh = pbs_curve(config["fit"], n, r, w, True, seed)
     quorum_only = pbs_curve(config["fit"], n, r, w, False, seed)
-    t = float(config["t_ms"])
+    t = real(config, "t_ms", 0.0, max(T_CHOICES), "ms")
     fig, ax = style.reuse_axes(fig, rect=(0.1, 0.13, 0.87, 0.68), figsize=(7.2, 4.2))
     ax.plot(GRID, 100 * fresh.p, color=FRESH, lw=2, label="Monte Carlo")
     ax.plot(GRID, 100 * quorum_only.p, color=QUORUM_ONLY, lw=2, label="Monte Carlo, write quorum only")

@@ -30,6 +30,7 @@ from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, WIDE, log_ms_axis, ms, remembered, sparse_y, wrapped_row
+from .settings import seed_of
 
 __all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
            "render_placement"]
@@ -98,9 +99,11 @@ def placement_run(config: Mapping[str, Any]) -> PlacementResult:
     """The run behind a panel's settings (memoised): clients in every replica region and ``client``."""
     regions_of(config["replicas"])  # refuses an unknown set by name
     replicas = REPLICA_SETS[config["replicas"]]
+    if config["client"] not in REGIONS:
+        raise ValueError(f"client must be one of {list(REGIONS)}, got {config['client']!r}")
     clients = tuple(distinct((*replicas, config["client"])))
     failed = None if config["failed"] == NO_OUTAGE else config["failed"]
-    return _run(replicas, config["leader"], clients, failed, int(config["seed"]))
+    return _run(replicas, config["leader"], clients, failed, seed_of(config))
 
 
 def client_story(result: PlacementResult, client: str) -> str:
@@ -203,7 +206,7 @@ def options_title(options: tuple[Option, ...]) -> str:
 def render_options(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Median commit latency per client region for one write region in ``leader``, the leader at
     the best region, and multi-writer (log scale), on one workload (``seed``)."""
-    options = _options(config["leader"], int(config["seed"]))
+    options = _options(config["leader"], seed_of(config))
     fig, ax = style.reuse_axes(fig, rect=(0.09, 0.14, 0.89, 0.66), figsize=(7.2, 3.6))
     regions = list(options[0].medians)
     for k, (option, color) in enumerate(zip(options, OPTION_COLORS)):

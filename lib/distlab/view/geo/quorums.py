@@ -28,6 +28,7 @@ from .. import style
 from ..controls import choice_control, seed_control, size_control, switch_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, WIDE, ms, outcome_bars, percent, remembered, sparse_y, wrapped_row
+from .settings import flag, seed_of, whole
 
 __all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
 
@@ -79,8 +80,9 @@ def dynamo_run(config: Mapping[str, Any]) -> QuorumResult:
     """The run behind a panel's settings (memoised); a bad setting is a ValueError naming it."""
     if config["failure"] not in FAILURES:
         raise ValueError(f"failure must be one of {list(FAILURES)}, got {config['failure']!r}")
-    return _run(int(config["n"]), int(config["w"]), int(config["r"]), config["failure"], bool(config["sloppy"]),
-                int(config["seed"]))
+    n = whole(config, "n", 1, 5)
+    return _run(n, whole(config, "w", 1, n), whole(config, "r", 1, n), config["failure"], flag(config, "sloppy"),
+                seed_of(config))
 
 
 def dynamo_title(result: QuorumResult, failure: str) -> str:

@@ -23,6 +23,7 @@ from .. import style
 from ..controls import fraction_control, seed_control, switch_control
 from ..panel import Panel, panel_render, settings_of
 from .common import STYLE, checker_words, ms, remembered, wrapped_row
+from .settings import flag, real, seed_of
 
 __all__ = ["cockroach_panel", "cockroach_title", "kind_of", "render_cockroach", "render_spanner", "spanner_panel",
            "spanner_title"]
@@ -67,8 +68,8 @@ def _cockroach(skew: float, max_offset: float, uncertainty: bool, seed: int) -> 
     return run, run.check(explain=False).status
 
 
-def _seconds(config: Mapping[str, Any], name: str) -> float:
-    return round(float(config[name]), 6) / 1000.0
+def _seconds(config: Mapping[str, Any], name: str, high_ms: float = 10.0) -> float:
+    return round(real(config, name, 0.0, high_ms, "ms"), 6) / 1000.0
 
 
 KINDS = (("write", style.OKABE_ITO["blue"], "s"), ("read", style.OKABE_ITO["sky_blue"], "o"),
@@ -130,8 +131,8 @@ def _draw(fig: Figure | None, run: StoreRun, title: str, status: str) -> Figure:
 def render_spanner(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Every operation's latency in one Spanner group with ``epsilon_ms``, ``skew_ms``, ``commit_wait``
     and ``seed``; stale reads marked; chapter 1's verdict in the title."""
-    run, status = _spanner(_seconds(config, "epsilon_ms"), _seconds(config, "skew_ms"), bool(config["commit_wait"]),
-                           int(config["seed"]))
+    run, status = _spanner(_seconds(config, "epsilon_ms"), _seconds(config, "skew_ms"), flag(config, "commit_wait"),
+                           seed_of(config))
     return _draw(fig, run, spanner_title(run, status), status)
 
 
@@ -139,6 +140,6 @@ def render_spanner(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
 def render_cockroach(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Every operation's latency in one CockroachDB range with ``skew_ms``, ``max_offset_ms``,
     ``uncertainty`` and ``seed``; restarts and stale reads marked; chapter 1's verdict in the title."""
-    run, status = _cockroach(_seconds(config, "skew_ms"), _seconds(config, "max_offset_ms"),
-                             bool(config["uncertainty"]), int(config["seed"]))
+    run, status = _cockroach(_seconds(config, "skew_ms"), _seconds(config, "max_offset_ms", 500.0),
+                             flag(config, "uncertainty"), seed_of(config))
     return _draw(fig, run, cockroach_title(run, status), status)
