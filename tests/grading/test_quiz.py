@@ -50,3 +50,32 @@ def test_from_data_and_validation():
         Choice("p", ["a", "b"], 0, why=["only one"])
     with pytest.raises(ValueError, match="at least one"):
         quiz_from_data([])
+
+
+def test_a_first_wrong_try_gets_the_hint_not_the_explanation():
+    q = Choice("2f+1 = 5, f = ?", ["1", "2", "3"], 1, "solve for f", why=["too few", "yes", "too many"],
+               hint="a majority must survive")
+    first = judge(q, 0)
+    assert first.correct is False and first.explanation == ""
+    assert "try again" in first.message and "a majority must survive" in first.message
+    assert "too few" not in first.message
+    second = judge(q, 2, wrong_before=1)
+    assert second.explanation == "solve for f" and "too many" in second.message and "try again" not in second.message
+    assert judge(q, 1).explanation == "solve for f"  # a right answer explains at once
+    n = Numeric("x?", 10, 1, "ms", "because", hint="think in round trips")
+    assert judge(n, 20).message == "Not quite: 20 ms is too high -- try again. Hint: think in round trips"
+    assert judge(n, 20, 1).explanation == "because"
+    with pytest.raises(ValueError, match="wrong_before"):
+        judge(q, 0, -1)
+    with pytest.raises(ValueError, match="hint"):
+        Choice("p", ["a", "b"], 0, hint=3)
+
+
+@pytest.mark.parametrize("chapter", ["consistency", "consensus", "transactions", "geo", "reliability"])
+def test_every_chapters_quiz_data_still_builds_and_hints_do_not_name_the_answer(chapter):
+    import importlib
+
+    data = importlib.import_module(f"distlab.{chapter}.quiz").QUIZ
+    for item, q in zip(data, quiz_from_data(data), strict=True):
+        if q.hint and isinstance(q, Choice):
+            assert not any(q.options[i].lower() in q.hint.lower() for i in q.correct), item["prompt"]

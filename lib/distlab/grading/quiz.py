@@ -8,8 +8,11 @@ Two kinds of question:
 * `Numeric` -- a number within an absolute ``tolerance`` of ``answer``; the feedback says whether a
   wrong response is too high or too low.
 
-Every question carries an ``explanation`` shown after any attempt: quizzes teach, they do not
-gatekeep, and there is no sign-in and nothing is sent anywhere.  The widgets are in
+Every question carries an ``explanation``, and may carry a ``hint`` that points the way without
+naming the answer.  A first wrong try gets "not quite -- try again" and the hint only: the
+explanation and the picked options' ``why`` lines often give the answer away, so they come with a
+right answer or a second, different wrong try (``judge(..., wrong_before=1)``).  Quizzes teach,
+they do not gatekeep: there is no sign-in and nothing is sent anywhere.  The widgets are in
 `distlab.view.quiz`; `quiz_from_data` builds questions from lists of dicts so a notebook (or a
 JSON file) can hold a quiz without code.
 """
@@ -28,10 +31,12 @@ class Choice:
     prompt: str
     options: tuple[str, ...]
     answer: int | frozenset[int]
-    explanation: str = ""  # shown after any attempt
-    why: tuple[str, ...] = ()  # one line of feedback per option, shown when it is picked
+    explanation: str = ""  # shown after a right answer or a second wrong try
+    why: tuple[str, ...] = ()  # one line of feedback per option, shown with the explanation
+    hint: str = ""  # shown after a first wrong try; must not name the answer
 
     def __post_init__(self) -> None:
+        _check_hint(self.hint)
         options = tuple(self.options)
         object.__setattr__(self, "options", options)
         object.__setattr__(self, "why", tuple(self.why))
@@ -68,13 +73,20 @@ class Numeric:
     answer: float
     tolerance: float = 0.0
     unit: str = ""  # shown after the number in the feedback, e.g. "ms"
-    explanation: str = ""  # shown after any attempt
+    explanation: str = ""  # shown after a right answer or a second wrong try
+    hint: str = ""  # shown after a first wrong try; must not name the answer
 
     def __post_init__(self) -> None:
+        _check_hint(self.hint)
         if not math.isfinite(self.answer):
             raise ValueError(f"answer must be a finite number, got {self.answer!r}")
         if not (math.isfinite(self.tolerance) and self.tolerance >= 0):
             raise ValueError(f"tolerance must be a finite number >= 0, got {self.tolerance!r}")
+
+
+def _check_hint(hint: object) -> None:
+    if not isinstance(hint, str):
+        raise ValueError(f"hint must be a string, got {hint!r}")
 
 
 @dataclass(frozen=True)
@@ -86,17 +98,30 @@ class Feedback:
     explanation: str = ""
 
 
-def judge(question: Choice | Numeric, response: object) -> Feedback:
+def judge(question: Choice | Numeric, response: object, wrong_before: int = 0) -> Feedback:
     """Judge `response`: an index (single choice), an iterable of indices (multi-select) or a
-    number (numeric).  Bad responses give feedback, never an exception."""
+    number (numeric).  `wrong_before` counts the different wrong responses tried before this one:
+    while it is 0, a wrong response gets "try again" and the question's hint, not the explanation or
+    the ``why`` lines.  Bad responses give feedback, never an exception."""
+    if isinstance(wrong_before, bool) or not isinstance(wrong_before, int) or wrong_before < 0:
+        raise ValueError(f"wrong_before must be an integer >= 0, got {wrong_before!r}")
     if isinstance(question, Choice):
-        return _judge_choice(question, response)
+        return _judge_choice(question, response, wrong_before == 0)
     if isinstance(question, Numeric):
-        return _judge_numeric(question, response)
+        return _judge_numeric(question, response, wrong_before == 0)
     raise ValueError(f"question must be a Choice or a Numeric, got {type(question).__name__}")
 
 
-def _judge_choice(q: Choice, response: Any) -> Feedback:
+def _wrong(q: Choice | Numeric, head: str, notes: list[str], first_try: bool) -> Feedback:
+    """A wrong response: on a first try `head`, "try again" and the hint; after that `head`, the
+    ``why`` notes and the explanation."""
+    if first_try:
+        hint = f" Hint: {q.hint}" if q.hint else ""
+        return Feedback(False, f"{head} -- try again.{hint}")
+    return Feedback(False, " ".join([f"{head}.", *notes]), q.explanation)
+
+
+def _judge_choice(q: Choice, response: Any, first_try: bool) -> Feedback:
     if response is None or response == () or response == set():
         return Feedback(None, "Pick an answer first.")
     try:
@@ -118,12 +143,11 @@ def _judge_choice(q: Choice, response: Any) -> Feedback:
             parts.append(f"{missed} correct option{'s' if missed > 1 else ''} not ticked")
         if wrong:
             parts.append(f"{wrong} ticked option{'s are' if wrong > 1 else ' is'} wrong")
-        return Feedback(False, ("Not quite: " + "; ".join(parts) + ". " + " ".join(notes)).strip(),
-                        q.explanation)
-    return Feedback(False, " ".join(["Not quite."] + notes), q.explanation)
+        return _wrong(q, "Not quite: " + "; ".join(parts), notes, first_try)
+    return _wrong(q, "Not quite", notes, first_try)
 
 
-def _judge_numeric(q: Numeric, response: Any) -> Feedback:
+def _judge_numeric(q: Numeric, response: Any, first_try: bool) -> Feedback:
     if response is None or isinstance(response, bool):
         return Feedback(None, "Enter a number first.")
     try:
@@ -136,7 +160,7 @@ def _judge_numeric(q: Numeric, response: Any) -> Feedback:
     if abs(value - q.answer) <= q.tolerance:
         return Feedback(True, f"Correct: {q.answer:g}{unit}.", q.explanation)
     direction = "too high" if value > q.answer else "too low"
-    return Feedback(False, f"Not quite: {value:g}{unit} is {direction}.", q.explanation)
+    return _wrong(q, f"Not quite: {value:g}{unit} is {direction}", [], first_try)
 
 
 def question_from_data(data: dict[str, Any]) -> Choice | Numeric:

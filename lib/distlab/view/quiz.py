@@ -1,6 +1,9 @@
 """Quiz widgets: multiple choice (single or multi-select) and numeric questions with instant
 feedback and an explanation.  No sign-in, nothing leaves the notebook.
 
+A first wrong try says "try again" (with the question's hint, if it has one); the explanation comes
+with a right answer or a second, different wrong try, so it never gives the answer away unasked.
+
 The judging is pure and lives in `distlab.grading.quiz`; this module only builds widgets::
 
     Quiz.from_data([
@@ -48,6 +51,7 @@ class QuestionWidget:
     def __init__(self, question: Choice | Numeric, number: int = 1) -> None:
         self.question = question
         self.last: Feedback | None = None
+        self.wrong: list[object] = []  # the different wrong responses checked so far
         self.prompt = widgets.HTML(f"<b>Q{number}.</b> {html.escape(question.prompt)}")
         self.boxes: list[widgets.Checkbox] = []
         if isinstance(question, Numeric):
@@ -84,8 +88,13 @@ class QuestionWidget:
         return self.input.value
 
     def check(self) -> Feedback:
-        """Judge the current response, show the feedback and keep it in `last`; returns it."""
-        self.last = judge(self.question, self.response())
+        """Judge the current response, show the feedback and keep it in `last`; returns it.  The
+        explanation is withheld until a right answer or a second, different wrong response."""
+        response = self.response()
+        wrong_before = sum(1 for earlier in self.wrong if earlier != response)
+        self.last = judge(self.question, response, wrong_before)
+        if self.last.correct is False and response not in self.wrong:
+            self.wrong.append(response)
         self.feedback.value = feedback_html(self.last)
         return self.last
 
