@@ -301,9 +301,22 @@ def test_split_panel_sliders_reach_the_figure():
     panel.controls["high"].value = 300
     assert panel.last_config["high"] == 300
     assert "leader after" in panel.last_result.axes[0].get_title()
-    panel.controls["low"].value = 299
-    panel.controls["high"].value = 200  # low > high: refused in the panel, not raised
-    assert panel.last_error and "timeout range" in panel.last_error
+
+
+def test_split_panel_low_never_passes_high():
+    panel = cv.split_panel(low=150, high=155)
+    count = panel.render_count
+    panel.controls["low"].value = 299                      # past high: high is pushed along
+    assert (panel.controls["low"].value, panel.controls["high"].value) == (299, 299)
+    assert panel.last_error is None and panel.render_count == count + 1   # one redraw, no error
+    panel.controls["high"].value = 200                     # below low: low is pulled down
+    assert (panel.last_config["low"], panel.last_config["high"]) == (200, 200) and panel.last_error is None
+    for control in ("low", "high"):                        # a sweep of either slider never errs
+        for value in (50, 120, 300):
+            panel.controls[control].value = value
+            assert panel.last_error is None and panel.last_config["low"] <= panel.last_config["high"]
+    with pytest.raises(ValueError, match="low=300, high=200"):
+        cv.split_panel(low=300, high=200)
 
 
 def test_split_panel_redraw_matches_a_fresh_figure_after_other_ranges():
@@ -314,7 +327,7 @@ def test_split_panel_redraw_matches_a_fresh_figure_after_other_ranges():
 
     panel = cv.split_panel(low=150, high=150)  # many elections: a tall y range
     for low, high in [(150, 300), (50, 600), (150, 150), (290, 300)]:
-        panel.controls["low"].value, panel.controls["high"].value = min(low, 150), high
+        panel.controls["high"].value = high
         panel.controls["low"].value = low
         fresh = Figure(figsize=DEFAULT_FIGSIZE, dpi=DEFAULT_DPI)
         FigureCanvasAgg(fresh)

@@ -7,7 +7,8 @@ The panels live in four modules, re-exported here so the notebook imports one na
 * `raft_lab` -- the live Raft cluster as a recorded, forkable run, and its frame drawing;
 * `raft_lab_panel` -- its widgets: settings, per-server faults, client requests, play / step /
   seek and "fork here", invariant badges;
-* `consensus_experiments` -- majority and f + 1, the minority partition, split votes, Figure 16;
+* `consensus_experiments` -- majority and f + 1, the minority partition, Figure 16; `consensus_split`
+  -- split votes;
 * `consensus_paxos` -- the two rounds of Paxos as a sequence diagram, duelling proposers;
 * `consensus_logs` -- the log grid (committed prefix) the others draw with;
 * this module -- "you rent it": the coordination backend, the fencing-token story, etcd /
@@ -38,12 +39,9 @@ from .consensus_experiments import (
     render_fig16,
     render_partition,
     render_quorum,
-    render_split,
-    split_panel,
-    split_run,
-    split_vote_table,
 )
 from .consensus_paxos import duel_table, render_duel, render_sequence
+from .consensus_split import render_split, split_panel, split_run, split_vote_table
 from .controls import choice_control, log_control, switch_control
 from .panel import Panel, fill_settings, panel_render, settings_of
 from .quiz import Quiz

@@ -4,29 +4,25 @@
   restarting one server brings them back;
 * `partition_run` -- a leader cut off with a minority keeps accepting commands it can never commit;
   the majority elects a new leader and commits; on heal the minority's entries are rolled back;
-* `split_run` -- every server's term over time: with one fixed timeout (150-150 ms) every election
-  splits the vote, forever; a randomized range elects a leader at once;
 * `fig16_*` -- Figure 16 of the Raft paper from `distlab.consensus.raft.figure16`, beside the
-  published quantiles, and the dissertation's split-vote formula.
+  published quantiles.
+
+Split votes (`split_run`, `split_panel`, the dissertation's formula) are in `consensus_split`.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from distlab.consensus.raft import Cluster, RaftConfig, figure16
-from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
-from distlab.sim import ms
+from distlab.consensus.raft import Cluster, figure16
 
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
-from .controls import choice_control, seed_control, size_control
-from .panel import Panel, panel_render, settings_of
-from .style import BAD, CYCLE, GOOD, NEUTRAL, Memo, label_axes, prepare
+from .controls import choice_control, seed_control
+from .panel import Panel
+from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 
 # ------------------------------------------------------------------------ majority and f + 1
@@ -158,88 +154,6 @@ def render_partition(run: Mapping[str, Any], fig: Figure | None = None) -> Figur
     return fig
 
 
-# ------------------------------------------------------------------------ split votes
-def _check_timeouts(low: int, high: int, low_name: str, high_name: str) -> None:
-    """Refuse an election timeout range outside 10 <= low <= high <= 1000 ms, by the caller's names."""
-    if not 10 <= low <= high <= 1000:
-        raise ValueError(f"the timeout range must satisfy 10 <= {low_name} <= {high_name} <= 1000 ms, "
-                         f"got {low_name}={low}, {high_name}={high}")
-
-
-def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict[str, Any]:
-    """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
-    _check_timeouts(low_ms, high_ms, "low_ms", "high_ms")
-    c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
-    times: list[float] = []
-    terms: dict[Any, list[Any]] = {p: [] for p in c.pids}
-    elected = None
-    while c.now < duration - 1e-9:
-        c.run(ms(5))
-        times.append(c.now)
-        for p, nd in c.nodes.items():
-            terms[p].append(nd.current_term)
-        if elected is None and _leader(c) is not None:
-            elected = c.now
-    return {"range": (low_ms, high_ms), "times": times, "terms": terms, "elected": elected,
-            "elections": max(max(v) for v in terms.values())}
-
-
-_EMPTIED_PLOT: Memo[bool] = Memo("_distlab_emptied_plot")
-
-
-def _emptied_plot(fig: Figure | None) -> tuple[Figure, Axes]:
-    """``(fig, ax)``: the figure's one autoscaled plot with its artists removed and its data
-    limits reset, or a fresh one.  Kept between a panel's redraws because a new Axes re-creates
-    every tick; the picture is the same as on a fresh figure (the limits are recomputed)."""
-    axes = fig.axes if fig is not None else []
-    if fig is not None and len(axes) == 1 and _EMPTIED_PLOT.get(axes[0]):
-        ax = axes[0]
-        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
-            artist.remove()
-        if ax.legend_ is not None:
-            ax.legend_.remove()
-        ax.relim()  # no artists left: the next plot call sets the limits from scratch
-        return fig, ax
-    fig = prepare(fig)
-    ax = fig.add_subplot()
-    _EMPTIED_PLOT.put(ax, True)
-    return fig, ax
-
-
-def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
-    """Sliders for the election timeout range (ms) and a seed; the terms of `render_split`."""
-    return Panel(render_split, {
-        "low": size_control(low, min=50, max=300, name="low", description="timeout low (ms)",
-                            continuous_update=False),
-        "high": size_control(high, min=50, max=600, name="high", description="timeout high (ms)",
-                             continuous_update=False),
-        "seed": seed_control(seed, name="seed")})
-
-
-@panel_render(defaults=settings_of(split_panel))
-def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """Every server's term over 3 s from a cold start, for election timeouts drawn from ``low`` to
-    ``high`` ms and a ``seed`` (defaults as `split_panel`): ``render_split(low=150, high=300)``."""
-    low, high = int(config["low"]), int(config["high"])
-    _check_timeouts(low, high, "low", "high")
-    run = split_run(low, high, int(config["seed"]))
-    fig, ax = _emptied_plot(fig)
-    for k, (p, ts) in enumerate(run["terms"].items()):
-        ax.step(run["times"], [t + 0.04 * (k - 2) for t in ts], where="post", lw=1.4,
-                color=CYCLE[k % len(CYCLE)], label=f"server {p}")
-    lo, hi = run["range"]
-    if run["elected"] is not None:
-        ax.axvline(run["elected"], color=GOOD, ls="--", label="first leader elected")
-        what = f"leader after {run['elected'] * 1000:.0f} ms"
-    else:
-        what = f"no leader in {run['times'][-1]:.0f} s: every vote split"
-    label_axes(ax, title=f"election timeout {lo}-{hi} ms: {what}", xlabel="time (s)",
-               ylabel="current term (elections started)")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="upper left" if run["elected"] is None else "center right")
-    return fig
-
-
 # ------------------------------------------------------------------------ Figure 16
 def fig16_data(scale: float = 0.05, seed: int = 0) -> dict[tuple[int, int], list[float]]:
     """Downtimes per range (`figure16.sweep`): ``scale`` of the paper's trials (1000; 100 for
@@ -286,14 +200,3 @@ def render_fig16(data: Mapping[tuple[int, int], list[float]], fig: Figure | None
         ax.legend(fontsize=6.5, loc="lower right")
     fig.tight_layout()
     return fig
-
-
-def split_vote_table(n: int = 5, s: int = 4, latencies: Sequence[float] = (0.01, 0.10, 0.20)) -> str:
-    """The dissertation's split-vote probability for a few one-way latencies (as fractions of
-    the timeout range)."""
-    c = votes_to_split(n, s)
-    lines = [f"n = {n} servers, s = {s} up: a split needs c = {c} timeouts within l of the first"]
-    for l in latencies:  # noqa: E741 - the dissertation's l
-        lines.append(f"  l = {l:>4.0%} of the range -> P(split vote) = "
-                     f"{100 * split_vote_probability(n, s, l):.2f} %")
-    return "\n".join(lines)
