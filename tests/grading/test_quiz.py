@@ -79,3 +79,17 @@ def test_every_chapters_quiz_data_still_builds_and_hints_do_not_name_the_answer(
     for item, q in zip(data, quiz_from_data(data), strict=True):
         if q.hint and isinstance(q, Choice):
             assert not any(q.options[i].lower() in q.hint.lower() for i in q.correct), item["prompt"]
+
+
+def test_chapter_4s_quiz_varies_where_the_answer_is_and_uses_the_chapters_terms_and_numbers():
+    from distlab.geo.quiz import QUIZ
+
+    assert len({item["answer"] for item in QUIZ}) >= 3  # not all at one position
+    for item in QUIZ:
+        assert item["why"][item["answer"]].startswith("Right"), item["prompt"]
+        assert item["hint"]
+        text = " ".join([item["prompt"], *item["options"], *item["why"], item["explanation"]])
+        for undefined in ("read repair", "anti-entropy", "Paxos", "external consistency"):
+            assert undefined not in text, (undefined, item["prompt"])
+    commit_wait = QUIZ[4]["explanation"]
+    assert "2ε of 8 ms" in commit_wait and "ε = 4 ms" in commit_wait and "14 ms" not in commit_wait
