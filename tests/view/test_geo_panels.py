@@ -197,7 +197,8 @@ def test_without_propagation_the_curve_is_the_closed_form(n):
 
 def test_the_published_table_matches_the_paper():
     text = gv.published_table(trials=200_000)
-    for line in text.splitlines()[2:]:
+    assert text.startswith("% of reads consistent")  # the numbers are fresh reads, not stale ones
+    for line in text.splitlines()[4:]:
         published, simulated = (float(x.rstrip("%")) for x in line.split()[2:4])
         assert abs(published - simulated) <= 1.5, line
 
@@ -374,3 +375,40 @@ def test_the_replicas_render_and_summary_read_a_result():
     assert text[0].startswith("ANY 1: waits for the 1st nearest standby (20 ms); median ✓ within")
     assert text[0].endswith("stale right after a commit: s2, s3")
     assert "✗ outside" in text[2] and text[2].endswith("none")
+
+
+# ------------------------------------------------------------------------------ what the screen says
+def _texts(fig):
+    found = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        found += [ax.get_title(), *(t.get_text() for t in ax.texts)]
+        if ax.get_legend() is not None:
+            found += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(found)
+
+
+def test_a_sloppy_quorum_never_claims_that_every_read_meets_every_write():
+    words = _texts(gv.render_dynamo(n=3, w=2, r=2, sloppy=True))
+    assert "every read meets every write" not in words and "no longer guaranteed" in words
+    assert "every read meets every write" in _texts(gv.render_dynamo(n=3, w=2, r=2, sloppy=False))
+
+
+def test_with_no_read_answered_the_panels_say_so_instead_of_zero_stale():
+    words = _texts(gv.render_cassandra(write_level="QUORUM", read_level="QUORUM", failed="ireland"))
+    assert "no read was answered" in words and "guaranteed" not in words
+    assert words.splitlines()[-1] == "none"  # the stale bar: no answered read, so no share of them
+    words = _texts(gv.render_dynamo(n=3, w=1, r=3, failure="tokyo down for the whole run", seed=0))
+    assert "none" in words
+
+
+def test_counts_are_in_the_right_number_and_restarts_only_where_they_exist():
+    spanner = _texts(gv.render_spanner(epsilon_ms=4.0, skew_ms=4.0, commit_wait=False, seed=1))
+    assert "restart" not in spanner
+    cockroach = _texts(gv.render_cockroach(skew_ms=10.0, max_offset_ms=250.0, uncertainty=False, seed=0))
+    assert "0 restarts" in cockroach and "each within 10 ms of true time" in cockroach
+    assert not any(f" 1 {noun}s" in spanner + cockroach for noun in ("restart", "stale read"))
+
+
+def test_physical_clocks_that_agree_are_not_said_to_disagree():
+    assert "clocks disagree" not in _texts(gv.render_clocks(clock="physical", skew=0.0))
+    assert "clocks disagree" in _texts(gv.render_clocks(clock="physical", skew=0.1))

@@ -60,6 +60,10 @@ def cassandra_title(run: CassandraRun) -> str:
                else "a read is NOT guaranteed to see an acknowledged write")
     reads = sum(1 for r in run.records if r.f == "get" and r.status == "ok")
     down = f"; {run.failed[0]} down" if run.failed else ""
+    if not reads:
+        return (f"writes at {run.write_level}, reads at {run.read_level}{down}:\n"
+                f"no read was answered: {run.read_level} cannot gather its replicas with {run.failed[0]} down"
+                if run.failed else "no read was answered")
     return (f"writes at {run.write_level}, reads at {run.read_level}{down}: {promise}\n"
             f"{run.stale_reads} of {reads} answered reads were stale")
 
@@ -83,7 +87,7 @@ def _latency(ax: Axes, run: CassandraRun) -> None:
 def _outcomes(ax: Axes, run: CassandraRun) -> None:
     reads = sum(1 for r in run.records if r.f == "get" and r.status == "ok")
     outcome_bars(ax, percent(run.availability("put")), percent(run.availability("get")),
-                 100.0 * run.stale_reads / reads if reads else 0.0)
+                 100.0 * run.stale_reads / reads if reads else math.nan)  # no answered read: "none"
 
 
 @panel_render(defaults=settings_of(cassandra_panel))

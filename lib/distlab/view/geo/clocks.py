@@ -69,8 +69,10 @@ def clocks_title(run: ClocksRun, clock: str) -> str:
     """What ``clock`` got right and wrong on ``run`` (the counts the bars show)."""
     bad, sent = len(backwards(run, clock)), len(run.messages())
     head = f"{clock} timestamps: {bad} of {sent} messages received 'before' they were sent"
-    if clock == "physical":
+    if clock == "physical" and bad:
         return head + "\n(clocks disagree; one running behind stamps an effect before its cause)"
+    if clock == "physical":
+        return head + "\n(the clocks agree closely enough here: raise the skew and some will)"
     if clock == "Lamport":
         return head + f"\nbut it also orders {run.concurrent_pairs()} pairs of events that were concurrent"
     lead = max((e.hlc.wall - e.physical for e in run.events), default=0) / 1000.0

@@ -126,7 +126,9 @@ def render_pbs(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
 
 def published_table(trials: int = 200_000, seed: int = 0) -> str:
     """The paper's published probabilities (N = 3, R = W = 1) beside the Monte Carlo's, as text."""
-    lines = [f"{'fit':10} {'t (ms)':>6} {'published':>10} {'Monte Carlo':>12} {'only the quorum':>16}",
+    lines = ["% of reads consistent (fresh: they return the latest completed write), N = 3, R = W = 1,",
+             "t ms after the write was acknowledged",
+             f"{'fit':10} {'t (ms)':>6} {'published':>10} {'Monte Carlo':>12} {'only the quorum':>16}",
              f"{'':10} {'':>6} {'':>10} {f'({trials:,} trials)':>12} {'(closed form 33.3)':>16}"]
     for (fit, t), published in PUBLISHED.items():
         fresh = pbs_curve(fit, 3, 1, 1, True, seed, trials).at(t)

@@ -98,7 +98,7 @@ def dynamo_title(result: QuorumResult, failure: str) -> str:
             f"{answered:.0f} % of requests answered in time; {result.stale_reads} of {reads} reads stale{substitutes}")
 
 
-def _draw_overlap(ax: Axes, n: int, w: int, r: int) -> None:
+def _draw_overlap(ax: Axes, n: int, w: int, r: int, sloppy: bool) -> None:
     """A key's N replicas in a row; the first W take the write (▼ above), the last R answer the
     read (▲ below); a replica in both is filled green. Markers, not text: a redraw stays cheap."""
     o = overlap(n, w, r)
@@ -110,7 +110,10 @@ def _draw_overlap(ax: Axes, n: int, w: int, r: int) -> None:
             markeredgecolor=style.GOOD, markeredgewidth=2)
     ax.plot(range(w), [0.6] * w, marker="v", markersize=9, linestyle="none", color=WRITE)
     ax.plot(range(n - r, n), [-0.6] * r, marker="^", markersize=9, linestyle="none", color=READ)
-    if o.always_intersect:
+    if o.always_intersect and sloppy:
+        words = (f"R + W = {r + w} > N = {n}, but sloppy: a substitute outside these N may count,\n"
+                 "so a read is no longer guaranteed to meet the latest write")
+    elif o.always_intersect:
         words = f"R + W = {r + w} > N = {n}: every read meets every write (green)"
     else:
         words = (f"R + W = {r + w} ≤ N = {n}: {len(o.disjoint)} of {len(o.write_quorums) * len(o.read_quorums)}"
@@ -141,8 +144,9 @@ def _latency(ax: Axes, result: QuorumResult) -> None:
 
 
 def _outcomes(ax: Axes, result: QuorumResult) -> None:
+    answered = any(o.f == "get" and o.status == "ok" for o in result.ops)
     outcome_bars(ax, percent(result.availability("put")), percent(result.availability("get")),
-                 100.0 * result.stale_read_rate)
+                 100.0 * result.stale_read_rate if answered else math.nan)  # no answered read: "none"
     ax.set_title("answered in time, stale reads", fontsize=8)
 
 
@@ -152,7 +156,7 @@ def render_dynamo(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     (a :data:`FAILURES` label), ``sloppy`` and ``seed``."""
     result = dynamo_run(config)
     fig, (top, left, right) = style.reuse_axes_list(fig, RECTS, figsize=FIGSIZE, relim=False)
-    _draw_overlap(top, result.config.n, result.config.w, result.config.r)
+    _draw_overlap(top, result.config.n, result.config.w, result.config.r, result.config.sloppy)
     _latency(left, result)
     _outcomes(right, result)
     fig.suptitle(dynamo_title(result, config["failure"]), fontsize=9, y=0.99)

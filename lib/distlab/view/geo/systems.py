@@ -15,6 +15,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from distlab.consistency.verdict import plural
 from distlab.geo.clocks_workload import Row, StoreRun
 from distlab.geo.cockroach import CockroachRun, run_cockroach
 from distlab.geo.spanner import SpannerRun, run_spanner
@@ -91,6 +92,8 @@ def _scatter(ax: Axes, run: StoreRun) -> None:
     t0 = min((r.record.start for r in rows), default=0.0)
     for label, color, marker in KINDS:
         picked = [r.record for r in rows if kind_of(r) == label]
+        if not picked and label == "read after a restart":
+            continue  # restarts are CockroachDB's: say nothing of them where none happened
         ax.plot([1000 * (r.start - t0) for r in picked], [1000 * r.latency for r in picked], marker=marker,
                 color=color, linestyle="none", markersize=9 if label == "STALE read" else 5,
                 label=f"{label} ({len(picked)})")
@@ -109,15 +112,17 @@ def spanner_title(run: SpannerRun, status: str) -> str:
     promise = "kept" if run.truetime_holds else "BROKEN (a clock is off by more than ε)"
     return (f"commit wait {'on' if run.commit_wait else 'OFF'}, ε = {1000 * run.epsilon:g} ms "
             f"(TrueTime's promise {promise}): median write {ms(summary['write_latency_ms'][50])}\n"
-            f"{run.stale_reads} stale reads; {checker_words(status)[0]}")
+            f"{plural(run.stale_reads, 'stale read')}; {checker_words(status)[0]}")
 
 
-def cockroach_title(run: CockroachRun, status: str) -> str:
-    """Restarts on or off, the clocks' spread against the maximum offset, stale reads, the verdict."""
+def cockroach_title(run: CockroachRun, status: str, skew_ms: float) -> str:
+    """Restarts on or off, the clocks' spread (each off by up to ``skew_ms``) against the maximum offset,
+    stale reads, the verdict."""
     bound = "within" if run.offset_within_bound else "BEYOND"
-    return (f"uncertainty restarts {'on' if run.uncertainty else 'OFF'}; clocks {1000 * run.spread:.1f} ms apart, "
-            f"{bound} the {1000 * run.max_offset:g} ms maximum offset: {run.restarts} restarts\n"
-            f"{run.stale_reads} stale reads; {checker_words(status)[0]}")
+    return (f"uncertainty restarts {'on' if run.uncertainty else 'OFF'}; clocks spread over {1000 * run.spread:.1f} ms "
+            f"(each within {skew_ms:g} ms of true time), {bound} the {1000 * run.max_offset:g} ms maximum "
+            f"offset\n{plural(run.restarts, 'restart')}; {plural(run.stale_reads, 'stale read')}; "
+            f"{checker_words(status)[0]}")
 
 
 def _draw(fig: Figure | None, run: StoreRun, title: str, status: str) -> Figure:
@@ -140,6 +145,7 @@ def render_spanner(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
 def render_cockroach(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Every operation's latency in one CockroachDB range with ``skew_ms``, ``max_offset_ms``,
     ``uncertainty`` and ``seed``; restarts and stale reads marked; chapter 1's verdict in the title."""
-    run, status = _cockroach(_seconds(config, "skew_ms"), _seconds(config, "max_offset_ms", 500.0),
-                             flag(config, "uncertainty"), seed_of(config))
-    return _draw(fig, run, cockroach_title(run, status), status)
+    skew = _seconds(config, "skew_ms")
+    run, status = _cockroach(skew, _seconds(config, "max_offset_ms", 500.0), flag(config, "uncertainty"),
+                             seed_of(config))
+    return _draw(fig, run, cockroach_title(run, status, 1000 * skew), status)
