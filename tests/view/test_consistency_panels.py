@@ -48,7 +48,7 @@ def test_the_lectures_example_is_linearizable_and_a_stale_read_is_only_sequentia
     stale = dict(cv.EXAMPLE, read_result="nothing")
     lines = cv.timeline_verdicts(stale)
     assert lines[0] == "strongest: sequential"
-    assert lines[1].startswith("✗ linearizable") and "read→None" in lines[1]
+    assert lines[1].startswith("✗ linearizable") and "Bob read→nothing" in lines[1]
 
 
 def test_timeline_panel_follows_its_controls():
@@ -58,7 +58,7 @@ def test_timeline_panel_follows_its_controls():
     assert p.last_config["read_result"] == "nothing"
     assert "strongest: sequential" in titles(p.figure)
     assert "✗ linearizable" in texts(p.figure)
-    assert "linearizable" in p.explanation.value and "read→None" in p.explanation.value
+    assert "linearizable" in p.explanation.value and "read→nothing" in p.explanation.value
     # a read that overlaps write 1 may take effect before it: linearizable again
     p.controls["read_start"].value = 1.0
     assert p.last_config["read_start"] == 1.0 and "strongest: linearizable" in titles(p.figure)
@@ -218,7 +218,7 @@ def test_down_the_ladder_is_a_measured_trade_off():
     assert rows["quorum"]["write_p99_ms"] > 3 * rows["leader"]["write_p99_ms"]  # majority acks
     assert rows["sticky"]["read_avail_pct"] > rows["leader"]["read_avail_pct"] - 1e-9
     lines = cv.tradeoff_table(list(rows.values())).splitlines()
-    assert len(lines) == 6 and lines[1].startswith("leader")
+    assert len(lines) == 7 and lines[1].startswith("leader") and lines[-1].startswith("(averages over 1 seed;")
     fig = cv.render_tradeoff(list(rows.values()))
     assert fig.axes[0].get_title() == "Anomalies users notice"
     with pytest.raises(ValueError, match="seeds"):
@@ -315,3 +315,48 @@ def test_the_store_panel_has_a_write_acknowledgement_control():
 def test_one_replica_is_singular_in_the_store_title():
     fig = cv.render_store(replicas=1)
     assert "1 replica," in titles(fig) and "1 replicas" not in titles(fig)
+
+
+# ----------------------------------------------------------------------------- what the screen says
+def test_verdicts_name_alice_and_bob_as_the_plot_does():
+    for cfg in (dict(cv.EXAMPLE, read_result="nothing"), dict(cv.EXAMPLE, alice_reads="1"),
+                dict(cv.EXAMPLE, read_result="2", second_read="1")):
+        text = "\n".join(cv.timeline_verdicts(cfg))
+        assert ("Alice" in text or "Bob" in text) and " p0 " not in text and " p1 " not in text, text
+        assert "process 0" not in text and "process 1" not in text and "None" not in text, text
+
+
+def test_reading_2_then_1_says_why_monotonic_writes_fails_and_monotonic_reads_holds():
+    lines = cv.timeline_verdicts(dict(cv.EXAMPLE, read_result="2", second_read="1"))
+    assert "monotonic-reads" in lines[0] and any(line.startswith("✗ monotonic-writes") for line in lines)
+    why = [line for line in lines if line.startswith("Why monotonic writes fails")]
+    assert len(why) == 1 and "Bob read 2, then 1" in why[0] and "1, then 2, then 1" in why[0]
+    assert not any(line.startswith("Why") for line in cv.timeline_verdicts(cv.EXAMPLE))
+
+
+def test_the_tradeoff_table_says_what_separates_the_seeds_answers():
+    rows = cv.tradeoff(seeds=(0, 1, 2))
+    table = cv.tradeoff_table(rows)
+    assert "(2 seeds) / " in table and "(1 seed)" in table
+    assert table.splitlines()[-1].startswith("(averages over 3 seeds;") and "' / ' separates" in table
+
+
+def test_every_ladder_arrow_has_a_visible_shaft():
+    """No arrow is a bare arrowhead (networkx shrank short vertical arrows to nothing)."""
+    for fig, ax in ((f := cv.render_ladder()), f.axes[0]), ((g := cv.render_timeline(cv.EXAMPLE)), g.axes[1]):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        arrows = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+        assert len(arrows) == sum(len(v) for v in IMPLIES.values())
+        for arrow in arrows:
+            box = arrow.get_window_extent(renderer)
+            assert max(box.width, box.height) > 2.5 * fig.dpi / 10, box   # longer than a 12-pt head
+
+
+def test_counts_are_singular_for_one(tmp_path):
+    from distlab.consistency.verdict import plural
+    assert (plural(1, "operation"), plural(2, "operation")) == ("1 operation", "2 operations")
+    assert plural(1, "process", "processes") == "1 process" and plural(3, "process", "processes") == "3 processes"
+    one = tmp_path / "one.log"
+    one.write_text("INFO  jepsen.util - 4\t:invoke\t:read\tnil\nINFO  jepsen.util - 4\t:ok\t:read\tnil\n")
+    assert cv.jepsen_report(one).splitlines()[0] == "one.log: 1 operation (1 ok) from 1 process"

@@ -22,7 +22,7 @@ from distlab.consistency.jit import linearize_ops
 from distlab.consistency.keyprep import Prepared, prepare
 from distlab.consistency.specs import Model
 from distlab.consistency.stale import Stale
-from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, race_limits
+from distlab.consistency.verdict import VIOLATED, Budget, BudgetExceeded, StepLimit, Verdict, plural, race_limits
 from distlab.consistency.wgl import wgl_ops
 from distlab.sim.history import History, Op
 
@@ -179,7 +179,7 @@ def stale_verdict(stale: Stale, key: Any, model: Model) -> Verdict:
     needed = model.describe_state(model.read_value(x.result) if x.is_read else x.value[0])
     made = ("the initial value" if stale.base is None else f"written by {model.describe_operation(stale.base)}")
     if stale.appends:
-        made += f" and {len(stale.appends)} append(s)"
+        made += f" and {plural(len(stale.appends), 'append')}"
     window = sorted([*([stale.base] if stale.base else []), *stale.appends, w, x], key=_by_invocation)
     what = "it returned" if x.is_read else "it needed"
     return Verdict(VIOLATED, f"{model.describe_operation(x)} cannot take effect at any instant between its "

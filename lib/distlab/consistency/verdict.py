@@ -20,7 +20,7 @@ from typing import Any
 from distlab.sim.history import Op
 
 __all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "Progress", "race_limits", "HOLDS", "VIOLATED",
-           "UNKNOWN", "describe"]
+           "UNKNOWN", "describe", "plural"]
 
 HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
@@ -213,7 +213,13 @@ class Progress:
             return "the search had not begun (the history was still being prepared)"
         where = "the register" if self.key is None else f"key {self.key!r}"
         keys = f"decided {self.keys_decided} of {self.keys_total} keys; " if self.keys_total > 1 else ""
-        return f"{keys}on {where} at most {self.linearized} of {self.operations} operations linearized"
+        return f"{keys}on {where} at most {self.linearized} of {plural(self.operations, 'operation')} linearized"
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``1 operation``, ``2 operations``: a count and its noun in the right number (``many`` when
+    adding an *s* is wrong: ``plural(2, "process", "processes")``)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {many or noun + 's'}"
 
 
 def describe(op: Op) -> str:

@@ -5,7 +5,7 @@ One import for the notebook (``from distlab.view import consistency as cv``); th
 * `consistency_ladder` -- the ladder as a networkx lattice with availability classes; history timelines;
 * `consistency_timeline` -- the editable timeline of the lecture's example with live verdicts;
 * `consistency_sessions` -- the three user-visible bugs, each failing and then fixed by a session guarantee;
-* `consistency_store` -- the replicated-store experiment panel and the measured trade-off;
+* `consistency_store` -- the replicated-store experiment panel; `consistency_tradeoff` -- the measured trade-off;
 * this module -- a real Jepsen history, the rule-of-thumb chooser, and the quiz.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from distlab.consistency import RUNGS, read_file
 from distlab.consistency.chooser import ITEMS, NEEDS, choose_rung, place_all
 from distlab.consistency.quiz import QUIZ
+from distlab.consistency.verdict import plural
 
 from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder, ladder_graph, render_ladder
 from .consistency_sessions import (
@@ -34,18 +35,9 @@ from .consistency_sessions import (
     scene_report,
     scene_verdicts,
 )
-from .consistency_store import (
-    LADDER_ORDER,
-    SESSION_MODES,
-    render_store,
-    render_tradeoff,
-    store_config,
-    store_panel,
-    store_run,
-    tradeoff,
-    tradeoff_table,
-)
+from .consistency_store import SESSION_MODES, render_store, store_config, store_panel, store_run
 from .consistency_timeline import EXAMPLE, example_history, render_timeline, timeline_panel, timeline_verdicts
+from .consistency_tradeoff import LADDER_ORDER, render_tradeoff, tradeoff, tradeoff_table
 from .controls import switch_control
 from .panel import Panel, fill_settings, panel_render, settings_of
 from .quiz import Quiz
@@ -68,7 +60,8 @@ def jepsen_report(path: str | os.PathLike[str]) -> str:
     h = read_file(path)
     c = classify_history(h)
     ok = sum(o.status == "ok" for o in h)
-    lines = [f"{path.name}: {len(h)} operations ({ok} ok) from {len(h.processes())} processes",
+    who = plural(len(h.processes()), "process", "processes")
+    lines = [f"{path.name}: {plural(len(h), 'operation')} ({ok} ok) from {who}",
              f"strongest: {', '.join(c.strongest) or 'none'}"]
     for rung in RUNGS:
         lines.append(f"  {VERDICT_MARKS[c.rungs[rung]][0]} {rung:20} {c.rungs[rung]}")
@@ -99,7 +92,8 @@ def render_jepsen(path: str | os.PathLike[str], fig: Figure | None = None) -> Fi
     fig.subplots_adjust(bottom=0.18)
     draw_history(ax, sub, highlight=bad, xmax=right, unit="position in the log (line number)",
                  title=f"{pathlib.Path(path).name}: linearizable {v.status}"
-                       + (f" -- smallest failing window, {len(window)} operations in vermillion" if window else ""))
+                       + (f" -- smallest failing window, {plural(len(window), 'operation')} in vermillion"
+                          if window else ""))
     return fig
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyArrowPatch, Patch
 
 from distlab.consistency import AVAILABILITY, IMPLIES, RUNGS, Budget, Classification, classify
 from distlab.consistency.specs import Model
@@ -90,8 +90,7 @@ def draw_ladder(ax: Axes, classification: Classification | None = None,
     pos = ladder_positions(g)
     bottom = min(y for _, y in pos.values())
     if edges:
-        nx.draw_networkx_edges(g, pos, ax=ax, arrows=True, arrowstyle="-|>", arrowsize=12,
-                               edge_color="#555555", node_size=2600 if not compact else 1800, width=1.2)
+        _draw_arrows(ax, g, pos)
     size = 8 if compact else 9
     for rung, (x, y) in pos.items():
         colour = AVAILABILITY_COLOURS[availability_class(rung)]
@@ -125,6 +124,20 @@ def draw_ladder(ax: Axes, classification: Classification | None = None,
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=10)
+
+
+#: Half a rung box's height in the ladder's data units (the boxes' text is 8-9 pt; the axes span ~300 pt).
+_BOX_HALF_HEIGHT = 0.24
+
+
+def _draw_arrows(ax: Axes, g: nx.DiGraph, pos: Mapping[str, tuple[float, float]]) -> None:
+    """One arrow per implication, from the bottom of the stronger rung's box to the top of the weaker
+    one's (networkx's arrows shrink by a circle's radius, which left short vertical arrows as bare
+    arrowheads)."""
+    for strong, weak in g.edges:
+        (x0, y0), (x1, y1) = pos[strong], pos[weak]
+        ax.add_patch(FancyArrowPatch((x0, y0 - _BOX_HALF_HEIGHT), (x1, y1 + _BOX_HALF_HEIGHT), arrowstyle="-|>",
+                                     mutation_scale=12, color="#555555", lw=1.2, shrinkA=1, shrinkB=1, zorder=2))
 
 
 def _patch(colour: str, label: str, edge: str = "#333333") -> Patch:

@@ -4,12 +4,11 @@
 partition length, session mode) into a :class:`distlab.consistency.StoreConfig`;
 :func:`render_store` runs it and plots what users would notice (anomalies, as a share of reads)
 and what they pay (latency percentiles), with the strongest rung ``classify`` finds for the run in
-the title. :func:`tradeoff` runs every read policy on the same workload and partition;
-:func:`render_tradeoff` shows anomalies, tail latency and availability side by side.
+the title (:mod:`.consistency_tradeoff` runs every read policy on the same workload).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypedDict
 
@@ -28,16 +27,12 @@ from .controls import choice_control, fraction_control, seed_control, size_contr
 from .panel import Panel, panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
 
-__all__ = ["SESSION_MODES", "WRITE_ACKS", "LADDER_ORDER", "store_config", "store_run", "render_store", "store_panel",
-           "tradeoff", "tradeoff_table", "render_tradeoff"]
+__all__ = ["SESSION_MODES", "WRITE_ACKS", "store_config", "store_run", "render_store", "store_panel"]
 
 #: What a replica that is behind a session's version token does (only the ``token`` policy uses it).
 SESSION_MODES = ("wait", "redirect")
 #: When a write is acknowledged: once the leader applied it, or once a majority of replicas did.
 WRITE_ACKS = ("leader", "majority")
-#: Read policies from the top of the ladder down (policy, write acknowledgement).
-LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
-                ("any", "leader"))
 
 
 class _Workload(TypedDict):
@@ -227,71 +222,4 @@ def render_store(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
                  f"{f', partition {part:g} s' if part else ''}\nthe checker's strongest rung {strongest}; "
                  f"converged {'yes' if m['converged'] else 'NO'}", fontsize=10,
                  color=GOOD if run["strongest"] else BAD)
-    return fig
-
-
-def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s: float = 1.0,
-             replicas: int = 3) -> list[dict[str, Any]]:
-    """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``."""
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
-    rows = []
-    for policy, ack in LADDER_ORDER:
-        runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
-                           "partition_s": partition_s, "seed": s}) for s in seeds]
-        def mean(f: Callable[[dict[str, Any]], float], runs: list[dict[str, Any]] = runs) -> float:
-            return sum(f(r["metrics"]) for r in runs) / len(runs)
-
-        answers = [", ".join(r["strongest"]) or "none" for r in runs]
-        strongest = sorted(set(answers), key=lambda a: (-answers.count(a), a))
-        rows.append({"policy": policy, "write_ack": ack, "strongest": " / ".join(strongest),
-                     "stale_pct": mean(lambda m: 100 * m["stale_read_rate"]),
-                     "session_violations": mean(lambda m: m["ryw_violations"] + m["mr_violations"]),
-                     "read_p99_ms": mean(lambda m: m["read_latency_ms"]["p99"] or 0.0),
-                     "write_p99_ms": mean(lambda m: m["write_latency_ms"]["p99"] or 0.0),
-                     "read_avail_pct": mean(lambda m: 100 * (m["read_availability"] or 0.0)),
-                     "write_avail_pct": mean(lambda m: 100 * (m["write_availability"] or 0.0))})
-    return rows
-
-
-def tradeoff_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The rows of `tradeoff` as a text table, one policy per line (strongest policy first)."""
-    head = (f"{'policy':8}{'acks':>9}  {'stale %':>7}{'RYW+MR':>7}{'read p99':>9}{'write p99':>10}"
-            f"{'reads ok':>9}{'writes ok':>10}  strongest rung")
-    lines = [head]
-    for r in rows:
-        lines.append(f"{r['policy']:8}{r['write_ack']:>9}  {r['stale_pct']:7.0f}{r['session_violations']:7.1f}"
-                     f"{r['read_p99_ms']:7.0f}ms{r['write_p99_ms']:8.0f}ms{r['read_avail_pct']:8.0f}%"
-                     f"{r['write_avail_pct']:9.0f}%  {r['strongest']}")
-    return "\n".join(lines)
-
-
-_SHORT = {"linearizable": "lin.", "sequential": "seq.", "causal": "causal", "pram": "PRAM",
-          "read-your-writes": "RYW", "monotonic-reads": "MR", "monotonic-writes": "MW",
-          "writes-follow-reads": "WFR", "consistent-prefix": "prefix", "none": "none"}
-
-
-def render_tradeoff(rows: Sequence[Mapping[str, Any]], fig: Figure | None = None) -> Figure:
-    """Three panels over the policies, strongest first: anomalies, p99 latency, availability."""
-    fig = prepare(fig, figsize=(11.0, 4.0))
-    labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]
-    x = range(len(rows))
-    specs = (("Anomalies users notice", "stale reads (% of reads)", [("stale_pct", "stale reads", BAD)]),
-             ("Tail latency", "p99 latency (ms)",
-              [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
-             ("Availability (partition 0.2 s in)", "operations answered (%)",
-              [("read_avail_pct", "reads", CYCLE[0]), ("write_avail_pct", "writes", CYCLE[1])]))
-    for k, (title, ylabel, series) in enumerate(specs):
-        ax = fig.add_subplot(1, 3, k + 1)
-        w = 0.8 / len(series)
-        for j, (field, name, colour) in enumerate(series):
-            ax.bar([i + (j - (len(series) - 1) / 2) * w for i in x], [r[field] for r in rows], w,
-                   color=colour, label=name)
-        ax.set_xticks(list(x))
-        ax.set_xticklabels(labels, fontsize=8)
-        label_axes(ax, title=title, xlabel="read policy (most common strongest rung)", ylabel=ylabel)
-        if field.endswith("_pct") and k == 2:
-            ax.set_ylim(0, 118)
-        ax.legend(fontsize=7, ncol=2, loc="upper center")
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.25, top=0.88, wspace=0.3)
     return fig

@@ -10,6 +10,7 @@ text (the strongest rungs and why the first failing rungs fail).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -56,11 +57,12 @@ def example_history(config: Mapping[str, Any]) -> History:
         raise ValueError(f"t1 must be in [0.5, {_WRITE2[0] - 0.5}], got {t1!r}")
     if not 0.0 <= start <= _BOB_READ2[0] - _READ_LEN - 0.25:
         raise ValueError(f"read_start must be in [0, {_BOB_READ2[0] - _READ_LEN - 0.25}], got {start!r}")
-    ops = [Op(0, "write", 1, None, 0.0, t1, "ok"),
-           Op(0, "write", 2, None, *_WRITE2, "ok"),
-           Op(0, "read", None, None, *_ALICE_READ, "ok", result=_result(config, "alice_reads")),
-           Op(1, "read", None, None, start, start + _READ_LEN, "ok", result=_result(config, "read_result")),
-           Op(1, "read", None, None, *_BOB_READ2, "ok", result=_result(config, "second_read"))]
+    alice, bob = NAMES[0], NAMES[1]             # processes named as the plot names them (so do the verdicts)
+    ops = [Op(alice, "write", 1, None, 0.0, t1, "ok"),
+           Op(alice, "write", 2, None, *_WRITE2, "ok"),
+           Op(alice, "read", None, None, *_ALICE_READ, "ok", result=_result(config, "alice_reads")),
+           Op(bob, "read", None, None, start, start + _READ_LEN, "ok", result=_result(config, "read_result")),
+           Op(bob, "read", None, None, *_BOB_READ2, "ok", result=_result(config, "second_read"))]
     return History.of(ops)
 
 
@@ -75,6 +77,16 @@ def _classify(items: tuple[tuple[str, str], ...]) -> Classification:
     return classify_history(example_history(dict(items)), "register")
 
 
+_NEVER_WRITTEN = re.compile(r"\bNone\b")     # the checker's value of a register never written
+#: Why Bob reading 2, then 1 fails monotonic writes, not monotonic reads (said on screen when it happens).
+WHY_MONOTONIC_WRITES = (
+    "Why monotonic writes fails and monotonic reads holds: Bob read 2, then 1. Nothing Bob saw puts write 1 "
+    "before write 2, so an order with 2 first explains his reads without going back in time -- monotonic reads "
+    "alone does not know the order in which Alice wrote. What no order can excuse is showing Alice's writes "
+    "in a different order from the one she issued them (1, then 2): that is monotonic writes. (In section 3 "
+    "Bob reads 1, then 2, then 1: his own reads put 1 before 2, so the third read does go back in time.)")
+
+
 def timeline_verdicts(config: Mapping[str, Any], classification: Classification | None = None) -> list[str]:
     """Plain-text lines: the strongest rungs that hold, then each *directly* failing rung and why."""
     c = classification or timeline_classification(config)
@@ -84,7 +96,9 @@ def timeline_verdicts(config: Mapping[str, Any], classification: Classification 
         mark = VERDICT_MARKS[status][0]
         why = c.explanations[rung]
         if status != "holds" and not why.startswith("violated because it implies"):
-            lines.append(f"{mark} {rung}: {why}")
+            lines.append(f"{mark} {rung}: {_NEVER_WRITTEN.sub('nothing', why)}")
+    if c.rungs["monotonic-reads"] == "holds" and c.rungs["monotonic-writes"] == "violated":
+        lines.append(WHY_MONOTONIC_WRITES)
     if len(lines) == 1:
         lines.append("✓ every rung holds: there is one real-time order in which every read returns "
                      "the latest write")

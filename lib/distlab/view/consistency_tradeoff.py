@@ -1,0 +1,100 @@
+"""The measured trade-off down the ladder: every read policy of the store experiment on the same
+workloads and partition (:func:`tradeoff`), as a text table (:func:`tradeoff_table`) and as anomalies,
+tail latency and availability side by side (:func:`render_tradeoff`)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from distlab.consistency.verdict import plural
+
+from .consistency_store import store_run
+from .style import BAD, CYCLE, label_axes, prepare
+
+__all__ = ["LADDER_ORDER", "tradeoff", "tradeoff_table", "render_tradeoff"]
+
+#: Read policies from the top of the ladder down (policy, write acknowledgement).
+LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
+                ("any", "leader"))
+
+
+def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s: float = 1.0,
+             replicas: int = 3) -> list[dict[str, Any]]:
+    """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``."""
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    rows = []
+    for policy, ack in LADDER_ORDER:
+        runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
+                           "partition_s": partition_s, "seed": s}) for s in seeds]
+        def mean(f: Callable[[dict[str, Any]], float], runs: list[dict[str, Any]] = runs) -> float:
+            return sum(f(r["metrics"]) for r in runs) / len(runs)
+
+        answers = [", ".join(r["strongest"]) or "none" for r in runs]
+        strongest = sorted(set(answers), key=lambda a: (-answers.count(a), a))
+        rows.append({"policy": policy, "write_ack": ack, "strongest": " / ".join(strongest),
+                     "strongest_seeds": [(a, answers.count(a)) for a in strongest],
+                     "stale_pct": mean(lambda m: 100 * m["stale_read_rate"]),
+                     "session_violations": mean(lambda m: m["ryw_violations"] + m["mr_violations"]),
+                     "read_p99_ms": mean(lambda m: m["read_latency_ms"]["p99"] or 0.0),
+                     "write_p99_ms": mean(lambda m: m["write_latency_ms"]["p99"] or 0.0),
+                     "read_avail_pct": mean(lambda m: 100 * (m["read_availability"] or 0.0)),
+                     "write_avail_pct": mean(lambda m: 100 * (m["write_availability"] or 0.0))})
+    return rows
+
+
+def tradeoff_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The rows of `tradeoff` as a text table, one policy per line (strongest policy first), and a
+    last line saying how the strongest-rung column reads when the seeds' runs differ."""
+    head = (f"{'policy':8}{'acks':>9}  {'stale %':>7}{'RYW+MR':>7}{'read p99':>9}{'write p99':>10}"
+            f"{'reads ok':>9}{'writes ok':>10}  strongest rung")
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r['policy']:8}{r['write_ack']:>9}  {r['stale_pct']:7.0f}{r['session_violations']:7.1f}"
+                     f"{r['read_p99_ms']:7.0f}ms{r['write_p99_ms']:8.0f}ms{r['read_avail_pct']:8.0f}%"
+                     f"{r['write_avail_pct']:9.0f}%  {_per_seed(r)}")
+    seeds = max((sum(n for _, n in r.get("strongest_seeds", ())) for r in rows), default=0)
+    lines.append(f"(averages over {plural(seeds, 'seed')}; the strongest rung is the checker's for each seed's run -- "
+                 "where they differ, ' / ' separates the answers, the most common first)")
+    return "\n".join(lines)
+
+
+def _per_seed(row: Mapping[str, Any]) -> str:
+    """The strongest-rung column: one answer, or each answer with how many seeds' runs reached it."""
+    answers = row.get("strongest_seeds") or [(row["strongest"], 1)]
+    if len(answers) == 1:
+        return str(answers[0][0])
+    return " / ".join(f"{a} ({plural(n, 'seed')})" for a, n in answers)
+
+
+_SHORT = {"linearizable": "lin.", "sequential": "seq.", "causal": "causal", "pram": "PRAM",
+          "read-your-writes": "RYW", "monotonic-reads": "MR", "monotonic-writes": "MW",
+          "writes-follow-reads": "WFR", "consistent-prefix": "prefix", "none": "none"}
+
+
+def render_tradeoff(rows: Sequence[Mapping[str, Any]], fig: Figure | None = None) -> Figure:
+    """Three panels over the policies, strongest first: anomalies, p99 latency, availability."""
+    fig = prepare(fig, figsize=(11.0, 4.0))
+    labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]
+    x = range(len(rows))
+    specs = (("Anomalies users notice", "stale reads (% of reads)", [("stale_pct", "stale reads", BAD)]),
+             ("Tail latency", "p99 latency (ms)",
+              [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
+             ("Availability (partition 0.2 s in)", "operations answered (%)",
+              [("read_avail_pct", "reads", CYCLE[0]), ("write_avail_pct", "writes", CYCLE[1])]))
+    for k, (title, ylabel, series) in enumerate(specs):
+        ax = fig.add_subplot(1, 3, k + 1)
+        w = 0.8 / len(series)
+        for j, (field, name, colour) in enumerate(series):
+            ax.bar([i + (j - (len(series) - 1) / 2) * w for i in x], [r[field] for r in rows], w,
+                   color=colour, label=name)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(labels, fontsize=8)
+        label_axes(ax, title=title, xlabel="read policy (most common strongest rung)", ylabel=ylabel)
+        if field.endswith("_pct") and k == 2:
+            ax.set_ylim(0, 118)
+        ax.legend(fontsize=7, ncol=2, loc="upper center")
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.25, top=0.88, wspace=0.3)
+    return fig
