@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .retry import JITTERS, Backoff
+from .validate import integer
 
 STRATEGIES = JITTERS  # ("none", "exponential", "equal", "full", "decorrelated"): one set of names
 BASE_MS, CAP_MS = 5.0, 2000.0
@@ -55,13 +56,13 @@ def _delays(rng: np.random.Generator, n: int) -> list[float]:
 def _check(strategy: str, clients: int) -> None:
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-    if not isinstance(clients, int) or clients < 1:
-        raise ValueError(f"clients must be an integer >= 1, got {clients!r}")
+    integer("clients", clients)
 
 
 def simulate(strategy: str, clients: int, seed: int, base: float = BASE_MS, cap: float = CAP_MS) -> RunResult:
     """One run: ``clients`` clients contend for one OCC row until all have written once."""
     _check(strategy, clients)
+    integer("seed", seed, low=None)
     nprng = np.random.default_rng(seed)
     delay = Backoff(base, cap, strategy).delay  # the policies' formulas (and their checks on base and cap)
     jitter = random.Random(seed)
@@ -122,8 +123,8 @@ class SweepPoint:
 
 def sweep_point(strategy: str, clients: int, runs: int = 100, seed: int = 0) -> SweepPoint:
     """Mean calls and completion time over ``runs`` runs (seeds ``seed, seed+1, ...``)."""
-    if runs < 1:
-        raise ValueError(f"runs must be >= 1, got {runs!r}")
+    integer("runs", runs)
+    integer("seed", seed, low=None)
     results = [simulate(strategy, clients, seed * 1_000_003 + i) for i in range(runs)]
     return SweepPoint(strategy, clients, runs, sum(r.calls for r in results) / runs,
                       sum(r.time_ms for r in results) / runs)

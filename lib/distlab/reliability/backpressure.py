@@ -21,6 +21,8 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from .validate import choice, integer, number
+
 MODES = ("unbounded", "shed", "block")
 
 
@@ -39,12 +41,10 @@ class BackpressureConfig:
 
     def __post_init__(self) -> None:
         for name in ("arrival_rate", "service_rate", "duration", "sample_every"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
-        if not isinstance(self.capacity, int) or self.capacity < 1:
-            raise ValueError(f"capacity must be an integer >= 1, got {self.capacity!r}")
+            number(name, getattr(self, name), low=0, low_open=True)
+        choice("mode", self.mode, MODES)
+        integer("capacity", self.capacity)
+        integer("seed", self.seed, low=None)
 
 
 @dataclass(frozen=True)

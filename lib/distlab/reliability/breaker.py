@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .validate import ParameterTypeError, choice, instant, integer, number, text
+
 T = TypeVar("T")
 
 #: ``fn(breaker, old_state_name, new_state_name, reason, now)``, called on every transition.
@@ -62,24 +64,17 @@ class BreakerConfig:
     probes: int = 1
 
     def __post_init__(self) -> None:
-        if self.consecutive_failures is not None and self.consecutive_failures < 1:
-            raise ValueError(f"consecutive_failures must be >= 1 or None, got {self.consecutive_failures!r}")
+        integer("consecutive_failures", self.consecutive_failures, none_ok=True)
         for name in ("failure_rate", "slow_call_rate"):
-            v = getattr(self, name)
-            if v is not None and not 0 < v <= 1:
-                raise ValueError(f"{name} must be in (0, 1] or None, got {v!r}")
-        if self.slow_call_rate is not None and not (self.slow_call_duration or 0) > 0:
+            number(name, getattr(self, name), low=0, high=1, low_open=True, none_ok=True)
+        number("slow_call_duration", self.slow_call_duration, low=0, low_open=True, none_ok=True)
+        if self.slow_call_rate is not None and self.slow_call_duration is None:
             raise ValueError("slow_call_duration must be > 0 seconds when slow_call_rate is set")
-        if self.window_type not in ("count", "time"):
-            raise ValueError(f"window_type must be 'count' or 'time', got {self.window_type!r}")
-        if not self.window > 0:
-            raise ValueError(f"window must be > 0 (calls or seconds), got {self.window!r}")
-        if self.minimum_calls < 1:
-            raise ValueError(f"minimum_calls must be >= 1, got {self.minimum_calls!r}")
-        if not self.cooldown > 0:
-            raise ValueError(f"cooldown must be > 0 seconds, got {self.cooldown!r}")
-        if not isinstance(self.probes, int) or self.probes < 1:
-            raise ValueError(f"probes must be an integer >= 1, got {self.probes!r}")
+        choice("window_type", self.window_type, ("count", "time"))
+        number("window (calls or seconds)", self.window, low=0, low_open=True)
+        integer("minimum_calls", self.minimum_calls)
+        number("cooldown (seconds)", self.cooldown, low=0, low_open=True)
+        integer("probes", self.probes)
 
 
 class _State:
@@ -211,6 +206,9 @@ class CircuitBreaker:
             raise ValueError(f"clock must be a zero-argument callable, got {clock!r}")
         if exclude is not None and not callable(exclude):
             raise ValueError(f"exclude must be a predicate exc -> bool (or None), got {exclude!r}")
+        if config is not None and not isinstance(config, BreakerConfig):
+            raise ParameterTypeError(f"config must be a BreakerConfig or None, got {config!r}")
+        text("name", name)
         self.config = config or BreakerConfig()
         self.clock = clock
         self.name = name
@@ -236,10 +234,13 @@ class CircuitBreaker:
         for fn in self.listeners:
             fn(self, old.name, new.name, reason, now)
 
+    def _now(self) -> float:
+        return instant("clock()", self.clock())  # a NaN time would never reach the end of a cooldown
+
     def allow(self) -> bool:
         """May a call go ahead now? (Counts it as a probe in half-open, a rejection when not.)"""
         with self._lock:
-            ok = self.state.allow(self.clock())
+            ok = self.state.allow(self._now())
             if not ok:
                 self.rejected += 1
             return ok
@@ -249,7 +250,7 @@ class CircuitBreaker:
         cfg = self.config
         slow = cfg.slow_call_duration is not None and duration >= cfg.slow_call_duration
         with self._lock:
-            self.state.on_result(bool(failed), slow, self.clock())
+            self.state.on_result(bool(failed), slow, self._now())
 
     def is_failure(self, exc: BaseException) -> bool:
         """Whether ``exc`` counts against the dependency (every exception ``exclude`` does not match)."""

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .validate import integer, text
+
 T = TypeVar("T")
 
 
@@ -22,8 +24,8 @@ class Bulkhead:
     """At most ``max_concurrent`` calls in flight for one dependency; thread-safe."""
 
     def __init__(self, name: str, max_concurrent: int) -> None:
-        if not isinstance(max_concurrent, int) or max_concurrent < 1:
-            raise ValueError(f"max_concurrent must be an integer >= 1, got {max_concurrent!r}")
+        text("name", name)
+        integer("max_concurrent", max_concurrent)
         self.name = name
         self.max_concurrent = max_concurrent
         self.in_flight = 0
@@ -62,7 +64,9 @@ class Bulkheads:
     """One :class:`Bulkhead` per dependency name, with a default size and per-name overrides."""
 
     def __init__(self, default: int = 10, sizes: dict[str, int] | None = None) -> None:
-        Bulkhead("default", default)  # validates
+        integer("default", default)
+        for dependency, size in (sizes or {}).items():
+            integer(f"sizes[{dependency!r}]", size)
         self.default = default
         self.sizes = dict(sizes or {})
         self._pools: dict[str, Bulkhead] = {}

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from .breaker import BreakerConfig
+from .validate import ParameterTypeError, flag, integer, number, text
 
 KINDS = {"checkout": 2, "browse": 1, "analytics": 0}  # kind -> priority
 
@@ -37,11 +38,15 @@ def default_graph(queue: int = 1000, workers: dict[str, int] | None = None,
         "inventory": dict(workers=30, queue=queue, work=0.005),
     }
     for name, n in (workers or {}).items():
-        if name not in nodes or not isinstance(n, int) or n < 1:
+        if name in nodes:
+            integer(f"workers[{name!r}]", n)
+        if name not in nodes:
             raise ValueError(f"workers must map services {sorted(nodes)} to integers >= 1, got {name!r}: {n!r}")
         nodes[name]["workers"] = n
     for name, t in (work or {}).items():
-        if name not in nodes or not t > 0:
+        if name in nodes:
+            number(f"work[{name!r}] (seconds)", t, low=0, low_open=True)
+        if name not in nodes:
             raise ValueError(f"work must map services {sorted(nodes)} to seconds > 0, got {name!r}: {t!r}")
         nodes[name]["work"] = t
     for name, attrs in nodes.items():
@@ -64,12 +69,11 @@ class Fault:
     error_rate: float = 0.0  # probability a call fails outright while the fault lasts
 
     def __post_init__(self) -> None:
-        if not self.end >= self.start >= 0:
-            raise ValueError(f"need 0 <= start <= end, got start={self.start!r}, end={self.end!r}")
-        if not self.factor >= 1:
-            raise ValueError(f"factor must be >= 1, got {self.factor!r}")
-        if not 0 <= self.error_rate <= 1:
-            raise ValueError(f"error_rate must be in [0, 1], got {self.error_rate!r}")
+        text("service", self.service)
+        number("start (seconds)", self.start, low=0)
+        number("end (seconds, >= start)", self.end, low=self.start, allow_inf=True)
+        number("factor", self.factor, low=1)
+        number("error_rate", self.error_rate, low=0, high=1)
 
 
 @dataclass(frozen=True)
@@ -106,16 +110,30 @@ class CascadeConfig:
     graph: nx.DiGraph | None = None  # None = default_graph()
 
     def __post_init__(self) -> None:
-        for name in ("duration", "arrival_rate", "client_timeout", "call_timeout", "bin_width"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        integer("seed", self.seed, low=None)
+        for name in ("duration", "arrival_rate", "client_timeout", "call_timeout", "bin_width", "budget_tokens",
+                     "budget_ratio"):
+            number(name, getattr(self, name), low=0, low_open=True)
+        number("backoff_base", self.backoff_base, low=0, low_open=True)
+        number("backoff_cap (>= backoff_base)", self.backoff_cap, low=self.backoff_base)
+        for name in ("breakers", "bulkheads", "retries", "retry_budget", "deadlines", "shedding"):
+            flag(name, getattr(self, name))
+        if self.fault is not None and not isinstance(self.fault, Fault):
+            raise ParameterTypeError(f"fault must be a Fault or None, got {self.fault!r}")
+        if not isinstance(self.breaker, BreakerConfig):
+            raise ParameterTypeError(f"breaker must be a BreakerConfig, got {self.breaker!r}")
+        self._check_mix()
+        integer("bulkhead_size", self.bulkhead_size)
+        integer("max_attempts", self.max_attempts)
+
+    def _check_mix(self) -> None:
+        for pair in self.mix:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise ParameterTypeError(f"mix must be (kind, weight) pairs, got {pair!r}")
+            number(f"mix weight of {pair[0]!r}", pair[1], low=0)
         unknown = [k for k, _ in self.mix if k not in KINDS]
         if unknown or not self.mix or any(w < 0 for _, w in self.mix) or sum(w for _, w in self.mix) <= 0:
             raise ValueError(f"mix must be (kind, weight) pairs over {sorted(KINDS)} with a positive total")
-        if not isinstance(self.bulkhead_size, int) or self.bulkhead_size < 1:
-            raise ValueError(f"bulkhead_size must be an integer >= 1, got {self.bulkhead_size!r}")
-        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be an integer >= 1, got {self.max_attempts!r}")
 
 
 @dataclass

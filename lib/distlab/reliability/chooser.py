@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .validate import flag, number
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -32,10 +34,10 @@ def choose_limiter(*, fleet: bool = True, requests_per_second: float = 100.0, ex
                    rough_cap_ok: bool = False, local_budget_above: float = 10_000.0) -> Choice:
     """Pick a rate limiter for a service: per process or fleet-wide, exact or approximate counts, and
     above ``local_budget_above`` requests per second, local budgets instead of a shared store."""
-    if not requests_per_second >= 0:
-        raise ValueError(f"requests_per_second must be >= 0, got {requests_per_second!r}")
-    if not local_budget_above > 0:
-        raise ValueError(f"local_budget_above must be > 0, got {local_budget_above!r}")
+    number("requests_per_second", requests_per_second, low=0)
+    number("local_budget_above", local_budget_above, low=0, low_open=True)
+    for name, value in (("fleet", fleet), ("exact_counts", exact_counts), ("rough_cap_ok", rough_cap_ok)):
+        flag(name, value)
     if not fleet:
         strategy = "sliding-log" if exact_counts else ("fixed-window" if rough_cap_ok else "token-bucket")
         return Choice(strategy, "memory", "one process: keep the state in memory, no round trip at all")

@@ -6,6 +6,8 @@ tests and simulations use; production code passes ``time.monotonic`` (single pro
 """
 from __future__ import annotations
 
+from .validate import number
+
 
 class ManualClock:
     """A clock that moves only when told to: ``clock()`` reads it, ``advance(dt)`` / ``set(t)`` move it."""
@@ -13,6 +15,7 @@ class ManualClock:
     __slots__ = ("now",)
 
     def __init__(self, start: float = 0.0) -> None:
+        number("start", start)
         self.now = float(start)
 
     def __call__(self) -> float:
@@ -20,15 +23,13 @@ class ManualClock:
 
     def advance(self, seconds: float) -> float:
         """Move time forward by ``seconds`` (>= 0) and return the new time."""
-        if seconds < 0:
-            raise ValueError(f"seconds must be >= 0 (time never runs backwards), got {seconds!r}")
+        number("seconds", seconds, low=0)  # time never runs backwards
         self.now += seconds
         return self.now
 
     def set(self, t: float) -> float:
         """Jump to time ``t`` (not earlier than now) and return it."""
-        if t < self.now:
-            raise ValueError(f"t must be >= the current time {self.now!r}, got {t!r}")
+        number("t", t, low=self.now)  # not earlier than now
         self.now = float(t)
         return self.now
 

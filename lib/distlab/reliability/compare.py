@@ -17,13 +17,18 @@ from .clock import ManualClock
 from .invariants import max_in_window
 from .limiter import STRATEGIES, RateLimiter
 from .limits_spec import RateLimit
+from .validate import integer, number
 
 
 def bursty_trace(*, duration: float = 10.0, base_rate: float = 5.0, burst_size: int = 30,
                  bursts: int = 3, window: float = 1.0, seed: int = 0) -> list[float]:
     """Request times: Poisson at ``base_rate`` plus ``bursts`` bursts; the first straddles a window edge."""
-    if not duration > 0 or base_rate < 0 or burst_size < 0 or bursts < 0:
-        raise ValueError("duration must be > 0 and base_rate, burst_size, bursts >= 0")
+    number("duration", duration, low=0, low_open=True)
+    number("base_rate", base_rate, low=0)
+    number("window", window, low=0, low_open=True)
+    integer("burst_size", burst_size, low=0)
+    integer("bursts", bursts, low=0)
+    integer("seed", seed, low=None)
     rng = random.Random(seed)
     times = []
     t = rng.expovariate(base_rate) if base_rate > 0 else duration

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .validate import number
+
 
 class DeadlineExceeded(TimeoutError):
     """The time budget ran out before the named step could start."""
@@ -25,11 +27,15 @@ class Deadline:
     expires_at: float
     clock: Callable[[], float]
 
+    def __post_init__(self) -> None:
+        number("expires_at", self.expires_at, allow_inf=True)
+        if not callable(self.clock):
+            raise ValueError(f"clock must be a zero-argument callable returning seconds, got {self.clock!r}")
+
     @classmethod
     def after(cls, budget: float, clock: Callable[[], float]) -> Deadline:
         """The deadline ``budget`` seconds (> 0) from ``clock()`` now."""
-        if not budget > 0:
-            raise ValueError(f"budget must be > 0 seconds, got {budget!r}")
+        number("budget (seconds)", budget, low=0, low_open=True, allow_inf=True)
         return cls(clock() + budget, clock)
 
     def remaining(self) -> float:
@@ -43,12 +49,10 @@ class Deadline:
 
     def child(self, timeout: float | None = None, margin: float = 0.0) -> Deadline:
         """The deadline to pass to a callee: ours minus ``margin``, and no later than ``timeout`` from now."""
-        if margin < 0:
-            raise ValueError(f"margin must be >= 0 seconds, got {margin!r}")
+        number("margin (seconds)", margin, low=0)
         expires = self.expires_at - margin
         if timeout is not None:
-            if not timeout > 0:
-                raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+            number("timeout (seconds)", timeout, low=0, low_open=True, allow_inf=True)
             expires = min(expires, self.clock() + timeout)
         return Deadline(expires, self.clock)
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .limits_spec import RateLimit
 from .strategy import LimitStats, Strategy
+from .validate import choice, flag
 
 ALIGNMENTS = ("epoch", "first-hit")
 
@@ -43,10 +44,10 @@ class FixedWindow(Strategy[WindowState]):
     lua = "fixed_window.lua"
 
     def __init__(self, align: str = "epoch", charge_rejected: bool = False) -> None:
-        if align not in ALIGNMENTS:
-            raise ValueError(f"align must be one of {ALIGNMENTS}, got {align!r}")
+        choice("align", align, ALIGNMENTS)
+        flag("charge_rejected", charge_rejected)
         self.align = align
-        self.charge_rejected = bool(charge_rejected)
+        self.charge_rejected = charge_rejected
 
     def _window(self, state: WindowState | None, limit: RateLimit, now: float) -> WindowState:
         """Return (start, count) of the window containing ``now``."""

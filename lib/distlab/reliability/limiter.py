@@ -16,6 +16,7 @@ and keys may have their own limits (``per_key``). A request may cost more than o
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,6 +30,7 @@ from .sliding_window import SlidingWindowCounter
 from .store import Store
 from .strategy import LimitStats, Strategy
 from .token_bucket import TokenBucket
+from .validate import ParameterTypeError, instant, text
 
 STRATEGIES: dict[str, type[Strategy[Any]]] = {
     cls.name: cls for cls in (TokenBucket, GCRA, FixedWindow, SlidingLog, SlidingWindowCounter)
@@ -43,7 +45,13 @@ def make_strategy(name: str | Strategy[Any], **options: Any) -> Strategy[Any]:
         return name
     if name not in STRATEGIES:
         raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, got {name!r}")
-    return STRATEGIES[name](**options)
+    cls = STRATEGIES[name]
+    accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        offered = f"its options are {accepted}" if accepted else "it takes no options"
+        raise ParameterTypeError(f"strategy {name!r} got unknown option(s) {unknown}: {offered}")
+    return cls(**options)
 
 
 class RateLimiter:
@@ -53,6 +61,7 @@ class RateLimiter:
                  *, clock: Callable[[], float], per_key: Mapping[str, LimitSpec] | None = None,
                  namespace: str = "", **options: Any) -> None:
         require_clock(clock)
+        text("namespace", namespace)
         self.strategy = make_strategy(strategy, **options)
         self.store: Store = MemoryStore() if store is None else store
         self.limits = parse_limits(limits)
@@ -71,6 +80,9 @@ class RateLimiter:
             plan = self._keys[key] = (keys, limits)
         return plan
 
+    def _now(self) -> float:
+        return instant("clock()", self.clock())  # a NaN time would make every comparison False
+
     def _cost(self, cost: object) -> int:
         if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
             raise ValueError(f"cost must be an integer >= 1, got {cost!r}")
@@ -81,17 +93,17 @@ class RateLimiter:
         keys, limits = self._keys.get(key) or self._plan(key)
         if cost != 1:
             self._cost(cost)
-        return self.store.evaluate(self.strategy, keys, limits, cost, self.clock(), True)
+        return self.store.evaluate(self.strategy, keys, limits, cost, self._now(), True)
 
     def test(self, key: str = "", cost: int = 1) -> bool:
         """Would ``hit`` admit now? Records nothing."""
         keys, limits = self._plan(key)
-        return self.store.evaluate(self.strategy, keys, limits, self._cost(cost), self.clock(), False)
+        return self.store.evaluate(self.strategy, keys, limits, self._cost(cost), self._now(), False)
 
     def stats(self, key: str = "") -> list[LimitStats]:
         """Per limit: remaining units now and seconds until one more unit fits."""
         keys, limits = self._plan(key)
-        return self.store.stats(self.strategy, keys, limits, self.clock())
+        return self.store.stats(self.strategy, keys, limits, self._now())
 
     def size(self, key: str = "") -> int:
         """Stored entries for ``key`` (constant except for the sliding log)."""

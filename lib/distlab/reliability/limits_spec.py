@@ -14,9 +14,12 @@ For the bucket-shaped strategies (token bucket, GCRA) a limit means: capacity ``
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .validate import integer, number
 
 GRANULARITIES: dict[str, float] = {
     "second": 1.0,
@@ -43,12 +46,12 @@ class RateLimit:
     burst: int | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
-            raise ValueError(f"amount must be a positive integer (>= 1), got {self.amount!r}")
-        if not isinstance(self.window, (int, float)) or not self.window > 0 or self.window == float("inf"):
-            raise ValueError(f"window must be a positive finite number of seconds, got {self.window!r}")
-        if self.burst is not None and (not isinstance(self.burst, int) or self.burst <= 0):
-            raise ValueError(f"burst must be a positive integer (>= 1) or None, got {self.burst!r}")
+        integer("amount", self.amount)
+        number("window", self.window, low=0, low_open=True)
+        integer("burst", self.burst, none_ok=True)
+        if not math.isfinite(self.amount / self.window):  # RateLimit(5, 5e-324): the rate would overflow
+            raise ValueError(f"window must be > 0 seconds and large enough that amount / window is finite, "
+                             f"got amount={self.amount!r}, window={self.window!r}")
         object.__setattr__(self, "window", float(self.window))
 
     @property

@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .clock import require_clock
 from .limits_spec import RateLimit
+from .validate import ParameterTypeError, integer, number, text
 
 _INCR_LUA = """
 local v = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -74,10 +76,12 @@ class LocalBudget:
 
     def __init__(self, counter: Counter, key: str, limit: RateLimit, *, nodes: int, sync_interval: float,
                  clock: Callable[[], float]) -> None:
-        if not isinstance(nodes, int) or nodes < 1:
-            raise ValueError(f"nodes must be an integer >= 1, got {nodes!r}")
-        if sync_interval < 0:
-            raise ValueError(f"sync_interval must be >= 0 seconds (0 = every request), got {sync_interval!r}")
+        integer("nodes", nodes)
+        number("sync_interval (seconds, 0 = every request)", sync_interval, low=0)
+        text("key", key)
+        if not isinstance(limit, RateLimit):
+            raise ParameterTypeError(f"limit must be a RateLimit, got {limit!r}")
+        require_clock(clock)
         self.counter, self.key, self.limit = counter, key, limit
         self.nodes, self.sync_interval, self.clock = nodes, sync_interval, clock
         self.window_index: int | None = None
@@ -131,10 +135,11 @@ def simulate_local_budgets(*, nodes: int = 4, rate: float = 2000.0, limit: RateL
                            sync_interval: float = 0.1, duration: float = 20.0, skew: float = 0.0,
                            seed: int = 0) -> BudgetRun:
     """Poisson traffic at ``rate`` req/s spread over ``nodes`` (``skew`` in [0, 1) favours node 0)."""
-    if not 0 <= skew < 1:
-        raise ValueError(f"skew must be in [0, 1), got {skew!r}")
-    if not rate > 0 or not duration > 0:
-        raise ValueError(f"rate and duration must be > 0, got rate={rate!r}, duration={duration!r}")
+    integer("nodes", nodes)
+    number("skew", skew, low=0, high=1, high_open=True)
+    number("rate", rate, low=0, low_open=True)
+    number("duration", duration, low=0, low_open=True)
+    integer("seed", seed, low=None)
     rng = random.Random(seed)
     counter = MemoryCounter()
     clock = _Now()

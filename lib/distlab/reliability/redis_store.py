@@ -24,6 +24,7 @@ from typing import Any
 from .limits_spec import RateLimit
 from .store import Store, StoreUnavailable, check_failure_mode
 from .strategy import LimitStats, Strategy
+from .validate import flag, number, text
 
 _HERE = Path(__file__).resolve().parent
 
@@ -47,8 +48,9 @@ class RedisStore(Store):
                  check: bool = True) -> None:
         if client is None or not hasattr(client, "register_script"):
             raise ValueError(f"client must be a redis.Redis client, got {client!r}")
-        if not ttl_floor >= 0:
-            raise ValueError(f"ttl_floor must be >= 0 seconds, got {ttl_floor!r}")
+        text("prefix", prefix)
+        number("ttl_floor (seconds)", ttl_floor, low=0)
+        flag("check", check)
         self.client = client
         self.prefix = prefix
         self.on_error = check_failure_mode(on_error)

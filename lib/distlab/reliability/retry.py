@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, TypeVar
 
+from .validate import ParameterTypeError, integer, number
+
 T = TypeVar("T")
 
 #: Backoff strategies, in the order of Brooker's post (``backoff_study.STRATEGIES`` is this tuple).
@@ -51,11 +53,9 @@ class Backoff:
     jitter: str = "full"
 
     def __post_init__(self) -> None:
-        if not self.base > 0:
-            raise ValueError(f"base must be > 0, got {self.base!r}")
-        if not self.cap >= self.base:
-            raise ValueError(f"cap must be >= base ({self.base!r}), got {self.cap!r}")
-        if self.jitter not in JITTERS:
+        number("base", self.base, low=0, low_open=True)
+        number("cap", self.cap, low=self.base)  # finite: Backoff(inf, inf) would wait forever
+        if not isinstance(self.jitter, str) or self.jitter not in JITTERS:
             raise ValueError(f"jitter must be one of {JITTERS} (Brooker's names: 'none' waits 0, 'exponential' "
                              f"is the un-jittered v(n)), got {self.jitter!r}")
 
@@ -98,10 +98,9 @@ class RetryBudget:
     tokens: float = field(default=-1.0)
 
     def __post_init__(self) -> None:
-        if not self.max_tokens > 0:
-            raise ValueError(f"max_tokens must be > 0, got {self.max_tokens!r}")
-        if not self.token_ratio > 0:
-            raise ValueError(f"token_ratio must be > 0, got {self.token_ratio!r}")
+        number("max_tokens", self.max_tokens, low=0, low_open=True)
+        number("token_ratio", self.token_ratio, low=0, low_open=True)
+        number("tokens", self.tokens, low=-1, high=self.max_tokens)  # -1 (the default): start full
         if self.tokens < 0:
             self.tokens = float(self.max_tokens)
 
@@ -158,8 +157,11 @@ class RetryPolicy:
     retry_on: tuple[type[BaseException], ...] = (Exception,)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be an integer >= 1, got {self.max_attempts!r}")
+        integer("max_attempts", self.max_attempts)
+        if not isinstance(self.backoff, Backoff):
+            raise ParameterTypeError(f"backoff must be a Backoff, got {self.backoff!r}")
+        if self.budget is not None and not isinstance(self.budget, RetryBudget):
+            raise ParameterTypeError(f"budget must be a RetryBudget or None, got {self.budget!r}")
 
     def decide(self, failures: int, rng: random.Random, *, idempotent: bool, previous: float | None = None,
                time_left: float | None = None) -> RetryDecision:

@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .validate import ParameterTypeError, flag, integer, number
+
 #: One shedder event: ``(event, priority, lowest queued, highest queued)``.
 Event = tuple[str, int, "int | None", "int | None"]
 
@@ -39,8 +41,10 @@ class PriorityShedder:
 
     def __init__(self, capacity: int, on_expire: Callable[[Request], object] | None = None,
                  keep_log: bool = True) -> None:
-        if not isinstance(capacity, int) or capacity < 1:
-            raise ValueError(f"capacity must be an integer >= 1, got {capacity!r}")
+        integer("capacity", capacity)
+        flag("keep_log", keep_log)
+        if on_expire is not None and not callable(on_expire):
+            raise ParameterTypeError(f"on_expire must be a callable (or None), got {on_expire!r}")
         self.capacity = capacity
         self.on_expire = on_expire  # called with each Request dropped for its deadline
         self.keep_log = keep_log
@@ -62,6 +66,7 @@ class PriorityShedder:
 
     def offer(self, priority: int, now: float, deadline: float = float("inf"), item: object = None) -> Request | None:
         """Queue a request; return the request shed to make room (maybe this one), or None."""
+        _check_request(priority, deadline)
         req = Request(priority, deadline, self._next_id, item)
         self._next_id += 1
         if self._size >= self.capacity:
@@ -95,6 +100,15 @@ class PriorityShedder:
                 self._record("served", p)
                 return req
         return None
+
+
+def _check_request(priority: object, deadline: object) -> None:
+    """``priority`` must be an integer (a NaN one compares False with every other and breaks the order),
+    ``deadline`` a time in seconds that is not NaN (``inf``: none)."""
+    if type(priority) is not int and (isinstance(priority, bool) or not isinstance(priority, int)):
+        raise ParameterTypeError(f"priority must be an integer (higher = more important), got {priority!r}")
+    if type(deadline) is not float or deadline != deadline:
+        number("deadline", deadline, allow_inf=True)
 
 
 def no_priority_inversion(log: Iterable[Event]) -> bool:

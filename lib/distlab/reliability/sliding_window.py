@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
+from .validate import choice
 
 ROUNDINGS = ("exact", "floor")
 
@@ -42,8 +43,7 @@ class SlidingWindowCounter(Strategy[CounterState]):
     lua = "sliding_window.lua"
 
     def __init__(self, rounding: str = "exact") -> None:
-        if rounding not in ROUNDINGS:
-            raise ValueError(f"rounding must be one of {ROUNDINGS}, got {rounding!r}")
+        choice("rounding", rounding, ROUNDINGS)
         self.rounding = rounding
 
     @staticmethod

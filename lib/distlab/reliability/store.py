@@ -52,7 +52,7 @@ class Store(Protocol):
 
 def check_failure_mode(on_error: str) -> str:
     """Return ``on_error`` if it is one of :data:`FAILURE_MODES`, else raise ValueError."""
-    if on_error not in FAILURE_MODES:
+    if not isinstance(on_error, str) or on_error not in FAILURE_MODES:
         raise ValueError(
             f"on_error must be one of {FAILURE_MODES} ('open' admits, 'closed' rejects while the store is "
             f"down, 'raise' propagates StoreUnavailable), got {on_error!r}"
