@@ -5,9 +5,12 @@ import itertools
 
 import pytest
 
+import distlab.geo.crdt_sets
 import distlab.grading.geo as grader
+from distlab.geo.crdt_dots import merge_stores
 from distlab.geo.crdt_sets import ORSet
-from distlab.grading import evaluate
+from distlab.grading import checks, evaluate
+from distlab.grading._geo_merge import first_bad_merge, grocery_kind
 from distlab.grading.geo import (
     QUORUM_CASES,
     QuorumCase,
@@ -130,7 +133,7 @@ def test_any_tie_break_among_the_fastest_writes_is_accepted():
 
 # ------------------------------------------------------------------------------ the OR-Set merge
 @pytest.mark.parametrize("wrong, words", [
-    (sol.union_of_dots, "came back after a remove"),
+    (sol.union_of_dots, "came back: every add of"),
     (sol.common_dots_only, "went missing"),
     (sol.remove_wins_by_element, "add wins"),
     (sol.newer_side_per_element, "merged in every order"),
@@ -143,14 +146,58 @@ def test_wrong_merges_are_told_which_law_broke_and_why(wrong, words):
     assert verdict.status == "failed" and words in verdict.message, verdict.message
 
 
+def _via_the_dot_store_module(a, b):
+    return ORSet(distlab.geo.crdt_sets.merge_stores(a.dots, a.context, b.dots, b.context), a.context.merge(b.context))
+
+
+def _via_an_imported_merge_stores(a, b):
+    return ORSet(merge_stores(a.dots, a.context, b.dots, b.context), a.context.merge(b.context))
+
+
 def test_the_librarys_own_merge_is_refused_and_restored_afterwards():
     original = ORSet.__dict__["merge"]
-    for shortcut in (ORSet.merge, sol.the_librarys_merge, lambda a, b: ORSet.merge(a, b)):
+    for shortcut in (ORSet.merge, sol.the_librarys_merge, lambda a, b: ORSet.merge(a, b),
+                     _via_the_dot_store_module, _via_an_imported_merge_stores):
         verdict = evaluate("geo.orset_merge", shortcut)
         assert verdict.status == "failed" and "library's own merge" in verdict.message, verdict.message
         assert ORSet.__dict__["merge"] is original
+        assert distlab.geo.crdt_sets.merge_stores is merge_stores and globals()["merge_stores"] is merge_stores
     a, b = ORSet().add("milk", "A"), ORSet().add("eggs", "B")
     assert sol.merge(a, b) == a.merge(b) and sol.merge(a.remove("milk"), a) == a.remove("milk").merge(a)
+
+
+def test_the_feedback_names_groceries_not_letters_and_explains_its_notation():
+    for wrong in (sol.union_of_dots, sol.keeps_its_own_context):
+        message = evaluate("geo.orset_merge", wrong).message
+        assert "['b']" not in message and "{a@" not in message and "ORSet{a" not in message, message
+        assert any(f"{e}@" in message for e in ("milk", "eggs", "tea")), message
+        assert message.count("milk@B1 is milk as added by replica B's 1st update") == 1
+        assert "seen [B:1 C:2] is the" in message
+
+
+def test_a_first_failure_shows_what_went_wrong_and_a_later_one_the_rule():
+    first = evaluate("geo.orset_merge", sol.union_of_dots).message
+    assert "eggs came back" in first and "  a = ORSet{" in first and "  b = ORSet{" in first, first
+    assert "merge(a, b) = ORSet{" in first
+    assert "context.get" not in first and "counter <=" not in first
+    later = evaluate("geo.orset_merge", sol.union_of_dots).message
+    assert "counter <= other.context.get(replica)" in later
+    checks.reset()
+    missing = evaluate("geo.orset_merge", sol.common_dots_only).message
+    assert "milk went missing" in missing and "counter >" not in missing
+    assert "counter > other.context.get(replica)" in evaluate("geo.orset_merge", sol.common_dots_only).message
+
+
+def test_the_right_merge_never_breaks_the_spec_at_any_merge():
+    import random
+
+    from distlab.geo.crdts import random_script
+
+    rng = random.Random(7)
+    for _ in range(100):
+        script = random_script(grocery_kind().choices, rng, replicas=3, steps=12)
+        assert first_bad_merge(script, sol.merge) is None, script
+        assert first_bad_merge(script, sol.union_of_dots) is None or "remove" in str(script)
 
 
 def test_a_merge_that_raises_is_reported_not_raised():

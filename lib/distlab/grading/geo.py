@@ -14,11 +14,17 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from functools import reduce
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from distlab.grading._geo_merge import (
+    LIBRARY_MERGE,
+    NOTATION,
+    LibraryMerge,
+    grocery_kind,
+    library_merge_refused,
+    spec_words,
+)
 from distlab.grading.registry import exercise
 
 NOTEBOOK = "04_geo"
@@ -136,23 +142,6 @@ LAW_WORDS = {
 }
 
 
-def _spec_words(script: Any, merge: Callable[[Any, Any], Any]) -> str:
-    """For a broken spec: did an element come back, or was an add lost? (replayed from the script)."""
-    from distlab.geo.crdt_laws import replay
-    from distlab.geo.crdts import KINDS
-
-    kind = KINDS["or-set"]
-    rep = replay(script, kind, merge)
-    got = reduce(merge, rep.finals.values()).value()
-    want = kind.spec(rep.events)
-    if got - want:
-        return (f"{sorted(got - want)} came back after a remove that had seen every add of it. A dot one side holds "
-                "and the other has already seen (counter <= other.context.get(replica)) but no longer holds was "
-                "removed there: it must stay removed.")
-    return (f"{sorted(want - got)} went missing: an add no remove had seen was dropped. A dot only one side holds, "
-            "which the other has never seen (counter > other.context.get(replica)), is a new add: keep it (add wins).")
-
-
 @exercise("geo.orset_merge", notebook=NOTEBOOK, points=1, title="Merge two OR-Sets",
           hints=["Work replica by replica and dot by dot: a dot is (replica, counter), and a.dots[replica][counter] "
                  "is its element.",
@@ -161,46 +150,43 @@ def _spec_words(script: Any, merge: Callable[[Any, Any], Any]) -> str:
                  "The merged context is a.context.merge(b.context); return ORSet(dots, context), leaving out "
                  "replicas with no dots."])
 def check_orset_merge(merge: Callable[[Any, Any], Any]) -> bool | str:
-    """``merge`` returns an ORSet and passes every law on 200 seeded random scripts (`check_laws`),
-    without handing the work to the library's own ``ORSet.merge``."""
-    from distlab.geo.crdts import ORSet, check_laws
+    """``merge`` returns an ORSet and passes every law on 200 seeded random scripts (`check_laws`) of
+    adds and removes of milk, eggs and tea, without handing the work to the library's own merge
+    (``ORSet.merge`` or ``merge_stores``)."""
+    from distlab.geo.crdts import ORSet
 
     if getattr(merge, "__func__", merge) is ORSet.merge:
         return LIBRARY_MERGE
-    with _library_merge_refused(ORSet):
-        probe = merge(ORSet[str]().add("milk", "A"), ORSet[str]().add("eggs", "B"))
-        if not isinstance(probe, ORSet):
-            return f"Return an ORSet (ORSet(dots, context)), not a {type(probe).__name__}."
-        report = check_laws(merge, "or-set", examples=200, seed=0)
+    with library_merge_refused(merge):
+        try:
+            return _judge_merge(merge)
+        except LibraryMerge:
+            return LIBRARY_MERGE
+
+
+def _judge_merge(merge: Callable[[Any, Any], Any]) -> bool | str:
+    """The check proper, run while the library's merges are refused."""
+    from distlab.geo.crdts import ORSet, check_laws
+
+    probe = merge(ORSet[str]().add("milk", "A"), ORSet[str]().add("eggs", "B"))
+    if not isinstance(probe, ORSet):
+        return f"Return an ORSet (ORSet(dots, context)), not a {type(probe).__name__}."
+    report = check_laws(merge, grocery_kind(), examples=200, seed=0)
     if report.passed:
         return True
     if report.law == "raises" and any(LibraryMerge.__name__ in text for _, text in report.shown):
         return LIBRARY_MERGE
     if report.law == "spec":
-        return f"{_spec_words(report.script, merge)}\n{report}"
-    return f"{LAW_WORDS.get(report.law or '', report.law)}.\n{report}"
+        return f"{spec_words(report.script, merge, _earlier_failures('geo.orset_merge'))}\n{NOTATION}"
+    return f"{LAW_WORDS.get(report.law or '', report.law)}.\n{report}\n{NOTATION}"
 
 
-LIBRARY_MERGE = "That is the library's own merge (a.merge(b)): write yours from a.dots and a.context."
+def _earlier_failures(exercise_id: str) -> int:
+    """How many answers to ``exercise_id`` failed before this one in this kernel (`checks.evaluate`
+    counts them, for `check` and the exercise widget alike)."""
+    from distlab.grading import checks
 
-
-class LibraryMerge(Exception):
-    """Raised when a learner's merge calls ``ORSet.merge`` during the check."""
-
-
-@contextmanager
-def _library_merge_refused(cls: Any) -> Iterator[None]:
-    """While the check runs, ``ORSet.merge`` raises `LibraryMerge` (restored afterwards, whatever happens)."""
-    original = cls.__dict__["merge"]
-
-    def refuse(self: Any, other: Any) -> Any:
-        raise LibraryMerge(LIBRARY_MERGE)
-
-    cls.merge = refuse
-    try:
-        yield
-    finally:
-        cls.merge = original
+    return checks._attempts.get(exercise_id, 0)
 
 
 # ------------------------------------------------------------------------ exercise 3: placement

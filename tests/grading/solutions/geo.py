@@ -4,7 +4,8 @@ The wrong answers are the ones a learner writes first: quorums that always overl
 some staleness is allowed), R + W = N taken as overlapping, the read budget forgotten, the slowest
 replica taken for a quorum's wait; OR-Set merges that union the dots (removes undone), keep only
 common dots (new adds lost), let a remove win by element (2P-Set thinking), keep per element the
-"newer" side's dots (last-writer-wins per element), or forget to merge the contexts; placements
+"newer" side's dots (last-writer-wins per element), forget to merge the contexts, or hand the work
+to the library (ORSet.merge, merge_stores); placements
 with every replica in one region, the leader at the best majority ignoring the clients, replicas
 only where the clients are, or something over budget instead of None.
 """
@@ -12,6 +13,7 @@ import itertools
 import math
 
 import distlab.grading.geo  # noqa: F401  (registers the exercises)
+from distlab.geo import crdt_dots
 from distlab.geo.crdt_sets import ORSet
 from distlab.geo.placement import best_leader, predicted_commit_ms
 from distlab.geo.world import REGIONS
@@ -123,6 +125,10 @@ def the_librarys_merge(a, b):
     return a.merge(b)
 
 
+def the_librarys_dot_store_merge(a, b):  # the library's merge, one level down
+    return ORSet(crdt_dots.merge_stores(a.dots, a.context, b.dots, b.context), a.context.merge(b.context))
+
+
 # ---------------------------------------------------------------- exercise 3
 def _worst(replicas, leader, clients):
     return max(predicted_commit_ms(leader, c, replicas) for c in clients)
@@ -171,6 +177,7 @@ MUTATIONS = {
                         "remove wins by element": remove_wins_by_element,
                         "newer side per element": newer_side_per_element,
                         "own context": keeps_its_own_context, "the library's merge": the_librarys_merge,
+                        "the library's dot-store merge": the_librarys_dot_store_merge,
                         "ORSet.merge itself": ORSet.merge},
     "geo.placement": {"one region": all_in_the_first_clients_region, "best majority leader": best_majority_leader,
                       "where the clients are": replicas_where_the_clients_are,
