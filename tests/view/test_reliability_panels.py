@@ -114,6 +114,26 @@ def test_breaker_panel_threshold_and_cooldown():
         rv.breaker_run(dict(threshold=-1, cooldown=3.0, probes=1, seed=0))
 
 
+def test_breaker_learns_a_failure_when_its_timeout_expires_so_probes_matter():
+    """A failure reaches the breaker 1 s after its call started: calls keep going out meanwhile, and
+    in half-open every one of the ``probes`` calls is sent before the first answers (it used to be
+    learned at once, and probes 1, 5 and 10 drew the same picture)."""
+    runs = {n: rv.breaker_run(dict(threshold=5, cooldown=3.0, probes=n, seed=0)) for n in (1, 5, 10)}
+    reached = [runs[n]["reached_while_broken"] for n in (1, 5, 10)]
+    assert reached[0] < reached[1] < reached[2], reached
+    sent = [runs[n]["probes_sent"] for n in (1, 5, 10)]
+    assert sent[0] < sent[1] < sent[2], sent
+    first_failure = next(t for t, o in zip(runs[1]["times"], runs[1]["outcomes"]) if o == "failed")
+    opened = next(t for t, s in zip(runs[1]["times"], runs[1]["states"]) if s == "open")
+    assert opened >= first_failure + 1.0  # not before the first failure's timeout has expired
+    p = rv.breaker_panel(threshold=5, probes=1)
+    p.controls["probes"].value = 10
+    assert "probe call(s) sent while half-open" in titles(p)
+    assert f"{runs[10]['probes_sent']} probe call(s)" in titles(p)
+    p.controls["threshold"].value = 0
+    assert "cooldown and probes" in " ".join(t.get_text() for t in p.figure.axes[0].texts)
+
+
 def test_bulkhead_panel_isolates_browse():
     p = rv.bulkhead_panel(bulkhead_size=0)
     off = [pt.get_height() for pt in p.figure.axes[0].patches]

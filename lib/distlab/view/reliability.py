@@ -1,11 +1,12 @@
 """Chapter 5's view: every widget and plot of ``notebooks/05_reliability.ipynb``.
 
-The panels live in three modules, re-exported here so the notebook imports one name::
+The panels live in four modules, re-exported here so the notebook imports one name::
 
     from distlab.view import reliability as rv
 
 * `reliability_limiters` -- token bucket, the same trace through every strategy, local budgets;
-* `reliability_patterns` -- backpressure, circuit breaker, bulkheads, shedding, the cascade;
+* `reliability_patterns` -- backpressure, bulkheads, shedding, the cascade;
+* `reliability_breaker` -- the circuit breaker up close;
 * `reliability_retries` -- backoff and jitter (Brooker's study), the retry storm and its budget;
 * this module -- the "how to choose" chooser, the limiter on a real Redis, and the quiz.
 """
@@ -27,6 +28,7 @@ from distlab.reliability.quiz import QUIZ
 from .controls import log_control, switch_control
 from .panel import Panel, panel_render, settings_of
 from .quiz import Quiz
+from .reliability_breaker import breaker_panel, breaker_run, render_breaker
 from .reliability_limiters import (
     bucket_panel,
     bucket_run,
@@ -40,12 +42,9 @@ from .reliability_limiters import (
 from .reliability_patterns import (
     availability_table,
     backpressure_panel,
-    breaker_panel,
-    breaker_run,
     bulkhead_panel,
     compare_scenario,
     render_backpressure,
-    render_breaker,
     render_bulkheads,
     render_cascade,
     render_shedding,

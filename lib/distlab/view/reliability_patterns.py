@@ -1,21 +1,19 @@
-"""Chapter 5 panels, part 2: backpressure, circuit breakers, bulkheads, shedding and the cascade.
+"""Chapter 5 panels, part 2: backpressure, bulkheads, shedding and the cascade (the breaker: `reliability_breaker`).
 
 The cascade plots run `distlab.reliability.cascade.simulate_cascade` on the library's presets
 (`slow_dependency`, `retry_storm`, `overload`), shortened so a notebook runs them in well under a
-second each; the breaker panel drives a `CircuitBreaker` over a synthetic call stream on a
-`ManualClock`, so its sliders redraw instantly.
+second each.
 """
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping
 from typing import Any
 
 from matplotlib.figure import Figure
 
 from distlab.grading.reliability import run_scenario  # the scenarios the chapter grades
-from distlab.reliability import BackpressureConfig, BreakerConfig, CircuitBreaker, ManualClock, simulate_backpressure
+from distlab.reliability import BackpressureConfig, simulate_backpressure
 from distlab.reliability.backpressure import BackpressureResult
 from distlab.reliability.cascade import simulate_cascade
 from distlab.reliability.cascade_config import CascadeResult, Fault, default_graph, overload, slow_dependency
@@ -71,97 +69,6 @@ def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) ->
                ylabel="latency (ms)")
     bottom.legend(loc="upper left", fontsize=8)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.1, hspace=0.55)
-    return fig
-
-
-# ----------------------------------------------------------------------------------- breaker
-BREAKER_SECONDS, BROKEN = 40.0, (10.0, 25.0)
-CALL_EVERY, TIMEOUT, FAST = 0.05, 1.0, 0.02
-_STATE_LEVEL = {"closed": 0, "half-open": 1, "open": 2}
-
-
-@remember(maxsize=32)
-def breaker_run(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Calls every 50 ms to a dependency that fails (after a 1 s timeout) from 10 s to 25 s.
-
-    ``threshold`` consecutive failures trip the breaker (0 = no breaker); after ``cooldown``
-    seconds ``probes`` calls test the dependency.  Returns per-call times, states and outcomes."""
-    threshold, cooldown, probes = int(config["threshold"]), float(config["cooldown"]), int(config["probes"])
-    if threshold < 0:
-        raise ValueError(f"threshold must be >= 0 (0 = no breaker), got {threshold!r}")
-    rng = random.Random(int(config["seed"]))
-    clock = ManualClock(0.0)
-    breaker = None
-    if threshold:
-        breaker = CircuitBreaker(BreakerConfig(consecutive_failures=threshold, cooldown=cooldown,
-                                               probes=probes), clock=clock)
-    times: list[float] = []
-    states: list[str] = []
-    outcomes: list[str] = []  # "ok", "failed" (waited a timeout), "rejected"
-    for i in range(int(BREAKER_SECONDS / CALL_EVERY)):
-        t = i * CALL_EVERY
-        clock.set(t)
-        if breaker is not None and not breaker.allow():
-            outcome = "rejected"
-        else:
-            broken = BROKEN[0] <= t < BROKEN[1]
-            failed = rng.random() < (0.95 if broken else 0.01)
-            if breaker is not None:
-                breaker.record(failed, TIMEOUT if failed else FAST)
-            outcome = "failed" if failed else "ok"
-        times.append(t)
-        states.append(breaker.state_name if breaker else "none")
-        outcomes.append(outcome)
-    waited = sum(TIMEOUT if o == "failed" else FAST if o == "ok" else 0.0 for o in outcomes)
-    return {"times": times, "states": states, "outcomes": outcomes, "waited": waited,
-            "reached_while_broken": sum(1 for t, o in zip(times, outcomes)
-                                        if o != "rejected" and BROKEN[0] <= t < BROKEN[1])}
-
-
-def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, seed: int = 0) -> Panel:
-    """Sliders: failure threshold (0 = no breaker), cooldown (s), half-open probes, seed."""
-    return Panel(render_breaker, {
-        "threshold": size_control(threshold, min=0, max=50, name="threshold", description="failure threshold"),
-        "cooldown": fraction_control(cooldown, min=0.5, max=15.0, step=0.5, name="cooldown",
-                                     description="cooldown (s)"),
-        "probes": size_control(probes, min=1, max=10, name="probes", description="probes"),
-        "seed": seed_control(seed, name="seed")})
-
-
-@panel_render(defaults=settings_of(breaker_panel))
-def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
-    """The breaker's state (top) and what the calls met each second (bottom) over a `breaker_run`;
-    settings ``threshold`` (0 = no breaker), ``cooldown``, ``probes``, ``seed`` (as `breaker_panel`)."""
-    run = breaker_run(config)
-    fig, (top, bottom) = reuse_grid(fig, "breaker", lambda f: f.subplots(
-        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.6]}))
-    if run["states"][0] == "none":
-        top.text(0.5, 0.5, "no breaker: every call goes through", ha="center", va="center",
-                 transform=top.transAxes)
-    else:
-        top.step(run["times"], [_STATE_LEVEL[s] for s in run["states"]], where="post", color=CYCLE[0])
-    top.set_yticks([0, 1, 2], ["closed", "half-open", "open"])
-    top.set_ylim(-0.3, 2.3)
-    top.axvspan(*BROKEN, color=BAD, alpha=0.12, label="dependency broken")
-    label_axes(top, title="Breaker state", ylabel="state")
-    top.legend(loc="upper right", fontsize=8)
-    bins = range(int(BREAKER_SECONDS))
-    count = {o: [0] * len(bins) for o in ("ok", "failed", "rejected")}
-    for t, o in zip(run["times"], run["outcomes"]):
-        count[o][int(t)] += 1
-    edges = list(range(len(bins) + 1))
-    ok_failed = [a + b for a, b in zip(count["ok"], count["failed"])]
-    everything = [a + b for a, b in zip(ok_failed, count["rejected"])]
-    bottom.stairs(everything, edges, baseline=ok_failed, fill=True, color=NEUTRAL, label="rejected at once (open)")
-    bottom.stairs(ok_failed, edges, baseline=count["ok"], fill=True, color=BAD, label="failed after a 1 s timeout")
-    bottom.stairs(count["ok"], edges, fill=True, color=GOOD, label="succeeded")
-    label_axes(bottom, title=(f"caller time spent waiting: {run['waited']:.0f} s; calls that reached "
-                              f"the broken dependency: {run['reached_while_broken']}"),
-               xlabel="time (s)", ylabel="calls per second (count)")
-    bottom.title.set_fontsize(9)
-    bottom.legend(loc="upper left", fontsize=7)
-    bottom.set_ylim(0, 1.5 / CALL_EVERY)
-    fig.subplots_adjust(left=0.15, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
     return fig
 
 
