@@ -110,3 +110,18 @@ def test_classify_of_store_runs_respects_the_ladder(seed, policy, ack):
     r = run_store(StoreConfig(clients=4, keys=2, ops_per_client=12, read_policy=policy, write_ack=ack,
                               seed=seed, replication_lag=Constant(0.05)))
     assert ladder_respected(r.classify())
+
+
+@pytest.mark.parametrize("bad", [-0.01, float("nan"), float("inf"), True])
+def test_a_bad_leader_round_trip_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="leader_rtt must be a finite number of seconds >= 0"):
+        StoreConfig(leader_rtt=bad)
+
+
+def test_a_far_leader_costs_its_round_trip_and_the_clients_live_on_the_followers():
+    near = run_store(StoreConfig(read_policy="leader", seed=1))
+    far = run_store(StoreConfig(read_policy="leader", seed=1, leader_rtt=0.08))
+    assert near.metrics["read_latency_ms"]["p50"] < 20 <= 80 <= far.metrics["read_latency_ms"]["p50"]
+    sticky = run_store(StoreConfig(read_policy="sticky", seed=1, leader_rtt=0.08))
+    assert sticky.metrics["read_latency_ms"]["p99"] < 20          # no client is homed on the far leader
+    assert run_store(StoreConfig(seed=1, leader_rtt=0.0)).metrics == run_store(StoreConfig(seed=1)).metrics

@@ -360,3 +360,15 @@ def test_counts_are_singular_for_one(tmp_path):
     one = tmp_path / "one.log"
     one.write_text("INFO  jepsen.util - 4\t:invoke\t:read\tnil\nINFO  jepsen.util - 4\t:ok\t:read\tnil\n")
     assert cv.jepsen_report(one).splitlines()[0] == "one.log: 1 operation (1 ok) from 1 process"
+
+
+def test_less_coordination_is_measured_faster_and_more_available_with_a_far_leader():
+    """With the leader 80 ms away: reads that need it pay the round trip, sticky reads (which never
+    need it) are fast and all answered during the partition; the table prints it per policy."""
+    rows = {r["policy"]: r for r in cv.tradeoff(seeds=(0, 1, 2), rtt_ms=80.0)}
+    assert rows["leader"]["read_p50_ms"] >= 80 > 20 > rows["sticky"]["read_p50_ms"]
+    assert all(rows[p]["read_p50_ms"] < 20 for p in ("quorum", "token", "sticky", "any"))
+    assert rows["sticky"]["read_partition_pct"] == 100 > rows["leader"]["read_partition_pct"]
+    assert rows["quorum"]["write_p50_ms"] > rows["leader"]["write_p50_ms"]     # majority acks wait for a follower
+    table = cv.coordination_table(list(rows.values())).splitlines()
+    assert len(table) == 7 and "reads answered" in table[0] and table[2].split()[::6] == ["leader", "linearizable"]

@@ -51,6 +51,7 @@ class StoreConfig:
     think_time: Latency = Uniform(0.0, 0.02)
     client_timeout: float = 1.0
     partition: tuple[float, float] | None = None    # (start, duration): minority followers cut off
+    leader_rtt: float = 0.0                   # extra round trip (s) between every client and the leader
     sync_interval: float = 0.25
     seed: int = 0
 
@@ -70,6 +71,8 @@ class StoreConfig:
         for name in ("client_timeout", "sync_interval"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0 seconds, got {getattr(self, name)!r}")
+        if isinstance(self.leader_rtt, bool) or not 0.0 <= self.leader_rtt < float("inf"):
+            raise ValueError(f"leader_rtt must be a finite number of seconds >= 0, got {self.leader_rtt!r}")
         if self.partition is not None and (len(self.partition) != 2 or self.partition[0] < 0
                                            or self.partition[1] <= 0):
             raise ValueError(f"partition must be (start >= 0, duration > 0) seconds, got {self.partition!r}")
@@ -105,8 +108,14 @@ def run_store(cfg: StoreConfig, max_time: float = 3600.0) -> StoreResult:
     for i, r in enumerate(replicas):
         sim.add(Replica(r, i == 0, cfg, leader=replicas[0], peers=replicas))
     outcomes: list[Outcome] = []
-    clients = [sim.add(Client(f"c{i}", replicas[i % len(replicas)], cfg, replicas[0], replicas,
+    near = replicas[1:] if cfg.leader_rtt > 0 and len(replicas) > 1 else replicas  # a far leader is no one's home
+    clients = [sim.add(Client(f"c{i}", near[i % len(near)], cfg, replicas[0], replicas,
                               recorder, outcomes)) for i in range(cfg.clients)]
+    if cfg.leader_rtt > 0:                   # the leader is far away; the followers are the clients' homes
+        far = Uniform(cfg.leader_rtt / 2 + 0.001, cfg.leader_rtt / 2 + 0.005)
+        for c in clients:
+            sim.network.set_link(c.pid, replicas[0], latency=far)
+            sim.network.set_link(replicas[0], c.pid, latency=far)
     window = None
     if cfg.partition is not None:
         start, duration = cfg.partition

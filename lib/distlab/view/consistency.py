@@ -37,13 +37,13 @@ from .consistency_sessions import (
 )
 from .consistency_store import SESSION_MODES, render_store, store_config, store_panel, store_run
 from .consistency_timeline import EXAMPLE, example_history, render_timeline, timeline_panel, timeline_verdicts
-from .consistency_tradeoff import LADDER_ORDER, render_tradeoff, tradeoff, tradeoff_table
+from .consistency_tradeoff import LADDER_ORDER, coordination_table, render_tradeoff, tradeoff, tradeoff_table
 from .controls import switch_control
 from .panel import Panel, fill_settings, panel_render, settings_of
 from .quiz import Quiz
 from .style import GOOD, prepare
 
-__all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items",
+__all__ = ["EXAMPLE", "LADDER_ORDER", "POLICIES", "SESSION_MODES", "STORIES", "chooser_items", "coordination_table",
            "chooser_panel", "chooser_table", "classify_history", "describe_backend", "draw_history", "draw_ladder",
            "example_history", "jepsen_report", "ladder_graph", "play", "quiz",
            "render_choice", "render_jepsen", "render_ladder", "render_puzzles", "render_scene", "render_store",

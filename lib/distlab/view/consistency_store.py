@@ -61,6 +61,7 @@ def store_config(config: Mapping[str, Any]) -> StoreConfig:
                        token_mode=config.get("session", "wait"), write_ack=config.get("write_ack", "leader"),
                        replication_lag=Exponential(tail_mean=(lag - 1.0) / 1000.0, offset=0.001),
                        partition=(_PARTITION_START, part) if part > 0 else None,
+                       leader_rtt=float(config.get("rtt_ms", 0.0)) / 1000.0,
                        seed=int(config.get("seed", 0)), **_WORKLOAD)
 
 

@@ -1,6 +1,8 @@
 """The measured trade-off down the ladder: every read policy of the store experiment on the same
 workloads and partition (:func:`tradeoff`), as a text table (:func:`tradeoff_table`) and as anomalies,
-tail latency and availability side by side (:func:`render_tradeoff`)."""
+tail latency and availability side by side (:func:`render_tradeoff`). With ``rtt_ms`` the leader is a
+real round trip away from the clients (the followers stay near): :func:`coordination_table` then
+shows what each step down the ladder saves -- latency, and requests answered during the partition."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -13,7 +15,7 @@ from distlab.consistency.verdict import plural
 from .consistency_store import store_run
 from .style import BAD, CYCLE, label_axes, prepare
 
-__all__ = ["LADDER_ORDER", "tradeoff", "tradeoff_table", "render_tradeoff"]
+__all__ = ["LADDER_ORDER", "tradeoff", "tradeoff_table", "coordination_table", "render_tradeoff"]
 
 #: Read policies from the top of the ladder down (policy, write acknowledgement).
 LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
@@ -21,14 +23,16 @@ LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"
 
 
 def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s: float = 1.0,
-             replicas: int = 3) -> list[dict[str, Any]]:
-    """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``."""
+             replicas: int = 3, rtt_ms: float = 0.0) -> list[dict[str, Any]]:
+    """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``; ``rtt_ms``
+    is the extra round trip between each client and the leader (:class:`~distlab.consistency.StoreConfig`'s
+    ``leader_rtt``)."""
     if not seeds:
         raise ValueError("seeds must name at least one seed")
     rows = []
     for policy, ack in LADDER_ORDER:
         runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
-                           "partition_s": partition_s, "seed": s}) for s in seeds]
+                           "partition_s": partition_s, "seed": s, "rtt_ms": rtt_ms}) for s in seeds]
         def mean(f: Callable[[dict[str, Any]], float], runs: list[dict[str, Any]] = runs) -> float:
             return sum(f(r["metrics"]) for r in runs) / len(runs)
 
@@ -41,8 +45,31 @@ def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s
                      "read_p99_ms": mean(lambda m: m["read_latency_ms"]["p99"] or 0.0),
                      "write_p99_ms": mean(lambda m: m["write_latency_ms"]["p99"] or 0.0),
                      "read_avail_pct": mean(lambda m: 100 * (m["read_availability"] or 0.0)),
-                     "write_avail_pct": mean(lambda m: 100 * (m["write_availability"] or 0.0))})
+                     "write_avail_pct": mean(lambda m: 100 * (m["write_availability"] or 0.0)),
+                     "read_p50_ms": mean(lambda m: m["read_latency_ms"]["p50"] or 0.0),
+                     "write_p50_ms": mean(lambda m: m["write_latency_ms"]["p50"] or 0.0),
+                     "read_partition_pct": mean(lambda m: _pct(m["read_availability_during_partition"])),
+                     "write_partition_pct": mean(lambda m: _pct(m["write_availability_during_partition"]))})
     return rows
+
+
+def _pct(fraction: float | None) -> float:
+    """A fraction as a percentage (NaN when there was nothing to measure, e.g. no partition)."""
+    return float("nan") if fraction is None else 100.0 * fraction
+
+
+def coordination_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """What each policy's coordination costs (rows of :func:`tradeoff`, best run with ``rtt_ms``): the
+    most common strongest rung, median and p99 latency of reads and writes, and the share of reads
+    and writes answered while the partition lasted."""
+    head = (f"{'policy':8}{'read p50':>9}{'read p99':>10}{'write p50':>11}{'reads answered':>16}"
+            f"{'writes answered':>17}  strongest rung (most common)")
+    lines = [head, f"{'':38}{'(during the partition)':>33}"]
+    for r in rows:
+        rung = (r.get("strongest_seeds") or [(r["strongest"], 1)])[0][0]
+        lines.append(f"{r['policy']:8}{r['read_p50_ms']:7.0f}ms{r['read_p99_ms']:8.0f}ms{r['write_p50_ms']:9.0f}ms"
+                     f"{r['read_partition_pct']:15.0f}%{r['write_partition_pct']:16.0f}%  {rung}")
+    return "\n".join(lines)
 
 
 def tradeoff_table(rows: Sequence[Mapping[str, Any]]) -> str:
