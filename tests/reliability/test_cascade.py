@@ -87,3 +87,14 @@ def test_priority_shedding_keeps_checkout_whole_under_overload():
     assert kind_availability(fifo, "checkout") < 0.6  # FIFO: every kind fails alike
     assert kind_availability(shed, "checkout") > 0.98
     assert kind_availability(shed, "analytics") <= kind_availability(shed, "browse") < 0.2
+
+
+def test_per_kind_bins_add_up_to_the_per_kind_totals():
+    from distlab.grading.reliability import run_scenario
+
+    r = run_scenario("slow dependency")
+    for kind, (arrivals, successes) in r.by_kind.items():
+        bins = r.kind_bins[kind]
+        assert (sum(bins.arrivals), sum(bins.successes)) == (arrivals, successes)
+        assert r.overall_of(kind) == successes / arrivals
+    assert [sum(r.kind_bins[k].arrivals[i] for k in r.by_kind) for i in range(len(r.bins))] == r.arrivals

@@ -12,6 +12,8 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 """
 from __future__ import annotations
 
+import inspect
+import math
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -90,6 +92,9 @@ def check_token_bucket(make_token_bucket: TokenBucketFactory) -> bool | str:
     for every ``(capacity, rate)`` of `CASES`."""
     if not callable(make_token_bucket):
         return "pass the function make_token_bucket itself (not a call to it)"
+    if not _takes(make_token_bucket, 3):
+        return ("make_token_bucket must take (capacity, rate, clock); this one does not -- did you pass "
+                "make_token_bucket(...)? Pass the function itself: check(..., make_token_bucket)")
     clock = _Clock(100.0)
     hit = make_token_bucket(10, 5.0, clock)
     first = [hit(1) for _ in range(10)]
@@ -126,11 +131,23 @@ def check_token_bucket(make_token_bucket: TokenBucketFactory) -> bool | str:
     return True
 
 
+def _takes(fn: Callable[..., object], n: int) -> bool:
+    """Whether ``fn`` accepts ``n`` positional arguments (True when its signature cannot be read)."""
+    try:
+        inspect.signature(fn).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:  # a builtin without a signature
+        return True
+    return True
+
+
 def _breaker_outcome(config: BreakerConfig) -> tuple[float, float, dict[str, float]]:
     r = run_scenario("slow dependency", breakers=True, breaker=config)
     f = r.config.fault
     assert f is not None  # the slow-dependency scenario has its fault
-    share = {k: s / a if a else 1.0 for k, (a, s) in r.by_kind.items()}
+    during = {k: r.overall_of(k, f.start, f.end) for k in r.by_kind}  # as the task says: during the fault
+    share = {k: 1.0 if math.isnan(v) else v for k, v in during.items()}
     return r.overall(f.start, f.end), r.overall(f.end + 3, float("inf")), share
 
 
@@ -152,7 +169,8 @@ def check_breaker_tuning(my_breaker: Callable[[], object]) -> bool | str:
         return f"my_breaker() must return a BreakerConfig, got {type(config).__name__}"
     during, after, share = _breaker_outcome(config)
     if during < 0.6 or share["browse"] < 0.95 or share["analytics"] < 0.95:
-        return (f"during the fault availability is {during:.2f} and browse got {share['browse']:.0%}: "
+        return (f"during the fault availability is {during:.2f}, browse got {share['browse']:.0%} and analytics "
+                f"{share['analytics']:.0%}: "
                 "the breaker does not trip, so checkout's stuck calls still starve everyone")
     if after < 0.95:
         return (f"availability 3 s after payments recovered is only {after:.2f}: the breaker stays open "
@@ -189,14 +207,16 @@ def check_end_storm(storm_settings: Callable[[], object]) -> bool | str:
         return (f"{s['jitter']!r} makes {mine:.0f} calls at 100 clients against {plain:.0f} for plain "
                 "exponential backoff: pick a jitter that at least halves them")
     attempts, tokens = s["max_attempts"], s["budget_tokens"]
-    if not isinstance(attempts, int) or attempts < 2:
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 2:
         return "keep retries on (max_attempts >= 2): the point is to retry safely, not to stop retrying"
-    if not isinstance(tokens, (int, float)) or tokens <= 0:
-        return "budget_tokens must be > 0: without a budget the storm never ends"
-    if not isinstance(s["budget_ratio"], (int, float)) or s["budget_ratio"] <= 0:
-        return "budget_ratio must be > 0 (tokens refunded per success)"
+    if isinstance(tokens, bool) or not isinstance(tokens, (int, float)) or not 0 < tokens < math.inf:
+        return (f"budget_tokens must be a number > 0 (True or False is not a number of tokens), got {tokens!r}: "
+                "without a budget the storm never ends")
+    ratio = s["budget_ratio"]
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
+        return f"budget_ratio must be a number > 0 (tokens refunded per success), got {ratio!r}"
     r = run_scenario("retry storm", retries=True, retry_budget=True, max_attempts=attempts,
-                     budget_tokens=float(tokens), budget_ratio=float(s["budget_ratio"]))
+                     budget_tokens=float(tokens), budget_ratio=float(ratio))
     assert r.config.fault is not None  # the retry-storm scenario has its trigger
     after = r.overall(r.config.fault.end + 3, float("inf"))
     if after < 0.95:

@@ -25,7 +25,7 @@ from distlab.sim import Simulation
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .cascade_calls import Attempt, Call, ClientCall, Link
-from .cascade_config import KINDS, CascadeConfig, CascadeResult, default_graph
+from .cascade_config import KINDS, CascadeConfig, CascadeResult, KindBins, default_graph
 from .retry import Backoff, RetryBudget, RetryPolicy
 from .shedding import PriorityShedder, Request
 
@@ -150,6 +150,7 @@ class CascadeModel:
         self.calls = {n: z() for n in self.g.nodes}
         self.queue_max = {n: z() for n in self.g.nodes}
         self.kind_counts = {k: [0, 0] for k in KINDS}
+        self.kind_bins = {k: KindBins(z(), z()) for k in KINDS}
         self.services = {n: Service(self, n, a["workers"], a["queue"], a["work"], cfg.shedding and n == "gateway")
                          for n, a in self.g.nodes(data=True)}
         self.gateway = self.services["gateway"]
@@ -194,6 +195,7 @@ class CascadeModel:
         b = self.bin()
         self.arrivals[b] += 1
         self.kind_counts[kind][0] += 1
+        self.kind_bins[kind].arrivals[b] += 1
         self.gateway.submit(ClientCall(self, kind, sim.now, b))
         sim.schedule(rng.expovariate(self.cfg.arrival_rate), self.arrive)
 
@@ -215,7 +217,8 @@ class CascadeModel:
         return CascadeResult(
             self.cfg, [i * self.cfg.bin_width for i in range(self.nbins)], self.arrivals, self.successes,
             [pct(x, 0.5) for x in self.latencies], [pct(x, 0.99) for x in self.latencies], self.retries,
-            self.calls, self.queue_max, self.breaker_state, {k: tuple(v) for k, v in self.kind_counts.items()})
+            self.calls, self.queue_max, self.breaker_state, {k: tuple(v) for k, v in self.kind_counts.items()},
+            self.kind_bins)
 
 
 def simulate_cascade(config: CascadeConfig | None = None) -> CascadeResult:

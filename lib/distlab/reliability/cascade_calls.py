@@ -49,6 +49,7 @@ class ClientCall(Call):
         if ok and latency <= m.client_timeout:
             m.successes[self.bin] += 1
             m.kind_counts[self.kind][1] += 1
+            m.kind_bins[self.kind].successes[self.bin] += 1
             m.latencies[self.bin].append(latency)
 
 

@@ -14,7 +14,7 @@ Every pattern has a switch, so the notebook can show each failure before its fix
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -151,6 +151,7 @@ class CascadeResult:
     queue: dict[str, list[int]]  # service -> per-bin max queue length
     breaker_state: dict[str, list[str]]  # "caller->callee" -> per-bin state name at the end of the bin
     by_kind: dict[str, tuple[int, ...]]  # kind -> (arrivals, successes)
+    kind_bins: dict[str, KindBins] = field(default_factory=dict)  # kind -> per-bin arrivals and successes
 
     @property
     def availability(self) -> list[float]:
@@ -159,9 +160,30 @@ class CascadeResult:
 
     def overall(self, start: float = 0.0, end: float = float("inf")) -> float:
         """Availability over the bins in [start, end)."""
-        pairs = [(a, s) for b, a, s in zip(self.bins, self.arrivals, self.successes) if start <= b < end]
-        total = sum(a for a, _ in pairs)
-        return sum(s for _, s in pairs) / total if total else float("nan")
+        return _share(self.bins, self.arrivals, self.successes, start, end)
+
+    def availability_of(self, kind: str) -> list[float]:
+        """Per bin: the fraction of ``kind``'s arrivals answered in time (nan for an empty bin)."""
+        k = self.kind_bins[kind]
+        return [s / a if a else float("nan") for s, a in zip(k.successes, k.arrivals)]
+
+    def overall_of(self, kind: str, start: float = 0.0, end: float = float("inf")) -> float:
+        """``kind``'s availability over the bins in [start, end) (nan when none arrived)."""
+        k = self.kind_bins[kind]
+        return _share(self.bins, k.arrivals, k.successes, start, end)
+
+
+class KindBins(NamedTuple):
+    """One request kind's per-bin counts: arrivals, and those answered within the client timeout."""
+
+    arrivals: list[int]
+    successes: list[int]
+
+
+def _share(bins: list[float], arrivals: list[int], successes: list[int], start: float, end: float) -> float:
+    pairs = [(a, s) for b, a, s in zip(bins, arrivals, successes) if start <= b < end]
+    total = sum(a for a, _ in pairs)
+    return sum(s for _, s in pairs) / total if total else float("nan")
 
 
 def slow_dependency(**overrides: Any) -> CascadeConfig:

@@ -55,6 +55,7 @@ MUTATIONS = {
         "wall_clock": _bucket(clock_source=time.monotonic),
         "rate_per_ms": _bucket(per_ms=True),
         "never_refills": _never_refills,
+        "passed_a_call": _bucket()(10, 5.0, time.monotonic),
     },
     "reliability.breaker_tuning": {
         "default_cooldown_30s": lambda: BreakerConfig(),
@@ -63,6 +64,7 @@ MUTATIONS = {
     },
     "reliability.end_storm": {
         "no_budget": _storm(budget_tokens=0),
+        "budget_tokens_true": _storm(budget_tokens=True),
         "no_jitter": _storm(jitter="exponential"),
         "decorrelated": _storm(jitter="decorrelated"),
         "retries_off": _storm(max_attempts=1),

@@ -1,0 +1,47 @@
+"""Chapter 5's exercise checks say what is wrong in the learner's terms and grade what the task says."""
+from __future__ import annotations
+
+from distlab.grading import reliability as g
+from distlab.reliability import BreakerConfig
+
+
+def _make_token_bucket(capacity, rate, clock):  # a right answer, for the mistakes below
+    state = {"tokens": float(capacity), "last": clock()}
+
+    def hit(cost=1):
+        now = clock()
+        state["tokens"] = min(float(capacity), state["tokens"] + (now - state["last"]) * rate)
+        state["last"] = now
+        if state["tokens"] + 1e-9 >= cost:
+            state["tokens"] -= cost
+            return True
+        return False
+    return hit
+
+
+def test_exercise_1_passed_a_call_says_pass_the_function_itself():
+    """It used to raise "TypeError: hit() takes from 0 to 1 positional arguments but 3 were given"."""
+    got = g.check_token_bucket(_make_token_bucket(10, 5.0, lambda: 0.0))
+    assert isinstance(got, str) and "Pass the function itself" in got
+    assert g.check_token_bucket(_make_token_bucket) is True
+
+
+def test_exercise_2_measures_browse_and_analytics_during_the_fault_as_the_task_says():
+    """The task says "during the fault browse and analytics keep >= 95 %"; the check measured the run."""
+    never_trips = BreakerConfig(consecutive_failures=None)
+    r = g.run_scenario("slow dependency", breakers=True, breaker=never_trips)
+    f = r.config.fault
+    assert f is not None
+    browse = r.overall_of("browse", f.start, f.end)
+    whole = r.by_kind["browse"][1] / r.by_kind["browse"][0]
+    assert f"{browse:.0%}" != f"{whole:.0%}"  # the two measures differ here (54 % vs 84 %)
+    got = g.check_breaker_tuning(lambda: never_trips)
+    assert isinstance(got, str) and f"browse got {browse:.0%}" in got
+    assert f"analytics {r.overall_of('analytics', f.start, f.end):.0%}" in got
+
+
+def test_exercise_3_rejects_a_bool_as_a_number_of_tokens():
+    for name in ("budget_tokens", "budget_ratio"):
+        settings = {"jitter": "full", "max_attempts": 3, "budget_tokens": 10, "budget_ratio": 0.1, name: True}
+        got = g.check_end_storm(lambda s=settings: s)
+        assert isinstance(got, str) and f"{name} must be a number > 0" in got, got
