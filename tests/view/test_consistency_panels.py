@@ -372,3 +372,52 @@ def test_less_coordination_is_measured_faster_and_more_available_with_a_far_lead
     assert rows["quorum"]["write_p50_ms"] > rows["leader"]["write_p50_ms"]     # majority acks wait for a follower
     table = cv.coordination_table(list(rows.values())).splitlines()
     assert len(table) == 7 and "reads answered" in table[0] and table[2].split()[::6] == ["leader", "linearizable"]
+
+
+# ----------------------------------------------------------------------------- every control matters
+def _candidates(control):
+    if getattr(control, "options", None):
+        return [o[1] if isinstance(o, tuple) else o for o in control.options]
+    if isinstance(control.value, bool):
+        return [not control.value]
+    return [control.min, control.max, (control.min + control.max) / 2]
+
+
+def _shown(panel):
+    return panel.last_png if panel.last_png is not None else repr(panel.last_result)
+
+
+@pytest.mark.parametrize("make", [cv.timeline_panel, cv.scene_panel, cv.store_panel, cv.chooser_panel],
+                         ids=lambda f: f.__name__)
+def test_every_control_changes_what_is_shown_or_is_disabled_saying_why(make):
+    for name in make().controls:
+        p = make()
+        control, before = p.controls[name], _shown(p)
+        if getattr(control, "disabled", False):
+            assert control.tooltip, f"{make.__name__}.{name} is disabled without saying why"
+            continue
+        changed = False
+        for value in _candidates(control):
+            if value != control.value:
+                control.value = value
+                changed = changed or _shown(p) != before
+        assert changed, f"{make.__name__}.{name} changes nothing from the default configuration"
+
+
+def test_store_controls_that_cannot_matter_are_disabled_and_say_why():
+    p = cv.store_panel()                                  # policy 'any': no token to be behind
+    assert p.controls["session"].disabled and "token" in p.controls["session"].tooltip
+    p.controls["policy"].value = "token"
+    assert not p.controls["session"].disabled
+    before = p.last_png
+    p.controls["session"].value = "redirect"
+    assert p.last_png != before
+    p.controls["replicas"].value = 2                      # no minority side to cut off
+    assert p.controls["partition_s"].disabled and "3 or more replicas" in p.controls["partition_s"].tooltip
+    p.controls["replicas"].value = 3
+    assert not p.controls["partition_s"].disabled
+
+
+def test_the_chooser_says_when_one_answer_makes_the_others_change_nothing():
+    html = cv.render_choice(invariant=True, own_writes=True)
+    assert "Use: linearizable" in html and "already gives read-your-writes, so the other answers change nothing" in html

@@ -97,6 +97,9 @@ def choose_rung(*, invariant: bool = False, causal: bool = False, own_writes: bo
     if len(required) > 1 and rung not in required:
         asked = " and ".join(REQUIRES[k] for k in needs)
         reason = f"it needs {asked}: {rung} is the weakest rung that gives all of them"
+    elif len(required) > 1:
+        others = " and ".join(r for r in (REQUIRES[k] for k in needs) if r != rung)
+        reason += f" -- and {rung} already gives {others}, so the other answers change nothing"
     return Choice(rung, AVAILABILITY[rung], reason, needs)
 
 

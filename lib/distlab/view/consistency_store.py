@@ -203,7 +203,22 @@ def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", wr
     }
     panel = Panel(render_store, controls, figsize=(10.0, 4.8))
     panel.widget.children[0].layout.flex_flow = "row wrap"
+    _disable_what_cannot_matter(controls)
+    for name in ("policy", "replicas"):
+        controls[name].observe(lambda _change: _disable_what_cannot_matter(controls), names="value")
     return panel
+
+
+def _disable_what_cannot_matter(controls: Mapping[str, Any]) -> None:
+    """Grey out a control that has no effect under another's setting, and say why in its tooltip:
+    only the ``token`` policy has a token to be behind; with fewer than 3 replicas a partition has no
+    minority side to cut off."""
+    token = controls["policy"].value == "token"
+    controls["session"].disabled = not token
+    controls["session"].tooltip = "" if token else "only the token read policy uses this"
+    splits = int(controls["replicas"].value) >= 3
+    controls["partition_s"].disabled = not splits
+    controls["partition_s"].tooltip = "" if splits else "a partition needs 3 or more replicas to cut a minority off"
 
 
 @panel_render(defaults=settings_of(store_panel))
