@@ -23,11 +23,13 @@ from .validate import flag, number
 
 @dataclass(frozen=True)
 class Choice:
-    """A recommended limiter: which strategy, which store, and why."""
+    """A recommended limiter: which strategy, which store, and why; ``dropped`` names each stated
+    requirement the recommendation does not meet, and why (empty when it meets them all)."""
 
     strategy: str
     store: str
     reason: str
+    dropped: tuple[str, ...] = ()
 
 
 def choose_limiter(*, fleet: bool = True, requests_per_second: float = 100.0, exact_counts: bool = False,
@@ -42,9 +44,12 @@ def choose_limiter(*, fleet: bool = True, requests_per_second: float = 100.0, ex
         strategy = "sliding-log" if exact_counts else ("fixed-window" if rough_cap_ok else "token-bucket")
         return Choice(strategy, "memory", "one process: keep the state in memory, no round trip at all")
     if requests_per_second > local_budget_above:
+        dropped = (("exact counts: dropped -- local budgets overshoot the limit by a few percent, and an "
+                    f"exact count at {requests_per_second:,.0f} req/s per key would cost a round trip per "
+                    "request (split the key, or count exactly offline for billing)",) if exact_counts else ())
         return Choice("local-budget", "redis (periodic INCRBY)",
                       f"{requests_per_second:,.0f} req/s per key: a round trip per decision costs too much; "
-                      "sync local budgets periodically and accept a small overshoot")
+                      "sync local budgets periodically and accept a small overshoot", dropped)
     if exact_counts:
         return Choice("sliding-log", "redis (sorted set)",
                       "exact counts over every window; memory grows with traffic, so keep rates modest")

@@ -62,7 +62,7 @@ from .reliability_retries import (
     storm_config,
     storm_panel,
 )
-from .style import GOOD
+from .style import BAD, GOOD
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -101,8 +101,9 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
         f"<li style=\"{'font-weight:bold;color:' + GOOD if i == fired else 'color:#555'}\">"
         f"{'→ ' if i == fired else ''}{html.escape(cond)}: {html.escape(what)}</li>"
         for i, (cond, what) in enumerate(RULES))
+    dropped = "".join(f'<br><b style="color:{BAD}">Not met: {html.escape(d)}</b>' for d in choice.dropped)
     return (f'<div class="distlab-choice"><b>Use: {html.escape(choice.strategy)}</b> on '
-            f"<b>{html.escape(choice.store)}</b><br><i>{html.escape(choice.reason)}</i>"
+            f"<b>{html.escape(choice.store)}</b><br><i>{html.escape(choice.reason)}</i>{dropped}"
             f"<ol style=\"margin-top:6px\">{rows}</ol></div>")
 
 
