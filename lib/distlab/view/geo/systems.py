@@ -120,9 +120,8 @@ def cockroach_title(run: CockroachRun, status: str, skew_ms: float) -> str:
     stale reads, the verdict."""
     bound = "within" if run.offset_within_bound else "BEYOND"
     return (f"uncertainty restarts {'on' if run.uncertainty else 'OFF'}; clocks spread over {1000 * run.spread:.1f} ms "
-            f"(each within {skew_ms:g} ms of true time), {bound} the {1000 * run.max_offset:g} ms maximum "
-            f"offset\n{plural(run.restarts, 'restart')}; {plural(run.stale_reads, 'stale read')}; "
-            f"{checker_words(status)[0]}")
+            f"(each within {skew_ms:g} ms of true time),\n{bound} the {1000 * run.max_offset:g} ms maximum offset: "
+            f"{plural(run.restarts, 'restart')}, {plural(run.stale_reads, 'stale read')}; {checker_words(status)[0]}")
 
 
 def _draw(fig: Figure | None, run: StoreRun, title: str, status: str) -> Figure:
