@@ -27,7 +27,8 @@ converge once writes stop; not a rung of ``classify`` (a property of a store's r
 rung asked for (property-tested).
 
 :data:`ITEMS` places the lecture's examples (balances, inventory, usernames, leader identity,
-likes, bios, chat messages) with their needs, a reason and what breaks on a rung too weak.
+likes, bios, chat messages) with their needs, a reason and what breaks on a rung too weak;
+:data:`EXERCISE_ITEMS` are other data of the same kinds, for the graded exercise.
 :func:`judge` is the one rule the graded exercise, the chooser and the prose share (:data:`RULE`): the
 chooser's rung passes; a rung that does not give it fails with what it breaks; a stronger rung fails
 with "works, but pays for coordination it does not need".
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 from distlab.consistency.ladder import AVAILABILITY, implies_all
 from distlab.consistency.rungs import RUNGS
 
-__all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "RULE",
+__all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "EXERCISE_ITEMS", "RULE",
            "judge", "place", "place_all"]
 
 #: The questions, from the most to the least demanding.
@@ -146,6 +147,29 @@ ITEMS = (
          "a reader can see a reply before (or without) the message it answers"),
 )
 
+#: The graded exercise's data: not the worked examples of :data:`ITEMS` (the notebook prints those
+#: with their rungs), so the answer has to come from the rule, not from an earlier cell.
+EXERCISE_ITEMS = (
+    Item("coupon code", ("invariant",),
+         "a single-use coupon: two checkouts that both see it unused would both redeem it",
+         _OVERSELL + "one single-use coupon is redeemed twice"),
+    Item("video view count", ("no_going_back",),
+         "a count a little behind harms nobody, but a refresh must never show fewer views than before",
+         "a refresh can be served by a replica further behind and show fewer views than the page before"),
+    Item("notification settings", ("own_writes",),
+         "whoever switches notifications off must see them off on the next page; nobody else reads them",
+         "the user switches notifications off, reloads, and a lagging replica shows them still on"),
+    Item("forum reply", ("causal",),
+         "a reply must never be shown to anyone without the post it answers",
+         "a reader can see a reply before (or without) the post it answers"),
+    Item("shopping cart", ("own_writes", "no_going_back"),
+         "the shopper must see what they just added, and a refresh must never drop an item already shown",
+         "the shopper adds an item and the next page, or the refresh after it, shows the cart without it"),
+    Item("trending topics", (),
+         "a list a minute old harms nobody, and nobody needs to see their own effect on it",
+         "nothing a user would notice"),
+)
+
 #: The one rule the exercise, the chooser and the prose share.
 RULE = ("the chooser's rung passes; a rung that does not give it fails with what it breaks; a stronger "
         "rung fails: it works, but pays for coordination it does not need")
@@ -168,12 +192,12 @@ def judge(item: Item | str, rung: str) -> str | None:
 
 
 def _item(item: Item | str) -> Item:
-    """The :data:`ITEMS` entry named ``item`` (or ``item`` itself)."""
+    """The :data:`ITEMS` or :data:`EXERCISE_ITEMS` entry named ``item`` (or ``item`` itself)."""
     if isinstance(item, Item):
         return item
-    found = [i for i in ITEMS if i.name == item]
+    found = [i for i in (*ITEMS, *EXERCISE_ITEMS) if i.name == item]
     if not found:
-        raise ValueError(f"item must be one of {[i.name for i in ITEMS]}, got {item!r}")
+        raise ValueError(f"item must be one of {[i.name for i in (*ITEMS, *EXERCISE_ITEMS)]}, got {item!r}")
     return found[0]
 
 

@@ -7,8 +7,9 @@
 * ``consistency.classify`` -- place four small histories (:func:`puzzles`) on the ladder: the
   strongest rungs each satisfies, compared with :func:`distlab.consistency.classify`;
 * ``consistency.choose_rungs`` -- the rule of thumb: a rung for each item of
-  :data:`distlab.consistency.chooser.ITEMS`, graded by :func:`distlab.consistency.chooser.judge` -- the
-  same chooser the notebook's section 6 shows, one rule (:data:`~distlab.consistency.chooser.RULE`).
+  :data:`distlab.consistency.chooser.EXERCISE_ITEMS` (not the worked examples the notebook prints),
+  graded by :func:`distlab.consistency.chooser.judge` -- the same chooser the notebook's section 6
+  shows, one rule (:data:`~distlab.consistency.chooser.RULE`).
 
 Each check returns True, or a string saying what went wrong (`distlab.grading.registry`).
 """
@@ -197,15 +198,15 @@ def check_choose_rungs(my_rungs: Callable[[], object]) -> bool | str:
     """``my_rungs()`` maps every chooser item to a rung, judged by
     :func:`distlab.consistency.chooser.judge`: the chooser's rung passes, a rung that does not give it
     fails with what it breaks, a stronger one fails as paying for coordination it does not need."""
-    from distlab.consistency.chooser import ITEMS, judge
+    from distlab.consistency.chooser import EXERCISE_ITEMS, judge
 
     if not callable(my_rungs):
         return "pass the function my_rungs itself (it returns a dict)"
     answers = my_rungs()
-    names = [i.name for i in ITEMS]
+    names = [i.name for i in EXERCISE_ITEMS]
     if not isinstance(answers, dict) or set(answers) != set(names):
         return f"my_rungs() must return a dict with exactly the keys {names}"
-    for item in ITEMS:
+    for item in EXERCISE_ITEMS:
         got = answers[item.name]
         if got not in RUNG_NAMES:
             return f"{item.name}: {got!r} is not a rung; use one of {list(RUNG_NAMES)}"

@@ -47,9 +47,9 @@ def _absent_is_none(replicas, key, token):
 ANSWERS = {"A": ["linearizable"], "B": ["sequential"],
            "C": ["monotonic-reads", "monotonic-writes", "writes-follow-reads", "consistent-prefix"],
            "D": ["read-your-writes", "monotonic-writes"]}
-RUNGS = {"account balance": "linearizable", "inventory count": "linearizable",
-         "unique username": "linearizable", "leader identity": "linearizable",
-         "like count": "monotonic-reads", "profile bio": "read-your-writes", "chat message": "writes-follow-reads"}
+RUNGS = {"coupon code": "linearizable", "video view count": "monotonic-reads",
+         "notification settings": "read-your-writes", "forum reply": "writes-follow-reads",
+         "shopping cart": "pram", "trending topics": "eventual"}
 
 SOLUTIONS = {
     "consistency.token_read": read_with_token,
@@ -75,12 +75,17 @@ MUTATIONS = {
     "consistency.choose_rungs": {
         "everything_linearizable": lambda: {k: "linearizable" for k in RUNGS},
         "everything_eventual": lambda: {k: "eventual" for k in RUNGS},
-        "bio_eventual": lambda: {**RUNGS, "profile bio": "eventual"},
-        "balance_causal": lambda: {**RUNGS, "account balance": "causal"},
-        "chat_monotonic_reads": lambda: {**RUNGS, "chat message": "monotonic-reads"},
-        "chat_causal": lambda: {**RUNGS, "chat message": "causal"},
-        "chat_consistent_prefix": lambda: {**RUNGS, "chat message": "consistent-prefix"},
-        "likes_eventual": lambda: {**RUNGS, "like count": "eventual"},
-        "bio_sequential": lambda: {**RUNGS, "profile bio": "sequential"},
+        "settings_eventual": lambda: {**RUNGS, "notification settings": "eventual"},
+        "coupon_causal": lambda: {**RUNGS, "coupon code": "causal"},
+        "reply_monotonic_reads": lambda: {**RUNGS, "forum reply": "monotonic-reads"},
+        "reply_causal": lambda: {**RUNGS, "forum reply": "causal"},
+        "reply_consistent_prefix": lambda: {**RUNGS, "forum reply": "consistent-prefix"},
+        "views_eventual": lambda: {**RUNGS, "video view count": "eventual"},
+        "settings_sequential": lambda: {**RUNGS, "notification settings": "sequential"},
+        "cart_read_your_writes": lambda: {**RUNGS, "shopping cart": "read-your-writes"},
+        "cart_causal": lambda: {**RUNGS, "shopping cart": "causal"},
+        "trending_monotonic_reads": lambda: {**RUNGS, "trending topics": "monotonic-reads"},
+        "lecture_examples_copied": lambda: {"account balance": "linearizable", "like count": "monotonic-reads",
+                                            "profile bio": "read-your-writes", "chat message": "writes-follow-reads"},
     },
 }
