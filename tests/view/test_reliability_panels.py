@@ -196,6 +196,30 @@ def test_storm_panel_budget_ends_the_storm():
     assert "retries: 0 in total" in titles(p)
 
 
+
+@pytest.mark.parametrize("tokens", [5, 10, 50, 100])
+def test_storm_panel_says_why_the_refund_ratio_changes_nothing_here(tokens):
+    """The refund per success changed nothing at 5, 10, 50 or 100 tokens, silently. A refund acts only
+    when a call succeeds while the budget is spent and failures still come; the panel measures that
+    and says so, and greys the slider out when there is no budget at all."""
+    runs = [rv.render_storm(budget_tokens=tokens, budget_ratio=ratio, max_attempts=3, deadlines=False, seed=0)
+            for ratio in (0.05, 0.5, 1.0)]
+    shown = [[ax.get_title() for ax in fig.axes] for fig in runs]
+    assert shown[0] == shown[1] == shown[2]  # the ratio does not change the run...
+    assert "0 success(es) refunded a spent budget during the trigger" in shown[0][1]
+    assert "the refund ratio cannot change this run" in shown[0][1]  # ...and the panel says why
+
+
+def test_storm_panel_greys_out_budget_sliders_that_cannot_act():
+    p = rv.storm_panel(budget_tokens=0)
+    assert p.controls["budget_ratio"].disabled and not p.controls["budget_tokens"].disabled
+    assert "no retry budget" in titles(p)
+    p.controls["budget_tokens"].value = 10
+    assert not p.controls["budget_ratio"].disabled
+    p.controls["max_attempts"].value = 1
+    assert p.controls["budget_ratio"].disabled and p.controls["budget_tokens"].disabled
+    assert "one attempt: no retries" in titles(p)
+
 def test_quiz_has_five_questions_with_explanations():
     q = rv.quiz()
     assert len(q.questions) == 5

@@ -151,6 +151,7 @@ class CascadeModel:
         self.queue_max = {n: z() for n in self.g.nodes}
         self.kind_counts = {k: [0, 0] for k in KINDS}
         self.kind_bins = {k: KindBins(z(), z()) for k in KINDS}
+        self.budget_refusals, self.drained_refunds = z(), z()
         self.services = {n: Service(self, n, a["workers"], a["queue"], a["work"], cfg.shedding and n == "gateway")
                          for n, a in self.g.nodes(data=True)}
         self.gateway = self.services["gateway"]
@@ -218,7 +219,7 @@ class CascadeModel:
             self.cfg, [i * self.cfg.bin_width for i in range(self.nbins)], self.arrivals, self.successes,
             [pct(x, 0.5) for x in self.latencies], [pct(x, 0.99) for x in self.latencies], self.retries,
             self.calls, self.queue_max, self.breaker_state, {k: tuple(v) for k, v in self.kind_counts.items()},
-            self.kind_bins)
+            self.kind_bins, self.budget_refusals, self.drained_refunds)
 
 
 def simulate_cascade(config: CascadeConfig | None = None) -> CascadeResult:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
 from .cascade_config import KINDS
-from .retry import RetryPolicy
+from .retry import BUDGET_SPENT, RetryPolicy
 
 if TYPE_CHECKING:
     from distlab.sim.kernel import Event
@@ -95,14 +95,19 @@ class Attempt(Call):
         budget = link.budget
         if ok:
             if budget is not None:
+                if not budget.can_retry():
+                    m.drained_refunds[m.bin()] += 1
                 budget.on_success()
             return caller.call_dependency(self.parent, self.i + 1)
         if budget is not None:
             budget.on_failure()
         left = self.parent.deadline - now if m.deadlines else None
         failures = self.failures + 1
-        wait = link.policy.next_delay(failures, caller.rng, idempotent=True, previous=self.previous, time_left=left)
+        wait, reason = link.policy.decide(failures, caller.rng, idempotent=True, previous=self.previous,
+                                          time_left=left)
         if wait is None:
+            if reason == BUDGET_SPENT:
+                m.budget_refusals[m.bin()] += 1
             return caller.finish(self.parent, False)
         m.retries[m.bin()] += 1
         caller.sim.schedule(wait, caller.call_dependency, self.parent, self.i, failures, wait)

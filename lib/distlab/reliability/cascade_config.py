@@ -152,6 +152,9 @@ class CascadeResult:
     breaker_state: dict[str, list[str]]  # "caller->callee" -> per-bin state name at the end of the bin
     by_kind: dict[str, tuple[int, ...]]  # kind -> (arrivals, successes)
     kind_bins: dict[str, KindBins] = field(default_factory=dict)  # kind -> per-bin arrivals and successes
+    budget_refusals: list[int] = field(default_factory=list)  # per bin, retries a retry budget refused
+    #: per bin, successes refunding a budget too low to allow a retry (only here does ``budget_ratio`` act)
+    drained_refunds: list[int] = field(default_factory=list)
 
     @property
     def availability(self) -> list[float]:

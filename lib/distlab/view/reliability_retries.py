@@ -183,7 +183,32 @@ def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts:
         "max_attempts": size_control(max_attempts, min=1, max=6, name="max_attempts", description="max attempts"),
         "deadlines": switch_control(deadlines, name="deadlines", description="propagate deadlines"),
         "seed": seed_control(seed, name="seed")}
-    return Panel(render_storm, controls, on_release=True)
+    panel = Panel(render_storm, controls, on_release=True)
+
+    def unused(_value: object = None) -> None:  # grey out what cannot act under the other settings
+        no_retries = controls["max_attempts"].value <= 1
+        controls["budget_tokens"].disabled = no_retries
+        controls["budget_ratio"].disabled = no_retries or controls["budget_tokens"].value == 0
+
+    unused()
+    panel.link("budget_tokens", unused)
+    panel.link("max_attempts", unused)
+    return panel
+
+
+def _budget_note(r: CascadeResult) -> str:
+    """What the retry budget did, and whether its refund ratio could act in this run: a refund matters
+    only when a call succeeds while the budget is spent *and* failures still come (during the trigger)."""
+    cfg, f = r.config, STORM_FAULT
+    if cfg.max_attempts <= 1:
+        return "one attempt: no retries, so no budget (budget sliders greyed out)"
+    if not cfg.retry_budget:
+        return "no retry budget (0 tokens: the refund slider is greyed out)"
+    during = sum(n for b, n in zip(r.bins, r.drained_refunds) if f.start <= b < f.end)
+    effect = ("so the refund ratio cannot change this run (no call succeeds on a spent budget until the trigger ends)"
+              if during == 0 else "so the refund ratio acts here")
+    return (f"the budget refused {sum(r.budget_refusals):,}; {during} success(es) refunded a spent budget "
+            f"during the trigger, {effect}")
 
 
 @panel_render(defaults=settings_of(storm_panel))
@@ -203,7 +228,8 @@ def render_storm(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     verdict = "recovered" if after >= 0.95 else "stuck: metastable"
     label_axes(top, title=f"availability after the trigger: {after:.2f} ({verdict})", ylabel="availability")
     bottom.bar(r.bins, r.retries, width=1, align="edge", color=CYCLE[1])
-    label_axes(bottom, title=f"retries: {sum(r.retries):,} in total", xlabel="time (s); shaded: the trigger",
-               ylabel="retries / s")
+    label_axes(bottom, title=f"retries: {sum(r.retries):,} in total; {_budget_note(r)}",
+               xlabel="time (s); shaded: the trigger", ylabel="retries / s")
+    bottom.title.set_fontsize(8)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.11, hspace=0.35)
     return fig
