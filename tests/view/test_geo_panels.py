@@ -77,9 +77,9 @@ def test_the_followed_clients_latency_is_taken_apart_from_its_own_bar():
     before = heights(bars)[:len(regions)]
     assert before == pytest.approx([result.medians()[r] for r in regions])
     title = bars.get_title()
-    assert f"sydney: {result.medians()['sydney']:.0f} ms a write" in title
-    assert f"(predicted {result.predicted_ms['sydney']:.0f} ms)" in title
-    assert f"+ {result.majority_ms:.0f} ms to a majority" in title
+    assert f"sydney: median write {result.medians()['sydney']:.0f} ms" in title
+    assert f"predicted {result.predicted_ms['sydney']:.0f} ms = " in title
+    assert f"+ {result.majority_ms:.0f} ms from it to a majority" in title
 
 
 def test_a_region_outage_elects_a_new_leader_or_stops_everything():

@@ -110,8 +110,8 @@ def client_story(result: PlacementResult, client: str) -> str:
     """The followed client's latency taken apart (the bars' title), from ``result`` alone."""
     leader = result.elected
     rtt = default_model().pair_rtt_ms(client, leader, same_zone=client == leader)
-    line = (f"{client}: {ms(result.medians()[client])} a write ≈ {ms(rtt)} to the leader ({leader}) "
-            f"+ {ms(result.majority_ms)} to a majority (predicted {ms(result.predicted_ms[client])})")
+    line = (f"{client}: median write {ms(result.medians()[client])}; predicted {ms(result.predicted_ms[client])} = "
+            f"{ms(rtt)} round trip to the leader ({leader}) + {ms(result.majority_ms)} from it to a majority")
     outage = result.outage
     if outage is None:
         return line
