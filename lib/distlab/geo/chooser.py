@@ -154,8 +154,8 @@ def _eventual(req: Requirements) -> Recommendation:
     if req.conflicts == "merge":
         reasons.append("concurrent writes to one item must all survive: keep them in mergeable types (counters, "
                        "sets -- CRDTs) or as siblings under version vectors")
-        notes.append("Cassandra resolves plain columns last-writer-wins by timestamp: of concurrent writes all but "
-                     "one are lost")
+        notes.append("in Cassandra use counter columns and set/map collections (merged per element): a plain "
+                     "column is last-writer-wins by timestamp, and of concurrent writes to it all but one are lost")
     if req.survive_region:
         notes.append("a region lost before its latest writes were shipped takes them with it")
     rejected = {"Spanner": f"strong writes cost {_ms(strong)} for a guarantee this data does not need",
