@@ -125,3 +125,21 @@ def test_a_far_leader_costs_its_round_trip_and_the_clients_live_on_the_followers
     sticky = run_store(StoreConfig(read_policy="sticky", seed=1, leader_rtt=0.08))
     assert sticky.metrics["read_latency_ms"]["p99"] < 20          # no client is homed on the far leader
     assert run_store(StoreConfig(seed=1, leader_rtt=0.0)).metrics == run_store(StoreConfig(seed=1)).metrics
+
+
+_NUMBERS = ("replicas", "clients", "keys", "ops_per_client", "seed", "read_fraction", "append_fraction",
+            "client_timeout", "sync_interval", "leader_rtt")
+
+
+@pytest.mark.parametrize("name", [*_NUMBERS, "partition", "replication_lag", "link_latency", "think_time"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), True, "3", (float("nan"), 1.0)],
+                         ids=["nan", "inf", "-inf", "bool", "str", "nan-pair"])
+def test_no_config_field_takes_nan_inf_a_bool_or_a_string_silently(name, bad):
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        StoreConfig(**{name: bad})
+
+
+def test_the_panel_refuses_a_nan_partition():
+    from distlab.view.consistency_store import store_config
+    with pytest.raises(ValueError, match="partition_s must be >= 0"):
+        store_config({"replicas": 3, "lag_ms": 50.0, "policy": "any", "partition_s": float("nan")})

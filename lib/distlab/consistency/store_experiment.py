@@ -16,6 +16,7 @@ replication settle and reports what the lecture claims in words -- as numbers:
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -56,12 +57,12 @@ class StoreConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name, low in (("replicas", 1), ("clients", 1), ("keys", 1), ("ops_per_client", 0)):
+        for name, low in (("replicas", 1), ("clients", 1), ("keys", 1), ("ops_per_client", 0), ("seed", None)):
             v = getattr(self, name)
-            if not isinstance(v, int) or v < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, int) or (low is not None and v < low):
+                raise ValueError(f"{name} must be an integer{'' if low is None else f' >= {low}'}, got {v!r}")
         for name in ("read_fraction", "append_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
+            if not (_real(getattr(self, name)) and 0.0 <= getattr(self, name) <= 1.0):
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
         choices = {"read_policy": READ_POLICIES, "token_mode": ("wait", "redirect"),
                    "write_ack": ("leader", "majority")}
@@ -69,13 +70,22 @@ class StoreConfig:
             if getattr(self, name) not in valid:
                 raise ValueError(f"{name} must be one of {valid}, got {getattr(self, name)!r}")
         for name in ("client_timeout", "sync_interval"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0 seconds, got {getattr(self, name)!r}")
-        if isinstance(self.leader_rtt, bool) or not 0.0 <= self.leader_rtt < float("inf"):
+            if not (_real(getattr(self, name)) and 0 < getattr(self, name) < math.inf):
+                raise ValueError(f"{name} must be a finite number of seconds > 0, got {getattr(self, name)!r}")
+        if not (_real(self.leader_rtt) and 0.0 <= self.leader_rtt < math.inf):
             raise ValueError(f"leader_rtt must be a finite number of seconds >= 0, got {self.leader_rtt!r}")
-        if self.partition is not None and (len(self.partition) != 2 or self.partition[0] < 0
-                                           or self.partition[1] <= 0):
-            raise ValueError(f"partition must be (start >= 0, duration > 0) seconds, got {self.partition!r}")
+        for name in ("replication_lag", "link_latency", "think_time"):
+            if not isinstance(getattr(self, name), Latency):
+                raise ValueError(f"{name} must be a Latency (e.g. Uniform(0.001, 0.005)), got {getattr(self, name)!r}")
+        p = self.partition
+        if p is not None and not (isinstance(p, tuple) and len(p) == 2 and all(map(_real, p))
+                                  and 0 <= p[0] < math.inf and 0 < p[1] < math.inf):
+            raise ValueError(f"partition must be (start >= 0, duration > 0) seconds, finite, got {p!r}")
+
+
+def _real(v: object) -> bool:
+    """A real number (not a bool, not NaN); range checks are the caller's."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)
 
 
 @dataclass

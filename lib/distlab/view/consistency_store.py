@@ -55,7 +55,7 @@ def store_config(config: Mapping[str, Any]) -> StoreConfig:
     if not 1.0 <= lag <= 2000.0:
         raise ValueError(f"lag_ms must be in [1, 2000] ms, got {lag!r}")
     part = float(config.get("partition_s", 0.0))
-    if part < 0:
+    if not part >= 0:                        # NaN too
         raise ValueError(f"partition_s must be >= 0 seconds, got {part!r}")
     return StoreConfig(replicas=int(config["replicas"]), read_policy=config["policy"],
                        token_mode=config.get("session", "wait"), write_ack=config.get("write_ack", "leader"),
