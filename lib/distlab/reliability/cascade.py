@@ -137,7 +137,10 @@ class CascadeModel:
     def __init__(self, cfg: CascadeConfig) -> None:
         self.cfg = cfg
         self.sim = Simulation(cfg.seed, trace=False)
-        self.rng = self.sim.rng("cascade")
+        self.rng = self.sim.rng("cascade")  # the services' own work, errors and retry jitter
+        # the end users' requests (when, and of which kind) draw from a stream of their own, so two runs
+        # with one seed offer the same first attempts whatever the patterns do (a fair same-seed A/B)
+        self.arrival_rng = self.sim.rng("arrivals")
         self.g: Any = cfg.graph if cfg.graph is not None else default_graph()
         self.nbins = math.ceil(cfg.duration / cfg.bin_width)
         self.last_bin, self.bin_width = self.nbins - 1, cfg.bin_width
@@ -191,7 +194,7 @@ class CascadeModel:
     # -------------------------------------------------------------- requests
     def arrive(self) -> None:
         """An end user's request arrives at the gateway; the next arrival is scheduled."""
-        sim, rng = self.sim, self.rng
+        sim, rng = self.sim, self.arrival_rng
         kind = rng.choices(self.kinds, cum_weights=self.cum_weights)[0]
         b = self.bin()
         self.arrivals[b] += 1

@@ -197,18 +197,17 @@ def storm_panel(budget_tokens: int = 0, budget_ratio: float = 0.1, max_attempts:
 
 
 def _budget_note(r: CascadeResult) -> str:
-    """What the retry budget did, and whether its refund ratio could act in this run: a refund matters
-    only when a call succeeds while the budget is spent *and* failures still come (during the trigger)."""
+    """What the retry budget did, and where its refund ratio acts: on each success that refunds a spent
+    budget. In this storm those come after the trigger, when nothing is left to retry, so a larger
+    refund refills the budget in fewer of them but barely changes the outcome -- shown, not hidden."""
     cfg, f = r.config, STORM_FAULT
     if cfg.max_attempts <= 1:
         return "one attempt: no retries, so no budget (budget sliders greyed out)"
     if not cfg.retry_budget:
         return "no retry budget (0 tokens: the refund slider is greyed out)"
     during = sum(n for b, n in zip(r.bins, r.drained_refunds) if f.start <= b < f.end)
-    effect = ("so the refund ratio cannot change this run (no call succeeds on a spent budget until the trigger ends)"
-              if during == 0 else "so the refund ratio acts here")
-    return (f"the budget refused {sum(r.budget_refusals):,}; {during} success(es) refunded a spent budget "
-            f"during the trigger, {effect}")
+    return (f"the budget refused {sum(r.budget_refusals):,};\n{sum(r.drained_refunds):,} successes refunded "
+            f"a spent budget ({during} during the trigger): the refund ratio acts only on these")
 
 
 @panel_render(defaults=settings_of(storm_panel))
