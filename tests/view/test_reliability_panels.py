@@ -143,6 +143,27 @@ def test_bulkhead_panel_isolates_browse():
     assert on[1] > off[1] and on[1] >= 0.95  # browse (index 1) is isolated from slow payments
 
 
+def test_bulkhead_panel_shows_what_its_text_says_too_small_and_too_large():
+    """The text said "too small starves checkout; too large is no bulkhead at all", but size 1 starved
+    every kind and the slider stopped at 20, where browse and analytics were still whole. A bulkhead
+    sits on every edge, so a tiny one starves every kind even before the fault; one as large as the
+    gateway pool isolates nothing -- now both are on the slider and named in the title."""
+    from distlab.view.reliability_patterns import _bulkhead_run
+
+    p = rv.bulkhead_panel(bulkhead_size=0, gateway_pool=40)
+    assert p.controls["bulkhead_size"].max >= p.controls["gateway_pool"].value
+
+    def browse_before_and_overall(size):
+        p.controls["bulkhead_size"].value = size
+        r = _bulkhead_run({"bulkhead_size": size, "gateway_pool": 40, "seed": 0})
+        return r.overall_of("browse", 0, r.config.fault.start), p.figure.axes[0].patches[1].get_height()
+
+    before, overall = browse_before_and_overall(1)
+    assert before < 0.5 and overall < 0.5 and "on every edge" in titles(p)  # starves browse before the fault
+    assert browse_before_and_overall(20)[1] >= 0.99
+    assert browse_before_and_overall(40)[1] < 0.8 and "no bulkhead at all" in titles(p)
+
+
 def test_shedding_panel_mix_and_switch():
     p = rv.shedding_panel(shedding=False)
     fifo = [pt.get_height() for pt in p.figure.axes[0].patches]

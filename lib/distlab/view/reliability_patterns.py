@@ -123,8 +123,9 @@ def availability_table(results: Mapping[str, CascadeResult]) -> str:
 
 
 def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0) -> Panel:
-    """Sliders: bulkhead size per dependency (0 = none), gateway pool size.  Redraws on release."""
-    controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=20, name="bulkhead_size",
+    """Sliders: bulkhead size per dependency (0 = none; up to the largest gateway pool, where a bulkhead
+    isolates nothing), gateway pool size.  Redraws on release."""
+    controls = {"bulkhead_size": size_control(bulkhead_size, min=0, max=80, name="bulkhead_size",
                                               description="bulkhead size"),
                 "gateway_pool": size_control(gateway_pool, min=10, max=80, step=5, name="gateway_pool",
                                              description="gateway pool"),
@@ -138,7 +139,16 @@ def render_bulkheads(config: Mapping[str, Any], fig: Figure | None = None) -> Fi
     settings ``bulkhead_size``, ``gateway_pool``, ``seed`` (as `bulkhead_panel`)."""
     size, gateway = int(config["bulkhead_size"]), int(config["gateway_pool"])
     r = _bulkhead_run({"bulkhead_size": size, "gateway_pool": gateway, "seed": int(config["seed"])})
-    return _kind_bars(r, fig, f"Payments 30× slower: bulkhead {size or 'off'}, gateway pool {gateway}")
+    return _kind_bars(r, fig, f"Payments 30× slower, gateway pool {gateway}:\n{_bulkhead_note(size, gateway)}")
+
+
+def _bulkhead_note(size: int, gateway: int) -> str:
+    """What a bulkhead of ``size`` on every caller→callee edge means beside a gateway pool of ``gateway``."""
+    if size == 0:
+        return "no bulkheads"
+    if size >= gateway:
+        return f"bulkhead {size} ≥ the gateway pool: no bulkhead at all (checkout can take every worker)"
+    return f"bulkhead {size} on every edge (catalog→inventory and gateway→analytics too)"
 
 
 @remember(maxsize=32)
