@@ -412,3 +412,20 @@ def test_counts_are_in_the_right_number_and_restarts_only_where_they_exist():
 def test_physical_clocks_that_agree_are_not_said_to_disagree():
     assert "clocks disagree" not in _texts(gv.render_clocks(clock="physical", skew=0.0))
     assert "clocks disagree" in _texts(gv.render_clocks(clock="physical", skew=0.1))
+
+
+def test_a_counter_counts_lost_increments_not_lost_writes():
+    """Regression: version vectors read "no write lost; missing 6" on a counter (an increment can vanish
+    inside a write that survives); the title and the bars now count increments, from the same numbers."""
+    fig = gv.render_conflicts(workload="counter", policy="version-vectors", skew=0.2, writes=16, seed=4)
+    words = _texts(fig)
+    assert "write lost" not in words and "7 of 16 increments lost" in words
+    bars = fig.axes[-1]
+    assert bars.get_ylabel() == "increments lost"
+    run = conflicts_panel_run(workload="counter", writes=16, seed=4)
+    assert heights(bars)[:3] == [run.outcome(p).missing for p in ("lww", "version-vectors", "crdt")]
+
+
+def conflicts_panel_run(**settings):
+    from distlab.view.geo import conflicts as c
+    return c._run(settings["workload"], 0.2, settings["writes"], settings["seed"])

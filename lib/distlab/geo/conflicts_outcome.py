@@ -81,6 +81,10 @@ class PolicyOutcome:
         parts = [f"{self.policy}: reads {show(self.value)}"]
         if len(self.siblings) > 1:
             parts.append(f"{len(self.siblings)} siblings")
+        if self.workload == "counter":  # an increment can vanish inside a write that survives: count them
+            lost = self.missing
+            parts.append(f"{lost} of {self.intended} increments lost" if lost else "no increment lost")
+            return "; ".join(parts)
         n, later = len(self.lost), len(self.lost_writes(LATER))
         parts.append(f"{n} write{'s' * (n != 1)} lost ({later} causally later)" if n else "no write lost")
         if self.missing:

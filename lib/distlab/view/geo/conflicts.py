@@ -117,8 +117,12 @@ def conflicts_title(run: ConflictRun, policy: str) -> str:
 
 def _losses(ax: Axes, run: ConflictRun, policy: str) -> None:
     xs = range(len(POLICIES))
-    concurrent = [len(run.outcome(p).lost_writes(CONCURRENT)) for p in POLICIES]
-    later = [len(run.outcome(p).lost_writes(LATER)) for p in POLICIES]
+    counter = run.outcome(policy).workload == "counter"
+    if counter:  # increments, not writes: a surviving write need not carry the increments before it
+        concurrent, later = [run.outcome(p).missing for p in POLICIES], [0] * len(POLICIES)
+    else:
+        concurrent = [len(run.outcome(p).lost_writes(CONCURRENT)) for p in POLICIES]
+        later = [len(run.outcome(p).lost_writes(LATER)) for p in POLICIES]
     ax.bar(xs, concurrent, color=VERDICTS[f"lost ({CONCURRENT})"].color, width=0.6)
     ax.bar(xs, later, bottom=concurrent, color=VERDICTS[f"lost ({LATER})"].color, width=0.6)
     for x, p in zip(xs, POLICIES):
@@ -127,7 +131,7 @@ def _losses(ax: Axes, run: ConflictRun, policy: str) -> None:
     ax.set_xticks(list(xs), [f"▶ {p}" if p == policy else p for p in POLICIES], fontsize=8)
     ax.set_xlim(-0.6, len(POLICIES) - 0.4)
     ax.set_ylim(0, max(3, max(c + lat for c, lat in zip(concurrent, later))) * 1.5)
-    ax.set_ylabel("writes lost", fontsize=8)
+    ax.set_ylabel("increments lost" if counter else "writes lost", fontsize=8)
     sparse_y(ax, 3, integer=True)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title("the same schedule, each policy", fontsize=8)
