@@ -14,8 +14,9 @@ Conventions (each carries a shape or a word, not only a colour):
 * a link cut both ways (a partition) is a dashed vermillion line; a link cut one way only is a
   dashed vermillion arrow pointing in the direction whose messages are dropped;
 * a message in flight is a dot on the line from sender to receiver, `progress` of the way along;
-  with up to `MAX_MESSAGE_LABELS` messages each dot carries its label, with more the labels would
-  pile up, so the legend counts them instead ("AppendEntries ×6").
+  with up to `MAX_MESSAGE_LABELS` messages each dot carries its label where it clears the servers,
+  their words and the other labels (`cluster_labels`); with more the labels would pile up, so the
+  legend counts them instead ("AppendEntries ×6").
 
 The drawing follows RaftScope's picture of a Raft cluster (Ongaro, raft.github.io), redrawn here
 with our own code.
@@ -37,6 +38,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from numpy.typing import NDArray
 
+from .cluster_labels import MESSAGE_PT, XLIM, YLIM, data_per_point, label_spots, server_boxes
 from .cluster_picture import (
     EXAMPLE_FAULTS,
     ClusterPicture,
@@ -57,6 +59,7 @@ MESSAGE_COLOR = OKABE_ITO["yellow"]
 ONE_WAY_COLOR = BAD  # a cut is a cut; the arrow is what tells one-way from both ways
 LINK_COLOR = "#BBBBBB"
 MAX_MESSAGE_LABELS = 4
+SERVER_RADIUS_PT = 19.5  #: a server marker's radius (a leader's star: node_size 1500 pt², halved root)
 
 #: Node positions by id (networkx gives numpy pairs).
 Positions = dict[str, NDArray[np.float64]]
@@ -100,7 +103,7 @@ def update_cluster(picture: ClusterPicture, fig: AnyFigure) -> AnyFigure:
         text.set_text(_words(n))
     for artist in drawn.messages:
         artist.remove()
-    drawn.messages = _draw_messages(drawn.ax, drawn.pos, picture.in_flight)
+    drawn.messages = _draw_messages(drawn.ax, drawn.pos, picture)
     handles = _legend_handles(picture, drawn.both, drawn.one_way)
     if [h.get_label() for h in handles] != drawn.legend_labels:
         at = fig.legends.index(drawn.legend)
@@ -156,9 +159,9 @@ def _draw_cluster(picture: ClusterPicture, fig: AnyFigure) -> _Drawn:
                                width=2.0, style="dashed", arrows=True, arrowstyle="-|>",
                                arrowsize=18, node_size=900)
     words = _draw_nodes(ax, graph, pos, picture.nodes)
-    messages = _draw_messages(ax, pos, picture.in_flight)
-    ax.set_xlim(-1.45, 1.45)
-    ax.set_ylim(-1.45, 1.35)
+    messages = _draw_messages(ax, pos, picture)
+    ax.set_xlim(*XLIM)
+    ax.set_ylim(*YLIM)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(picture.title)
@@ -201,8 +204,10 @@ def _draw_nodes(ax: Axes, graph: Any, pos: Positions, nodes: Sequence[NodePic]) 
     return words
 
 
-def _draw_messages(ax: Axes, pos: Positions, messages: Sequence[MsgPic]) -> list[Artist]:
-    """Draw the messages in flight above everything else; returns the artists drawn."""
+def _draw_messages(ax: Axes, pos: Positions, picture: ClusterPicture) -> list[Artist]:
+    """Draw the messages in flight above everything else, each label where it overlaps nothing
+    (`cluster_labels`); returns the artists drawn."""
+    messages = picture.in_flight
     if not messages:
         return []
     points = [message_position(pos, m) for m in messages]
@@ -210,9 +215,12 @@ def _draw_messages(ax: Axes, pos: Positions, messages: Sequence[MsgPic]) -> list
                                         c=MESSAGE_COLOR, edgecolors="black", linewidths=1.0, zorder=5)]
     if len(messages) > MAX_MESSAGE_LABELS:
         return artists
-    for (x, y), m in zip(points, messages):
-        if m.label:
-            artists.append(ax.text(x + 0.05, y + 0.05, m.label, fontsize=7, zorder=6))
+    unit = data_per_point(ax)
+    blocked = server_boxes(pos, {n.id: _words(n) for n in picture.nodes}, unit, SERVER_RADIUS_PT)
+    for spot, m in zip(label_spots(points, [m.label for m in messages], blocked, unit), messages):
+        if spot is not None:
+            artists.append(ax.text(spot.x, spot.y, m.label, fontsize=MESSAGE_PT, zorder=6, ha=spot.ha,
+                                   va=spot.va))
     return artists
 
 
