@@ -421,3 +421,19 @@ def test_store_controls_that_cannot_matter_are_disabled_and_say_why():
 def test_the_chooser_says_when_one_answer_makes_the_others_change_nothing():
     html = cv.render_choice(invariant=True, own_writes=True)
     assert "Use: linearizable" in html and "already gives read-your-writes, so the other answers change nothing" in html
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), True, "3"],
+                         ids=["nan", "inf", "-inf", "bool", "str"])
+def test_no_panel_setting_takes_nan_inf_a_bool_or_a_string_silently(bad):
+    from distlab.consistency import Budget
+    store = {"replicas": 3, "lag_ms": 50.0, "policy": "any"}
+    cases = [("t1", lambda: cv.example_history(dict(cv.EXAMPLE, t1=bad))),
+             ("read_start", lambda: cv.example_history(dict(cv.EXAMPLE, read_start=bad))),
+             ("lag", lambda: cv.render_scene(lag=bad)),
+             ("timeout", lambda: Budget(timeout=bad)), ("max_steps", lambda: Budget(max_steps=bad))]
+    cases += [(k, lambda k=k: cv.store_config({**store, k: bad}))
+              for k in ("replicas", "lag_ms", "partition_s", "seed", "rtt_ms")]
+    for name, call in cases:
+        with pytest.raises(ValueError, match=f"^{name} must be"):
+            call()

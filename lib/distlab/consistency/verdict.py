@@ -87,10 +87,11 @@ class Budget:
 
     def __init__(self, timeout: float | None = 60.0, max_steps: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        if timeout is not None and not timeout > 0:
-            raise ValueError(f"timeout must be > 0 seconds (or None), got {timeout}")
-        if max_steps is not None and max_steps <= 0:
-            raise ValueError(f"max_steps must be > 0 (or None), got {max_steps}")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                    or not 0 < timeout < float("inf")):
+            raise ValueError(f"timeout must be a finite number of seconds > 0 (or None), got {timeout!r}")
+        if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps <= 0):
+            raise ValueError(f"max_steps must be an integer > 0 (or None), got {max_steps!r}")
         self.timeout, self.max_steps, self.clock = timeout, max_steps, clock
         self.deadline = None if timeout is None else clock() + timeout
         self.steps = 0

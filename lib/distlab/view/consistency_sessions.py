@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from distlab.consistency import Verdict, check
 from distlab.sim.history import History, Op
 
-from .consistency_ladder import VERDICT_MARKS, draw_history
+from .consistency_ladder import VERDICT_MARKS, draw_history, number_setting
 from .controls import choice_control, fraction_control
 from .panel import Panel, panel_render, settings_of
 from .style import BAD, GOOD, OKABE_ITO, reuse_axes
@@ -108,9 +108,7 @@ def replication(story: Story | str, policy: str, slow_lag: float | None = None) 
 
 def _lag(value: float, name: str) -> float:
     """`value` as a lag in seconds, refused (by the caller's `name`) outside [0, 10]."""
-    if not 0.0 <= value <= 10.0:
-        raise ValueError(f"{name} must be in [0, 10] seconds, got {value!r}")
-    return float(value)
+    return number_setting({name: value}, name, 0.0, 10.0, " s")
 
 
 def _run(story: Story | str, policy: str, slow_lag: float | None) -> tuple[History, dict[int, str], Applies]:

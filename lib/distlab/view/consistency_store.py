@@ -22,7 +22,7 @@ from distlab.consistency import READ_POLICIES, StoreConfig, run_store
 from distlab.consistency.ladder import implies_all
 from distlab.sim import Exponential
 
-from .consistency_ladder import classify_history
+from .consistency_ladder import classify_history, number_setting
 from .controls import choice_control, fraction_control, seed_control, size_control
 from .panel import Panel, panel_render, settings_of
 from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
@@ -51,18 +51,15 @@ _STYLE = {"description_width": "initial"}
 
 def store_config(config: Mapping[str, Any]) -> StoreConfig:
     """Controls -> StoreConfig. ``lag_ms`` is the mean replication lag; ``partition_s`` 0 means none."""
-    lag = float(config["lag_ms"])
-    if not 1.0 <= lag <= 2000.0:
-        raise ValueError(f"lag_ms must be in [1, 2000] ms, got {lag!r}")
-    part = float(config.get("partition_s", 0.0))
-    if not part >= 0:                        # NaN too
-        raise ValueError(f"partition_s must be >= 0 seconds, got {part!r}")
-    return StoreConfig(replicas=int(config["replicas"]), read_policy=config["policy"],
+    lag = number_setting(config, "lag_ms", 1.0, 2000.0, " ms")
+    part = number_setting(config, "partition_s", 0.0, 3600.0, " s", default=0.0)
+    replicas = int(number_setting(config, "replicas", 1, 99, integer=True))
+    return StoreConfig(replicas=replicas, read_policy=config["policy"],
                        token_mode=config.get("session", "wait"), write_ack=config.get("write_ack", "leader"),
                        replication_lag=Exponential(tail_mean=(lag - 1.0) / 1000.0, offset=0.001),
                        partition=(_PARTITION_START, part) if part > 0 else None,
-                       leader_rtt=float(config.get("rtt_ms", 0.0)) / 1000.0,
-                       seed=int(config.get("seed", 0)), **_WORKLOAD)
+                       leader_rtt=number_setting(config, "rtt_ms", 0.0, 60_000.0, " ms", default=0.0) / 1000.0,
+                       seed=int(number_setting(config, "seed", 0, 2**63 - 1, integer=True, default=0)), **_WORKLOAD)
 
 
 def store_run(config: Mapping[str, Any]) -> dict[str, Any]:

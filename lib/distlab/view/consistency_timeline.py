@@ -23,7 +23,7 @@ from distlab.consistency import RUNGS
 from distlab.consistency.ladder import Classification
 from distlab.sim.history import History, Op
 
-from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder
+from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder, number_setting
 from .controls import choice_control, fraction_control
 from .panel import Panel, fill_settings, panel_render
 from .style import Memo, prepare
@@ -52,11 +52,8 @@ def _result(config: Mapping[str, Any], read: str) -> int | None:
 def example_history(config: Mapping[str, Any]) -> History:
     """Alice writes 1 (ends at ``t1``) and 2, then reads back; Bob reads twice (the first at
     ``read_start``). Results are ``"nothing"`` (never written), ``"1"`` or ``"2"``."""
-    t1, start = float(config["t1"]), float(config["read_start"])
-    if not 0.5 <= t1 <= _WRITE2[0] - 0.5:
-        raise ValueError(f"t1 must be in [0.5, {_WRITE2[0] - 0.5}], got {t1!r}")
-    if not 0.0 <= start <= _BOB_READ2[0] - _READ_LEN - 0.25:
-        raise ValueError(f"read_start must be in [0, {_BOB_READ2[0] - _READ_LEN - 0.25}], got {start!r}")
+    t1 = number_setting(config, "t1", 0.5, _WRITE2[0] - 0.5, " s")
+    start = number_setting(config, "read_start", 0.0, _BOB_READ2[0] - _READ_LEN - 0.25, " s")
     alice, bob = NAMES[0], NAMES[1]             # processes named as the plot names them (so do the verdicts)
     ops = [Op(alice, "write", 1, None, 0.0, t1, "ok"),
            Op(alice, "write", 2, None, *_WRITE2, "ok"),
@@ -69,11 +66,11 @@ def example_history(config: Mapping[str, Any]) -> History:
 def timeline_classification(config: Mapping[str, Any]) -> Classification:
     """Every rung's verdict for the edited history (memoised: the panel's picture and its text
     both need it, and a learner often returns to a setting)."""
-    return _classify(tuple(sorted((k, str(config[k])) for k in EXAMPLE)))
+    return _classify(tuple(sorted((k, config[k]) for k in EXAMPLE)))
 
 
 @lru_cache(maxsize=256)
-def _classify(items: tuple[tuple[str, str], ...]) -> Classification:
+def _classify(items: tuple[tuple[str, Any], ...]) -> Classification:
     return classify_history(example_history(dict(items)), "register")
 
 
