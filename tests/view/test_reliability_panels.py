@@ -181,9 +181,21 @@ def test_cascade_table_and_figure():
     during = {line.split()[0]: float(line.split()[2]) for line in table[1:]}
     assert during["bulkheads"] > during["none"]
     fig = rv.render_cascade(results, title="t")
-    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2  # no retries: no retries axis
+    assert len(fig.axes) == 4 and len(fig.axes[0].lines) == 2  # three kinds and the queue: no retries axis
     with pytest.raises(ValueError, match="scenario"):
         rv.run_scenario("meteor strike")
+
+
+def test_cascade_plots_availability_per_request_kind_as_the_text_names_them():
+    """The text speaks of browse and analytics by name; the plot used to show overall availability only."""
+    results = rv.compare_scenario("slow dependency", {"none": {}, "bulkheads": {"bulkheads": True}})
+    fig = rv.render_cascade(results, title="t")
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["checkout", "browse", "analytics"]
+    for ax, kind in zip(fig.axes[:3], ("checkout", "browse", "analytics")):
+        for line, r in zip(ax.get_lines(), results.values()):
+            assert list(line.get_ydata()) == pytest.approx(r.availability_of(kind), nan_ok=True)
+    browse_none, browse_bulkheads = (min(line.get_ydata()) for line in fig.axes[1].get_lines())
+    assert browse_none < 0.5 < 0.95 <= browse_bulkheads  # what the text says, by name
 
 
 # ----------------------------------------------------------------------------- retries

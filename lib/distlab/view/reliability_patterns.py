@@ -16,7 +16,7 @@ from distlab.grading.reliability import run_scenario  # the scenarios the chapte
 from distlab.reliability import BackpressureConfig, simulate_backpressure
 from distlab.reliability.backpressure import BackpressureResult
 from distlab.reliability.cascade import simulate_cascade
-from distlab.reliability.cascade_config import CascadeResult, Fault, default_graph, overload, slow_dependency
+from distlab.reliability.cascade_config import KINDS, CascadeResult, Fault, default_graph, overload, slow_dependency
 
 from .controls import choice_control, fraction_control, seed_control, size_control, switch_control
 from .panel import Panel, panel_render, settings_of
@@ -75,33 +75,44 @@ def render_backpressure(config: Mapping[str, Any], fig: Figure | None = None) ->
 # ----------------------------------------------------------------------------------- cascade
 def render_cascade(results: Mapping[str, CascadeResult], fig: Figure | None = None, *, queue_of: str | None = None,
                    title: str = "") -> Figure:
-    """Availability over time for each labelled `CascadeResult`, retries/s (when any variant
-    retried) and the longest queue at the faulty service."""
+    """Availability over time per request kind (checkout, browse, analytics: the kinds the text
+    names) for each labelled `CascadeResult`, retries/s (when any variant retried, shown apart from
+    the first attempts every variant shares) and the longest queue at the faulty service."""
     retried = any(sum(r.retries) for r in results.values())
-    fig = prepare(fig, figsize=(6.8, 6.0 if retried else 4.6))
-    axes = list(fig.subplots(3 if retried else 2, 1, sharex=True))
-    avail, queue = axes[0], axes[-1]
+    fig = prepare(fig, figsize=(7.2, 6.4 if retried else 5.0))
+    rows = 3 if retried else 2
+    grid = fig.add_gridspec(rows, len(KINDS))
+    kind_axes = [fig.add_subplot(grid[0, 0])]
+    kind_axes += [fig.add_subplot(grid[0, i], sharex=kind_axes[0], sharey=kind_axes[0]) for i in range(1, len(KINDS))]
+    lower = [fig.add_subplot(grid[row, :], sharex=kind_axes[0]) for row in range(1, rows)]
+    queue = lower[-1]
     fault = next(iter(results.values())).config.fault
     service = queue_of or (fault.service if fault else "gateway")
     for i, (label, r) in enumerate(results.items()):
         mid = [b + r.config.bin_width / 2 for b in r.bins]
-        avail.plot(mid, r.availability, color=CYCLE[i], marker="o", ms=3, label=label)
+        for ax, kind in zip(kind_axes, KINDS):
+            ax.plot(mid, r.availability_of(kind), color=CYCLE[i], marker="o", ms=2, lw=1, label=label)
         if retried:
-            axes[1].plot(mid, [max(x, 0.5) for x in r.retries], color=CYCLE[i], label=label)
+            lower[0].plot(mid, [max(x, 0.5) for x in r.retries], color=CYCLE[i], label=label)
         queue.plot(mid, r.queue[service], color=CYCLE[i], label=label)
-    for ax in axes:
+    for ax in kind_axes + lower:
         if fault is not None:
             ax.axvspan(fault.start, fault.end, color=BAD, alpha=0.1)
-    avail.set_ylim(-0.05, 1.05)
-    label_axes(avail, title=title or "Availability (answered within the client timeout)",
-               ylabel="availability")
-    avail.legend(fontsize=7, loc="lower left")
+    kind_axes[0].set_ylim(-0.05, 1.05)
+    for ax, kind in zip(kind_axes, KINDS):
+        label_axes(ax, title=kind, ylabel="availability" if ax is kind_axes[0] else "")
+        ax.title.set_fontsize(9)
+        if ax is not kind_axes[0]:
+            ax.tick_params(labelleft=False)
+    fig.suptitle(title or "Availability per request kind (answered within the client timeout)", fontsize=10)
+    kind_axes[0].legend(fontsize=6, loc="lower left")
     if retried:
-        axes[1].set_yscale("log")
-        label_axes(axes[1], title="Retries (log scale; 0 drawn at 0.5)", ylabel="retries / s")
+        lower[0].set_yscale("log")
+        label_axes(lower[0], title="Retries, apart from the first attempts (log scale; 0 drawn at 0.5)",
+                   ylabel="retries / s")
     label_axes(queue, title=f"Longest queue at {service}", xlabel="time (s); shaded: the fault",
                ylabel="queued (count)")
-    fig.subplots_adjust(left=0.12, right=0.97, top=0.94, bottom=0.1, hspace=0.5)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.09, hspace=0.55, wspace=0.15)
     return fig
 
 
