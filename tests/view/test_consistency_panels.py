@@ -218,7 +218,7 @@ def test_down_the_ladder_is_a_measured_trade_off():
     assert rows["quorum"]["write_p99_ms"] > 3 * rows["leader"]["write_p99_ms"]  # majority acks
     assert rows["sticky"]["read_avail_pct"] > rows["leader"]["read_avail_pct"] - 1e-9
     lines = cv.tradeoff_table(list(rows.values())).splitlines()
-    assert len(lines) == 7 and lines[1].startswith("leader") and lines[-1].startswith("(averages over 1 seed;")
+    assert len(lines) == 8 and lines[1].startswith("leader") and lines[-2].startswith("(averages over 1 seed;")
     fig = cv.render_tradeoff(list(rows.values()))
     assert fig.axes[0].get_title() == "Anomalies users notice"
     with pytest.raises(ValueError, match="seeds"):
@@ -338,7 +338,8 @@ def test_the_tradeoff_table_says_what_separates_the_seeds_answers():
     rows = cv.tradeoff(seeds=(0, 1, 2))
     table = cv.tradeoff_table(rows)
     assert "(2 seeds) / " in table and "(1 seed)" in table
-    assert table.splitlines()[-1].startswith("(averages over 3 seeds;") and "' / ' separates" in table
+    assert table.splitlines()[-2].startswith("(averages over 3 seeds;") and "' / ' separates" in table
+    assert "RYW+MR: read-your-writes and monotonic-reads violations per run" in table
 
 
 def test_every_ladder_arrow_has_a_visible_shaft():

@@ -83,8 +83,9 @@ def tradeoff_table(rows: Sequence[Mapping[str, Any]]) -> str:
                      f"{r['read_p99_ms']:7.0f}ms{r['write_p99_ms']:8.0f}ms{r['read_avail_pct']:8.0f}%"
                      f"{r['write_avail_pct']:9.0f}%  {_per_seed(r)}")
     seeds = max((sum(n for _, n in r.get("strongest_seeds", ())) for r in rows), default=0)
-    lines.append(f"(averages over {plural(seeds, 'seed')}; the strongest rung is the checker's for each seed's run -- "
-                 "where they differ, ' / ' separates the answers, the most common first)")
+    lines.append(f"(averages over {plural(seeds, 'seed')}; RYW+MR: read-your-writes and monotonic-reads violations "
+                 "per run; acks: who acknowledges a write;\n the strongest rung is the checker's for each seed's "
+                 "run -- where they differ, ' / ' separates the answers, the most common first)")
     return "\n".join(lines)
 
 
