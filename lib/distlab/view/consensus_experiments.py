@@ -12,7 +12,7 @@ Split votes (`split_run`, `split_panel`, the dissertation's formula) are in `con
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -22,6 +22,7 @@ from distlab.consensus.raft import Cluster, figure16
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
 from .controls import choice_control, seed_control
 from .panel import Panel
+from .progress import sweep as with_progress
 from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 
 
@@ -155,10 +156,23 @@ def render_partition(run: Mapping[str, Any], fig: Figure | None = None) -> Figur
 
 
 # ------------------------------------------------------------------------ Figure 16
-def fig16_data(scale: float = 0.05, seed: int = 0) -> dict[tuple[int, int], list[float]]:
-    """Downtimes per range (`figure16.sweep`): ``scale`` of the paper's trials (1000; 100 for
-    150-150), at least one trial per range."""
-    return figure16.sweep(seed=seed, scale=scale)
+def _fig16_trial(trial: object) -> object:
+    """One planned Figure 16 trial's downtime (what the progress sweep runs per item)."""
+    if not isinstance(trial, figure16.PlannedTrial):
+        raise TypeError(f"expected a figure16.PlannedTrial, got {trial!r}")
+    return figure16.downtime(trial.seed, *trial.range_ms)
+
+
+def fig16_data(scale: float = 0.05, seed: int = 0, *, progress: bool = True) -> dict[tuple[int, int], list[float]]:
+    """Downtimes per range, as `figure16.sweep`: ``scale`` of the paper's trials (1000; 100 for
+    150-150), at least one trial per range. In a notebook a progress bar counts the trials
+    (`progress`); the kernel's interrupt stops the sweep and keeps the trials already run."""
+    trials = figure16.plan(seed, scale)
+    downtimes = with_progress(_fig16_trial, trials, description="Figure 16 trials", show=progress)
+    out: dict[tuple[int, int], list[float]] = {}
+    for trial, seconds in zip(trials, downtimes):
+        out.setdefault(trial.range_ms, []).append(cast("float", seconds))
+    return out
 
 
 def fig16_table(data: Mapping[tuple[int, int], list[float]]) -> str:

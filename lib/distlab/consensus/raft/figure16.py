@@ -195,15 +195,33 @@ def trials_for(rng_ms: Sequence[int], scale: float = 1.0) -> int:
     return max(1, round(PAPER_TRIALS.get(tuple(rng_ms), 1000) * scale))
 
 
+class PlannedTrial(NamedTuple):
+    """One trial of a sweep, before it runs: its timeout range (ms) and its seed."""
+
+    range_ms: tuple[int, int]
+    seed: int
+
+
+def plan(seed: int = 0, scale: float = 1.0,
+         ranges: Sequence[tuple[int, int]] = RANGES_MS) -> list[PlannedTrial]:
+    """Every trial `sweep` runs, in its order: each range's seeds count up from one derived from
+    `seed` and the range, so a range's downtimes do not depend on the other ranges."""
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must be in (0, 1], got {scale!r}")
+    trials = []
+    for lo, hi in ranges:
+        base = derive_seed(seed, f"fig16/{lo}-{hi}") % (2**62)
+        trials += [PlannedTrial((lo, hi), base + t) for t in range(trials_for((lo, hi), scale))]
+    return trials
+
+
 def sweep(seed: int = 0, scale: float = 1.0, ranges: Sequence[tuple[int, int]] = RANGES_MS,
           **kw: Any) -> dict[tuple[int, int], list[float]]:
     """Downtimes (seconds) per range: ``{(low, high): [..]}``; ``scale`` < 1 runs fewer trials."""
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale must be in (0, 1], got {scale!r}")
-    out = {}
-    for lo, hi in ranges:
-        base = derive_seed(seed, f"fig16/{lo}-{hi}") % (2**62)
-        out[(lo, hi)] = [downtime(base + t, lo, hi, **kw) for t in range(trials_for((lo, hi), scale))]
+    trials = plan(seed, scale, ranges)
+    out: dict[tuple[int, int], list[float]] = {(lo, hi): [] for lo, hi in ranges}
+    for t in trials:
+        out[t.range_ms].append(downtime(t.seed, *t.range_ms, **kw))
     return out
 
 
