@@ -71,7 +71,7 @@ def test_the_quorum_cases_cover_what_the_lesson_needs():
     (sol.forgets_the_read_budget, "over the read budget"),
     (sol.waits_for_the_slowest, "fastest replica"),
     (lambda rtts, stale, budget: None, "a choice exists"),
-    (lambda rtts, stale, budget: [1, 1], "return a pair (w, r) of integers"),
+    (lambda rtts, stale, budget: [1, 1], "return a tuple (w, r) of two integers"),
     (lambda rtts, stale, budget: (0, len(rtts)), "from 1 to N"),
 ])
 def test_wrong_quorum_choices_are_told_why(wrong, words):
@@ -103,7 +103,7 @@ def test_numpy_integers_are_integers_and_bools_are_not():
 
     assert evaluate("geo.quorum_choice", with_numpy).status == "passed"
     verdict = evaluate("geo.quorum_choice", lambda rtts, stale, budget: (True, True))
-    assert verdict.status == "failed" and "return a pair (w, r) of integers" in verdict.message
+    assert verdict.status == "failed" and "return a tuple (w, r) of two integers" in verdict.message
 
 
 def test_the_graders_own_quorum_search_is_not_a_ready_made_answer():

@@ -58,7 +58,8 @@ QUIZ = [
                      "how usually, t milliseconds after commit. The guarantee still needs R + W > N.")},
     {"kind": "choice",
      "prompt": ("Last-writer-wins keeps the write with the highest (timestamp, node). Replica A's clock runs "
-                "200 ms behind. A receives C's write, reads it, and writes a new value to replace it. What "
+                "200 ms behind. A receives C's write, reads it, and a few milliseconds later writes a new value to "
+                "replace it. What "
                 "does every replica hold once all states are delivered?"),
      "options": ["A's value: it was written last", "C's value: A's write, though later, carries a smaller "
                  "timestamp and is silently dropped", "both values, as siblings for the reader",

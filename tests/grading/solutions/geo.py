@@ -169,10 +169,19 @@ def best_effort_over_budget(clients, budget_ms):
                key=lambda p: _worst(p[0], p[1], clients))
 
 
+def smallest_w_plus_r(rtts_ms, max_stale, read_budget_ms):  # fewest replicas in all, not the fastest write
+    fastest = sorted(rtts_ms)
+    n = len(fastest)
+    valid = [(w + r, w, r) for w in range(1, n + 1) for r in range(1, n + 1)
+             if _stale(n, w, r) <= max_stale and fastest[r - 1] <= read_budget_ms]
+    return min(valid)[1:] if valid else None
+
+
 SOLUTIONS = {"geo.quorum_choice": choose_quorum, "geo.orset_merge": merge, "geo.placement": place}
 MUTATIONS = {
     "geo.quorum_choice": {"always overlapping": always_overlapping, "R + W = N": r_plus_w_equal_n_overlaps,
-                          "read budget forgotten": forgets_the_read_budget, "slowest replica": waits_for_the_slowest},
+                          "read budget forgotten": forgets_the_read_budget, "slowest replica": waits_for_the_slowest,
+                          "smallest W + R": smallest_w_plus_r},
     "geo.orset_merge": {"union of dots": union_of_dots, "common dots only": common_dots_only,
                         "remove wins by element": remove_wins_by_element,
                         "newer side per element": newer_side_per_element,
