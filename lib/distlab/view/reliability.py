@@ -79,12 +79,21 @@ RULES = (
 
 def chooser_panel(fleet: bool = True, rps: float = 100.0, exact_counts: bool = False,
                   rough_cap_ok: bool = False) -> Panel:
-    """Checkboxes and a log slider for the lecture's "how to choose a rate limiter"."""
-    return Panel(render_choice, {
+    """Checkboxes and a log slider for the lecture's "how to choose a rate limiter" (the rate is greyed
+    out for one process, where it does not change the choice)."""
+    panel = Panel(render_choice, {
         "fleet": switch_control(fleet, name="fleet", description="many servers share the limit"),
         "rps": log_control(rps, min=0, max=6, step=0.25, name="rps", description="requests/s per key"),
         "exact_counts": switch_control(exact_counts, name="exact_counts", description="exact counts (billing)"),
         "rough_cap_ok": switch_control(rough_cap_ok, name="rough_cap_ok", description="a rough cap is fine")})
+    rps_control = panel.controls["rps"]
+
+    def one_process_ignores_the_rate(many: object) -> None:
+        rps_control.disabled = not many
+
+    one_process_ignores_the_rate(fleet)
+    panel.link("fleet", one_process_ignores_the_rate)
+    return panel
 
 
 @panel_render(defaults=settings_of(chooser_panel))

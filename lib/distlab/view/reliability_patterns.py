@@ -33,8 +33,9 @@ def _backpressure(cfg: BackpressureConfig) -> BackpressureResult:
 
 def backpressure_panel(arrival_rate: int = 120, service_rate: int = 100, capacity: int = 50, mode: str = "unbounded",
                        seed: int = 0) -> Panel:
-    """Sliders: arrival rate, service rate, queue capacity; a mode menu (unbounded / shed / block)."""
-    return Panel(render_backpressure, {
+    """Sliders: arrival rate, service rate, queue capacity (greyed out for the unbounded queue, which
+    has none); a mode menu (unbounded / shed / block)."""
+    panel = Panel(render_backpressure, {
         "arrival_rate": size_control(arrival_rate, min=10, max=300, step=10, name="arrival_rate",
                                      description="arrivals (/s)"),
         "service_rate": size_control(service_rate, min=10, max=300, step=10, name="service_rate",
@@ -42,6 +43,14 @@ def backpressure_panel(arrival_rate: int = 120, service_rate: int = 100, capacit
         "capacity": size_control(capacity, min=1, max=500, name="capacity", description="queue capacity"),
         "mode": choice_control(("unbounded", "shed", "block"), mode, name="mode", description="mode"),
         "seed": seed_control(seed, name="seed")})
+    capacity_control = panel.controls["capacity"]
+
+    def unbounded_has_no_capacity(value: object) -> None:  # grey out what the unbounded queue ignores
+        capacity_control.disabled = value == "unbounded"
+
+    unbounded_has_no_capacity(mode)
+    panel.link("mode", unbounded_has_no_capacity)
+    return panel
 
 
 @panel_render(defaults={**settings_of(backpressure_panel), "duration": 60.0})
