@@ -104,3 +104,27 @@ def test_str_lists_reasons_costs_and_the_rest():
 def test_bad_input_names_the_parameter(kwargs, message):
     with pytest.raises(ValueError, match=message):
         recommend(**kwargs)
+
+
+def test_the_advice_follows_the_survive_setting():
+    """Regression: with survive = zone the over-budget advice said 'survive only a zone', and the standbys
+    of a single leader were said to be in other regions while the write paid a cross-zone round trip."""
+    from distlab.geo.chooser import recommend
+    zone = recommend(consistency="strict", regions=("virginia", "ireland", "tokyo"), write_budget_ms=200.0)
+    text = str(zone)
+    assert "survive only a zone" not in text and "other zones of its region" in text
+    region = recommend(consistency="strict", regions=("virginia", "ireland", "tokyo"), write_budget_ms=200.0,
+                       survive="region")
+    assert "other regions" in str(region)
+
+
+def test_a_setting_that_changes_nothing_is_named():
+    from distlab.geo.chooser import Requirements, recommend, settings_without_effect
+    req = Requirements("fresh-reads", ("virginia", "ireland", "tokyo"), 200.0, conflicts="merge", truetime=True)
+    idle = settings_without_effect(req)
+    assert "truetime" in idle
+    for name in idle:  # each named setting really changes nothing
+        from dataclasses import replace
+        flipped = {"sql": not req.sql, "truetime": not req.truetime, "conflicts": "newest-wins"}[name]
+        assert recommend(replace(req, **{name: flipped})) == recommend(req)
+    assert "counter columns" in str(recommend(req))  # merge asked for: where merging data goes

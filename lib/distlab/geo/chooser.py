@@ -38,7 +38,7 @@ from distlab.geo.chooser_costs import Costs, cassandra_costs, local_costs, repli
 from distlab.geo.world import check_regions
 
 __all__ = ["CONFLICTS", "CONSISTENCY", "EXAMPLES", "SPANNER_EPSILON_MS", "SURVIVE", "SYSTEMS", "Recommendation",
-           "Requirements", "recommend"]
+           "Requirements", "recommend", "settings_without_effect"]
 
 CONSISTENCY = {
     "strict": "transactions take effect in real-time order everywhere (external consistency)",
@@ -125,6 +125,9 @@ def _strong(req: Requirements, system: str, setting: str, why: str, rejected: di
                        "only what the majority round trip does not already take")
     notes = [f"a write is a round trip to the leader plus the leader's to a majority: {_ms(costs)} for the "
              "farthest user -- set by distance, not budget"]
+    if system == "CockroachDB" and not req.survive_region and len(set(req.regions)) > 1:
+        reasons.append("one table for every row is the simplest layout that fits the budget; below it, each "
+                       "user's rows would move to their home region (REGIONAL BY ROW)")
     rec = Recommendation(system, setting, costs.write_ms, costs.read_ms, costs.write_ms <= req.write_budget_ms,
                          tuple(reasons), tuple(notes), tuple(rejected.items()), replicas, costs.leader)
     if rec.meets_budget:
@@ -138,9 +141,9 @@ def _strong(req: Requirements, system: str, setting: str, why: str, rejected: di
                                                   "reads stay there"),
                        costs=(f"one leader for every row would cost {_ms(costs)} for the farthest user",
                               "a user writing or reading a row homed in another region pays the round trip there"))
+    zone = ", survive only a zone" if req.survive_region else ""
     relax = (f"no strongly consistent design meets {req.write_budget_ms:.0f} ms for these regions: raise the "
-             f"budget to {costs.write_ms:.0f} ms, survive only a zone, or accept eventual consistency "
-             f"(local writes, {_ms(home)})")
+             f"budget to {costs.write_ms:.0f} ms{zone}, or accept eventual consistency (local writes, {_ms(home)})")
     return replace(rec, costs=rec.costs + (relax,))
 
 
@@ -176,7 +179,9 @@ def _fresh(req: Requirements) -> Recommendation:
                "every set that answers a read, so no read misses an acknowledged write"]
     reasons.append("reads stay in the user's region; writes wait for a quorum in every region" if use_each else
                    "a quorum over all replicas keeps working while any one region is down")
-    notes = ["no transactions: concurrent writes to a key resolve last-writer-wins by the writers' clocks"]
+    notes = ["no transactions: concurrent writes to a key resolve last-writer-wins by the writers' clocks"
+             + (" -- keep data that must merge in counter columns or set/map collections (merged per element)"
+                if req.conflicts == "merge" else "")]
     if use_each:
         notes.append("EACH_QUORUM writes fail while any region is down")
     rejected = {"CockroachDB": "serializable transactions are more than single-key reads and writes need",
@@ -208,8 +213,9 @@ def _serializable(req: Requirements) -> Recommendation:
                        "TrueTime's bounded uncertainty plus commit wait make commit order real-time order",
                        {"CockroachDB": _HLC, "Cassandra": _CASSANDRA, "single leader": _FAR})
     if req.consistency == "strict":
+        where = "other regions" if req.survive_region else "other zones of its region"
         return _strong(req, "single leader", "one primary orders every transaction; synchronous quorum commit "
-                       "to standbys in other regions (PostgreSQL: synchronous_standby_names = 'ANY k (...)')",
+                       f"to standbys in {where} (PostgreSQL: synchronous_standby_names = 'ANY k (...)')",
                        "a single node that orders everything gives real-time order without special clocks",
                        {"Spanner": "TrueTime runs only on Google's infrastructure", "CockroachDB": _HLC,
                         "Cassandra": _CASSANDRA})
@@ -230,6 +236,16 @@ def recommend(requirements: Requirements | None = None, /, **settings: Any) -> R
     if req.consistency == "fresh-reads" and not req.sql:
         return _fresh(req)
     return _serializable(req)
+
+
+def settings_without_effect(requirements: Requirements) -> tuple[str, ...]:
+    """The yes/no settings (``sql``, ``truetime``, ``conflicts``) whose other value would give the very
+    same recommendation: a chooser shows them, so that a setting that changes nothing says so."""
+    flips: dict[str, dict[str, Any]] = {
+        "sql": {"sql": not requirements.sql}, "truetime": {"truetime": not requirements.truetime},
+        "conflicts": {"conflicts": "merge" if requirements.conflicts == "newest-wins" else "newest-wins"}}
+    answer = recommend(requirements)
+    return tuple(name for name, flip in flips.items() if recommend(replace(requirements, **flip)) == answer)
 
 
 #: The lecture's examples as requirements (the tests check what each gets).

@@ -13,7 +13,16 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from distlab.geo.chooser import CONFLICTS, CONSISTENCY, EXAMPLES, SURVIVE, Recommendation, recommend
+from distlab.geo.chooser import (
+    CONFLICTS,
+    CONSISTENCY,
+    EXAMPLES,
+    SURVIVE,
+    Recommendation,
+    Requirements,
+    recommend,
+    settings_without_effect,
+)
 
 from ..controls import choice_control, fraction_control, switch_control
 from ..panel import Panel, panel_render, settings_of
@@ -52,8 +61,9 @@ def chooser_panel(consistency: str = "serializable", users: str = "three contine
                                     style=STYLE)})
 
 
-def recommendation_html(rec: Recommendation, budget_ms: float) -> str:
-    """A recommendation as HTML: a symbol and a word beside every colour, as the house style asks."""
+def recommendation_html(rec: Recommendation, budget_ms: float, idle: tuple[str, ...] = ()) -> str:
+    """A recommendation as HTML: a symbol and a word beside every colour, as the house style asks;
+    ``idle`` names the settings whose other value would give the same answer."""
     fits = "✓ within" if rec.meets_budget else "✗ OVER"
     items = "".join(f"<li>+ {html.escape(r)}</li>" for r in rec.reasons)
     items += "".join(f"<li>− {html.escape(c)}</li>" for c in rec.costs)
@@ -62,7 +72,17 @@ def recommendation_html(rec: Recommendation, budget_ms: float) -> str:
     return (f"<div class='distlab-choice'><b>Use {html.escape(rec.system)}: {html.escape(rec.setting)}</b><br>"
             f"replicas in {html.escape(', '.join(rec.replicas))}{leader}<br>"
             f"the farthest user's write ~{rec.write_ms:.1f} ms, read ~{rec.read_ms:.1f} ms: {fits} the "
-            f"{budget_ms:g} ms budget<ul>{items}</ul><i>why not the others</i><ul>{others}</ul></div>")
+            f"{budget_ms:g} ms budget<ul>{items}</ul><i>why not the others</i><ul>{others}</ul>{_idle(idle)}</div>")
+
+
+_WORDS = {"sql": "SQL", "truetime": "atomic clocks", "conflicts": "concurrent writes"}
+
+
+def _idle(idle: tuple[str, ...]) -> str:
+    if not idle:
+        return ""
+    names = ", ".join(_WORDS[name] for name in idle)
+    return f"<i>changing {html.escape(names)} would not change this answer</i>"
 
 
 @panel_render(defaults=settings_of(chooser_panel))
@@ -71,10 +91,10 @@ def render_chooser(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     if config["users"] not in REGION_SETS:
         raise ValueError(f"users must be one of {list(REGION_SETS)}, got {config['users']!r}")
     budget = real(config, "write_budget_ms", 10.0, 500.0, "ms")
-    rec = recommend(consistency=config["consistency"], regions=REGION_SETS[config["users"]], write_budget_ms=budget,
-                    survive=config["survive"], sql=flag(config, "sql"), truetime=flag(config, "truetime"),
-                    conflicts=config["conflicts"])
-    return recommendation_html(rec, budget)
+    req = Requirements(consistency=config["consistency"], regions=REGION_SETS[config["users"]],
+                       write_budget_ms=budget, survive=config["survive"], sql=flag(config, "sql"),
+                       truetime=flag(config, "truetime"), conflicts=config["conflicts"])
+    return recommendation_html(recommend(req), budget, settings_without_effect(req))
 
 
 def examples_table() -> Table:
