@@ -12,7 +12,7 @@ policy -- the failure first, then the fixes (random backoff, a distinguished pro
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from matplotlib.figure import Figure
@@ -27,6 +27,7 @@ from .style import BAD, CYCLE, GOOD, NEUTRAL, label_axes, prepare
 KIND_COLOURS = {"Prepare": CYCLE[0], "Promise": CYCLE[2], "Accept": CYCLE[1],
                 "Accepted": CYCLE[4], "Nack": BAD}
 RETRIES = ("immediate", "backoff", "leader")
+MAX_ARROWS = 90  #: the most messages a sequence diagram draws (the duel demo's 40 ms has 68); then it stops early
 
 
 class Arrow(NamedTuple):
@@ -73,9 +74,13 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     """Who sent what to whom, and when, in a Paxos run: settings ``proposers`` (1 or 2),
     ``until_ms`` and every other `paxos_run` keyword, e.g. ``render_sequence(proposers=1, until_ms=22)``."""
     kw = {k: v for k, v in config.items() if k not in ("until_ms",)}
-    until = ms(config["until_ms"])
-    sim, nodes, _ = paxos_run(duration=until, trace=True, **kw)
-    arrows = message_arrows(sim, until)
+    whole = ms(config["until_ms"])
+    sim, nodes, _ = paxos_run(duration=whole, trace=True, **kw)
+    arrows = message_arrows(sim, whole)  # in delivery order
+    until = whole
+    if len(arrows) > MAX_ARROWS:  # stop before the first message that would not stay readable
+        until = arrows[MAX_ARROWS].delivered_at
+        arrows = [a for a in arrows if a.delivered_at < until]
     fig = prepare(fig, figsize=(7.2, 4.6))
     ax = fig.add_subplot()
     pids = [nd.pid for nd in nodes]
@@ -95,11 +100,8 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     ax.set_xticks(range(len(pids)))
     ax.set_xticklabels(names, fontsize=8)
     ax.set_ylim(until * 1000, 0)
-    chosen = {nd.chosen for nd in nodes if nd.chosen is not None}
-    what = f"chosen: {chosen.pop()}" if chosen else "nothing chosen yet"
     n_prop = config["proposers"]
-    label_axes(ax, title=(f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {what} "
-                          f"(first {until * 1000:.0f} ms)"),
+    label_axes(ax, title=f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {_span_title(nodes, until, whole)}",
                xlabel="server", ylabel="time (ms, downwards)")
     if n_prop == 1 and chosen_first(nodes):
         lat = config["latency_ms"]
@@ -111,6 +113,18 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     ax.legend(fontsize=7, loc="lower right", ncol=2)
     fig.subplots_adjust(bottom=0.17)
     return fig
+
+
+def _span_title(nodes: Sequence[Any], drawn: float, whole: float) -> str:
+    """What the run decided; when only the first `drawn` of `whole` seconds are drawn, that and the
+    ballots over the whole run."""
+    chosen = {nd.chosen for nd in nodes if nd.chosen is not None}
+    what = f"chosen: {chosen.pop()}" if chosen else ("nothing chosen yet" if drawn == whole else "nothing chosen")
+    if drawn == whole:
+        return f"{what} (first {drawn * 1000:.0f} ms)"
+    ballots = sum(nd.ballots_tried for nd in nodes)
+    return (f"{what} in {whole * 1000:.0f} ms, {ballots} ballots\n(first {drawn * 1000:.0f} ms drawn: "
+            f"{MAX_ARROWS} messages stay readable)")
 
 
 def chosen_first(nodes: Iterable[Any]) -> bool:
