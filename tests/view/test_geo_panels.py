@@ -429,3 +429,26 @@ def test_a_counter_counts_lost_increments_not_lost_writes():
 def conflicts_panel_run(**settings):
     from distlab.view.geo import conflicts as c
     return c._run(settings["workload"], 0.2, settings["writes"], settings["seed"])
+
+
+def test_no_acknowledged_write_is_said_instead_of_a_guarantee_about_nothing():
+    words = _texts(gv.render_cassandra(write_level="ALL", read_level="ONE", failed="virginia"))
+    assert "no write was answered: ALL cannot gather its replicas with virginia down" in words
+    assert "guaranteed" not in words
+
+
+def test_restarts_are_counted_with_the_reads_that_took_them():
+    fig = gv.render_cockroach(skew_ms=4.0, max_offset_ms=250.0, uncertainty=True, seed=0)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    reads = next(t for t in legend if t.startswith("read after a restart")).split("(")[1].rstrip(")")
+    assert f"in {reads} reads" in fig._suptitle.get_text()
+
+
+def test_the_fixed_cart_schedule_disables_what_it_ignores():
+    panel = gv.conflicts_panel(workload="register")
+    assert not panel.controls["writes"].disabled
+    panel.controls["workload"].value = "Dynamo's cart (B's clock ahead by the skew)"
+    assert panel.controls["writes"].disabled and panel.controls["seed"].disabled and panel.reseed_button.disabled
+    assert "fixed schedule" in panel.controls["writes"].tooltip
+    panel.controls["workload"].value = "counter"
+    assert not panel.controls["writes"].disabled and panel.controls["writes"].tooltip is None

@@ -60,10 +60,11 @@ def cassandra_title(run: CassandraRun) -> str:
                else "a read is NOT guaranteed to see an acknowledged write")
     reads = sum(1 for r in run.records if r.f == "get" and r.status == "ok")
     down = f"; {run.failed[0]} down" if run.failed else ""
-    if not reads:
-        return (f"writes at {run.write_level}, reads at {run.read_level}{down}:\n"
-                f"no read was answered: {run.read_level} cannot gather its replicas with {run.failed[0]} down"
-                if run.failed else "no read was answered")
+    writes = sum(1 for r in run.records if r.f == "put" and r.status == "ok")
+    for count, what, level in ((reads, "read", run.read_level), (writes, "write", run.write_level)):
+        if not count:  # a guarantee about nothing: say what failed instead
+            why = f": {level} cannot gather its replicas with {run.failed[0]} down" if run.failed else ""
+            return f"writes at {run.write_level}, reads at {run.read_level}{down}:\nno {what} was answered{why}"
     return (f"writes at {run.write_level}, reads at {run.read_level}{down}: {promise}\n"
             f"{run.stale_reads} of {reads} answered reads were stale")
 

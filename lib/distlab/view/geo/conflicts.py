@@ -54,14 +54,27 @@ LEGEND = [Line2D([], [], color=v.color, marker=v.marker, linestyle="none", marke
 
 def conflicts_panel(workload: str = "register", policy: str = "lww", skew: float = 0.2, writes: int = 8,
                     seed: int = 4) -> Panel:
-    """Menus for the data and the merge policy; sliders for the clocks' skew and the writes."""
-    return wrapped_row(render_conflicts, {
+    """Menus for the data and the merge policy; sliders for the clocks' skew and the writes (Dynamo's
+    cart is one fixed schedule: there the writes slider and the seed are disabled, and say why)."""
+    panel = wrapped_row(render_conflicts, {
         "workload": choice_control(WORKLOADS, workload, name="workload", description="data", style=STYLE),
         "policy": choice_control(POLICIES, policy, name="policy", description="merge policy", style=STYLE),
         "skew": fraction_control(skew, min=0.0, max=0.5, step=0.05, name="skew", description="clock skew (s)",
                                  style=STYLE),
         "writes": size_control(writes, min=2, max=16, name="writes", description="writes"),
         "seed": seed_control(seed, name="seed")}, figsize=FIGSIZE)
+    panel.link("workload", lambda chosen: _fixed_schedule(panel, chosen == CART))
+    _fixed_schedule(panel, workload == CART)
+    return panel
+
+
+def _fixed_schedule(panel: Panel, fixed: bool) -> None:
+    """Disable the controls a fixed schedule ignores, with a tooltip that says so."""
+    why = "Dynamo's cart is one fixed schedule (the paper's story): only the skew and the policy change it"
+    for widget in (panel.controls["writes"], panel.controls["seed"], panel.reseed_button):
+        if widget is not None:
+            widget.disabled = fixed
+            widget.tooltip = why if fixed else None
 
 
 @remembered(maxsize=512)

@@ -121,7 +121,14 @@ def cockroach_title(run: CockroachRun, status: str, skew_ms: float) -> str:
     bound = "within" if run.offset_within_bound else "BEYOND"
     return (f"uncertainty restarts {'on' if run.uncertainty else 'OFF'}; clocks spread over {1000 * run.spread:.1f} ms "
             f"(each within {skew_ms:g} ms of true time),\n{bound} the {1000 * run.max_offset:g} ms maximum offset: "
-            f"{plural(run.restarts, 'restart')}, {plural(run.stale_reads, 'stale read')}; {checker_words(status)[0]}")
+            f"{plural(run.restarts, 'restart')}{_in_reads(run)}, {plural(run.stale_reads, 'stale read')}; "
+            f"{checker_words(status)[0]}")
+
+
+def _in_reads(run: CockroachRun) -> str:
+    """" in 14 reads" when restarts were taken: a read may restart more than once (the legend counts reads)."""
+    reads = sum(1 for r in run.records if r.restarts)
+    return f" in {plural(reads, 'read')}" if run.restarts else ""
 
 
 def _draw(fig: Figure | None, run: StoreRun, title: str, status: str) -> Figure:
