@@ -452,3 +452,11 @@ def test_the_fixed_cart_schedule_disables_what_it_ignores():
     assert "fixed schedule" in panel.controls["writes"].tooltip
     panel.controls["workload"].value = "counter"
     assert not panel.controls["writes"].disabled and panel.controls["writes"].tooltip is None
+
+
+@pytest.mark.parametrize(("skew", "step_back"), [(0.0, 0.0), (0.1, 0.0), (0.1, 0.5), (0.3, 0.25)])
+def test_the_hlc_title_bounds_its_lead_by_the_spread_it_names(skew, step_back):
+    import re
+    title = gv.render_clocks(clock="HLC", skew=skew, step_back=step_back)._suptitle.get_text()
+    lead, spread = (float(x) for x in re.search(r"at most (\d+) ms ahead.*spread \((\d+) ms", title).groups())
+    assert lead <= spread

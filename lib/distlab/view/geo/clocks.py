@@ -76,7 +76,9 @@ def clocks_title(run: ClocksRun, clock: str) -> str:
     if clock == "Lamport":
         return head + f"\nbut it also orders {run.concurrent_pairs()} pairs of events that were concurrent"
     lead = max((e.hlc.wall - e.physical for e in run.events), default=0) / 1000.0
-    return head + f"\nand it stays close to physical time: at most {lead:.0f} ms ahead of a node's clock"
+    spread = run.epsilon / 1000.0
+    return head + (f"\nand it runs at most {lead:.0f} ms ahead of a node's clock: within the clocks' spread "
+                   f"({spread:.0f} ms here, steps back included)")
 
 
 def _events(ax: Axes, run: ClocksRun, clock: str) -> None:

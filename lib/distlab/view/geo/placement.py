@@ -219,7 +219,7 @@ def render_options(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     ax.set_xlim(-0.6, len(regions) - 0.4)
     ax.set_xticks(range(len(regions)), regions, fontsize=8)
     ax.set_ylabel("commit (ms, log)", fontsize=8)
-    names = [f"leader in {o.leader}" if o.leader else "multi-writer" for o in options]
+    names = [f"one write region: {options[0].leader}", f"nearest majority: {options[1].leader}", "multi-writer"]
     ax.legend(handles=[Patch(facecolor=c, label=n) for c, n in zip(OPTION_COLORS, names)], loc="upper left",
               fontsize=7, frameon=False, ncol=3)
     ax.set_title(options_title(options), fontsize=8)
