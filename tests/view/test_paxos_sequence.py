@@ -26,3 +26,14 @@ def test_the_notebooks_short_spans_are_drawn_whole():
     duel = cv.render_sequence(proposers=2, until_ms=40, timeout_ms=15, second_start_ms=7.5)
     assert "(first 22 ms)" in one.axes[0].get_title() and "(first 40 ms)" in duel.axes[0].get_title()
     assert len(_arrows(duel)) == 68
+
+
+def test_the_diagram_names_every_role_and_shows_the_learners():
+    fig = cv.render_sequence(proposers=1, until_ms=22, timeout_ms=50)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == "0\nproposer +\nacceptor"                       # why a proposer receives Prepare
+    assert all(t.endswith("acceptor") for t in ticks) and "learner" in ax.get_xlabel()
+    stars = [ln for ln in ax.lines if ln.get_label() == "learned the value"]
+    assert len(stars) == 1 and len(stars[0].get_xdata()) == 5           # all five servers learned v0
+    assert "learned the value" in [t.get_text() for t in ax.get_legend().get_texts()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from distlab.consensus.paxos.scenarios import duel
@@ -95,14 +96,11 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
         if kind not in seen:
             seen.add(kind)
             ax.plot([], [], color=colour, label=kind)
-    names = [f"{p}\n{'proposer' if nd.value is not None else 'acceptor'}" for p, nd in
-             zip(pids, nodes)]
-    ax.set_xticks(range(len(pids)))
-    ax.set_xticklabels(names, fontsize=8)
+    _roles_and_learners(ax, sim, nodes, until)
     ax.set_ylim(until * 1000, 0)
     n_prop = config["proposers"]
     label_axes(ax, title=f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {_span_title(nodes, until, whole)}",
-               xlabel="server", ylabel="time (ms, downwards)")
+               xlabel="server (every one is also a learner)", ylabel="time (ms, downwards)")
     if n_prop == 1 and chosen_first(nodes):
         lat = config["latency_ms"]
         for k, text in enumerate(("phase 1: do I have the floor?\n(Prepare / Promise)",
@@ -110,9 +108,23 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
             ax.axhspan(2 * k * lat, 2 * (k + 1) * lat, color=CYCLE[5], alpha=0.08 + 0.08 * k)
             ax.text(-0.15, (2 * k + 1) * lat, text, fontsize=8, va="center", ha="right")
         ax.set_xlim(-2.6, len(pids) - 0.6)
-    ax.legend(fontsize=7, loc="lower right", ncol=2)
-    fig.subplots_adjust(bottom=0.17)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=6, frameon=False)
+    fig.subplots_adjust(bottom=0.27)
     return fig
+
+
+def _roles_and_learners(ax: Axes, sim: Simulation, nodes: Sequence[Any], until: float) -> None:
+    """Name each server's roles under its line (a proposer is an acceptor too, which is why it
+    receives Prepare) and star the moment each one, as a learner, counted a majority of Accepted."""
+    x = {nd.pid: i for i, nd in enumerate(nodes)}
+    ax.set_xticks(range(len(nodes)))
+    ax.set_xticklabels([f"{nd.pid}\n{'proposer +' if nd.value is not None else ''}\nacceptor" for nd in nodes],
+                       fontsize=8)
+    learned = [(rec.pid, rec.time) for rec in sim.trace
+               if rec.kind == "state" and "chosen" in rec.data and rec.time <= until]
+    if learned:
+        ax.plot([x[p] for p, _ in learned], [t * 1000 for _, t in learned], ls="none", marker="*", ms=11,
+                color=GOOD, markeredgecolor="black", zorder=5, label="learned the value")
 
 
 def _span_title(nodes: Sequence[Any], drawn: float, whole: float) -> str:
