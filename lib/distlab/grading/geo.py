@@ -247,8 +247,9 @@ def _placement_case(place: Callable[..., Any], case: PlacementCase) -> bool | st
     where = f"clients in {', '.join(case.clients)}, budget {case.budget_ms:g} ms"
     got = place(case.clients, case.budget_ms)
     if got is None:
-        return True if best > case.budget_ms else (f"{where}: a placement exists (its slowest client commits in "
-                                                   f"{best:.0f} ms); return it.")
+        return True if best > case.budget_ms else (
+            f"{where}: a placement exists (its slowest client commits in {best:.0f} ms); return it. Did you try "
+            "every set of three regions, and every one of the three as the leader?")
     if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], tuple) and isinstance(got[1], str)):
         return f"{where}: return (replicas, leader) -- a tuple of three region names and one of them -- or None."
     replicas, leader = got
