@@ -383,3 +383,12 @@ def test_storm_panel_remembers_a_revisited_setting():
     p.controls["budget_tokens"].value = 10
     p.controls["budget_tokens"].value = 0       # revisited
     assert len(rr._storm_run.cache) <= runs + 1 and "metastable" in titles(p)
+
+
+def test_kind_table_shows_the_price_of_breakers_that_the_text_explains():
+    """The notebook says breakers cost checkout during the fault and bring it back last; the table shows it."""
+    slow = rv.compare_scenario("slow dependency", {"no pattern": {}, "breakers": {"breakers": True}})
+    rows = {line.split()[0]: [float(x) for x in line.split()[-6:]] for line in rv.kind_table(slow).splitlines()[2:]}
+    none, breakers = rows["no"], rows["breakers"]
+    assert breakers[0] < none[0] and breakers[1] < none[1]  # checkout: less during, later after
+    assert breakers[2] >= 0.99 > none[2] and breakers[4] >= 0.99 > none[4]  # browse, analytics whole

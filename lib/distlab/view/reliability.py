@@ -44,6 +44,7 @@ from .reliability_patterns import (
     backpressure_panel,
     bulkhead_panel,
     compare_scenario,
+    kind_table,
     render_backpressure,
     render_bulkheads,
     render_cascade,
@@ -202,7 +203,7 @@ __all__ = ["PUBLISHED_CALLS_100", "RULES", "availability_table", "backoff_panel"
            "backpressure_panel", "breaker_panel", "breaker_run", "brooker_points", "brooker_table",
            "bucket_panel", "bucket_run", "bulkhead_panel", "chooser_panel", "compare_scenario",
            "failure_modes", "hammer", "local_budget_table", "quiz", "redis_vs_memory", "render_backoff",
-           "render_backpressure", "render_breaker", "render_brooker", "render_bucket", "render_bulkheads",
+           "kind_table", "render_backpressure", "render_breaker", "render_brooker", "render_bucket", "render_bulkheads",
            "render_cascade", "render_choice", "render_local_budgets", "render_shedding", "render_storm",
            "render_strategies", "run_scenario", "shedding_panel", "storm_config", "storm_panel",
            "strategies_panel", "strategies_run"]

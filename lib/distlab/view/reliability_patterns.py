@@ -142,6 +142,20 @@ def availability_table(results: Mapping[str, CascadeResult]) -> str:
     return "\n".join(lines)
 
 
+def kind_table(results: Mapping[str, CascadeResult], after: float = 3.0) -> str:
+    """Per variant and request kind: availability during the fault and in the ``after`` seconds after it."""
+    lines = [f"{'':14}" + "".join(f"{k:>16}" for k in KINDS),
+             f"{'':14}" + "".join(f"{'during':>9}{'after':>7}" for _ in KINDS)]
+    for label, r in results.items():
+        f = r.config.fault
+        if f is None:
+            raise ValueError(f"{label!r} ran without a fault: there is no during and after")
+        cells = "".join(f"{r.overall_of(k, f.start, f.end):>9.2f}{r.overall_of(k, f.end, f.end + after):>7.2f}"
+                        for k in KINDS)
+        lines.append(f"{label:14}{cells}")
+    return "\n".join(lines)
+
+
 def bulkhead_panel(bulkhead_size: int = 0, gateway_pool: int = 40, seed: int = 0) -> Panel:
     """Sliders: bulkhead size per dependency (0 = none; up to the largest gateway pool, where a bulkhead
     isolates nothing), gateway pool size.  Redraws on release."""
