@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import registry
+from .time_limit import CHECK_TIME_LIMIT_S, TookTooLong, time_limit
 
 #: Environment variable naming the JSON-lines file the headless grader reads.
 RESULTS_ENV = "DISTLAB_GRADING_RESULTS"
@@ -86,7 +87,12 @@ def evaluate(exercise_id: str, answer: object) -> Verdict:
     if answer is ...:
         return Verdict(ex.id, "not-attempted", 0, ex.points, "replace ... with your answer")
     try:
-        outcome = ex.check_fn(answer)
+        with time_limit(CHECK_TIME_LIMIT_S):
+            outcome = ex.check_fn(answer)
+    except TookTooLong:
+        return Verdict(ex.id, "failed", 0, ex.points,
+                       f"took too long: the check was stopped after {CHECK_TIME_LIMIT_S:g} s -- does your code "
+                       "loop forever, or try far more cases than it needs?")
     except NotImplementedError:
         return Verdict(ex.id, "not-attempted", 0, ex.points,
                        "the stub still raises NotImplementedError; write your code and re-run")
