@@ -116,6 +116,8 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
     (bursty_trace, {"duration": 2.0, "base_rate": 5.0, "burst_size": 3, "bursts": 1, "window": 1.0, "seed": 0},
      {"duration": "number", "base_rate": "number", "burst_size": "int", "bursts": "int", "window": "number",
       "seed": "seed"}),
+    (lambda cost: RateLimiter("token-bucket", clock=clock).hit("k", cost), {"cost": 2}, {"cost": "int"}),
+    (lambda cost: RateLimiter("token-bucket", clock=clock).test("k", cost), {"cost": 2}, {"cost": "int"}),
     (simulate, {"strategy": "full", "clients": 3, "seed": 0}, {"strategy": "choice", "clients": "int", "seed": "seed"}),
     (sweep_point, {"strategy": "full", "clients": 2, "runs": 1, "seed": 0},
      {"strategy": "choice", "clients": "int", "runs": "int", "seed": "seed"}),
@@ -172,3 +174,15 @@ def test_backoff_with_infinite_cap_is_rejected() -> None:
     with pytest.raises(ValueError, match="cap must be a finite number"):
         Backoff(0.05, INF)
     Backoff(0.05, 5.0).delay(3, random.Random(0))  # the valid one still works
+
+
+def test_a_simulation_given_something_else_than_its_config_names_the_config() -> None:
+    from distlab.reliability import simulate_backpressure
+    from distlab.reliability.cascade import simulate_cascade
+
+    with pytest.raises(TypeError, match="config must be a CascadeConfig"):
+        simulate_cascade({"seed": 0})  # type: ignore[arg-type]  # the mistake under test
+    with pytest.raises(TypeError, match="config must be a BackpressureConfig"):
+        simulate_backpressure({"seed": 0})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="graph must be a networkx DiGraph"):
+        CascadeConfig(graph={"gateway": 40})

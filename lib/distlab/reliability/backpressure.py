@@ -21,7 +21,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-from .validate import choice, integer, number
+from .validate import ParameterTypeError, choice, integer, number
 
 MODES = ("unbounded", "shed", "block")
 
@@ -79,6 +79,8 @@ class BackpressureResult:
 def simulate_backpressure(config: BackpressureConfig) -> BackpressureResult:
     """Run one bounded queue (Poisson arrivals, exponential service, one server) for
     ``config.duration`` seconds and measure what a full queue did to latency and throughput."""
+    if not isinstance(config, BackpressureConfig):
+        raise ParameterTypeError(f"config must be a BackpressureConfig, got {config!r}")
     run = _QueueRun(config)
     while True:
         t = min(run.next_arrival, run.service_end, config.duration)

@@ -28,6 +28,7 @@ from .cascade_calls import Attempt, Call, ClientCall, Link
 from .cascade_config import KINDS, CascadeConfig, CascadeResult, KindBins, default_graph
 from .retry import Backoff, RetryBudget, RetryPolicy
 from .shedding import PriorityShedder, Request
+from .validate import ParameterTypeError
 
 INF = float("inf")
 
@@ -227,4 +228,6 @@ class CascadeModel:
 
 def simulate_cascade(config: CascadeConfig | None = None) -> CascadeResult:
     """Run one experiment: a frozen config plus its seed gives the same result every time."""
+    if config is not None and not isinstance(config, CascadeConfig):
+        raise ParameterTypeError(f"config must be a CascadeConfig (or None for the defaults), got {config!r}")
     return CascadeModel(config or CascadeConfig()).run()

@@ -118,6 +118,8 @@ class CascadeConfig:
         number("backoff_cap (>= backoff_base)", self.backoff_cap, low=self.backoff_base)
         for name in ("breakers", "bulkheads", "retries", "retry_budget", "deadlines", "shedding"):
             flag(name, getattr(self, name))
+        if self.graph is not None and not isinstance(self.graph, nx.DiGraph):
+            raise ParameterTypeError(f"graph must be a networkx DiGraph (default_graph) or None, got {self.graph!r}")
         if self.fault is not None and not isinstance(self.fault, Fault):
             raise ParameterTypeError(f"fault must be a Fault or None, got {self.fault!r}")
         if not isinstance(self.breaker, BreakerConfig):

@@ -30,7 +30,7 @@ from .sliding_window import SlidingWindowCounter
 from .store import Store
 from .strategy import LimitStats, Strategy
 from .token_bucket import TokenBucket
-from .validate import ParameterTypeError, instant, text
+from .validate import ParameterTypeError, instant, integer, text
 
 STRATEGIES: dict[str, type[Strategy[Any]]] = {
     cls.name: cls for cls in (TokenBucket, GCRA, FixedWindow, SlidingLog, SlidingWindowCounter)
@@ -84,14 +84,13 @@ class RateLimiter:
         return instant("clock()", self.clock())  # a NaN time would make every comparison False
 
     def _cost(self, cost: object) -> int:
-        if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
-            raise ValueError(f"cost must be an integer >= 1, got {cost!r}")
-        return cost
+        integer("cost", cost)
+        return cost  # type: ignore[return-value]  # integer() has checked it
 
     def hit(self, key: str = "", cost: int = 1) -> bool:
         """Admit and record ``cost`` units for ``key`` if every limit has room; return whether admitted."""
         keys, limits = self._keys.get(key) or self._plan(key)
-        if cost != 1:
+        if type(cost) is not int or cost != 1:  # fast path for the usual cost; True == 1 is still refused
             self._cost(cost)
         return self.store.evaluate(self.strategy, keys, limits, cost, self._now(), True)
 
