@@ -128,8 +128,11 @@ def test_breaker_learns_a_failure_when_its_timeout_expires_so_probes_matter():
     assert opened >= first_failure + 1.0  # not before the first failure's timeout has expired
     p = rv.breaker_panel(threshold=5, probes=1)
     p.controls["probes"].value = 10
-    assert "probe call(s) sent while half-open" in titles(p)
+    assert "probe call(s) sent\nwhile half-open" in titles(p)
     assert f"{runs[10]['probes_sent']} probe call(s)" in titles(p)
+    closed = runs[10]["closed_again"]
+    assert closed is not None and closed > 25.0  # the fault ends at 25 s: the breaker lets calls through later
+    assert f"closed again {closed - 25.0:.2f} s after the fault ended" in titles(p)
     p.controls["threshold"].value = 0
     assert "cooldown and probes" in " ".join(t.get_text() for t in p.figure.axes[0].texts)
 

@@ -85,7 +85,9 @@ def breaker_run(config: Mapping[str, Any]) -> dict[str, Any]:
     return {"times": times, "states": states, "outcomes": outcomes, "waited": waited,
             "reached_while_broken": sum(1 for t, o in zip(times, outcomes)
                                         if o != "rejected" and BROKEN[0] <= t < BROKEN[1]),
-            "probes_sent": sum(1 for s, o in zip(states, outcomes) if s == "half-open" and o != "rejected")}
+            "probes_sent": sum(1 for s, o in zip(states, outcomes) if s == "half-open" and o != "rejected"),
+            "closed_again": next((t for t, s in zip(times, states) if t >= BROKEN[1] and s in ("closed", "none")),
+                                 None)}
 
 
 def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, seed: int = 0) -> Panel:
@@ -96,6 +98,17 @@ def breaker_panel(threshold: int = 5, cooldown: float = 3.0, probes: int = 1, se
                                      description="cooldown (s)"),
         "probes": size_control(probes, min=1, max=10, name="probes", description="probes"),
         "seed": seed_control(seed, name="seed")})
+
+
+def _recovery(run: Mapping[str, Any]) -> str:
+    """When the breaker let calls through again after the fault ended at 25 s, and why not at once."""
+    if run["states"][0] == "none":
+        return "no breaker"
+    closed = run["closed_again"]
+    if closed is None:
+        return "still not closed at the end of the run"
+    late = closed - BROKEN[1]
+    return f"closed again {late:.2f} s after the fault ended (cooldown, then probes)"
 
 
 @panel_render(defaults=settings_of(breaker_panel))
@@ -113,8 +126,9 @@ def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     top.set_yticks([0, 1, 2], ["closed", "half-open", "open"])
     top.set_ylim(-0.3, 2.3)
     top.axvspan(*BROKEN, color=BAD, alpha=0.12, label="dependency broken")
-    label_axes(top, title=(f"Breaker state: a failure is known only when its 1 s timeout expires; "
-                           f"{run['probes_sent']} probe call(s) sent while half-open"), ylabel="state")
+    label_axes(top, title=(f"Breaker state (a failure counts when its 1 s timeout expires); "
+                           f"{run['probes_sent']} probe call(s) sent\nwhile half-open; {_recovery(run)}"),
+               ylabel="state")
     top.title.set_fontsize(9)
     top.legend(loc="upper right", fontsize=8)
     bins = range(int(BREAKER_SECONDS))
@@ -133,5 +147,5 @@ def render_breaker(config: Mapping[str, Any], fig: Figure | None = None) -> Figu
     bottom.title.set_fontsize(9)
     bottom.legend(loc="upper left", fontsize=7)
     bottom.set_ylim(0, 1.5 / CALL_EVERY)
-    fig.subplots_adjust(left=0.15, right=0.97, top=0.93, bottom=0.1, hspace=0.35)
+    fig.subplots_adjust(left=0.15, right=0.97, top=0.89, bottom=0.1, hspace=0.4)
     return fig
