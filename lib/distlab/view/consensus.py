@@ -34,13 +34,14 @@ from .consensus_experiments import (
     fig16_data,
     fig16_table,
     partition_run,
+    quorum_overlap_text,
     quorum_panel,
     quorum_run,
     render_fig16,
     render_partition,
     render_quorum,
 )
-from .consensus_paxos import duel_table, render_duel, render_sequence
+from .consensus_paxos import chosen_stays_chosen, duel_table, render_duel, render_sequence
 from .consensus_split import render_split, split_panel, split_run, split_vote_table
 from .controls import choice_control, log_control, switch_control
 from .panel import Panel, fill_settings, panel_render, settings_of
@@ -213,9 +214,11 @@ def quiz() -> Quiz:
 
 
 __all__ = [
-    "ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "cluster_lab",
+    "ClusterLab", "ClusterLabView", "backend_line", "badges_text", "chooser_panel", "chosen_stays_chosen",
+    "cluster_lab",
     "coordination_store", "duel_table", "election_story", "fencing_story", "fencing_text",
-    "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_panel", "quorum_run",
+    "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_overlap_text",
+    "quorum_panel", "quorum_run",
     "render_choice", "render_duel", "render_fencing", "render_fig16", "render_frame",
     "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side",
     "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text", "systems_widget",

@@ -12,6 +12,7 @@ Split votes (`split_run`, `split_panel`, the dissertation's formula) are in `con
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import combinations
 from typing import Any, cast
 
 import ipywidgets as widgets
@@ -92,6 +93,25 @@ def quorum_panel(n: int = 5, seed: int = 0) -> Panel:
                  {"n": choice_control([3, 5, 7], n, name="n", kind=widgets.SelectionSlider,
                                       description="servers", continuous_update=False),
                   "seed": seed_control(seed, name="seed")})
+
+
+def quorum_overlap_text(n: int = 5) -> str:
+    """"Any two majorities overlap", checked by listing them: every pair of majorities of `n` servers
+    and their smallest shared part -- beside quorums of only half the servers, which can miss each
+    other (two sides of a partition could each "win")."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 11:
+        raise ValueError(f"n must be an integer in [1, 11], got {n!r}")
+    lines = []
+    for size, what in ((n // 2 + 1, "majority"), (n // 2, "n // 2")):
+        groups = [set(c) for c in combinations(range(n), size)] if size else []
+        pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]]
+        if not pairs:
+            continue
+        disjoint = sum(not (a & b) for a, b in pairs)
+        least = min(len(a & b) for a, b in pairs)
+        lines.append(f"{what:>8} quorums ({size} of {n} servers): {len(groups)} quorums, {len(pairs)} pairs; "
+                     f"pairs sharing no server: {disjoint}; fewest servers a pair shares: {least}")
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------ minority partition

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from distlab.consensus.paxos.scenarios import duel
+from distlab.consensus.paxos.scenarios import ForgetfulProposer, duel, random_faults
+from distlab.consensus.paxos.single import PaxosNode
 from distlab.grading.consensus import paxos_run
 from distlab.sim import Simulation, ms
 
@@ -175,3 +176,21 @@ def render_duel(seed: int = 0, fig: Figure | None = None) -> Figure:
     ax.bar([0], [0], color=GOOD, label="a value chosen")
     ax.legend(fontsize=8, loc="upper right")
     return fig
+
+
+def chosen_stays_chosen(runs: int = 200, seed: int = 0) -> str:
+    """"A chosen value stays chosen", counted: `runs` random schedules (3 competing proposers with
+    random backoff, 0-14 random crashes, restarts, partitions and pauses, 10 % loss; the library's
+    `random_faults`) with the safety invariants checked after every step, for Paxos and for a
+    `ForgetfulProposer` that ignores the values promises report."""
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 5000:
+        raise ValueError(f"runs must be an integer in [1, 5000], got {runs!r}")
+    lines = [f"{'proposers':>20} {'runs':>5} {'faults':>7} {'ballots':>8} {'decided':>8} "
+             f"{'runs where a 2nd value was chosen':>34}"]
+    for name, node_type in (("Paxos", PaxosNode), ("forgetful (broken)", ForgetfulProposer)):
+        outcomes = [random_faults(seed + k, faults=k % 15, node_type=node_type) for k in range(runs)]
+        faults = sum(k % 15 for k in range(runs))
+        broken = sum(any(v.startswith("at_most_one_value_chosen") for v in r.violations) for r in outcomes)
+        lines.append(f"{name:>20} {runs:>5} {faults:>7} {sum(r.ballots for r in outcomes):>8} "
+                     f"{sum(r.chosen_at is not None for r in outcomes):>8} {broken:>34}")
+    return "\n".join(lines)

@@ -11,6 +11,7 @@ from typing import Any
 from distlab.sim import Constant, FaultSchedule, InvariantViolation, Latency, Simulation, Uniform, ms
 
 from .invariants import PaxosSafety
+from .messages import Accept, Promise
 from .single import PaxosNode
 
 
@@ -25,16 +26,32 @@ class PaxosRun:
     violations: list[str] = field(default_factory=list)
 
 
+class ForgetfulProposer(PaxosNode):
+    """A broken proposer for experiments: it ignores the values that promises report and always asks
+    acceptors to accept its own -- dropping the one rule that keeps a chosen value chosen."""
+
+    def handle_promise(self, src: Hashable, m: Promise) -> None:
+        """Count the promise, but never adopt the value it reports."""
+        if self.phase != 1 or m.ballot != self.ballot:
+            return
+        self.promises[src] = m
+        if len(self.promises) >= self.majority:
+            self.phase = 2
+            for a in self.members:
+                self.send(a, Accept(self.ballot, self.value))
+
+
 def _build(seed: int, n: int, proposers: int, retry: str, latency: Latency, timeout: float,
-           starts: Sequence[float], check: bool = True) -> tuple[Simulation, list[PaxosNode], PaxosSafety]:
+           starts: Sequence[float], check: bool = True,
+           node_type: type[PaxosNode] | None = None) -> tuple[Simulation, list[PaxosNode], PaxosSafety]:
     sim = Simulation(seed, trace=False, check_invariants=check)
     sim.network.configure(latency=latency)
     pids = list(range(n))
     nodes = []
     for p in pids:
         value = f"v{p}" if p < proposers else None
-        node = PaxosNode(p, pids, value, retry=retry, timeout=timeout,
-                         start_delay=starts[p] if p < proposers else 0.0)
+        node = (node_type or PaxosNode)(p, pids, value, retry=retry, timeout=timeout,
+                                        start_delay=starts[p] if p < proposers else 0.0)
         node.proposers = list(range(proposers))
         nodes.append(sim.add(node))
     safety = PaxosSafety(pids, n // 2 + 1).install(sim)
@@ -60,13 +77,15 @@ def duel(retry: str, seed: int = 0, duration: float = 2.0, latency: float = ms(5
 
 
 def random_faults(seed: int, *, n: int = 5, proposers: int = 3, faults: int = 10,
-                  duration: float = 1.0, loss: float = 0.1, recovery: float = 5.0) -> PaxosRun:
+                  duration: float = 1.0, loss: float = 0.1, recovery: float = 5.0,
+                  node_type: type[PaxosNode] | None = None) -> PaxosRun:
     """Proposers with random back-off under random crashes, partitions and loss; after the heal
-    a value must be chosen and learned by every proposer."""
+    a value must be chosen and learned by every proposer. `node_type` swaps in another node (e.g.
+    `ForgetfulProposer`) to show what the checked invariants catch."""
     rng = random.Random(seed)
     starts = [rng.random() * ms(20) for _ in range(n)]
     sim, nodes, safety = _build(seed, n, proposers, "backoff", Uniform(ms(1), ms(10)), ms(60),
-                                starts)
+                                starts, node_type=node_type)
     sim.network.configure(loss=loss)
     FaultSchedule.random(rng, list(range(n)), duration, count=faults,
                          actions=("crash", "restart", "partition", "block", "heal", "pause",
