@@ -1,7 +1,6 @@
 """The notebook's Figure 16 cell (several seconds) shows a progress bar, and its numbers are the sweep's."""
 from distlab.consensus.raft import figure16
-from distlab.view import consensus as cv
-from distlab.view import progress
+from distlab.view import consensus as cv, progress
 
 
 def test_fig16_data_shows_a_progress_bar_counting_every_trial(monkeypatch):
