@@ -38,3 +38,16 @@ def test_the_notebook_runs_both_experiments():
     sources = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
     assert any("cv.quorum_overlap_text(" in s for s in sources)
     assert any("cv.chosen_stays_chosen(" in s for s in sources)
+
+
+def test_two_leaders_without_consensus_are_rejected_by_chapter_1s_checker():
+    from distlab.consensus.split_brain import split_brain
+
+    without, with_ = split_brain(consensus=False), split_brain(consensus=True)
+    assert without.verdict.status == "violated" and "missed it" in without.lines[-1]
+    assert with_.verdict.status == "holds"
+    assert [op.status for op in with_.history if op.process == "alice"] == ["info"]   # never acknowledged
+    with pytest.raises(ValueError, match="consensus must be"):
+        split_brain(consensus="yes")
+    sources = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+    assert any("cv.split_brain(" in s for s in sources)

@@ -27,6 +27,7 @@ from distlab.consensus.compare import side_by_side
 from distlab.consensus.coordination import CoordinationStore, FencingResult, open_store, paused_holder
 from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, table
 from distlab.consensus.quiz import QUIZ
+from distlab.consensus.split_brain import split_brain
 from distlab.grading.consensus import paxos_run
 
 from .badges import badges_text
@@ -220,6 +221,6 @@ __all__ = [
     "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_overlap_text",
     "quorum_panel", "quorum_run",
     "render_choice", "render_duel", "render_fencing", "render_fig16", "render_frame",
-    "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side",
+    "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side", "split_brain",
     "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text", "systems_widget",
 ]
