@@ -32,7 +32,6 @@ from distlab.geo.clocks import micros
 from distlab.geo.clocks_workload import (
     THINK_TIME,
     LinkLatency,
-    StoreRun,
     TxnClient,
     TxnRecord,
     Workload,
@@ -41,7 +40,7 @@ from distlab.geo.clocks_workload import (
     play,
 )
 from distlab.geo.cockroach_nodes import CrdbClient, CrdbFollower, CrdbSettings, Leaseholder
-from distlab.geo.spanner import MAX_SKEW, REGIONAL
+from distlab.geo.spanner import MAX_SKEW, REGIONAL, GroupRun
 from distlab.sim import HistoryRecorder, Latency, Simulation
 from distlab.transactions.checks import check_seconds
 
@@ -52,13 +51,11 @@ MAX_OFFSET = 10.0
 
 
 @dataclass(frozen=True)
-class CockroachRun(StoreRun):
+class CockroachRun(GroupRun):
     """A CockroachDB run: the operations, the history and the clocks (:class:`StoreRun`), and the settings."""
 
     max_offset: float = 0.0
     uncertainty: bool = True
-    replicas: tuple[str, ...] = REGIONAL
-    clients: tuple[str, ...] = REGIONAL
 
     @property
     def spread(self) -> float:
@@ -81,9 +78,7 @@ class CockroachRun(StoreRun):
         reads = [r for r in self.records if r.f == "get"]
         return {"max_offset_ms": 1000 * self.max_offset, "uncertainty": self.uncertainty,
                 "clock_spread_ms": 1000 * self.spread, "offset_within_bound": self.offset_within_bound,
-                "operations": len(self.records), "stale_reads": self.stale_reads, "restarts": self.restarts,
-                "reads_restarted": sum(1 for r in reads if r.restarts),
-                "write_latency_ms": self.percentiles_ms("put"), "read_latency_ms": self.percentiles_ms("get")}
+                **super().summary(), "restarts": self.restarts, "reads_restarted": sum(1 for r in reads if r.restarts)}
 
 
 def _check(skew: float, max_offset: float, uncertainty: object) -> None:
@@ -116,4 +111,5 @@ def run_cockroach(*, skew: float = 0.0, max_offset: float = 0.25, uncertainty: b
 
     workload = Workload(keys, ops_per_client, float(read_fraction), think_time)
     played = play(seed, replica_regions, client_regions, build, link_latency, skew, "cockroach:clocks")
-    return CockroachRun(*played, float(max_offset), uncertainty, replica_regions, client_regions)
+    return CockroachRun(*played, replicas=replica_regions, clients=client_regions, max_offset=float(max_offset),
+                        uncertainty=uncertainty)

@@ -48,22 +48,36 @@ from distlab.geo.truetime import check_epsilon, holds
 from distlab.sim import HistoryRecorder, Latency, Simulation
 from distlab.transactions.checks import check_seconds
 
-__all__ = ["MAX_SKEW", "REGIONAL", "SpannerRun", "run_spanner"]
+__all__ = ["MAX_SKEW", "REGIONAL", "GroupRun", "SpannerRun", "run_spanner"]
 
 #: the largest clock skew accepted (seconds)
 MAX_SKEW = 10.0
+
+
 #: one region: a leader and two followers in different zones of Virginia, clients beside them
 REGIONAL = ("virginia", "virginia", "virginia")
 
 
 @dataclass(frozen=True)
-class SpannerRun(StoreRun):
+class GroupRun(StoreRun):
+    """A run of one replicated group (Spanner's or CockroachDB's): where its servers and clients were,
+    and the headline numbers both models' panels print."""
+
+    replicas: tuple[str, ...] = REGIONAL
+    clients: tuple[str, ...] = REGIONAL
+
+    def summary(self) -> dict[str, Any]:
+        """Operations, stale reads and latency percentiles (a model adds its settings)."""
+        return {"operations": len(self.records), "stale_reads": self.stale_reads,
+                "write_latency_ms": self.percentiles_ms("put"), "read_latency_ms": self.percentiles_ms("get")}
+
+
+@dataclass(frozen=True)
+class SpannerRun(GroupRun):
     """A Spanner run: the operations, the history and the clocks (:class:`StoreRun`), and the settings."""
 
     epsilon: float = 0.0
     commit_wait: bool = True
-    replicas: tuple[str, ...] = REGIONAL
-    clients: tuple[str, ...] = REGIONAL
 
     @property
     def truetime_holds(self) -> bool:
@@ -79,9 +93,7 @@ class SpannerRun(StoreRun):
         waits = self.commit_waits_ms()
         return {"epsilon_ms": 1000 * self.epsilon, "commit_wait": self.commit_wait,
                 "max_skew_ms": 1000 * max((abs(o) for o in self.offsets.values()), default=0.0),
-                "truetime_holds": self.truetime_holds, "operations": len(self.records),
-                "stale_reads": self.stale_reads, "write_latency_ms": self.percentiles_ms("put"),
-                "read_latency_ms": self.percentiles_ms("get"),
+                "truetime_holds": self.truetime_holds, **super().summary(),
                 "mean_commit_wait_ms": sum(waits) / len(waits) if waits else None}
 
 
@@ -114,4 +126,5 @@ def run_spanner(*, epsilon: float = 0.007, skew: float = 0.0, commit_wait: bool 
 
     workload = Workload(keys, ops_per_client, float(read_fraction), think_time)
     played = play(seed, replica_regions, client_regions, build, link_latency, skew, "spanner:clocks")
-    return SpannerRun(*played, float(epsilon), commit_wait, replica_regions, client_regions)
+    return SpannerRun(*played, replicas=replica_regions, clients=client_regions, epsilon=float(epsilon),
+                      commit_wait=commit_wait)
