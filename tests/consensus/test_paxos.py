@@ -8,7 +8,6 @@ import distlab.consensus.paxos.scenarios as scenarios
 from distlab.consensus.compare import side_by_side
 from distlab.consensus.paxos import MultiPaxosNode, PaxosNode
 from distlab.consensus.paxos.cluster import PaxosCluster
-from distlab.consensus.paxos.messages import Accept
 
 
 def test_duelling_proposers_livelock_without_a_fix():
@@ -36,22 +35,9 @@ def test_single_decree_is_safe_under_random_faults_and_decides_after_heal(seed, 
     assert len(learned) == 1
 
 
-class _Stubborn(PaxosNode):
-    """Ignores the values carried by promises and proposes its own: the one rule that matters."""
-
-    def handle_promise(self, src, m):
-        if self.phase != 1 or m.ballot != self.ballot:
-            return
-        self.promises[src] = m
-        if len(self.promises) >= self.majority:
-            self.phase = 2
-            for a in self.members:
-                self.send(a, Accept(self.ballot, self.value))
-
-
-def test_checker_catches_a_proposer_that_ignores_promises(monkeypatch):
-    monkeypatch.setattr(scenarios, "PaxosNode", _Stubborn)
-    found = [v for s in range(100) for v in scenarios.random_faults(s, faults=s % 15).violations]
+def test_checker_catches_a_proposer_that_ignores_promises():
+    found = [v for s in range(100) for v in scenarios.random_faults(s, faults=s % 15,
+                                                                   node_type=scenarios.ForgetfulProposer).violations]
     assert found and found[0].startswith("at_most_one_value_chosen")
 
 
