@@ -25,7 +25,7 @@ from distlab.sim.history import History, Op
 from .panel import panel_render
 from .style import BAD, GOOD, NEUTRAL, OKABE_ITO
 
-__all__ = ["number_setting", "ladder_graph", "ladder_positions", "draw_ladder", "render_ladder", "draw_history",
+__all__ = ["ladder_graph", "ladder_positions", "draw_ladder", "render_ladder", "draw_history",
            "classify_history", "AVAILABILITY_COLOURS", "VERDICT_MARKS", "op_label"]
 
 #: Fill colour per availability class (vermillion and green are kept for verdicts).
@@ -59,18 +59,6 @@ def ladder_graph() -> nx.DiGraph:
         for w in weaker:
             g.add_edge(strong, w)
     return g
-
-
-def number_setting(config: Mapping[str, Any], name: str, low: float, high: float, unit: str = "", *,
-                   integer: bool = False, default: float | None = None) -> float:
-    """``config[name]`` (or ``default``) as a number in [low, high]; a bool, a string, NaN, an
-    infinity or (with ``integer``) a fraction is refused by ``name``, never converted."""
-    value = config.get(name, default)
-    real = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not (real and low <= value <= high) or (integer and value != int(value)):
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}]{unit}{' (an integer)' if integer else ''}, "
-                         f"got {value!r}")
-    return float(value)
 
 
 def ladder_positions(g: nx.DiGraph | None = None) -> dict[str, tuple[float, float]]:

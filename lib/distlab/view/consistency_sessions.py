@@ -28,9 +28,10 @@ from matplotlib.figure import Figure
 from distlab.consistency import Verdict, check
 from distlab.sim.history import History, Op
 
-from .consistency_ladder import VERDICT_MARKS, draw_history, number_setting
+from .consistency_ladder import VERDICT_MARKS, draw_history
 from .controls import choice_control, fraction_control
 from .panel import Panel, panel_render, settings_of
+from .settings import number_setting
 from .style import BAD, GOOD, OKABE_ITO, reuse_axes
 
 __all__ = ["Step", "Story", "STORIES", "POLICIES", "play", "replication", "scene_verdicts", "scene_report",

@@ -22,9 +22,10 @@ from distlab.consistency import READ_POLICIES, StoreConfig, run_store
 from distlab.consistency.ladder import implies_all
 from distlab.sim import Exponential
 
-from .consistency_ladder import classify_history, number_setting
+from .consistency_ladder import classify_history
 from .controls import choice_control, fraction_control, seed_control, size_control
 from .panel import Panel, panel_render, settings_of
+from .settings import number_setting
 from .style import BAD, CYCLE, GOOD, OKABE_ITO, Memo, label_axes, prepare
 
 __all__ = ["SESSION_MODES", "WRITE_ACKS", "store_config", "store_run", "render_store", "store_panel"]

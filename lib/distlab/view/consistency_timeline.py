@@ -23,9 +23,10 @@ from distlab.consistency import RUNGS
 from distlab.consistency.ladder import Classification
 from distlab.sim.history import History, Op
 
-from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder, number_setting
+from .consistency_ladder import VERDICT_MARKS, classify_history, draw_history, draw_ladder
 from .controls import choice_control, fraction_control
 from .panel import Panel, fill_settings, panel_render
+from .settings import number_setting
 from .style import Memo, prepare
 
 __all__ = ["EXAMPLE", "RESULTS", "TimelinePanel", "example_history", "timeline_classification",

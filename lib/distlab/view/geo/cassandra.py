@@ -22,9 +22,9 @@ from distlab.geo.cassandra_levels import LEVELS, level_table as levels
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import seed_of
 from .common import STYLE, log_ms_axis, outcome_bars, percent, remembered, wrapped_row
 from .crdts import Table
-from .settings import seed_of
 
 __all__ = ["DATA_CENTRES", "cassandra_panel", "cassandra_title", "level_table", "render_cassandra"]
 

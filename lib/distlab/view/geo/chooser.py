@@ -26,9 +26,9 @@ from distlab.geo.chooser import (
 
 from ..controls import choice_control, fraction_control, switch_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import flag, real
 from .common import STYLE, WIDE, wrapped_row
 from .crdts import Table
-from .settings import flag, real
 
 __all__ = ["REGION_SETS", "chooser_panel", "examples_table", "recommendation_html", "render_chooser"]
 

@@ -19,8 +19,8 @@ from distlab.geo.clocks_sim import ClockEvent, ClocksRun, run_clocks
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import real, seed_of
 from .common import STYLE, remembered, sparse_y, wrapped_row
-from .settings import real, seed_of
 
 __all__ = ["CLOCKS", "backwards", "clocks_panel", "clocks_title", "render_clocks", "stamp"]
 

@@ -23,8 +23,8 @@ from distlab.geo.crdt_kinds import Update
 from .. import style
 from ..controls import choice_control, fraction_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import real, seed_of, whole
 from .common import STYLE, remembered, sparse_y, wrapped_row
-from .settings import real, seed_of, whole
 
 __all__ = ["CART", "VERDICTS", "WORKLOADS", "conflicts_panel", "conflicts_run", "render_conflicts", "short"]
 

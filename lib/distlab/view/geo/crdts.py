@@ -20,8 +20,8 @@ from distlab.geo.crdts import KINDS
 from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import seed_of, whole
 from .common import STYLE, remembered, wrapped_row
-from .settings import seed_of, whole
 
 __all__ = ["Table", "crdt_panel", "crdt_title", "render_crdt", "yjs_table"]
 

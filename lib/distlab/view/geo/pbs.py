@@ -21,8 +21,8 @@ from distlab.geo.pbs import FITS, PUBLISHED, p_stale_closed_form, simulate
 from .. import style
 from ..controls import choice_control, seed_control, size_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import real, seed_of, whole
 from .common import STYLE, remembered, wrapped_row
-from .settings import real, seed_of, whole
 
 __all__ = ["PANEL_TRIALS", "Curve", "pbs_curve", "pbs_panel", "pbs_title", "published_table", "render_pbs"]
 

@@ -29,8 +29,8 @@ from distlab.geo.world_map_placement import draw_placement_map
 from .. import style
 from ..controls import choice_control, seed_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import seed_of
 from .common import STYLE, WIDE, log_ms_axis, ms, remembered, sparse_y, wrapped_row
-from .settings import seed_of
 
 __all__ = ["NO_OUTAGE", "REPLICA_SETS", "options_panel", "placement_panel", "placement_run", "render_options",
            "render_placement"]

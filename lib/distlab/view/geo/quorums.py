@@ -27,8 +27,8 @@ from distlab.geo.quorum import Outage, QuorumResult, overlap, run_quorum
 from .. import style
 from ..controls import choice_control, seed_control, size_control, switch_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import flag, seed_of, whole
 from .common import STYLE, WIDE, ms, outcome_bars, percent, remembered, sparse_y, wrapped_row
-from .settings import flag, seed_of, whole
 
 __all__ = ["FAILURES", "dynamo_panel", "dynamo_run", "dynamo_title", "render_dynamo"]
 

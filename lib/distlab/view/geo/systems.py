@@ -23,8 +23,8 @@ from distlab.geo.spanner import SpannerRun, run_spanner
 from .. import style
 from ..controls import fraction_control, seed_control, switch_control
 from ..panel import Panel, panel_render, settings_of
+from ..settings import flag, real, seed_of
 from .common import STYLE, checker_words, ms, remembered, wrapped_row
-from .settings import flag, real, seed_of
 
 __all__ = ["cockroach_panel", "cockroach_title", "kind_of", "render_cockroach", "render_spanner", "spanner_panel",
            "spanner_title"]
