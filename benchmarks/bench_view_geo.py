@@ -11,9 +11,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from besttime import print_panel_timings
 from distlab.view import geo as gv
 from distlab.view.geo import cassandra, clocks, conflicts, crdts, pbs, placement, quorums, systems
-from distlab.view.timing import first_visits, measure_updates, percentile
 
 
 def _nothing() -> None:
@@ -50,12 +50,7 @@ PANELS = [
 
 def main() -> None:
     for name, make, control, values, clear in PANELS:
-        timing = measure_updates(make().controls[control], values, warmup=2)
-        print(f"bench view_geo_{name}_median_ms {timing['median_ms']:.2f} ms")
-        print(f"bench view_geo_{name}_p95_ms {timing['p95_ms']:.2f} ms")
-        cold = first_visits(make().controls[control], values, clear)
-        print(f"bench view_geo_{name}_first_visit_median_ms {percentile(cold, 50):.2f} ms")
-        print(f"bench view_geo_{name}_first_visit_p95_ms {percentile(cold, 95):.2f} ms")
+        print_panel_timings(f"view_geo_{name}", make, control, values, clear)
 
 
 if __name__ == "__main__":

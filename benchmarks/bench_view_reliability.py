@@ -14,9 +14,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from besttime import print_panel_timings
 from distlab.view import reliability as rv
 from distlab.view.reliability_axes import forget_all
-from distlab.view.timing import first_visits, measure_updates, percentile
 
 FAST = [
     ("bucket", rv.bucket_panel, "rate", [3, 6, 9, 12, 15, 18, 21, 24, 27, 30] * 2),
@@ -35,13 +35,7 @@ SLOW = [
 
 def main() -> None:
     for name, make, control, values in FAST + SLOW:
-        panel = make()
-        timing = measure_updates(panel.controls[control], values, warmup=2)
-        print(f"bench view_reliability_{name}_median_ms {timing['median_ms']:.2f} ms")
-        print(f"bench view_reliability_{name}_p95_ms {timing['p95_ms']:.2f} ms")
-        cold = first_visits(make().controls[control], values, forget_all)
-        print(f"bench view_reliability_{name}_first_visit_median_ms {percentile(cold, 50):.2f} ms")
-        print(f"bench view_reliability_{name}_first_visit_p95_ms {percentile(cold, 95):.2f} ms")
+        print_panel_timings(f"view_reliability_{name}", make, control, values, forget_all)
 
 
 if __name__ == "__main__":
