@@ -105,3 +105,32 @@ def test_silent_server_times_out_instead_of_hanging():
         with pytest.raises(ServiceUnavailable, match="cannot reach Redis"):
             dredis.connect(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", timeout=0.5)
         assert time.monotonic() - started < 10
+
+
+def _refused_port() -> int:
+    import socket
+
+    with socket.socket() as probe:  # bound then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_url_names_the_setting_it_came_from():
+    url = f"redis://127.0.0.1:{_refused_port()}/0"
+    with pytest.raises(ServiceUnavailable, match=r"given by redis_url .*leave redis_url empty") as caught:
+        dredis.connect(url, timeout=0.5, parameter="redis_url")
+    assert dredis.ENV_VAR not in str(caught.value)
+    with pytest.raises(ServiceUnavailable, match=r"given by url .*leave url empty"):
+        dredis.connect(url, timeout=0.5)
+
+
+def test_an_unreachable_environment_url_says_to_unset_it(monkeypatch):
+    monkeypatch.setenv(dredis.ENV_VAR, f"redis://127.0.0.1:{_refused_port()}/0")
+    with pytest.raises(ServiceUnavailable, match=rf"given by {dredis.ENV_VAR} .*unset {dredis.ENV_VAR}"):
+        dredis.connect(timeout=0.5, parameter="redis_url")
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), True, "5"])
+def test_a_bad_timeout_is_refused_by_name(timeout):
+    with pytest.raises(ValueError, match="timeout"):
+        dredis.connect("redis://127.0.0.1:1/0", timeout=timeout)

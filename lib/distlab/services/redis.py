@@ -116,16 +116,17 @@ def shutdown_embedded() -> None:
         server.stack.close()  # SIGTERM (Redis's graceful shutdown), SIGKILL after a grace period; folder deleted
 
 
-def connect(url: str | None = None, *, timeout: float = 5.0) -> _redis.Redis:
+def connect(url: str | None = None, *, timeout: float = 5.0, parameter: str = "url") -> _redis.Redis:
     """A Redis client (``decode_responses=True``) for *url*, ``$DISTLAB_REDIS_URL`` or the embedded server.
 
     ``timeout`` bounds connecting and every command, in seconds, so an unreachable server raises
-    :class:`ServiceUnavailable` instead of hanging.
+    :class:`ServiceUnavailable` instead of hanging. ``parameter`` is the name the caller knows *url*
+    by (a notebook's ``redis_url``), so an error names the setting to change.
     """
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout < float("inf"):
         raise ValueError(f"timeout: must be a number of seconds > 0, got {timeout!r}")
     chosen = url if url is not None else (os.environ.get(ENV_VAR) or None)
-    parameter = "url" if url is not None else ENV_VAR
+    parameter = parameter if url is not None else ENV_VAR
     if chosen is None:
         client = _redis.Redis(unix_socket_path=embedded_socket(), decode_responses=True,
                               socket_timeout=timeout, socket_connect_timeout=timeout)
@@ -138,9 +139,10 @@ def connect(url: str | None = None, *, timeout: float = 5.0) -> _redis.Redis:
         client.ping()
     except (_redis.exceptions.ConnectionError, _redis.exceptions.TimeoutError) as exc:
         client.close()
+        fallback = f"unset {ENV_VAR}" if parameter == ENV_VAR else f"leave {parameter} empty"
         raise ServiceUnavailable(
-            f"cannot reach Redis at {where} ({exc}); start one (apt-get install redis-server) "
-            f"or unset {ENV_VAR} to use the embedded server"
+            f"cannot reach Redis at {where}, given by {parameter} ({exc}); start one (apt-get install "
+            f"redis-server) or {fallback} to use the embedded server"
         ) from exc
     return client
 

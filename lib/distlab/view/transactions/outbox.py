@@ -121,7 +121,7 @@ def real_outbox_table(redis_url: str | None = None, orders: int = 4) -> str:
     from distlab.services import redis as dredis, sql
     from distlab.transactions.outbox import OutboxConfig, RedisStreamsBroker, SQLDatabase, run_scenario
 
-    client = dredis.connect(redis_url or None)
+    client = dredis.connect(redis_url or None, parameter="redis_url")
     lines = []
     with tempfile.TemporaryDirectory(prefix="distlab-outbox-") as folder:
         backend = sql.connect(f"sqlite:///{Path(folder) / 'shop.db'}")
