@@ -16,6 +16,7 @@ the chain (:mod:`.deadline` semantics: a callee drops work whose caller has give
 from __future__ import annotations
 
 import math
+from bisect import bisect
 from collections import deque
 from itertools import accumulate
 from typing import Any, cast
@@ -67,7 +68,8 @@ class Service:
 
     def submit(self, call: Call) -> None:
         """A call arrives: a free worker begins it; otherwise it queues, or is shed or rejected."""
-        b = self.m.bin()  # arrivals, calls and queue lengths count in the bin of the current time
+        m = self.m  # arrivals, calls and queue lengths count in the bin of the current time (inlined bin())
+        b = min(m.last_bin, int(self.sim.now / m.bin_width))
         self.calls[b] += 1
         if self.busy < self.workers:
             return self.begin(call)
@@ -92,9 +94,9 @@ class Service:
             return self.finish(call, False)  # nobody is waiting for this answer any more
         f = self.fault
         if f is not None and f.start <= sim.now < f.end:
-            sim.schedule(self.rng.expovariate(self.fault_rate), self.worked, call, f.error_rate)
-        else:
-            sim.schedule(self.rng.expovariate(self.rate), self.worked, call, 0.0)
+            sim._push_fast(sim.now + self.rng.expovariate(self.fault_rate), self.worked, (call, f.error_rate))
+        else:  # the kernel's hot path (no Event handle: nothing cancels own work); the same order as schedule()
+            sim._push_fast(sim.now + self.rng.expovariate(self.rate), self.worked, (call, 0.0))
 
     def worked(self, call: Call, err: float) -> None:
         """Own work done (failing with probability ``err``): make the first call to a dependency."""
@@ -177,6 +179,7 @@ class CascadeModel:
                              if e.breaker is not None]
         kinds, weights = zip(*cfg.mix)
         self.kinds, self.cum_weights = list(kinds), list(accumulate(weights))
+        self.total_weight = self.cum_weights[-1] + 0.0  # as random.choices computes it
 
     # -------------------------------------------------------------- bookkeeping
     def now(self) -> float:
@@ -195,14 +198,15 @@ class CascadeModel:
     # -------------------------------------------------------------- requests
     def arrive(self) -> None:
         """An end user's request arrives at the gateway; the next arrival is scheduled."""
-        sim, rng = self.sim, self.arrival_rng
-        kind = rng.choices(self.kinds, cum_weights=self.cum_weights)[0]
-        b = self.bin()
+        sim, rng, kinds = self.sim, self.arrival_rng, self.kinds
+        # rng.choices(kinds, cum_weights=...)[0] without its per-call checks: the same draw, the same kind
+        kind = kinds[bisect(self.cum_weights, rng.random() * self.total_weight, 0, len(kinds) - 1)]
+        b = min(self.last_bin, int(sim.now / self.bin_width))
         self.arrivals[b] += 1
         self.kind_counts[kind][0] += 1
         self.kind_bins[kind].arrivals[b] += 1
         self.gateway.submit(ClientCall(self, kind, sim.now, b))
-        sim.schedule(rng.expovariate(self.cfg.arrival_rate), self.arrive)
+        sim._push_fast(sim.now + rng.expovariate(self.cfg.arrival_rate), self.arrive, ())
 
     def sample(self) -> None:
         """Record breaker states and queue lengths four times a bin."""
