@@ -45,3 +45,31 @@ def test_exercise_3_rejects_a_bool_as_a_number_of_tokens():
         settings = {"jitter": "full", "max_attempts": 3, "budget_tokens": 10, "budget_ratio": 0.1, name: True}
         got = g.check_end_storm(lambda s=settings: s)
         assert isinstance(got, str) and f"{name} must be a number > 0" in got, got
+
+
+def test_exercise_3_names_the_type_a_count_needs():
+    """A float 3.0 for max_attempts was told "keep retries on (max_attempts >= 2)"; 0 or '10' tokens was
+    told "True or False is not a number of tokens" (walkthrough, /work/notes/walk_ch5.md)."""
+    base = {"jitter": "full", "max_attempts": 3, "budget_tokens": 10, "budget_ratio": 0.1}
+
+    def told(**change):
+        got = g.check_end_storm(lambda: {**base, **change})
+        assert isinstance(got, str), change
+        return got
+
+    assert "whole number of attempts" in told(max_attempts=3.0) and "float" in told(max_attempts=3.0)
+    assert "keep retries on" in told(max_attempts=1)
+    assert "True or False" not in told(budget_tokens=0) and "no budget" in told(budget_tokens=0)
+    assert "True or False" not in told(budget_tokens="10") and "str" in told(budget_tokens="10")
+    assert "no budget" not in told(budget_tokens=float("inf")) and "finite" in told(budget_tokens=float("inf"))
+    assert "True or False" in told(budget_ratio=True)
+    assert "barely limits" in told(budget_tokens=1e9)
+    assert g.check_end_storm(lambda: base) is True
+
+
+def test_exercise_1_says_hit_takes_the_cost():
+    """A hit() without the cost parameter got "TypeError: <lambda>() takes 0 positional arguments"."""
+    got = g.check_token_bucket(lambda capacity, rate, clock: (lambda: True))
+    assert isinstance(got, str) and "hit must take the request's cost" in got
+    got = g.check_token_bucket(lambda capacity, rate, clock: None)
+    assert isinstance(got, str) and "must return the function hit" in got

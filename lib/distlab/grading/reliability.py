@@ -97,6 +97,10 @@ def check_token_bucket(make_token_bucket: TokenBucketFactory) -> bool | str:
                 "make_token_bucket(...)? Pass the function itself: check(..., make_token_bucket)")
     clock = _Clock(100.0)
     hit = make_token_bucket(10, 5.0, clock)
+    if not callable(hit):
+        return f"make_token_bucket must return the function hit, got {type(hit).__name__}"
+    if not _takes(hit, 1):
+        return "hit must take the request's cost: def hit(cost=1) -> bool (the check calls hit(1), hit(2), hit(3))"
     first = [hit(1) for _ in range(10)]
     if not all(x is True or x is False for x in first):
         return f"hit() must return True or False, got {first[0]!r}"
@@ -206,19 +210,39 @@ def check_end_storm(storm_settings: Callable[[], object]) -> bool | str:
     if mine > 0.5 * plain:
         return (f"{s['jitter']!r} makes {mine:.0f} calls at 100 clients against {plain:.0f} for plain "
                 "exponential backoff: pick a jitter that at least halves them")
-    attempts, tokens = s["max_attempts"], s["budget_tokens"]
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 2:
-        return "keep retries on (max_attempts >= 2): the point is to retry safely, not to stop retrying"
-    if isinstance(tokens, bool) or not isinstance(tokens, (int, float)) or not 0 < tokens < math.inf:
-        return (f"budget_tokens must be a number > 0 (True or False is not a number of tokens), got {tokens!r}: "
-                "without a budget the storm never ends")
-    ratio = s["budget_ratio"]
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
-        return f"budget_ratio must be a number > 0 (tokens refunded per success), got {ratio!r}"
+    problem = _settings_problem(s)
+    if problem:
+        return problem
+    attempts, tokens, ratio = s["max_attempts"], s["budget_tokens"], s["budget_ratio"]
     r = run_scenario("retry storm", retries=True, retry_budget=True, max_attempts=attempts,
                      budget_tokens=float(tokens), budget_ratio=float(ratio))
     assert r.config.fault is not None  # the retry-storm scenario has its trigger
     after = r.overall(r.config.fault.end + 3, float("inf"))
     if after < 0.95:
-        return f"3 s after the trigger availability is still {after:.2f}: the storm goes on"
+        why = (f" -- a budget of {tokens:g} tokens stops retries only once about {tokens / 2:g} more calls have "
+               "failed than refunds made up for, so it barely limits them" if tokens > 100 else "")
+        return f"3 s after the trigger availability is still {after:.2f}: the storm goes on{why}"
     return True
+
+
+def _settings_problem(s: dict[str, Any]) -> str | None:
+    """What is wrong with exercise 3's ``max_attempts``, ``budget_tokens`` and ``budget_ratio``, in the
+    learner's terms (a float or a bool where a count belongs, zero, a string), or None."""
+    attempts = s["max_attempts"]
+    if isinstance(attempts, bool) or not isinstance(attempts, int):
+        return (f"max_attempts must be a whole number of attempts (an int such as 3), got {attempts!r} "
+                f"({type(attempts).__name__})")
+    if attempts < 2:
+        return "keep retries on (max_attempts >= 2): the point is to retry safely, not to stop retrying"
+    for name, what in (("budget_tokens", "the budget's size in tokens"),
+                       ("budget_ratio", "tokens refunded per success")):
+        value = s[name]
+        if isinstance(value, bool):
+            return f"{name} must be a number > 0 ({what}); True or False is not a number, got {value!r}"
+        if not isinstance(value, (int, float)):
+            return f"{name} must be a number ({what}), got {value!r} ({type(value).__name__})"
+        if not 0 < value < math.inf:
+            tail = (": no tokens is no budget, and without one the storm never ends"
+                    if name == "budget_tokens" and value <= 0 else "")
+            return f"{name} must be a finite number > 0 ({what}), got {value!r}{tail}"
+    return None
