@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from distlab.consensus import checks
 from distlab.sim import FaultSchedule, InvariantViolation, ms
 
 from .paxos.cluster import PaxosCluster
@@ -81,5 +82,11 @@ def _paxos(seed: int, n: int, duration: float, faults: int, period: float, loss:
 def side_by_side(seed: int, *, n: int = 5, duration: float = 3.0, faults: int = 10,
                  period: float = ms(30), loss: float = 0.0) -> tuple[Outcome, Outcome]:
     """Run one schedule on both protocols; returns ``(raft, paxos)`` outcomes."""
+    checks.seed(seed)
+    checks.whole("n", n, 3, 15)
+    checks.number("duration", duration, 0, 3600.0, "seconds", open_low=True)
+    checks.whole("faults", faults, 0, 1000)
+    checks.number("period", period, 0, duration, "seconds", open_low=True)
+    checks.number("loss", loss, 0, 1)
     return (_raft(seed, n, duration, faults, period, loss),
             _paxos(seed, n, duration, faults, period, loss))

@@ -58,6 +58,9 @@ _STYLE = {"description_width": "initial"}
 def coordination_store(etcd_endpoint: str = "", seed: int = 0) -> CoordinationStore:
     """The store the coordination recipes run on: a real etcd when `etcd_endpoint` (or
     ``$DISTLAB_ETCD_ENDPOINT``) is set, else the simulated Raft store (seeded)."""
+    if not isinstance(etcd_endpoint, str):
+        raise ValueError(f"etcd_endpoint must be a string: an etcd URL such as http://127.0.0.1:2379, or \"\" "
+                         f"for the simulated store; got {etcd_endpoint!r}")
     return open_store(etcd_endpoint or None, seed=seed)
 
 

@@ -18,6 +18,7 @@ from typing import Any, cast
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from distlab.consensus import checks
 from distlab.consensus.raft import Cluster, figure16
 
 from .consensus_logs import LogRow, draw_logs, log_legend_handles
@@ -36,8 +37,9 @@ def _leader(c: Cluster) -> Any:
 def quorum_run(n: int = 5, seed: int = 0, every: float = 0.05) -> dict[str, Any]:
     """Crash f + 1 followers one per second (f = (n - 1) // 2), then restart one; a client offers
     a command every `every` seconds. Returns times, committed counts and the events."""
-    if n not in (3, 5, 7):
+    if isinstance(n, bool) or n not in (3, 5, 7):
         raise ValueError(f"n must be 3, 5 or 7, got {n!r}")
+    checks.number("every", every, 0.005, 1.0, "seconds")
     c = Cluster(n, seed=seed)
     c.check_one_leader()
     f = (n - 1) // 2
@@ -187,6 +189,7 @@ def fig16_data(scale: float = 0.05, seed: int = 0, *, progress: bool = True) -> 
     """Downtimes per range, as `figure16.sweep`: ``scale`` of the paper's trials (1000; 100 for
     150-150), at least one trial per range. In a notebook a progress bar counts the trials
     (`progress`); the kernel's interrupt stops the sweep and keeps the trials already run."""
+    checks.flag("progress", progress)
     trials = figure16.plan(seed, scale)
     downtimes = with_progress(_fig16_trial, trials, description="Figure 16 trials", show=progress)
     out: dict[tuple[int, int], list[float]] = {}

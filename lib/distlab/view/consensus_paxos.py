@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from distlab.consensus import checks
 from distlab.consensus.paxos.scenarios import ForgetfulProposer, duel, random_faults
 from distlab.consensus.paxos.single import PaxosNode
 from distlab.grading.consensus import paxos_run
@@ -76,6 +77,7 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     """Who sent what to whom, and when, in a Paxos run: settings ``proposers`` (1 or 2),
     ``until_ms`` and every other `paxos_run` keyword, e.g. ``render_sequence(proposers=1, until_ms=22)``."""
     kw = {k: v for k, v in config.items() if k not in ("until_ms",)}
+    checks.number("until_ms", config["until_ms"], 0, 2000, "ms", open_low=True)
     whole = ms(config["until_ms"])
     sim, nodes, _ = paxos_run(duration=whole, trace=True, **kw)
     arrows = message_arrows(sim, whole)  # in delivery order
@@ -166,7 +168,7 @@ def render_duel(seed: int = 0, fig: Figure | None = None) -> Figure:
     ax.bar(RETRIES, [r.ballots for r in runs], color=colours, edgecolor="black")
     for i, r in enumerate(runs):
         word = "livelock: never chosen" if r.chosen_at is None else \
-            f"chosen after {r.chosen_at * 1000:.0f} ms"
+            f"chosen after {r.chosen_at * 1000:.1f} ms"
         ax.text(i, r.ballots * 1.15, word, ha="center", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(1, max(r.ballots for r in runs) * 5)
@@ -183,8 +185,8 @@ def chosen_stays_chosen(runs: int = 200, seed: int = 0) -> str:
     random backoff, 0-14 random crashes, restarts, partitions and pauses, 10 % loss; the library's
     `random_faults`) with the safety invariants checked after every step, for Paxos and for a
     `ForgetfulProposer` that ignores the values promises report."""
-    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 5000:
-        raise ValueError(f"runs must be an integer in [1, 5000], got {runs!r}")
+    checks.whole("runs", runs, 1, 5000)
+    checks.seed(seed)
     lines = [f"{'proposers':>20} {'runs':>5} {'faults':>7} {'ballots':>8} {'decided':>8} "
              f"{'runs where a 2nd value was chosen':>34}"]
     for name, node_type in (("Paxos", PaxosNode), ("forgetful (broken)", ForgetfulProposer)):

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from distlab.consensus import checks
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.consensus.raft.split_vote import split_vote_probability, votes_to_split
 from distlab.sim import ms
@@ -26,8 +27,10 @@ from .style import CYCLE, GOOD, Memo, label_axes, prepare
 
 # ------------------------------------------------------------------------ split votes
 def _check_timeouts(low: int, high: int, low_name: str, high_name: str) -> None:
-    """Refuse an election timeout range outside 10 <= low <= high <= 1000 ms, by the caller's names."""
-    if not 10 <= low <= high <= 1000:
+    """Refuse an election timeout range outside 10 <= low <= high <= 1000 whole ms, by the caller's names."""
+    checks.whole(low_name, low, 10, 1000)
+    checks.whole(high_name, high, 10, 1000)
+    if not low <= high:
         raise ValueError(f"the timeout range must satisfy 10 <= {low_name} <= {high_name} <= 1000 ms, "
                          f"got {low_name}={low}, {high_name}={high}")
 
@@ -35,6 +38,7 @@ def _check_timeouts(low: int, high: int, low_name: str, high_name: str) -> None:
 def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict[str, Any]:
     """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
     _check_timeouts(low_ms, high_ms, "low_ms", "high_ms")
+    checks.number("duration", duration, 0.005, 600.0, "seconds")
     c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
     times: list[float] = []
     terms: dict[Any, list[Any]] = {p: [] for p in c.pids}
@@ -101,9 +105,10 @@ def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
 def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure:
     """Every server's term over 3 s from a cold start, for election timeouts drawn from ``low`` to
     ``high`` ms and a ``seed`` (defaults as `split_panel`): ``render_split(low=150, high=300)``."""
-    low, high = int(config["low"]), int(config["high"])
+    low, high = config["low"], config["high"]
     _check_timeouts(low, high, "low", "high")
-    run = split_run(low, high, int(config["seed"]))
+    checks.seed(config["seed"])
+    run = split_run(low, high, config["seed"])
     fig, ax = _emptied_plot(fig)
     for k, (p, ts) in enumerate(run["terms"].items()):
         ax.step(run["times"], [t + 0.04 * (k - 2) for t in ts], where="post", lw=1.4,

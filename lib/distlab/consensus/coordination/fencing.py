@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from distlab.consensus import checks
+
 from .invariants import last_write_from_latest_holder, no_stale_write_accepted
 from .lock import Lock
 from .session import Session
-from .store import CoordinationStore
+from .store import CoordinationStore, check_ttl
 
 
 class Write(NamedTuple):
@@ -109,9 +111,11 @@ def paused_holder(store: CoordinationStore, *, fencing: bool, ttl: int = 2,
     its lease), B takes the lock meanwhile and writes, A wakes and writes. Every time in the result
     (timeline, writes, verdicts) counts seconds since A took the lock, so the story, a plot of it and
     the invariants' reports agree on every number (a store's clock may be a machine's uptime)."""
+    checks.flag("fencing", fencing)
+    check_ttl(ttl)
     pause = 2.0 * ttl + 2.0 if pause is None else pause
-    if not isinstance(pause, (int, float)) or not 0 <= pause <= 600:
-        raise ValueError(f"pause must be between 0 and 600 seconds, got {pause!r}")
+    checks.number("pause", pause, 0, 600.0, "seconds")
+    checks.number("poll", poll, 0, 60.0, "seconds", open_low=True)
     disk = storage(fencing)
     timeline: list[Moment] = []
 

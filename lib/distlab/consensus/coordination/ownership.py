@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from distlab.consensus import checks
+
 from .session import Session
 from .store import Compare, CoordinationStore, Delete, KeyValue, LeaseExpired, create_if_absent
 
@@ -57,8 +59,8 @@ def own(store: CoordinationStore, key: str, name: str, session: Session) -> int 
 def own_within(store: CoordinationStore, key: str, name: str, session: Session, timeout: float,
                poll: float) -> int | None:
     """Try :func:`own` every ``poll`` seconds, renewing the lease meanwhile, for up to ``timeout``."""
-    if not poll > 0 or not timeout >= 0:
-        raise ValueError(f"poll must be > 0 and timeout >= 0 seconds, got {poll!r}, {timeout!r}")
+    checks.number("timeout", timeout, 0, 3600.0, "seconds")
+    checks.number("poll", poll, 0, 3600.0, "seconds", open_low=True)
     end = store.now() + timeout
     while True:
         revision = own(store, key, name, session)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any, NamedTuple
 
+from distlab.consensus import checks
 from distlab.consensus.raft import LEADER, Entry, RaftConfig, RaftNode
 from distlab.consensus.raft.node import ApplyFn
 from distlab.sim import ms
@@ -73,8 +74,7 @@ class CoordinationServer(RaftNode):
 
     def __init__(self, pid: Hashable, members: Sequence[Hashable], config: RaftConfig | None = None,
                  apply_fn: ApplyFn | None = None, *, lease_check: float = ms(50)):
-        if not isinstance(lease_check, (int, float)) or not 0 < lease_check <= 5:
-            raise ValueError(f"lease_check must be between 0 and 5 seconds, got {lease_check!r}")
+        checks.number("lease_check", lease_check, 0, 5.0, "seconds", open_low=True)
         self.lease_check = float(lease_check)
         super().__init__(pid, members, config, apply_fn)
 

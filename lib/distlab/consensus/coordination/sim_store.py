@@ -23,6 +23,7 @@ from collections.abc import Hashable, Sequence
 from functools import partial
 from typing import Any
 
+from distlab.consensus import checks
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Process, ms
 
@@ -118,8 +119,7 @@ class SimulatedStore(CoordinationStore):
     def __init__(self, n: int = 3, *, seed: int = 0, config: RaftConfig | None = None,
                  timeout: float = 5.0, lease_check: float = ms(50),
                  check_invariants: bool = True):
-        if not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
-            raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout!r}")
+        checks.number("timeout", timeout, 0, 600.0, "seconds", open_low=True)
         node_class = partial(CoordinationServer, lease_check=lease_check)
         self.cluster: Cluster[CoordinationServer] = Cluster(
             n, seed=seed, config=config, node_class=node_class, check_invariants=check_invariants)
@@ -245,8 +245,7 @@ class SimulatedStore(CoordinationStore):
     def sleep(self, seconds: float) -> None:
         """Run the whole cluster for ``seconds`` simulated seconds (heartbeats, elections, lease
         expiries happen meanwhile)."""
-        if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 3600:
-            raise ValueError(f"seconds must be between 0 and 3600, got {seconds!r}")
+        checks.number("seconds", seconds, 0, 3600.0, "seconds")
         self.cluster.run(seconds)
 
     def describe(self) -> str:

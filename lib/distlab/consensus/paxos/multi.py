@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from distlab.consensus import checks
 from distlab.sim import Process, ms
 
 from .messages import (
@@ -53,8 +54,10 @@ class MultiPaxosNode(Process):
         self.members = list(members)
         if pid not in self.members:
             raise ValueError(f"members must include {pid!r}, got {self.members!r}")
+        checks.timeout_range("election_timeout", election_timeout, 3600.0)
+        checks.number("heartbeat", heartbeat, 0, 3600.0, "seconds", open_low=True)
         lo, hi = election_timeout
-        if not 0 < lo <= hi or not 0 < heartbeat < lo:
+        if not heartbeat < lo:
             raise ValueError(f"election_timeout must be 0 < low <= high and heartbeat below low; "
                              f"got {election_timeout!r}, heartbeat={heartbeat!r}")
         self.majority = len(self.members) // 2 + 1

@@ -8,6 +8,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from distlab.consensus import checks
 from distlab.sim import Constant, FaultSchedule, InvariantViolation, Latency, Simulation, Uniform, ms
 
 from .invariants import PaxosSafety
@@ -69,6 +70,9 @@ def duel(retry: str, seed: int = 0, duration: float = 2.0, latency: float = ms(5
     """Two impatient proposers (timeout = 3 one-way latencies, second one starting 1.5 latencies
     later) on a constant-latency network. With ``retry="immediate"`` each one's Prepare lands just
     before the other's Accept, forever; ``"backoff"`` and ``"leader"`` break the symmetry."""
+    checks.seed(seed)
+    checks.number("duration", duration, 0, 3600.0, "seconds", open_low=True)
+    checks.number("latency", latency, 0, 1.0, "seconds", open_low=True)
     sim, nodes, safety = _build(seed, 5, 2, retry, Constant(latency), 3 * latency,
                                 [0.0, 1.5 * latency])
     at = _first_chosen(sim, safety, duration)
@@ -82,6 +86,13 @@ def random_faults(seed: int, *, n: int = 5, proposers: int = 3, faults: int = 10
     """Proposers with random back-off under random crashes, partitions and loss; after the heal
     a value must be chosen and learned by every proposer. `node_type` swaps in another node (e.g.
     `ForgetfulProposer`) to show what the checked invariants catch."""
+    checks.seed(seed)
+    checks.whole("n", n, 1, 15)
+    checks.whole("proposers", proposers, 1, n)
+    checks.whole("faults", faults, 0, 1000)
+    checks.number("duration", duration, 0, 3600.0, "seconds", open_low=True)
+    checks.number("loss", loss, 0, 1)
+    checks.number("recovery", recovery, 0, 3600.0, "seconds")
     rng = random.Random(seed)
     starts = [rng.random() * ms(20) for _ in range(n)]
     sim, nodes, safety = _build(seed, n, proposers, "backoff", Uniform(ms(1), ms(10)), ms(60),

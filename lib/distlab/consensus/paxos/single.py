@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
+from distlab.consensus import checks
 from distlab.sim import Process, ms
 
 from .messages import NO_BALLOT, Accept, Acceptance, Accepted, Ballot, Nack, Prepare, Promise
@@ -39,8 +40,8 @@ class PaxosNode(Process):
         super().__init__(pid)
         if retry not in RETRY_POLICIES:
             raise ValueError(f"retry must be one of {RETRY_POLICIES}, got {retry!r}")
-        if not timeout > 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        checks.number("timeout", timeout, 0, 3600.0, "seconds", open_low=True)
+        checks.number("start_delay", start_delay, 0, 3600.0, "seconds")
         self.members = list(members)
         if pid not in self.members:
             raise ValueError(f"members must include {pid!r}, got {self.members!r}")

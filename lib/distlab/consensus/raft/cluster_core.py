@@ -6,9 +6,11 @@ layers on top of :class:`ClusterCore`, which declares the state they use.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, cast
 
+from distlab.consensus import checks
 from distlab.sim import Latency, Simulation, Uniform, ms
 
 from .invariants import RaftSafety
@@ -87,6 +89,8 @@ class ClusterCore(Generic[N]):
                  trace: bool = False, node_class: Callable[..., N] | None = None,
                  snapshot_every: int | None = None, voters: int | None = None) -> None:
         _check_sizes(n, snapshot_every, voters)
+        checks.flag("unreliable", unreliable)
+        checks.flag("trace", trace)
         self.snapshot_every = snapshot_every
         self.n = n
         self.config = config if config is not None else RaftConfig()
@@ -137,9 +141,8 @@ class ClusterCore(Generic[N]):
         return self.sim.now
 
     def run(self, duration: float) -> None:
-        """Run for ``duration`` simulated seconds."""
-        if not isinstance(duration, (int, float)) or not duration >= 0:
-            raise ValueError(f"duration must be a number of seconds >= 0, got {duration!r}")
+        """Run for ``duration`` simulated seconds (finite: a cluster never runs out of events)."""
+        checks.number("duration", duration, 0, math.inf, "seconds")
         self.sim.run_for(duration)
         self._raise_apply_errors()
 
@@ -199,7 +202,8 @@ class ClusterCore(Generic[N]):
 def _check_sizes(n: int, snapshot_every: int | None, voters: int | None) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_NODES:
         raise ValueError(f"n (cluster size) must be an integer from 1 to {MAX_NODES}, got {n!r}")
-    if snapshot_every is not None and (not isinstance(snapshot_every, int) or snapshot_every < 1):
+    if snapshot_every is not None and (not isinstance(snapshot_every, int) or isinstance(snapshot_every, bool)
+                                       or snapshot_every < 1):
         raise ValueError(f"snapshot_every must be None or an integer >= 1, got {snapshot_every!r}")
-    if voters is not None and (not isinstance(voters, int) or not 1 <= voters <= n):
+    if voters is not None and (not isinstance(voters, int) or isinstance(voters, bool) or not 1 <= voters <= n):
         raise ValueError(f"voters must be None or an integer from 1 to n ({n}), got {voters!r}")

@@ -47,6 +47,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from distlab.consensus import checks
 from distlab.sim import Latency, Simulation, Uniform, derive_seed, ms
 
 from .messages import AppendEntries
@@ -59,6 +60,7 @@ PAPER_TRIALS: dict[tuple[int, ...], int] = {(150, 150): 100}  # every other rang
 DEFAULT_LATENCY = Uniform(ms(1), ms(2))
 DEFAULT_DISK = Uniform(ms(1), ms(2))
 CAP = 120.0
+MAX_TIMEOUT_MS = 60_000.0  #: the longest election timeout a trial takes (ms)
 SERVERS = (0, 1, 2, 3, 4)
 LEADER = 0
 LOG_LENGTHS = (5, 4, 3, 2, 1)  # per server; the leader's is the longest, every survivor's differs
@@ -128,10 +130,8 @@ LOGCABIN = LogCabinModel()
 
 
 def _check_range(low_ms: float, high_ms: float) -> None:
-    if not isinstance(low_ms, (int, float)) or not low_ms > 0:
-        raise ValueError(f"low_ms must be a number of milliseconds > 0, got {low_ms!r}")
-    if not isinstance(high_ms, (int, float)) or not high_ms >= low_ms:
-        raise ValueError(f"high_ms must be >= low_ms ({low_ms}), got {high_ms!r}")
+    checks.number("low_ms", low_ms, 0, MAX_TIMEOUT_MS, "milliseconds", open_low=True)
+    checks.number("high_ms", high_ms, low_ms, MAX_TIMEOUT_MS, "milliseconds")  # low_ms <= high_ms
 
 
 class Trial(NamedTuple):
@@ -151,7 +151,10 @@ def trial(seed: int, low_ms: float, high_ms: float, *, latency: Latency = DEFAUL
           disk: Latency | None = DEFAULT_DISK, model: LogCabinModel = LOGCABIN,
           log_lengths: tuple[int, ...] = LOG_LENGTHS, warmup_heartbeats: int = 4, cap: float = CAP) -> Trial:
     """One trial: how long the cluster was without a leader after the leader crashed, and who won."""
+    checks.seed(seed)
     _check_range(low_ms, high_ms)
+    checks.whole("warmup_heartbeats", warmup_heartbeats, 1, 1000)
+    checks.number("cap", cap, 0, 3600.0, "seconds", open_low=True)
     lengths = _check_lengths(log_lengths)
     if not isinstance(model, LogCabinModel):
         raise ValueError(f"model must be a LogCabinModel, got {model!r}")
@@ -206,8 +209,8 @@ def plan(seed: int = 0, scale: float = 1.0,
          ranges: Sequence[tuple[int, int]] = RANGES_MS) -> list[PlannedTrial]:
     """Every trial `sweep` runs, in its order: each range's seeds count up from one derived from
     `seed` and the range, so a range's downtimes do not depend on the other ranges."""
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale must be in (0, 1], got {scale!r}")
+    checks.seed(seed)
+    checks.number("scale", scale, 0, 1, open_low=True)
     trials = []
     for lo, hi in ranges:
         base = derive_seed(seed, f"fig16/{lo}-{hi}") % (2**62)

@@ -98,7 +98,7 @@ class RaftConfig:
                              f"got {self.disk_write!r}")
         if self.timeout_granularity is not None:
             _check_positive("timeout_granularity", self.timeout_granularity)
-        for flag in ("persist_before_request_vote", "write_each_persist"):
+        for flag in ("pre_vote", "check_quorum", "persist_before_request_vote", "write_each_persist"):
             if not isinstance(getattr(self, flag), bool):
                 raise ValueError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
         et = self.election_timeout
