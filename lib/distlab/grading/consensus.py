@@ -14,6 +14,7 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 """
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,20 @@ DURATION = 2.0     #: simulated seconds a livelock must last
 
 #: ``(state, request)``: a voter's state and a RequestVote, as the learner's ``grant_vote`` receives them
 VoteCase = tuple[dict[str, Any], dict[str, Any]]
+
+
+def not_a_function(name: str, exercise_id: str, given: object) -> str | None:
+    """None when `given` is callable; else the feedback for a value passed where ``check`` wants the
+    function itself (``check(id, f())`` or ``check(id, (3, 2))`` instead of ``check(id, f)``)."""
+    if callable(given):
+        return None
+    return (f"pass the function itself, without calling it: check(\"{exercise_id}\", {name}) -- "
+            f"got {type(given).__name__} {given!r}, not a function")
+
+
+def servers(count: object) -> str:
+    """``1 server``, ``3 servers``."""
+    return f"{count} server{'' if count == 1 else 's'}"
 
 
 # ----------------------------------------------------------------------------- vote rule
@@ -95,6 +110,9 @@ def vote_cases(seed: int = 0, count: int = 300) -> list[VoteCase]:
 def check_vote_rule(grant_vote: Callable[[dict[str, Any], dict[str, Any]], object]) -> bool | str:
     """``grant_vote(state, request)`` must agree with :func:`reference_grant_vote` on every trap in
     `VOTE_TRAPS` (a wrong one gets that trap's hint) and on the seeded :func:`vote_cases`."""
+    refused = not_a_function("grant_vote", "consensus.vote_rule", grant_vote)
+    if refused:
+        return refused
     for state, request in [c for c, _ in VOTE_TRAPS] + vote_cases():
         got = grant_vote(dict(state), dict(request))
         if not isinstance(got, bool):
@@ -115,16 +133,27 @@ def check_vote_rule(grant_vote: Callable[[dict[str, Any], dict[str, Any]], objec
                  "The servers that may fail are those not needed for a majority."])
 def check_quorum(fault_tolerance: Callable[[int], object]) -> bool | str:
     """``fault_tolerance(n)`` must return ``(n // 2 + 1, n - majority)`` -- the majority quorum and the
-    failures it survives -- for n = 1..15; halves (n = 4, 6) get their own hint."""
+    failures it survives, a tuple of two whole numbers -- for n = 1..15; halves
+    (n = 4, 6) get their own hint. A float, a string or a bool is refused even when it equals the
+    right number: a count of servers is an int."""
+    refused = not_a_function("fault_tolerance", "consensus.quorum", fault_tolerance)
+    if refused:
+        return refused
     for n in range(1, 16):
         got = fault_tolerance(n)
         if not (isinstance(got, tuple) and len(got) == 2):
-            return f"fault_tolerance({n}) must return a pair (majority, tolerated), got {got!r}"
+            return (f"fault_tolerance({n}) must return the tuple (majority, tolerated), got "
+                    f"{'the ' + type(got).__name__ + ' ' if not isinstance(got, tuple) else ''}{got!r}")
+        for what, value in zip(("majority", "tolerated"), got):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                return (f"fault_tolerance({n}) returned {got!r}: {what} must be a whole number of servers "
+                        f"(an int), not the {type(value).__name__} {value!r}"
+                        + (" -- use // for whole-number division" if isinstance(value, float) else ""))
         majority, tolerated = got
         if n == 4 and majority == 2:
             return "For n = 4, 2 is only half: two halves of a partition could both 'win'."
         if majority != n // 2 + 1:
-            return f"fault_tolerance({n}): the majority of {n} servers is not {majority}"
+            return f"fault_tolerance({n}): the majority of {servers(n)} is not {majority}"
         if n == 6 and tolerated == 3:
             return "With 6 servers and 3 down, the 3 left are not a majority of 6."
         if tolerated != n - majority:
@@ -141,17 +170,17 @@ def paxos_run(proposers: int = 1, *, n: int = 5, latency_ms: float = LATENCY_MS,
     """`n` single-decree Paxos nodes on a constant-latency network, the first `proposers` (1 or
     2) proposing ``v0``/``v1`` (the second starting `second_start_ms` later); returns
     ``(sim, nodes, safety)`` after `duration` simulated seconds."""
+    from distlab.consensus import checks
     from distlab.consensus.paxos import PaxosNode, PaxosSafety
     from distlab.sim import Constant, Simulation, ms
 
-    if proposers not in (1, 2):
-        raise ValueError(f"proposers must be 1 or 2, got {proposers!r}")
-    if not 0 < latency_ms <= 100:
-        raise ValueError(f"latency_ms must be in (0, 100], got {latency_ms!r}")
-    if not 0 < timeout_ms <= 1000:
-        raise ValueError(f"timeout_ms must be in (0, 1000], got {timeout_ms!r}")
-    if not 0 <= second_start_ms <= 1000:
-        raise ValueError(f"second_start_ms must be in [0, 1000], got {second_start_ms!r}")
+    checks.whole("proposers", proposers, 1, 2)
+    checks.whole("n", n, max(3, proposers), 15)
+    checks.number("latency_ms", latency_ms, 0, 100, "ms", open_low=True)
+    checks.number("timeout_ms", timeout_ms, 0, 1000, "ms", open_low=True)
+    checks.number("second_start_ms", second_start_ms, 0, 1000, "ms")
+    checks.number("duration", duration, 0, 60, "seconds", open_low=True)
+    checks.flag("trace", trace)
     sim = Simulation(seed, trace=trace)
     sim.network.configure(latency=Constant(ms(latency_ms)))
     pids = list(range(n))
@@ -179,6 +208,9 @@ def check_livelock(livelock_schedule: Callable[[], object]) -> bool | str:
     """``livelock_schedule()`` returns ``{"timeout_ms", "second_start_ms"}``: on the exercise's network
     (`EXERCISE_LATENCY_MS`) one proposer alone must decide, while two duel -- no value chosen and at
     least 20 ballots within `DURATION`."""
+    refused = not_a_function("livelock_schedule", "consensus.livelock", livelock_schedule)
+    if refused:
+        return refused
     plan = livelock_schedule()
     if not isinstance(plan, dict) or set(plan) != {"timeout_ms", "second_start_ms"}:
         return "return a dict with exactly the keys 'timeout_ms' and 'second_start_ms'"
