@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from distlab.consensus.compare import side_by_side
 from distlab.consensus.coordination import CoordinationStore, FencingResult, open_store, paused_holder
-from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, table
+from distlab.consensus.coordination.systems import NEEDS, SYSTEMS, choose_coordination, settings_without_effect, table
 from distlab.consensus.quiz import QUIZ
 from distlab.consensus.split_brain import split_brain
 from distlab.grading.consensus import paxos_run
@@ -187,8 +187,12 @@ def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     choice = choose_coordination(**config)
     name = {"none": "no coordination service", "database": "a database"}.get(
         choice.system, SYSTEMS[choice.system].name if choice.system in SYSTEMS else choice.system)
+    idle = settings_without_effect(**config)
+    note = (f"<br><small>Greyed out: with the other answers as they are, no answer to "
+            f"{'this question' if len(idle) == 1 else 'these questions'} changes the choice: "
+            f"{html.escape('; '.join(NEEDS[n].question for n in idle))}</small>" if idle else "")
     return (f"<div class='distlab-choice'><b>Use: {html.escape(name)}</b><br>"
-            f"<i>{html.escape(choice.reason)}</i></div>")
+            f"<i>{html.escape(choice.reason)}</i>{note}</div>")
 
 
 def chooser_panel(**values: Any) -> Panel:
@@ -207,8 +211,20 @@ def chooser_panel(**values: Any) -> Panel:
                                          name=name, description=question, layout={"width": "460px"})
     panel = Panel(render_choice, controls, draw_now=False)
     panel.widget.children = (widgets.VBox(list(controls.values())), panel.output)
+    panel.on_redraw(_grey_out_what_cannot_matter)
     panel.redraw()
     return panel
+
+
+def _grey_out_what_cannot_matter(panel: Panel) -> None:
+    """Grey out each question no answer of which would change the chooser's answer now (and say so
+    in its tooltip); the others are live."""
+    if not isinstance(panel.last_config, Mapping):
+        return
+    idle = settings_without_effect(**panel.last_config)
+    for name, control in panel.controls.items():
+        control.disabled = name in idle
+        control.tooltip = "no answer here changes the choice while the others are as they are" if name in idle else ""
 
 
 # ----------------------------------------------------------------------------------- quiz

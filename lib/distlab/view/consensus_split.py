@@ -89,12 +89,25 @@ def split_panel(low: int = 150, high: int = 150, seed: int = 0) -> Panel:
     _check_timeouts(low, high, "low", "high")
     low_slider, high_slider = panel.controls["low"], panel.controls["high"]
 
+    seed_box = panel.controls["seed"]
+
+    def seed_matters() -> None:  # one fixed timeout leaves the seed no randomness to draw
+        fixed = low_slider.value == high_slider.value
+        seed_box.disabled = fixed
+        seed_box.tooltip = ("with one fixed timeout (low = high) the servers time out together whatever the seed: "
+                        "every vote splits" if fixed else "")
+        if panel.reseed_button is not None:
+            panel.reseed_button.disabled = fixed
+
     def low_moved(value: int) -> None:
         high_slider.value = max(high_slider.value, value)
+        seed_matters()
 
     def high_moved(value: int) -> None:
         low_slider.value = min(low_slider.value, value)
+        seed_matters()
 
+    seed_matters()
     panel.link("low", low_moved)
     panel.link("high", high_moved)
     panel.redraw()

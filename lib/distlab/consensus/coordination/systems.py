@@ -161,9 +161,33 @@ def choose_coordination(*, single_process: bool = False, data_mb: float = 1.0,
     if ecosystem in ("hadoop", "kafka") and not wants_consul and not watch_every_change:
         return Choice("zookeeper", "your stack already runs ZooKeeper: ephemeral sequential "
                                    "znodes give locks and elections (Curator recipes)")
+    if ecosystem in ("hadoop", "kafka") and not wants_consul:
+        return Choice("etcd", "your stack runs ZooKeeper, but its watches are one-shot triggers that can skip "
+                              "changes made before they are set again; etcd's watch from a revision delivers "
+                              "every change, as you need")
     if ecosystem == "hashicorp" or wants_consul:
         return Choice("consul", "service discovery with health checks and DNS, and several "
                                 "datacenters, come built in; KV with sessions covers locks")
     return Choice("etcd", "the default: a small linearizable store whose leases, compare-and-put "
                           "transactions and revision-numbered watches are exactly what election, "
                           "fenced locks and registries need")
+
+
+#: answers tried for each number question when looking for questions that cannot change the choice
+#: (each side of the chooser's thresholds: 1 GB of data, 10,000 writes a second)
+PROBES: dict[str, tuple[float, ...]] = {"data_mb": (0.1, 100_000.0), "writes_per_second": (0.1, 1_000_000.0)}
+
+
+def settings_without_effect(**settings: Any) -> tuple[str, ...]:
+    """The questions of `NEEDS` that no other answer of theirs would change the choice for, the
+    other answers staying as in `settings` (keywords of `choose_coordination`): with "one process"
+    ticked, every other question; with a Hadoop stack, whether watchers must see every change
+    decides between ZooKeeper and etcd, but with no stack it changes nothing. A chooser greys them
+    out, so that a question that changes nothing says so."""
+    answer = choose_coordination(**settings)
+    idle = []
+    for name, (kind, choices, _question) in NEEDS.items():
+        values: tuple[Any, ...] = {"bool": (True, False), "number": PROBES.get(name, ())}.get(kind, choices or ())
+        if all(choose_coordination(**{**settings, name: value}) == answer for value in values):
+            idle.append(name)
+    return tuple(idle)
