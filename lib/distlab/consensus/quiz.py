@@ -9,6 +9,7 @@ QUIZ = [
     {"kind": "numeric",
      "prompt": "A Raft cluster has 7 servers. How many may crash while it still commits new entries?",
      "answer": 3, "tolerance": 0, "unit": "servers",
+     "hint": "First work out the smallest majority of 7; the servers beyond it are the ones that may fail.",
      "explanation": ("A majority of 7 is 4, so 3 may be down: 2f + 1 servers survive f failures. "
                      "With a 4th down, the 3 left are not a majority and nothing commits.")},
     {"kind": "choice",
@@ -18,6 +19,7 @@ QUIZ = [
                  "Raft requires an odd number of servers",
                  "an even cluster can elect two leaders in one term"],
      "answer": 1,
+     "hint": "Work out the majority and the failures tolerated for both sizes, as in exercise 2.",
      "why": ["Both tolerate 2: a majority of 6 is 4, so only 2 may be down.",
              "Right: the 6th server adds a vote to every quorum and a machine that can fail, "
              "but no extra fault tolerance.",
@@ -32,6 +34,7 @@ QUIZ = [
                  "it is appended but never committed, and is overwritten after the heal",
                  "it is merged into the majority's log when the partition heals"],
      "answer": 2,
+     "hint": "Section 3 ran exactly this: look at the old leader's log before and after the heal.",
      "why": ["Committing needs a majority: 2 of 5 is not one.",
              "Without check-quorum the old leader does not know; it accepts and waits.",
              "Right: the majority elects a new leader in a higher term; on the heal the old "
@@ -46,6 +49,7 @@ QUIZ = [
                  "so that a crashed leader is detected faster",
                  "to make the protocol safe when clocks drift"],
      "answer": 1,
+     "hint": "Compare section 4's two plots: what happens when every server has the same timeout?",
      "why": ["Heartbeats come from the leader on a fixed interval; timeouts are the followers'.",
              "Right: with equal timeouts every follower stands at once, votes for itself, and "
              "the vote splits again and again (Figure 16's 150-150 ms curve).",
@@ -61,6 +65,7 @@ QUIZ = [
                  "A checks that it still holds the lock just before writing",
                  "the storage rejects A's write because its fencing token is older than B's"],
      "answer": 3,
+     "hint": "In section 7's story A is frozen: it can check nothing. Who else sees A's write?",
      "why": ["True of the lock service alone -- which is why the storage must check.",
              "etcd never sees A's write: it goes to another system.",
              "A can pause right after the check, so the check proves nothing.",
