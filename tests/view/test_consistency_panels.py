@@ -165,7 +165,7 @@ def test_store_config_maps_the_controls():
     assert cv.store_config({"replicas": 3, "lag_ms": 50.0, "policy": "any"}).partition is None
     with pytest.raises(ValueError, match="lag_ms must be in"):
         cv.store_config({"replicas": 3, "lag_ms": 0.0, "policy": "any"})
-    with pytest.raises(ValueError, match="read_policy must be one of"):
+    with pytest.raises(ValueError, match=r"^policy must be one of"):       # the panel's name for it
         cv.store_config({"replicas": 3, "lag_ms": 50.0, "policy": "nearest"})
 
 
@@ -314,7 +314,26 @@ def test_the_store_panel_has_a_write_acknowledgement_control():
 
 def test_one_replica_is_singular_in_the_store_title():
     fig = cv.render_store(replicas=1)
-    assert "1 replica," in titles(fig) and "1 replicas" not in titles(fig)
+    assert "1 replica (nothing to replicate)" in titles(fig) and "1 replicas" not in titles(fig)
+
+
+def test_the_store_title_names_only_the_settings_that_act():
+    """A greyed-out partition (fewer than 3 replicas) used to stay in the title ('partition 1 s'), and
+    one replica's title named a lag and write acknowledgements that change nothing."""
+    assert "partition 1 s" in titles(cv.render_store(replicas=3, partition_s=1.0))
+    for n in (1, 2):
+        assert "partition" not in titles(cv.render_store(replicas=n, partition_s=1.0))
+    alone = titles(cv.render_store(replicas=1, write_ack="majority"))
+    assert "lag" not in alone and "acknowledged" not in alone
+
+
+def test_one_replica_greys_out_what_it_cannot_use_and_says_why():
+    p = cv.store_panel(replicas=1, policy="token")
+    for name in ("lag_ms", "write_ack", "session", "partition_s"):
+        assert p.controls[name].disabled and p.controls[name].tooltip, name
+    assert "one replica" in p.controls["lag_ms"].tooltip
+    p.controls["replicas"].value = 3
+    assert not any(p.controls[n].disabled for n in ("lag_ms", "write_ack", "session", "partition_s"))
 
 
 # ----------------------------------------------------------------------------- what the screen says
@@ -438,3 +457,4 @@ def test_no_panel_setting_takes_nan_inf_a_bool_or_a_string_silently(bad):
     for name, call in cases:
         with pytest.raises(ValueError, match=f"^{name} must be"):
             call()
+

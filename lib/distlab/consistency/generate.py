@@ -22,6 +22,7 @@ import random
 from typing import Any
 
 from distlab.consistency.specs import get_model
+from distlab.reliability.validate import flag, integer, number
 from distlab.sim.history import History, Op
 
 __all__ = ["linearizable_history", "plant_stale_read", "plant_lost_write", "plant_out_of_order_session",
@@ -32,10 +33,12 @@ def linearizable_history(seed: int | random.Random = 0, n_ops: int = 50, n_proce
                          model: str = "cas-register", keys: int = 1, p_info: float = 0.05,
                          unique: bool = True) -> History:
     """A linearizable history of ``n_ops`` operations from ``n_processes`` concurrent clients."""
-    if n_ops < 0 or n_processes < 1 or keys < 1:
-        raise ValueError(f"need n_ops >= 0, n_processes >= 1, keys >= 1; got {n_ops}, {n_processes}, {keys}")
-    if not 0 <= p_info <= 1:
-        raise ValueError(f"p_info must be in [0, 1], got {p_info}")
+    if not isinstance(seed, random.Random):
+        integer("seed", seed, low=None)
+    for name, count, low in (("n_ops", n_ops, 0), ("n_processes", n_processes, 1), ("keys", keys, 1)):
+        integer(name, count, low=low)
+    number("p_info", p_info, low=0.0, high=1.0)
+    flag("unique", unique)
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     m = get_model(model)
     kv = m.name == "kv"

@@ -66,6 +66,9 @@ def detect_format(text: str) -> str:
 
 def read_history(text: str) -> History:
     """Parse a history in any supported format (recognised from the content)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (the history's content; read_file reads a path), "
+                        f"got {type(text).__name__}")
     if text.startswith(BOM):
         text = text[1:]
     fmt = detect_format(text)

@@ -35,7 +35,7 @@ from typing import Any
 
 from distlab.consistency.rungs import RUNGS, check
 from distlab.consistency.specs import Model
-from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, Verdict
+from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, Verdict, checked_inputs
 from distlab.sim.history import History
 
 __all__ = ["IMPLIES", "AVAILABILITY", "Classification", "classify", "implied_by", "implies_all",
@@ -109,7 +109,9 @@ def classify(history: History, model: str | Model | None = None, timeout: float 
     returning a :class:`Budget`) instead gives each directly checked rung a budget of its own, e.g.
     deterministic step budgets in tests and panels.
     """
-    total = budget if budget is not None else Budget(timeout)
+    total = checked_inputs(history, budget) if budget is not None else Budget(timeout)
+    if budget_factory is not None and not callable(budget_factory):
+        raise TypeError(f"budget_factory must be a callable returning a Budget, got {budget_factory!r}")
     rungs: dict[str, str] = {}
     expl: dict[str, str] = {}
     verdicts: dict[str, Verdict] = {}

@@ -46,6 +46,7 @@ from distlab.consistency.verdict import (
     Progress,
     StepLimit,
     Verdict,
+    checked_inputs,
     race_limits,
 )
 from distlab.consistency.wgl import wgl_ops
@@ -216,6 +217,8 @@ def check_linearizable(history: History, model: str | Model | None = None,
     ``budget`` bounds everything, the explanation of a violation included (a proven violation stays
     ``violated`` if the time runs out while it is explained); ``unknown`` says how far the search got.
     """
+    if not isinstance(explain, bool):
+        raise TypeError(f"explain must be True or False, got {explain!r}")
     with _gc_paused():
         return _check(history, model, budget, explain)
 
@@ -224,10 +227,10 @@ def _check(history: History, model: str | Model | None, budget: Budget | None, e
     """:func:`check_linearizable` proper."""
     from distlab.consistency.explain import explain_violation
 
+    budget = checked_inputs(history, budget)
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
     history = one_at_a_time(history)
-    budget = budget or Budget()
     parts = _split(history)
     progress = Progress(keys_total=len(parts))
     try:

@@ -24,7 +24,7 @@ from distlab.consistency.observations import NotUnique, Observations, ThinAir, o
 from distlab.consistency.serialization import find_serialization
 from distlab.consistency.session import EDGES, Edges, causal_order, view_members
 from distlab.consistency.specs import Model, get_model, infer_model, one_at_a_time
-from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict
+from distlab.consistency.verdict import HOLDS, UNKNOWN, VIOLATED, Budget, BudgetExceeded, Verdict, checked_inputs
 from distlab.sim.history import History, Op
 
 __all__ = ["RUNGS", "check", "RULES"]
@@ -213,10 +213,10 @@ def check(history: History, rung: str, model: str | Model | None = None,
     """Check one rung of the ladder; see :data:`RUNGS`."""
     if rung not in RUNGS:
         raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    budget = checked_inputs(history, budget)
     m = infer_model(history) if model is None else get_model(model)
     m.validate(history)
     history = one_at_a_time(history)
-    budget = budget or Budget()
     if rung == "linearizable":
         v = check_linearizable(history, m, budget)
         v.rung = rung

@@ -110,7 +110,12 @@ def _sides(cfg: StoreConfig) -> tuple[list[str], list[str]]:
 
 
 def run_store(cfg: StoreConfig, max_time: float = 3600.0) -> StoreResult:
-    """Run one experiment; the same config (and seed) gives the same numbers."""
+    """Run one experiment (for at most ``max_time`` simulated seconds); the same config (and seed)
+    gives the same numbers."""
+    if not isinstance(cfg, StoreConfig):
+        raise TypeError(f"cfg must be a StoreConfig, got {type(cfg).__name__}")
+    if not (_real(max_time) and 0 < max_time < math.inf):
+        raise ValueError(f"max_time must be a finite number of seconds > 0, got {max_time!r}")
     sim = Simulation(seed=cfg.seed, trace=False)
     sim.network.configure(latency=cfg.link_latency)
     recorder = HistoryRecorder(lambda: sim.now)

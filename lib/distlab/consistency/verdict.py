@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from distlab.sim.history import Op
+from distlab.sim.history import History, Op
 
 __all__ = ["Verdict", "Budget", "BudgetExceeded", "StepLimit", "Progress", "race_limits", "HOLDS", "VIOLATED",
-           "UNKNOWN", "describe", "plural"]
+           "UNKNOWN", "checked_inputs", "describe", "plural"]
 
 HOLDS, VIOLATED, UNKNOWN = "holds", "violated", "unknown"
 
@@ -235,3 +235,16 @@ def describe(op: Op) -> str:
     tail = "" if op.status == "ok" else f" ({op.status})"
     who = f"p{op.process}" if isinstance(op.process, int) else str(op.process)
     return f"#{op.index} {who} {body}{tail}"
+
+
+def checked_inputs(history: object, budget: object) -> Budget:
+    """A checker's ``history`` and ``budget`` refused by name unless they are a ``History`` and a
+    :class:`Budget` (or None: a fresh default budget, which is returned)."""
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a History (read one with read_history or read_file), "
+                        f"got {type(history).__name__}")
+    if budget is None:
+        return Budget()
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget (e.g. Budget(timeout=10.0)) or None, got {budget!r}")
+    return budget

@@ -18,6 +18,7 @@ import random
 from dataclasses import replace
 from typing import NamedTuple
 
+from distlab.reliability.validate import integer, number
 from distlab.sim.history import History, Op
 
 INF = float("inf")
@@ -65,12 +66,12 @@ def kv_clients_history(seed: int = 0, clients: int = 50, keys: int = 10, ops_per
                        stale_reads: int = 0) -> History:
     """A Porcupine-style key-value history (see the module doc); ``stale_reads`` gets in its middle
     half return the value their key held just before a write that completed before they began."""
-    if clients < 1 or keys < 1 or ops_per_client < 0 or stale_reads < 0:
-        raise ValueError("clients and keys must be >= 1, ops_per_client and stale_reads >= 0; got "
-                         f"{clients}, {keys}, {ops_per_client}, {stale_reads}")
+    integer("seed", seed, low=None)
+    for name, count, low in (("clients", clients, 1), ("keys", keys, 1), ("ops_per_client", ops_per_client, 0),
+                             ("stale_reads", stale_reads, 0)):
+        integer(name, count, low=low)
     for name, prob in (("p_append", p_append), ("p_put", p_put), ("p_info", p_info)):
-        if not 0.0 <= prob <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {prob}")
+        number(name, prob, low=0.0, high=1.0)
     if p_append + p_put > 1.0:
         raise ValueError(f"p_append + p_put must be <= 1, got {p_append + p_put}")
     rng = random.Random(seed)
@@ -115,8 +116,10 @@ def _record(plans: list[_Plan], rng: random.Random, stale: bool) -> tuple[list[O
 def crowd_history(seed: int = 0, n_ops: int = 5000, p_info: float = 0.0, p_read: float = 0.5) -> History:
     """``n_ops`` reads and writes of one register, all overlapping: each is invoked before any
     completes. Reads return a value written by a random earlier-invoked write (or nothing)."""
-    if n_ops < 0 or not 0.0 <= p_info <= 1.0 or not 0.0 <= p_read <= 1.0:
-        raise ValueError(f"need n_ops >= 0 and p_info, p_read in [0, 1]; got {n_ops}, {p_info}, {p_read}")
+    integer("seed", seed, low=None)
+    integer("n_ops", n_ops, low=0)
+    number("p_info", p_info, low=0.0, high=1.0)
+    number("p_read", p_read, low=0.0, high=1.0)
     rng = random.Random(seed)
     ops: list[Op] = []
     written: list[int | None] = [None]
@@ -135,8 +138,7 @@ def crowd_history(seed: int = 0, n_ops: int = 5000, p_info: float = 0.0, p_read:
 
 def thin_air_history(n_writes: int = 4999) -> History:
     """``n_writes`` indeterminate writes of distinct values, then a read of a value none wrote."""
-    if n_writes < 0:
-        raise ValueError(f"n_writes must be >= 0, got {n_writes}")
+    integer("n_writes", n_writes, low=0)
     ops = [Op(i, "write", i, None, float(i), None, "info") for i in range(n_writes)]
     ops.append(Op(n_writes, "read", None, None, float(n_writes), float(n_writes + 1), "ok", result=-1))
     return History.of(ops)

@@ -118,7 +118,7 @@ def chooser_table() -> str:
 def render_choice(config: Mapping[str, Any], fig: Figure | None = None) -> str:
     """The chooser's answer as HTML: the rung, its availability, why, and which question decided
     (settings: one bool per question of ``distlab.consistency.chooser.NEEDS``, default False)."""
-    choice = choose_rung(**{k: bool(config[k]) for k in NEEDS})
+    choice = choose_rung(**{k: config[k] for k in NEEDS})          # refuses a non-bool by the question's name
     rows = "".join(
         f"<li style=\"{'font-weight:bold;color:' + GOOD if k in choice.needs else 'color:#555'}\">"
         f"{'→ ' if k in choice.needs else ''}{html.escape(q)}</li>" for k, q in NEEDS.items())

@@ -151,10 +151,29 @@ def render_ladder(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     (rung -> data names) and ``title``, e.g. ``render_ladder(items=chooser_items())``."""
     from .style import prepare
 
+    classification, items, title = config["classification"], config["items"], config["title"]
+    if classification is not None and not isinstance(classification, Classification):
+        raise ValueError(f"classification must be a Classification (from classify) or None, got {classification!r}")
+    _check_items(items)
+    if not isinstance(title, str):
+        raise ValueError(f"title must be a string, got {title!r}")
     fig = prepare(fig, figsize=(8.0, 5.6))
     ax = fig.add_subplot()
-    draw_ladder(ax, config["classification"], config["items"], title=config["title"])
+    draw_ladder(ax, classification, items, title=title)
     return fig
+
+
+def _check_items(items: object) -> None:
+    """``items`` of :func:`render_ladder`: None, or rung (or ``"eventual"``) -> a list of names (a
+    misspelt rung would otherwise be drawn beside *eventual*)."""
+    if items is None:
+        return
+    places = (*RUNGS, "eventual")
+    ok = isinstance(items, Mapping) and all(
+        rung in places and isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)
+        for rung, names in items.items())
+    if not ok:
+        raise ValueError(f"items must map a rung of {places} to a list of names, got {items!r}")
 
 
 # ----------------------------------------------------------------------------------- histories

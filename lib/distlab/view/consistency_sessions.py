@@ -112,9 +112,18 @@ def _lag(value: float, name: str) -> float:
     return number_setting({name: value}, name, 0.0, 10.0, " s")
 
 
+def _story(story: object) -> Story:
+    """A :class:`Story`, or the one of :data:`STORIES` named ``story``; anything else refused by name."""
+    if isinstance(story, Story):
+        return story
+    if not isinstance(story, str) or story not in STORIES:
+        raise ValueError(f"story must be one of {sorted(STORIES)}, got {story!r}")
+    return STORIES[story]
+
+
 def _run(story: Story | str, policy: str, slow_lag: float | None) -> tuple[History, dict[int, str], Applies]:
-    story = STORIES[story] if isinstance(story, str) else story
-    if policy not in POLICIES:
+    story = _story(story)
+    if not isinstance(policy, str) or policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
     lags = dict(story.lags)
     if slow_lag is not None:
@@ -166,7 +175,7 @@ def _run(story: Story | str, policy: str, slow_lag: float | None) -> tuple[Histo
 
 def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = None) -> dict[str, Verdict]:
     """The story's rungs checked on its history: rung -> Verdict."""
-    story = STORIES[story] if isinstance(story, str) else story
+    story = _story(story)
     h, _ = play(story, policy, slow_lag)
     return {rung: check(h, rung, "kv") for rung in story.rungs}
 
@@ -174,7 +183,7 @@ def scene_verdicts(story: Story | str, policy: str, slow_lag: float | None = Non
 def scene_report(story: str, policy: str, slow_lag: float | None = None) -> str:
     """Text: what each read returned and each rung's verdict with its explanation."""
     h, notes = play(story, policy, slow_lag)
-    lines = [f"{STORIES[story].title} -- read policy {policy!r}"]
+    lines = [f"{_story(story).title} -- read policy {policy!r}"]
     for o in h:
         if o.f == "get":
             shown = repr(o.result) if o.result != "" else "nothing"
@@ -203,10 +212,7 @@ def render_scene(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     """One story under one policy: the timeline (notes name the replica and its version) and the
     verdict of the rung that catches the bug in the title.  Settings ``story`` (a key of
     :data:`STORIES`), ``policy`` and ``lag`` (s), as `scene_panel`: ``render_scene(story=..., policy="any")``."""
-    name, policy = config["story"], config["policy"]
-    if name not in STORIES:
-        raise ValueError(f"story must be one of {sorted(STORIES)}, got {name!r}")
-    story = STORIES[name]
+    story, policy = _story(config["story"]), config["policy"]
     lag = None if config["lag"] is None else _lag(config["lag"], "lag")
     h, notes, applies = _run(story, policy, lag)
     verdicts = scene_verdicts(story, policy, lag)

@@ -55,12 +55,22 @@ def store_config(config: Mapping[str, Any]) -> StoreConfig:
     lag = number_setting(config, "lag_ms", 1.0, 2000.0, " ms")
     part = number_setting(config, "partition_s", 0.0, 3600.0, " s", default=0.0)
     replicas = int(number_setting(config, "replicas", 1, 99, integer=True))
-    return StoreConfig(replicas=replicas, read_policy=config["policy"],
-                       token_mode=config.get("session", "wait"), write_ack=config.get("write_ack", "leader"),
+    menus = {name: _menu(config, name, options) for name, options in
+             (("policy", READ_POLICIES), ("session", SESSION_MODES), ("write_ack", WRITE_ACKS))}
+    return StoreConfig(replicas=replicas, read_policy=menus["policy"], token_mode=menus["session"],
+                       write_ack=menus["write_ack"],
                        replication_lag=Exponential(tail_mean=(lag - 1.0) / 1000.0, offset=0.001),
                        partition=(_PARTITION_START, part) if part > 0 else None,
                        leader_rtt=number_setting(config, "rtt_ms", 0.0, 60_000.0, " ms", default=0.0) / 1000.0,
                        seed=int(number_setting(config, "seed", 0, 2**63 - 1, integer=True, default=0)), **_WORKLOAD)
+
+
+def _menu(config: Mapping[str, Any], name: str, options: Sequence[str]) -> str:
+    """The menu setting ``name`` (default: its first option), refused by that name unless one of ``options``."""
+    value = config.get(name, options[0])
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
+    return value
 
 
 def store_run(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -210,13 +220,27 @@ def store_panel(replicas: int = 3, lag_ms: float = 50.0, policy: str = "any", wr
 def _disable_what_cannot_matter(controls: Mapping[str, Any]) -> None:
     """Grey out a control that has no effect under another's setting, and say why in its tooltip:
     only the ``token`` policy has a token to be behind; with fewer than 3 replicas a partition has no
-    minority side to cut off."""
+    minority side to cut off; one replica has no follower to lag, to acknowledge or to fall behind."""
+    alone = int(controls["replicas"].value) == 1
     token = controls["policy"].value == "token"
-    controls["session"].disabled = not token
-    controls["session"].tooltip = "" if token else "only the token read policy uses this"
-    splits = int(controls["replicas"].value) >= 3
-    controls["partition_s"].disabled = not splits
-    controls["partition_s"].tooltip = "" if splits else "a partition needs 3 or more replicas to cut a minority off"
+    lonely = "one replica has no follower to replicate to"
+    why = {"session": "only the token read policy uses this" if not token else lonely if alone else "",
+           "partition_s": "" if int(controls["replicas"].value) >= 3
+           else "a partition needs 3 or more replicas to cut a minority off",
+           "lag_ms": lonely if alone else "", "write_ack": lonely if alone else ""}
+    for name, reason in why.items():
+        controls[name].disabled = bool(reason)
+        controls[name].tooltip = reason
+
+
+def _setup(config: Mapping[str, Any]) -> str:
+    """The title's first line: the settings that act on this run (a partition needs 3 or more
+    replicas, and one replica has no lag and no one else to acknowledge a write)."""
+    part, n = float(config["partition_s"]), int(config["replicas"])
+    if n == 1:
+        return f"read policy {config['policy']!r}, 1 replica (nothing to replicate)"
+    return (f"read policy {config['policy']!r}, writes acknowledged by the {config['write_ack']}, {n} replicas, "
+            f"lag ~{float(config['lag_ms']):g} ms{f', partition {part:g} s' if part and n >= 3 else ''}")
 
 
 @panel_render(defaults=settings_of(store_panel))
@@ -230,10 +254,7 @@ def render_store(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     fig = fig if fig is not None else prepare(None, figsize=(10.0, 4.8))
     _StoreFigure.of(fig).show(m, run["reads"], run["strongest"])
     strongest = ", ".join(run["strongest"]) or "none"
-    part, n = float(config["partition_s"]), int(config["replicas"])
-    fig.suptitle(f"read policy {config['policy']!r}, writes acknowledged by the {config['write_ack']}, "
-                 f"{n} replica{'s' if n != 1 else ''}, lag ~{float(config['lag_ms']):g} ms"
-                 f"{f', partition {part:g} s' if part else ''}\nthe checker's strongest rung {strongest}; "
+    fig.suptitle(f"{_setup(config)}\nthe checker's strongest rung {strongest}; "
                  f"converged {'yes' if m['converged'] else 'NO'}", fontsize=10,
                  color=GOOD if run["strongest"] else BAD)
     return fig

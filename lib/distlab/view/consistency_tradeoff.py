@@ -27,8 +27,9 @@ def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s
     """Every policy of :data:`LADDER_ORDER` on the same workloads; averaged over ``seeds``; ``rtt_ms``
     is the extra round trip between each client and the leader (:class:`~distlab.consistency.StoreConfig`'s
     ``leader_rtt``)."""
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
+    if (isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds
+            or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
+        raise ValueError(f"seeds must be a non-empty sequence of integer seeds, e.g. (0, 1, 2), got {seeds!r}")
     rows = []
     for policy, ack in LADDER_ORDER:
         runs = [store_run({"replicas": replicas, "lag_ms": lag_ms, "policy": policy, "write_ack": ack,
