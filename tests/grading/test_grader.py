@@ -114,6 +114,14 @@ def test_a_runaway_answer_is_killed_at_the_timeout_and_leaves_nothing(tmp_path):
     assert not _leftovers()
 
 
+def test_an_answer_that_kills_its_sandbox_fails_alone(tmp_path):
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef my_breaker():\n    return None"
+    report = grade([str(submission(tmp_path / "s.ipynb", {**CORRECT, "my_breaker": killer}))])[0]
+    assert statuses(report) == {"reliability.token_bucket": "passed", "reliability.breaker_tuning": "error",
+                                "reliability.end_storm": "passed"}
+    assert "sandbox died" in report.exercises[1].message and not _leftovers()
+
+
 def test_an_answer_that_takes_all_memory_fails_alone(tmp_path):
     greedy = "buffer = bytearray(8 * 2**30)\ndef my_breaker():\n    return None"
     report = grade([str(submission(tmp_path / "s.ipynb", {**CORRECT, "my_breaker": greedy}))])[0]

@@ -44,19 +44,21 @@ class Sandbox:
         """Send one request and wait at most ``timeout_s`` for its reply (killing the sandbox after)."""
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
+        answered = False
         try:
             stdin.write(json.dumps(request).encode() + b"\n")
             stdin.flush()
-            if select.select([stdout], [], [], timeout_s)[0]:
-                line = stdout.readline()
-                if line:
-                    reply: dict[str, Any] = json.loads(line)
-                    return reply
+            answered = bool(select.select([stdout], [], [], timeout_s)[0])
+            line = stdout.readline() if answered else b""
+            if line:
+                reply: dict[str, Any] = json.loads(line)
+                return reply
         except (OSError, ValueError):
             pass
         self.close()
-        return {"status": "timeout" if self.process.returncode is None or self.process.returncode < 0 else "error",
-                "message": f"the sandbox stopped answering within {timeout_s:g} s and was killed"}
+        if not answered:
+            return {"status": "timeout", "message": f"the sandbox gave no answer within {timeout_s:g} s and was killed"}
+        return {"status": "error", "message": "the sandbox died (did the answer kill its parent?)"}
 
     def run(self, exercise_id: str, name: str, code: str, timeout_s: float) -> dict[str, str]:
         """The verdict on ``code`` for one exercise: ``{"status": ..., "message": ...}``."""
