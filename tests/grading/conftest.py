@@ -6,8 +6,8 @@ import pytest
 DATA = Path(__file__).resolve().parent / "data"
 SOLUTIONS = Path(__file__).resolve().parent / "solutions"
 
-# The demo notebooks are grader fixtures (one crashes, one never finishes), not course notebooks:
-# `make test` runs pytest --nbval over tests/, which must not collect them.
+# Notebooks under data/ are grader fixtures, not course notebooks: `make test` runs pytest --nbval
+# over tests/, which must not collect them.
 collect_ignore_glob = ["data/*.ipynb"]
 
 # The demo exercises live with the demo notebooks (they import them from their own folder).
@@ -16,10 +16,9 @@ if str(DATA) not in sys.path:
 
 
 @pytest.fixture(autouse=True)
-def _clean_grading_state(monkeypatch):
+def _clean_grading_state():
     from distlab.grading import checks
 
-    monkeypatch.delenv(checks.RESULTS_ENV, raising=False)
     checks.reset()
     yield
     checks.reset()

@@ -14,31 +14,25 @@ shows one of
 * ``✓ passed``.
 
 `check` never raises (papermill and "Run All" treat any error output as failure): an unknown id,
-a crash inside the learner's code and a bug in the check function all become a message.  Each
-result is also appended as one JSON line to the file named by ``$DISTLAB_GRADING_RESULTS`` when the
-headless grader has set it, which is how ``python -m distlab.grading`` learns the scores.
+a crash inside the learner's code and a bug in the check function all become a message. Nothing
+here reports to the headless grader: ``python -m distlab.grading`` computes scores itself, from the
+instructor's copy, with the same `judge` (:mod:`distlab.grading.grader`).
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from . import registry
 from .time_limit import CHECK_TIME_LIMIT_S, TookTooLong, time_limit
 
-#: Environment variable naming the JSON-lines file the headless grader reads.
-RESULTS_ENV = "DISTLAB_GRADING_RESULTS"
-
-STATUSES = ("passed", "failed", "not-attempted", "error")
-_SYMBOL = {"passed": "✓", "failed": "✗", "not-attempted": "–", "error": "!"}
+STATUSES = ("passed", "failed", "not-attempted", "error", "timeout")
+_SYMBOL = {"passed": "✓", "failed": "✗", "not-attempted": "–", "error": "!", "timeout": "⏱"}
 _WORD = {"passed": "passed", "failed": "not yet", "not-attempted": "not attempted",
-         "error": "could not check"}
+         "error": "could not check", "timeout": "took too long"}
 _COLOUR = {"passed": "#009E73", "failed": "#D55E00", "not-attempted": "#7F7F7F",
-           "error": "#CC79A7"}
+           "error": "#CC79A7", "timeout": "#E69F00"}
 
 
 @dataclass(frozen=True)
@@ -84,14 +78,20 @@ def evaluate(exercise_id: str, answer: object) -> Verdict:
     if ex is None:
         return Verdict(str(exercise_id), "error", 0, 1,
                        f"unknown exercise id {exercise_id!r}; check the spelling in this cell")
+    return judge(ex, answer)
+
+
+def judge(ex: registry.Exercise, answer: object) -> Verdict:
+    """`ex`'s check on `answer`, within :data:`CHECK_TIME_LIMIT_S`, as a verdict. Never raises
+    (except on Ctrl-C). The notebook's `check` and the headless grader both judge with this."""
     if answer is ...:
         return Verdict(ex.id, "not-attempted", 0, ex.points, "replace ... with your answer")
     try:
         with time_limit(CHECK_TIME_LIMIT_S):
             outcome = ex.check_fn(answer)
     except TookTooLong:
-        return Verdict(ex.id, "failed", 0, ex.points,
-                       f"took too long: the check was stopped after {CHECK_TIME_LIMIT_S:g} s -- does your code "
+        return Verdict(ex.id, "timeout", 0, ex.points,
+                       f"the check was stopped after {CHECK_TIME_LIMIT_S:g} s -- does your code "
                        "loop forever, or try far more cases than it needs?")
     except NotImplementedError:
         return Verdict(ex.id, "not-attempted", 0, ex.points,
@@ -119,21 +119,22 @@ def evaluate(exercise_id: str, answer: object) -> Verdict:
 def check(exercise_id: str, answer: object = ...) -> None:
     """Evaluate, show the feedback and record the result.  Never raises (except on Ctrl-C)."""
     verdict = evaluate(exercise_id, answer)
-    _latest[verdict.id] = verdict
-    record({"event": "check", **asdict(verdict)})
+    remember(verdict)
     show(verdict)
 
 
 def start(notebook: str) -> list[str]:
-    """Declare, from a notebook's setup cell, which exercises it contains (all exercises
-    registered for `notebook`), so the grader can report the ones never reached.  Never raises."""
+    """The ids of the exercises `notebook` contains (a notebook's setup cell names its chapter
+    this way, and loads the chapter's checks early).  Never raises."""
     try:
-        exercises = registry.exercises_for(notebook)
+        return [e.id for e in registry.exercises_for(notebook)]
     except Exception:  # noqa: BLE001
-        exercises = []
-    record({"event": "declare", "notebook": notebook,
-            "exercises": [{"id": e.id, "max": e.points} for e in exercises]})
-    return [e.id for e in exercises]
+        return []
+
+
+def remember(verdict: Verdict) -> None:
+    """Keep `verdict` as its exercise's latest (what `results` returns)."""
+    _latest[verdict.id] = verdict
 
 
 def results() -> dict[str, Verdict]:
@@ -145,18 +146,6 @@ def reset() -> None:
     """Forget attempts and verdicts (tests use this)."""
     _attempts.clear()
     _latest.clear()
-
-
-def record(event: dict[str, Any]) -> None:
-    """Append `event` as a JSON line to ``$DISTLAB_GRADING_RESULTS``, if set.  Never raises."""
-    path = os.environ.get(RESULTS_ENV)
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(event, ensure_ascii=False) + "\n")
-    except OSError:
-        pass
 
 
 def show(verdict: Verdict) -> None:

@@ -1,42 +1,38 @@
-"""The headless grader: run each submitted notebook with papermill and score its exercises.
+"""The headless grader: scores come from the instructor's copy and the grader, never the submission.
 
-Each notebook runs in its own subprocess (``python -m papermill NB OUT -k python3 --cwd DIR``),
-its output written to a temporary directory (never over the submission), with a wall-clock
-timeout after which the whole process group is killed, so a runaway submission cannot hang the
-grading of the others.  The kernel inherits ``$DISTLAB_GRADING_RESULTS``; every `check(...)` and
-`start(...)` in the notebook appends a JSON line there, and that file -- not the notebook's
-printed output -- is what we score.
-
-Which exercises does a notebook contain?  The union of (1) what its setup cell declared with
-``start("<notebook>")``, (2) the registry's exercises for a ``start("...")`` call found in its
-source, and (3) every literal ``check("<id>", ...)`` in its code cells.  An expected exercise that
-never reported (the kernel died, timed out, or the cell was deleted) is scored 0 with status
-``error``.
+For each submission the grader (1) reads the file, reporting a broken one by name and line; (2)
+finds its chapter and, exercise by exercise, the code the learner wrote where the instructor's copy
+has the template (:mod:`distlab.grading.matching`), flagging locked cells that were changed or
+deleted; (3) decides what it can without running anything -- ``missing`` (no answer found),
+``not-attempted`` (the template untouched), ``uses-reference`` (the answer calls the library's own
+solution, :mod:`distlab.grading.references`); (4) runs every other answer on its own, in a fresh
+fork of a sandbox that has run the chapter's setup cells (:mod:`distlab.grading.sandbox`), judged
+by the same `judge` as the notebook's ``check()`` within the same :data:`CHECK_TIME_LIMIT_S`.
+Nothing else of the submission runs: an error in an unrelated cell cannot cost an exercise, and
+nothing the submission prints or writes reaches the score. A score is the exercise's points when
+its status is ``passed``, else 0.
 """
-
 from __future__ import annotations
 
-import csv
-import json
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
+import queue
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from distlab.services import lifecycle
-
 from . import registry
-from .checks import RESULTS_ENV
+from .course import Chapter, load_course
+from .matching import Answer, identify, match
+from .references import used_references
+from .runner import Sandbox
+from .submission import SubmissionError, read_cells
 
-DEFAULT_TIMEOUT_S = 300.0
-_CHECK_CALL = re.compile(r"""\bcheck\(\s*(['"])([^'"]+)\1""")
-_START_CALL = re.compile(r"""\bstart\(\s*(['"])([^'"]+)\1""")
+__all__ = ["DEFAULT_TIMEOUT_S", "GRADER_STATUSES", "ExerciseScore", "NotebookReport", "grade", "grade_notebook"]
+
+#: wall-clock seconds one answer may take in its sandbox (its check alone has CHECK_TIME_LIMIT_S)
+DEFAULT_TIMEOUT_S = 60.0
+GRADER_STATUSES = ("passed", "failed", "not-attempted", "error", "timeout", "missing", "uses-reference")
 
 
 @dataclass
@@ -44,20 +40,26 @@ class ExerciseScore:
     """One exercise's line in a notebook's grade."""
 
     id: str
-    score: int  # points earned: the check's score if it passed, else 0
-    max: int  # the exercise's points
-    status: str  # one of checks.STATUSES; "error" also when the exercise never reported
-    message: str = ""  # the check's feedback, or why there is none ("never reached")
+    score: int
+    max: int
+    status: str  # one of GRADER_STATUSES
+    message: str = ""
 
 
 @dataclass
 class NotebookReport:
-    """The grade of one notebook.  `executed` is False when it errored or timed out."""
+    """The grade of one submission. ``problem`` says why it could not be graded at all."""
 
     notebook: str
-    executed: bool
-    error: str | None = None
+    chapter: str = ""
+    problem: str | None = None
     exercises: list[ExerciseScore] = field(default_factory=list)
+    changed_cells: tuple[int, ...] = ()
+
+    @property
+    def graded(self) -> bool:
+        """True when the submission could be read and matched to a chapter."""
+        return self.problem is None
 
     @property
     def score(self) -> int:
@@ -69,179 +71,110 @@ class NotebookReport:
         """Points available over all exercises."""
         return sum(e.max for e in self.exercises)
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict (``--json`` prints one per notebook; messages left out)."""
-        return {"notebook": self.notebook, "score": self.score, "max": self.max,
-                "exercises": [{"id": e.id, "score": e.score, "max": e.max, "status": e.status}
-                              for e in self.exercises],
-                "executed": self.executed, "error": self.error}
 
-    def to_text(self) -> str:
-        """A header line with the total, then one line per exercise with its status symbol."""
-        state = "executed" if self.executed else f"NOT executed: {self.error}"
-        lines = [f"{self.notebook}: {self.score}/{self.max} ({state})"]
-        symbols = {"passed": "✓", "failed": "✗", "not-attempted": "–", "error": "!"}
-        for e in self.exercises:
-            lines.append(f"  {symbols.get(e.status, '?')} {e.id}  {e.score}/{e.max}  {e.status}")
-        if not self.exercises:
-            lines.append("  (no exercises found)")
-        return "\n".join(lines)
+@dataclass
+class _Job:
+    report: NotebookReport
+    index: int  # into report.exercises
+    chapter: Chapter
+    answer: Answer
 
 
-def declared_in_source(notebook: Path) -> list[tuple[str, int]]:
-    """``(id, max)`` of the exercises a notebook's code cells name, without running it."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    found: dict[str, int] = {}
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else src
-        for m in _START_CALL.finditer(src):
-            for ex in registry.exercises_for(m.group(2)):
-                found.setdefault(ex.id, ex.points)
-        for m in _CHECK_CALL.finditer(src):
-            checked = registry.get(m.group(2))
-            found.setdefault(m.group(2), checked.points if checked else 1)
-    return list(found.items())
-
-
-def score_events(events: list[dict[str, Any]], expected: list[tuple[str, int]]) -> list[ExerciseScore]:
-    """Combine the recorded JSON events with the statically expected exercises.  The last check
-    of an exercise counts; an expected exercise with no check is an ``error`` (never reached)."""
-    order: dict[str, int] = {}
-    for ev in events:
-        if ev.get("event") == "declare":
-            for item in ev.get("exercises", []):
-                order.setdefault(item["id"], int(item.get("max", 1)))
-    for ex_id, points in expected:
-        order.setdefault(ex_id, points)
-    latest: dict[str, dict[str, Any]] = {}
-    for ev in events:
-        if ev.get("event") == "check":
-            latest[ev["id"]] = ev
-            order.setdefault(ev["id"], int(ev.get("max", 1)))
-    scores = []
-    for ex_id, points in order.items():
-        last = latest.get(ex_id)
-        if last is None:
-            scores.append(ExerciseScore(ex_id, 0, points, "error", "never reached"))
-        else:
-            status = last.get("status", "error")
-            score = int(last.get("score", 0)) if status == "passed" else 0
-            scores.append(ExerciseScore(ex_id, score, int(last.get("max", points)), status,
-                                        last.get("message", "")))
-    return scores
-
-
-def run_notebook(notebook: Path, workdir: Path, results_file: Path, timeout: float,
-                 kernel: str = "python3") -> str | None:
-    """Execute `notebook` with papermill into `workdir`; returns None on success or an error."""
-    out = workdir / f"{notebook.stem}.out.ipynb"
-    cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "-k", kernel,
-           "--cwd", str(notebook.parent), "--no-progress-bar"]
-    env = dict(os.environ, **{RESULTS_ENV: str(results_file)})
-    # a grader killed by any means takes papermill along; the kernel's own poller then sees its
-    # parent gone and exits, and the kernel's embedded servers die with it (distlab.services.lifecycle)
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, preexec_fn=lifecycle.die_with_this_process())
-    try:
-        _stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return f"timed out after {timeout:g} s"
-    if proc.returncode != 0:
-        return _last_error_line(stderr) or f"papermill exited with {proc.returncode}"
+def _static(answer: Answer, chapter: Chapter) -> tuple[str, str] | None:
+    """The status and message an answer gets without running it, or None when it must run."""
+    if answer.code is None:
+        return "missing", answer.problem
+    if answer.untouched:
+        return "not-attempted", "the template is unchanged"
+    used = used_references(answer.slot.id, answer.code, chapter.prelude)
+    if "distlab.grading" in used:
+        return "uses-reference", "your answer uses the grader itself (distlab.grading), which no answer may touch"
+    if used:
+        return "uses-reference", (f"your answer uses {', '.join(used)}, the course's own solution; the exercise "
+                                  "asks you to write it yourself")
     return None
 
 
-def grade_notebook(notebook: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S,
-                   kernel: str = "python3") -> NotebookReport:
-    """Execute and score one notebook."""
-    path = Path(notebook).resolve()
-    expected = declared_in_source(path)
-    workdir = Path(tempfile.mkdtemp(prefix="distlab-grade-"))
+def _plan(path: str, course: Sequence[Chapter], expected: str | None) -> tuple[NotebookReport, list[_Job]]:
+    report = NotebookReport(path)
     try:
-        results_file = workdir / "results.jsonl"
-        error = run_notebook(path, workdir, results_file, timeout, kernel)
-        events = _read_events(results_file)
+        cells = read_cells(Path(path))
+    except SubmissionError as exc:
+        report.problem = str(exc)
+        return report, []
+    chapter, share = identify(cells, course)
+    if chapter is None:
+        report.problem = f"not a notebook of this course (at best {share:.0%} of a chapter's cells match)"
+        return report, []
+    report.chapter = chapter.name
+    if expected and chapter.name != expected:
+        report.problem = f"this is chapter {chapter.name}, not {expected}"
+        return report, []
+    matched = match(chapter, cells)
+    report.changed_cells = matched.changed
+    jobs = []
+    for answer in matched.answers:
+        points = _points(answer.slot.id)
+        decided = _static(answer, chapter)
+        report.exercises.append(ExerciseScore(answer.slot.id, 0, points, *(decided or ("error", "not run"))))
+        if decided is None:
+            jobs.append(_Job(report, len(report.exercises) - 1, chapter, answer))
+    return report, jobs
+
+
+def _points(exercise_id: str) -> int:
+    exercise = registry.get(exercise_id)
+    return exercise.points if exercise is not None else 1
+
+
+def _worker(tasks: queue.Queue[_Job | None], timeout_s: float) -> None:
+    """Run jobs until the queue hands out None; one sandbox per chapter, closed before returning."""
+    sandboxes: dict[str, Sandbox] = {}
+    try:
+        while (job := tasks.get()) is not None:
+            box = sandboxes.get(job.chapter.name)
+            if box is None:
+                box = sandboxes[job.chapter.name] = Sandbox(job.chapter.prelude)
+            slot = job.answer.slot
+            reply = box.run(slot.id, slot.name, job.answer.code or "", timeout_s)
+            line = job.report.exercises[job.index]
+            line.status, line.message = reply["status"], reply["message"]
+            line.score = line.max if line.status == "passed" else 0
+            if box.process.poll() is not None:  # a sandbox that died is replaced, not reused
+                box.close()
+                del sandboxes[job.chapter.name]
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return NotebookReport(str(notebook), error is None, error, score_events(events, expected))
+        for box in sandboxes.values():
+            box.close()
 
 
-def write_gradebook(reports: list[NotebookReport], path: str | Path) -> None:
-    """One row per submission; a score column per exercise seen in any submission.
-
-    The file is written beside ``path`` and renamed over it only when complete, so a crash or a
-    full disk never leaves a half-written gradebook in place of the previous one."""
-    path = Path(path)
-    ids = sorted({e.id for r in reports for e in r.exercises})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["notebook", "score", "max", "executed", *ids])
-            for r in reports:
-                by_id = {e.id: e.score for e in r.exercises}
-                writer.writerow([r.notebook, r.score, r.max, "yes" if r.executed else "no",
-                                 *[by_id.get(i, "") for i in ids]])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+def _run(jobs: list[_Job], workers: int, timeout_s: float) -> None:
+    tasks: queue.Queue[_Job | None] = queue.Queue()
+    for job in sorted(jobs, key=lambda j: j.chapter.name):
+        tasks.put(job)
+    count = max(1, min(workers, len(jobs)))
+    for _ in range(count):
+        tasks.put(None)
+    threads = [threading.Thread(target=_worker, args=(tasks, timeout_s), name=f"distlab-grade-{i}")
+               for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut short by a kill
-    return events
+def grade(paths: Sequence[str], *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT_S,
+          course: Path | None = None, chapter: str | None = None) -> list[NotebookReport]:
+    """Grade ``paths`` (in that order) with ``jobs`` sandboxes at once; see the module docstring.
+    ``course`` is the folder of the instructor's copies; ``chapter`` the one every file must be."""
+    chapters = load_course(course)
+    plans = [_plan(str(p), chapters, chapter) for p in paths]
+    work = [job for _, planned in plans for job in planned]
+    if work:
+        _run(work, jobs, timeout)
+    return [report for report, _ in plans]
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    """Kill papermill's process group and every descendant.  The kernel runs in a session of
-    its own (jupyter_client starts it that way), so the group alone would miss it."""
-    victims = _descendants(proc.pid)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in victims:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    proc.communicate()
-
-
-def _descendants(root: int) -> list[int]:
-    """Process ids below `root`, read from /proc (empty where there is no /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _last_error_line(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in reversed(lines):
-        if "Error" in ln or "Exception" in ln:
-            return ln[:300]
-    return lines[-1][:300] if lines else ""
+def grade_notebook(notebook: str | Path, **options: Any) -> NotebookReport:
+    """Grade one submission (options as :func:`grade`)."""
+    return grade([str(notebook)], **options)[0]

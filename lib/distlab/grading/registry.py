@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 #: Modules of this package that are framework, not chapter exercise definitions.
-CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "soundness"})
+CORE_MODULES = frozenset({"__main__", "registry", "checks", "grader", "quiz", "soundness", "time_limit", "course",
+                          "matching", "sandbox", "runner", "references", "submission", "gradebook"})
 
 CheckFn = TypeVar("CheckFn", bound=Callable[..., object])
 

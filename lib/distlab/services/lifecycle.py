@@ -56,7 +56,8 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 __all__ = [  # spawning is defined here; the ownership records are re-exported from .ownership
     "FOLDER_PREFIX", "PR_SET_PDEATHSIG", "RUNTIME_ENV", "SERVER_NAMES", "TAG_ENV", "Owned", "Record",
-    "as_user", "die_with_this_process", "forget", "main", "process_start", "reap", "records", "release",
+    "as_user", "die_with_parent", "die_with_this_process", "forget", "main", "process_start", "reap", "records",
+    "release",
     "remove_folders", "runtime_dir", "server_processes", "signal_server", "spawn", "stop", "tagged",
     "wait_gone",
 ]
@@ -88,6 +89,14 @@ def die_with_this_process() -> Callable[[], None] | None:
     or a thread that outlives the child. ``None`` where Linux's parent-death signal is missing.
     """
     return _pdeathsig_setter(os.getpid())
+
+
+def die_with_parent(parent: int) -> None:
+    """From inside a process: be SIGKILLed when ``parent`` (the process that started it) dies, and
+    exit at once if it already has. No ``preexec_fn`` needed, so a thread may start the process."""
+    arm = _pdeathsig_setter(parent)
+    if arm is not None:
+        arm()
 
 
 class _Spawner:
