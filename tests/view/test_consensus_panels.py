@@ -297,10 +297,10 @@ def test_split_votes_with_equal_timeouts_and_a_leader_with_a_range():
 
 def test_split_panel_sliders_reach_the_figure():
     panel = cv.split_panel(low=150, high=150)
-    assert "no leader" in panel.last_result.axes[0].get_title()
+    assert "every vote split" in panel.last_result.axes[0].get_title()
     panel.controls["high"].value = 300
     assert panel.last_config["high"] == 300
-    assert "leader after" in panel.last_result.axes[0].get_title()
+    assert "leader in term 1, after" in panel.last_result.axes[0].get_title()
 
 
 def test_split_panel_low_never_passes_high():

@@ -36,21 +36,24 @@ def _check_timeouts(low: int, high: int, low_name: str, high_name: str) -> None:
 
 
 def split_run(low_ms: int = 150, high_ms: int = 150, seed: int = 0, duration: float = 3.0) -> dict[str, Any]:
-    """Every server's term over `duration` seconds from a cold start, and when a leader arose."""
+    """Every server's term over `duration` seconds from a cold start, and when (and in which term) a
+    leader arose."""
     _check_timeouts(low_ms, high_ms, "low_ms", "high_ms")
     checks.number("duration", duration, 0.005, 600.0, "seconds")
     c = Cluster(5, seed=seed, config=RaftConfig(election_timeout=(ms(low_ms), ms(high_ms))))
     times: list[float] = []
     terms: dict[Any, list[Any]] = {p: [] for p in c.pids}
-    elected = None
+    elected, elected_term = None, 0
     while c.now < duration - 1e-9:
         c.run(ms(5))
         times.append(c.now)
         for p, nd in c.nodes.items():
             terms[p].append(nd.current_term)
-        if elected is None and _leader(c) is not None:
-            elected = c.now
+        leader = _leader(c)
+        if elected is None and leader is not None:
+            elected, elected_term = c.now, c.nodes[leader].current_term
     return {"range": (low_ms, high_ms), "times": times, "terms": terms, "elected": elected,
+            "elected_term": elected_term if elected is not None else None,
             "elections": max(max(v) for v in terms.values())}
 
 
@@ -129,9 +132,9 @@ def render_split(config: Mapping[str, Any], fig: Figure | None = None) -> Figure
     lo, hi = run["range"]
     if run["elected"] is not None:
         ax.axvline(run["elected"], color=GOOD, ls="--", label="first leader elected")
-        what = f"leader after {run['elected'] * 1000:.0f} ms"
+        what = f"leader in term {run['elected_term']}, after {run['elected'] * 1000:.0f} ms"
     else:
-        what = f"no leader in {run['times'][-1]:.0f} s: every vote split"
+        what = f"{run['elections']} elections in {run['times'][-1]:.0f} s, every vote split"
     label_axes(ax, title=f"election timeout {lo}-{hi} ms: {what}", xlabel="time (s)",
                ylabel="current term (elections started)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
