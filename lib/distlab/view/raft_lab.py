@@ -108,6 +108,7 @@ class ClusterLab:
     checkpoints: dict[int, Checkpoint]  #: stored copies, by frame
     requests: int                      #: client requests made so far
     note: str                          #: the note of the frames being recorded (the last action's)
+    note_at: float | None              #: when that action was taken (simulated seconds), None before any
     shown: int                         #: the frame a viewer shows (the last, or a loaded run's)
 
     def __init__(self, nodes: int = 5, timeout_ms: tuple[int, int] = (150, 300), latency_ms: float = 5.0,
@@ -131,7 +132,7 @@ class ClusterLab:
         self.frames = []
         self.actions = []
         self.checkpoints = {}
-        self.note = ""
+        self.note, self.note_at = "", None
         self._record("start", checkpoint=True)
 
     def _record(self, note: str, checkpoint: bool = False) -> None:
@@ -140,7 +141,8 @@ class ClusterLab:
             # frame 0 is the freshly built cluster: `fork` rebuilds it from the settings instead
             stored = copy.deepcopy(self.cluster) if index else None
             self.checkpoints[index] = Checkpoint(stored, self.requests)
-        self.frames.append(capture(self.cluster, note, self.frames[-1] if self.frames else None))
+        self.frames.append(capture(self.cluster, note, self.frames[-1] if self.frames else None,
+                                   self.note_at if note else None))
         self.shown = index
 
     def run(self, duration: float = STEP) -> None:
@@ -169,6 +171,7 @@ class ClusterLab:
         self.actions = [a for a in self.actions if a.frame <= index]
         self.checkpoints = {i: v for i, v in self.checkpoints.items() if i <= index}
         self.note = self.frames[index]["note"] if index else ""
+        self.note_at = self.frames[index]["note_at"] if index else None
         self.shown = index
         return self.frames
 
@@ -196,7 +199,7 @@ class ClusterLab:
             cluster_actions: dict[str, Callable[[], str]] = {
                 "split": self._split, "heal": self._heal, "request": self._request, "run": self._run_on}
             what = cluster_actions[action]()
-        self.note = what
+        self.note, self.note_at = what, self.cluster.now
         if what:
             self._record(what, checkpoint=True)
         return what

@@ -56,8 +56,9 @@ def _capture_nodes(c: Cluster, before: dict[Hashable, dict[str, Any]]) -> list[d
     return nodes
 
 
-def capture(c: Cluster, note: str = "", previous: Frame | None = None) -> Frame:
-    """One frame: plain data only (no simulator objects), so frames never change afterwards.
+def capture(c: Cluster, note: str = "", previous: Frame | None = None, note_at: float | None = None) -> Frame:
+    """One frame: plain data only (no simulator objects), so frames never change afterwards. `note`
+    tells the last action, taken at simulated time `note_at` (None: no action yet).
 
     With the `previous` frame, every part equal to its counterpart there (a server's state, its
     log, the cut links, the verdicts) is that same object: a recording of hundreds of frames then
@@ -68,7 +69,7 @@ def capture(c: Cluster, note: str = "", previous: Frame | None = None) -> Frame:
     for e in c.sim.network.in_flight.values():
         progress = message_progress(now, e.sent_at, e.due)
         msgs.append((e.src, e.dst, message_word(e.payload), round(progress, 3)))
-    frame = {"time": now, "note": note, "nodes": _capture_nodes(c, before), "msgs": msgs,
+    frame = {"time": now, "note": note, "note_at": note_at, "nodes": _capture_nodes(c, before), "msgs": msgs,
              "blocked": sorted(c.sim.network.blocked_pairs()),
              "invariants": dict(c.sim.invariants.evaluate(c.sim))}
     if previous is not None:
@@ -108,7 +109,7 @@ def render_frame(frame: Frame, fig: Figure | None = None) -> Figure:
         fig.subfigures(2, 1, height_ratios=[0.64, 0.36])
     top, bottom = fig.subfigs
     update_cluster(frame_picture(frame), fig=top)
-    clock = f"t = {frame['time']:.2f} s" + (f"  ·  {frame['note']}" if frame["note"] else "")
+    clock = f"t = {frame['time']:.2f} s" + (f"  ·  {_when(frame)}{frame['note']}" if frame["note"] else "")
     kept = _CLOCK.get(top)
     if kept is not None and kept[0] in top.texts and kept[1] in top.legends:
         kept[0].set_text(clock)
@@ -122,3 +123,10 @@ def render_frame(frame: Frame, fig: Figure | None = None) -> Figure:
         draw_logs(ax, rows, title="each server's log: solid = committed, pale = not yet committed")
         _ROWS.put(bottom, rows)
     return fig
+
+
+def _when(frame: Frame) -> str:
+    """``at 3.00 s: `` before the note of an action taken before this frame's time (later frames
+    carry the last action's note), nothing on the action's own frame."""
+    at = frame.get("note_at")
+    return f"at {at:.2f} s: " if at is not None and at < frame["time"] - 1e-9 else ""
