@@ -103,6 +103,21 @@ class SQLBackend:
 
     # -- transactions -----------------------------------------------------------
     BEGIN = "BEGIN"
+    #: isolation levels this engine can run a transaction at (the first is what ``BEGIN`` gives)
+    ISOLATION_LEVELS: tuple[str, ...] = ("serializable",)
+
+    @property
+    def isolation(self) -> str:
+        """The isolation level of the transactions this backend opens (see :meth:`set_isolation`)."""
+        return getattr(self, "_isolation", self.ISOLATION_LEVELS[0])
+
+    def set_isolation(self, level: str) -> None:
+        """Open later transactions at ``level`` (``"read committed"``, ``"repeatable read"``,
+        ``"serializable"``, as the engine offers: SQLite has only ``"serializable"``)."""
+        if level not in self.ISOLATION_LEVELS:
+            raise ValueError(f"isolation must be one of {', '.join(self.ISOLATION_LEVELS)} on {self.dialect}, "
+                             f"got {level!r}")
+        self._isolation = level
 
     def begin(self) -> None:
         """Open a transaction (``BEGIN``, in the engine's flavour); nested transactions are a ``RuntimeError``."""
@@ -188,7 +203,12 @@ class PostgresBackend(SQLBackend):
     (`RETRYABLE_SQLSTATES`) are conflicts to retry; ``?`` placeholders are rewritten to ``%s``."""
 
     dialect, placeholder, paramstyle = "postgresql", "%s", "format"
-    BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    ISOLATION_LEVELS = ("serializable", "repeatable read", "read committed")
+
+    @property
+    def BEGIN(self) -> str:  # type: ignore[override]  # noqa: N802 - the base's class constant
+        """``BEGIN ISOLATION LEVEL`` at :attr:`isolation` (SERIALIZABLE unless set otherwise)."""
+        return f"BEGIN ISOLATION LEVEL {self.isolation.upper()}"
 
     def _native(self, sql: str) -> str:
         return qmark_to_format(sql)
