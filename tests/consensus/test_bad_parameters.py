@@ -129,6 +129,8 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
     # ------------------------------------------------------------- distlab.view.consensus
     (cv.ClusterLab, {}, {"nodes": "int", "timeout_ms": "ms_pair", "latency_ms": "number", "loss": "number",
                          "seed": "seed"}),
+    (lambda duration: cv.ClusterLab().run(duration), {"duration": 0.5}, {"duration": "number"}),
+    (lambda run: cv.ClusterLab().act("request", run=run), {"run": 0.5}, {"run": "number"}),
     (cv.cluster_lab, {}, {"nodes": "int", "timeout_ms": "ms_pair", "latency_ms": "number", "loss": "number",
                           "seed": "seed"}),
     (cv.chosen_stays_chosen, {"runs": 2}, {"runs": "int", "seed": "seed"}),
@@ -139,6 +141,7 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
     (cv.render_duel, {}, {"seed": "seed"}),
     (cv.fig16_data, {"scale": 0.001, "progress": False}, {"scale": "number", "seed": "seed", "progress": "bool"}),
     (cv.partition_run, {}, {"seed": "seed"}),
+    (cv.side_by_side_text, {}, {"seed": "seed"}),
     (cv.paxos_run, {"duration": 0.1},
      {"proposers": "int", "n": "int", "latency_ms": "number", "timeout_ms": "number", "second_start_ms": "number",
       "retry": "choice", "duration": "number", "seed": "seed", "trace": "bool"}),

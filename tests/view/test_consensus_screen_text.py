@@ -27,3 +27,29 @@ def test_the_duel_bars_say_the_times_the_table_prints() -> None:
         at = f"{duel(retry, seed=0).chosen_at * 1000:.1f} ms"
         assert at in table
         assert f"chosen after {at}" in labels
+
+
+def test_raft_and_multi_paxos_side_by_side_reads_as_words_not_reprs() -> None:
+    """The notebook printed `Outcome(protocol='raft', safe=True, ..., violation='')`."""
+    text = cv.side_by_side_text(0)
+    assert "Outcome(" not in text and "violation=" not in text
+    raft, paxos = cv.side_by_side(0)
+    lines = text.splitlines()
+    assert lines[0].startswith("the same 10 random faults") and "every 30 ms" in lines[0]
+    assert lines[1].split()[0] == "Raft" and f"faults: {raft.committed_during_faults:>3}" in lines[1]
+    assert lines[2].split()[0] == "Multi-Paxos" and f"faults: {paxos.committed_during_faults:>3}" in lines[2]
+
+
+def test_a_frame_after_an_action_says_when_the_action_was_taken() -> None:
+    """The notebook printed 't=3.00 s request x3 appended ...' under a frame titled 't = 3.50 s · x3
+    appended ...', as if the append had happened at 3.50 s."""
+    lab = cv.ClusterLab(nodes=5, seed=0)
+    asked_at = lab.cluster.now
+    what = lab.act("request")
+    titles = [t.get_text() for t in cv.render_frame(lab.frames[-1]).subfigs[0].texts]
+    assert titles == [f"t = {lab.frames[-1]['time']:.2f} s  ·  at {asked_at:.2f} s: {what}"]
+    action_frame = next(f for f in lab.frames if f["note"] == what)
+    assert [t.get_text() for t in cv.render_frame(action_frame).subfigs[0].texts] == [
+        f"t = {asked_at:.2f} s  ·  {what}"]
+    forked = lab.fork(len(lab.frames) - 2)
+    assert forked[-1]["note_at"] == asked_at and lab.note_at == asked_at

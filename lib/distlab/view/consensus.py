@@ -153,6 +153,22 @@ def render_fencing(results: Mapping[bool, FencingResult], fig: Figure | None = N
     return fig
 
 
+# ----------------------------------------------------------------------------------- Raft vs Multi-Paxos
+def side_by_side_text(seed: int = 0) -> str:
+    """`side_by_side` (the same random fault schedule on Raft and on Multi-Paxos) as a small table in
+    words: did safety hold, how much was committed while the faults lasted, did each recover."""
+    names = {"raft": "Raft", "paxos": "Multi-Paxos"}
+    run = settings_of(side_by_side)  # its defaults: the schedule both protocols get
+    lines = [f"the same {run['faults']} random faults (crash, restart, partition, one-way block, heal, pause) in "
+             f"{run['duration']:g} s, a client command every {run['period'] * 1000:g} ms:"]
+    for o in side_by_side(seed):
+        lines.append(f"  {names.get(o.protocol, o.protocol):<12} safety held: {'yes' if o.safe else 'NO'}  |  "
+                     f"committed during the faults: {o.committed_during_faults:>3}  |  "
+                     f"a leader and a new commit after the heal: {'yes' if o.recovered else 'no'}"
+                     + (f"\n      {o.violation}" if o.violation else ""))
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------------------- chooser
 def systems_html() -> str:
     """etcd, ZooKeeper and Consul side by side (`coordination.systems.table`)."""
@@ -240,6 +256,7 @@ __all__ = [
     "fig16_data", "fig16_table", "partition_run", "paxos_run", "quiz", "quorum_overlap_text",
     "quorum_panel", "quorum_run",
     "render_choice", "render_duel", "render_fencing", "render_fig16", "render_frame",
-    "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side", "split_brain",
+    "render_partition", "render_quorum", "render_sequence", "render_split", "side_by_side", "side_by_side_text",
+    "split_brain",
     "split_panel", "split_run", "split_vote_table", "systems_html", "systems_text", "systems_widget",
 ]

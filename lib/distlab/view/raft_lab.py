@@ -28,6 +28,7 @@ import copy
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from distlab.consensus import checks
 from distlab.consensus.raft import Cluster, RaftConfig
 from distlab.sim import Uniform, ms
 
@@ -147,7 +148,9 @@ class ClusterLab:
 
     def run(self, duration: float = STEP) -> None:
         """Let `duration` simulated seconds pass (at least one frame), recording a frame every
-        `FRAME`; the frames carry the note of the last action."""
+        `FRAME`; the frames carry the note of the last action.  At most 300 s a call (a run over
+        300 s cannot be shared, and every frame is kept)."""
+        checks.number("duration", duration, 0, 300.0, "seconds")
         self._run_to(len(self.frames) + max(1, round(duration / FRAME)))
 
     def _run_to(self, count: int) -> None:
@@ -179,6 +182,7 @@ class ClusterLab:
     def act(self, action: str, pid: int | None = None, run: float = STEP) -> str:
         """Apply `action` (crash, restart, isolate, reconnect, split, heal, request, run) now,
         record it as a frame, then run on for `run` seconds. Returns what happened, in words."""
+        checks.number("run", run, 0, 300.0, "seconds")
         what = self.apply(action, pid)
         self.run(run)
         return what
