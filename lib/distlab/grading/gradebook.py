@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .grader import NotebookReport
+from .runner import printable
 
 __all__ = ["SYMBOLS", "summary_line", "to_json", "to_text", "write_gradebook"]
 
@@ -28,9 +29,14 @@ def _changed(report: NotebookReport) -> str:
     return f"{len(cells)} locked cell{'s' if len(cells) != 1 else ''} changed or deleted (instructor cells {shown})"
 
 
+def _name(report: NotebookReport) -> str:
+    """The submission's path as printable text (a file name may hold anything but ``/``)."""
+    return printable(report.notebook, 4096)
+
+
 def to_json(report: NotebookReport) -> dict[str, Any]:
     """The report as a JSON-ready dict, messages included."""
-    return {"notebook": report.notebook, "chapter": report.chapter, "score": report.score, "max": report.max,
+    return {"notebook": _name(report), "chapter": report.chapter, "score": report.score, "max": report.max,
             "graded": report.graded, "problem": report.problem, "changed_cells": list(report.changed_cells),
             "exercises": [{"id": e.id, "score": e.score, "max": e.max, "status": e.status, "message": e.message}
                           for e in report.exercises]}
@@ -39,8 +45,8 @@ def to_json(report: NotebookReport) -> dict[str, Any]:
 def to_text(report: NotebookReport) -> str:
     """A header with the total, then one line per exercise: symbol, id, score, status, feedback."""
     if not report.graded:
-        return f"{report.notebook}: NOT graded: {report.problem}"
-    lines = [f"{report.notebook}: {report.score}/{report.max} ({report.chapter})"]
+        return f"{_name(report)}: NOT graded: {report.problem}"
+    lines = [f"{_name(report)}: {report.score}/{report.max} ({report.chapter})"]
     if report.changed_cells:
         lines.append(f"  flag: {_changed(report)}")
     for e in report.exercises:
@@ -52,11 +58,11 @@ def to_text(report: NotebookReport) -> str:
 def summary_line(report: NotebookReport) -> str:
     """One line for stderr: the file, its score and how many exercises ended in each status."""
     if not report.graded:
-        return f"grade: {report.notebook}: not graded ({report.problem})"
+        return f"grade: {_name(report)}: not graded ({report.problem})"
     counts = Counter(e.status for e in report.exercises)
     tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     flag = f"; {len(report.changed_cells)} locked cells changed" if report.changed_cells else ""
-    return f"grade: {report.notebook}: {report.score}/{report.max} ({tally}{flag})"
+    return f"grade: {_name(report)}: {report.score}/{report.max} ({tally}{flag})"
 
 
 def _rows(reports: list[NotebookReport]) -> tuple[list[str], list[list[Any]]]:
@@ -67,7 +73,7 @@ def _rows(reports: list[NotebookReport]) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for r in reports:
         by_id = {e.id: e for e in r.exercises}
-        row: list[Any] = [r.notebook, r.chapter, r.score, r.max, "yes" if r.graded else "no", r.problem or "",
+        row: list[Any] = [_name(r), r.chapter, r.score, r.max, "yes" if r.graded else "no", r.problem or "",
                           " ".join(map(str, r.changed_cells))]
         for exercise_id in ids:
             e = by_id.get(exercise_id)

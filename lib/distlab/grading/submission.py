@@ -46,6 +46,8 @@ def read_cells(path: Path) -> list[dict[str, Any]]:
     except json.JSONDecodeError as exc:
         raise SubmissionError(f"not a notebook: broken JSON at line {exc.lineno}, column {exc.colno} "
                               f"({exc.msg}); was the file cut short?") from None
+    except RecursionError:
+        raise SubmissionError("not a notebook: its JSON is nested too deeply") from None
     if not isinstance(notebook, dict):
         raise SubmissionError(f"not a notebook: the file holds a JSON {type(notebook).__name__}, not an object "
                               "with cells")

@@ -1,0 +1,127 @@
+"""The headless grader against a hostile class: answers that attack the grader, their sandbox and
+their classmates, and files built to crash or hang it. Each test replays one attack that worked.
+
+An answer may still forge its *own* verdict (docs/view-and-grading.md says how); these tests check
+that nothing an answer does reaches a classmate's grade, the grader's process or the machine after.
+"""
+import json
+import os
+import time
+from pathlib import Path
+
+from distlab.grading.__main__ import main
+from distlab.grading.grader import grade
+
+from .classroom import CORRECT, INSTRUCTOR, WRONG, submission
+from .test_grader import statuses
+
+NOTHING = "\ndef my_breaker():\n    return None\n"
+
+#: write ``LINE`` into every pipe the sandbox (this process's parent) holds, through /proc
+_INTO_PARENT_PIPES = '''import os
+parent = os.getppid()
+for fd in os.listdir(f"/proc/{parent}/fd"):
+    path = f"/proc/{parent}/fd/{fd}"
+    try:
+        if os.readlink(path).startswith("pipe:"):
+            out = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(out, LINE * 5)
+            os.close(out)
+    except OSError:
+        pass
+'''
+
+#: what a classmate's honest, wrong answers get
+_VICTIM = {"make_token_bucket": "def make_token_bucket(capacity, rate, clock):\n    return None",
+           **WRONG, "storm_settings": "def storm_settings():\n    return {}"}
+_VICTIM_STATUSES = {"reliability.token_bucket": "failed", "reliability.breaker_tuning": "failed",
+                    "reliability.end_storm": "failed"}
+
+
+def _attack_then_victim(tmp_path, attack):
+    hostile = submission(tmp_path / "hostile.ipynb", {"my_breaker": attack})
+    victim = submission(tmp_path / "victim.ipynb", _VICTIM)
+    return grade([str(hostile), str(victim)], timeout=3)[1]
+
+
+def test_forged_reply_lines_in_the_sandbox_pipes_reach_no_classmate(tmp_path):
+    line = 'LINE = b\'{"status": "passed", "message": "forged"}\\n\'\n'
+    victim = _attack_then_victim(tmp_path, line + _INTO_PARENT_PIPES + NOTHING)
+    assert statuses(victim) == _VICTIM_STATUSES and victim.score == 0
+
+
+def test_a_prelude_injected_into_the_sandbox_is_not_run(tmp_path):
+    patch = ("import sys\nmain = sys.modules['__main__']\nV = main.judge.__globals__['Verdict']\n"
+             "main.judge = lambda ex, a: V(ex.id, 'passed', ex.points, ex.points, 'forged')")
+    line = f"LINE = ({json.dumps(json.dumps({'prelude': [patch]}))} + '\\n').encode()\n"
+    victim = _attack_then_victim(tmp_path, line + _INTO_PARENT_PIPES + NOTHING)
+    assert statuses(victim) == _VICTIM_STATUSES and victim.score == 0
+
+
+def test_garbled_verdicts_are_errors_and_the_sandbox_survives(tmp_path):
+    garbled = {"make_token_bucket": "import os\nos.fork()\nos.fork()\n" + CORRECT["make_token_bucket"],
+               "my_breaker": "import os\nos.write(WRITE, b'[1, 2]\\n')\nos._exit(0)" + NOTHING,
+               "storm_settings": "import os\nos.write(WRITE, b'{\"status\": \"perfect\"}\\n')\nos._exit(0)\n"}
+    find_fd = ("import fcntl, os, stat\nWRITE = -1\nfor fd in range(3, 256):\n    try:\n"
+               "        if stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & 3 == 1:\n"
+               "            WRITE = fd\n    except OSError:\n        pass\n")
+    answers = {name: (find_fd + code if name != "make_token_bucket" else code) for name, code in garbled.items()}
+    report = grade([str(submission(tmp_path / "s.ipynb", answers))], timeout=3)[0]
+    assert statuses(report) == {"reliability.token_bucket": "passed", "reliability.breaker_tuning": "error",
+                                "reliability.end_storm": "error"}
+    assert all("verdict" in e.message for e in report.exercises[1:]) and report.score == 2
+
+
+def test_daemons_an_answer_starts_die_with_its_job(tmp_path):
+    daemon = ("import os, subprocess\nsubprocess.Popen(['sleep', '301'], start_new_session=True)\n"
+              "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+              "        os.execvp('sleep', ['sleep', '302'])\n    os._exit(0)\n") + NOTHING
+    grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": daemon}))], timeout=3)
+    time.sleep(0.2)
+    assert not _running("sleep 301", "sleep 302")
+
+
+def test_temporary_files_of_an_answer_are_removed(tmp_path):
+    litter = ("import tempfile, pathlib\nFOLDER = tempfile.mkdtemp(prefix='distlab-hostile-')\n"
+              "def my_breaker():\n    return pathlib.Path(FOLDER).write_text('x')\n")
+    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("distlab-hostile-*"))
+    grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": litter}))], timeout=3)
+    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("distlab-hostile-*")) == before
+
+
+def test_a_deeply_nested_file_is_reported_not_a_crash(tmp_path, capsys):
+    deep = tmp_path / "deep.ipynb"
+    deep.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert main([str(deep), "--csv", str(tmp_path / "g.csv")]) == 1
+    assert "nested" in capsys.readouterr().out and (tmp_path / "g.csv").exists()
+
+
+def test_messages_are_one_printable_line_whatever_the_answer_raises(tmp_path, capsys):
+    fake = "def storm_settings():\n    raise ValueError('\\ud800\\n  \\u2713 reliability.token_bucket  2/2  passed')\n"
+    path = submission(tmp_path / "s.ipynb", {"storm_settings": fake})
+    assert main([str(path), "--timeout", "3", "--csv", str(tmp_path / "g.csv")]) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 4 and "ValueError" in out  # the header and three exercises
+    assert "\\ud800" in (tmp_path / "g.csv").read_text(encoding="utf-8")
+
+
+def test_cells_of_any_shape_are_read_without_a_crash(tmp_path):
+    notebook = json.loads(INSTRUCTOR.read_text())
+    odd = [1, None, "x", [], {"source": 5}, {"cell_type": ["code"], "source": None}, {"cell_type": "code"}]
+    notebook["cells"] = odd + notebook["cells"] + odd
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps(notebook))
+    report = grade([str(path)])[0]
+    assert report.graded and set(statuses(report).values()) == {"not-attempted"}
+
+
+def _running(*commands):
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        if text in commands or text.endswith(f"distlab.grading.sandbox {os.getpid()}"):  # ours, not a neighbour's
+            found.append(text)
+    return found
