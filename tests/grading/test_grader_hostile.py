@@ -12,7 +12,7 @@ from pathlib import Path
 from distlab.grading.__main__ import main
 from distlab.grading.grader import grade
 
-from .classroom import CORRECT, INSTRUCTOR, WRONG, submission
+from .classroom import CORRECT, INSTRUCTOR, WRONG, answer_index, code_cell, submission
 from .test_grader import statuses
 
 NOTHING = "\ndef my_breaker():\n    return None\n"
@@ -125,3 +125,36 @@ def _running(*commands):
         if text in commands or text.endswith(f"distlab.grading.sandbox {os.getpid()}"):  # ours, not a neighbour's
             found.append(text)
     return found
+
+
+def test_a_hostile_batch_grades_the_same_with_one_job_or_two(tmp_path):
+    forge = 'LINE = b\'{"status": "passed", "message": "forged"}\\n\'\n' + _INTO_PARENT_PIPES + NOTHING
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)" + NOTHING
+    hostile = {"forge": {**CORRECT, "my_breaker": forge}, "victim": _VICTIM,
+               "killer": {**CORRECT, "my_breaker": killer},
+               "forks": {"make_token_bucket": "import os\nos.fork()\nos.fork()\n" + CORRECT["make_token_bucket"]},
+               "exits": {**CORRECT, "storm_settings": "raise SystemExit(0)\n" + CORRECT["storm_settings"]},
+               "right": CORRECT}
+    files = [str(submission(tmp_path / f"{name}.ipynb", answers)) for name, answers in hostile.items()]
+    books = [tmp_path / "one.csv", tmp_path / "two.csv"]
+    for jobs, book in enumerate(books, start=1):
+        assert main([*files, "--csv", str(book), "--jobs", str(jobs), "--timeout", "3"]) == 0
+    assert books[0].read_text(encoding="utf-8") == books[1].read_text(encoding="utf-8")
+    assert "forged" not in books[0].read_text(encoding="utf-8").split("\n", 2)[2]  # not in the victim's row
+
+
+def test_a_helper_defined_in_a_cell_of_its_own_is_named_in_the_message(tmp_path):
+    helper = code_cell("def _cfg():\n    return BreakerConfig(consecutive_failures=5, cooldown=2.0, probes=3)")
+    path = submission(tmp_path / "s.ipynb", {"my_breaker": "def my_breaker():\n    return _cfg()"},
+                      lambda cells: cells.insert(3, helper))
+    line = grade([str(path)], timeout=3)[0].exercises[1]
+    assert line.status == "failed" and "_cfg is defined in cell 4 of your notebook" in line.message
+
+
+def test_an_exercise_moved_elsewhere_is_still_graded(tmp_path):
+    def swap(cells):
+        first, second = answer_index(cells, "my_breaker"), answer_index(cells, "storm_settings")
+        cells[first:first + 2], cells[second:second + 2] = cells[second:second + 2], cells[first:first + 2]
+
+    report = grade([str(submission(tmp_path / "s.ipynb", CORRECT, swap))], timeout=3)[0]
+    assert (report.score, report.max) == (6, 6) and report.changed_cells

@@ -14,7 +14,9 @@ its status is ``passed``, else 0.
 """
 from __future__ import annotations
 
+import ast
 import queue
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .course import Chapter, load_course
+from .course import Chapter, cell_source, load_course
 from .matching import Answer, identify, match
 from .references import used_references
 from .runner import Sandbox
@@ -33,6 +35,7 @@ __all__ = ["DEFAULT_TIMEOUT_S", "GRADER_STATUSES", "ExerciseScore", "NotebookRep
 #: wall-clock seconds one answer may take in its sandbox (its check alone has CHECK_TIME_LIMIT_S)
 DEFAULT_TIMEOUT_S = 60.0
 GRADER_STATUSES = ("passed", "failed", "not-attempted", "error", "timeout", "missing", "uses-reference")
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
 @dataclass
@@ -78,6 +81,37 @@ class _Job:
     index: int  # into report.exercises
     chapter: Chapter
     answer: Answer
+    cells: list[dict[str, Any]]  # the whole submission, to say where a missing name was defined
+
+
+def _defined_elsewhere(message: str, job: _Job) -> str:
+    """``message``, plus where the submission defines the name a NameError says is missing, when it
+    does so outside the answer (a learner's helper in a cell of its own, which the grader never runs)."""
+    missing = _UNDEFINED.search(message)
+    if missing is None:
+        return message
+    name = missing.group(1)
+    for number, cell in enumerate(job.cells, start=1):
+        if cell.get("cell_type") != "code" or cell_source(cell) in (job.answer.code or ""):
+            continue
+        try:
+            tree = ast.parse(cell_source(cell))
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        targets = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Import, ast.ImportFrom)
+        if any(name in _names(node) for node in tree.body if isinstance(node, targets)):
+            return (f"{message} ({name} is defined in cell {number} of your notebook, outside this exercise; the "
+                    "grader runs only the cells between the exercise's text and its check cell: define it there)")
+    return message
+
+
+def _names(node: ast.stmt) -> set[str]:
+    """The names a top-level statement binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
 
 
 def _static(answer: Answer, chapter: Chapter) -> tuple[str, str] | None:
@@ -118,7 +152,7 @@ def _plan(path: str, course: Sequence[Chapter], expected: str | None) -> tuple[N
         decided = _static(answer, chapter)
         report.exercises.append(ExerciseScore(answer.slot.id, 0, points, *(decided or ("error", "not run"))))
         if decided is None:
-            jobs.append(_Job(report, len(report.exercises) - 1, chapter, answer))
+            jobs.append(_Job(report, len(report.exercises) - 1, chapter, answer, cells))
     return report, jobs
 
 
@@ -138,7 +172,7 @@ def _worker(tasks: queue.Queue[_Job | None], timeout_s: float) -> None:
             slot = job.answer.slot
             reply = box.run(slot.id, slot.name, job.answer.code or "", timeout_s)
             line = job.report.exercises[job.index]
-            line.status, line.message = reply["status"], reply["message"]
+            line.status, line.message = reply["status"], _defined_elsewhere(reply["message"], job)
             line.score = line.max if line.status == "passed" else 0
             if box.process.poll() is not None:  # a sandbox that died is replaced, not reused
                 box.close()

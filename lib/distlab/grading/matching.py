@@ -3,7 +3,9 @@
 The submission's cells are aligned with the instructor's copy by content (`difflib`'s matching
 blocks over the cells' keys, so order counts and an edited or inserted cell shifts nothing else).
 An exercise's answer is every code cell of the submission between the locked cells that surround
-its template in the instructor's copy -- so a learner may split an answer over several cells. When
+its template in the instructor's copy -- so a learner may split an answer over several cells. An
+exercise moved elsewhere (its check cell out of order) is found by its check cell, when the
+submission holds that cell once: the code cells right above it are its answer. When
 those neighbours were changed or deleted the grader widens to the nearest locked cells it still
 finds; if that region then holds another exercise's slot too, it cannot tell the answers apart and
 the exercise is ``missing`` rather than guessed.
@@ -74,7 +76,25 @@ def _alignment(chapter: Chapter, cells: Sequence[Any]) -> dict[int, int]:
     return found
 
 
+def _moved(slot: Slot, chapter: Chapter, cells: Sequence[Any]) -> Answer | None:
+    """The answer of an exercise the learner moved (cells reordered): the code cells right above its
+    check cell, found by content when the submission holds that check cell exactly once."""
+    key = chapter.keys[slot.check_index]
+    spots = [i for i, cell in enumerate(cells) if cell_key(cell) == key]
+    if len(spots) != 1:
+        return None
+    locked = {chapter.keys[i] for i in chapter.locked}
+    low = spots[0]
+    while low > 0 and cell_key(cells[low - 1]) not in locked:
+        low -= 1
+    code = [cell_source(c) for c in cells[low:spots[0]] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    return Answer(slot, "\n\n".join(code)) if any(part.strip() for part in code) else None
+
+
 def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], found: dict[int, int]) -> Answer:
+    moved = _moved(slot, chapter, cells) if slot.check_index not in found else None
+    if moved is not None:
+        return moved
     before = max((i for i in found if i < slot.answer_index), default=-1)
     after = min((i for i in found if i > slot.answer_index), default=len(chapter.keys))
     others = [s.id for s in chapter.slots if s is not slot and before < s.answer_index < after]
