@@ -6,6 +6,8 @@ that nothing an answer does reaches a classmate's grade, the grader's process or
 """
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -158,3 +160,20 @@ def test_an_exercise_moved_elsewhere_is_still_graded(tmp_path):
 
     report = grade([str(submission(tmp_path / "s.ipynb", CORRECT, swap))], timeout=3)[0]
     assert (report.score, report.max) == (6, 6) and report.changed_cells
+
+
+def test_the_grader_cannot_be_traced_by_its_answers_while_it_grades(tmp_path):
+    """Not dumpable while grading: another process of the same (non-root) user cannot ptrace it or
+    open /proc/PID/fd, so an answer cannot write into the grader's pipes or patch its memory."""
+    path = submission(tmp_path / "s.ipynb", {})
+    probe = ("import ctypes, sys\nimport distlab.grading.__main__ as cli\nseen = []\n"
+             "cli.grade = lambda *a, **k: seen.append(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)) or []\n"
+             "cli.main([sys.argv[1]])\nprint(seen, ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["[0]", "1"], done.stderr  # hidden while grading, as before after
+
+
+def test_grading_as_root_warns(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert main([str(submission(tmp_path / "s.ipynb", {}))]) == 0
+    assert "warning: grading as root" in capsys.readouterr().err

@@ -17,6 +17,9 @@ from pathlib import Path
 from .course import load_course
 from .gradebook import summary_line, to_json, to_text, write_gradebook
 from .grader import DEFAULT_TIMEOUT_S, grade
+from .runner import PR_SET_DUMPABLE, prctl
+
+PR_GET_DUMPABLE = 3  # <linux/prctl.h>
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +72,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {msg}", file=sys.stderr)
         parser.print_usage(sys.stderr)
         return 2
-    reports = grade(args.notebooks, jobs=args.jobs, timeout=args.timeout, course=args.course, chapter=args.chapter)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("warning: grading as root: an answer can trace the grader and its sandboxes and forge any verdict; "
+              "grade an untrusted class as another user (docs/view-and-grading.md)", file=sys.stderr)
+    hidden = prctl(PR_GET_DUMPABLE, 0)  # True when the process is already not dumpable
+    prctl(PR_SET_DUMPABLE, 0)  # answers run as this user: they may not trace the grader or open its pipes
+    try:
+        reports = grade(args.notebooks, jobs=args.jobs, timeout=args.timeout, course=args.course, chapter=args.chapter)
+    finally:
+        prctl(PR_SET_DUMPABLE, 0 if hidden else 1)
     for report in reports:
         print(json.dumps(to_json(report), ensure_ascii=False) if args.json else to_text(report), flush=True)
         print(summary_line(report), file=sys.stderr, flush=True)
