@@ -177,3 +177,19 @@ def test_grading_as_root_warns(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert main([str(submission(tmp_path / "s.ipynb", {}))]) == 0
     assert "warning: grading as root" in capsys.readouterr().err
+
+
+def test_an_answer_too_long_to_be_one_is_an_error_unrun(tmp_path):
+    huge = "def my_breaker():\n    return None\n" + "x = 1\n" * 100_000
+    started = time.monotonic()
+    report = grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": huge}))], timeout=3)[0]
+    line = report.exercises[1]
+    assert line.status == "error" and "characters long" in line.message and time.monotonic() - started < 3
+
+
+def test_an_answer_that_leaves_its_process_group_is_still_stopped_at_the_timeout(tmp_path):
+    escape = ("import os, signal, time\nos.setpgid(0, os.getpgid(os.getppid()))\n"
+              "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\ntime.sleep(300)" + NOTHING)
+    report = grade([str(submission(tmp_path / "s.ipynb", {**CORRECT, "my_breaker": escape}))], timeout=1)[0]
+    line = report.exercises[1]
+    assert (line.status, report.score) == ("timeout", 4) and "--timeout" in line.message

@@ -30,10 +30,14 @@ from .references import used_references
 from .runner import Sandbox
 from .submission import SubmissionError, read_cells
 
-__all__ = ["DEFAULT_TIMEOUT_S", "GRADER_STATUSES", "ExerciseScore", "NotebookReport", "grade", "grade_notebook"]
+__all__ = ["DEFAULT_TIMEOUT_S", "GRADER_STATUSES", "MAX_ANSWER_CHARS", "ExerciseScore", "NotebookReport", "grade",
+           "grade_notebook"]
 
 #: wall-clock seconds one answer may take in its sandbox (its check alone has CHECK_TIME_LIMIT_S)
 DEFAULT_TIMEOUT_S = 60.0
+#: the longest answer the grader reads (an exercise's answer is a few hundred lines at most; a longer
+#: one, pasted data or a generated file, would cost seconds of parsing before anything runs)
+MAX_ANSWER_CHARS = 200_000
 GRADER_STATUSES = ("passed", "failed", "not-attempted", "error", "timeout", "missing", "uses-reference")
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
@@ -120,6 +124,9 @@ def _static(answer: Answer, chapter: Chapter) -> tuple[str, str] | None:
         return "missing", answer.problem
     if answer.untouched:
         return "not-attempted", "the template is unchanged"
+    if len(answer.code) > MAX_ANSWER_CHARS:
+        return "error", (f"your answer is {len(answer.code):,} characters long; the grader reads at most "
+                         f"{MAX_ANSWER_CHARS:,} (keep data out of the answer cells)")
     used = used_references(answer.slot.id, answer.code, chapter.prelude)
     if "distlab.grading" in used:
         return "uses-reference", "your answer uses the grader itself (distlab.grading), which no answer may touch"

@@ -137,10 +137,11 @@ def _collect(pid: int, read_fd: int, timeout_s: float) -> dict[str, str]:
         reply = {"status": "error", "message": "the answer's process ended without a verdict"}
     else:
         reply = _parse_verdict(line)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    for kill, target in ((os.killpg, pid), (os.kill, pid)):  # the child may have left its group
+        try:
+            kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     os.waitpid(pid, 0)
     return reply
 
