@@ -51,3 +51,14 @@ def test_two_leaders_without_consensus_are_rejected_by_chapter_1s_checker():
         split_brain(consensus="yes")
     sources = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
     assert any("cv.split_brain(" in s for s in sources)
+
+
+def test_the_split_brain_story_gives_its_times_in_seconds_and_says_why_the_read_is_allowed():
+    """It printed 't=1-2' and 't=1-' (no unit; the second read as a typo) and a bare 'holds'."""
+    from distlab.consensus.split_brain import split_brain
+
+    without, with_ = split_brain(consensus=False), split_brain(consensus=True)
+    assert without.lines[1].startswith("t=1 s to 2 s  alice writes 1")
+    assert with_.lines[1].startswith("t=1 s on      alice writes 1") and "never acknowledged" in with_.lines[1]
+    assert all(line.startswith("t=3 s to 4 s  bob reads") for line in (without.lines[2], with_.lines[2]))
+    assert "never told 'done'" in with_.lines[-1]

@@ -45,6 +45,24 @@ DEFINED_AT_FIRST_USE = {
     "leader completeness": "in the log of every leader of a later term",
     "state machine safety": "no two servers apply different commands",
     "learner": "find out what was chosen",
+    # the learner's walk of session 18: every term a newcomer to distributed systems meets
+    "term": "each begins with an election and has at most one leader",
+    "log": "the list of client commands that every server applies in the same order",
+    "quorum": "a set of servers whose answers are enough to decide",
+    "majority": "more than half",
+    "lease": "a grant with a time to live",
+    "fencing token": "grows with every new lock holder",
+    "election timeout": "drawn at random from a range",
+    "heartbeat": "i am still leading",
+    "log index": "numbered by its",
+    "commit index": "the highest index it knows to be committed",
+    "CDF": "the fraction of trials that had a new leader within",
+    "quantile": "the times by which 10 %",
+    "ballot": "one numbered attempt to get a value chosen",
+    "backoff": "a pause that grows with each failed try",
+    "liveness": "something good eventually happens",
+    "GC": "garbage-collection",
+    "revision": "numbers every change with one counter that only grows",
 }
 
 
@@ -62,3 +80,9 @@ def test_every_term_is_defined_where_it_is_first_used(cells, term):
     first = next(i for i, text in _texts_in_order(cells) if word.search(text))
     where = " ".join(cells[first].source.lower().split())
     assert DEFINED_AT_FIRST_USE[term] in where, f"{term!r} first used in cell {first} without its definition"
+
+
+def test_a_try_it_line_sits_right_before_the_panel_it_means(cells):
+    """'Try 3 and 7 servers' stood two cells above the quorum panel, before unrelated cells."""
+    panel = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "cv.quorum_panel(" in c.source)
+    assert "Try 3 and 7 servers" in cells[panel - 1].source

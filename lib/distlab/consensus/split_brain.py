@@ -50,16 +50,18 @@ def split_brain(consensus: bool) -> SplitBrainRun:
     value[old_side] = 1  # the left side's leader stores Alice's write on the servers it reaches
     if acknowledged(len(old_side), consensus):
         ops.append(Op("alice", "write", 1, invoke=1.0, complete=2.0, status="ok"))
-        lines.append(f"t=1-2  alice writes 1 via leader 0: stored on {len(old_side)} of {SERVERS}, acknowledged")
+        lines.append(f"t=1 s to 2 s  alice writes 1 via leader 0: stored on {len(old_side)} of {SERVERS}, "
+                     f"acknowledged")
     else:
         ops.append(Op("alice", "write", 1, invoke=1.0, complete=None, status="info"))
-        lines.append(f"t=1-   alice writes 1 via leader 0: stored on {len(old_side)} of {SERVERS}, "
+        lines.append(f"t=1 s on      alice writes 1 via leader 0: stored on {len(old_side)} of {SERVERS}, "
                      f"not a majority -- never acknowledged")
     ops.append(Op("bob", "read", None, invoke=3.0, complete=4.0, status="ok", result=value[new_side]))
-    lines.append(f"t=3-4  bob reads via leader 2: {value[new_side]}")
+    lines.append(f"t=3 s to 4 s  bob reads via leader 2: {value[new_side]}")
     history = History.of(ops)
     verdict = check_linearizable(history)
     lines.append(f"chapter 1's checker (check_linearizable): {verdict.status}"
                  + (" -- bob's read began after alice's write was acknowledged, and missed it"
-                    if verdict.status == VIOLATED else ""))
+                    if verdict.status == VIOLATED else
+                    " -- alice was never told 'done', so a read that misses her write is allowed"))
     return SplitBrainRun(consensus, history, verdict, lines)

@@ -38,8 +38,9 @@ SYSTEMS = {
         "leases: keys attached to a lease with a TTL vanish when it is not kept alive",
         "gRPC (and a JSON gateway): Range, Put, DeleteRange, Txn (compare-then-else), Lease, Watch; "
         "election and mutex helpers in the client library",
-        "linearizable writes and, by default, linearizable reads (read index); serializable reads "
-        "are optional, local and possibly stale",
+        "linearizable writes and, by default, linearizable reads (read index); optional 'serializable' "
+        "reads (etcd's name for a read one server answers from its own copy, not chapter 3's "
+        "serializability) are local and possibly stale",
         "streams from any past revision still kept, so no change is missed between read and watch",
         "small API with real transactions; revisions are ready-made fencing tokens; the store under "
         "Kubernetes",
