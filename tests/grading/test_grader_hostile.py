@@ -193,3 +193,10 @@ def test_an_answer_that_leaves_its_process_group_is_still_stopped_at_the_timeout
     report = grade([str(submission(tmp_path / "s.ipynb", {**CORRECT, "my_breaker": escape}))], timeout=1)[0]
     line = report.exercises[1]
     assert (line.status, report.score) == ("timeout", 4) and "--timeout" in line.message
+
+
+def test_a_method_of_an_imported_module_is_not_the_course_method_of_the_same_name():
+    from distlab.grading.references import used_references
+
+    assert used_references("geo.orset_merge", "import heapq\ndef merge(a, b):\n    return heapq.merge(a, b)") == []
+    assert used_references("geo.orset_merge", "def merge(a, b):\n    return a.merge(b)") == [".merge"]

@@ -84,9 +84,9 @@ def _uses(tree: ast.AST, aliases: dict[str, str]) -> Iterable[tuple[str, str]]:
             yield from ((a.name, "import") for a in node.names)
         elif isinstance(node, (ast.Attribute, ast.Name)):
             dotted = _dotted(node, aliases)
-            if dotted:
+            if dotted:  # an imported module's function (heapq.merge) is not a method of the course's objects
                 yield dotted, "name"
-            if isinstance(node, ast.Attribute):
+            elif isinstance(node, ast.Attribute):
                 yield f".{node.attr}", "method"
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("distlab"):
             yield node.value, "string"
