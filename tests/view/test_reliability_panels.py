@@ -128,8 +128,7 @@ def test_breaker_learns_a_failure_when_its_timeout_expires_so_probes_matter():
     assert opened >= first_failure + 1.0  # not before the first failure's timeout has expired
     p = rv.breaker_panel(threshold=5, probes=1)
     p.controls["probes"].value = 10
-    assert "probe call(s) sent\nwhile half-open" in titles(p)
-    assert f"{runs[10]['probes_sent']} probe call(s)" in titles(p)
+    assert f"{runs[10]['probes_sent']} probes in " in titles(p)
     closed = runs[10]["closed_again"]
     assert closed is not None and closed > 25.0  # the fault ends at 25 s: the breaker lets calls through later
     assert f"closed again {closed - 25.0:.2f} s after the fault ended" in titles(p)
@@ -173,8 +172,8 @@ def test_shedding_panel_mix_and_switch():
     p.controls["shedding"].value = True
     shed = [pt.get_height() for pt in p.figure.axes[0].patches]
     assert shed[0] > 0.9 > fifo[0] and shed[2] < fifo[2]  # checkout saved, analytics dropped
-    p.controls["checkout_share"].value = 0.9  # 0.9 + 0.2 > 1: refused with a message, no exception
-    assert p.last_error is not None and "checkout_share + analytics_share" in p.last_error
+    p.controls["checkout_share"].value = 0.9  # 0.9 + 0.2 > 1: the analytics slider makes room
+    assert p.last_error is None and p.values()["analytics_share"] == pytest.approx(0.1)
 
 
 def test_cascade_table_and_figure():

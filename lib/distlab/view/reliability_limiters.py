@@ -4,6 +4,7 @@ comes from `distlab.reliability` (the view only feeds traces in and draws what c
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -89,7 +90,8 @@ def render_bucket(config: Mapping[str, Any], fig: Figure | None = None) -> Figur
     top.step(run["samples"], run["tokens"], where="post", color=CYCLE[0], label="tokens left")
     top.axhline(run["bucket"], color=NEUTRAL, ls="--", lw=1, label=f"bucket size {run['bucket']}")
     top.set_ylim(0, max(run["bucket"], 1) * 1.25)
-    label_axes(top, title=f"Token bucket: {run['bucket']} tokens, refilled at {run['rate']}/s",
+    tokens = f"{run['bucket']} token{'' if run['bucket'] == 1 else 's'}"
+    label_axes(top, title=f"Token bucket: {tokens}, refilled at {run['rate']}/s",
                ylabel="tokens (count)")
     top.legend(loc="lower right", fontsize=8)
     offered, admitted, n_ok = [], [], 0
@@ -120,8 +122,11 @@ def strategies_run(config: Mapping[str, Any]) -> dict[str, Any]:
     seed = _int(config, "seed", 0, 2**31 - 1)
     times = bursty_trace(duration=10 * window, base_rate=0.3 * amount / window, burst_size=burst,
                          bursts=3, window=window, seed=seed)
+    # the clock starts on a window boundary, so the burst aimed at a boundary straddles one of the fixed
+    # window's real edges for every window length (START = 1000 s is not a multiple of 1.5 s or 1.4 s)
+    start = window * math.ceil(START / window)
     return {"amount": amount, "window": window, "times": times,
-            "runs": run_trace(times, RateLimit(amount, window), tuple(STRATEGY_LABELS), start=START)}
+            "runs": run_trace(times, RateLimit(amount, window), tuple(STRATEGY_LABELS), start=start)}
 
 
 def strategies_panel(amount: int = 10, window: float = 1.0, burstiness: int = 20, seed: int = 0) -> Panel:
@@ -162,7 +167,8 @@ def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> F
     label_axes(right, title="Stored entries per key", xlabel="time (s)", ylabel="entries (count)")
     right.legend(fontsize=7, loc="upper left", ncol=3, handlelength=1, columnspacing=0.8)
     fig.text(0.01, 0.01, "numbers on bars: decisions that differ from the exact sliding log; "
-             "blue: bucket strategies (promise burst + rate × t)", fontsize=7)
+             "blue: bucket strategies (promise burst + rate × t)\nthe traffic is drawn per window, so the "
+             "window's length rescales the time axis and nothing else", fontsize=7)
     fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.27, wspace=0.3)
     return fig
 
