@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from distlab.grading.registry import exercise
 
 if TYPE_CHECKING:
+    from distlab.consistency.ladder import Classification
     from distlab.sim.history import History
 
 NOTEBOOK = "01_consistency_ladder"
@@ -92,6 +93,24 @@ def _session_violations(read_path: ReadPath, seed: int) -> str | None:
     return None
 
 
+def _token_advice(want: tuple[str, int, int] | None, mine: object, token: int) -> str:
+    """Why a read path's answer differs from the reference, when it is only the new token or the
+    value of an absent key ("" for nothing to say)."""
+    if want is None or not isinstance(mine, tuple) or len(mine) != 3:
+        return ""
+    if mine[1:] == want[1:] and want[1] == 0:
+        return " -- the key is absent from that replica: an absent key reads as ('', 0)"
+    if mine[:2] != want[:2]:
+        return ""
+    new = mine[2]
+    if isinstance(new, (int, float)) and new < token:
+        return (f" -- the token went down from {token} to {new!r}: the session would forget what it had seen; "
+                "the new token is max(token, version)")
+    return (" -- the right value, but the new token is the highest version the session has seen: "
+            "max(token, version), not what else the replica has applied (that would make the next read "
+            "wait for versions the session never saw)")
+
+
 def _state(log: list[tuple[int, str, str]], applied: int) -> dict[str, tuple[str, int]]:
     data = {}
     for v, k, val in log[:applied]:
@@ -120,8 +139,9 @@ def check_token_read(read_with_token: ReadPath) -> bool | str:
         return "r1 has applied only version 2 but the token is 4: it must not answer (that is the stale read)"
     got = read_with_token([fresh, {"name": "r3", "applied": 9, "data": {"a": ("newest", 9)}}], "a", 5)
     if got is not None and got[0] == "newest":
-        return ("r2 has applied version 5 and the token is 5, so r2 can answer: use the first replica that "
-                "has caught up (>=), not the freshest -- sending every read to the freshest defeats the point")
+        return ("r2 has applied version 5 and the token is 5, so r2 has caught up and can answer: a replica "
+                "serves the read when applied >= token (not >), and the first such replica answers, not the "
+                "freshest -- sending every read to the freshest defeats the point")
     if read_with_token([behind], "a", 3) is not None:
         return "no replica has reached the token: return None (the client must wait)"
     rng = random.Random(7)
@@ -131,7 +151,7 @@ def check_token_read(read_with_token: ReadPath) -> bool | str:
         want, mine = reference_token_read(replicas, key, token), read_with_token(replicas, key, token)
         if mine != want:
             return (f"replicas applied {[r['applied'] for r in replicas]}, token {token}, key {key!r}: "
-                    f"expected {want!r}, got {mine!r}")
+                    f"expected {want!r}, got {mine!r}{_token_advice(want, mine, token)}")
     for seed in range(20):
         problem = _session_violations(read_with_token, seed)
         if problem:
@@ -147,17 +167,38 @@ def puzzles() -> dict[str, History]:
 
     empty = History.of([])
     return {"A": g.linearizable_history(3, n_ops=6, n_processes=2, model="register"),
-            "B": g.plant_stale_read(empty),
-            "C": g.plant_lost_write(empty),
-            "D": g.plant_answer_before_question(empty)}
+            "B": _readable(g.plant_stale_read(empty)),
+            "C": _readable(g.plant_lost_write(empty)),
+            "D": _readable(g.plant_answer_before_question(empty))}
+
+
+def _readable(history: History) -> History:
+    """A planted anomaly as a learner reads it: processes numbered from 0 and values without the
+    generator's ``planted-`` tag (``write old``, not ``write planted-old`` by process 1000)."""
+    from dataclasses import replace
+
+    from distlab.sim.history import History
+
+    first = min((o.process for o in history if isinstance(o.process, int)), default=0)
+
+    def plain(v: Any) -> Any:
+        return v.removeprefix("planted-") if isinstance(v, str) else v
+
+    return History.of([replace(o, process=o.process - first if isinstance(o.process, int) else o.process,
+                               value=plain(o.value), result=plain(o.result)) for o in history])
+
+
+def _classifications() -> dict[str, Classification]:
+    """Every puzzle placed on the ladder by :func:`distlab.consistency.classify` (deterministic budget)."""
+    from distlab.consistency import Budget, classify
+
+    budget = lambda: Budget(timeout=20.0, max_steps=400_000)  # noqa: E731 (deterministic verdicts)
+    return {name: classify(h, "register", budget_factory=budget) for name, h in puzzles().items()}
 
 
 def expected_strongest() -> dict[str, set[str]]:
     """The answer key: each puzzle's strongest rungs, as :func:`distlab.consistency.classify` places it."""
-    from distlab.consistency import Budget, classify
-
-    budget = lambda: Budget(timeout=20.0, max_steps=400_000)  # noqa: E731 (deterministic verdicts)
-    return {name: set(classify(h, "register", budget_factory=budget).strongest) for name, h in puzzles().items()}
+    return {name: set(c.strongest) for name, c in _classifications().items()}
 
 
 @exercise("consistency.classify", notebook=NOTEBOOK, points=2, title="Place histories on the ladder",
@@ -170,22 +211,42 @@ def check_classify(my_answers: Callable[[], object]) -> bool | str:
     if not callable(my_answers):
         return "pass the function my_answers itself (it returns a dict)"
     answers = my_answers()
-    want = expected_strongest()
-    if not isinstance(answers, dict) or set(answers) != set(want):
-        return f"my_answers() must return a dict with the keys {sorted(want)}"
-    for name in sorted(want):
+    placed = _classifications()
+    if not isinstance(answers, dict) or set(answers) != set(placed):
+        return f"my_answers() must return a dict with the keys {sorted(placed)}"
+    for name in sorted(placed):
         got = answers[name]
-        got = {got} if isinstance(got, str) else set(got)
-        unknown = got - set(RUNG_NAMES)
-        if unknown:
-            return f"{name}: {sorted(unknown)} is not a rung; use names from {list(RUNG_NAMES[:-1])}"
-        if got != want[name]:
-            missing, extra = want[name] - got, got - want[name]
-            if extra:
-                return (f"history {name}: {sorted(extra)} is not among its strongest rungs "
-                        "(violated, or implied by one that holds)")
-            return f"history {name}: a strongest rung is missing ({len(missing)} of {len(want[name])} not named)"
+        if isinstance(got, str):
+            got = [got]
+        if not isinstance(got, (list, tuple, set, frozenset)) or not all(isinstance(r, str) for r in got):
+            return f"history {name}: give a rung name or a list of rung names, got {answers[name]!r}"
+        problem = _placement_problem(name, set(got), placed[name])
+        if problem:
+            return problem
     return True
+
+
+def _placement_problem(name: str, got: set[str], placed: Classification) -> str | None:
+    """What is wrong with naming ``got`` as the strongest rungs of puzzle ``name`` (None: nothing):
+    a name that is no rung, a rung that is violated, one implied by another that holds, or how many
+    strongest rungs are missing -- without naming the missing ones."""
+    from distlab.consistency.ladder import implies_all
+
+    unknown = got - set(RUNG_NAMES[:-1])
+    if unknown:
+        return f"history {name}: {sorted(unknown)} is not a rung; use names from {list(RUNG_NAMES[:-1])}"
+    want = set(placed.strongest)
+    for rung in sorted(got - want):
+        if placed.rungs[rung] != "holds":
+            return f"history {name}: {rung} is {placed.rungs[rung]} -- a rung that fails cannot be among its strongest"
+        above = sorted(r for r in got if r != rung and rung in implies_all(r))
+        by = f"by {' and '.join(above)}, which you named too" if above else "by a stronger rung that holds too"
+        return f"history {name}: {rung} holds, but it is implied {by} -- name only the strongest rungs"
+    missing = len(want - got)
+    if missing:
+        return (f"history {name}: {missing} of its {len(want)} strongest rungs "
+                f"{'is' if missing == 1 else 'are'} missing -- a rung that holds and is not implied by another")
+    return None
 
 
 # ----------------------------------------------------------------------------------- rule of thumb
