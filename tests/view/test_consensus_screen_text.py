@@ -53,3 +53,12 @@ def test_a_frame_after_an_action_says_when_the_action_was_taken() -> None:
         f"t = {asked_at:.2f} s  ·  {what}"]
     forked = lab.fork(len(lab.frames) - 2)
     assert forked[-1]["note_at"] == asked_at and lab.note_at == asked_at
+
+
+def test_a_capped_figure_16_median_is_a_bound_not_a_measurement() -> None:
+    """The 150-150 row read '120000 ms ... +195%': the cap, compared with the paper as if measured."""
+    table = cv.fig16_table({(150, 150): [120.0, 120.0, 3.0], (150, 155): [0.3, 0.29, 0.31]}).splitlines()
+    assert table[1].split() == ["150-150", "3", ">=", "120000", "ms", "40654", "ms", "cap"]
+    assert table[2].split()[-1].endswith("%")
+    assert table[-1].startswith(">= / cap: at least half of the trials had no leader within the 120 s cap")
+    assert "cap" not in cv.fig16_table({(150, 155): [0.3]})
