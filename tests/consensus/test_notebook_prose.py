@@ -63,6 +63,13 @@ DEFINED_AT_FIRST_USE = {
     "liveness": "something good eventually happens",
     "GC": "garbage-collection",
     "revision": "numbers every change with one counter that only grows",
+    "TTL": "time to live, a ttl",
+    "linearizab": "seems to take effect at one instant",
+    "session": "is their lease",
+    "znode": "its keys, in a tree of paths",
+    "ephemeral": "is deleted when its client's session ends",
+    "gossip": "tells a few random others what it knows",
+    "long poll": "requests the server holds open until something changes",
 }
 
 
