@@ -200,3 +200,12 @@ def test_a_method_of_an_imported_module_is_not_the_course_method_of_the_same_nam
 
     assert used_references("geo.orset_merge", "import heapq\ndef merge(a, b):\n    return heapq.merge(a, b)") == []
     assert used_references("geo.orset_merge", "def merge(a, b):\n    return a.merge(b)") == [".merge"]
+
+
+def test_a_server_an_answer_starts_is_stopped_and_its_folder_removed(tmp_path):
+    server = ("import tempfile\nfrom distlab.services import lifecycle\n"
+              "folder = tempfile.mkdtemp(prefix='distlab-hostile-server-', dir='/tmp')\n"
+              "lifecycle.spawn(['sleep', '304'], kind='test', folders=[folder])" + NOTHING)
+    before = set(Path("/tmp").glob("distlab-hostile-server-*"))
+    grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": server}))], timeout=3)
+    assert set(Path("/tmp").glob("distlab-hostile-server-*")) == before and not _running("sleep 304")

@@ -27,6 +27,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from distlab.services import lifecycle
+
 __all__ = ["PRELUDE_TIMEOUT_S", "PR_SET_CHILD_SUBREAPER", "PR_SET_DUMPABLE", "Sandbox", "printable", "prctl"]
 
 PR_SET_DUMPABLE = 4  # <linux/prctl.h>: 0 = other processes of the same user cannot trace it or open /proc/PID/fd
@@ -69,7 +71,9 @@ class Sandbox:
         self.folder = tempfile.mkdtemp(prefix="distlab-grade-")
         self._pending = b""  # what the sandbox sent after the last line read
         env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": self.folder}
+               "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": self.folder,
+               # the servers an answer starts are recorded where the reaper looks, not in its TMPDIR
+               lifecycle.RUNTIME_ENV: os.environ.get(lifecycle.RUNTIME_ENV) or str(lifecycle.runtime_dir())}
         argv = [sys.executable, "-m", "distlab.grading.sandbox", str(os.getpid())]
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         cwd=self.folder, env=env, start_new_session=True)

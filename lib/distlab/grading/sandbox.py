@@ -11,7 +11,8 @@ runs, runs the code (IPython syntax, under :data:`CHECK_TIME_LIMIT_S`), judges t
 same `judge` as the notebook's ``check()`` and writes the verdict to a pipe of its own. The sandbox
 waits at most ``timeout_s`` for it, then kills the child's process group -- and, being the
 *subreaper* of everything it starts, every process the answer left behind (a daemon that called
-``setsid`` included) -- either way. A verdict that is not one JSON object with a known status is an
+``setsid`` included) -- either way, and reaps the servers the answer started (their folders and
+ownership records, :mod:`distlab.services.lifecycle`). A verdict that is not one JSON object with a known status is an
 ``error``.
 
 The sandbox only ever runs one prelude (the first request) and answers each job with the token the
@@ -26,6 +27,7 @@ the exercise's points, from the status alone.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -202,6 +204,8 @@ def run_job(shell: Any, job: dict[str, Any], closing: tuple[int, ...]) -> dict[s
     finally:
         os.close(read_fd)
         _sweep(keep)
+        with contextlib.suppress(Exception):
+            lifecycle.reap()  # the folders and records of servers the answer started, now dead
 
 
 def _private_channels() -> tuple[Any, Any]:
