@@ -52,7 +52,7 @@ class StoreConfig:
     think_time: Latency = Uniform(0.0, 0.02)
     client_timeout: float = 1.0
     partition: tuple[float, float] | None = None    # (start, duration): minority followers cut off
-    leader_rtt: float = 0.0                   # extra round trip (s) between every client and the leader
+    leader_rtt: float = 0.0                   # round trip (s) between the leader and every client and follower
     sync_interval: float = 0.25
     seed: int = 0
 
@@ -126,11 +126,11 @@ def run_store(cfg: StoreConfig, max_time: float = 3600.0) -> StoreResult:
     near = replicas[1:] if cfg.leader_rtt > 0 and len(replicas) > 1 else replicas  # a far leader is no one's home
     clients = [sim.add(Client(f"c{i}", near[i % len(near)], cfg, replicas[0], replicas,
                               recorder, outcomes)) for i in range(cfg.clients)]
-    if cfg.leader_rtt > 0:                   # the leader is far away; the followers are the clients' homes
-        far = Uniform(cfg.leader_rtt / 2 + 0.001, cfg.leader_rtt / 2 + 0.005)
-        for c in clients:
-            sim.network.set_link(c.pid, replicas[0], latency=far)
-            sim.network.set_link(replicas[0], c.pid, latency=far)
+    if cfg.leader_rtt > 0:                   # the leader is far away; the followers are the clients' homes,
+        far = Uniform(cfg.leader_rtt / 2 + 0.001, cfg.leader_rtt / 2 + 0.005)   # next to them: as far from it
+        for node in (*(c.pid for c in clients), *replicas[1:]):
+            sim.network.set_link(node, replicas[0], latency=far)
+            sim.network.set_link(replicas[0], node, latency=far)
     window = None
     if cfg.partition is not None:
         start, duration = cfg.partition

@@ -15,7 +15,7 @@ from distlab.consistency.verdict import plural
 from .consistency_store import store_run
 from .style import BAD, CYCLE, label_axes, prepare
 
-__all__ = ["LADDER_ORDER", "tradeoff", "tradeoff_table", "coordination_table", "render_tradeoff"]
+__all__ = ["LADDER_ORDER", "tradeoff", "tradeoff_table", "coordination_table", "render_tradeoff", "rung_label"]
 
 #: Read policies from the top of the ladder down (policy, write acknowledgement).
 LADDER_ORDER = (("leader", "leader"), ("quorum", "majority"), ("token", "leader"), ("sticky", "leader"),
@@ -43,6 +43,8 @@ def tradeoff(seeds: Sequence[int] = (0, 1, 2), lag_ms: float = 50.0, partition_s
                      "strongest_seeds": [(a, answers.count(a)) for a in strongest],
                      "stale_pct": mean(lambda m: 100 * m["stale_read_rate"]),
                      "session_violations": mean(lambda m: m["ryw_violations"] + m["mr_violations"]),
+                     "session_pct": sum(100 * (r["metrics"]["ryw_violations"] + r["metrics"]["mr_violations"])
+                                        / max(1, r["reads"]) for r in runs) / len(runs),
                      "read_p99_ms": mean(lambda m: m["read_latency_ms"]["p99"] or 0.0),
                      "write_p99_ms": mean(lambda m: m["write_latency_ms"]["p99"] or 0.0),
                      "read_avail_pct": mean(lambda m: 100 * (m["read_availability"] or 0.0)),
@@ -61,13 +63,13 @@ def _pct(fraction: float | None) -> float:
 
 def coordination_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """What each policy's coordination costs (rows of :func:`tradeoff`, best run with ``rtt_ms``): the
-    most common strongest rung, median and p99 latency of reads and writes, and the share of reads
-    and writes answered while the partition lasted."""
+    strongest rung (each seed's answer when they differ, as :func:`tradeoff_table`), median and p99
+    latency of reads and writes, and the share of reads and writes answered while the partition lasted."""
     head = (f"{'policy':8}{'read p50':>9}{'read p99':>10}{'write p50':>11}{'reads answered':>16}"
-            f"{'writes answered':>17}  strongest rung (most common)")
+            f"{'writes answered':>17}  strongest rung")
     lines = [head, f"{'':38}{'(during the partition)':>33}"]
     for r in rows:
-        rung = (r.get("strongest_seeds") or [(r["strongest"], 1)])[0][0]
+        rung = _per_seed(r)
         lines.append(f"{r['policy']:8}{r['read_p50_ms']:7.0f}ms{r['read_p99_ms']:8.0f}ms{r['write_p50_ms']:9.0f}ms"
                      f"{r['read_partition_pct']:15.0f}%{r['write_partition_pct']:16.0f}%  {rung}")
     return "\n".join(lines)
@@ -103,12 +105,26 @@ _SHORT = {"linearizable": "lin.", "sequential": "seq.", "causal": "causal", "pra
           "writes-follow-reads": "WFR", "consistent-prefix": "prefix", "none": "none"}
 
 
+def rung_label(row: Mapping[str, Any]) -> str:
+    """A short tick label for a row's strongest rung over its seeds: every rung of the most common
+    answer (``MR+MW``), with its share of the seeds when they differ (``lin. 2/3``), or ``mixed`` when no
+    answer is more common than another (a tie is not "the most common")."""
+    answers = row.get("strongest_seeds") or [(row["strongest"], 1)]
+    total = sum(n for _, n in answers)
+    (top, n), rest = answers[0], answers[1:]
+    if rest and rest[0][1] == n:
+        return "mixed"
+    short = "+".join(_SHORT.get(rung.strip(), rung.strip()) for rung in top.split(","))
+    return short if n == total else f"{short} {n}/{total}"
+
+
 def render_tradeoff(rows: Sequence[Mapping[str, Any]], fig: Figure | None = None) -> Figure:
     """Three panels over the policies, strongest first: anomalies, p99 latency, availability."""
     fig = prepare(fig, figsize=(11.0, 4.0))
-    labels = [f"{r['policy']}\n{_SHORT.get(r['strongest'].split(' / ')[0].split(',')[0], '…')}" for r in rows]
+    labels = [f"{r['policy']}\n{rung_label(r)}" for r in rows]
     x = range(len(rows))
-    specs = (("Anomalies users notice", "stale reads (% of reads)", [("stale_pct", "stale reads", BAD)]),
+    specs = (("Anomalies", "% of reads", [("stale_pct", "stale (any session)", BAD),
+                                          ("session_pct", "own session's view broken (RYW+MR)", CYCLE[2])]),
              ("Tail latency", "p99 latency (ms)",
               [("read_p99_ms", "reads", CYCLE[0]), ("write_p99_ms", "writes", CYCLE[1])]),
              ("Availability (partition 0.2 s in)", "operations answered (%)",
@@ -121,9 +137,11 @@ def render_tradeoff(rows: Sequence[Mapping[str, Any]], fig: Figure | None = None
                    color=colour, label=name)
         ax.set_xticks(list(x))
         ax.set_xticklabels(labels, fontsize=8)
-        label_axes(ax, title=title, xlabel="read policy (most common strongest rung)", ylabel=ylabel)
+        label_axes(ax, title=title, xlabel="read policy (strongest rung; seeds agreeing)", ylabel=ylabel)
         if field.endswith("_pct") and k == 2:
             ax.set_ylim(0, 118)
-        ax.legend(fontsize=7, ncol=2, loc="upper center")
+        else:                                     # head room: the legend stays above the tallest bar
+            ax.set_ylim(0, 1.25 * max([r[f] for r in rows for f, _, _ in series] + [1.0]))
+        ax.legend(fontsize=7, ncol=1 if k == 0 else 2, loc="upper center")
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.25, top=0.88, wspace=0.3)
     return fig
