@@ -62,3 +62,16 @@ def test_a_capped_figure_16_median_is_a_bound_not_a_measurement() -> None:
     assert table[2].split()[-1].endswith("%")
     assert table[-1].startswith(">= / cap: at least half of the trials had no leader within the 120 s cap")
     assert "cap" not in cv.fig16_table({(150, 155): [0.3]})
+
+
+@pytest.mark.parametrize("proposers", [1, 2])
+def test_a_timeout_shorter_than_a_round_trip_is_named_not_shown_as_a_duel(proposers: int) -> None:
+    """Exercise 3 sends the learner to render_sequence on an 8 ms network: with the demo's 15 ms timeout
+    the diagram said only 'nothing chosen yet', for one proposer as for two -- a too-short timeout looked
+    like a livelock."""
+    title = cv.render_sequence(proposers=proposers, latency_ms=8, timeout_ms=15, second_start_ms=7.5,
+                               until_ms=80).axes[0].get_title()
+    assert "timeout 15 ms < a 16 ms round trip: no phase can finish, even alone" in title
+    duel_title = cv.render_sequence(proposers=2, latency_ms=8, timeout_ms=24, second_start_ms=12,
+                                    until_ms=80).axes[0].get_title()
+    assert "nothing chosen yet" in duel_title and "round trip" not in duel_title

@@ -102,8 +102,11 @@ def render_sequence(config: Mapping[str, Any], fig: Figure | None = None) -> Fig
     _roles_and_learners(ax, sim, nodes, until)
     ax.set_ylim(until * 1000, 0)
     n_prop = config["proposers"]
-    label_axes(ax, title=f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {_span_title(nodes, until, whole)}",
-               xlabel="server (every one is also a learner)", ylabel="time (ms, downwards)")
+    title = f"{n_prop} proposer{'s' if n_prop > 1 else ''}: {_span_title(nodes, until, whole)}"
+    timeout, trip = config["timeout_ms"], 2 * config["latency_ms"]
+    if timeout < trip and not chosen_first(nodes):  # not a duel: even one proposer alone never decides
+        title += f"\ntimeout {timeout:g} ms < a {trip:g} ms round trip: no phase can finish, even alone"
+    label_axes(ax, title=title, xlabel="server (every one is also a learner)", ylabel="time (ms, downwards)")
     if n_prop == 1 and chosen_first(nodes):
         lat = config["latency_ms"]
         for k, text in enumerate(("phase 1: do I have the floor?\n(Prepare / Promise)",
