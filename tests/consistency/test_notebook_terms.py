@@ -9,7 +9,7 @@ import pytest
 NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "01_consistency_ladder.ipynb"
 TERMS = ("PRAM", "monotonic writes", "writes-follow-reads", "causal", "quorum", "p99", "ABD", "sequencer",
          "read-your-writes", "monotonic reads", "consistent prefix", "sequential", "linearizable", "replica",
-         "leader", "follower", "partition")
+         "leader", "follower", "partition", "indeterminate", "compare-and-set")
 
 
 def _markdown_cells():
