@@ -73,3 +73,14 @@ def test_exercise_1_says_hit_takes_the_cost():
     assert isinstance(got, str) and "hit must take the request's cost" in got
     got = g.check_token_bucket(lambda capacity, rate, clock: None)
     assert isinstance(got, str) and "must return the function hit" in got
+
+
+def test_exercise_2_tells_a_late_trip_from_none_and_does_not_round_a_miss_up_to_the_bar():
+    """A breaker that trips after 200 failures was told "the breaker does not trip"; a recovery of
+    0.948 was reported as "only 0.95" against a bar of 0.95 (walkthrough, /work/notes/walk_ch5.md)."""
+    late = g.check_breaker_tuning(lambda: BreakerConfig(consecutive_failures=200, cooldown=1.0))
+    assert isinstance(late, str) and "first opens about" in late and "never trips" not in late
+    never = g.check_breaker_tuning(lambda: BreakerConfig(consecutive_failures=None, cooldown=1.0))
+    assert isinstance(never, str) and "never trips" in never
+    slow = g.check_breaker_tuning(lambda: BreakerConfig(consecutive_failures=5, cooldown=5.0))
+    assert isinstance(slow, str) and "0.948, below 0.95" in slow

@@ -16,7 +16,7 @@ import inspect
 import math
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distlab.grading.registry import exercise
 
@@ -146,13 +146,25 @@ def _takes(fn: Callable[..., object], n: int) -> bool:
     return True
 
 
-def _breaker_outcome(config: BreakerConfig) -> tuple[float, float, dict[str, float]]:
+class BreakerOutcome(NamedTuple):
+    """What exercise 2's run showed: availability during the fault and from 3 s after it, each kind's
+    share during the fault, and when a breaker was first seen open (None: never)."""
+
+    during: float
+    after: float
+    share: dict[str, float]
+    first_open: float | None
+
+
+def _breaker_outcome(config: BreakerConfig) -> BreakerOutcome:
     r = run_scenario("slow dependency", breakers=True, breaker=config)
     f = r.config.fault
     assert f is not None  # the slow-dependency scenario has its fault
     during = {k: r.overall_of(k, f.start, f.end) for k in r.by_kind}  # as the task says: during the fault
     share = {k: 1.0 if math.isnan(v) else v for k, v in during.items()}
-    return r.overall(f.start, f.end), r.overall(f.end + 3, float("inf")), share
+    opened = [b for row in r.breaker_state.values() for b, state in zip(r.bins, row) if state == "open"]
+    return BreakerOutcome(r.overall(f.start, f.end), r.overall(f.end + 3, float("inf")), share,
+                          min(opened) if opened else None)
 
 
 @exercise("reliability.breaker_tuning", notebook=NOTEBOOK, points=2, title="Tune a breaker to stop a cascade",
@@ -171,14 +183,19 @@ def check_breaker_tuning(my_breaker: Callable[[], object]) -> bool | str:
     config = my_breaker()
     if not isinstance(config, BreakerConfig):
         return f"my_breaker() must return a BreakerConfig, got {type(config).__name__}"
-    during, after, share = _breaker_outcome(config)
+    out = _breaker_outcome(config)
+    during, share = out.during, out.share
     if during < 0.6 or share["browse"] < 0.95 or share["analytics"] < 0.95:
-        return (f"during the fault availability is {during:.2f}, browse got {share['browse']:.0%} and analytics "
-                f"{share['analytics']:.0%}: "
-                "the breaker does not trip, so checkout's stuck calls still starve everyone")
-    if after < 0.95:
-        return (f"availability 3 s after payments recovered is only {after:.2f}: the breaker stays open "
-                "too long (shorten the cooldown)")
+        start = SCENARIOS["slow dependency"]().fault
+        assert start is not None
+        why = ("the breaker never trips, so checkout's stuck calls starve everyone" if out.first_open is None else
+               f"a breaker first opens about {out.first_open - start.start:.0f} s into the fault: too late, checkout's "
+               "stuck calls starve everyone until then (trip sooner)")
+        return (f"during the fault availability is {during:.3f} (needs >= 0.6), browse got {share['browse']:.0%} "
+                f"and analytics {share['analytics']:.0%} (need >= 95 %): {why}")
+    if out.after < 0.95:
+        return (f"availability from 3 s after payments recovered is {out.after:.3f}, below 0.95: the breaker "
+                "stays open too long (shorten the cooldown)")
     return True
 
 
