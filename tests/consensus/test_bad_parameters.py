@@ -9,6 +9,7 @@ call runs under an alarm: a refused value returns at once).
 """
 from __future__ import annotations
 
+import random
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,10 +26,15 @@ from distlab.consensus.coordination import (
     choose_coordination,
     open_store,
     paused_holder,
+    random_plan,
+    run_plan,
 )
 from distlab.consensus.paxos import MultiPaxosNode, PaxosNode
+from distlab.consensus.paxos.cluster import PaxosCluster
 from distlab.consensus.paxos.scenarios import random_faults
 from distlab.consensus.raft import Cluster, RaftConfig, figure16
+from distlab.consensus.raft.chaos import run_trial
+from distlab.consensus.raft.kv_scenarios import run_kv_trial
 from distlab.consensus.split_brain import split_brain
 from distlab.view import consensus as cv
 
@@ -113,6 +119,19 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
     (side_by_side, {"seed": 0, "faults": 2, "duration": 0.5},
      {"seed": "seed", "n": "int", "duration": "number", "faults": "int", "period": "number", "loss": "number"}),
     (split_brain, {"consensus": True}, {"consensus": "bool"}),
+    (PaxosCluster, {"n": 3}, {"n": "int", "seed": "seed"}),
+    (run_trial, {"seed": 0, "faults": 2, "duration": 0.3},
+     {"seed": "seed", "n": "int", "faults": "int", "duration": "number", "loss": "number", "recovery": "number",
+      "client_period": "number", "membership": "bool"}),
+    (run_kv_trial, {"seed": 0, "ops": 2, "faults": 1},
+     {"seed": "seed", "n": "int", "clients": "int", "ops": "int", "faults": "int", "duration": "number",
+      "loss": "number", "duplicate": "number", "sessions": "bool"}),
+    (lambda **kw: random_plan(random.Random(0), **kw), {},
+     {"steps": "int", "clients": "int", "servers": "int", "max_pause": "number"}),
+    (lambda **kw: run_plan(_store(), random_plan(random.Random(0), steps=3), **kw), {},
+     {"fencing": "bool", "clients": "int", "ttl": "int", "recipe": "choice"}),
+    (lambda lease: _store().put("k", "v", lease=lease), {"lease": 0}, {"lease": "int"}),
+    (lambda ttl: _store().grant(ttl), {"ttl": 5}, {"ttl": "int"}),
     (SimulatedStore, {}, {"n": "int", "seed": "seed", "timeout": "number", "lease_check": "number",
                           "check_invariants": "bool"}),
     (lambda seconds: _store().sleep(seconds), {"seconds": 0.1}, {"seconds": "number"}),

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from distlab.consensus import checks
+
 from . import invariants
 from .election import LeaderElection
 from .fencing import UnfencedStorage, Write, storage, verdicts as storage_verdicts
@@ -260,8 +262,8 @@ def run_plan(store: CoordinationStore, plan: Iterable[tuple[str, int | None, flo
     is counted in ``unavailable`` and the plan goes on."""
     if recipe not in RECIPES:
         raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
-    if not isinstance(clients, int) or not 1 <= clients <= 8:
-        raise ValueError(f"clients must be an integer from 1 to 8, got {clients!r}")
+    checks.whole("clients", clients, 1, 8)
+    checks.flag("fencing", fencing)
     owner = _LockOwner if recipe == "lock" else _ElectionOwner
     run = _Play(store, storage(fencing), [owner(store, f"c{i}", ttl) for i in range(clients)])
     for kind, who, arg in plan:
@@ -281,6 +283,10 @@ def random_plan(rng: random.Random, *, steps: int = 40, clients: int = 3, server
     crashes, releases and server crash/restarts."""
     if not isinstance(rng, random.Random):
         raise ValueError(f"rng must be a random.Random, got {rng!r}")
+    checks.whole("steps", steps, 0, 100_000)
+    checks.whole("clients", clients, 1, 8)
+    checks.whole("servers", servers, 1, 15)
+    checks.number("max_pause", max_pause, 0.1, 600.0, "seconds")
     plan = []
     for _ in range(steps):
         kind = rng.choices(KINDS, weights=(3, 6, 3, 0.3, 1, 0.5, 0.5))[0]

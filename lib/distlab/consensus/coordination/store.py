@@ -141,7 +141,7 @@ def check_op(op: Any) -> Op:
     if type(op) is Put:
         if not isinstance(op.value, str):
             raise ValueError(f"put value must be a string, got {op.value!r}")
-        if not isinstance(op.lease, int) or op.lease < 0:
+        if not isinstance(op.lease, int) or isinstance(op.lease, bool) or op.lease < 0:
             raise ValueError(f"put lease must be an integer >= 0 (0: none), got {op.lease!r}")
     checked: Op = op
     return checked

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from distlab.consensus import checks
 from distlab.sim import FaultSchedule, InvariantViolation, ms
 
 from .cluster import Cluster, ScenarioError
@@ -86,10 +87,12 @@ def run_trial(seed: int, *, n: int = 5, faults: int = 10, duration: float = 2.0,
               node_class: NodeClass = RaftNode, client_period: float = ms(30),
               snapshot_every: int | None = None, membership: bool = False) -> ChaosResult:
     """Run one random fault schedule; never raises for a Raft failure, reports it instead."""
-    if not isinstance(faults, int) or faults < 0:
-        raise ValueError(f"faults must be an integer >= 0, got {faults!r}")
-    if not 0.0 <= loss <= 1.0:
-        raise ValueError(f"loss must be a probability between 0 and 1, got {loss!r}")
+    checks.whole("faults", faults, 0, 1000)
+    checks.number("duration", duration, 0, 3600.0, "seconds", open_low=True)
+    checks.number("loss", loss, 0, 1)
+    checks.number("recovery", recovery, 0, 3600.0, "seconds")
+    checks.number("client_period", client_period, 0, 3600.0, "seconds", open_low=True)
+    checks.flag("membership", membership)
     c = Cluster(n, seed=seed, config=config, node_class=node_class, snapshot_every=snapshot_every,
                 voters=(n + 1) // 2 if membership and n >= 3 else None)
     if loss:

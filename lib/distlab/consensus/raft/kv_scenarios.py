@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
+from distlab.consensus import checks
 from distlab.sim import FaultSchedule, History, HistoryRecorder, InvariantViolation, ms
 
 from .cluster import Cluster
@@ -46,6 +47,13 @@ def run_kv_trial(seed: int, *, n: int = 5, clients: int = 3, ops: int = 20, faul
     """Clients run random get/put/append on two keys while faults strike; then heal and finish."""
     from distlab.consistency.linearizability import check_linearizable
 
+    checks.whole("clients", clients, 1, 20)
+    checks.whole("ops", ops, 0, 10_000)
+    checks.whole("faults", faults, 0, 1000)
+    checks.number("duration", duration, 0, 3600.0, "seconds", open_low=True)
+    checks.number("loss", loss, 0, 1)
+    checks.number("duplicate", duplicate, 0, 1)
+    checks.flag("sessions", sessions)
     rng = random.Random(seed)
     c = Cluster(n, seed=seed, node_class=partial(KVServer, reads=reads, sessions=sessions,
                                                  max_log=max_log))
