@@ -190,7 +190,7 @@ def _bulkhead_note(size: int, gateway: int) -> str:
     if size == 0:
         return "no bulkheads"
     if size >= _largest_caller_pool(gateway):
-        return f"bulkhead {size}: no caller has that many workers, so no bulkhead at all (as with none)"
+        return f"bulkhead {size} ≥ every caller's pool: it never fills, so no bulkhead at all (as with none)"
     if size >= gateway:
         return f"bulkhead {size} ≥ the gateway pool: checkout can take every gateway worker again"
     return f"bulkhead {size} on every edge (catalog→inventory and gateway→analytics too)"
