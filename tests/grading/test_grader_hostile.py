@@ -209,3 +209,28 @@ def test_a_server_an_answer_starts_is_stopped_and_its_folder_removed(tmp_path):
     before = set(Path("/tmp").glob("distlab-hostile-server-*"))
     grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": server}))], timeout=3)
     assert set(Path("/tmp").glob("distlab-hostile-server-*")) == before and not _running("sleep 304")
+
+
+def test_a_batch_of_two_chapters_holds_one_sandbox_per_worker(tmp_path, monkeypatch):
+    from distlab.grading import grader
+
+    alive, most = set(), []
+
+    class Counted(grader.Sandbox):
+        def __init__(self, prelude):
+            super().__init__(prelude)
+            alive.add(self)
+            most.append(len(alive))
+
+        def close(self):
+            alive.discard(self)
+            super().close()
+
+    monkeypatch.setattr(grader, "Sandbox", Counted)
+    geo = json.loads((INSTRUCTOR.parent / "04_geo.ipynb").read_text())
+    slot = next(s for s in grader.load_course() if s.name == "04_geo").slots[0]
+    geo["cells"][slot.answer_index]["source"] = f"def {slot.name}(*args):\n    return None\n"
+    (tmp_path / "geo.ipynb").write_text(json.dumps(geo))
+    files = [str(tmp_path / "geo.ipynb"), str(submission(tmp_path / "s.ipynb", WRONG))]
+    assert [r.graded for r in grade(files, jobs=1, timeout=3)] == [True, True]
+    assert max(most) == 1 and not alive

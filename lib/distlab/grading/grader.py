@@ -169,23 +169,24 @@ def _points(exercise_id: str) -> int:
 
 
 def _worker(tasks: queue.Queue[_Job | None], timeout_s: float) -> None:
-    """Run jobs until the queue hands out None; one sandbox per chapter, closed before returning."""
-    sandboxes: dict[str, Sandbox] = {}
+    """Run jobs until the queue hands out None, with one sandbox at a time: the jobs come sorted by
+    chapter, so a worker that moves to the next chapter never needs the last one's sandbox again."""
+    box: Sandbox | None = None
+    chapter = ""
     try:
         while (job := tasks.get()) is not None:
-            box = sandboxes.get(job.chapter.name)
+            if box is not None and (chapter != job.chapter.name or box.process.poll() is not None):
+                box.close()  # another chapter's, or died with the last answer: replaced, not reused
+                box = None
             if box is None:
-                box = sandboxes[job.chapter.name] = Sandbox(job.chapter.prelude)
+                box, chapter = Sandbox(job.chapter.prelude), job.chapter.name
             slot = job.answer.slot
             reply = box.run(slot.id, slot.name, job.answer.code or "", timeout_s)
             line = job.report.exercises[job.index]
             line.status, line.message = reply["status"], _defined_elsewhere(reply["message"], job)
             line.score = line.max if line.status == "passed" else 0
-            if box.process.poll() is not None:  # a sandbox that died is replaced, not reused
-                box.close()
-                del sandboxes[job.chapter.name]
     finally:
-        for box in sandboxes.values():
+        if box is not None:
             box.close()
 
 
