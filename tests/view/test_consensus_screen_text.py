@@ -75,3 +75,21 @@ def test_a_timeout_shorter_than_a_round_trip_is_named_not_shown_as_a_duel(propos
     duel_title = cv.render_sequence(proposers=2, latency_ms=8, timeout_ms=24, second_start_ms=12,
                                     until_ms=80).axes[0].get_title()
     assert "nothing chosen yet" in duel_title and "round trip" not in duel_title
+
+
+def test_an_action_that_cannot_act_says_so_instead_of_claiming_it_did() -> None:
+    """'heal' with nothing cut said 'network healed'; crashing a crashed server 'server 2 crashed';
+    reconnecting a connected one 'server 2 reconnected'."""
+    lab = cv.ClusterLab(seed=0)
+    assert lab.act("heal") == "nothing to heal: no partition and no cut-off server"
+    assert lab.act("reconnect", 2) == "server 2 was not cut off: nothing to reconnect"
+    assert lab.act("crash", 2) == "server 2 crashed"
+    assert lab.act("crash", 2) == "server 2 is already down: nothing to crash"
+    assert lab.act("isolate", 3) == "server 3 cut off from the others"
+    assert lab.act("reconnect", 3) == "server 3 reconnected"
+    minority = lab.act("split")
+    member = int(minority.split("{")[1].split(",")[0])
+    assert lab.act("reconnect", member) == f"server {member} reconnected, and the partition it was in is gone"
+    assert not lab.cluster.sim.network.blocked_pairs()
+    lab.act("split")
+    assert lab.act("heal") == "network healed"

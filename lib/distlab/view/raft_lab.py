@@ -74,6 +74,21 @@ SERVER_EFFECTS: dict[str, tuple[Callable[[Cluster, int], None], str]] = {
 }
 
 
+def _no_effect(c: Cluster, action: str, pid: int) -> str:
+    """What to say instead of the action's usual words when they would not be true ("" when they
+    are): crashing a server that is down, reconnecting one that can reach every other, and
+    reconnecting a server of a partition, which ends the whole partition (`Cluster.connect` keeps
+    only the servers cut off one by one)."""
+    if action == "crash" and not c.node(pid).up:
+        return f"server {pid} is already down: nothing to crash"
+    if action == "reconnect":
+        if not any(pid in pair for pair in c.sim.network.blocked_pairs()):
+            return f"server {pid} was not cut off: nothing to reconnect"
+        if pid not in c.disconnected:
+            return f"server {pid} reconnected, and the partition it was in is gone"
+    return ""
+
+
 def build_cluster(s: Settings) -> Cluster:
     """A cluster for these settings: latency Uniform(0.5, 1.5) x the mean one-way latency."""
     low, high = s.timeout_ms
@@ -197,8 +212,8 @@ class ClusterLab:
         self.actions.append(Action(len(self.frames), action, pid))
         if pid is not None:
             effect, words = SERVER_EFFECTS[action]
+            what = _no_effect(self.cluster, action, pid) or words.format(pid)
             effect(self.cluster, pid)
-            what = words.format(pid)
         else:
             cluster_actions: dict[str, Callable[[], str]] = {
                 "split": self._split, "heal": self._heal, "request": self._request, "run": self._run_on}
@@ -218,8 +233,9 @@ class ClusterLab:
         return f"partition: {{{', '.join(map(str, minority))}}} | the other {len(c.pids) - 2}"
 
     def _heal(self) -> str:
+        cut = bool(self.cluster.sim.network.blocked_pairs())
         self.cluster.heal()
-        return "network healed"
+        return "network healed" if cut else "nothing to heal: no partition and no cut-off server"
 
     def _run_on(self) -> str:
         return ""  # nothing happens, so no frame of its own: `act` runs on, with an empty note
