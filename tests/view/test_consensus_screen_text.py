@@ -86,6 +86,7 @@ def test_an_action_that_cannot_act_says_so_instead_of_claiming_it_did() -> None:
     assert lab.act("crash", 2) == "server 2 crashed"
     assert lab.act("crash", 2) == "server 2 is already down: nothing to crash"
     assert lab.act("isolate", 3) == "server 3 cut off from the others"
+    assert lab.act("isolate", 3) == "server 3 is already cut off from the others"
     assert lab.act("reconnect", 3) == "server 3 reconnected"
     minority = lab.act("split")
     member = int(minority.split("{")[1].split(",")[0])

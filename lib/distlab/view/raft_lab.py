@@ -76,11 +76,14 @@ SERVER_EFFECTS: dict[str, tuple[Callable[[Cluster, int], None], str]] = {
 
 def _no_effect(c: Cluster, action: str, pid: int) -> str:
     """What to say instead of the action's usual words when they would not be true ("" when they
-    are): crashing a server that is down, reconnecting one that can reach every other, and
+    are): crashing a server that is down, isolating one already cut off, reconnecting one that can
+    reach every other, and
     reconnecting a server of a partition, which ends the whole partition (`Cluster.connect` keeps
     only the servers cut off one by one)."""
     if action == "crash" and not c.node(pid).up:
         return f"server {pid} is already down: nothing to crash"
+    if action == "isolate" and pid in c.disconnected:
+        return f"server {pid} is already cut off from the others"
     if action == "reconnect":
         if not any(pid in pair for pair in c.sim.network.blocked_pairs()):
             return f"server {pid} was not cut off: nothing to reconnect"
