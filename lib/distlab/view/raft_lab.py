@@ -77,9 +77,8 @@ SERVER_EFFECTS: dict[str, tuple[Callable[[Cluster, int], None], str]] = {
 def _no_effect(c: Cluster, action: str, pid: int) -> str:
     """What to say instead of the action's usual words when they would not be true ("" when they
     are): crashing a server that is down, isolating one already cut off, reconnecting one that can
-    reach every other, and
-    reconnecting a server of a partition, which ends the whole partition (`Cluster.connect` keeps
-    only the servers cut off one by one)."""
+    reach every other, and reconnecting a server of a partition, which ends the whole partition
+    (`Cluster.connect` keeps only the servers cut off one by one)."""
     if action == "crash" and not c.node(pid).up:
         return f"server {pid} is already down: nothing to crash"
     if action == "isolate" and pid in c.disconnected:
