@@ -498,3 +498,13 @@ def test_the_notebooks_count_of_linearizable_quorum_runs_is_measured():
     at_50 = linearizable(50.0)
     assert 15 < at_50 < 30 and f"{at_50} of the 30" in text and "fewer with a longer lag" in text
     assert linearizable(200.0) < at_50
+
+
+def test_the_store_title_is_green_only_for_a_linearizable_run():
+    """The default run ('any': 65 % stale reads, 32 % read-your-writes violations) had a green title
+    because some rung (monotonic-writes) held."""
+    from matplotlib.colors import to_hex
+
+    from distlab.view.style import GOOD
+    assert to_hex(cv.render_store(policy="leader")._suptitle.get_color()) == to_hex(GOOD)
+    assert to_hex(cv.render_store()._suptitle.get_color()) != to_hex(GOOD)
