@@ -4,6 +4,7 @@ their classmates, and files built to crash or hang it. Each test replays one att
 An answer may still forge its *own* verdict (docs/view-and-grading.md says how); these tests check
 that nothing an answer does reaches a classmate's grade, the grader's process or the machine after.
 """
+import csv
 import json
 import os
 import subprocess
@@ -234,3 +235,14 @@ def test_a_batch_of_two_chapters_holds_one_sandbox_per_worker(tmp_path, monkeypa
     files = [str(tmp_path / "geo.ipynb"), str(submission(tmp_path / "s.ipynb", WRONG))]
     assert [r.graded for r in grade(files, jobs=1, timeout=3)] == [True, True]
     assert max(most) == 1 and not alive
+
+
+def test_no_gradebook_cell_is_a_spreadsheet_formula(tmp_path, monkeypatch):
+    forge = ("import os\nfor fd in range(3, 256):\n    try:\n"
+             "        os.write(fd, b'{\"status\": \"failed\", \"message\": \"=2+3\"}\\n')\n"
+             "    except OSError:\n        pass\nos._exit(0)" + NOTHING)
+    submission(tmp_path / "@s.ipynb", {"my_breaker": forge})
+    monkeypatch.chdir(tmp_path)
+    assert main(["@s.ipynb", "--csv", "g.csv", "--timeout", "3"]) == 0
+    rows = list(csv.DictReader((tmp_path / "g.csv").open(encoding="utf-8")))
+    assert rows[0]["reliability.breaker_tuning message"] == "'=2+3" and rows[0]["notebook"] == "'@s.ipynb"

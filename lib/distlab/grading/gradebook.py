@@ -3,7 +3,8 @@
 The gradebook has one row per submission: its chapter, score, whether it could be graded (and why
 not), the locked cells it changed, and three columns per exercise -- the score, the status and the
 feedback -- so an instructor sees *why* without opening the notebook. It is written beside its
-path and renamed over it only when complete, so a crash never leaves half a gradebook.
+path and renamed over it only when complete, so a crash never leaves half a gradebook; no text cell
+in it starts like a spreadsheet formula.
 """
 from __future__ import annotations
 
@@ -65,6 +66,12 @@ def summary_line(report: NotebookReport) -> str:
     return f"grade: {_name(report)}: {report.score}/{report.max} ({tally}{flag})"
 
 
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet will not run: one starting with ``= + - @`` (or a tab or carriage
+    return) gets a leading ``'`` -- an answer chooses its messages, and a student its file name."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _rows(reports: list[NotebookReport]) -> tuple[list[str], list[list[Any]]]:
     ids = list(dict.fromkeys(e.id for r in reports for e in r.exercises))
     header = ["notebook", "chapter", "score", "max", "graded", "problem", "changed_cells"]
@@ -78,7 +85,7 @@ def _rows(reports: list[NotebookReport]) -> tuple[list[str], list[list[Any]]]:
         for exercise_id in ids:
             e = by_id.get(exercise_id)
             row += [e.score, e.status, e.message] if e else ["", "", ""]
-        rows.append(row)
+        rows.append([_inert(value) for value in row])
     return header, rows
 
 
