@@ -37,9 +37,23 @@ def test_wrong_rungs_fail_by_the_rule(item, rung, says):
 @pytest.mark.parametrize("item, rung, verdict", [
     ("chat message", "writes-follow-reads", None),                    # section 3's rung for the reply bug
     ("like count", "eventual", "too weak"),
-    ("chat message", "consistent-prefix", "does not promise"),
+    ("chat message", "consistent-prefix", "which does not forbid what breaks here"),
     ("profile bio", "sequential", "works, but pays for coordination it does not need"),
 ])
 def test_the_issue_s_cases_on_the_lecture_s_examples(item, rung, verdict):
     got = judge(item, rung)
     assert got is None if verdict is None else (got is not None and verdict in got and "must see the edit" not in got)
+
+
+def test_a_rung_beside_the_needed_one_is_told_what_it_does_promise():
+    """'consistent-prefix does not promise what this data needs (no arrow of the ladder leads from
+    consistent-prefix to a rung that forbids it)' taught nothing; the feedback now says what the
+    chosen rung promises and what breaks, without naming the right rung."""
+    from distlab.consistency.chooser import PROMISES, judge
+
+    message = judge("forum reply", "consistent-prefix")
+    assert message == ("forum reply: consistent-prefix promises one order of all writes, as a sequencer received "
+                       "them, each read seeing some prefix of it -- which does not forbid what breaks here: a "
+                       "reader can see a reply before (or without) the post it answers")
+    assert "writes-follow-reads" not in message and "arrow" not in judge("video view count", "read-your-writes")
+    assert set(PROMISES) == {*__import__("distlab.consistency", fromlist=["RUNGS"]).RUNGS}

@@ -41,7 +41,7 @@ from distlab.consistency.ladder import AVAILABILITY, implies_all
 from distlab.consistency.rungs import RUNGS
 
 __all__ = ["NEEDS", "REQUIRES", "Choice", "choose_rung", "choice_covers", "Item", "ITEMS", "EXERCISE_ITEMS", "RULE",
-           "judge", "place", "place_all"]
+           "PROMISES", "judge", "place", "place_all"]
 
 #: The questions, from the most to the least demanding.
 NEEDS = {
@@ -170,6 +170,20 @@ EXERCISE_ITEMS = (
          "nothing a user would notice"),
 )
 
+#: What each rung promises, in section 1's words (said when a rung beside the needed one is chosen).
+PROMISES = {
+    "linearizable": "one real-time order of all operations",
+    "sequential": "one order of all operations that keeps each process's own order",
+    "causal": "that each process sees a write only after everything that could have caused it",
+    "pram": "that every process sees each process's writes in the order they were issued",
+    "read-your-writes": "that a process sees its own earlier writes",
+    "monotonic-reads": "that a process's later reads never see an older state than its earlier ones",
+    "monotonic-writes": "that every process sees one process's writes in the order they were issued",
+    "writes-follow-reads": "that a write made after reading another is seen after it, by everyone",
+    "consistent-prefix": "one order of all writes, as a sequencer received them, each read seeing some prefix "
+                         "of it",
+}
+
 #: The one rule the exercise, the chooser and the prose share.
 RULE = ("the chooser's rung passes; a rung that does not give it fails with what it breaks; a stronger "
         "rung fails: it works, but pays for coordination it does not need")
@@ -187,8 +201,8 @@ def judge(item: Item | str, rung: str) -> str | None:
         return f"{item.name}: {rung} works, but pays for coordination it does not need -- step down the ladder"
     if rung == "eventual" or rung in implies_all(chosen.rung):
         return f"{item.name}: {rung} is too weak -- {item.breaks}"
-    return (f"{item.name}: {rung} does not promise what this data needs (no arrow of the ladder leads from "
-            f"{rung} to a rung that forbids it) -- {item.breaks}")
+    return (f"{item.name}: {rung} promises {PROMISES[rung]} -- which does not forbid what breaks here: "
+            f"{item.breaks}")
 
 
 def _item(item: Item | str) -> Item:
