@@ -23,7 +23,7 @@ def test_the_strategies_panel_says_what_its_window_slider_changes():
     heights = [b.get_height() for b in p.figure.axes[0].patches]
     p.controls["window"].value = 3.5
     assert [b.get_height() for b in p.figure.axes[0].patches] == heights
-    assert "rescales the time axis" in " ".join(t.get_text() for t in p.figure.texts)
+    assert "only rescales time" in " ".join(t.get_text() for t in p.figure.texts)
 
 
 def test_the_shedding_shares_cannot_add_up_to_more_than_all_the_traffic():

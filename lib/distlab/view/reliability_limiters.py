@@ -167,8 +167,8 @@ def render_strategies(config: Mapping[str, Any], fig: Figure | None = None) -> F
     label_axes(right, title="Stored entries per key", xlabel="time (s)", ylabel="entries (count)")
     right.legend(fontsize=7, loc="upper left", ncol=3, handlelength=1, columnspacing=0.8)
     fig.text(0.01, 0.01, "numbers on bars: decisions that differ from the exact sliding log; "
-             "blue: bucket strategies (promise burst + rate × t)\nthe traffic is drawn per window, so the "
-             "window's length rescales the time axis and nothing else", fontsize=7)
+             "blue: bucket strategies (promise burst + rate × t)\ntraffic drawn per window: the window's length "
+             "only rescales time", fontsize=7)
     fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.27, wspace=0.3)
     return fig
 
