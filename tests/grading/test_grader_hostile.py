@@ -246,3 +246,14 @@ def test_no_gradebook_cell_is_a_spreadsheet_formula(tmp_path, monkeypatch):
     assert main(["@s.ipynb", "--csv", "g.csv", "--timeout", "3"]) == 0
     rows = list(csv.DictReader((tmp_path / "g.csv").open(encoding="utf-8")))
     assert rows[0]["reliability.breaker_tuning message"] == "'=2+3" and rows[0]["notebook"] == "'@s.ipynb"
+
+
+def test_an_answer_split_over_cells_runs_cell_by_cell(tmp_path):
+    def split(cells):
+        at = answer_index(cells, "my_breaker")
+        cells[at]["source"] = "from __future__ import annotations\nCOOLDOWN = 2.0"
+        cells.insert(at + 1, code_cell("%%time\n" + CORRECT["my_breaker"].replace("2.0", "COOLDOWN")))
+        cells.insert(at + 2, code_cell("from __future__ import annotations\nassert COOLDOWN == 2.0"))
+
+    line = grade([str(submission(tmp_path / "s.ipynb", {}, split))], timeout=3)[0].exercises[1]
+    assert (line.status, line.message) == ("passed", "well done")

@@ -30,8 +30,14 @@ class Answer:
     """What a submission holds for one slot: its code (None when it cannot be found) and why."""
 
     slot: Slot
-    code: str | None
+    code: str | None  # the answer's cells, joined (what the static checks read)
     problem: str = ""
+    cells: tuple[str, ...] = ()  # the answer's code cells, run one by one as the notebook would
+
+    @classmethod
+    def of(cls, slot: Slot, cells: Sequence[str]) -> Answer:
+        """The answer made of these code cells."""
+        return cls(slot, "\n\n".join(cells), cells=tuple(cells))
 
     @property
     def untouched(self) -> bool:
@@ -88,7 +94,7 @@ def _moved(slot: Slot, chapter: Chapter, cells: Sequence[Any]) -> Answer | None:
     while low > 0 and cell_key(cells[low - 1]) not in locked:
         low -= 1
     code = [cell_source(c) for c in cells[low:spots[0]] if isinstance(c, dict) and c.get("cell_type") == "code"]
-    return Answer(slot, "\n\n".join(code)) if any(part.strip() for part in code) else None
+    return Answer.of(slot, code) if any(part.strip() for part in code) else None
 
 
 def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], found: dict[int, int]) -> Answer:
@@ -107,7 +113,7 @@ def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], found: dict[int,
     if not any(part.strip() for part in code):
         return Answer(slot, None, f"no answer cell found where {slot.name} is defined (between the exercise's "
                                   "text and its check cell)")
-    return Answer(slot, "\n\n".join(code))
+    return Answer.of(slot, code)
 
 
 def match(chapter: Chapter, cells: Sequence[Any]) -> Match:

@@ -123,13 +123,14 @@ class Sandbox:
             if isinstance(reply, dict) and reply.get("token") == token:
                 return reply
 
-    def run(self, exercise_id: str, name: str, code: str, timeout_s: float) -> dict[str, str]:
-        """The verdict on ``code`` for one exercise: ``{"status": ..., "message": ...}``."""
+    def run(self, exercise_id: str, name: str, cells: Sequence[str], timeout_s: float) -> dict[str, str]:
+        """The verdict on an answer (its code ``cells``, run in order) for one exercise:
+        ``{"status": ..., "message": ...}``."""
         if self.problem:
             return {"status": "error", "message": self.problem}
         if self.process.poll() is not None:
             return {"status": "error", "message": "the sandbox has stopped"}
-        job = {"id": exercise_id, "name": name, "code": code, "timeout_s": timeout_s}
+        job = {"id": exercise_id, "name": name, "cells": list(cells), "timeout_s": timeout_s}
         reply = self._ask(job, timeout_s + _MARGIN_S)
         status, message = reply.get("status"), reply.get("message")
         if status not in _STATUSES or not isinstance(message, str):

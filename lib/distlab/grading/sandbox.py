@@ -1,24 +1,24 @@
 """Where answers run: a process that runs a chapter's prelude once, then forks a fresh child per answer.
 
-``python -m distlab.grading.sandbox`` is started by the grader (:mod:`distlab.grading.runner`),
-one per worker and chapter. It reads JSON requests on stdin and writes one JSON reply per request
-on the stdout it was started with; its own fds 0-2 then point at ``/dev/null``, so nothing the
-prelude or an answer prints can reach the grader. The first request is the prelude (the instructor's
-setup and parameter cells, trusted); each later one is a job: an exercise id, the name its check
-cell passes, and the learner's code. For a job the sandbox forks: the child closes the request and
-reply channels, takes the exercise's check function from the registry *before* the learner's code
-runs, runs the code (IPython syntax, under :data:`CHECK_TIME_LIMIT_S`), judges the answer with the
-same `judge` as the notebook's ``check()`` and writes the verdict to a pipe of its own. The sandbox
-waits at most ``timeout_s`` for it, then kills the child's process group -- and, being the
-*subreaper* of everything it starts, every process the answer left behind (a daemon that called
-``setsid`` included) -- either way, and reaps the servers the answer started (their folders and
-ownership records, :mod:`distlab.services.lifecycle`). A verdict that is not one JSON object with a known status is an
-``error``.
+``python -m distlab.grading.sandbox`` is started by the grader (:mod:`distlab.grading.runner`), one
+per worker and chapter. It reads JSON requests on stdin and writes one JSON reply per request on the
+stdout it was started with; its own fds 0-2 then point at ``/dev/null``, so nothing the prelude or
+an answer prints can reach the grader. The first request is the prelude (the instructor's setup and
+parameter cells, trusted); each later one is a job: an exercise id, the name its check cell passes,
+and the learner's code cells. For a job the sandbox forks: the child closes the request and reply
+channels, takes the exercise's check function from the registry *before* the learner's code runs,
+runs the code (IPython syntax, under :data:`CHECK_TIME_LIMIT_S`), judges the answer with the same
+`judge` as the notebook's ``check()`` and writes the verdict to a pipe of its own. The sandbox waits
+at most ``timeout_s`` for it, then kills the child's process group -- and, being the *subreaper* of
+everything it starts, every process the answer left behind (a daemon that called ``setsid``
+included) -- either way, and reaps the servers the answer started (their folders and ownership
+records, :mod:`distlab.services.lifecycle`). A verdict that is not one JSON object with a known
+status is an ``error``.
 
 The sandbox only ever runs one prelude (the first request) and answers each job with the token the
 grader gave it, so lines an answer writes into the sandbox's pipes (through ``/proc``) neither run
-code in the sandbox nor pass for a classmate's verdict; it is not dumpable, so another user's
-process cannot open its pipes or trace it (the super-user still can: never grade as root).
+code in the sandbox nor pass for a classmate's verdict; it is not dumpable, so no other process of
+its user can open its pipes or trace it (the super-user still can: never grade as root).
 
 What one child can still do: forge its *own* verdict (its code runs in the same process as its
 check, so it can patch the check function or write to its result pipe). It cannot touch another
@@ -79,7 +79,8 @@ def _verdict(shell: Any, job: dict[str, Any]) -> dict[str, str]:
         return {"status": "error", "message": f"unknown exercise {job['id']!r}"}
     try:
         with time_limit(CHECK_TIME_LIMIT_S):
-            _run(shell, job["code"], "<answer>")
+            for number, code in enumerate(job["cells"]):  # one by one, as the notebook runs them
+                _run(shell, code, f"<answer cell {number + 1}>")
     except TookTooLong:
         return {"status": "timeout", "message": f"your answer cell ran past {CHECK_TIME_LIMIT_S:g} s"}
     except BaseException as exc:  # noqa: BLE001 - the learner's cell, reported
@@ -233,11 +234,11 @@ def _job(line: str) -> dict[str, Any] | None:
         job = json.loads(line)
     except (ValueError, RecursionError):
         return None
-    fields: dict[str, type | tuple[type, ...]] = {"token": str, "id": str, "name": str, "code": str,
+    fields: dict[str, type | tuple[type, ...]] = {"token": str, "id": str, "name": str, "cells": list,
                                                   "timeout_s": (int, float)}
     if not isinstance(job, dict) or any(not isinstance(job.get(k), t) for k, t in fields.items()):
         return None
-    return job
+    return job if all(isinstance(code, str) for code in job["cells"]) else None
 
 
 def main(argv: list[str] | None = None) -> None:
