@@ -508,3 +508,10 @@ def test_the_store_title_is_green_only_for_a_linearizable_run():
     from distlab.view.style import GOOD
     assert to_hex(cv.render_store(policy="leader")._suptitle.get_color()) == to_hex(GOOD)
     assert to_hex(cv.render_store()._suptitle.get_color()) != to_hex(GOOD)
+
+
+def test_each_story_is_titled_as_the_menu_names_it():
+    """The menu said 'refresh went back in time' where the plot's title said 'refresh travelled back in
+    time' (and 'a reply before its question' where it said 'a reply before the message it answers')."""
+    for key, story in cv.STORIES.items():
+        assert story.bug.endswith(key), (key, story.bug)

@@ -11,8 +11,8 @@ order. A read is served a quarter second after it is sent, by a replica picked b
 * ``token``  -- the named replica, but the client carries the highest version it has seen (its own
   acknowledged writes and what it read); a replica that is behind waits until it reaches it.
 
-The stories are the lecture's: "I saved it and it vanished" (read-your-writes), "refresh travelled
-back in time" (monotonic reads), "a reply before the message it answers" (writes-follow-reads,
+The stories are the lecture's: "I saved it and it vanished" (read-your-writes), "refresh went
+back in time" (monotonic reads), "a reply before its question" (writes-follow-reads,
 causal, consistent prefix). :func:`play` returns the history and notes; the checkers judge it.
 """
 from __future__ import annotations
@@ -76,14 +76,14 @@ STORIES = {
          Step("Alice", "get", "bio", None, 8.0, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Alice", "r1"),)),
     "refresh went back in time": Story(
-        "Bob refreshes a thread three times", "refresh travelled back in time",
+        "Bob refreshes a thread three times", "refresh went back in time",
         ("monotonic-reads",), "sticky",
         (Step("Carol", "put", "thread", "1 comment", 0.0), Step("Carol", "put", "thread", "2 comments", 7.0),
          Step("Bob", "get", "thread", None, 5.0, "r1"), Step("Bob", "get", "thread", None, 8.0, "r1"),
          Step("Bob", "get", "thread", None, 10.5, "r2")),
         (("r1", 0.3), ("r2", 6.0)), (("Bob", "r1"), ("Carol", "r1"))),
     "a reply before its question": Story(
-        "Alice asks, Bob answers, Carol reads the chat", "a reply before the message it answers",
+        "Alice asks, Bob answers, Carol reads the chat", "a reply before its question",
         ("writes-follow-reads", "causal", "consistent-prefix"), "token",
         (Step("Alice", "put", "question", "lunch?", 0.0), Step("Bob", "get", "question", None, 1.0, "r1"),
          Step("Bob", "put", "answer", "yes!", 3.0), Step("Carol", "get", "answer", None, 4.0, "r1"),
