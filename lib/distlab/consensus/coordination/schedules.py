@@ -283,9 +283,8 @@ def random_plan(rng: random.Random, *, steps: int = 40, clients: int = 3, server
     crashes, releases and server crash/restarts."""
     if not isinstance(rng, random.Random):
         raise ValueError(f"rng must be a random.Random, got {rng!r}")
-    checks.whole("steps", steps, 0, 100_000)
-    checks.whole("clients", clients, 1, 8)
-    checks.whole("servers", servers, 1, 15)
+    for name, value, low, high in ("steps", steps, 0, 10**5), ("clients", clients, 1, 8), ("servers", servers, 1, 15):
+        checks.whole(name, value, low, high)
     checks.number("max_pause", max_pause, 0.1, 600.0, "seconds")
     plan = []
     for _ in range(steps):
