@@ -60,6 +60,15 @@ def test_bad_settings_are_shown_not_raised_and_recover():
     assert p.last_error is None and "image/png" in p.output.outputs[0]["data"]
 
 
+def test_an_error_leaves_no_stale_picture_behind():
+    p = make_panel()
+    assert p.last_png.startswith(PNG_MAGIC)
+    p.controls["n"].value = 4
+    assert p.last_png is None, "a test comparing pictures would read the error as 'no change'"
+    p.controls["n"].value = 5
+    assert p.last_png.startswith(PNG_MAGIC)
+
+
 def test_render_time_uses_the_injected_clock_and_listeners_run():
     ticks = itertools.count(0.0, 0.25)
     p = make_panel(clock=lambda: next(ticks))

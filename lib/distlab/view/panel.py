@@ -251,7 +251,7 @@ class Panel:
             self.last_error = None
         except ValueError as exc:  # bad input is reported by the library as ValueError
             config, result = None, None
-            self.last_error = str(exc)
+            self.last_error, self.last_png = str(exc), None  # no stale picture stands for the error
             output = {"output_type": "display_data", "metadata": {},
                       "data": {"text/plain": f"Cannot draw this: {exc}",
                                "text/html": f"<b>Cannot draw this:</b> {_escape(str(exc))}"}}
@@ -263,6 +263,7 @@ class Panel:
             listener(self)
 
     def _to_output(self, result: object) -> dict[str, Any]:
+        self.last_png = None
         if isinstance(result, Figure):
             self.last_png = figure_png(result)
             data = {"image/png": base64.b64encode(self.last_png).decode("ascii"),
