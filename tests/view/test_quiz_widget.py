@@ -20,6 +20,7 @@ def test_quiz_gives_instant_feedback_and_keeps_score():
     single.input.value = 2
     single.check_button.click()
     assert single.last.correct is False and "try again" in single.feedback.value
+    assert "not quite Not quite" not in single.feedback.value  # the status word is said once
     assert "Count what a majority of 5 needs." in single.feedback.value  # the hint, not the answer
     assert "then only 2 remain" not in single.feedback.value and "2f+1 = 5" not in single.feedback.value
     single.input.value = 0
@@ -27,7 +28,7 @@ def test_quiz_gives_instant_feedback_and_keeps_score():
     assert "too cautious" in single.feedback.value and "2f+1 = 5" in single.feedback.value
     single.input.value = 1
     single.check_button.click()
-    assert "✓ correct" in single.feedback.value
+    assert "✓</b> Correct." in single.feedback.value and "correct Correct" not in single.feedback.value
     multi.boxes[0].value = True
     multi.check_button.click()
     assert multi.last.correct is False and "1 correct option not ticked" in multi.last.message
@@ -65,4 +66,4 @@ def test_a_right_first_answer_shows_the_explanation():
     single = Quiz.from_data(DATA).questions[0]
     single.input.value = 1
     single.check_button.click()
-    assert "✓ correct" in single.feedback.value and "2f+1 = 5" in single.feedback.value
+    assert "✓</b> Correct." in single.feedback.value and "2f+1 = 5" in single.feedback.value

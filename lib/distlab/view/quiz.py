@@ -40,8 +40,9 @@ def feedback_html(fb: Feedback) -> str:
         symbol, word, colour = "?", "no answer", NEUTRAL
     explanation = (f'<div style="margin-top:4px"><i>Why:</i> {html.escape(fb.explanation)}</div>'
                    if fb.explanation and fb.correct is not None else "")
+    said = "" if fb.message.lower().startswith(word) else f" {word}"  # said once: not "not quite Not quite"
     return (f'<div class="distlab-feedback" data-correct="{word}" style="border-left:4px solid '
-            f'{colour};padding:4px 8px"><b style="color:{colour}">{symbol} {word}</b> '
+            f'{colour};padding:4px 8px"><b style="color:{colour}">{symbol}{said}</b> '
             f"{html.escape(fb.message)}{explanation}</div>")
 
 
