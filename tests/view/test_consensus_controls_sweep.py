@@ -44,10 +44,13 @@ CASES = [(name, control) for name, make in PANELS.items() for control in make().
 def test_every_control_changes_the_picture_or_is_greyed_out(panel_name: str, control_name: str) -> None:
     panel = PANELS[panel_name]()
     control = panel.controls[control_name]
-    if control.disabled:
-        assert control.tooltip, f"{panel_name}: {control_name} is greyed out without saying why"
-        return
     default = _drawn(panel)
+    if control.disabled:  # greyed out: it must say why, and must indeed change nothing
+        assert control.tooltip, f"{panel_name}: {control_name} is greyed out without saying why"
+        for value in _candidates(control):
+            control.value = type(control.value)(value) if not isinstance(control.value, bool) else value
+            assert _drawn(panel) == default, f"{panel_name}: {control_name} is greyed out but acts at {value!r}"
+        return
     tried = []
     for value in _candidates(control):
         control.value = type(control.value)(value) if not isinstance(control.value, bool) else value
