@@ -22,8 +22,8 @@ import random
 from typing import Any
 
 from distlab.consistency.specs import get_model
-from distlab.reliability.validate import flag, integer, number
 from distlab.sim.history import History, Op
+from distlab.validate import flag, integer, number
 
 __all__ = ["linearizable_history", "plant_stale_read", "plant_lost_write", "plant_out_of_order_session",
            "plant_answer_before_question", "ANOMALIES"]

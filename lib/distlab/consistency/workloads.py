@@ -18,8 +18,8 @@ import random
 from dataclasses import replace
 from typing import NamedTuple
 
-from distlab.reliability.validate import integer, number
 from distlab.sim.history import History, Op
+from distlab.validate import integer, number
 
 INF = float("inf")
 

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from distlab.validate import integer
+
 from .retry import JITTERS, Backoff
-from .validate import integer
 
 STRATEGIES = JITTERS  # ("none", "exponential", "equal", "full", "decorrelated"): one set of names
 BASE_MS, CAP_MS = 5.0, 2000.0

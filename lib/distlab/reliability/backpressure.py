@@ -21,7 +21,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-from .validate import ParameterTypeError, choice, integer, number
+from distlab.validate import ParameterTypeError, choice, integer, number
 
 MODES = ("unbounded", "shed", "block")
 

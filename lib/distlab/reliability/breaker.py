@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .validate import ParameterTypeError, choice, instant, integer, number, text
+from distlab.validate import ParameterTypeError, choice, instant, integer, number, text
 
 T = TypeVar("T")
 

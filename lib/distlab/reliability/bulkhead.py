@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .validate import integer, text
+from distlab.validate import integer, text
 
 T = TypeVar("T")
 

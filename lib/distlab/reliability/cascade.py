@@ -22,6 +22,7 @@ from itertools import accumulate
 from typing import Any, cast
 
 from distlab.sim import Simulation
+from distlab.validate import ParameterTypeError
 
 from .breaker import CircuitBreaker
 from .bulkhead import Bulkhead
@@ -29,7 +30,6 @@ from .cascade_calls import Attempt, Call, ClientCall, Link
 from .cascade_config import KINDS, CascadeConfig, CascadeResult, KindBins, default_graph
 from .retry import Backoff, RetryBudget, RetryPolicy
 from .shedding import PriorityShedder, Request
-from .validate import ParameterTypeError
 
 INF = float("inf")
 

@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from distlab.validate import ParameterTypeError, flag, integer, number, text
+
 from .breaker import BreakerConfig
-from .validate import ParameterTypeError, flag, integer, number, text
 
 KINDS = {"checkout": 2, "browse": 1, "analytics": 0}  # kind -> priority
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .validate import flag, number
+from distlab.validate import flag, number
 
 
 @dataclass(frozen=True)

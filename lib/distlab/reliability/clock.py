@@ -6,7 +6,7 @@ tests and simulations use; production code passes ``time.monotonic`` (single pro
 """
 from __future__ import annotations
 
-from .validate import number
+from distlab.validate import number
 
 
 class ManualClock:

@@ -13,11 +13,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from distlab.validate import integer, number
+
 from .clock import ManualClock
 from .invariants import max_in_window
 from .limiter import STRATEGIES, RateLimiter
 from .limits_spec import RateLimit
-from .validate import integer, number
 
 
 def bursty_trace(*, duration: float = 10.0, base_rate: float = 5.0, burst_size: int = 30,

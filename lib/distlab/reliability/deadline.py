@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .validate import number
+from distlab.validate import number
 
 
 class DeadlineExceeded(TimeoutError):

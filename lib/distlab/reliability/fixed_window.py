@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from distlab.validate import choice, flag
+
 from .limits_spec import RateLimit
 from .strategy import LimitStats, Strategy
-from .validate import choice, flag
 
 ALIGNMENTS = ("epoch", "first-hit")
 

@@ -20,6 +20,8 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from distlab.validate import ParameterTypeError, instant, integer, text
+
 from .clock import require_clock
 from .fixed_window import FixedWindow
 from .gcra import GCRA
@@ -30,7 +32,6 @@ from .sliding_window import SlidingWindowCounter
 from .store import Store
 from .strategy import LimitStats, Strategy
 from .token_bucket import TokenBucket
-from .validate import ParameterTypeError, instant, integer, text
 
 STRATEGIES: dict[str, type[Strategy[Any]]] = {
     cls.name: cls for cls in (TokenBucket, GCRA, FixedWindow, SlidingLog, SlidingWindowCounter)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .validate import integer, number
+from distlab.validate import integer, number
 
 GRANULARITIES: dict[str, float] = {
     "second": 1.0,

@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from distlab.validate import ParameterTypeError, integer, number, text
+
 from .clock import require_clock
 from .limits_spec import RateLimit
-from .validate import ParameterTypeError, integer, number, text
 
 _INCR_LUA = """
 local v = redis.call('INCRBY', KEYS[1], ARGV[1])

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from distlab.validate import flag, number, text
+
 from .limits_spec import RateLimit
 from .store import Store, StoreUnavailable, check_failure_mode
 from .strategy import LimitStats, Strategy
-from .validate import flag, number, text
 
 _HERE = Path(__file__).resolve().parent
 

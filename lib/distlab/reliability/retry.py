@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, TypeVar
 
-from .validate import ParameterTypeError, integer, number
+from distlab.validate import ParameterTypeError, integer, number
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .validate import ParameterTypeError, flag, integer, number
+from distlab.validate import ParameterTypeError, flag, integer, number
 
 #: One shedder event: ``(event, priority, lowest queued, highest queued)``.
 Event = tuple[str, int, "int | None", "int | None"]

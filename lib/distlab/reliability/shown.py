@@ -13,12 +13,13 @@ from __future__ import annotations
 import random
 from typing import Any, NamedTuple
 
+from distlab.validate import integer, number, text
+
 from .clock import ManualClock
 from .limiter import RateLimiter
 from .limits_spec import RateLimit
 from .redis_store import RedisStore
 from .retry import Backoff, RetryPolicy, RetryRefused
-from .validate import integer, number, text
 
 
 class ChargeRun(NamedTuple):

@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from distlab.validate import choice
+
 from .limits_spec import RateLimit
 from .strategy import EPS, LimitStats, Strategy
-from .validate import choice
 
 ROUNDINGS = ("exact", "floor")
 

@@ -1,4 +1,4 @@
-"""Checks every public config and constructor of chapter 5 runs on its parameters.
+"""Checks the library's public configs and constructors run on their parameters (chapters 1, 5, ...).
 
 A wrong parameter raises an error naming the parameter and its valid range (docs/DESIGN.md): a
 value of the wrong type (a string, a bool where a number is meant, a float where a count is meant)
