@@ -103,3 +103,17 @@ def test_papermill_stops_at_a_wrong_parameter_with_its_name(tmp_path):
                                    log_output=False)
     assert caught.value.ename == "ParameterError"
     assert "notebook parameter seed must be an integer" in caught.value.evalue
+
+
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
+def test_papermill_reads_every_parameter_with_its_help(chapter, caplog):
+    """``papermill --help-notebook`` lists what papermill's parser reads from the parameters cell; a
+    comment it cannot parse (``# "" = ...``) drops that parameter from the list, with a warning."""
+    nbformat = pytest.importorskip("nbformat")
+    from papermill.translators import PythonTranslator
+
+    notebook = nbformat.read(NOTEBOOKS[chapter], as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    with caplog.at_level("WARNING"):
+        found = PythonTranslator.inspect(cell)
+    assert [p.name for p in found] == list(PARAMETERS[chapter]) and "Unable to parse" not in caplog.text
