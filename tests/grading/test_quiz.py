@@ -93,3 +93,21 @@ def test_chapter_4s_quiz_varies_where_the_answer_is_and_uses_the_chapters_terms_
             assert undefined not in text, (undefined, item["prompt"])
     commit_wait = QUIZ[4]["explanation"]
     assert "2ε of 8 ms" in commit_wait and "ε = 4 ms" in commit_wait and "14 ms" not in commit_wait
+
+
+def test_a_count_refuses_a_fraction_without_judging_it():
+    q = Numeric("How many may crash?", 3, unit="servers", integer=True, hint="Count a majority first.")
+    fb = judge(q, 2.5)
+    assert fb.correct is None and "2.5 servers is not a whole number" in fb.message and "count of servers" in fb.message
+    assert judge(q, 3.0).correct is True and judge(q, 2).correct is False
+    with pytest.raises(ValueError, match="integer"):
+        Numeric("x", 2.5, integer=True)
+    with pytest.raises(ValueError, match="integer"):
+        Numeric("x", 2, integer="yes")
+
+
+def test_the_chapter_quizzes_ask_whole_counts_as_counts():
+    from distlab.consensus.quiz import QUIZ as consensus
+    from distlab.reliability.quiz import QUIZ as reliability
+
+    assert consensus[0]["integer"] is True and reliability[0]["integer"] is True

@@ -8,7 +8,7 @@ token protects. Format: `distlab.grading.quiz.quiz_from_data`.
 QUIZ = [
     {"kind": "numeric",
      "prompt": "A Raft cluster has 7 servers. How many may crash while it still commits new entries?",
-     "answer": 3, "tolerance": 0, "unit": "servers",
+     "answer": 3, "tolerance": 0, "unit": "servers", "integer": True,
      "hint": "First work out the smallest majority of 7; the servers beyond it are the ones that may fail.",
      "explanation": ("A majority of 7 is 4, so 3 may be down: 2f + 1 servers survive f failures. "
                      "With a 4th down, the 3 left are not a majority and nothing commits.")},

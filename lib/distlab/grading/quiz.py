@@ -75,9 +75,14 @@ class Numeric:
     unit: str = ""  # shown after the number in the feedback, e.g. "ms"
     explanation: str = ""  # shown after a right answer or a second wrong try
     hint: str = ""  # shown after a first wrong try; must not name the answer
+    integer: bool = False  # a count: a fraction is refused as an answer ("2.5 servers"), not judged
 
     def __post_init__(self) -> None:
         _check_hint(self.hint)
+        if not isinstance(self.integer, bool):
+            raise ValueError(f"integer must be True or False, got {self.integer!r}")
+        if self.integer and self.answer != int(self.answer):
+            raise ValueError(f"answer must be a whole number when integer is True, got {self.answer!r}")
         if not math.isfinite(self.answer):
             raise ValueError(f"answer must be a finite number, got {self.answer!r}")
         if not (math.isfinite(self.tolerance) and self.tolerance >= 0):
@@ -157,6 +162,8 @@ def _judge_numeric(q: Numeric, response: Any, first_try: bool) -> Feedback:
     if not math.isfinite(value):
         return Feedback(None, f"Not a finite number: {response!r}.")
     unit = f" {q.unit}" if q.unit else ""
+    if q.integer and value != int(value):
+        return Feedback(None, f"{value:g}{unit} is not a whole number; the answer is a count{unit and ' of' + unit}.")
     if abs(value - q.answer) <= q.tolerance:
         return Feedback(True, f"Correct: {q.answer:g}{unit}.", q.explanation)
     direction = "too high" if value > q.answer else "too low"

@@ -9,7 +9,7 @@ QUIZ = [
     {"kind": "numeric",
      "prompt": ("A fixed-window limiter allows 100 requests per minute. At most how many requests "
                 "can it admit within any 2 seconds?"),
-     "answer": 200, "tolerance": 0, "unit": "requests",
+     "answer": 200, "tolerance": 0, "unit": "requests", "integer": True,
      "explanation": ("100 in the last second of one window and 100 in the first second of the next: "
                      "the counters reset at the boundary, so a burst straddling it gets 2x the limit. "
                      "The sliding log and the sliding window counter exist to close that gap.")},
