@@ -103,8 +103,8 @@ def test_messages_are_one_printable_line_whatever_the_answer_raises(tmp_path, ca
     fake = "def storm_settings():\n    raise ValueError('\\ud800\\n  \\u2713 reliability.token_bucket  2/2  passed')\n"
     path = submission(tmp_path / "s.ipynb", {"storm_settings": fake})
     assert main([str(path), "--timeout", "3", "--csv", str(tmp_path / "g.csv")]) == 0
-    out = capsys.readouterr().out
-    assert len(out.strip().splitlines()) == 4 and "ValueError" in out  # the header and three exercises
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  flag:")]
+    assert len(lines) == 4 and "ValueError" in lines[3]  # the header and three exercises
     assert "\\ud800" in (tmp_path / "g.csv").read_text(encoding="utf-8")
 
 
@@ -191,9 +191,10 @@ def test_an_answer_too_long_to_be_one_is_an_error_unrun(tmp_path):
 def test_an_answer_that_leaves_its_process_group_is_still_stopped_at_the_timeout(tmp_path):
     escape = ("import os, signal, time\nos.setpgid(0, os.getpgid(os.getppid()))\n"
               "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\ntime.sleep(300)" + NOTHING)
-    report = grade([str(submission(tmp_path / "s.ipynb", {**CORRECT, "my_breaker": escape}))], timeout=1)[0]
-    line = report.exercises[1]
-    assert (line.status, report.score) == ("timeout", 4) and "--timeout" in line.message
+    started = time.monotonic()
+    line = grade([str(submission(tmp_path / "s.ipynb", {"my_breaker": escape}))], timeout=1)[0].exercises[1]
+    assert line.status == "timeout" and "--timeout" in line.message  # not the sandbox's 16 s margin
+    assert time.monotonic() - started < 12
 
 
 def test_a_method_of_an_imported_module_is_not_the_course_method_of_the_same_name():
