@@ -258,3 +258,10 @@ def test_an_answer_split_over_cells_runs_cell_by_cell(tmp_path):
 
     line = grade([str(submission(tmp_path / "s.ipynb", {}, split))], timeout=3)[0].exercises[1]
     assert (line.status, line.message) == ("passed", "well done")
+
+
+def test_a_notebook_saved_with_a_byte_order_mark_is_graded(tmp_path):
+    path = submission(tmp_path / "s.ipynb", {})
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    report = grade([str(path)])[0]
+    assert report.graded and set(statuses(report).values()) == {"not-attempted"}

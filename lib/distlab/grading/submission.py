@@ -33,7 +33,7 @@ def _text(path: Path) -> str:
     except OSError as exc:
         raise SubmissionError(f"cannot read the file: {exc.strerror or exc}") from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is not an error
     except UnicodeDecodeError as exc:
         raise SubmissionError(f"not a notebook: the file is not UTF-8 text (byte {exc.start})") from None
 
