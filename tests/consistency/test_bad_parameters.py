@@ -21,16 +21,10 @@ from distlab.consistency.generate import linearizable_history
 from distlab.consistency.workloads import crowd_history, kv_clients_history, thin_air_history
 from distlab.sim import Constant
 from distlab.view import consistency as cv
+from tests.sweeps import BAD as COMMON_BAD, INF, NAN, accepted_cases, bad_value_cases, refused_by_name
 
-NAN, INF = float("nan"), float("inf")
 #: bad values per kind of parameter
-BAD: dict[str, tuple[object, ...]] = {
-    "number": (NAN, INF, -INF, True, False, "1"),
-    "int": (NAN, INF, -INF, True, False, "1", 2.5),
-    "seed": (NAN, INF, True, "1", 2.5),
-    "bool": (NAN, INF, "yes", "", 1),
-    "choice": (NAN, INF, True, "no-such-option"),
-    "str": (NAN, INF, True),
+BAD: dict[str, tuple[object, ...]] = {**COMMON_BAD,
     "latency": (NAN, 0.01, "1", True),
     "pair": (NAN, (NAN, 1.0), (0.0, INF), True, "1"),
     "budget": (NAN, True, "1", 3),
@@ -109,11 +103,10 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
     (cv.render_ladder, {"items": None, "title": "the ladder"}, {"items": "items", "title": "str"}),
 ]
 
-SWEEP = [pytest.param(make, valid, name, bad, id=f"{getattr(make, '__name__', 'call')}-{i}-{name}={bad!r}")
-         for i, (make, valid, kinds) in enumerate(CASES) for name, kind in kinds.items() for bad in BAD[kind]]
+SWEEP = bad_value_cases(CASES, BAD)
 
 
-@pytest.mark.parametrize(("make", "valid"), [pytest.param(m, v, id=str(i)) for i, (m, v, _) in enumerate(CASES)])
+@pytest.mark.parametrize(("make", "valid"), accepted_cases(CASES))
 def test_the_valid_arguments_are_accepted(make: Callable[..., object], valid: dict[str, Any]) -> None:
     make(**valid)
 
@@ -121,9 +114,7 @@ def test_the_valid_arguments_are_accepted(make: Callable[..., object], valid: di
 @pytest.mark.parametrize(("make", "valid", "name", "bad"), SWEEP)
 def test_a_bad_value_is_rejected_naming_the_parameter(make: Callable[..., object], valid: dict[str, Any], name: str,
                                                       bad: object) -> None:
-    with pytest.raises((ValueError, TypeError)) as err:
-        make(**{**valid, name: bad})
-    assert name in str(err.value), f"{name}={bad!r}: the error does not name {name!r}: {err.value}"
+    refused_by_name(make, valid, name, bad)
 
 
 def test_a_checker_refuses_what_is_not_a_history_by_name() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.sweeps import BAD as COMMON_BAD, INF, NAN, accepted_cases, bad_value_cases, refused_by_name
 
 from distlab.reliability import (
     Backoff,
@@ -39,16 +40,9 @@ from distlab.reliability.chooser import choose_limiter
 from distlab.reliability.compare import bursty_trace
 from distlab.reliability.local_budget import LocalBudget, MemoryCounter, simulate_local_budgets
 
-NAN, INF = float("nan"), float("inf")
 #: bad values per kind of parameter
-BAD: dict[str, tuple[object, ...]] = {
-    "number": (NAN, INF, -INF, True, False, "1"),
+BAD: dict[str, tuple[object, ...]] = {**COMMON_BAD,
     "number_inf_ok": (NAN, True, "1"),  # a deadline or a fault's end may be inf (-inf: already passed)
-    "int": (NAN, INF, -INF, True, False, "1", 2.5),
-    "seed": (NAN, INF, True, "1", 2.5),
-    "bool": (NAN, INF, "yes", "", 1),
-    "choice": (NAN, INF, True, "no-such-option"),
-    "str": (NAN, INF, True),
 }
 
 clock = ManualClock()
@@ -123,11 +117,10 @@ CASES: list[tuple[Callable[..., object], dict[str, Any], dict[str, str]]] = [
      {"strategy": "choice", "clients": "int", "runs": "int", "seed": "seed"}),
 ]
 
-SWEEP = [pytest.param(make, valid, name, bad, id=f"{getattr(make, '__name__', 'call')}-{i}-{name}={bad!r}")
-         for i, (make, valid, kinds) in enumerate(CASES) for name, kind in kinds.items() for bad in BAD[kind]]
+SWEEP = bad_value_cases(CASES, BAD)
 
 
-@pytest.mark.parametrize(("make", "valid"), [pytest.param(m, v, id=str(i)) for i, (m, v, _) in enumerate(CASES)])
+@pytest.mark.parametrize(("make", "valid"), accepted_cases(CASES))
 def test_the_valid_arguments_are_accepted(make: Callable[..., object], valid: dict[str, Any]) -> None:
     make(**valid)
 
@@ -135,9 +128,7 @@ def test_the_valid_arguments_are_accepted(make: Callable[..., object], valid: di
 @pytest.mark.parametrize(("make", "valid", "name", "bad"), SWEEP)
 def test_a_bad_value_is_rejected_naming_the_parameter(make: Callable[..., object], valid: dict[str, Any], name: str,
                                                       bad: object) -> None:
-    with pytest.raises((ValueError, TypeError)) as err:
-        make(**{**valid, name: bad})
-    assert name in str(err.value), f"{name}={bad!r}: the error does not name {name!r}: {err.value}"
+    refused_by_name(make, valid, name, bad)
 
 
 def test_wrong_types_are_type_errors_that_callers_catching_value_error_still_catch() -> None:

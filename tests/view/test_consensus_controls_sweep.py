@@ -5,36 +5,20 @@ does not matter.)"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from distlab.consensus.coordination.systems import choose_coordination, settings_without_effect
 from distlab.view import consensus as cv
 from distlab.view.panel import Panel
+from tests.sweeps import candidates, drawn
 
+SEED_VALUES = (1, 2, 3, 4, 5)  # a seed control also tries its first few values
 PANELS: dict[str, Callable[[], Panel]] = {
     "quorum": cv.quorum_panel, "quorum (notebook)": lambda: cv.quorum_panel(n=7),
     "split": cv.split_panel, "split (notebook)": lambda: cv.split_panel(low=150, high=155),
     "chooser": cv.chooser_panel, "chooser (notebook)": lambda: cv.chooser_panel(ecosystem="kubernetes"),
 }
-
-
-def _drawn(panel: Panel) -> object:
-    """What the learner sees: the PNG of a figure panel, the HTML of the chooser, or the error shown."""
-    return panel.last_png if panel.last_png is not None else (panel.last_result, panel.last_error)
-
-
-def _candidates(control: Any) -> list[Any]:
-    """Values across the control's range, the far ends first; a seed also tries its first few values."""
-    if hasattr(control, "options") and control.options:
-        return [v for v in (o[1] if isinstance(o, tuple) else o for o in control.options) if v != control.value]
-    if isinstance(control.value, bool):
-        return [not control.value]
-    lo, hi = control.min, control.max
-    if hasattr(control, "base"):  # a log slider: min and max are exponents
-        lo, hi = control.base ** lo, control.base ** hi
-    return [v for v in (hi, lo, lo + (hi - lo) / 2, lo + (hi - lo) / 4, 1, 2, 3, 4, 5) if v != control.value]
 
 
 CASES = [(name, control) for name, make in PANELS.items() for control in make().controls]
@@ -44,18 +28,18 @@ CASES = [(name, control) for name, make in PANELS.items() for control in make().
 def test_every_control_changes_the_picture_or_is_greyed_out(panel_name: str, control_name: str) -> None:
     panel = PANELS[panel_name]()
     control = panel.controls[control_name]
-    default = _drawn(panel)
+    default = drawn(panel)
     if control.disabled:  # greyed out: it must say why, and must indeed change nothing
         assert control.tooltip, f"{panel_name}: {control_name} is greyed out without saying why"
-        for value in _candidates(control):
+        for value in candidates(control, SEED_VALUES):
             control.value = type(control.value)(value) if not isinstance(control.value, bool) else value
-            assert _drawn(panel) == default, f"{panel_name}: {control_name} is greyed out but acts at {value!r}"
+            assert drawn(panel) == default, f"{panel_name}: {control_name} is greyed out but acts at {value!r}"
         return
     tried = []
-    for value in _candidates(control):
+    for value in candidates(control, SEED_VALUES):
         control.value = type(control.value)(value) if not isinstance(control.value, bool) else value
         tried.append(control.value)
-        if _drawn(panel) != default:
+        if drawn(panel) != default:
             return
     pytest.fail(f"{panel_name}: {control_name} at {tried} draws exactly what the default draws, and it is not "
                 f"greyed out")

@@ -10,29 +10,13 @@ import pytest
 
 from distlab.view import reliability as rv
 from distlab.view.panel import Panel
+from tests.sweeps import candidates, drawn
 
 PANELS: dict[str, Callable[[], Panel]] = {
     "bucket": rv.bucket_panel, "strategies": rv.strategies_panel, "breaker": rv.breaker_panel,
     "backpressure": rv.backpressure_panel, "bulkheads": rv.bulkhead_panel, "shedding": rv.shedding_panel,
     "backoff": rv.backoff_panel, "storm": rv.storm_panel, "chooser": rv.chooser_panel,
 }
-
-
-def _drawn(panel: Panel) -> object:
-    """What the learner sees: the PNG of a figure panel, the HTML of the chooser, or the error shown."""
-    return panel.last_png if panel.last_png is not None else (panel.last_result, panel.last_error)
-
-
-def _candidates(control: Any) -> list[Any]:
-    """A few values across the control's range, the far ends first (any one that changes the picture will do)."""
-    if hasattr(control, "options") and control.options:
-        return [v for v in (o[1] if isinstance(o, tuple) else o for o in control.options) if v != control.value]
-    if isinstance(control.value, bool):
-        return [not control.value]
-    lo, hi = control.min, control.max
-    if hasattr(control, "base"):  # a log slider: min and max are exponents
-        lo, hi = control.base ** lo, control.base ** hi
-    return [v for v in (hi, lo, lo + (hi - lo) / 2, lo + (hi - lo) / 4) if v != control.value]
 
 
 CASES = [(name, control) for name, make in PANELS.items() for control in make().controls]
@@ -44,12 +28,12 @@ def test_every_control_changes_the_picture_or_says_why_not(panel_name: str, cont
     control = panel.controls[control_name]
     if control.disabled:
         return  # greyed out under the other settings: the learner is told it cannot act
-    default = _drawn(panel)
+    default = drawn(panel)
     tried = []
-    for value in _candidates(control):
+    for value in candidates(control):
         control.value = type(control.value)(value) if not isinstance(control.value, bool) else value
         tried.append(control.value)
-        if _drawn(panel) != default:
+        if drawn(panel) != default:
             return
     pytest.fail(f"{panel_name}: {control_name} at {tried} draws exactly what the default draws, and nothing "
                 f"is greyed out or explained")
@@ -106,13 +90,13 @@ def test_from_the_notebooks_start_every_value_draws_and_a_greyed_out_control_cha
     capacity, greyed out under the default "unbounded" queue.)"""
     panel = NOTEBOOK_STARTS[panel_name]()
     control = panel.controls[control_name]
-    default, disabled = _drawn(panel), control.disabled
-    drawn = []
+    default, disabled = drawn(panel), control.disabled
+    seen = []
     for value in _sweep(control):
         control.value = value
         assert panel.last_error is None, f"{panel_name}: {control_name} = {value!r} -> {panel.last_error}"
-        drawn.append(_drawn(panel))
+        seen.append(drawn(panel))
     if disabled:
-        assert all(d == default for d in drawn), f"{panel_name}: greyed-out {control_name} changed the picture"
+        assert all(d == default for d in seen), f"{panel_name}: greyed-out {control_name} changed the picture"
     else:
-        assert any(d != default for d in drawn), f"{panel_name}: {control_name} never changed the picture"
+        assert any(d != default for d in seen), f"{panel_name}: {control_name} never changed the picture"
