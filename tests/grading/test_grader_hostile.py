@@ -265,3 +265,11 @@ def test_a_notebook_saved_with_a_byte_order_mark_is_graded(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     report = grade([str(path)])[0]
     assert report.graded and set(statuses(report).values()) == {"not-attempted"}
+
+
+def test_a_star_import_of_the_course_does_not_hide_its_solution():
+    from distlab.grading.references import used_references
+
+    lazy = "from distlab.reliability import *\ndef make_token_bucket(c, r, clock):\n    return TokenBucket(c, r)"
+    assert used_references("reliability.token_bucket", lazy) == ["distlab.reliability.TokenBucket"]
+    assert used_references("reliability.token_bucket", "from os.path import *\nx = join('a', 'b')") == []

@@ -5,13 +5,15 @@ an inbox, an OR-Set merge. An answer that merely calls that code (``TokenBucket(
 engine, ``a.merge(b)``) or the grader's own reference solutions (anything under ``distlab.grading``)
 solved nothing, so the grader gives it the status ``uses-reference`` and no points, and says which
 name it used. Names are resolved through the imports of the chapter's setup cells and of the answer
-(``from distlab.reliability import TokenBucket as TB`` then ``TB(...)``); a reference that starts
-with ``.`` is a method name, matched on any object (``.merge``). What this cannot see: names built
-at run time (``getattr(module, "Token" + "Bucket")``); the grader's docs say so.
+(``from distlab.reliability import TokenBucket as TB`` then ``TB(...)``, or a star import of a
+course module); a reference that starts with ``.`` is a method name, matched on any object
+(``.merge``) but not on an imported module (``heapq.merge``). What this cannot see: names built at
+run time (``getattr(module, "Token" + "Bucket")``); the grader's docs say so.
 """
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterable, Sequence
 
 __all__ = ["ALLOWED", "ALWAYS", "REFERENCES", "used_references"]
@@ -61,8 +63,24 @@ def _aliases(trees: Iterable[ast.AST]) -> dict[str, str]:
                         names[root] = root
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
-                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    if alias.name == "*":
+                        names.update((name, f"{node.module}.{name}") for name in _public(node.module))
+                    else:
+                        names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return names
+
+
+def _public(module: str) -> tuple[str, ...]:
+    """What ``from module import *`` binds, for the course's own modules (imported: trusted code);
+    nothing for any other module (the grader never imports what a submission names)."""
+    if module != "distlab" and not module.startswith("distlab."):
+        return ()
+    try:
+        imported = importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - a misspelt module: running the answer will say so
+        return ()
+    names = getattr(imported, "__all__", None)
+    return tuple(str(n) for n in names) if names is not None else tuple(n for n in dir(imported) if n[:1] != "_")
 
 
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
