@@ -7,6 +7,7 @@ that nothing an answer does reaches a classmate's grade, the grader's process or
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -273,3 +274,18 @@ def test_a_star_import_of_the_course_does_not_hide_its_solution():
     lazy = "from distlab.reliability import *\ndef make_token_bucket(c, r, clock):\n    return TokenBucket(c, r)"
     assert used_references("reliability.token_bucket", lazy) == ["distlab.reliability.TokenBucket"]
     assert used_references("reliability.token_bucket", "from os.path import *\nx = join('a', 'b')") == []
+
+
+def test_an_interrupted_grader_leaves_no_sandbox_folder(tmp_path):
+    path = submission(tmp_path / "s.ipynb", {"my_breaker": "import time\ntime.sleep(60)" + NOTHING})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    grader = subprocess.Popen([sys.executable, "-m", "distlab.grading", str(path)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not list(scratch.glob("distlab-grade-*/answer-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the answer runs
+    grader.send_signal(signal.SIGINT)
+    assert grader.wait(timeout=20) != 0
+    assert not list(scratch.glob("distlab-grade-*"))

@@ -168,18 +168,21 @@ def _points(exercise_id: str) -> int:
     return exercise.points if exercise is not None else 1
 
 
-def _worker(tasks: queue.Queue[_Job | None], timeout_s: float) -> None:
-    """Run jobs until the queue hands out None, with one sandbox at a time: the jobs come sorted by
-    chapter, so a worker that moves to the next chapter never needs the last one's sandbox again."""
+def _worker(tasks: queue.Queue[_Job | None], timeout_s: float, live: set[Sandbox], stop: threading.Event) -> None:
+    """Run jobs until the queue hands out None (or ``stop`` is set), with one sandbox at a time, kept
+    in ``live``: the jobs come sorted by chapter, so a worker that moves to the next chapter never
+    needs the last one's sandbox again."""
     box: Sandbox | None = None
     chapter = ""
     try:
-        while (job := tasks.get()) is not None:
+        while not stop.is_set() and (job := tasks.get()) is not None:
             if box is not None and (chapter != job.chapter.name or box.process.poll() is not None):
                 box.close()  # another chapter's, or died with the last answer: replaced, not reused
+                live.discard(box)
                 box = None
             if box is None:
                 box, chapter = Sandbox(job.chapter.prelude), job.chapter.name
+                live.add(box)
             slot = job.answer.slot
             reply = box.run(slot.id, slot.name, job.answer.cells or (job.answer.code or "",), timeout_s)
             line = job.report.exercises[job.index]
@@ -188,21 +191,32 @@ def _worker(tasks: queue.Queue[_Job | None], timeout_s: float) -> None:
     finally:
         if box is not None:
             box.close()
+            live.discard(box)
 
 
 def _run(jobs: list[_Job], workers: int, timeout_s: float) -> None:
+    """Grade ``jobs`` with ``workers`` threads; interrupted (Ctrl-C), stop every sandbox and remove
+    its folder before the interrupt goes on (the worker threads are daemons: they do not hold the exit)."""
     tasks: queue.Queue[_Job | None] = queue.Queue()
     for job in sorted(jobs, key=lambda j: j.chapter.name):
         tasks.put(job)
     count = max(1, min(workers, len(jobs)))
     for _ in range(count):
         tasks.put(None)
-    threads = [threading.Thread(target=_worker, args=(tasks, timeout_s), name=f"distlab-grade-{i}")
-               for i in range(count)]
+    live: set[Sandbox] = set()
+    stop = threading.Event()
+    threads = [threading.Thread(target=_worker, args=(tasks, timeout_s, live, stop), name=f"distlab-grade-{i}",
+                                daemon=True) for i in range(count)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        for box in list(live):
+            box.close()
+        raise
 
 
 def grade(paths: Sequence[str], *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT_S,
