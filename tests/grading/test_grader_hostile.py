@@ -289,3 +289,22 @@ def test_an_interrupted_grader_leaves_no_sandbox_folder(tmp_path):
     grader.send_signal(signal.SIGINT)
     assert grader.wait(timeout=20) != 0
     assert not list(scratch.glob("distlab-grade-*"))
+
+
+def test_the_folders_of_a_grader_killed_with_sigkill_are_removed_by_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    from distlab.grading.runner import FOLDER_PREFIX, remove_stale_folders
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    stale = tmp_path / f"{FOLDER_PREFIX}{dead.stdout.strip()}-abc"
+    (stale / "answer-x").mkdir(parents=True)
+    alive = tmp_path / f"{FOLDER_PREFIX}{os.getppid()}-def"
+    mine = tmp_path / f"{FOLDER_PREFIX}{os.getpid()}-ghi"
+    legacy = tmp_path / f"{FOLDER_PREFIX}nopid"
+    for folder in (alive, mine, legacy):
+        folder.mkdir()
+    assert remove_stale_folders(str(tmp_path)) == [str(stale)]
+    assert not stale.exists() and alive.exists() and mine.exists() and legacy.exists()

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from distlab.services import lifecycle
@@ -64,11 +65,33 @@ def prctl(option: int, value: int) -> bool:
         return False
 
 
+FOLDER_PREFIX = "distlab-grade-"
+
+
+def remove_stale_folders(root: str | None = None) -> list[str]:
+    """Remove the sandbox folders of graders that died without cleaning up (``kill -9``): each
+    folder is named after its grader's pid (``distlab-grade-<pid>-...``). Returns what it removed."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        owner = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+        except PermissionError:
+            continue  # alive, another user's
+    return removed
+
+
 class Sandbox:
     """A running sandbox for one chapter: :meth:`run` an answer, :meth:`close` when done."""
 
     def __init__(self, prelude: Sequence[str]) -> None:
-        self.folder = tempfile.mkdtemp(prefix="distlab-grade-")
+        remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
         self._pending = b""  # what the sandbox sent after the last line read
         env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": self.folder,
