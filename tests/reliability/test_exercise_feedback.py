@@ -47,7 +47,7 @@ def test_exercise_3_rejects_a_bool_as_a_number_of_tokens():
 
 def test_exercise_3_names_the_type_a_count_needs():
     """A float 3.0 for max_attempts was told "keep retries on (max_attempts >= 2)"; 0 or '10' tokens was
-    told "True or False is not a number of tokens" (walkthrough, /work/notes/walk_ch5.md)."""
+    told "True or False is not a number of tokens" (the chapter 5 walkthrough, issue #12)."""
     base = {"jitter": "full", "max_attempts": 3, "budget_tokens": 10, "budget_ratio": 0.1}
 
     def told(**change):
@@ -75,7 +75,7 @@ def test_exercise_1_says_hit_takes_the_cost():
 
 def test_exercise_2_tells_a_late_trip_from_none_and_does_not_round_a_miss_up_to_the_bar():
     """A breaker that trips after 200 failures was told "the breaker does not trip"; a recovery of
-    0.948 was reported as "only 0.95" against a bar of 0.95 (walkthrough, /work/notes/walk_ch5.md)."""
+    0.948 was reported as "only 0.95" against a bar of 0.95 (the chapter 5 walkthrough, issue #12)."""
     late = g.check_breaker_tuning(lambda: BreakerConfig(consecutive_failures=200, cooldown=1.0))
     assert isinstance(late, str) and "first opens about" in late and "never trips" not in late
     never = g.check_breaker_tuning(lambda: BreakerConfig(consecutive_failures=None, cooldown=1.0))

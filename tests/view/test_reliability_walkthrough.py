@@ -1,4 +1,4 @@
-"""Chapter 5 worked through as a learner (issue 12, /work/notes/walk_ch5.md): what a panel said or
+"""Chapter 5 worked through as a learner (issue 12): what a panel said or
 allowed that taught the wrong thing, each pinned here.  Every test failed on the code before its fix."""
 from __future__ import annotations
 

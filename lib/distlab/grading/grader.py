@@ -184,7 +184,7 @@ def _worker(tasks: queue.Queue[_Job | None], timeout_s: float, live: set[Sandbox
                 box, chapter = Sandbox(job.chapter.prelude), job.chapter.name
                 live.add(box)
             slot = job.answer.slot
-            reply = box.run(slot.id, slot.name, job.answer.cells or (job.answer.code or "",), timeout_s)
+            reply = box.run(slot.id, slot.name, job.answer.cells or (), timeout_s)
             line = job.report.exercises[job.index]
             line.status, line.message = reply["status"], _defined_elsewhere(reply["message"], job)
             line.score = line.max if line.status == "passed" else 0

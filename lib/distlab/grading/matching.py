@@ -27,17 +27,16 @@ MIN_SHARE = 0.3
 
 @dataclass(frozen=True)
 class Answer:
-    """What a submission holds for one slot: its code (None when it cannot be found) and why."""
+    """What a submission holds for one slot: its code cells (None when they cannot be found) and why."""
 
     slot: Slot
-    code: str | None  # the answer's cells, joined (what the static checks read)
+    cells: tuple[str, ...] | None  # the answer's code cells, run one by one as the notebook would
     problem: str = ""
-    cells: tuple[str, ...] = ()  # the answer's code cells, run one by one as the notebook would
 
-    @classmethod
-    def of(cls, slot: Slot, cells: Sequence[str]) -> Answer:
-        """The answer made of these code cells."""
-        return cls(slot, "\n\n".join(cells), cells=tuple(cells))
+    @property
+    def code(self) -> str | None:
+        """The answer's cells joined (what the static checks read), or None when it was not found."""
+        return None if self.cells is None else "\n\n".join(self.cells)
 
     @property
     def untouched(self) -> bool:
@@ -70,11 +69,10 @@ def identify(cells: Sequence[Any], course: Sequence[Chapter]) -> tuple[Chapter |
     return (best if share >= MIN_SHARE else None), share
 
 
-def _alignment(chapter: Chapter, cells: Sequence[Any]) -> dict[int, int]:
-    """Instructor cell index -> submission cell index, for the locked cells found, in order."""
+def _alignment(chapter: Chapter, theirs: Sequence[tuple[str, str]]) -> dict[int, int]:
+    """Instructor cell index -> submission cell index (by the cells' keys), for the locked cells found."""
     answers = {slot.answer_index for slot in chapter.slots}
     ours = [("answer", str(i)) if i in answers else key for i, key in enumerate(chapter.keys)]
-    theirs = [cell_key(c) for c in cells]
     found: dict[int, int] = {}
     for block in SequenceMatcher(None, ours, theirs, autojunk=False).get_matching_blocks():
         for k in range(block.size):
@@ -82,23 +80,28 @@ def _alignment(chapter: Chapter, cells: Sequence[Any]) -> dict[int, int]:
     return found
 
 
-def _moved(slot: Slot, chapter: Chapter, cells: Sequence[Any]) -> Answer | None:
+def _code(cells: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(cell_source(c) for c in cells if isinstance(c, dict) and c.get("cell_type") == "code")
+
+
+def _moved(slot: Slot, chapter: Chapter, cells: Sequence[Any], keys: Sequence[tuple[str, str]]) -> Answer | None:
     """The answer of an exercise the learner moved (cells reordered): the code cells right above its
     check cell, found by content when the submission holds that check cell exactly once."""
     key = chapter.keys[slot.check_index]
-    spots = [i for i, cell in enumerate(cells) if cell_key(cell) == key]
+    spots = [i for i, their in enumerate(keys) if their == key]
     if len(spots) != 1:
         return None
     locked = {chapter.keys[i] for i in chapter.locked}
     low = spots[0]
-    while low > 0 and cell_key(cells[low - 1]) not in locked:
+    while low > 0 and keys[low - 1] not in locked:
         low -= 1
-    code = [cell_source(c) for c in cells[low:spots[0]] if isinstance(c, dict) and c.get("cell_type") == "code"]
-    return Answer.of(slot, code) if any(part.strip() for part in code) else None
+    code = _code(cells[low:spots[0]])
+    return Answer(slot, code) if any(part.strip() for part in code) else None
 
 
-def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], found: dict[int, int]) -> Answer:
-    moved = _moved(slot, chapter, cells) if slot.check_index not in found else None
+def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], keys: Sequence[tuple[str, str]],
+            found: dict[int, int]) -> Answer:
+    moved = _moved(slot, chapter, cells, keys) if slot.check_index not in found else None
     if moved is not None:
         return moved
     before = max((i for i in found if i < slot.answer_index), default=-1)
@@ -109,15 +112,16 @@ def _answer(slot: Slot, chapter: Chapter, cells: Sequence[Any], found: dict[int,
                                   "deleted, so the grader cannot tell which code answers which")
     low = found.get(before, -1)
     high = found.get(after, len(cells))
-    code = [cell_source(c) for c in cells[low + 1:high] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    code = _code(cells[low + 1:high])
     if not any(part.strip() for part in code):
         return Answer(slot, None, f"no answer cell found where {slot.name} is defined (between the exercise's "
                                   "text and its check cell)")
-    return Answer.of(slot, code)
+    return Answer(slot, code)
 
 
 def match(chapter: Chapter, cells: Sequence[Any]) -> Match:
     """Each slot's answer in ``cells`` (a submission's cells) and the locked cells not found."""
-    found = _alignment(chapter, cells)
+    keys = [cell_key(c) for c in cells]
+    found = _alignment(chapter, keys)
     changed = tuple(i for i in sorted(chapter.locked) if i not in found and chapter.keys[i][1])
-    return Match(chapter, tuple(_answer(slot, chapter, cells, found) for slot in chapter.slots), changed)
+    return Match(chapter, tuple(_answer(slot, chapter, cells, keys, found) for slot in chapter.slots), changed)
