@@ -207,7 +207,7 @@ def _reliability(f: Figures) -> dict[str, Any]:
         "prompt": (f"During a spike the fraud service slows down {f.slowdown:g}-fold (chapter 5's default fault). "
                    "Every ledger-service worker that calls it waits for the answer, so soon all the workers wait on "
                    "fraud checks, and balance reads and incoming credits, which never call fraud, time out too. "
-                   "Which safeguard keeps the damage to the calls to fraud?"),
+                   "Which safeguard confines the damage to the calls to fraud?"),
         "options": ["a retry budget on the calls to fraud", "priority load shedding at the gateway",
                     f"{f.slowdown:g} times as many workers in the shared pool",
                     "a bulkhead: a small pool of its own for the calls to fraud"],
