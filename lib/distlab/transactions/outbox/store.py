@@ -185,6 +185,10 @@ class _SQLTables:
                              (event.id, event.aggregateid))
 
 
+#: one SQL transaction's statements, for a caller that already holds the transaction (a saga step)
+SQLTables = _SQLTables
+
+
 class SQLDatabase:
     """The four tables on a real engine (one :class:`SQLBackend` = one connection)."""
 

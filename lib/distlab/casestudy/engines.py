@@ -1,0 +1,70 @@
+"""The real engines under a run: the SQL store (SQLite in memory by default, any PostgreSQL by URL)
+and Redis (the embedded server by default), with fresh, empty stores for every run.
+
+:class:`Engines` holds the settings and the Redis connection for many runs; :meth:`Engines.stores`
+hands one run its :class:`Stores` -- the service's database (ledger, saga log, idempotency keys,
+outbox), the notifier's own database (inbox, notifications) and a stream key nobody used before.
+On PostgreSQL both databases are schemas emptied for the run; on SQLite, two new in-memory
+databases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis as _redis
+
+from distlab.services import redis as dredis, sql
+from distlab.services.sql import SQLBackend
+
+__all__ = ["Engines", "Stores"]
+
+
+@dataclass
+class Stores:
+    """One run's stores: the service's database, the notifier's, and the Redis stream's key."""
+
+    db: SQLBackend
+    notifier_db: SQLBackend
+    redis: _redis.Redis
+    stream: str
+
+    def close(self) -> None:
+        """Close the two database connections and delete the stream."""
+        self.redis.delete(self.stream)
+        self.db.close()
+        self.notifier_db.close()
+
+
+class Engines:
+    """The engines at ``url`` (SQL; None: SQLite in memory) and ``redis_url`` (None: embedded)."""
+
+    def __init__(self, url: str | None = None, redis_url: str | None = None) -> None:
+        if url is not None and (not isinstance(url, str) or not url):
+            raise ValueError(f"url must be None (SQLite in memory) or a postgresql:// or sqlite:// URL, got {url!r}")
+        self.url = url
+        self.redis = dredis.connect(redis_url, parameter="redis_url")
+        self.runs = 0
+
+    def _database(self, schema: str) -> SQLBackend:
+        if self.url is None:
+            return sql.connect_sqlite(":memory:")
+        db = sql.connect(self.url)
+        if db.dialect == "postgresql":
+            db.script(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+            db.execute(f"SET search_path TO {schema}")
+        return db
+
+    def stores(self) -> Stores:
+        """Fresh, empty stores for one run."""
+        self.runs += 1
+        return Stores(self._database("bank"), self._database("notifier"), self.redis,
+                      f"casestudy.transfers.{id(self):x}.{self.runs}")
+
+    def describe(self) -> str:
+        """One line naming the engines."""
+        with self._database("describe") as db:
+            return f"{db.describe()}; {dredis.describe(self.redis)}"
+
+    def close(self) -> None:
+        """Close the Redis connection."""
+        self.redis.close()
