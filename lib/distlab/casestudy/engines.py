@@ -4,8 +4,8 @@ and Redis (the embedded server by default), with fresh, empty stores for every r
 :class:`Engines` holds the settings and the Redis connection for many runs; :meth:`Engines.stores`
 hands one run its :class:`Stores` -- the service's database (ledger, saga log, idempotency keys,
 outbox), the notifier's own database (inbox, notifications) and a stream key nobody used before.
-On PostgreSQL both databases are schemas emptied for the run; on SQLite, two new in-memory
-databases.
+On PostgreSQL both databases are schemas (named after ``schema_prefix``, so that several
+processes can share one server) emptied for the run; on SQLite, two new in-memory databases.
 """
 from __future__ import annotations
 
@@ -38,10 +38,13 @@ class Stores:
 class Engines:
     """The engines at ``url`` (SQL; None: SQLite in memory) and ``redis_url`` (None: embedded)."""
 
-    def __init__(self, url: str | None = None, redis_url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, redis_url: str | None = None, *,
+                 schema_prefix: str = "casestudy") -> None:
         if url is not None and (not isinstance(url, str) or not url):
             raise ValueError(f"url must be None (SQLite in memory) or a postgresql:// or sqlite:// URL, got {url!r}")
-        self.url = url
+        if not isinstance(schema_prefix, str) or not schema_prefix.isidentifier():
+            raise ValueError(f"schema_prefix must be an identifier (a PostgreSQL schema name), got {schema_prefix!r}")
+        self.url, self.schema_prefix = url, schema_prefix.lower()
         self.redis = dredis.connect(redis_url, parameter="redis_url")
         self.runs = 0
 
@@ -50,15 +53,16 @@ class Engines:
             return sql.connect_sqlite(":memory:")
         db = sql.connect(self.url)
         if db.dialect == "postgresql":
-            db.script(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-            db.execute(f"SET search_path TO {schema}")
+            name = f"{self.schema_prefix}_{schema}"
+            db.script(f"DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")
+            db.execute(f"SET search_path TO {name}")
         return db
 
     def stores(self) -> Stores:
         """Fresh, empty stores for one run."""
         self.runs += 1
         return Stores(self._database("bank"), self._database("notifier"), self.redis,
-                      f"casestudy.transfers.{id(self):x}.{self.runs}")
+                      f"casestudy.transfers.{self.schema_prefix}.{self.runs}")
 
     def describe(self) -> str:
         """One line naming the engines."""

@@ -118,6 +118,7 @@ class Ledger:
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or not 1 <= max_attempts <= 1000:
             raise LedgerError(f"max_attempts must be an integer from 1 to 1000, got {max_attempts!r}")
         self.db, self.max_attempts = db, max_attempts
+        self._accounts: frozenset[str] | None = None  # the known account ids (re-read on a miss)
         for statement in SCHEMA:
             db.execute(statement)
 
@@ -128,6 +129,7 @@ class Ledger:
         check_cents(opening_cents, "opening_cents", low=0)
         if group is not None and (not isinstance(group, str) or not group.strip()):
             raise LedgerError(f"group must be None or a non-empty name, got {group!r}")
+        self._accounts = None
         self.db.run_transaction(lambda db: db.execute(
             "INSERT INTO account (id, grp, opening_cents, balance_cents) VALUES (?, ?, ?, ?)",
             (account, group, opening_cents, opening_cents)))
@@ -139,9 +141,10 @@ class Ledger:
         check_cents(t.amount_cents)
         if t.source == t.target:
             raise LedgerError(f"source and target are the same account {t.source!r}")
-        known = {row[0] for row in self.db.query("SELECT id FROM account")}
+        if self._accounts is None or not {t.source, t.target} <= self._accounts:  # a miss reads the table again
+            self._accounts = frozenset(str(row[0]) for row in self.db.query("SELECT id FROM account"))
         for name, account in (("source", t.source), ("target", t.target)):
-            if account not in known:
+            if account not in self._accounts:
                 raise LedgerError(f"{name}: unknown account {account!r}")
         return t
 

@@ -68,7 +68,8 @@ class Parts:
         install_schema(engines.db)
         self.broker = RedisStreamsBroker(engines.redis, engines.stream, reset=True)
         self.relay = Relay(SQLDatabase(engines.db), self.broker, hooks=CrashInjector(), sleep=_no_sleep, seed=cfg.seed)
-        self.consumer = Consumer("notifier", SQLDatabase(engines.notifier_db), self.broker, CrashInjector())
+        self.consumer = Consumer("notifier", SQLDatabase(engines.notifier_db), self.broker, CrashInjector(),
+                                 ack_each=False)
         self.budget = RetryBudget() if cfg.safeguards.retry_budget else None
         self.policy = retry_policy(cfg, self.budget)
         self.fraud = Fraud(cfg)
@@ -128,7 +129,8 @@ class BankRun:
     verdict: BankVerdict
     metrics: Metrics
     end: float  # simulated seconds until the customers were done
-    settled_at: float  # ... and until the system settled
+    settled_at: float  # ... and until the system settled (or gave up settling)
+    settled: bool  # whether it settled within SETTLE_S
     events: int  # kernel events run
 
     @property
@@ -148,7 +150,7 @@ def _notifications(parts: Parts) -> list[str]:
     return [str(order) for event_id, order in rows if event_for(str(order), NOTIFICATION, {}).id == event_id]
 
 
-def _settle(parts: Parts) -> float:
+def _settle(parts: Parts) -> tuple[float, bool]:
     sim = parts.sim
     sim.network.heal()
     for pid, process in sim.processes.items():
@@ -159,8 +161,8 @@ def _settle(parts: Parts) -> float:
     while sim.now < start + SETTLE_S:
         sim.run_for(0.25)
         if parts.settled():
-            break
-    return sim.now
+            return sim.now, True
+    return sim.now, False
 
 
 def run_bank(config: BankConfig, chaos: Sequence[ChaosFault] = (), engines: Engines | None = None) -> BankRun:
@@ -176,12 +178,12 @@ def run_bank(config: BankConfig, chaos: Sequence[ChaosFault] = (), engines: Engi
         sim = parts.sim
         sim.run(until=lambda s: all(c.done for c in parts.clients), deadline=DEADLINE_S)
         end = sim.now
-        settled_at = _settle(parts)
+        settled_at, settled = _settle(parts)
         final = parts.recorder.invoke("final audit", "read")
         parts.recorder.ok(final, parts.ledger.balances())
         record = BankRecord(parts.recorder.history(), config.total_cents, _applied(parts.ledger), config.groups,
                             parts.service.orchestrator.log.states(), _notifications(parts))
-        return BankRun(config, tuple(chaos), record, check_bank(record), parts.metrics, end, settled_at,
+        return BankRun(config, tuple(chaos), record, check_bank(record), parts.metrics, end, settled_at, settled,
                        sim.events_run)
     finally:
         stores.close()

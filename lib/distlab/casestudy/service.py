@@ -126,7 +126,10 @@ class TransferService(Process):
             claim = got
         self.orchestrator.start(saga_id, {"key": msg.key, **msg.params})
         self.waiting[saga_id] = Waiter(src, msg.request, claim)
-        self._begin(saga_id)
+        if claim is None or claim.token == 1:  # a transfer never seen before: its saga has just started
+            self._ask_fraud(saga_id, msg.amount_cents)
+        else:
+            self._begin(saga_id)
 
     # -- the saga, one unit of work per event ---------------------------------------------------------
     def on_timer(self, name: str, data: Any) -> None:

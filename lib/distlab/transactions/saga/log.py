@@ -83,10 +83,8 @@ class SagaLog:
         """Append one event to the saga's history."""
         if event not in EVENTS:
             raise ValueError(f"event must be one of {EVENTS}, got {event!r}")
-        row = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM saga_log WHERE saga_id = ?", (saga_id,))
-        seq = int(row[0]) + 1 if row else 1
-        tx.execute("INSERT INTO saga_log (saga_id, seq, step, event) VALUES (?, ?, ?, ?)",
-                   (saga_id, seq, step, event))
+        tx.execute("INSERT INTO saga_log (saga_id, seq, step, event) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? "
+                   "FROM saga_log WHERE saga_id = ?", (saga_id, step, event, saga_id))
 
     def set_state(self, tx: SQLBackend, saga_id: str, state: str) -> None:
         """Move the saga to ``state`` (one of :data:`STATES`)."""
