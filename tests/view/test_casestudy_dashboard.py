@@ -1,0 +1,160 @@
+"""Chapter 6's dashboard (`distlab.view.casestudy`): renders headless, every Player frame draws only
+what has happened by its time, the title says what the checker found, and the final quiz works."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from distlab.casestudy.chaos import ChaosFault
+from distlab.casestudy.checker import Applied, BankRecord, check_bank
+from distlab.casestudy.config import BankConfig, Safeguards
+from distlab.casestudy.metrics import Metrics
+from distlab.casestudy.run import BankRun, run_bank
+from distlab.casestudy.series import bank_series
+from distlab.sim.history import History, Op
+from distlab.view import casestudy as cv
+from distlab.view.casestudy_board import board_of, cursor_time, render_dashboard
+
+PNG = b"\x89PNG\r\n\x1a\n"
+CHAOS = (ChaosFault(1.0, "spike", duration=2.0, amount=120.0),
+         ChaosFault(2.0, "duplicates", duration=3.0, amount=0.5),
+         ChaosFault(3.5, "fraud slowdown", duration=4.0, amount=5.0),
+         ChaosFault(7.0, "saga crash", "after_action:ledger"))
+
+
+@pytest.fixture(scope="module")
+def clean() -> BankRun:
+    """Every safeguard but the bulkhead: no violation, and the fraud slowdown opens the breaker."""
+    return run_bank(BankConfig(seed=1, safeguards=Safeguards(bulkhead=False)), CHAOS)
+
+
+@pytest.fixture(scope="module")
+def doubled() -> BankRun:
+    """No idempotency under duplicated requests: transfers applied twice."""
+    return run_bank(BankConfig(seed=1, safeguards=Safeguards(idempotency=False)), CHAOS)
+
+
+def _money_violation(run: BankRun) -> BankRun:
+    """``run`` with a history whose second read sums to one cent more than the bank holds."""
+    total = run.config.total_cents
+    ops = [Op("auditor", "read", invoke=0.0, complete=0.1, status="ok", result={"a0": total}),
+           Op("c0", "transfer", ("c0-0", "a0", "a1", 5), invoke=0.2, complete=0.3, status="ok", result="applied"),
+           Op("auditor", "read", invoke=0.5, complete=0.6, status="ok", result={"a0": total - 5, "a1": 6})]
+    record = BankRecord(History.of(ops), total, applied=(Applied("t0", "c0-0", "a0", "a1", 5),),
+                        notifications=("t0",))
+    return dataclasses.replace(run, record=record, verdict=check_bank(record), metrics=Metrics(), chaos=(), end=1.0)
+
+
+def _data(values: object) -> list[float]:
+    """A line's x or y data as plain floats."""
+    return [float(v) for v in np.asarray(values)]
+
+
+def _title(board: cv.Dashboard) -> str:
+    return board.figure.texts[0].get_text()
+
+
+def test_every_player_frame_draws_up_to_its_bin(clean: BankRun) -> None:
+    board = cv.dashboard(clean)
+    series = board.series
+    axes = list(board.figure.axes)
+    assert board.panel.last_png is not None and board.panel.last_png.startswith(PNG)
+    for k in range(series.bins):
+        board.player.seek(k)
+        assert board.panel.last_error is None and board.panel.last_png is not None, k
+        drawn = board_of(board.figure)
+        assert drawn is not None
+        success, _ = drawn.layers.binned[0]
+        assert len(_data(success.get_xdata())) == min(k + 1, series.bins)
+        assert _data(drawn.cursors[0].get_xdata()) == [board.now] * 2 == [cursor_time(series, k)] * 2
+        assert drawn.masks[0].get_x() == board.now
+    assert board.player.shown == list(range(series.bins))
+    assert list(board.figure.axes) == axes  # no axes rebuilt between frames
+    assert board.now == max(series.end, series.reads[-1].time)  # the last frame shows the final audit
+
+
+def test_marks_appear_when_their_time_comes(clean: BankRun) -> None:
+    board = cv.dashboard(clean)
+    drawn = board_of(board.figure)
+    assert drawn is not None
+    labels = {artist.get_text().strip(): (artist, at) for artist, at in drawn.layers.timed
+              if hasattr(artist, "get_text")}
+    assert {"spike +120/s", "dups 50%", "fraud slow 5s", "service crash", "service down",
+            "breaker open"} <= set(labels)
+    spike, at = labels["spike +120/s"]
+    assert at == 1.0 and not spike.get_visible()
+    board.player.seek(3)  # up to 1.0 s
+    assert spike.get_visible() and not labels["fraud slow 5s"][0].get_visible()
+    board.player.seek(board.series.bins - 1)
+    assert all(artist.get_visible() for artist, _ in labels.values())
+
+
+def test_a_clean_run_says_money_was_conserved(clean: BankRun) -> None:
+    board = cv.dashboard(clean)
+    assert clean.verdict.ok
+    title = _title(board)
+    reads = len(board.series.reads)
+    assert title.startswith(f"Money conserved: total $12,000.00 in every read ({reads} reads); "
+                            "the bank checker found no violation\nt = 0.25 s (bin 1 of ")
+    assert "VIOLATION" not in title
+    drawn = board_of(board.figure)
+    assert drawn is not None and drawn.layers.bad_read_times == []
+
+
+def test_a_violation_is_named_in_the_title_and_marked(doubled: BankRun) -> None:
+    first = doubled.verdict.first
+    assert first is not None and {v.kind for v in doubled.verdict.violations} >= {"applied twice"}
+    board = cv.dashboard(doubled)
+    title = _title(board)
+    assert title.startswith(f"VIOLATION: {len(doubled.verdict.violations)} found, the first: {first.kind} at "
+                            f"t={first.time:.2f} s\n")
+    assert "Money conserved: total $12,000.00 in every read" in title  # the reads still sum right
+    drawn = board_of(board.figure)
+    assert drawn is not None
+    red_line, red_word = drawn.layers.timed[-2][0], drawn.layers.timed[-1][0]
+    assert red_word.get_text().startswith(f"✗ {first.kind}") and not red_word.get_visible()  # type: ignore[attr-defined]
+    board.player.seek(board.series.bins - 1)
+    assert red_line.get_visible() and red_word.get_visible()
+
+
+def test_money_not_conserved_shows_as_a_red_cross(clean: BankRun) -> None:
+    series = bank_series(_money_violation(clean), bin_s=0.25)
+    fig = render_dashboard(series, frame=0)
+    drawn = board_of(fig)
+    assert drawn is not None and drawn.layers.bad_reads is not None
+    assert _data(drawn.layers.bad_reads.get_xdata()) == []  # at 0.25 s the bad read (0.6 s) is still ahead
+    render_dashboard(series, fig=fig)
+    assert _data(drawn.layers.bad_reads.get_xdata()) == [0.6]
+    assert _data(drawn.layers.bad_reads.get_ydata()) == [12_000.01]
+    title = fig.texts[0].get_text()
+    assert title.startswith("VIOLATION: 1 found, the first: money at t=0.60 s\nread 2 sums to 1200001 cents")
+    assert "Money NOT conserved: 1 of 2 reads do not sum to the bank's $12,000.00" in title
+
+
+def test_bad_frames_and_runs_are_refused(clean: BankRun) -> None:
+    series = bank_series(clean)
+    with pytest.raises(ValueError, match=r"frame must be an integer in \[0, "):
+        render_dashboard(series, frame=series.bins)
+    with pytest.raises(ValueError, match="run must be a BankRun"):
+        cv.dashboard("run")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"bin_s must be a number of seconds from 0\.01 to 60"):
+        cv.dashboard(clean, bin_s=0)
+
+
+def test_the_default_dashboard_replays_the_chapters_chaos_run() -> None:
+    board = cv.dashboard(seed=3, bin_s=1.0)
+    assert [str(f) for f in board.run.chaos] == [n.detail for n in board.run.metrics.of("fault")]
+    assert board.series.bins == len(board.series.starts) >= 10 and board.panel.last_png is not None
+
+
+def test_the_final_quiz_has_five_questions_with_feedback() -> None:
+    quiz = cv.quiz()
+    assert len(quiz.questions) == 5 and "0 of 5 correct" in quiz.score.value
+    assert "Chapter 6: final quiz" in quiz.widget.children[0].value
+    for question in quiz.questions:
+        data = question.question
+        question.input.value = data.answer
+        question.check_button.click()
+        assert question.last is not None and question.last.correct is True
