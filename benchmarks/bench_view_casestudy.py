@@ -5,7 +5,8 @@ p95 < 150 ms): the chapter's chaos run (seed 0) replayed one time bin at a time,
 every bin and back over a stretch, as a learner steps or plays it. The run and its series are made
 once, before the timing; each step only moves artists and re-rasterises the figure. Also
 ``view_casestudy_dashboard_first_frame_ms``: the series and the first frame (the figure built),
-the run excluded.
+the run excluded. The dashboard freezes what never moves into a picture on its first frame
+(`distlab.view.casestudy_board`), so a step draws only the moving artists.
 """
 from __future__ import annotations
 

@@ -3,9 +3,11 @@ what has happened by its time, the title says what the checker found, and the fi
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from distlab.casestudy.chaos import ChaosFault
 from distlab.casestudy.checker import Applied, BankRecord, check_bank
@@ -15,7 +17,8 @@ from distlab.casestudy.run import BankRun, run_bank
 from distlab.casestudy.series import bank_series
 from distlab.sim.history import History, Op
 from distlab.view import casestudy as cv
-from distlab.view.casestudy_board import board_of, cursor_time, render_dashboard
+from distlab.view.casestudy_board import FIGSIZE, board_of, cursor_time, render_dashboard
+from distlab.view.style import figure_png
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CHAOS = (ChaosFault(1.0, "spike", duration=2.0, amount=120.0),
@@ -158,3 +161,28 @@ def test_the_final_quiz_has_five_questions_with_feedback() -> None:
         question.input.value = data.answer
         question.check_button.click()
         assert question.last is not None and question.last.correct is True
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+@pytest.mark.parametrize("frame", [0, 20, None])
+def test_a_frozen_frame_looks_like_a_full_redraw(doubled: BankRun, frame: int | None) -> None:
+    """The Player's figure draws what never moves once, as a picture; its frames match a full draw
+    (but for the anti-aliased edges where a line crosses a spine)."""
+    series = bank_series(doubled)
+    frozen = render_dashboard(series, 5, fig=Figure(figsize=FIGSIZE, dpi=80), freeze=True)
+    render_dashboard(series, frame, fig=frozen, freeze=True)
+    drawn = board_of(frozen)
+    assert drawn is not None and drawn.frozen == (560, 576, 4) and len(frozen.images) == 1
+    full = render_dashboard(series, frame, fig=Figure(figsize=FIGSIZE, dpi=80))
+    a, b = _pixels(figure_png(frozen)), _pixels(figure_png(full))
+    assert a.shape == b.shape == (560, 576, 3)
+    differ = (np.abs(a - b).max(axis=2) > 60).mean()
+    assert differ < 0.0002, differ
+    render_dashboard(series, frame, fig=frozen)  # asked not to freeze: rebuilt as a plain figure
+    drawn = board_of(frozen)
+    assert drawn is not None and drawn.frozen == () and len(frozen.images) == 0

@@ -65,7 +65,7 @@ class Dashboard:
         return self.player.index
 
     def _render(self, index: int, fig: Figure | None = None) -> Figure:
-        return render_dashboard(self.series, index, fig=fig)
+        return render_dashboard(self.series, index, fig=fig, freeze=True)
 
     def _show(self, index: int) -> None:
         if hasattr(self, "player"):  # the Player shows frame 0 while it is being built

@@ -22,8 +22,11 @@ that last are shaded for their duration on every axes.
 from __future__ import annotations
 
 import bisect
+import io
 from dataclasses import dataclass
 
+import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -53,8 +56,17 @@ class Board:
     masks: tuple[Rectangle, ...]
     cursors: tuple[Line2D, ...]
     title: Text
-    span: float  # the right end of the time axis (the end of the run, or the final audit after it)
+    span: float  # the last moment shown (the end of the run, or the final audit after it)
+    right: float  # the right end of the time axis
     read_times: tuple[float, ...]
+    frozen: tuple[int, ...] = ()  # the pixel shape of the picture of what never moves, once frozen
+
+    def moving(self) -> list[Artist]:
+        """Every artist a frame changes (or must draw above the mask over the future)."""
+        layers = self.layers
+        return [*(line for line, _ in layers.binned), *(line for line, _ in layers.by_read),
+                *([layers.bad_reads] if layers.bad_reads is not None else []), *layers.above,
+                *(artist for artist, _ in layers.timed), *self.masks, *self.cursors, self.title]
 
 
 def board_of(fig: Figure) -> Board | None:
@@ -89,15 +101,38 @@ def _build(fig: Figure, series: BankSeries) -> Board:
     axes[-1].set_xlabel("simulated time (s)", fontsize=8)
     layers = draw_layers(axes, series, span)
     masks, cursors = [], []
-    for ax in axes:
-        mask = Rectangle((0.0, 0.0), span, 1.0, transform=ax.get_xaxis_transform(), facecolor="white",
+    for ax in axes:  # the mask over the future stops short of the spines, which a frozen figure draws first
+        mask = Rectangle((0.0, 0.012), span, 0.976, transform=ax.get_xaxis_transform(), facecolor="white",
                          edgecolor="none", zorder=1.5)
         ax.add_patch(mask)
         masks.append(mask)
         cursors.append(ax.axvline(0.0, color=OKABE_ITO["black"], linewidth=1.0, zorder=4))
     title = fig.suptitle(headline(series), x=0.02, y=0.995, ha="left", va="top", fontsize=9)
-    return Board(series, axes, layers, tuple(masks), tuple(cursors), title, span,
+    return Board(series, axes, layers, tuple(masks), tuple(cursors), title, span, right,
                  tuple(r.time for r in series.reads))
+
+
+def _freeze(fig: Figure, board: Board) -> None:
+    """Draw what never moves once (axes, ticks, labels, keys, fault shading and lines, the breaker
+    band), keep that picture behind the axes as a figure image, and stop drawing it: a frame then
+    costs the moving artists and the PNG encoding only. The picture is in pixels, so the figure
+    must be saved at its own dpi (as `Panel` does)."""
+    moving = board.moving()
+    keep = {id(artist) for artist in moving}
+    for artist in moving:
+        artist.set_visible(False)
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=fig.dpi)
+    pixels = np.frombuffer(raw.getvalue(), dtype=np.uint8).reshape(round(fig.bbox.height), round(fig.bbox.width), 4)
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
+            if id(artist) not in keep:
+                artist.set_visible(False)
+        ax.set_axis_off()
+    for artist in moving:
+        artist.set_visible(True)  # the frame then hides the timed ones not yet reached
+    fig.figimage(pixels, origin="upper", zorder=-1)
+    board.frozen = pixels.shape
 
 
 def _show(board: Board, frame: int) -> None:
@@ -117,21 +152,27 @@ def _show(board: Board, frame: int) -> None:
         artist.set_visible(at <= now)
     for mask, cursor in zip(board.masks, board.cursors, strict=True):
         mask.set_x(now)
-        mask.set_width(max(board.span * 1.02 - now, 0.0))
+        mask.set_width(max(board.right * 0.998 - now, 0.0))
         cursor.set_xdata([now, now])
     board.title.set_text(f"{headline(series)}\n{frame_caption(series, frame, now)}")
 
 
-def render_dashboard(series: BankSeries, frame: int | None = None, fig: Figure | None = None) -> Figure:
+def render_dashboard(series: BankSeries, frame: int | None = None, fig: Figure | None = None, *,
+                     freeze: bool = False) -> Figure:
     """Frame ``frame`` (0 .. bins - 1; None: the last, the whole run) of the dashboard of ``series``
     into ``fig`` (a new figure when None). Repeated calls on one figure with the same series only
-    move artists."""
+    move artists. With ``freeze`` what never moves is drawn once into a picture behind the axes
+    (a Player's figure, saved at its own dpi: several times faster per frame)."""
     index = series.bins - 1 if frame is None else frame
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < series.bins:
         raise ValueError(f"frame must be an integer in [0, {series.bins - 1}], got {frame!r}")
     target = new_figure(FIGSIZE) if fig is None else fig
     board = _BOARD.get(target)
-    if board is None or board.series is not series or list(target.axes[:4]) != list(board.axes):
+    pixels = (round(target.bbox.height), round(target.bbox.width), 4)
+    if (board is None or board.series is not series or list(target.axes[:4]) != list(board.axes)
+            or board.frozen not in ((), pixels) or (board.frozen and not freeze)):
         board = _BOARD.put(target, _build(target, series))
+    if freeze and not board.frozen:
+        _freeze(target, board)
     _show(board, index)
     return target

@@ -37,7 +37,8 @@ Series = tuple[Sequence[float], Sequence[float]]
 @dataclass(slots=True)
 class Layers:
     """The artists a frame moves: lines over bins and over reads (each with its full data), the
-    crosses of the reads off the bank total, and artists shown once their time has come."""
+    crosses of the reads off the bank total, artists shown once their time has come, and those
+    that stay in front of the white mask over the future."""
 
     binned: list[tuple[Line2D, Series]] = field(default_factory=list)
     by_read: list[tuple[Line2D, Series]] = field(default_factory=list)
@@ -45,6 +46,7 @@ class Layers:
     bad_read_times: list[float] = field(default_factory=list)
     bad_read_totals: list[float] = field(default_factory=list)
     timed: list[tuple[Artist, float]] = field(default_factory=list)
+    above: list[Artist] = field(default_factory=list)  # drawn over the mask of the future, every frame
 
 
 def dollars(cents: int) -> str:
@@ -115,8 +117,8 @@ def _money(ax: Axes, series: BankSeries, layers: Layers) -> None:
     bank = series.total_cents / 100
     times = [r.time for r in series.reads]
     totals = [r.total_cents / 100 for r in series.reads]
-    ax.axhline(bank, color=NEUTRAL, linestyle="--", linewidth=1.0, zorder=1.6,
-               label=f"money in the bank {dollars(series.total_cents)}")
+    layers.above.append(ax.axhline(bank, color=NEUTRAL, linestyle="--", linewidth=1.0, zorder=1.6,
+                                   label=f"money in the bank {dollars(series.total_cents)}"))
     (line,) = ax.plot(times, totals, color=CYCLE[0], marker=".", markersize=3, linewidth=1.2,
                       label="total of each read", zorder=2)
     layers.by_read.append((line, (times, totals)))
