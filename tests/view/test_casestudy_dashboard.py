@@ -71,6 +71,9 @@ def test_every_player_frame_draws_up_to_its_bin(clean: BankRun) -> None:
         assert drawn is not None
         success, _ = drawn.layers.binned[0]
         assert len(_data(success.get_xdata())) == min(k + 1, series.bins)
+        reads = sum(1 for r in series.reads if r.time <= board.now)
+        assert len(drawn.layers.by_read) == 1 + clean.config.accounts  # the total, and each account
+        assert {len(_data(line.get_xdata())) for line, _ in drawn.layers.by_read} == {reads}
         assert _data(drawn.cursors[0].get_xdata()) == [board.now] * 2 == [cursor_time(series, k)] * 2
         assert drawn.masks[0].get_x() == board.now
     assert board.player.shown == list(range(series.bins))

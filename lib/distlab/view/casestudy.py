@@ -2,11 +2,12 @@
 
 ``dashboard()`` runs the chapter's chaos run (or takes a :class:`~distlab.casestudy.run.BankRun`
 you made) and shows one figure of four stacked time axes -- every read's total against the money in
-the bank, success rate and retries, latency p50/p99, the gateway's refusals with the breaker's
-state -- with the faults and crashes marked (:mod:`distlab.view.casestudy_board`). The
-:class:`~distlab.view.player.Player` replays the run: frame ``k`` shows everything up to the end of
-time bin ``k``, so a learner watches the chaos unfold. The series is computed once
-(:func:`~distlab.casestudy.series.bank_series`); a step only moves artists and re-rasterises.
+the bank (each account's balance behind it), success rate and retries, latency p50/p99, the
+gateway's refusals with the breaker's state -- with the faults and crashes marked
+(:mod:`distlab.view.casestudy_board`). The :class:`~distlab.view.player.Player` replays the run:
+frame ``k`` shows everything up to the end of time bin ``k``, so a learner watches the chaos unfold.
+The series is computed once (:func:`~distlab.casestudy.series.bank_series`) and what never moves is
+drawn once, as a picture; a step only moves artists and re-rasterises.
 
 ``quiz()`` is the course's final five questions (the data lives in :mod:`distlab.casestudy.quiz`).
 """

@@ -10,7 +10,7 @@ The four axes, sharing the time axis:
 
 (a) the total of every read of all balances against the money in the bank (a flat line when money is
     conserved; a read that sums to anything else is a red cross, and the checker's first violation
-    a red line with its kind);
+    a red line with its kind), each account's balance faint behind it (right axis);
 (b) the success rate of the attempts completed in each bin, and the retries sent (right axis);
 (c) the latency of the successful attempts, median and 99th percentile;
 (d) requests the gateway rate-limited, shed or let expire, with the fraud breaker's state as a
@@ -131,7 +131,7 @@ def _freeze(fig: Figure, board: Board) -> None:
         ax.set_axis_off()
     for artist in moving:
         artist.set_visible(True)  # the frame then hides the timed ones not yet reached
-    fig.figimage(pixels, origin="upper", zorder=-1)
+    fig.figimage(pixels, origin="upper", zorder=-100)  # behind every axes (twins sit at -0.5)
     board.frozen = pixels.shape
 
 

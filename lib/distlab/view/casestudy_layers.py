@@ -31,6 +31,7 @@ BREAKER_COLORS = {"closed": GOOD, "half-open": OKABE_ITO["orange"], "open": BAD}
 WINDOW_COLORS = {"fraud slowdown": OKABE_ITO["reddish_purple"], "partition": OKABE_ITO["sky_blue"],
                  "spike": OKABE_ITO["yellow"], "duplicates": OKABE_ITO["orange"]}
 _SMALL = 7
+_ACCOUNT = "#B0B0B0"  #: the faint grey of each account's balance
 Series = tuple[Sequence[float], Sequence[float]]
 
 
@@ -130,7 +131,22 @@ def _money(ax: Axes, series: BankSeries, layers: Layers) -> None:
     half = max(bank * 0.01, worst * 1.3, 1.0)
     _style(ax, "total ($)", bank + half, bank - half, "{:,.0f}")
     _key(ax, [(f"- - money in the bank {dollars(series.total_cents)}", NEUTRAL), ("•— total of each read", CYCLE[0]),
-              ("× a read off the total", BAD)])
+              ("× a read off the total", BAD), ("— each account (right)", _ACCOUNT)])
+
+
+def _accounts(ax: Axes, behind: Axes, series: BankSeries, layers: Layers) -> None:
+    """(a), right axis: every account's balance at each read, faint, drawn behind the total."""
+    behind.set_zorder(ax.get_zorder() - 0.5)  # the twin is drawn first: the accounts stay under the total
+    ax.patch.set_visible(False)
+    names = sorted({name for r in series.reads for name in r.balances}, key=lambda n: (len(n), n))
+    times = [r.time for r in series.reads]
+    low, high = 0.0, 1.0
+    for name in names:
+        balances = [r.balances.get(name, 0) / 100 for r in series.reads]
+        (line,) = behind.plot(times, balances, color=_ACCOUNT, linewidth=0.6, zorder=1.8)
+        layers.by_read.append((line, (times, balances)))
+        low, high = min(low, *balances), max(high, *balances)
+    _style(behind, "each account ($)", high * 1.1, low * 1.1, "{:,.0f}")
 
 
 def _violation(ax: Axes, series: BankSeries, layers: Layers, span: float) -> None:
@@ -206,10 +222,11 @@ def _chaos(axes: Sequence[Axes], series: BankSeries, layers: Layers) -> None:
 
 def draw_layers(axes: Sequence[Axes], series: BankSeries, span: float) -> Layers:
     """Draw the whole run on the four ``axes`` (a)-(d) (see :mod:`distlab.view.casestudy_board`);
-    (b) gets a twin axes on the right for the retries."""
+    (a) gets a twin axes on the right for each account's balance, (b) one for the retries."""
     layers = Layers()
     money, rate, latency, gateway = axes
     _money(money, series, layers)
+    _accounts(money, money.twinx(), series, layers)
     _service((rate, rate.twinx(), latency, gateway), series, layers)
     _breaker_band(gateway, series, layers)
     _chaos(axes, series, layers)
