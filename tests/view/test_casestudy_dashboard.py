@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from distlab.casestudy.chaos import ChaosFault
-from distlab.casestudy.checker import Applied, BankRecord, check_bank
+from distlab.casestudy.checker import Applied, BankRecord, Violation, check_bank
 from distlab.casestudy.config import BankConfig, Safeguards
 from distlab.casestudy.metrics import Metrics
 from distlab.casestudy.run import BankRun, run_bank
@@ -18,6 +18,7 @@ from distlab.casestudy.series import bank_series
 from distlab.sim.history import History, Op
 from distlab.view import casestudy as cv
 from distlab.view.casestudy_board import FIGSIZE, board_of, cursor_time, render_dashboard
+from distlab.view.casestudy_layers import headline
 from distlab.view.style import figure_png
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -189,3 +190,20 @@ def test_a_frozen_frame_looks_like_a_full_redraw(doubled: BankRun, frame: int | 
     render_dashboard(series, frame, fig=frozen)  # asked not to freeze: rebuilt as a plain figure
     drawn = board_of(frozen)
     assert drawn is not None and drawn.frozen == () and len(frozen.images) == 0
+
+
+def test_headlines_for_a_late_violation_and_for_no_reads(clean: BankRun) -> None:
+    series = bank_series(clean)
+    late = dataclasses.replace(series, violations=(Violation("saga", "saga c0-3 ended the run 'running'"),))
+    assert headline(late).splitlines() == [
+        "VIOLATION: 1 found, the first: saga at the end", "saga c0-3 ended the run 'running'",
+        f"Money conserved: total $12,000.00 in every read ({len(series.reads)} reads)"]
+    fig = render_dashboard(late)
+    drawn = board_of(fig)
+    assert drawn is not None
+    red_line, red_word = drawn.layers.timed[-2][0], drawn.layers.timed[-1][0]
+    assert red_word.get_text() == "✗ saga (found at the end)" and red_word.get_visible()  # type: ignore[attr-defined]
+    assert _data(red_line.get_xdata()) == [drawn.span] * 2  # type: ignore[attr-defined]
+    unread = dataclasses.replace(series, reads=())
+    assert headline(unread) == ("No read of every balance was made (the bank holds $12,000.00); "
+                                "the bank checker found no violation")

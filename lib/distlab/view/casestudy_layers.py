@@ -62,6 +62,8 @@ def headline(series: BankSeries) -> str:
     off = sum(1 for r in series.reads if r.total_cents != series.total_cents)
     money = (f"Money conserved: total {bank} in every read ({reads} reads)" if not off
              else f"Money NOT conserved: {off} of {reads} reads do not sum to the bank's {bank}")
+    if not reads:
+        money = f"No read of every balance was made (the bank holds {bank})"
     if not series.violations:
         return f"{money}; the bank checker found no violation"
     first = series.violations[0]
@@ -184,14 +186,15 @@ def _service(axes: Sequence[Axes], series: BankSeries, layers: Layers) -> None:
     _key(gateway, [(f"— {name.replace('_', ' ')}", color) for name, color in refusals])
 
 
-def _breaker_band(ax: Axes, series: BankSeries, layers: Layers) -> None:
-    """The breaker's state as a band along the top of ``ax``, one rectangle per run of one state."""
+def _breaker_band(ax: Axes, series: BankSeries, layers: Layers, span: float) -> None:
+    """The breaker's state as a band along the top of ``ax``, one rectangle per run of one state
+    (the last state lasting to ``span``, through the settling after the customers were done)."""
     start = 0
     for i in range(1, series.bins + 1):
         if i < series.bins and series.breaker[i] == series.breaker[start]:
             continue
         state, left = series.breaker[start], series.starts[start]
-        right = series.starts[i - 1] + series.bin_s
+        right = series.starts[i - 1] + series.bin_s if i < series.bins else max(span, series.end)
         ax.add_patch(Rectangle((left, 0.9), right - left, 0.1, transform=ax.get_xaxis_transform(),
                                facecolor=BREAKER_COLORS.get(state, NEUTRAL), alpha=0.55, edgecolor="none",
                                zorder=1))
@@ -228,7 +231,7 @@ def draw_layers(axes: Sequence[Axes], series: BankSeries, span: float) -> Layers
     _money(money, series, layers)
     _accounts(money, money.twinx(), series, layers)
     _service((rate, rate.twinx(), latency, gateway), series, layers)
-    _breaker_band(gateway, series, layers)
+    _breaker_band(gateway, series, layers, span)
     _chaos(axes, series, layers)
     _violation(money, series, layers, span)
     return layers
