@@ -206,21 +206,25 @@ def _breaker_band(ax: Axes, series: BankSeries, layers: Layers, span: float) -> 
     ax.text(1.005, 0.95, "breaker", transform=ax.transAxes, va="center", fontsize=_SMALL)
 
 
-def _chaos(axes: Sequence[Axes], series: BankSeries, layers: Layers) -> None:
+def _chaos(axes: Sequence[Axes], series: BankSeries, layers: Layers, span: float) -> None:
     """Fault windows shaded on every axes; faults and crashes as vertical lines, labelled on top."""
     for window in series.windows:
         for ax in axes:
             ax.axvspan(window.start, window.end, color=WINDOW_COLORS.get(window.kind, NEUTRAL), alpha=0.18,
                        linewidth=0, zorder=0.5)
+    side, last = "right", -math.inf
     for mark in series.marks:
         crash = mark.kind == "crash"
         for ax in axes:
             ax.axvline(mark.time, color=BAD if crash else NEUTRAL, linestyle=":" if crash else "--",
                        linewidth=0.9, zorder=1)
+        # a label left of its line; one close after the last goes to the right of its line instead
+        side = ("left" if side == "right" else "right") if mark.time - last < 0.03 * span else "right"
         label = axes[0].text(mark.time, 0.97, f" {mark.label}", transform=axes[0].get_xaxis_transform(),
-                             rotation=90, va="top", ha="right", fontsize=_SMALL, color=BAD if crash else "#404040",
+                             rotation=90, va="top", ha=side, fontsize=_SMALL, color=BAD if crash else "#404040",
                              zorder=3)
         layers.timed.append((label, mark.time))
+        last = mark.time
 
 
 def draw_layers(axes: Sequence[Axes], series: BankSeries, span: float) -> Layers:
@@ -232,6 +236,6 @@ def draw_layers(axes: Sequence[Axes], series: BankSeries, span: float) -> Layers
     _accounts(money, money.twinx(), series, layers)
     _service((rate, rate.twinx(), latency, gateway), series, layers)
     _breaker_band(gateway, series, layers, span)
-    _chaos(axes, series, layers)
+    _chaos(axes, series, layers, span)
     _violation(money, series, layers, span)
     return layers
