@@ -77,7 +77,7 @@ class Safeguards:
 
 
 #: (field, low, high) of every integer field, and of every duration in seconds
-_INTEGERS = (("seed", 0, 2**63 - 1), ("clients", 1, 64), ("transfers_per_client", 1, 500), ("accounts", 4, 100),
+_INTEGERS = (("seed", 0, 2**63 - 1), ("clients", 0, 64), ("transfers_per_client", 1, 500), ("accounts", 4, 100),
              ("opening_cents", 1, 10**9), ("max_amount_cents", 1, 10**9), ("max_attempts", 1, 50),
              ("gateway_rate", 1, 10_000), ("gateway_burst", 1, 10_000), ("gateway_queue", 0, 10_000),
              ("workers", 1, 1_000), ("bulkhead_size", 1, 1_000), ("fallback_limit_cents", 0, 10**12),

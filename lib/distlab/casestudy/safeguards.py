@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from distlab.sim import History
@@ -35,8 +36,8 @@ from .config import SAFEGUARDS, BankConfig, Safeguards
 from .engines import Engines
 from .run import BankRun, run_bank
 
-__all__ = ["PREDICTED", "STORM_ATTEMPTS", "OUTAGE_SUCCESS", "Toggle", "WindowStats", "harm", "scenario",
-           "toggle", "window_stats"]
+__all__ = ["OUTAGE_SUCCESS", "PREDICTED", "STORM_ATTEMPTS", "HarmJudge", "ScenarioPlan", "Toggle", "WindowStats",
+           "harm", "scenario", "toggle", "window_stats"]
 
 STORM_ATTEMPTS = 2.0  # attempts per transfer begun in the spike, at or above which it is a retry storm
 OUTAGE_SUCCESS = 0.5  # success rate of the attempts made in the slowdown, below which it is an outage
@@ -131,3 +132,27 @@ def toggle(safeguard: str, seed: int = 0, config: BankConfig | None = None, engi
     on = runner(base.replace(safeguards=Safeguards()), chaos, engines)
     off = runner(base.replace(safeguards=Safeguards().without(safeguard)), chaos, engines)
     return Toggle(safeguard, seed, on, off, harm(safeguard, on), harm(safeguard, off))
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    """Seed -> (the config with ``safeguard`` off, or every safeguard on, and its scenario); picklable."""
+
+    safeguard: str
+    off: bool = True
+    config: BankConfig = field(default_factory=BankConfig)
+
+    def __call__(self, seed: int) -> tuple[BankConfig, list[ChaosFault]]:
+        guards = Safeguards().without(self.safeguard) if self.off else Safeguards()
+        seeded = self.config.replace(seed=seed, safeguards=guards)
+        return seeded, scenario(self.safeguard, seed, seeded)
+
+
+@dataclass(frozen=True)
+class HarmJudge:
+    """(seed, run) -> what ``safeguard``'s check found in the run (None: nothing); picklable."""
+
+    safeguard: str
+
+    def __call__(self, seed: int, run: BankRun) -> str | None:
+        return harm(self.safeguard, run)

@@ -13,12 +13,14 @@ import os
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .chaos import ChaosFault, random_chaos
 from .config import BankConfig
 from .engines import Engines
 from .run import BankRun, run_bank
+
+T = TypeVar("T")
 
 __all__ = ["FAULTS", "Outcome", "StandardPlan", "chaos_for", "outcome", "run_schedules"]
 
@@ -71,22 +73,27 @@ class StandardPlan:
         return seeded, chaos_for(seed, seeded)
 
 
-def _one(job: tuple[Plan, int, str | None]) -> Outcome:
-    plan, seed, url = job
+#: (seed, finished run) -> what to keep of it; must pickle when jobs > 1
+Judge = Callable[[int, BankRun], T]
+
+
+def _one(job: tuple[Plan, Judge[T], int, str | None]) -> T:
+    plan, judge, seed, url = job
     engines = _WORKER.get("engines")
     if engines is None:
         engines = _WORKER["engines"] = Engines(url, schema_prefix=f"w{os.getpid()}")
     config, chaos = plan(seed)
-    return outcome(seed, run_bank(config, chaos, engines))
+    return judge(seed, run_bank(config, chaos, engines))
 
 
 def run_schedules(seeds: Iterable[int], config: BankConfig | None = None, *, url: str | None = None,
-                  jobs: int = 1, plan: Plan | None = None) -> list[Outcome]:
-    """Run the standard schedule (or ``plan``'s) of every seed on the engines at ``url``."""
+                  jobs: int = 1, plan: Plan | None = None, judge: Judge[T] = outcome) -> list[T]:  # type: ignore[assignment]
+    """Run the standard schedule (or ``plan``'s) of every seed on the engines at ``url``; return
+    ``judge(seed, run)`` of each (default: its :class:`Outcome`), in seed order."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 64:
         raise ValueError(f"jobs must be an integer from 1 to 64, got {jobs!r}")
     chosen = plan if plan is not None else StandardPlan(config or BankConfig())
-    work = [(chosen, seed, url) for seed in seeds]
+    work = [(chosen, judge, seed, url) for seed in seeds]
     if jobs == 1 or len(work) < 2:
         try:
             return [_one(job) for job in work]
