@@ -65,7 +65,8 @@ def test_rates_and_latencies_per_bin(run: BankRun, series: BankSeries) -> None:
     assert max(p for p in series.p99_ms if not math.isnan(p)) == pytest.approx(slowest)
     # the fraud slowdown (3.5 s to 7.5 s) without a bulkhead: success falls below what it was before
     before = [r for s, r in zip(series.starts, series.success_rate, strict=True) if s < 1.0]
-    during = [r for s, r in zip(series.starts, series.success_rate, strict=True) if 4.0 <= s < 7.5 and not math.isnan(r)]
+    during = [r for s, r in zip(series.starts, series.success_rate, strict=True)
+              if 4.0 <= s < 7.5 and not math.isnan(r)]
     assert min(before) == 1.0 and min(during) < 0.5
 
 
