@@ -2,12 +2,11 @@
 import pytest
 
 from distlab.casestudy.isolation import ANOMALIES, interleave
+from distlab.grading.casestudy import HERMITAGE
 from distlab.services import postgres, sql
 
-#: (anomaly, isolation) -> does the anomaly happen? (Hermitage, PostgreSQL)
-TABLE = {("lost update", "read committed"): True, ("lost update", "repeatable read"): False,
-         ("lost update", "serializable"): False, ("write skew", "read committed"): True,
-         ("write skew", "repeatable read"): True, ("write skew", "serializable"): False}
+#: (anomaly, isolation) -> does the anomaly happen? (Hermitage, PostgreSQL) -- the table exercise 2 grades by
+TABLE = {(row.anomaly, row.isolation): row.admitted for row in HERMITAGE}
 
 
 @pytest.fixture(params=["embedded", pytest.param("debian", marks=pytest.mark.services)])

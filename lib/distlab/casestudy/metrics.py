@@ -3,7 +3,7 @@
 :class:`Metrics` is an append-only list of :class:`Note` (time, kind, detail): the gateway notes
 each request it rate-limits, sheds or lets expire and its queue length; the service notes breaker
 transitions, full bulkheads and crashes; the chaos schedule notes each fault. The dashboard bins
-them by time (:mod:`distlab.casestudy.dashboard`); nothing here reads a wall clock.
+them by time (:mod:`distlab.casestudy.series`, drawn by :mod:`distlab.view.casestudy`); nothing here reads a wall clock.
 """
 from __future__ import annotations
 

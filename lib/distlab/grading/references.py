@@ -46,6 +46,9 @@ REFERENCES: dict[str, tuple[str, ...]] = {
                                  "distlab.reliability.gcra", "distlab.reliability.strategy"),
     "reliability.breaker_tuning": (),
     "reliability.end_storm": (),
+    "casestudy.double_charge": (),  # running the service to find out is the exercise
+    "casestudy.isolation": (),  # so is running the interleavings at each level
+    "casestudy.bulkhead": (),
 }
 
 

@@ -1,0 +1,176 @@
+"""Chapter 6's graded exercises (``notebooks/06_case_study.ipynb``).
+
+* ``casestudy.double_charge`` -- without idempotency keys, at which saga crash points does a retried
+  transfer move the money twice? Judged against the real service, one run per crash point.
+* ``casestudy.isolation`` -- the weakest isolation level that prevents each anomaly on PostgreSQL
+  (Hermitage's table, which ``tests/casestudy/test_isolation.py`` reproduces on the real engine).
+* ``casestudy.bulkhead`` -- size the fraud bulkhead: a fraud slowdown must not take transfers down,
+  and a busy but healthy day must not skip the fraud check for many of them.
+
+Each check returns True, or a string saying what went wrong (`distlab.grading.registry`).
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from distlab.grading.registry import exercise
+
+NOTEBOOK = "06_case_study"
+
+#: the bulkhead exercise's bar: success in the slowdown, and fraud checks skipped on a busy day
+SLOWDOWN_SUCCESS = 0.7
+BUSY_SKIPPED = 0.10
+BULKHEAD_SEEDS = (0, 1)
+
+
+@functools.cache
+def double_charge_truth() -> dict[str, int]:
+    """Crash point -> how many times the crashed transfer's key was applied, without idempotency keys
+    (one customer, three transfers, the service dying once at the point)."""
+    from distlab.casestudy.chaos import SAGA_POINTS, ChaosFault
+    from distlab.casestudy.config import BankConfig, Safeguards
+    from distlab.casestudy.engines import Engines
+    from distlab.casestudy.run import run_bank
+
+    config = BankConfig(clients=1, transfers_per_client=3, safeguards=Safeguards(idempotency=False))
+    engines = Engines()
+    try:
+        counts: dict[str, int] = {}
+        for point in SAGA_POINTS:
+            run = run_bank(config, [ChaosFault(0.0, "saga crash", point)], engines)
+            keys = [a.key for a in run.record.applied]
+            counts[point] = max((keys.count(k) for k in keys), default=0)
+        return counts
+    finally:
+        engines.close()
+
+
+@exercise("casestudy.double_charge", notebook=NOTEBOOK, points=1, title="Where does a retry charge twice?",
+          hints=["The service resumes every unfinished saga from its log after a restart -- the customer's "
+                 "transfer included -- and the customer, who never got an answer, retries.",
+                 "Without a key, the retry is a new transfer: ask, for each point, whether the first saga will "
+                 "still move the money after the restart.",
+                 "A compensation runs only for a transfer that moved no money."])
+def check_double_charge(double_charge_points: Callable[[list[str]], Any]) -> bool | str:
+    """``double_charge_points(points)`` must return exactly the points at which the run applied the
+    crashed transfer twice."""
+    from distlab.casestudy.chaos import SAGA_POINTS
+
+    if not callable(double_charge_points):
+        return "pass the function double_charge_points itself (it takes the list of crash points)"
+    answer = double_charge_points(list(SAGA_POINTS))
+    if not isinstance(answer, (set, frozenset, list, tuple)) or not all(isinstance(p, str) for p in answer):
+        return f"double_charge_points must return a set of crash point names, got {answer!r}"
+    unknown = sorted(set(answer) - set(SAGA_POINTS))
+    if unknown:
+        return f"{unknown} are not crash points of the transfer saga; choose among the list you were given"
+    truth = {p for p, n in double_charge_truth().items() if n >= 2}
+    missed, extra = sorted(truth - set(answer)), sorted(set(answer) - truth)
+    if missed:
+        return (f"the run charged twice at {', '.join(missed)} too: the saga was already in the log, so the "
+                "restarted service finished it -- and the customer's retry, with no key, started a second one")
+    if extra:
+        return (f"{', '.join(extra)}: the run charged once there -- a compensation runs only for a transfer "
+                "that moved no money, and the healthy transfers never reach it")
+    return True
+
+
+class Level(NamedTuple):
+    """Whether PostgreSQL's ``isolation`` admits ``anomaly`` (Hermitage's table)."""
+
+    anomaly: str
+    isolation: str
+    admitted: bool
+
+
+#: PostgreSQL, after Hermitage (Kleppmann 2014); tests/casestudy/test_isolation.py checks each row on the engine
+HERMITAGE = (Level("lost update", "read committed", True), Level("lost update", "repeatable read", False),
+             Level("lost update", "serializable", False), Level("write skew", "read committed", True),
+             Level("write skew", "repeatable read", True), Level("write skew", "serializable", False))
+LEVELS = ("read committed", "repeatable read", "serializable")  # weakest first
+
+
+def weakest_preventing(anomaly: str) -> str:
+    """The weakest PostgreSQL level whose transactions never show ``anomaly``."""
+    return next(row.isolation for row in HERMITAGE if row.anomaly == anomaly and not row.admitted)
+
+
+@exercise("casestudy.isolation", notebook=NOTEBOOK, points=1, title="The weakest level that keeps the books",
+          hints=["Run the interleavings above at each level and read which ones created money or overdrew "
+                 "the couple's limit.",
+                 "A lost update is two writes to the same row; write skew is two writes to different rows "
+                 "that each checked the other's.",
+                 "PostgreSQL's REPEATABLE READ aborts the second writer of a row, but not two writers of "
+                 "different rows."])
+def check_isolation(weakest_level: Callable[[str], Any]) -> bool | str:
+    """``weakest_level(anomaly)`` for ``"lost update"`` and ``"write skew"`` must name the weakest level
+    that prevents it on PostgreSQL."""
+    if not callable(weakest_level):
+        return "pass the function weakest_level itself (it takes the anomaly's name)"
+    for anomaly in ("lost update", "write skew"):
+        level = weakest_level(anomaly)
+        if level not in LEVELS:
+            return f"weakest_level({anomaly!r}) must return one of {LEVELS}, got {level!r}"
+        right = weakest_preventing(anomaly)
+        if LEVELS.index(level) < LEVELS.index(right):
+            return (f"{level} still lets a {anomaly} through on PostgreSQL (the interleaving above shows it): "
+                    f"the books do not balance at that level")
+        if level != right:
+            return (f"{level} prevents a {anomaly}, but a weaker level already does: every step up costs "
+                    "aborted and retried transactions")
+    return True
+
+
+class BulkheadOutcome(NamedTuple):
+    """A bulkhead size's two runs at one seed: success in the slowdown, fraud checks skipped when busy."""
+
+    seed: int
+    slowdown_success: float
+    busy_skipped: float
+
+
+@functools.cache
+def bulkhead_outcome(size: int, seed: int) -> BulkheadOutcome:
+    """Run the service with a fraud bulkhead of ``size``: once through a 3 s fraud slowdown, once
+    through a busy day (80 extra customers a second for 3 s, the fraud service healthy)."""
+    from distlab.casestudy.chaos import ChaosFault
+    from distlab.casestudy.config import BankConfig
+    from distlab.casestudy.engines import Engines
+    from distlab.casestudy.run import run_bank
+    from distlab.casestudy.safeguards import window_stats
+
+    config = BankConfig(seed=seed, bulkhead_size=size)
+    engines = Engines()
+    try:
+        slow = run_bank(config, [ChaosFault(3.0, "fraud slowdown", duration=3.0, amount=1.5)], engines)
+        busy = run_bank(config, [ChaosFault(2.0, "spike", duration=3.0, amount=80.0)], engines)
+    finally:
+        engines.close()
+    skipped = busy.metrics.count("bulkhead full") / max(1, len(busy.record.sagas))
+    return BulkheadOutcome(seed, window_stats(slow.history, 3.0, 6.0).success_rate, skipped)
+
+
+@exercise("casestudy.bulkhead", notebook=NOTEBOOK, points=1, title="Size the fraud bulkhead",
+          hints=["Too big a bulkhead is no bulkhead: when fraud slows down, every transfer waits on it.",
+                 "Too small a bulkhead skips the fraud check on a busy but healthy day: transfers above "
+                 "the fallback limit are refused.",
+                 "Try the sizes with the panel above and read both numbers."])
+def check_bulkhead(bulkhead_size: Callable[[], Any]) -> bool | str:
+    """``bulkhead_size()`` must keep >= 70 % of the attempts in the slowdown successful and skip the
+    fraud check for <= 10 % of the transfers on the busy day, at seeds 0 and 1."""
+    if not callable(bulkhead_size):
+        return "pass the function bulkhead_size itself (it returns a whole number of fraud calls)"
+    size = bulkhead_size()
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16:
+        return f"bulkhead_size() must return a whole number from 1 to 16 (the service has 16 workers), got {size!r}"
+    for seed in BULKHEAD_SEEDS:
+        out = bulkhead_outcome(size, seed)
+        if out.slowdown_success < SLOWDOWN_SUCCESS:
+            return (f"with {size} fraud calls at once, only {out.slowdown_success:.0%} of the attempts in the "
+                    f"slowdown succeeded (seed {seed}); at least {SLOWDOWN_SUCCESS:.0%} should")
+        if out.busy_skipped > BUSY_SKIPPED:
+            return (f"with {size} fraud calls at once, the busy day skipped the fraud check for "
+                    f"{out.busy_skipped:.0%} of the transfers (seed {seed}); at most {BUSY_SKIPPED:.0%} may be")
+    return True
