@@ -41,6 +41,19 @@ def test_exception_rolls_back_every_statement(sql_backend):
     assert sql_backend.query_one("SELECT COUNT(*) FROM account") == (2,)
 
 
+def test_a_conflict_in_a_single_transaction_rolls_back_and_is_raised(sql_backend):
+    _accounts(sql_backend, 100, 0)
+    conflict = TransactionConflict("40001", "a concurrent writer won")
+    with pytest.raises(TransactionConflict) as info, sql_backend.transaction() as tx:
+        tx.execute("UPDATE account SET balance = balance - 30 WHERE id = 1")
+        raise conflict
+    assert info.value is conflict  # surfaced, not swallowed as a retry loop's attempt would
+    assert balance(sql_backend, 1) == 100
+    with sql_backend.transaction() as tx:  # the backend is usable again: no transaction left open
+        tx.execute("UPDATE account SET balance = 1 WHERE id = 2")
+    assert balance(sql_backend, 2) == 1
+
+
 def test_same_sql_text_runs_on_both_engines(sql_backend):
     sql_backend.script(SCHEMA + "; CREATE TABLE note (k TEXT PRIMARY KEY, v TEXT)")
     # a literal '?' and '%' inside quotes must survive the placeholder rewrite

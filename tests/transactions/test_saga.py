@@ -159,6 +159,37 @@ def test_start_is_idempotent_and_unknown_ids_refused() -> None:
             orch.start("")
 
 
+@pytest.mark.parametrize("fail_step", [None, "charge_card"])
+def test_a_snapshot_is_the_row_and_the_history_in_one_read(fail_step: str | None) -> None:
+    with sql.connect() as db:
+        install(db)
+        log = SagaLog(db)
+        assert log.snapshot("nobody") is None
+        Orchestrator(db, travel_saga()).run("t", trip_params(fail_step=fail_step))
+        snap = log.snapshot("t")
+        assert snap is not None
+        assert snap.instance == log.instance("t")
+        assert snap.instance.state == ("completed" if fail_step is None else "compensated")
+        assert snap.history == log.history("t") and snap.history[0] == ("", "started")
+        assert snap.progress() == log.progress("t")
+        params = snap.instance.params
+        assert isinstance(params, dict)
+        params["amount"] = -1  # a caller's change to its copy never reaches the next read
+        assert log.snapshot("t").instance.params == trip_params(fail_step=fail_step)  # type: ignore[union-attr]
+
+
+def test_one_step_reads_the_log_once() -> None:
+    with sql.connect() as db:
+        install(db)
+        orch = Orchestrator(db, travel_saga())
+        orch.start("t", trip_params())
+        seen: list[str] = []
+        db.connection.set_trace_callback(seen.append)
+        assert orch.step("t")
+        reads = [s for s in seen if s.lstrip().upper().startswith("SELECT") and "saga_" in s]
+        assert len(reads) == 1 and "saga_log" in reads[0] and "saga_instance" in reads[0]  # row and history at once
+
+
 @pytest.mark.parametrize("fail_step", [None, "charge_card", "issue_ticket"])
 def test_isolation_anomaly_and_semantic_lock(fail_step: str | None) -> None:
     without = run_saga(SagaConfig(fail_step=fail_step, sagas=3, seed=1))

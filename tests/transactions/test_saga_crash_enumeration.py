@@ -101,14 +101,14 @@ def points_named(name: str):  # type: ignore[no-untyped-def]
 class ForwardOrderOrchestrator(Orchestrator):
     """A mutant: compensates in the order the steps ran, not in reverse."""
 
-    def _backward(self, inst, definition):  # type: ignore[no-untyped-def]
+    def _backward(self, inst, definition, snap):  # type: ignore[no-untyped-def]
         from distlab.transactions.saga.log import ACTION_DONE, COMPENSATION_DONE
 
-        done = self.log.steps_with(inst.saga_id, ACTION_DONE)
-        undone = self.log.steps_with(inst.saga_id, COMPENSATION_DONE)
+        done = snap.steps_with(ACTION_DONE)
+        undone = snap.steps_with(COMPENSATION_DONE)
         todo = [definition.step(n) for n in done if n not in undone and definition.step(n).compensatable]
         if not todo:
-            return super()._backward(inst, definition)
+            return super()._backward(inst, definition, snap)
         return self._local(inst, todo[0], "compensation", todo[0].compensation, COMPENSATION_DONE, retry=True)
 
 

@@ -24,7 +24,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from distlab.services.errors import ServiceUnavailable
 from distlab.services.loopback import check_loopback_host
-from distlab.services.transaction import RETRYABLE_SQLSTATES, Attempt, TransactionConflict, retrying
+from distlab.services.transaction import (
+    RETRYABLE_SQLSTATES,
+    Attempt,
+    SingleAttempt,
+    TransactionConflict,
+    retrying,
+)
 
 ENV_VAR = "DISTLAB_DATABASE_URL"
 _SQLITE_CONFLICTS = {5: "SQLITE_BUSY", 6: "SQLITE_LOCKED"}
@@ -139,18 +145,13 @@ class SQLBackend:
         with contextlib.suppress(Exception):
             self.execute("ROLLBACK")
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[SQLBackend]:
+    def transaction(self) -> contextlib.AbstractContextManager[SQLBackend]:
         """One attempt: commit on success, roll back on any exception (re-raised).
 
         A conflict surfaces as :class:`TransactionConflict`; use :meth:`transactions` or
         :meth:`run_transaction` to retry it.
         """
-        attempt = Attempt(self, 1)
-        with attempt:
-            yield self
-        if attempt.conflict is not None:
-            raise attempt.conflict
+        return SingleAttempt(self)
 
     def transactions(self, max_attempts: int = 5, base_delay: float = 0.005) -> Iterator[Attempt]:
         """Up to *max_attempts* attempts, retried on :class:`TransactionConflict`."""
@@ -190,6 +191,16 @@ class SQLiteBackend(SQLBackend):
 
     dialect, placeholder, paramstyle = "sqlite", "?", "qmark"
     BEGIN = "BEGIN IMMEDIATE"  # take the write lock now, so read-then-write cannot lose updates
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement (``?`` is SQLite's own placeholder: the text goes as written); return the cursor.
+
+        ``Connection.execute`` makes the cursor; sqlite3 reuses the compiled statement from the
+        connection's cache (``cached_statements``), so the hot path is one C call."""
+        try:
+            return self.connection.execute(sql, params if type(params) is tuple else tuple(params))
+        except Exception as exc:
+            raise self._translate(exc) from exc
 
     def _translate(self, exc: Exception) -> Exception:
         code = _SQLITE_CONFLICTS.get(getattr(exc, "sqlite_errorcode", None) or -1)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # sql imports this module
     from distlab.services.sql import SQLBackend
@@ -83,6 +83,20 @@ class Attempt:
         if isinstance(exc, TransactionConflict):
             self.conflict = exc
             return True
+        return False
+
+
+class SingleAttempt(Attempt):
+    """One attempt whose conflict is raised, not recorded (``backend.transaction()``): a plain ``with``."""
+
+    def __init__(self, backend: SQLBackend) -> None:
+        super().__init__(backend, 1)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
+        super().__exit__(exc_type, exc, tb)
+        if self.conflict is not None:
+            raise self.conflict
         return False
 
 

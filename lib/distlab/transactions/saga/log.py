@@ -61,12 +61,41 @@ class Progress(NamedTuple):
     compensations: list[str]
 
 
+class Snapshot(NamedTuple):
+    """A saga's row and its whole history, read together in one statement (:meth:`SagaLog.snapshot`)."""
+
+    instance: SagaInstance
+    history: list[tuple[str, str]]  # (step, event) in log order
+
+    def steps_with(self, event: str) -> list[str]:
+        """Steps that have ``event`` in the history, in log order."""
+        return [step for step, ev in self.history if ev == event]
+
+    def progress(self) -> Progress:
+        """The actions and the compensations done."""
+        return Progress(self.steps_with(ACTION_DONE), self.steps_with(COMPENSATION_DONE))
+
+
+_PARAMS_CACHE = 4096  # parsed ``params`` texts kept per log (a text is parsed once, not at every read)
+
+
 class SagaLog:
     """Reads and writes the two saga tables through one :class:`SQLBackend`."""
 
     def __init__(self, db: SQLBackend) -> None:
         self.db = db
+        self._params: dict[str, dict[str, Any]] = {}
         db.script(SCHEMA)
+
+    def _parse(self, params: object) -> dict[str, Any]:
+        """``params`` (the column's JSON text) as a fresh dict; the text is parsed once."""
+        text = str(params)
+        parsed = self._params.get(text)
+        if parsed is None:
+            if len(self._params) >= _PARAMS_CACHE:
+                self._params.clear()
+            parsed = self._params[text] = json.loads(text)
+        return dict(parsed)
 
     # -- writes: always inside the caller's transaction -----------------------------------------
     def create(self, tx: SQLBackend, saga_id: str, definition: str, params: Mapping[str, Any]) -> bool:
@@ -99,7 +128,18 @@ class SagaLog:
                                 (saga_id,))
         if row is None:
             return None
-        return SagaInstance(str(row[0]), str(row[1]), str(row[2]), json.loads(row[3]))
+        return SagaInstance(str(row[0]), str(row[1]), str(row[2]), self._parse(row[3]))
+
+    def snapshot(self, saga_id: str) -> Snapshot | None:
+        """The saga's row and history from one statement (a join on the log's primary key), or None."""
+        rows = self.db.query("SELECT i.definition, i.state, i.params, l.step, l.event FROM saga_instance i "
+                             "LEFT JOIN saga_log l ON l.saga_id = i.saga_id WHERE i.saga_id = ? ORDER BY l.seq",
+                             (saga_id,))
+        if not rows:
+            return None
+        definition, state, params = rows[0][:3]
+        history = [(str(step), str(event)) for *_, step, event in rows if event is not None]
+        return Snapshot(SagaInstance(saga_id, str(definition), str(state), self._parse(params)), history)
 
     def history(self, saga_id: str) -> list[tuple[str, str]]:
         """The saga's ``(step, event)`` rows in order."""

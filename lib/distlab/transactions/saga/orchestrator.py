@@ -36,6 +36,7 @@ from .log import (
     RUNNING,
     SagaInstance,
     SagaLog,
+    Snapshot,
 )
 from .timeline import CRASH, RESUME, RETRY, Timeline
 
@@ -106,15 +107,20 @@ class Orchestrator:
             self.timeline.record(saga_id, "", "started", name)
 
     def step(self, saga_id: str) -> bool:
-        """Do one unit of work (one local transaction, with its retries); False once terminal."""
-        inst = self._instance(saga_id)
+        """Do one unit of work (one local transaction, with its retries); False once terminal.
+
+        The saga's state and history come from the log, in one statement, every time."""
+        snap = self.log.snapshot(saga_id)
+        if snap is None:
+            raise ValueError(f"saga_id: no saga {saga_id!r} in the log; start it first")
+        inst = snap.instance
         if inst.terminal:
             return False
         definition = self.definitions[inst.definition]
         if inst.state == RUNNING:
-            self._forward(inst, definition)
+            self._forward(inst, definition, snap)
         else:
-            self._backward(inst, definition)
+            self._backward(inst, definition, snap)
         return True
 
     def run(self, saga_id: str, params: Mapping[str, Any] | None = None) -> str:
@@ -134,9 +140,9 @@ class Orchestrator:
         return {one: self._instance(one).state for one in ids}
 
     # -- forward and backward recovery ------------------------------------------------------------
-    def _forward(self, inst: SagaInstance, definition: SagaDefinition) -> None:
+    def _forward(self, inst: SagaInstance, definition: SagaDefinition, snap: Snapshot) -> None:
         """Run the first step whose action is not done, or finish ``completed``."""
-        done = self.log.steps_with(inst.saga_id, ACTION_DONE)
+        done = snap.steps_with(ACTION_DONE)
         pending = [s for s in definition.steps if s.name not in done]
         if not pending:
             self._finish(inst.saga_id, COMPLETED)
@@ -152,9 +158,9 @@ class Orchestrator:
             if self.on_commit is not None:
                 self.on_commit(inst.saga_id, step.name, ACTION_FAILED)
 
-    def _backward(self, inst: SagaInstance, definition: SagaDefinition) -> None:
+    def _backward(self, inst: SagaInstance, definition: SagaDefinition, snap: Snapshot) -> None:
         """Compensate the last completed, not yet compensated step, or finish ``compensated``."""
-        progress = self.log.progress(inst.saga_id)
+        progress = snap.progress()
         steps = [definition.step(n) for n in reversed(progress.actions) if n not in progress.compensations]
         todo = [s for s in steps if s.compensatable]
         if not todo:
