@@ -10,13 +10,26 @@ processes can share one server) emptied for the run; on SQLite, two new in-memor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import redis as _redis
 
 from distlab.services import redis as dredis, sql
+from distlab.services.loopback import check_loopback_host
 from distlab.services.sql import SQLBackend
 
-__all__ = ["Engines", "Stores"]
+__all__ = ["Engines", "Stores", "check_postgres_url"]
+
+
+def check_postgres_url(url: str, parameter: str = "url") -> str:
+    """``url`` if it names a PostgreSQL on this machine (``postgresql://user@127.0.0.1:5432/db`` or a
+    unix socket), else a ``ValueError`` naming ``parameter``."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(f"{parameter} must be a postgresql:// URL such as postgresql://user@127.0.0.1:5432/db, "
+                         f"got {url!r}")
+    check_loopback_host(parts.hostname or "/", parameter)  # no host: the default unix socket
+    return url
 
 
 @dataclass

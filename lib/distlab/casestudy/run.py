@@ -138,6 +138,24 @@ class BankRun:
         """The clients' operations."""
         return self.record.history
 
+    def summary(self) -> str:
+        """A few lines: the attempts and how they ended, latency, reads, and the checker's verdict."""
+        ops = [op for op in self.history if op.f == "transfer"]
+        ok = [op for op in ops if op.status == "ok"]
+        took = sorted((op.end - op.invoke) * 1000 for op in ok)
+        p50, p99 = (took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]) if took else (0.0, 0.0)
+        reads = sum(op.f == "read" and op.status == "ok" for op in self.history)
+        verdict = "no violation" if self.verdict.ok else \
+            f"{len(self.verdict.violations)} violation(s), the first: {self.verdict.violations[0].message}"
+        return "\n".join([
+            f"{len(ops)} attempts for {len({op.value[0] for op in ops})} transfers by "
+            f"{len({op.process for op in ops})} customers; {len(self.record.applied)} applied",
+            f"answers: {len(ok)} ok ({sum(op.result == 'applied' for op in ok)} applied, "
+            f"{sum(op.result == 'refused' for op in ok)} refused), {sum(op.status == 'fail' for op in ops)} failed, "
+            f"{sum(op.status == 'info' for op in ops)} unknown (timed out or busy)",
+            f"latency of the ok answers: p50 {p50:.0f} ms, p99 {p99:.0f} ms",
+            f"{reads} reads of every balance; the bank checker: {verdict}"])
+
 
 def _applied(ledger: Ledger) -> list[Applied]:
     rows = ledger.db.query("SELECT t.id, t.source, t.target, t.amount_cents, s.params FROM transfer t "

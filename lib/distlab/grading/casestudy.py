@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distlab.grading.registry import exercise
+
+if TYPE_CHECKING:
+    from distlab.casestudy.trials import BulkheadTrial
 
 NOTEBOOK = "06_case_study"
 
@@ -27,28 +30,16 @@ BULKHEAD_SEEDS = (0, 1)
 
 @functools.cache
 def double_charge_truth() -> dict[str, int]:
-    """Crash point -> how many times the crashed transfer's key was applied, without idempotency keys
-    (one customer, three transfers, the service dying once at the point)."""
-    from distlab.casestudy.chaos import SAGA_POINTS, ChaosFault
-    from distlab.casestudy.config import BankConfig, Safeguards
-    from distlab.casestudy.engines import Engines
-    from distlab.casestudy.run import run_bank
+    """Crash point -> the most times one key was applied without idempotency keys (one run each)."""
+    from distlab.casestudy.chaos import SAGA_POINTS
+    from distlab.casestudy.trials import crash_trial
 
-    config = BankConfig(clients=1, transfers_per_client=3, safeguards=Safeguards(idempotency=False))
-    engines = Engines()
-    try:
-        counts: dict[str, int] = {}
-        for point in SAGA_POINTS:
-            run = run_bank(config, [ChaosFault(0.0, "saga crash", point)], engines)
-            keys = [a.key for a in run.record.applied]
-            counts[point] = max((keys.count(k) for k in keys), default=0)
-        return counts
-    finally:
-        engines.close()
+    return {point: crash_trial(point).most_applied for point in SAGA_POINTS}
 
 
 @exercise("casestudy.double_charge", notebook=NOTEBOOK, points=1, title="Where does a retry charge twice?",
-          hints=["The service resumes every unfinished saga from its log after a restart -- the customer's "
+          hints=["Try a few points with crash_trial(point) and read most_applied.",
+                 "The service resumes every unfinished saga from its log after a restart -- the customer's "
                  "transfer included -- and the customer, who never got an answer, retries.",
                  "Without a key, the retry is a new transfer: ask, for each point, whether the first saga will "
                  "still move the money after the restart.",
@@ -123,40 +114,19 @@ def check_isolation(weakest_level: Callable[[str], Any]) -> bool | str:
     return True
 
 
-class BulkheadOutcome(NamedTuple):
-    """A bulkhead size's two runs at one seed: success in the slowdown, fraud checks skipped when busy."""
-
-    seed: int
-    slowdown_success: float
-    busy_skipped: float
-
-
 @functools.cache
-def bulkhead_outcome(size: int, seed: int) -> BulkheadOutcome:
-    """Run the service with a fraud bulkhead of ``size``: once through a 3 s fraud slowdown, once
-    through a busy day (80 extra customers a second for 3 s, the fraud service healthy)."""
-    from distlab.casestudy.chaos import ChaosFault
-    from distlab.casestudy.config import BankConfig
-    from distlab.casestudy.engines import Engines
-    from distlab.casestudy.run import run_bank
-    from distlab.casestudy.safeguards import window_stats
+def bulkhead_outcome(size: int, seed: int) -> BulkheadTrial:
+    """:func:`distlab.casestudy.trials.bulkhead_trial`, remembered (the check asks twice per size)."""
+    from distlab.casestudy.trials import bulkhead_trial
 
-    config = BankConfig(seed=seed, bulkhead_size=size)
-    engines = Engines()
-    try:
-        slow = run_bank(config, [ChaosFault(3.0, "fraud slowdown", duration=3.0, amount=1.5)], engines)
-        busy = run_bank(config, [ChaosFault(2.0, "spike", duration=3.0, amount=80.0)], engines)
-    finally:
-        engines.close()
-    skipped = busy.metrics.count("bulkhead full") / max(1, len(busy.record.sagas))
-    return BulkheadOutcome(seed, window_stats(slow.history, 3.0, 6.0).success_rate, skipped)
+    return bulkhead_trial(size, seed)
 
 
 @exercise("casestudy.bulkhead", notebook=NOTEBOOK, points=1, title="Size the fraud bulkhead",
           hints=["Too big a bulkhead is no bulkhead: when fraud slows down, every transfer waits on it.",
                  "Too small a bulkhead skips the fraud check on a busy but healthy day: transfers above "
                  "the fallback limit are refused.",
-                 "Try the sizes with the panel above and read both numbers."])
+                 "Try sizes with bulkhead_trial(size) and read both numbers."])
 def check_bulkhead(bulkhead_size: Callable[[], Any]) -> bool | str:
     """``bulkhead_size()`` must keep >= 70 % of the attempts in the slowdown successful and skip the
     fraud check for <= 10 % of the transfers on the busy day, at seeds 0 and 1."""

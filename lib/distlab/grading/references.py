@@ -46,9 +46,9 @@ REFERENCES: dict[str, tuple[str, ...]] = {
                                  "distlab.reliability.gcra", "distlab.reliability.strategy"),
     "reliability.breaker_tuning": (),
     "reliability.end_storm": (),
-    "casestudy.double_charge": (),  # running the service to find out is the exercise
-    "casestudy.isolation": (),  # so is running the interleavings at each level
-    "casestudy.bulkhead": (),
+    "casestudy.double_charge": ("distlab.casestudy.trials.crash_trial",),  # explore with it, answer without
+    "casestudy.isolation": (),  # running the interleavings at each level is the exercise
+    "casestudy.bulkhead": ("distlab.casestudy.trials.bulkhead_trial",),
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from distlab.casestudy.engines import check_postgres_url
 from distlab.services.etcd import check_endpoint
 from distlab.services.redis import check_url
 
@@ -64,6 +65,9 @@ PARAMETERS: dict[str, dict[str, Check]] = {
     "04_geo": {"seed": _seed},
     "05_reliability": {"seed": _seed, "backoff_runs": _whole(1, 100),
                        "redis_url": _address(check_url, "redis://127.0.0.1:6379/0")},
+    "06_case_study": {"seed": _seed,
+                      "database_url": _address(check_postgres_url, "postgresql://user@127.0.0.1:5432/db"),
+                      "redis_url": _address(check_url, "redis://127.0.0.1:6379/0")},
 }
 """Each notebook's parameters (its ``parameters`` cell, name for name) and their checks."""
 

@@ -1,0 +1,110 @@
+"""Chapter 6's safeguard panel: switch one safeguard off and see what the check catches.
+
+:func:`toggles_panel` runs each safeguard's scenario twice (everything on; that safeguard off) once,
+when it is made (:func:`distlab.casestudy.safeguards.toggle`: eight runs, a few seconds), so moving
+between safeguards only redraws. Each view shows the measure the safeguard protects -- transfers
+whose money moved twice, notifications lost, attempts per transfer in the spike, success in the
+fraud slowdown -- for both runs side by side, with the check's finding in the title.
+"""
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from distlab.casestudy.config import SAFEGUARDS, BankConfig
+from distlab.casestudy.engines import Engines
+from distlab.casestudy.run import BankRun
+from distlab.casestudy.safeguards import (
+    FOCUS,
+    OUTAGE_SUCCESS,
+    PREDICTED,
+    STORM_ATTEMPTS,
+    Toggle,
+    toggle,
+    window_stats,
+)
+
+from .controls import choice_control
+from .panel import Panel
+from .style import BAD, GOOD
+
+__all__ = ["MEASURES", "measure", "render_toggle", "toggles", "toggles_panel"]
+
+#: per safeguard: what is measured, and the line beyond which the check reports harm (None: any > 0)
+MEASURES = {"idempotency": ("transfers whose money moved twice", None),
+            "outbox": ("applied transfers never notified", None),
+            "retry_budget": ("attempts per transfer begun in the spike", STORM_ATTEMPTS),
+            "bulkhead": ("share of attempts in the slowdown that succeeded", OUTAGE_SUCCESS)}
+
+
+def measure(safeguard: str, run: BankRun) -> float:
+    """The value of ``safeguard``'s measure (:data:`MEASURES`) in ``run``."""
+    if safeguard == "idempotency":
+        keys = [a.key for a in run.record.applied]
+        return float(len({k for k in keys if keys.count(k) > 1}))
+    if safeguard == "outbox":
+        return float(sum(v.kind == "notification" and "notified 0 times" in v.message for v in run.verdict.violations))
+    focus = next(f for f in run.chaos if f.kind == FOCUS[safeguard])
+    stats = window_stats(run.history, focus.time, focus.time + focus.duration)
+    return stats.attempts_per_transfer if safeguard == "retry_budget" else stats.success_rate
+
+
+def toggles(seed: int = 0, config: BankConfig | None = None) -> dict[str, Toggle]:
+    """Every safeguard's :class:`~distlab.casestudy.safeguards.Toggle` at ``seed`` (eight runs)."""
+    engines = Engines()
+    try:
+        return {name: toggle(name, seed, config, engines) for name in SAFEGUARDS}
+    finally:
+        engines.close()
+
+
+def render_toggle(config: Mapping[str, Any], fig: Figure | None = None, *,
+                  results: Mapping[str, Toggle] | None = None) -> Figure:
+    """Two bars -- every safeguard on, and ``config["off"]`` switched off -- of that safeguard's measure."""
+    fig = fig if fig is not None else Figure(figsize=(8.0, 3.2))
+    fig.clear()
+    name = str(config["off"])
+    if results is None or name not in results:
+        raise ValueError(f"off must be one of {', '.join(SAFEGUARDS)}, got {name!r}")
+    result = results[name]
+    label, line = MEASURES[name]
+    values = [measure(name, result.on), measure(name, result.off)]
+    ax = fig.add_subplot(1, 1, 1)
+    colours = [GOOD if result.found_on is None else BAD, GOOD if result.found_off is None else BAD]
+    ax.barh([0, 1], values, color=colours)
+    ax.set_yticks([0, 1], ["every safeguard on", f"{name} off"])
+    for y, value in enumerate(values):
+        ax.text(value, y, f" {value:.2f}" if line is not None else f" {value:.0f}", va="center")
+    if line is not None:
+        ax.axvline(line, color="#555", linestyle="--", linewidth=1)
+    ax.set_xlabel(label)
+    ax.set_xlim(0, max(max(values) * 1.25, (line or 0) * 1.25, 1.0))
+    found = f"the check finds {PREDICTED[name]!r}" if result.found_off else "the check finds nothing at this seed"
+    on = "nothing with every safeguard on" if result.found_on is None else f"{result.found_on} even with all on"
+    fig.suptitle(f"{name} off: {found}; {on}", fontsize=10, color=BAD if result.found_off else GOOD)
+    faults = "; ".join(str(f) for f in result.off.chaos)
+    ax.set_title("\n".join(textwrap.wrap(f"seed {result.seed}: {faults}", 110)), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+class _Render:
+    """``render_toggle`` bound to precomputed results (a Panel's render takes the config and a figure)."""
+
+    def __init__(self, results: Mapping[str, Toggle]) -> None:
+        self.results = results
+
+    def __call__(self, config: object, fig: Figure | None = None) -> Figure:
+        assert isinstance(config, Mapping)
+        return render_toggle(config, fig, results=self.results)
+
+
+def toggles_panel(seed: int = 0, off: str = "idempotency", results: Mapping[str, Toggle] | None = None,
+                  options: Sequence[str] = SAFEGUARDS) -> Panel:
+    """A menu of safeguards to switch off; the runs are made once, here (or passed in ``results``)."""
+    made = results if results is not None else toggles(seed)
+    return Panel(_Render(made), {"off": choice_control(list(options), off, name="off", description="switch off")},
+                 figsize=(8.0, 3.2))
