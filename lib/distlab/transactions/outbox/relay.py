@@ -114,6 +114,40 @@ class Relay:
         return total
 
 
+class PipelinedRelay(Relay):
+    """A :class:`Relay` that XADDs a batch in one round trip rather than two halves.
+
+    The halves exist only so that a crash can land between them (``relay/mid_batch``); while that
+    point is not armed, nothing can happen between the two XADDs, so sending them in one pipeline
+    publishes the same entries in the same order and reaches the same crash points in the same
+    order. When ``relay/mid_batch`` is armed, a batch runs :meth:`Relay.run_once` unchanged (the
+    code chapter 3 shows). A broker outage is retried for the whole batch instead of per half.
+    """
+
+    def run_once(self) -> int:
+        """One batch as :meth:`Relay.run_once` ships it, in one XADD round trip when it can."""
+        if self.hooks.remaining.get("relay/mid_batch", 0) > 0:
+            return super().run_once()
+        batch = self.db.unsent(self.batch_size)
+        if not batch:
+            return 0
+        self.hooks.reach("relay/after_claim")
+        self._publish([event for _, event in batch])
+        if len(batch) > 1:  # the halves' boundary, passed (it is not armed: see above)
+            self.hooks.reach("relay/mid_batch")
+        self.hooks.reach("relay/after_publish")
+        return self._mark(batch)
+
+    def _mark(self, batch: Sequence[tuple[int, Event]]) -> int:
+        """Mark the published batch sent, in one local transaction; return its size."""
+        with self.db.transaction() as tx:
+            tx.mark_sent([seq for seq, _ in batch])
+            self.hooks.reach("relay/before_mark_commit")
+        self.hooks.reach("relay/after_mark")
+        self.shipped += len(batch)
+        return len(batch)
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m distlab.transactions.outbox.relay",
                                      description="Ship outbox rows to a Redis stream, at least once.")
