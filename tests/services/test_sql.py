@@ -329,6 +329,16 @@ def test_placeholder_rewrite_means_the_same_to_psycopg(text):
     assert decode_psycopg(sql.qmark_to_format(text)) == mark_qmark_parameters(text)
 
 
+def test_the_postgres_rewrite_is_computed_once_per_text():
+    text = "SELECT '?', ? FROM t WHERE a LIKE '%x' AND b = ? -- h19"
+    before = sql._native_text.cache_info()
+    native = "SELECT '?', %s FROM t WHERE a LIKE '%%x' AND b = %s -- h19"
+    assert sql._native_text(text) == sql.qmark_to_format(text) == native
+    assert sql._native_text(text) == sql.qmark_to_format(text)
+    after = sql._native_text.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+
+
 @pytest.mark.services
 def test_fixture_reset_survives_a_leaked_connection_holding_a_lock(postgres_url, _distlab_postgres_server):
     from distlab.services.pytest_plugin import _fresh_sql_url

@@ -16,6 +16,7 @@ See :mod:`distlab.services.transaction` for the retry loop.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +52,10 @@ def qmark_to_format(sql: str) -> str:
         else:
             out.append("%s" if char == "?" else "%%" if char == "%" else char)
     return "".join(out)
+
+
+#: the rewrite of each statement text, kept (chapter code runs the same few dozen texts thousands of times)
+_native_text = functools.lru_cache(maxsize=1024)(qmark_to_format)
 
 
 class SQLBackend:
@@ -193,10 +198,8 @@ class SQLiteBackend(SQLBackend):
     BEGIN = "BEGIN IMMEDIATE"  # take the write lock now, so read-then-write cannot lose updates
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Run one statement (``?`` is SQLite's own placeholder: the text goes as written); return the cursor.
-
-        ``Connection.execute`` makes the cursor; sqlite3 reuses the compiled statement from the
-        connection's cache (``cached_statements``), so the hot path is one C call."""
+        """Run one statement (``?`` is SQLite's own placeholder); return the cursor. One C call: sqlite3
+        reuses the compiled statement from the connection's cache (``cached_statements``)."""
         try:
             return self.connection.execute(sql, params if type(params) is tuple else tuple(params))
         except Exception as exc:
@@ -222,7 +225,7 @@ class PostgresBackend(SQLBackend):
         return f"BEGIN ISOLATION LEVEL {self.isolation.upper()}"
 
     def _native(self, sql: str) -> str:
-        return qmark_to_format(sql)
+        return _native_text(sql)
 
     def _translate(self, exc: Exception) -> Exception:
         state = getattr(exc, "sqlstate", None)

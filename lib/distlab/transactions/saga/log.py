@@ -112,8 +112,10 @@ class SagaLog:
         """Append one event to the saga's history."""
         if event not in EVENTS:
             raise ValueError(f"event must be one of {EVENTS}, got {event!r}")
-        tx.execute("INSERT INTO saga_log (saga_id, seq, step, event) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? "
-                   "FROM saga_log WHERE saga_id = ?", (saga_id, step, event, saga_id))
+        # the next seq from a scalar subquery on the log's key: one statement, no temporary table on SQLite
+        tx.execute("INSERT INTO saga_log (saga_id, seq, step, event) VALUES "
+                   "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM saga_log WHERE saga_id = ?), ?, ?)",
+                   (saga_id, saga_id, step, event))
 
     def set_state(self, tx: SQLBackend, saga_id: str, state: str) -> None:
         """Move the saga to ``state`` (one of :data:`STATES`)."""
