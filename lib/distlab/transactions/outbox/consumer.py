@@ -18,20 +18,23 @@ from collections.abc import Sequence
 
 from .broker import Broker, Delivery
 from .crash_points import CrashInjector
-from .store import Database
+from .store import Database, Tables
 
 
 class Consumer:
     """One member ``name`` of the consumer group; ``inbox=False`` is the naive consumer (no dedup)."""
 
     def __init__(self, name: str, db: Database, broker: Broker, hooks: CrashInjector | None = None,
-                 *, inbox: bool = True, ack_each: bool = True) -> None:
+                 *, inbox: bool = True, ack_each: bool = True, batch_commit: bool = False) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"name must be a non-empty consumer name, got {name!r}")
+        if batch_commit and ack_each:
+            raise ValueError("batch_commit needs ack_each=False: a batch committed at once is acknowledged at once")
         self.name, self.db, self.broker = name, db, broker
         self.hooks = hooks if hooks is not None else CrashInjector()
         self.inbox = inbox
         self.ack_each = ack_each  # False: a batch is acknowledged with one XACK after its last commit
+        self.batch_commit = batch_commit  # True: a batch's effects and inbox rows commit in one transaction
         self.handled = 0  # deliveries processed to the end (acknowledged)
         self.duplicates_absorbed = 0  # deliveries the inbox recognised
         self.deleted_seen: list[str] = []
@@ -40,29 +43,51 @@ class Consumer:
 
     def handle(self, delivery: Delivery) -> bool:
         """Process one delivery in one local transaction, then XACK; True if the effect was applied."""
-        event = delivery.event
-        self.deliveries += 1
-        self.events_seen[event.id] = self.events_seen.get(event.id, 0) + 1
+        self._seen(delivery)
         with self.db.transaction() as tx:
-            first = tx.record_processed(event.id, self.name) if self.inbox else True
-            if first:
-                tx.insert_shipment(event)
+            first = self._apply(tx, delivery)
             self.hooks.reach("consumer/before_commit")
         self.hooks.reach("consumer/after_commit")
         if self.ack_each:
             self.broker.ack([delivery.stream_id])
             self.hooks.reach("consumer/after_ack")
-        self.handled += 1
-        self.duplicates_absorbed += 0 if first else 1
+        self._count(first)
         return first
+
+    def _seen(self, delivery: Delivery) -> None:
+        self.deliveries += 1
+        self.events_seen[delivery.event.id] = self.events_seen.get(delivery.event.id, 0) + 1
+
+    def _apply(self, tx: Tables, delivery: Delivery) -> bool:
+        """Inside ``tx``: the inbox row and, for an event not seen before, the effect; True if applied."""
+        event = delivery.event
+        first = tx.record_processed(event.id, self.name) if self.inbox else True
+        if first:
+            tx.insert_shipment(event)
+        return first
+
+    def _count(self, *applied: bool) -> None:
+        self.handled += len(applied)
+        self.duplicates_absorbed += applied.count(False)
 
     def handle_all(self, deliveries: Sequence[Delivery]) -> int:
         """Handle deliveries in order (without ``ack_each``, then XACK them all at once); return how many.
 
         Batching the XACK changes only how many entries a crash leaves pending: each was committed
-        first, so its redelivery is absorbed by the inbox all the same."""
-        for delivery in deliveries:
-            self.handle(delivery)
+        first, so its redelivery is absorbed by the inbox all the same. With ``batch_commit`` the
+        whole batch is one local transaction (one BEGIN .. COMMIT, each crash point reached once):
+        a crash before its COMMIT rolls every effect and inbox row of the batch back together."""
+        if self.batch_commit and deliveries:
+            for delivery in deliveries:
+                self._seen(delivery)
+            with self.db.transaction() as tx:
+                applied = [self._apply(tx, delivery) for delivery in deliveries]
+                self.hooks.reach("consumer/before_commit")
+            self.hooks.reach("consumer/after_commit")
+            self._count(*applied)
+        else:
+            for delivery in deliveries:
+                self.handle(delivery)
         if not self.ack_each and deliveries:
             self.broker.ack([d.stream_id for d in deliveries])
             self.hooks.reach("consumer/after_ack")
