@@ -2,8 +2,9 @@
 
 Two sessions (two connections) run :func:`~distlab.casestudy.ledger.transfer_steps` in turns: both
 read, then the first finishes and commits, then the second. Nothing ever waits on a lock: each
-session sets ``lock_timeout = 0``, so a step that would block fails at once and the session retries
-its whole transaction on its next turn -- the interleaving is the schedule's, not the scheduler's.
+session sets ``lock_timeout`` to 1 ms (0 would mean no limit), so a step that would block fails at once
+and the session retries its whole transaction on its next turn -- the interleaving is the schedule's,
+not the scheduler's.
 
 * ``lost update``: two withdrawals from one account that holds enough for only one. READ COMMITTED
   lets both commit from the same read, and the second write overwrites the first: money appears.
@@ -27,7 +28,7 @@ from distlab.services.transaction import TransactionConflict
 
 from .ledger import Ledger, Transfer, TransferResult, transfer_steps
 
-__all__ = ["ANOMALIES", "MAX_TURNS", "Interleaving", "interleave"]
+__all__ = ["ANOMALIES", "MAX_TURNS", "Interleaving", "interleave", "no_wait"]
 
 #: turns a session may take to finish after the other committed (a retry needs one)
 MAX_TURNS = 5
@@ -59,13 +60,19 @@ class Interleaving(NamedTuple):
         return self.created_cents != 0 or bool(self.overdrawn)
 
 
+def no_wait(db: sql.SQLBackend) -> sql.SQLBackend:
+    """``db``, set never to wait for a lock: a statement that would block fails at once (PostgreSQL's
+    ``lock_timeout`` of 1 ms -- 0 would mean no limit; SQLite's busy timeout of 0)."""
+    db.execute("SET lock_timeout = 1" if db.dialect == "postgresql" else "PRAGMA busy_timeout = 0")
+    return db
+
+
 class _Session:
     """One connection running one transfer, step by step, restarting it after a conflict."""
 
     def __init__(self, url: str, isolation: str, transfer: Transfer) -> None:
-        self.db = sql.connect(url)
+        self.db = no_wait(sql.connect(url))
         self.db.set_isolation(isolation)
-        self.db.execute("SET lock_timeout = 0")
         self.transfer, self.conflicts = transfer, 0
         self.result: TransferResult | None = None
         self.steps: Generator[str, None, TransferResult] | None = None
@@ -77,12 +84,14 @@ class _Session:
                 self.db.begin()
                 self.steps = transfer_steps(self.db, self.transfer)
             while True:
-                next(self.steps)
+                try:
+                    next(self.steps)
+                except StopIteration as done:
+                    self.db.commit()  # a conflict found at commit is retried like any other
+                    self.result, self.steps = done.value, None
+                    return
                 if not to_end:
                     return
-        except StopIteration as done:
-            self.db.commit()
-            self.result, self.steps = done.value, None
         except TransactionConflict:
             self.db.rollback()
             self.conflicts, self.steps = self.conflicts + 1, None
