@@ -17,7 +17,7 @@ from distlab.view.parameters import PARAMETERS, ParameterError, check_parameters
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = {p.stem: p for p in sorted((ROOT / "notebooks").glob("0*.ipynb"))}
-TEXT = ("etcd_endpoint", "redis_url")
+TEXT = ("etcd_endpoint", "redis_url", "database_url")
 
 
 def _cells(chapter):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -61,18 +60,15 @@ def toggles(seed: int = 0, config: BankConfig | None = None) -> dict[str, Toggle
         engines.close()
 
 
-def render_toggle(config: Mapping[str, Any], fig: Figure | None = None, *,
-                  results: Mapping[str, Toggle] | None = None) -> Figure:
-    """Two bars -- every safeguard on, and ``config["off"]`` switched off -- of that safeguard's measure."""
+def render_toggle(result: Toggle, fig: Figure | None = None) -> Figure:
+    """Two bars -- every safeguard on, and ``result.safeguard`` switched off -- of that safeguard's measure."""
     fig = fig if fig is not None else Figure(figsize=(8.0, 3.2))
     fig.clear()
-    name = str(config["off"])
-    if results is None or name not in results:
-        raise ValueError(f"off must be one of {', '.join(SAFEGUARDS)}, got {name!r}")
-    result = results[name]
+    name = result.safeguard
     label, line = MEASURES[name]
     values = [measure(name, result.on), measure(name, result.off)]
     ax = fig.add_subplot(1, 1, 1)
+    fig.subplots_adjust(left=0.2, right=0.95, top=0.7, bottom=0.17)  # fixed margins: no layout pass per redraw
     colours = [GOOD if result.found_on is None else BAD, GOOD if result.found_off is None else BAD]
     ax.barh([0, 1], values, color=colours)
     ax.set_yticks([0, 1], ["every safeguard on", f"{name} off"])
@@ -87,7 +83,6 @@ def render_toggle(config: Mapping[str, Any], fig: Figure | None = None, *,
     fig.suptitle(f"{name} off: {found}; {on}", fontsize=10, color=BAD if result.found_off else GOOD)
     faults = "; ".join(str(f) for f in result.off.chaos)
     ax.set_title("\n".join(textwrap.wrap(f"seed {result.seed}: {faults}", 110)), fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -98,8 +93,10 @@ class _Render:
         self.results = results
 
     def __call__(self, config: object, fig: Figure | None = None) -> Figure:
-        assert isinstance(config, Mapping)
-        return render_toggle(config, fig, results=self.results)
+        name = config.get("off") if isinstance(config, Mapping) else None
+        if name not in self.results:
+            raise ValueError(f"off must be one of {', '.join(self.results)}, got {name!r}")
+        return render_toggle(self.results[str(name)], fig)
 
 
 def toggles_panel(seed: int = 0, off: str = "idempotency", results: Mapping[str, Toggle] | None = None,

@@ -1,0 +1,54 @@
+"""Chapter 6's first two sections as one-liners: a ledger to try, and the isolation table on the real engine.
+
+``demo_ledger()`` opens Alice ($100.00) and Bob ($0) on SQLite in memory; ``try_amounts`` shows what
+the ledger says to each amount; ``isolation_table(url)`` interleaves the two lessons' transfers
+(:data:`distlab.casestudy.isolation.ANOMALIES`) at each PostgreSQL level on a fresh schema of the
+database at ``url`` (the embedded PostgreSQL when empty) and returns one line per run.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from distlab.casestudy.isolation import ANOMALIES, Interleaving, interleave
+from distlab.casestudy.ledger import Ledger, LedgerError
+from distlab.grading.casestudy import LEVELS
+from distlab.services import postgres, sql
+
+__all__ = ["demo_ledger", "describe", "isolation_table", "try_amounts"]
+
+
+def demo_ledger() -> Ledger:
+    """A ledger on SQLite in memory with ``alice`` holding 10,000 cents and ``bob`` none."""
+    ledger = Ledger(sql.connect_sqlite(":memory:"))
+    ledger.open_account("alice", 10_000)
+    ledger.open_account("bob", 0)
+    return ledger
+
+
+def try_amounts(ledger: Ledger, amounts: Iterable[object], source: str = "alice", target: str = "bob") -> None:
+    """Try a transfer of each amount and print what the ledger answered (a refusal names why)."""
+    for i, amount in enumerate(amounts):
+        try:
+            print(f"{amount!r}: {ledger.transfer(f'try-{i}', source, target, amount)}")  # type: ignore[arg-type]
+        except LedgerError as error:
+            print(f"{amount!r}: refused -- {error}")
+
+
+def describe(run: Interleaving) -> str:
+    """One line: the anomaly, the level, each transfer's end, the aborts, and what it did to the books."""
+    outcome = (f"money created: {run.created_cents} cents" if run.created_cents else
+               f"overdrawn: {', '.join(run.overdrawn)}" if run.overdrawn else "books balance")
+    return (f"{run.anomaly:12} {run.isolation:16} {' / '.join(r.status for r in run.results):18} "
+            f"aborted and retried: {run.conflicts}   {outcome}")
+
+
+def isolation_table(url: str = "") -> str:
+    """Both anomalies at each level on the PostgreSQL at ``url`` (embedded when empty), one line each."""
+    chosen = url or postgres.embedded("casestudy-notebook").url
+    lines = []
+    for anomaly in ANOMALIES:
+        for level in LEVELS:
+            with sql.connect(chosen) as admin:
+                admin.script("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+            lines.append(describe(interleave(anomaly, level, chosen)))
+    return "\n".join(lines)
