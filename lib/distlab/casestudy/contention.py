@@ -40,7 +40,8 @@ from .checker import Applied, BankRecord, BankVerdict, check_bank
 from .isolation import _Session, no_wait
 from .ledger import Ledger, Transfer, check_cents
 
-__all__ = ["DEFAULT_ACCOUNTS", "ISOLATION_LEVELS", "Account", "ContentionConfig", "ContentionRun", "run_contention"]
+__all__ = ["DEFAULT_ACCOUNTS", "INTO_GROUP", "ISOLATION_LEVELS", "OUT_OF_GROUP", "Account", "ContentionConfig",
+           "ContentionRun", "plan", "run_contention"]
 
 ISOLATION_LEVELS = ("serializable", "repeatable read", "read committed")
 
