@@ -13,9 +13,8 @@ import time
 
 from besttime import best_of
 from distlab.casestudy.checker import Applied, BankRecord, check_bank
-from distlab.casestudy.contention import ContentionConfig, run_contention
+from distlab.casestudy.contention import ContentionConfig, empty, run_contention
 from distlab.casestudy.isolation import interleave
-from distlab.casestudy.ledger import SCHEMA
 from distlab.services import postgres, sql
 from distlab.sim.history import History, Op
 
@@ -48,10 +47,7 @@ def contention_transfers_per_s(url: str, runs: int = 5) -> float:
     tables are emptied between runs, outside the timing)."""
     best = float("inf")
     for seed in range(runs):
-        with sql.connect(url) as admin:
-            for statement in SCHEMA:
-                admin.execute(statement)
-            admin.execute("TRUNCATE entry, transfer, account")
+        empty(url)
         began = time.perf_counter()
         run = run_contention(ContentionConfig(seed), url)
         best = min(best, time.perf_counter() - began)

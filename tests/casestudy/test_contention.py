@@ -4,20 +4,10 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from distlab.casestudy.contention import DEFAULT_ACCOUNTS, Account, ContentionConfig, plan, run_contention
-from distlab.casestudy.ledger import SCHEMA
-from distlab.services import postgres, sql
+from distlab.casestudy.contention import DEFAULT_ACCOUNTS, Account, ContentionConfig, empty, plan, run_contention
+from distlab.services import postgres
 
 SEEDS = range(50)
-
-
-def fresh(url):
-    """``url`` emptied: one database reused, the ledger's tables truncated between runs."""
-    with sql.connect(url) as admin:
-        for statement in SCHEMA:
-            admin.execute(statement)
-        admin.execute("TRUNCATE entry, transfer, account")
-    return url
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +17,8 @@ def embedded_url():
 
 
 def runs(url, isolation, seeds, **knobs):
-    """One run per seed, each on a freshly emptied database."""
-    return [run_contention(ContentionConfig(seed, isolation, **knobs), fresh(url)) for seed in seeds]
+    """One run per seed, each on the one database, emptied (its tables truncated) before each."""
+    return [run_contention(ContentionConfig(seed, isolation, **knobs), empty(url)) for seed in seeds]
 
 
 def transfers_told(run):
@@ -92,8 +82,9 @@ def test_sqlite_refuses_weaker_levels_and_private_memory(tmp_path):
 def test_a_database_that_is_not_empty_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'used.db'}"
     run_contention(ContentionConfig(0, transfers=2), url)
-    with pytest.raises(ValueError, match="url must name an empty database"):
+    with pytest.raises(ValueError, match="url must name an empty database, but it holds 8 accounts"):
         run_contention(ContentionConfig(0, transfers=2), url)
+    assert run_contention(ContentionConfig(0, transfers=2), empty(url)).verdict.ok  # emptied, it runs again
 
 
 def test_same_seed_same_history(embedded_url):
@@ -137,6 +128,6 @@ def test_a_config_is_required():
        read_every=st.integers(1, 10))
 def test_serializable_never_violates(embedded_url, seed, sessions, transfers, read_every):
     config = ContentionConfig(seed, sessions=sessions, transfers=transfers, read_every=read_every)
-    run = run_contention(config, fresh(embedded_url))
+    run = run_contention(config, empty(embedded_url))
     assert run.verdict.ok and run.created_cents == 0, run.verdict.first
     assert transfers_told(run) == transfers
