@@ -118,7 +118,7 @@ class BankConfig:
     breaker_cooldown_s: float = 2.0
     lock_timeout_s: float = 0.5
     restart_s: float = 0.3
-    relay_interval_s: float = 0.1
+    relay_interval_s: float = 0.25
     audit_interval_s: float = 0.25
     safeguards: Safeguards = field(default_factory=Safeguards)
 

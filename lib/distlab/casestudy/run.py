@@ -21,7 +21,7 @@ from distlab.transactions.idempotency.sql_store import install_schema
 from distlab.transactions.outbox.broker import RedisStreamsBroker
 from distlab.transactions.outbox.consumer import Consumer
 from distlab.transactions.outbox.crash_points import CrashInjector
-from distlab.transactions.outbox.relay import Relay
+from distlab.transactions.outbox.relay import PipelinedRelay
 from distlab.transactions.outbox.store import SQLDatabase
 from distlab.transactions.saga.orchestrator import CrashPlan
 
@@ -67,9 +67,10 @@ class Parts:
             self.ledger.open_account(name, cfg.opening_cents, cfg.groups.get(name))
         install_schema(engines.db)
         self.broker = RedisStreamsBroker(engines.redis, engines.stream, reset=True)
-        self.relay = Relay(SQLDatabase(engines.db), self.broker, hooks=CrashInjector(), sleep=_no_sleep, seed=cfg.seed)
+        self.relay = PipelinedRelay(SQLDatabase(engines.db), self.broker, hooks=CrashInjector(), sleep=_no_sleep,
+                                    seed=cfg.seed)
         self.consumer = Consumer("notifier", SQLDatabase(engines.notifier_db), self.broker, CrashInjector(),
-                                 ack_each=False)
+                                 ack_each=False, batch_commit=True)
         self.budget = RetryBudget() if cfg.safeguards.retry_budget else None
         self.policy = retry_policy(cfg, self.budget)
         self.fraud = Fraud(cfg)
