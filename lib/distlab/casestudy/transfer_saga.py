@@ -31,7 +31,7 @@ from distlab.transactions.saga.definition import PIVOT, RETRIABLE, SagaDefinitio
 
 from .ledger import Transfer, run_steps, transfer_steps
 
-__all__ = ["EVENT_TYPES", "NOTIFICATION", "STEP_EVENTS", "TransferSaga", "event_for"]
+__all__ = ["EVENT_TYPES", "NOTIFICATION", "STEP_EVENTS", "TransferSaga", "event_for", "event_id"]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distlab.invalid/casestudy/transfer")
 #: the event each step (and the fraud step's compensation) announces
@@ -41,11 +41,15 @@ EVENT_TYPES = tuple(STEP_EVENTS.values())
 NOTIFICATION = "NotificationRequested"
 
 
+def event_id(saga_id: str, kind: str) -> str:
+    """The id of the event of type ``kind`` about transfer ``saga_id``: it depends on both alone, so
+    a re-sent event carries the id the consumer's inbox deduplicates on."""
+    return str(uuid.uuid5(NAMESPACE, f"{saga_id}/{kind}"))
+
+
 def event_for(saga_id: str, kind: str, params: Mapping[str, object]) -> Event:
-    """The event of type ``kind`` about transfer ``saga_id`` (its id depends on both alone, so a
-    re-sent event carries the id the consumer's inbox deduplicates on)."""
-    event_id = str(uuid.uuid5(NAMESPACE, f"{saga_id}/{kind}"))
-    return Event(event_id, "transfer", saga_id, kind, json.dumps(dict(params), sort_keys=True))
+    """The event of type ``kind`` about transfer ``saga_id`` (:func:`event_id`), carrying ``params``."""
+    return Event(event_id(saga_id, kind), "transfer", saga_id, kind, json.dumps(dict(params), sort_keys=True))
 
 
 class TransferSaga:
