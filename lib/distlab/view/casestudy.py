@@ -25,14 +25,14 @@ from distlab.casestudy.run import BankRun, run_bank
 from distlab.casestudy.series import BankSeries, bank_series
 
 from .casestudy_board import FIGSIZE, cursor_time, render_dashboard
-from .casestudy_ledger import demo_ledger, isolation_table, try_amounts
+from .casestudy_ledger import contention_table, demo_ledger, isolation_table, try_amounts
 from .casestudy_toggles import toggles_panel
 from .panel import Panel
 from .player import Player
 from .quiz import Quiz
 
-__all__ = ["Dashboard", "chaos_run", "dashboard", "demo_ledger", "isolation_table", "quiz", "render_dashboard",
-           "toggles_panel", "try_amounts"]
+__all__ = ["Dashboard", "chaos_run", "contention_table", "dashboard", "demo_ledger", "isolation_table", "quiz",
+           "render_dashboard", "toggles_panel", "try_amounts"]
 
 
 def chaos_run(seed: int = 0) -> BankRun:
