@@ -14,6 +14,7 @@ from distlab.casestudy.checker import Applied, BankRecord, Violation, check_bank
 from distlab.casestudy.config import BankConfig, Safeguards
 from distlab.casestudy.metrics import Metrics
 from distlab.casestudy.run import BankRun, run_bank
+from distlab.casestudy.schedules import chaos_for
 from distlab.casestudy.series import bank_series
 from distlab.sim.history import History, Op
 from distlab.view import casestudy as cv
@@ -152,6 +153,7 @@ def test_bad_frames_and_runs_are_refused(clean: BankRun) -> None:
 
 def test_the_default_dashboard_replays_the_chapters_chaos_run() -> None:
     board = cv.dashboard(seed=3, bin_s=1.0)
+    assert list(board.run.chaos) == chaos_for(3, BankConfig(seed=3))  # the notebook's seed-3 schedule
     assert [str(f) for f in board.run.chaos] == [n.detail for n in board.run.metrics.of("fault")]
     assert board.series.bins == len(board.series.starts) >= 10 and board.panel.last_png is not None
 

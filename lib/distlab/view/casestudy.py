@@ -13,15 +13,13 @@ drawn once, as a picture; a step only moves artists and re-rasterises.
 """
 from __future__ import annotations
 
-import random
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from distlab.casestudy.chaos import random_chaos
 from distlab.casestudy.config import BankConfig
 from distlab.casestudy.quiz import QUIZ, TITLE
 from distlab.casestudy.run import BankRun, run_bank
+from distlab.casestudy.schedules import chaos_for
 from distlab.casestudy.series import BankSeries, bank_series
 
 from .casestudy_board import FIGSIZE, cursor_time, render_dashboard
@@ -36,10 +34,10 @@ __all__ = ["Dashboard", "chaos_run", "contention_table", "dashboard", "demo_ledg
 
 
 def chaos_run(seed: int = 0) -> BankRun:
-    """The chapter's chaos run: the default service (every safeguard on) under ``random_chaos``
-    drawn from ``seed``, on fresh embedded engines."""
+    """The chapter's chaos run: the default service (every safeguard on) under the notebook's chaos
+    schedule of ``seed`` (:func:`~distlab.casestudy.schedules.chaos_for`), on fresh embedded engines."""
     config = BankConfig(seed=seed)
-    return run_bank(config, random_chaos(random.Random(seed), config.regions))
+    return run_bank(config, chaos_for(seed, config))
 
 
 class Dashboard:
