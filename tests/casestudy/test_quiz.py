@@ -205,6 +205,19 @@ def test_the_quiz_renders_headless_and_keeps_score():
     assert quiz.correct_count == 5 and "5 of 5 correct" in quiz.score.value
 
 
+def test_the_feedback_says_one_region_in_the_singular():
+    """Q2's right answer is 1: "Correct: 1 region.", while other counts keep the plural."""
+    widget = Quiz.from_data(QUIZ, title=TITLE).questions[NUMERIC[0]]
+    assert QUIZ[NUMERIC[0]]["answer"] == 1 and QUIZ[NUMERIC[0]]["unit"] == "regions"
+    widget.input.value = 2
+    widget.check_button.click()
+    assert "Not quite: 2 regions is too high" in widget.feedback.value
+    widget.input.value = 1
+    widget.check_button.click()
+    assert "Correct: 1 region." in widget.feedback.value and "1 regions" not in widget.feedback.value
+    assert widget.question.unit == "regions"  # the question itself is unchanged
+
+
 # ------------------------------------------------------------------------------ the engine agrees
 def test_postgresql_does_what_the_transactions_question_says():
     url = postgres.embedded("casestudy-quiz").url

@@ -20,6 +20,7 @@ call ``question.check_button.click()`` and read ``question.feedback.value`` / ``
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -44,6 +45,16 @@ def feedback_html(fb: Feedback) -> str:
     return (f'<div class="distlab-feedback" data-correct="{word}" style="border-left:4px solid '
             f'{colour};padding:4px 8px"><b style="color:{colour}">{symbol}{said}</b> '
             f"{html.escape(fb.message)}{explanation}</div>")
+
+
+def _in_number(question: Choice | Numeric, response: object) -> Choice | Numeric:
+    """``question`` with its count's unit in the singular when the number the feedback states (the
+    answer when ``response`` is right, else the response) is one: "1 region", not "1 regions"."""
+    if (not isinstance(question, Numeric) or not question.integer or not question.unit.endswith("s")
+            or isinstance(response, bool) or not isinstance(response, int | float)):
+        return question
+    stated = question.answer if abs(response - question.answer) <= question.tolerance else response
+    return dataclasses.replace(question, unit=question.unit[:-1]) if stated == 1 else question
 
 
 class QuestionWidget:
@@ -93,7 +104,7 @@ class QuestionWidget:
         explanation is withheld until a right answer or a second, different wrong response."""
         response = self.response()
         wrong_before = sum(1 for earlier in self.wrong if earlier != response)
-        self.last = judge(self.question, response, wrong_before)
+        self.last = judge(_in_number(self.question, response), response, wrong_before)
         if self.last.correct is False and response not in self.wrong:
             self.wrong.append(response)
         self.feedback.value = feedback_html(self.last)
