@@ -19,7 +19,7 @@ def test_double_charge_truth_comes_from_the_runs():
     (lambda points: set(ACTIONS), True),
     (lambda points: ["after_action:ledger", "before_action:notify", "during_action:notify", "after_action:notify"],
      "charged twice at"),  # "only after the money moved": the resumed saga is forgotten
-    (lambda points: set(points), "the run charged once there"),
+    (lambda points: set(points), "no transfer moved twice there"),
     (lambda points: {"after_commit"}, "not crash points"),
     (lambda points: None, "must return a set"),
     (set(ACTIONS), "pass the function"),
@@ -34,7 +34,8 @@ def test_double_charge(answer, expected):
     ({"lost update": "serializable", "write skew": "serializable"}, "a weaker level already does"),
     ({"lost update": "repeatable read", "write skew": "repeatable read"}, "still lets a write skew"),
     ({"lost update": "read committed", "write skew": "serializable"}, "still lets a lost update"),
-    ({"lost update": "SERIALIZABLE", "write skew": "serializable"}, "must return one of"),
+    ({"lost update": "REPEATABLE READ", "write skew": " Serializable"}, True),  # the prose writes them in capitals
+    ({"lost update": "snapshot", "write skew": "serializable"}, "must return one of"),
 ])
 def test_isolation(levels, expected):
     verdict = ex.check_isolation(levels.get)
@@ -57,3 +58,16 @@ def test_the_hermitage_rows_name_each_level_once_per_anomaly():
 def test_bulkhead(size, expected):
     verdict = ex.check_bulkhead(lambda: size)
     assert verdict is True if expected is True else expected in verdict, verdict
+
+
+def test_bulkhead_accepts_a_numpy_integer_and_says_call_for_one():
+    import numpy as np
+
+    assert ex.check_bulkhead(lambda: np.int64(4)) is True
+    assert "with 1 fraud call at once" in ex.check_bulkhead(lambda: 1)
+
+
+def test_double_charge_feedback_lists_points_in_saga_order():
+    verdict = ex.check_double_charge(lambda points: {"after_action:notify"})
+    assert verdict.index("before_action:fraud_check") < verdict.index("during_action:fraud_check") < \
+        verdict.index("after_action:ledger")

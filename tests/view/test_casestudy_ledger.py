@@ -29,3 +29,20 @@ def test_the_contention_table_counts_what_the_checker_found_at_each_level():
     assert "money in 0 of 2" in rows[1]
     with pytest.raises(ValueError, match="seeds must be a whole number from 1 to 50"):
         contention_table(seeds=0)
+
+
+def test_the_lessons_never_touch_the_learners_own_tables():
+    from distlab.services import postgres, sql
+
+    url = postgres.embedded("casestudy-learner").url
+    with sql.connect(url) as db:
+        db.script("CREATE TABLE IF NOT EXISTS public.mine (x INT); DELETE FROM public.mine; "
+                  "INSERT INTO public.mine VALUES (42); CREATE TABLE IF NOT EXISTS public.account (id TEXT); "
+                  "DELETE FROM public.account; INSERT INTO public.account VALUES ('kept')")
+    assert len(isolation_table(url).splitlines()) == 6
+    contention_table(url, seeds=1)
+    with sql.connect(url) as db:
+        assert db.query("SELECT x FROM public.mine") == [(42,)]
+        assert db.query("SELECT id FROM public.account") == [("kept",)]
+    with pytest.raises(ValueError, match="database_url"):
+        isolation_table("mysql://127.0.0.1/x")

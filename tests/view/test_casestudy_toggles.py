@@ -29,7 +29,21 @@ def test_the_panel_switches_between_them_and_says_what_the_check_found(results):
     for name in SAFEGUARDS:
         panel.controls["off"].value = name
         assert panel.last_error is None and panel.last_png
-        title = panel.figure._suptitle.get_text()
-        assert title.startswith(f"{name} off: the check finds") and "nothing with every safeguard on" in title
+        title = panel.figure._suptitle.get_text().replace("\n", " ")
+        assert title.startswith(f"{name.replace('_', ' ')} off: the check finds"), title
+        assert "nothing with every safeguard on" in title
+        if name == "retry_budget":  # the storm is load, and the title says what it bought
+            assert "answered in the end" in title and "a refusal costs this gateway nothing" in title
     with pytest.raises(ValueError, match="off must be one of"):
         panel.render({"off": "isolation"}, None)
+
+
+def test_without_the_budget_more_of_the_spike_is_answered_at_three_times_the_requests(results):
+    """The retry storm here is load, not loss (a refusal costs the gateway nothing): the notebook says so."""
+    from distlab.casestudy.safeguards import answered_share
+
+    result = results["retry_budget"]
+    spike = next(f for f in result.on.chaos if f.kind == "spike")
+    on, off = (answered_share(run.history, spike.time, spike.time + spike.duration) for run in (result.on, result.off))
+    assert off > on
+    assert measure("retry_budget", result.off) >= 2 * measure("retry_budget", result.on)

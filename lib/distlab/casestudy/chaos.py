@@ -75,7 +75,7 @@ class ChaosFault:
         what = {"saga crash": f"service crashes at {self.target}", "relay crash": f"relay crashes at {self.target}",
                 "notifier crash": f"notifier crashes at {self.target}",
                 "fraud slowdown": f"fraud answers in {self.amount:g} s for {self.duration:g} s",
-                "partition": f"{self.target} cut off for {self.duration:g} s",
+                "partition": f"{self.target}'s customers cut off for {self.duration:g} s",
                 "spike": f"+{self.amount:g} customers/s for {self.duration:g} s",
                 "duplicates": f"{self.amount:.0%} of requests duplicated for {self.duration:g} s"}[self.kind]
         return f"t={self.time:.2f}s {what}"

@@ -138,6 +138,9 @@ class BankConfig:
         if self.backoff_cap_s < self.backoff_base_s:
             raise ValueError(f"backoff_cap_s must be >= backoff_base_s ({self.backoff_base_s}), "
                              f"got {self.backoff_cap_s}")
+        if self.bulkhead_size > self.workers:
+            raise ValueError(f"bulkhead_size must be at most workers ({self.workers}): a bulkhead caps how many "
+                             f"workers may wait on fraud, got {self.bulkhead_size}")
         if not isinstance(self.safeguards, Safeguards):
             raise ParameterTypeError(f"safeguards must be a Safeguards, got {self.safeguards!r}")
 

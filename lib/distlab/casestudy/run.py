@@ -154,6 +154,12 @@ class BankRun:
         took = sorted((op.end - op.invoke) * 1000 for op in ok)
         p50, p99 = (took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]) if took else (0.0, 0.0)
         reads = sum(op.f == "read" and op.status == "ok" for op in self.history)
+        last: dict[str, str] = {}
+        for op in ops:
+            last[op.value[0]] = op.status
+        abandoned = {key for key, status in last.items() if status != "ok"}
+        moved = sum(a.key in abandoned for a in self.record.applied)
+        late = [f for f in self.chaos if f.time > self.end]
         verdict = "no violation" if self.verdict.ok else \
             f"{len(self.verdict.violations)} violation(s), the first: {self.verdict.violations[0].message}"
         return "\n".join([
@@ -162,7 +168,10 @@ class BankRun:
             f"answers: {len(ok)} ok ({sum(op.result == 'applied' for op in ok)} applied, "
             f"{sum(op.result == 'refused' for op in ok)} refused), {sum(op.status == 'fail' for op in ops)} failed, "
             f"{sum(op.status == 'info' for op in ops)} unknown (timed out or busy)",
-            f"latency of the ok answers: p50 {p50:.0f} ms, p99 {p99:.0f} ms",
+            f"{len(abandoned)} transfers given up by their customer without an answer (attempts or retry budget "
+            f"spent); {moved} of them were applied all the same",
+            f"latency of the ok answers: p50 (the median) {p50:.0f} ms, p99 {p99:.0f} ms",
+            *([f"{len(late)} fault(s) came after the customers were done and never happened"] if late else []),
             f"{reads} reads of every balance; the bank checker: {verdict}"])
 
 
@@ -192,10 +201,26 @@ def _settle(parts: Parts) -> tuple[float, bool]:
     return sim.now, False
 
 
+def _checked_chaos(chaos: object, config: BankConfig) -> tuple[ChaosFault, ...]:
+    """``chaos`` as a tuple of faults, or a ``TypeError``/``ValueError`` naming what is wrong."""
+    if isinstance(chaos, (str, bytes)) or not isinstance(chaos, Sequence):
+        raise TypeError(f"chaos must be a list of ChaosFault (or empty), got {type(chaos).__name__}")
+    for i, fault in enumerate(chaos):
+        if not isinstance(fault, ChaosFault):
+            raise TypeError(f"chaos[{i}] must be a ChaosFault, got {fault!r}")
+        if fault.kind == "partition" and fault.target not in config.regions:
+            raise ValueError(f"chaos[{i}]: a partition's target must be one of the customers' regions "
+                             f"{config.regions}, got {fault.target!r}")
+    return tuple(chaos)
+
+
 def run_bank(config: BankConfig, chaos: Sequence[ChaosFault] = (), engines: Engines | None = None) -> BankRun:
     """Run the service under ``chaos`` on ``engines`` (fresh embedded ones when None) and check it."""
     if not isinstance(config, BankConfig):
         raise TypeError(f"config must be a BankConfig, got {type(config).__name__}")
+    chaos = _checked_chaos(chaos, config)
+    if engines is not None and not isinstance(engines, Engines):
+        raise TypeError(f"engines must be an Engines (or None for fresh embedded ones), got {type(engines).__name__}")
     own = engines is None
     used = Engines() if engines is None else engines
     stores = used.stores()

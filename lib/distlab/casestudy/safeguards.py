@@ -18,9 +18,13 @@ safeguard off      the scenario's fault                   what the check finds
 ================  =====================================  ==========================================
 
 The first two are the bank checker's findings (:mod:`.checker`); the last two are measurements of
-the clients' history in the fault's window (:func:`window_stats`). With every safeguard on, none of
-the four fires (tested over many seeds). The isolation level is the fifth safeguard of the lesson;
-it is judged where transactions interleave, in :mod:`.contention`.
+the clients' history in the fault's window (:func:`window_stats`). The retry storm is load, not
+loss: here the gateway refuses a request for free (a token bucket), so without the budget *more* of
+the spike's transfers are answered in the end (:func:`answered_share`: about 70-90 % against 25-50 %
+with the budget, seeds 0-2) -- at three times the requests. The budget is for a dependency that
+pays for every request it refuses, as the overloaded service of chapter 5's cascade does. With
+every safeguard on, none of the four fires (tested over many seeds). The isolation level is the
+fifth safeguard of the lesson; it is judged where transactions interleave, in :mod:`.contention`.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ from .engines import Engines
 from .run import BankRun, run_bank
 
 __all__ = ["OUTAGE_SUCCESS", "PREDICTED", "STORM_ATTEMPTS", "HarmJudge", "ScenarioPlan", "Toggle", "WindowStats",
-           "harm", "scenario", "toggle", "window_stats"]
+           "answered_share", "harm", "scenario", "toggle", "window_stats"]
 
 STORM_ATTEMPTS = 2.0  # attempts per transfer begun in the spike, at or above which it is a retry storm
 OUTAGE_SUCCESS = 0.5  # success rate of the attempts made in the slowdown, below which it is an outage
@@ -74,6 +78,20 @@ def window_stats(history: History, start: float, end: float) -> WindowStats:
     """Stats of the transfer attempts invoked in ``[start, end)``."""
     ops = [op for op in history if op.f == "transfer" and start <= op.invoke < end]
     return WindowStats(len(ops), len({op.value[0] for op in ops}), sum(op.status == "ok" for op in ops))
+
+
+def answered_share(history: History, start: float, end: float) -> float:
+    """Of the transfers whose first attempt was in ``[start, end)``, the share that got an ``ok``
+    answer at some attempt, during the window or after it (1.0 when there were none)."""
+    first: dict[str, float] = {}
+    answered: set[str] = set()
+    for op in history:
+        if op.f == "transfer":
+            first.setdefault(op.value[0], op.invoke)
+            if op.status == "ok":
+                answered.add(op.value[0])
+    keys = [k for k, t in first.items() if start <= t < end]
+    return sum(k in answered for k in keys) / len(keys) if keys else 1.0
 
 
 def _focus(safeguard: str, rng: random.Random, config: BankConfig) -> ChaosFault:

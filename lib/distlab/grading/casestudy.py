@@ -12,6 +12,7 @@ Each check returns True, or a string saying what went wrong (`distlab.grading.re
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -58,13 +59,14 @@ def check_double_charge(double_charge_points: Callable[[list[str]], Any]) -> boo
     if unknown:
         return f"{unknown} are not crash points of the transfer saga; choose among the list you were given"
     truth = {p for p, n in double_charge_truth().items() if n >= 2}
-    missed, extra = sorted(truth - set(answer)), sorted(set(answer) - truth)
+    missed = [p for p in SAGA_POINTS if p in truth and p not in answer]  # in saga order
+    extra = [p for p in SAGA_POINTS if p in answer and p not in truth]
     if missed:
         return (f"the run charged twice at {', '.join(missed)} too: the saga was already in the log, so the "
                 "restarted service finished it -- and the customer's retry, with no key, started a second one")
     if extra:
-        return (f"{', '.join(extra)}: the run charged once there -- a compensation runs only for a transfer "
-                "that moved no money, and the healthy transfers never reach it")
+        return (f"{', '.join(extra)}: no transfer moved twice there -- a compensation runs only for a transfer "
+                "the ledger refused, which moved no money; a crash while compensating it cannot charge twice")
     return True
 
 
@@ -102,6 +104,7 @@ def check_isolation(weakest_level: Callable[[str], Any]) -> bool | str:
         return "pass the function weakest_level itself (it takes the anomaly's name)"
     for anomaly in ("lost update", "write skew"):
         level = weakest_level(anomaly)
+        level = level.strip().lower() if isinstance(level, str) else level  # "REPEATABLE READ", as the prose writes it
         if level not in LEVELS:
             return f"weakest_level({anomaly!r}) must return one of {LEVELS}, got {level!r}"
         right = weakest_preventing(anomaly)
@@ -132,15 +135,17 @@ def check_bulkhead(bulkhead_size: Callable[[], Any]) -> bool | str:
     fraud check for <= 10 % of the transfers on the busy day, at seeds 0 and 1."""
     if not callable(bulkhead_size):
         return "pass the function bulkhead_size itself (it returns a whole number of fraud calls)"
-    size = bulkhead_size()
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16:
-        return f"bulkhead_size() must return a whole number from 1 to 16 (the service has 16 workers), got {size!r}"
+    answer = bulkhead_size()
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral) or not 1 <= int(answer) <= 16:
+        return f"bulkhead_size() must return a whole number from 1 to 16 (the service has 16 workers), got {answer!r}"
+    size = int(answer)
+    calls = f"{size} fraud call{'s' if size > 1 else ''}"
     for seed in BULKHEAD_SEEDS:
         out = bulkhead_outcome(size, seed)
         if out.slowdown_success < SLOWDOWN_SUCCESS:
-            return (f"with {size} fraud calls at once, only {out.slowdown_success:.0%} of the attempts in the "
+            return (f"with {calls} at once, only {out.slowdown_success:.0%} of the attempts in the "
                     f"slowdown succeeded (seed {seed}); at least {SLOWDOWN_SUCCESS:.0%} should")
         if out.busy_skipped > BUSY_SKIPPED:
-            return (f"with {size} fraud calls at once, the busy day skipped the fraud check for "
+            return (f"with {calls} at once, the busy day skipped the fraud check for "
                     f"{out.busy_skipped:.0%} of the transfers (seed {seed}); at most {BUSY_SKIPPED:.0%} may be")
     return True

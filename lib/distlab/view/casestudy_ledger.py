@@ -2,20 +2,23 @@
 
 ``demo_ledger()`` opens Alice ($100.00) and Bob ($0) on SQLite in memory; ``try_amounts`` shows what
 the ledger says to each amount; ``isolation_table(url)`` interleaves the two lessons' transfers
-(:data:`distlab.casestudy.isolation.ANOMALIES`) at each PostgreSQL level on a fresh schema of the
-database at ``url`` (the embedded PostgreSQL when empty) and returns one line per run.
+(:data:`distlab.casestudy.isolation.ANOMALIES`) at each PostgreSQL level and returns one line per run;
+``contention_table(url)`` runs many interleaved transfers per level. Both work in a schema of their own
+(:data:`SCHEMA`) of the database at ``url`` (the embedded PostgreSQL when empty), created empty for
+each run: a learner's own tables are never touched.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from distlab.casestudy.contention import ContentionConfig, empty, run_contention
+from distlab.casestudy.engines import check_postgres_url
 from distlab.casestudy.isolation import ANOMALIES, Interleaving, interleave
 from distlab.casestudy.ledger import Ledger, LedgerError
 from distlab.grading.casestudy import LEVELS
 from distlab.services import postgres, sql
 
-__all__ = ["contention_table", "demo_ledger", "describe", "isolation_table", "try_amounts"]
+__all__ = ["SCHEMA", "contention_table", "demo_ledger", "describe", "isolation_table", "lesson_url", "try_amounts"]
 
 
 def demo_ledger() -> Ledger:
@@ -43,15 +46,25 @@ def describe(run: Interleaving) -> str:
             f"aborted and retried: {run.conflicts}   {outcome}")
 
 
-def isolation_table(url: str = "") -> str:
-    """Both anomalies at each level on the PostgreSQL at ``url`` (embedded when empty), one line each."""
+SCHEMA = "casestudy_lesson"  # the only schema these lessons create, empty and drop: never the learner's own
+
+
+def lesson_url(url: str = "") -> str:
+    """``url`` (the embedded PostgreSQL when empty) with a fresh, empty schema of its own,
+    :data:`SCHEMA`, first on every session's search path -- so a lesson never touches the database's
+    other schemas (``public`` included)."""
+    if url:
+        check_postgres_url(url, "database_url")
     chosen = url or postgres.embedded("casestudy-notebook").url
-    lines = []
-    for anomaly in ANOMALIES:
-        for level in LEVELS:
-            with sql.connect(chosen) as admin:
-                admin.script("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
-            lines.append(describe(interleave(anomaly, level, chosen)))
+    with sql.connect(chosen) as admin:
+        admin.script(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
+    return f"{chosen}{'&' if '?' in chosen else '?'}options=-csearch_path%3D{SCHEMA}"
+
+
+def isolation_table(url: str = "") -> str:
+    """Both anomalies at each level on the PostgreSQL at ``url`` (embedded when empty), one line each,
+    each run on a fresh :data:`SCHEMA`."""
+    lines = [describe(interleave(anomaly, level, lesson_url(url))) for anomaly in ANOMALIES for level in LEVELS]
     return "\n".join(lines)
 
 
@@ -61,7 +74,7 @@ def contention_table(url: str = "", seeds: int = 5) -> str:
     of violation, and how many transactions the engine aborted (each retried)."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 50:
         raise ValueError(f"seeds must be a whole number from 1 to 50, got {seeds!r}")
-    chosen = url or postgres.embedded("casestudy-notebook").url
+    chosen = lesson_url(url)
     lines = []
     for level in LEVELS:
         runs = [run_contention(ContentionConfig(seed, level), empty(chosen)) for seed in range(seeds)]

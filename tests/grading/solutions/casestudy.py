@@ -23,7 +23,6 @@ MUTATIONS = {
         "always_serializable": lambda anomaly: "serializable",
         "repeatable_read_for_both": lambda anomaly: "repeatable read",
         "read_committed_for_lost_update": {"lost update": "read committed", "write skew": "serializable"}.get,
-        "upper_case": lambda anomaly: LEVELS[anomaly].upper(),
         "called": LEVELS.get("write skew"),
     },
     "casestudy.bulkhead": {
