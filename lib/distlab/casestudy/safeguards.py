@@ -20,7 +20,7 @@ safeguard off      the scenario's fault                   what the check finds
 The first two are the bank checker's findings (:mod:`.checker`); the last two are measurements of
 the clients' history in the fault's window (:func:`window_stats`). The retry storm is load, not
 loss: here the gateway refuses a request for free (a token bucket), so without the budget *more* of
-the spike's transfers are answered in the end (:func:`answered_share`: about 70-90 % against 25-50 %
+the spike's transfers are answered in the end (:func:`answered_share`: about 70-90 % against 20-50 %
 with the budget, seeds 0-2) -- at three times the requests. The budget is for a dependency that
 pays for every request it refuses, as the overloaded service of chapter 5's cascade does. With
 every safeguard on, none of the four fires (tested over many seeds). The isolation level is the
