@@ -1,9 +1,10 @@
 """Benchmark: chapter 6's dashboard, one Player step -> finished PNG (`distlab.view.casestudy`).
 
 Prints ``bench view_casestudy_dashboard_median_ms`` and ``..._p95_ms`` (budget: median < 100 ms,
-p95 < 150 ms): the chapter's chaos run (seed 0) replayed one time bin at a time, forwards through
-every bin and back over a stretch, as a learner steps or plays it. The run and its series are made
-once, before the timing; each step only moves artists and re-rasterises the figure. Also
+p95 < 150 ms): the chapter's chaos run (the notebook's seed-0 schedule, `chaos_for`) replayed one
+time bin at a time, forwards through every bin and back over a stretch, as a learner steps or plays
+it. The run and its series are made once, before the timing; each step only moves artists and
+re-rasterises the figure. Also
 ``view_casestudy_dashboard_first_frame_ms``: the series and the first frame (the figure built),
 the run excluded. And ``view_casestudy_toggles_median_ms`` / ``_p95_ms``: the safeguard panel moving
 from one safeguard to the next (its runs made once, before the timing). The dashboard freezes what

@@ -16,8 +16,10 @@ The four axes, sharing the time axis:
 (d) requests the gateway rate-limited, shed or let expire, with the fraud breaker's state as a
     coloured band along the top (and a word where it is not closed).
 
-Chaos faults are dashed vertical lines with a short label, crashes dotted red ones, and the faults
-that last are shaded for their duration on every axes.
+Chaos faults are dashed vertical lines with a short label, crashes dotted red ones (a crash right
+after the fault that caused it is labelled once, by the fault; labels too close to read are left
+out), and the faults that last are shaded for their duration on every axes. The title's verdict is
+the whole run's ("Whole run: ..."), whichever frame is shown.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -18,12 +19,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from distlab.casestudy.series import BankSeries
+from distlab.casestudy.series import BankSeries, Mark
 
 from .style import BAD, CYCLE, GOOD, NEUTRAL, OKABE_ITO
 
-__all__ = ["BREAKER_COLORS", "WINDOW_COLORS", "Layers", "dollars", "draw_layers", "fixed_ticks", "frame_caption",
-           "headline"]
+__all__ = ["BREAKER_COLORS", "WINDOW_COLORS", "Layers", "Placed", "dollars", "draw_layers", "fixed_ticks",
+           "frame_caption", "headline", "place_labels"]
 
 #: the breaker band's colour per state (the word is printed too where the breaker is not closed)
 BREAKER_COLORS = {"closed": GOOD, "half-open": OKABE_ITO["orange"], "open": BAD}
@@ -57,19 +58,25 @@ def dollars(cents: int) -> str:
 
 
 def headline(series: BankSeries) -> str:
-    """The verdict on the whole run, and what its reads show."""
+    """The verdict on the whole run (stated as such: a frame may show a moment before the violation
+    it names), and what its reads show -- in words that do not contradict the verdict."""
     bank, reads = dollars(series.total_cents), len(series.reads)
     off = sum(1 for r in series.reads if r.total_cents != series.total_cents)
-    money = (f"Money conserved: total {bank} in every read ({reads} reads)" if not off
-             else f"Money NOT conserved: {off} of {reads} reads do not sum to the bank's {bank}")
     if not reads:
-        money = f"No read of every balance was made (the bank holds {bank})"
+        money = f"no read of every balance was made (the bank holds {bank})"
+    elif off:
+        money = f"money NOT conserved: {off} of {reads} reads do not sum to the bank's {bank}"
+    elif series.violations:
+        money = f"every read sums to the bank's {bank} ({reads} reads), but the totals alone miss this violation"
+    else:
+        money = f"money conserved, total {bank} in every read ({reads} reads)"
     if not series.violations:
-        return f"{money}; the bank checker found no violation"
+        return f"Whole run: {money}; the checker found no violation"
     first = series.violations[0]
     when = f"t={first.time:.2f} s" if math.isfinite(first.time) else "the end"
     message = first.message if len(first.message) <= 95 else first.message[:94] + "…"
-    return f"VIOLATION: {len(series.violations)} found, the first: {first.kind} at {when}\n{message}\n{money}"
+    return (f"Whole run: VIOLATION: {len(series.violations)} found, the first: {first.kind} at {when}\n{message}\n"
+            f"{money[:1].upper()}{money[1:]}")
 
 
 def frame_caption(series: BankSeries, frame: int, now: float) -> str:
@@ -206,25 +213,56 @@ def _breaker_band(ax: Axes, series: BankSeries, layers: Layers, span: float) -> 
     ax.text(1.005, 0.95, "breaker", transform=ax.transAxes, va="center", fontsize=_SMALL)
 
 
+_SAME_CRASH_S = 0.5  #: a crash this soon after a crash fault is that fault's crash: labelled once, by the fault
+_LABEL_SPAN = 0.025  #: the width of a vertical label, as a share of the time shown (about 11 pixels)
+
+
+class Placed(NamedTuple):
+    """A fault or crash label and the side of its line it is printed on ("right": the text ends at the line)."""
+
+    mark: Mark
+    side: str
+
+
+def place_labels(marks: Sequence[Mark], span: float) -> list[Placed]:
+    """The labels of ``marks`` that can be read. A crash ("notifier down") within 0.5 s of the fault
+    that crashes the same process ("notifier crash") is left to the fault's label; every other label
+    goes left of its line, or right when the left is taken, or is left out when both are (its line
+    stays)."""
+    width = _LABEL_SPAN * span
+    faults = [(m.time, m.label.removesuffix(" crash")) for m in marks if m.kind == "fault"]
+    taken: list[tuple[float, float]] = []
+    placed = []
+    for mark in marks:
+        name = mark.label.removesuffix(" down")
+        if mark.kind == "crash" and any(abs(mark.time - at) <= _SAME_CRASH_S and of == name for at, of in faults):
+            continue
+        for side, slot in (("right", (mark.time - width, mark.time)), ("left", (mark.time, mark.time + width))):
+            if all(slot[1] <= low or slot[0] >= high for low, high in taken):
+                taken.append(slot)
+                placed.append(Placed(mark, side))
+                break
+    return placed
+
+
 def _chaos(axes: Sequence[Axes], series: BankSeries, layers: Layers, span: float) -> None:
-    """Fault windows shaded on every axes; faults and crashes as vertical lines, labelled on top."""
+    """Fault windows shaded on every axes; faults and crashes as vertical lines, labelled on top
+    where a label can be read (:func:`place_labels`)."""
     for window in series.windows:
         for ax in axes:
             ax.axvspan(window.start, window.end, color=WINDOW_COLORS.get(window.kind, NEUTRAL), alpha=0.18,
                        linewidth=0, zorder=0.5)
-    side, last = "right", -math.inf
     for mark in series.marks:
         crash = mark.kind == "crash"
         for ax in axes:
             ax.axvline(mark.time, color=BAD if crash else NEUTRAL, linestyle=":" if crash else "--",
                        linewidth=0.9, zorder=1)
-        # a label left of its line; one close after the last goes to the right of its line instead
-        side = ("left" if side == "right" else "right") if mark.time - last < 0.03 * span else "right"
+    for mark, side in place_labels(series.marks, span):
+        crash = mark.kind == "crash"
         label = axes[0].text(mark.time, 0.97, f" {mark.label}", transform=axes[0].get_xaxis_transform(),
                              rotation=90, va="top", ha=side, fontsize=_SMALL, color=BAD if crash else "#404040",
                              zorder=3)
         layers.timed.append((label, mark.time))
-        last = mark.time
 
 
 def draw_layers(axes: Sequence[Axes], series: BankSeries, span: float) -> Layers:
