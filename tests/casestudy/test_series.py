@@ -8,12 +8,11 @@ import math
 import pytest
 
 from distlab.casestudy.chaos import ChaosFault
-from distlab.casestudy.checker import Applied, BankRecord, check_bank
 from distlab.casestudy.config import BankConfig, Safeguards
 from distlab.casestudy.metrics import Metrics
 from distlab.casestudy.run import BankRun, run_bank
 from distlab.casestudy.series import BankSeries, bank_series
-from distlab.sim.history import History, Op
+from tests.casestudy.bankruns import money_violation
 
 CHAOS = (ChaosFault(1.0, "spike", duration=2.0, amount=120.0),
          ChaosFault(3.5, "fraud slowdown", duration=4.0, amount=5.0),
@@ -101,12 +100,7 @@ def test_breaker_states_follow_synthetic_notes(run: BankRun) -> None:
 def test_a_violation_shows(run: BankRun) -> None:
     """A read that sums to a cent more than the bank holds: the series and the checker both show it."""
     total = run.config.total_cents
-    ops = [Op("auditor", "read", invoke=0.0, complete=0.1, status="ok", result={"a0": total}),
-           Op("c0", "transfer", ("c0-0", "a0", "a1", 5), invoke=0.2, complete=0.3, status="ok", result="applied"),
-           Op("auditor", "read", invoke=0.5, complete=0.6, status="ok", result={"a0": total - 5, "a1": 6})]
-    record = BankRecord(History.of(ops), total, applied=(Applied("t0", "c0-0", "a0", "a1", 5),),
-                        notifications=("t0",))
-    bad = dataclasses.replace(run, record=record, verdict=check_bank(record), metrics=Metrics(), chaos=())
+    bad = money_violation(run)
     series = bank_series(bad)
     assert not series.conserved
     assert [r.total_cents - total for r in series.reads] == [0, 1]

@@ -11,17 +11,16 @@ import pytest
 from matplotlib.figure import Figure
 
 from distlab.casestudy.chaos import ChaosFault
-from distlab.casestudy.checker import Applied, BankRecord, Violation, check_bank
+from distlab.casestudy.checker import Violation
 from distlab.casestudy.config import BankConfig, Safeguards
-from distlab.casestudy.metrics import Metrics
 from distlab.casestudy.run import BankRun, run_bank
 from distlab.casestudy.schedules import chaos_for
 from distlab.casestudy.series import Mark, bank_series
-from distlab.sim.history import History, Op
 from distlab.view import casestudy as cv
 from distlab.view.casestudy_board import FIGSIZE, board_of, cursor_time, render_dashboard
 from distlab.view.casestudy_layers import headline
 from distlab.view.style import figure_png
+from tests.casestudy.bankruns import money_violation
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CHAOS = (ChaosFault(1.0, "spike", duration=2.0, amount=120.0),
@@ -40,17 +39,6 @@ def clean() -> BankRun:
 def doubled() -> BankRun:
     """No idempotency under duplicated requests: transfers applied twice."""
     return run_bank(BankConfig(seed=1, safeguards=Safeguards(idempotency=False)), CHAOS)
-
-
-def _money_violation(run: BankRun) -> BankRun:
-    """``run`` with a history whose second read sums to one cent more than the bank holds."""
-    total = run.config.total_cents
-    ops = [Op("auditor", "read", invoke=0.0, complete=0.1, status="ok", result={"a0": total}),
-           Op("c0", "transfer", ("c0-0", "a0", "a1", 5), invoke=0.2, complete=0.3, status="ok", result="applied"),
-           Op("auditor", "read", invoke=0.5, complete=0.6, status="ok", result={"a0": total - 5, "a1": 6})]
-    record = BankRecord(History.of(ops), total, applied=(Applied("t0", "c0-0", "a0", "a1", 5),),
-                        notifications=("t0",))
-    return dataclasses.replace(run, record=record, verdict=check_bank(record), metrics=Metrics(), chaos=(), end=1.0)
 
 
 def _data(values: object) -> list[float]:
@@ -129,7 +117,7 @@ def test_a_violation_is_named_in_the_title_and_marked(doubled: BankRun) -> None:
 
 
 def test_money_not_conserved_shows_as_a_red_cross(clean: BankRun) -> None:
-    series = bank_series(_money_violation(clean), bin_s=0.25)
+    series = bank_series(money_violation(clean), bin_s=0.25)
     fig = render_dashboard(series, frame=0)
     drawn = board_of(fig)
     assert drawn is not None and drawn.layers.bad_reads is not None
