@@ -118,3 +118,16 @@ def test_the_same_seed_gives_the_same_run(engines):
     first, second = (run_bank(BankConfig(seed=11, transfers_per_client=6), faults, engines) for _ in range(2))
     assert first.history == second.history and first.record.applied == second.record.applied
     assert first.metrics.notes == second.metrics.notes
+
+
+def test_the_engines_follow_the_course_settings(monkeypatch):
+    from distlab.casestudy.engines import check_postgres_url
+
+    monkeypatch.setenv("DISTLAB_DATABASE_URL", "postgresql://u@127.0.0.1:1/x")
+    assert Engines().url == "postgresql://u@127.0.0.1:1/x"
+    monkeypatch.setenv("DISTLAB_DATABASE_URL", "sqlite:///somewhere.db")  # not a PostgreSQL: SQLite in memory
+    assert Engines().url is None
+    with pytest.raises(ValueError, match="database_url: host '10.0.0.1' is not a loopback"):
+        check_postgres_url("postgresql://u@10.0.0.1/x", "database_url")
+    with pytest.raises(ValueError, match="schema_prefix must be an identifier"):
+        Engines(schema_prefix="no; drop")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import redis as _redis
 
-from distlab.services import redis as dredis, sql
+from distlab.services import postgres, redis as dredis, sql
 from distlab.services.loopback import check_loopback_host
 from distlab.services.sql import SQLBackend
 
@@ -49,7 +49,9 @@ class Stores:
 
 
 class Engines:
-    """The engines at ``url`` (SQL; None: SQLite in memory) and ``redis_url`` (None: embedded)."""
+    """The engines at ``url`` (SQL; None: ``$DISTLAB_DATABASE_URL`` when it names a PostgreSQL, else SQLite
+    in memory) and
+    ``redis_url`` (None: ``$DISTLAB_REDIS_URL`` when set, else the embedded Redis)."""
 
     def __init__(self, url: str | None = None, redis_url: str | None = None, *,
                  schema_prefix: str = "casestudy") -> None:
@@ -57,7 +59,7 @@ class Engines:
             raise ValueError(f"url must be None (SQLite in memory) or a postgresql:// or sqlite:// URL, got {url!r}")
         if not isinstance(schema_prefix, str) or not schema_prefix.isidentifier():
             raise ValueError(f"schema_prefix must be an identifier (a PostgreSQL schema name), got {schema_prefix!r}")
-        self.url, self.schema_prefix = url, schema_prefix.lower()
+        self.url, self.schema_prefix = url or postgres.configured_url(), schema_prefix.lower()
         self.redis = dredis.connect(redis_url, parameter="redis_url")
         self.runs = 0
 

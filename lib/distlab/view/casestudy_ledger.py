@@ -55,7 +55,7 @@ def lesson_url(url: str = "") -> str:
     other schemas (``public`` included)."""
     if url:
         check_postgres_url(url, "database_url")
-    chosen = url or postgres.embedded("casestudy-notebook").url
+    chosen = url or postgres.url("casestudy-notebook")  # $DISTLAB_DATABASE_URL, else the embedded server
     with sql.connect(chosen) as admin:
         admin.script(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
     return f"{chosen}{'&' if '?' in chosen else '?'}options=-csearch_path%3D{SCHEMA}"
