@@ -143,15 +143,16 @@ class TransferService(Process):
 
     def _begin(self, saga_id: str) -> None:
         """Pick a saga up (new, retried or resumed): finish it, ask the fraud service, or step it."""
-        inst = self.orchestrator.log.instance(saga_id)
-        if inst is None:
+        snap = self.orchestrator.log.snapshot(saga_id)  # the saga's row and its log, in one read
+        if snap is None:
             return
+        inst = snap.instance
         if inst.terminal:
             self._finish(saga_id, inst.state == COMPLETED)
         elif saga_id in self.asked:
             return  # the fraud service's answer will move it on
         elif inst.state == RUNNING and saga_id not in self.verdicts and \
-                "fraud_check" not in self.orchestrator.log.steps_with(saga_id, ACTION_DONE):
+                ("fraud_check", ACTION_DONE) not in snap.history:
             self._ask_fraud(saga_id, int(inst.params["amount_cents"]))
         else:
             self._advance(saga_id)

@@ -20,6 +20,7 @@ however many times a request lands, the ledger's primary key lets one transfer t
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ EVENT_TYPES = tuple(STEP_EVENTS.values())
 NOTIFICATION = "NotificationRequested"
 
 
+@functools.lru_cache(maxsize=65_536)
 def event_id(saga_id: str, kind: str) -> str:
     """The id of the event of type ``kind`` about transfer ``saga_id``: it depends on both alone, so
     a re-sent event carries the id the consumer's inbox deduplicates on."""
