@@ -20,7 +20,7 @@ from typing import Any
 from distlab.sim import Process, apply_fault
 from distlab.transactions.outbox.consumer import Consumer
 from distlab.transactions.outbox.crash_points import Crashed, CrashInjector
-from distlab.transactions.outbox.relay import Relay
+from distlab.transactions.outbox.relay import MAX_BATCH, Relay
 
 from .config import BankConfig
 from .messages import FraudCheck, FraudVerdict
@@ -30,6 +30,7 @@ __all__ = ["WAKE", "Fraud", "NotifierProcess", "RelayProcess", "crash_and_restar
 
 WAKE = "entries published"  # the relay to the notifier: a blocking read would return now
 NOTIFIER_POLL_S = 1.0  # the notifier's own polling, beside the wake-ups (a BLOCK timeout)
+BATCH = MAX_BATCH  # rows a relay batch ships, entries a notifier poll reads: the most one poll handles
 
 
 def crash_and_restart(process: Process, why: str, metrics: Metrics, after: float) -> None:
@@ -87,7 +88,8 @@ class _Poller(Process):
             crash_and_restart(self, f"crash point {crash.point}", self.metrics, self.restart_s)
             return
         self.last = handled
-        self.set_timer("poll", self.interval if handled == 0 else 0.0)
+        # a full batch means more may be waiting: go again at once; otherwise wait for the next poll
+        self.set_timer("poll", 0.0 if handled >= BATCH else self.interval)
 
 
 class RelayProcess(_Poller):
@@ -132,4 +134,4 @@ class NotifierProcess(_Poller):
 
     def work(self) -> int:
         """Handle the entries delivered since the last poll."""
-        return self.consumer.poll(100)
+        return self.consumer.poll(BATCH)
