@@ -127,7 +127,7 @@ def test_the_engines_follow_the_course_settings(monkeypatch):
     assert Engines().url == "postgresql://u@127.0.0.1:1/x"
     monkeypatch.setenv("DISTLAB_DATABASE_URL", "sqlite:///somewhere.db")  # not a PostgreSQL: SQLite in memory
     assert Engines().url is None
-    with pytest.raises(ValueError, match="database_url: host '10.0.0.1' is not a loopback"):
+    with pytest.raises(ValueError, match=r"database_url: host '10\.0\.0\.1' is not a loopback"):
         check_postgres_url("postgresql://u@10.0.0.1/x", "database_url")
     with pytest.raises(ValueError, match="schema_prefix must be an identifier"):
         Engines(schema_prefix="no; drop")
