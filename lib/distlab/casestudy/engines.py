@@ -80,8 +80,8 @@ class Engines:
                       f"casestudy.transfers.{self.schema_prefix}.{self.runs}")
 
     def describe(self) -> str:
-        """One line naming the engines."""
-        with self._database("describe") as db:
+        """One line naming the engines (it connects, but creates and empties nothing)."""
+        with sql.connect(self.url or ":memory:") as db:
             return f"{db.describe()}; {dredis.describe(self.redis)}"
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from distlab.grading.registry import exercise
+from distlab.services.sql import PostgresBackend
 
 if TYPE_CHECKING:
     from distlab.casestudy.trials import BulkheadTrial
@@ -82,7 +83,7 @@ class Level(NamedTuple):
 HERMITAGE = (Level("lost update", "read committed", True), Level("lost update", "repeatable read", False),
              Level("lost update", "serializable", False), Level("write skew", "read committed", True),
              Level("write skew", "repeatable read", True), Level("write skew", "serializable", False))
-LEVELS = ("read committed", "repeatable read", "serializable")  # weakest first
+LEVELS = tuple(reversed(PostgresBackend.ISOLATION_LEVELS))  # the engine's levels, weakest first
 
 
 def weakest_preventing(anomaly: str) -> str:
